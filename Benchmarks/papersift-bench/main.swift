@@ -1,0 +1,2 @@
+import PaperSiftKit
+print("bench")

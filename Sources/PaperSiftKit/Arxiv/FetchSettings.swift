@@ -1,0 +1,6 @@
+import Foundation
+
+/// The `fetch` section of the configuration.
+public struct FetchSettings: Codable, Sendable, Equatable {
+  public init() {}
+}

@@ -1,0 +1,6 @@
+import Foundation
+
+/// The `embedding` section of the configuration.
+public struct EmbeddingSettings: Codable, Sendable, Equatable {
+  public init() {}
+}

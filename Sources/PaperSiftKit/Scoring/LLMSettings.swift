@@ -1,0 +1,6 @@
+import Foundation
+
+/// The `llm` section of the configuration.
+public struct LLMSettings: Codable, Sendable, Equatable {
+  public init() {}
+}

@@ -1,0 +1,125 @@
+import Foundation
+
+/// The ordered schema changes, applied by `PRAGMA user_version`.
+///
+/// Each migration runs in its own transaction and moves the version by one.
+/// Append new migrations at the end; never edit one that has shipped.
+enum Migrations {
+  static let all: [String] = [version1]
+
+  static func apply(to database: Database) throws {
+    let current = try database.scalar("PRAGMA user_version").flatMap { value -> Int? in
+      if case .integer(let number) = value { return Int(number) }
+      return nil
+    } ?? 0
+    guard current <= all.count else {
+      throw PaperSiftError(
+        .database,
+        "The database '\(database.path)' has schema version \(current), newer than this "
+          + "PaperSift's \(all.count). Update PaperSift or use another --home.")
+    }
+    for (offset, sql) in all.enumerated().dropFirst(current) {
+      try database.transaction {
+        try database.execute(sql)
+        try database.execute("PRAGMA user_version = \(offset + 1)")
+      }
+    }
+  }
+
+  /// Papers, their announcements, embeddings, feedback, LLM scores and runs.
+  static let version1 = """
+    CREATE TABLE papers (
+      id TEXT PRIMARY KEY,
+      version INTEGER NOT NULL,
+      title TEXT NOT NULL,
+      abstract TEXT NOT NULL,
+      authors TEXT NOT NULL,
+      categories TEXT NOT NULL,
+      announce_type TEXT NOT NULL,
+      announced TEXT,
+      first_seen TEXT NOT NULL,
+      updated TEXT NOT NULL
+    );
+
+    CREATE TABLE announcements (
+      paper_id TEXT NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+      date TEXT NOT NULL,
+      announce_type TEXT NOT NULL,
+      version INTEGER NOT NULL,
+      PRIMARY KEY (paper_id, date)
+    );
+    CREATE INDEX announcements_by_date ON announcements(date);
+
+    CREATE TABLE embeddings (
+      paper_id TEXT NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+      model_id TEXT NOT NULL,
+      text_hash TEXT NOT NULL,
+      dimension INTEGER NOT NULL,
+      vector BLOB NOT NULL,
+      created TEXT NOT NULL,
+      PRIMARY KEY (paper_id, model_id)
+    );
+
+    CREATE TABLE feedback (
+      paper_id TEXT PRIMARY KEY,
+      label INTEGER NOT NULL CHECK (label IN (-1, 1)),
+      created TEXT NOT NULL,
+      source TEXT NOT NULL
+    );
+
+    CREATE TABLE runs (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      date TEXT NOT NULL,
+      started TEXT NOT NULL,
+      finished TEXT,
+      status TEXT NOT NULL,
+      papers INTEGER NOT NULL DEFAULT 0,
+      sent INTEGER NOT NULL DEFAULT 0,
+      audited INTEGER NOT NULL DEFAULT 0,
+      prompt_tokens INTEGER NOT NULL DEFAULT 0,
+      completion_tokens INTEGER NOT NULL DEFAULT 0,
+      cached_tokens INTEGER NOT NULL DEFAULT 0,
+      cost_usd REAL NOT NULL DEFAULT 0,
+      estimated_recall REAL,
+      recall_low REAL,
+      recall_high REAL,
+      cutoff_policy TEXT,
+      cutoff_value REAL,
+      llm_model TEXT,
+      digest_path TEXT
+    );
+
+    CREATE TABLE batches (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+      number INTEGER NOT NULL,
+      papers INTEGER NOT NULL,
+      prompt_tokens INTEGER NOT NULL DEFAULT 0,
+      completion_tokens INTEGER NOT NULL DEFAULT 0,
+      cached_tokens INTEGER NOT NULL DEFAULT 0,
+      cost_usd REAL NOT NULL DEFAULT 0,
+      status TEXT NOT NULL,
+      error TEXT,
+      created TEXT NOT NULL
+    );
+
+    CREATE TABLE scores (
+      paper_id TEXT NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+      model TEXT NOT NULL,
+      prompt_hash TEXT NOT NULL,
+      relevance INTEGER NOT NULL CHECK (relevance BETWEEN 1 AND 10),
+      novelty INTEGER NOT NULL CHECK (novelty BETWEEN 1 AND 10),
+      comment TEXT NOT NULL,
+      batch_id INTEGER REFERENCES batches(id) ON DELETE SET NULL,
+      created TEXT NOT NULL,
+      PRIMARY KEY (paper_id, model, prompt_hash)
+    );
+
+    CREATE TABLE unscored (
+      run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+      paper_id TEXT NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+      reason TEXT NOT NULL,
+      PRIMARY KEY (run_id, paper_id)
+    );
+    """
+}

@@ -1,0 +1,173 @@
+import Foundation
+
+/// One option of a command, such as `--top K` or the flag `--json`.
+public struct OptionSpec: Sendable {
+  public var name: String
+  /// The placeholder shown in help, or nil for a flag without a value.
+  public var valueName: String?
+  public var help: String
+  /// Whether the option may be given more than once.
+  public var repeatable: Bool
+
+  public static func flag(_ name: String, help: String) -> OptionSpec {
+    OptionSpec(name: name, valueName: nil, help: help, repeatable: false)
+  }
+
+  public static func value(
+    _ name: String, _ valueName: String, help: String, repeatable: Bool = false
+  ) -> OptionSpec {
+    OptionSpec(name: name, valueName: valueName, help: help, repeatable: repeatable)
+  }
+}
+
+/// What a command accepts and the help text that describes it.
+public struct CommandSpec: Sendable {
+  public var name: String
+  public var abstract: String
+  public var discussion: String
+  public var options: [OptionSpec]
+  /// The placeholder for positional arguments, such as `FILE...`, or nil for none.
+  public var positionals: String?
+
+  public init(
+    name: String, abstract: String, discussion: String = "", options: [OptionSpec] = [],
+    positionals: String? = nil
+  ) {
+    self.name = name
+    self.abstract = abstract
+    self.discussion = discussion
+    self.options = options
+    self.positionals = positionals
+  }
+
+  /// The usage and option table printed by `--help`.
+  public func helpText(commandPath: String) -> String {
+    var usage = "USAGE: \(commandPath)"
+    if !options.isEmpty { usage += " [options]" }
+    if let positionals { usage += " \(positionals)" }
+    var lines = ["OVERVIEW: \(abstract)", "", usage]
+    if !discussion.isEmpty {
+      lines += ["", discussion]
+    }
+    lines += ["", "OPTIONS:"]
+    let all = options + [.flag("--help", help: "Show this help and exit.")]
+    let labels = all.map { option in
+      option.valueName.map { "\(option.name) \($0)" } ?? option.name
+    }
+    let width = min(28, (labels.map(\.count).max() ?? 0) + 2)
+    for (label, option) in zip(labels, all) {
+      let padding = String(repeating: " ", count: max(2, width - label.count))
+      lines.append("  \(label)\(padding)\(option.help)")
+    }
+    return lines.joined(separator: "\n")
+  }
+
+  /// Parses `arguments` against the options.
+  ///
+  /// - Throws: ``PaperSiftError`` with code `invalidInput` for an unknown
+  ///   option, a missing value, a repeated single option, or positional
+  ///   arguments where none are accepted.
+  public func parse(_ arguments: [String]) throws -> ParsedArguments {
+    var parsed = ParsedArguments()
+    var index = 0
+    while index < arguments.count {
+      let argument = arguments[index]
+      index += 1
+      if argument == "--" {
+        parsed.positionals += arguments[index...]
+        break
+      }
+      guard argument.hasPrefix("-"), argument.count > 1 else {
+        parsed.positionals.append(argument)
+        continue
+      }
+      if argument == "--help" || argument == "-h" {
+        parsed.wantsHelp = true
+        continue
+      }
+      var name = argument
+      var inlineValue: String?
+      if let equals = argument.firstIndex(of: "=") {
+        name = String(argument[..<equals])
+        inlineValue = String(argument[argument.index(after: equals)...])
+      }
+      guard let option = options.first(where: { $0.name == name }) else {
+        throw PaperSiftError(
+          .invalidInput,
+          "Unknown option '\(name)' for '\(self.name)'. Run 'papersift \(self.name) --help' "
+            + "for the options it takes.")
+      }
+      guard option.valueName != nil else {
+        parsed.flags.insert(name)
+        continue
+      }
+      let value: String
+      if let inlineValue {
+        value = inlineValue
+      } else if index < arguments.count {
+        value = arguments[index]
+        index += 1
+      } else {
+        throw PaperSiftError(
+          .invalidInput, "Missing value for '\(name)': expected \(name) \(option.valueName ?? "VALUE").")
+      }
+      if parsed.values[name] != nil, !option.repeatable {
+        throw PaperSiftError(.invalidInput, "Option '\(name)' was given more than once.")
+      }
+      parsed.values[name, default: []].append(value)
+    }
+    if positionals == nil, let first = parsed.positionals.first {
+      throw PaperSiftError(
+        .invalidInput,
+        "Unexpected argument '\(first)' for '\(self.name)'. Run 'papersift \(self.name) --help'.")
+    }
+    return parsed
+  }
+}
+
+/// The options and arguments of one command line.
+public struct ParsedArguments: Sendable {
+  public var values: [String: [String]] = [:]
+  public var flags: Set<String> = []
+  public var positionals: [String] = []
+  public var wantsHelp = false
+
+  public init() {}
+
+  public func flag(_ name: String) -> Bool { flags.contains(name) }
+
+  /// The last value of an option, or nil when it was not given.
+  public func string(_ name: String) -> String? { values[name]?.last }
+
+  public func strings(_ name: String) -> [String] { values[name] ?? [] }
+
+  /// The option's value as an integer.
+  ///
+  /// - Throws: ``PaperSiftError`` when the value is not an integer in `range`.
+  public func int(_ name: String, in range: ClosedRange<Int> = Int.min...Int.max) throws -> Int? {
+    guard let text = string(name) else { return nil }
+    guard let value = Int(text), range.contains(value) else {
+      throw PaperSiftError(
+        .invalidInput,
+        "Invalid value '\(text)' for \(name): expected an integer from \(range.lowerBound) "
+          + "to \(range.upperBound).")
+    }
+    return value
+  }
+
+  /// The option's value as a number.
+  ///
+  /// - Throws: ``PaperSiftError`` when the value is not a number in `range`.
+  public func double(_ name: String, in range: ClosedRange<Double> = -.infinity ... .infinity)
+    throws -> Double?
+  {
+    guard let text = string(name) else { return nil }
+    guard let value = Double(text), value.isFinite, range.contains(value) else {
+      throw PaperSiftError(
+        .invalidInput,
+        "Invalid value '\(text)' for \(name): expected a number from \(range.lowerBound) "
+          + "to \(range.upperBound).")
+    }
+    return value
+  }
+}

@@ -1,0 +1,87 @@
+import Foundation
+
+/// The user's settings, stored as `config.json` in the home folder.
+///
+/// Every key is optional in the file; a missing key takes its default, so a
+/// configuration written by an older PaperSift still loads. Each stage owns
+/// its section, defined beside the stage's code.
+public struct Configuration: Codable, Sendable, Equatable {
+  public var fetch = FetchSettings()
+  public var embedding = EmbeddingSettings()
+  public var ranking = RankingSettings()
+  public var llm = LLMSettings()
+  public var run = RunSettings()
+
+  public init() {}
+
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    fetch = try container.decodeIfPresent(FetchSettings.self, forKey: .fetch) ?? FetchSettings()
+    embedding =
+      try container.decodeIfPresent(EmbeddingSettings.self, forKey: .embedding)
+      ?? EmbeddingSettings()
+    ranking =
+      try container.decodeIfPresent(RankingSettings.self, forKey: .ranking) ?? RankingSettings()
+    llm = try container.decodeIfPresent(LLMSettings.self, forKey: .llm) ?? LLMSettings()
+    run = try container.decodeIfPresent(RunSettings.self, forKey: .run) ?? RunSettings()
+  }
+
+  /// Loads the configuration at `url`, or the defaults when the file does not exist.
+  ///
+  /// - Throws: ``PaperSiftError`` naming the file and the JSON problem.
+  public static func load(from url: URL) throws -> Configuration {
+    guard FileManager.default.fileExists(atPath: url.path) else { return Configuration() }
+    do {
+      let data = try Data(contentsOf: url)
+      return try JSONDecoder().decode(Configuration.self, from: data)
+    } catch let error as DecodingError {
+      throw PaperSiftError(
+        .configuration,
+        "Invalid configuration file '\(url.path)': \(JSONErrorText.describe(error)). "
+          + "Fix the file or delete it to return to the defaults.",
+        underlying: error)
+    } catch {
+      throw PaperSiftError(
+        .io, "Unable to read '\(url.path)': \(error.localizedDescription).", underlying: error)
+    }
+  }
+
+  /// Writes the configuration to `url` atomically, keys sorted, for diffs.
+  public func save(to url: URL) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    do {
+      try encoder.encode(self).write(to: url, options: .atomic)
+    } catch {
+      throw PaperSiftError(
+        .io, "Unable to write the configuration '\(url.path)': \(error.localizedDescription).",
+        underlying: error)
+    }
+  }
+}
+
+/// Readable text for a `DecodingError`: the key path and what was wrong.
+public enum JSONErrorText {
+  public static func describe(_ error: DecodingError) -> String {
+    func path(_ context: DecodingError.Context) -> String {
+      let keys = context.codingPath.map { key in
+        key.intValue.map { "[\($0)]" } ?? key.stringValue
+      }
+      return keys.isEmpty ? "top level" : keys.joined(separator: ".")
+    }
+    switch error {
+    case .typeMismatch(let type, let context):
+      return "expected \(type) at \(path(context))"
+    case .valueNotFound(let type, let context):
+      return "missing \(type) value at \(path(context))"
+    case .keyNotFound(let key, let context):
+      return "missing key '\(key.stringValue)' at \(path(context))"
+    case .dataCorrupted(let context):
+      let underlying = (context.underlyingError as NSError?)?.userInfo["NSDebugDescription"]
+      return "\(context.debugDescription) at \(path(context))"
+        + (underlying.map { " (\($0))" } ?? "")
+    @unknown default:
+      return String(describing: error)
+    }
+  }
+}

@@ -1,0 +1,38 @@
+import Foundation
+import PaperSiftKit
+
+/// A subcommand of `papersift`.
+protocol Command {
+  static var spec: CommandSpec { get }
+  /// Runs the command and returns its exit status.
+  static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitStatus
+}
+
+/// The exit statuses of `papersift`, documented in the README.
+enum ExitStatus: Int32 {
+  /// Done, including a night with no new papers.
+  case success = 0
+  /// A failure: network, database, model, LLM or file.
+  case failure = 1
+  /// Invalid command line, configuration or input file.
+  case usage = 2
+  /// The run finished but some papers stayed unscored; the digest lists them.
+  case partial = 3
+  /// Another run holds the lock on the same home folder.
+  case busy = 4
+}
+
+/// What every command gets: the home folder and, on demand, the database and configuration.
+struct CommandContext {
+  let home: PaperSiftHome
+
+  /// Creates the home folder if needed and opens its database.
+  func openDatabase() throws -> Database {
+    try home.create()
+    return try Database(path: home.databaseURL.path)
+  }
+
+  func loadConfiguration() throws -> Configuration {
+    try Configuration.load(from: home.configurationURL)
+  }
+}

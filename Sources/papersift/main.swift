@@ -1,0 +1,78 @@
+import Foundation
+import PaperSiftKit
+
+/// Every subcommand, in the order `papersift --help` lists them.
+let commands: [any Command.Type] = []
+
+let globalSpec = CommandSpec(
+  name: "papersift",
+  abstract: "Picks the few arXiv papers of the night worth reading, at a fraction of the LLM cost.",
+  discussion: """
+    Global options go before the subcommand. Run 'papersift SUBCOMMAND --help' for its options.
+
+    SUBCOMMANDS:
+    \(commands.map { "  \($0.spec.name.padding(toLength: 14, withPad: " ", startingAt: 0))\($0.spec.abstract)" }.joined(separator: "\n"))
+    """,
+  options: [
+    .value(
+      "--home", "DIR",
+      help: "Folder for the database, configuration and model (default: $PAPERSIFT_HOME, "
+        + "else ~/.papersift)."),
+    .flag("--verbose", help: "Log routine steps (info level) to stderr."),
+    .flag("--debug", help: "Log everything, debug level included, to stderr."),
+    .flag("--quiet", help: "Log only errors to stderr."),
+  ])
+
+func writeError(_ text: String) {
+  FileHandle.standardError.write(Data("error: \(text)\n".utf8))
+}
+
+func exitStatus(for error: PaperSiftError) -> ExitStatus {
+  switch error.code {
+  case .invalidInput, .configuration: .usage
+  default: .failure
+  }
+}
+
+@MainActor func main() -> ExitStatus {
+  var arguments = Array(CommandLine.arguments.dropFirst())
+  let commandIndex = arguments.firstIndex { argument in
+    commands.contains { $0.spec.name == argument }
+  }
+  let globalArguments = Array(arguments[..<(commandIndex ?? arguments.endIndex)])
+  do {
+    let global = try globalSpec.parse(globalArguments)
+    if global.flag("--debug") {
+      Logger.minimumLevel = .debug
+    } else if global.flag("--verbose") {
+      Logger.minimumLevel = .info
+    } else if global.flag("--quiet") {
+      Logger.minimumLevel = .error
+    }
+    guard let commandIndex else {
+      print(globalSpec.helpText(commandPath: "papersift [global options] SUBCOMMAND"))
+      return global.wantsHelp ? .success : .usage
+    }
+    let name = arguments[commandIndex]
+    arguments = Array(arguments[(commandIndex + 1)...])
+    guard let command = commands.first(where: { $0.spec.name == name }) else { return .usage }
+    let parsed = try command.spec.parse(arguments)
+    if parsed.wantsHelp {
+      print(command.spec.helpText(commandPath: "papersift \(name)"))
+      return .success
+    }
+    let context = CommandContext(home: PaperSiftHome.resolve(flag: global.string("--home")))
+    return try command.run(parsed, context: context)
+  } catch let error as PaperSiftError {
+    writeError(error.message)
+    return exitStatus(for: error)
+  } catch let error as HTTPError {
+    writeError(error.description)
+    return .failure
+  } catch {
+    writeError(String(describing: error))
+    return .failure
+  }
+}
+
+exit(main().rawValue)

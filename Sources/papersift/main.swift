@@ -30,6 +30,7 @@ func writeError(_ text: String) {
 func exitStatus(for error: PaperSiftError) -> ExitStatus {
   switch error.code {
   case .invalidInput, .configuration: .usage
+  case .busy: .busy
   default: .failure
   }
 }

@@ -2,9 +2,9 @@ import Foundation
 
 /// What the nightly run hands to ``DigestBuilder``: the ranking, the papers
 /// sent and audited, and the scores that came back.
-public struct DigestInput: Sendable {
+public struct DigestInput: Codable, Sendable {
   /// One paper in the prefilter's ranking.
-  public struct RankedPaper: Sendable {
+  public struct RankedPaper: Codable, Sendable {
     public var paper: Paper
     public var score: Double
     /// Why the prefilter let the paper through; nil below the cutoff.
@@ -18,7 +18,7 @@ public struct DigestInput: Sendable {
   }
 
   /// The LLM's judgement of one paper.
-  public struct Score: Sendable, Equatable {
+  public struct Score: Codable, Sendable, Equatable {
     public var relevance: Int
     public var novelty: Int
     public var comment: String

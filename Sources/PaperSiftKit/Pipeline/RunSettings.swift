@@ -19,6 +19,10 @@ public struct RunSettings: Codable, Sendable, Equatable {
   /// small night still gets an estimate. Set it and ``auditFraction`` to 0 to
   /// turn the audit off.
   public var auditMinimum = 5
+  /// The papers listed from the top of the prefilter ranking when the LLM
+  /// stage is skipped. The default 20 is a little under the 24 picks of a
+  /// median night in `Data/benchmark`, because unscored lists are less precise.
+  public var noLLMPaperCount = 20
   /// The folder for `digest-YYYY-MM-DD.md` and `.json`; a leading `~` is the
   /// user's home folder. Nil means the `digests` folder in the PaperSift home.
   public var outputFolder: String?
@@ -34,6 +38,9 @@ public struct RunSettings: Codable, Sendable, Equatable {
       try container.decodeIfPresent(Double.self, forKey: .auditFraction) ?? defaults.auditFraction
     auditMinimum =
       try container.decodeIfPresent(Int.self, forKey: .auditMinimum) ?? defaults.auditMinimum
+    noLLMPaperCount =
+      try container.decodeIfPresent(Int.self, forKey: .noLLMPaperCount)
+      ?? defaults.noLLMPaperCount
     outputFolder = try container.decodeIfPresent(String.self, forKey: .outputFolder)
   }
 
@@ -53,6 +60,12 @@ public struct RunSettings: Codable, Sendable, Equatable {
         .configuration,
         "Invalid run.auditMinimum \(auditMinimum) in the configuration: "
           + "use a paper count of 0 or more.")
+    }
+    guard noLLMPaperCount >= 1 else {
+      throw PaperSiftError(
+        .configuration,
+        "Invalid run.noLLMPaperCount \(noLLMPaperCount) in the configuration: "
+          + "use a paper count of 1 or more.")
     }
     try selection.validate()
   }

@@ -28,6 +28,9 @@ extension MarkdownDigest {
     }
     let sent = MarkdownText.counted(content.counts.sent, "paper")
     let counts = "- Picks among the \(sent) sent: \(recall.picksAboveCutoff)"
+    guard content.counts.papers > 0 else {
+      return heading + "No estimate, because the night had no papers."
+    }
     guard recall.papersBelowCutoff > 0 else {
       return heading + "Every paper of the night was sent to the LLM, so the cutoff lost "
         + "no picks.\n\n" + counts
@@ -39,7 +42,7 @@ extension MarkdownDigest {
         + "The configuration keys run.auditFraction and run.auditMinimum set the sample size."
     }
 
-    let level = MarkdownText.percent(recall.confidenceLevel)
+    let level = MarkdownText.level(recall.confidenceLevel)
     let lines = [
       headline(recall, level: level),
       "",

@@ -48,7 +48,8 @@ public enum MarkdownDigest {
     let scored = counts.sent + counts.audited
     return "**The LLM stage was skipped: \(skipped.reason).** Scoring the "
       + "\(MarkdownText.counted(scored, "paper")) at the chosen cutoff "
-      + "(\(counts.sent) sent, \(counts.audited) audited) would have cost about:"
+      + "(\(counts.sent) above it and \(counts.audited) drawn for the audit) would have cost "
+      + "about:"
   }
 
   /// Returns the token and cost table; cached tokens are part of the prompt.

@@ -37,16 +37,25 @@ enum MarkdownText {
     escaped(singleLine(text))
   }
 
-  /// Formats dollars with two decimals, or four below one cent so a cheap
-  /// night does not show as `$0.00`.
+  /// Formats dollars with two decimals from $0.10 up, and with four below,
+  /// so the cost of a cheap night keeps its digits.
   static func dollars(_ value: Double) -> String {
-    let decimals = value != 0 && abs(value) < 0.01 ? 4 : 2
+    let decimals = value != 0 && abs(value) < 0.1 ? 4 : 2
     return "$" + String(format: "%.\(decimals)f", value)
   }
 
   /// Formats a share from 0 to 1 as a percentage with one decimal.
   static func percent(_ share: Double) -> String {
     String(format: "%.1f%%", share * 100)
+  }
+
+  /// Formats a confidence level such as 0.95 as `95%`, with one decimal only
+  /// when the level needs it.
+  static func level(_ share: Double) -> String {
+    let percent = share * 100
+    let rounded = percent.rounded()
+    return abs(percent - rounded) < 1e-9
+      ? String(format: "%.0f%%", rounded) : String(format: "%.1f%%", percent)
   }
 
   static func decimal(_ value: Double, places: Int) -> String {

@@ -179,7 +179,7 @@ import Testing
     let value = Hypergeometric.probability(
       population: 6, successes: 3, sampleSize: 3, observed: 1)
     #expect(abs(value - 0.45) < 1e-12)
-    // With M=4 of 6 only 2 papers are not picks, so a sample of 3 holds a pick.
+    // With M=4 of 6 only 2 papers are not picks, so a sample of 3 contains a pick.
     let impossible = Hypergeometric.probability(
       population: 6, successes: 4, sampleSize: 3, observed: 0)
     #expect(impossible == 0)

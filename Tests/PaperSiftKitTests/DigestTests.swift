@@ -4,7 +4,7 @@ import Testing
 @testable import PaperSiftKit
 
 /// The digest of a real night, 2025-09-19, built from a fixture with 30 of the
-/// night's papers. `Fixtures/digest/README.md` says which values are real and
+/// night's papers. `Fixtures/digest/README.md` lists which values are real and
 /// which were made up. Set `PAPERSIFT_UPDATE_GOLDEN=1` to rewrite the golden
 /// files after an intended change, then review their diff.
 @Suite struct DigestTests {
@@ -186,8 +186,11 @@ import Testing
     let input = try Self.night()
     let content = DigestBuilder.build(input)
     // 2509.14271 was sent and scored relevance 7, novelty 6: below novelty 7.
-    #expect(input.scores["2509.14271"] == DigestInput.Score(
-      relevance: 7, novelty: 6, comment: "Fixture score: the real ranker recorded only its picks."))
+    #expect(
+      input.scores["2509.14271"]
+        == DigestInput.Score(
+          relevance: 7, novelty: 6,
+          comment: "Fixture score: the real ranker recorded only its picks."))
     #expect(!content.papers.contains { $0.id == "2509.14271" })
   }
 
@@ -210,8 +213,10 @@ import Testing
   }
 
   @Test(arguments: [
-    (DigestContent.PassReason.topic(number: 2, name: "Model Architecture"),
-      "topic 2: Model Architecture"),
+    (
+      DigestContent.PassReason.topic(number: 2, name: "Model Architecture"),
+      "topic 2: Model Architecture"
+    ),
     (.likedPaper(id: "2501.12345"), "liked paper 2501.12345"),
     (.followedAuthor(name: "Yann LeCun"), "followed author Yann LeCun"),
     (.auditSample, "audit sample"),
@@ -261,7 +266,8 @@ import Testing
     #expect(
       content.unscored == [
         DigestContent.UnscoredPaper(
-          id: "2509.14846", title: "[Re] Improving Interpretation Faithfulness for Vision Transformers",
+          id: "2509.14846",
+          title: "[Re] Improving Interpretation Faithfulness for Vision Transformers",
           link: "https://arxiv.org/abs/2509.14846",
           reason: "batch 2 failed: HTTP 500 after 3 attempts")
       ])
@@ -297,7 +303,9 @@ import Testing
   @Test func noLLMListsPrefilterTop() throws {
     let content = DigestBuilder.build(try Self.skippedNight())
     #expect(content.papers.map(\.prefilterRank) == Array(1...12))
-    #expect(content.papers.allSatisfy { $0.relevance == nil && $0.comment == nil })
+    #expect(content.papers.allSatisfy { $0.relevance == nil })
+    #expect(content.papers.allSatisfy { $0.novelty == nil })
+    #expect(content.papers.allSatisfy { $0.comment == nil })
     #expect(content.recall == nil)
     #expect(content.unscored.isEmpty)
     #expect(content.usage == .zero)
@@ -332,10 +340,14 @@ import Testing
   @Test(arguments: [
     ("[Re] Improving Faithfulness", "\\[Re\\] Improving Faithfulness"),
     ("Bounds for $[0,1]$-Valued Regression", "Bounds for $[0,1]$-Valued Regression"),
-    ("TIME$[t] \\subseteq {\\rm SPACE}[O(\\sqrt{t})]$ via Trees",
-      "TIME$[t] \\subseteq {\\rm SPACE}[O(\\sqrt{t})]$ via Trees"),
-    ("Second-Order Bounds for [0,1]-Valued Regression",
-      "Second-Order Bounds for \\[0,1\\]-Valued Regression"),
+    (
+      "TIME$[t] \\subseteq {\\rm SPACE}[O(\\sqrt{t})]$ via Trees",
+      "TIME$[t] \\subseteq {\\rm SPACE}[O(\\sqrt{t})]$ via Trees"
+    ),
+    (
+      "Second-Order Bounds for [0,1]-Valued Regression",
+      "Second-Order Bounds for \\[0,1\\]-Valued Regression"
+    ),
     ("Entropy After <think> Tokens", "Entropy After \\<think> Tokens"),
     ("Already \\[escaped\\]", "Already \\[escaped\\]"),
   ])

@@ -1,13 +1,13 @@
 import Foundation
 
-/// What the nightly run hands to ``DigestBuilder``: the ranking, the papers
+/// The nightly run's results for ``DigestBuilder``: the ranking, the papers
 /// sent and audited, and the scores that came back.
 public struct DigestInput: Codable, Sendable {
   /// One paper in the prefilter's ranking.
   public struct RankedPaper: Codable, Sendable {
     public var paper: Paper
     public var score: Double
-    /// Why the prefilter let the paper through; nil below the cutoff.
+    /// The prefilter's reason for passing the paper, nil below the cutoff.
     public var reason: DigestContent.PassReason?
 
     public init(paper: Paper, score: Double, reason: DigestContent.PassReason?) {
@@ -41,11 +41,11 @@ public struct DigestInput: Codable, Sendable {
   public var auditIDs: Set<String>
   /// The LLM's scores by paper id, for the sent and audited papers that got one.
   public var scores: [String: Score]
-  /// Why a sent or audited paper got no score, by paper id.
+  /// The cause of each missing score of a sent or audited paper, by paper id.
   public var unscoredReasons: [String: String]
   public var usage: DigestContent.Usage
   public var selectionRule: SelectionRule
-  /// Set when the LLM stage was skipped; ``scores`` is then ignored.
+  /// Set when the LLM stage was skipped, and then ``scores`` is ignored.
   public var skippedLLM: DigestContent.SkippedLLM?
   /// How many of the top papers to list when the LLM stage was skipped.
   public var prefilterListLength: Int

@@ -3,8 +3,8 @@ import Foundation
 /// Everything a night's digest shows, written as Markdown by
 /// ``MarkdownDigest`` and as JSON by ``JSONDigest``.
 ///
-/// Build it with ``DigestBuilder`` from the night's ranking and scores; the
-/// Markdown and JSON files are both rendered from one value, so they carry the
+/// ``DigestBuilder`` builds it from the night's ranking and scores. The
+/// Markdown and JSON files are rendered from the same value, so they carry the
 /// same content.
 public struct DigestContent: Codable, Sendable, Equatable {
   /// The night, `YYYY-MM-DD`.
@@ -100,7 +100,7 @@ public struct DigestContent: Codable, Sendable, Equatable {
     }
   }
 
-  /// Why the prefilter let a paper through.
+  /// The prefilter's reason for passing a paper.
   public enum PassReason: Codable, Sendable, Equatable {
     /// The paper is close to a topic of the user's interests, numbered from 1.
     case topic(number: Int, name: String)
@@ -135,9 +135,9 @@ public struct DigestContent: Codable, Sendable, Equatable {
     /// The abstract on one line, TeX kept as written.
     public var abstract: String
     public var link: String
-    /// The LLM's comment; nil when the LLM stage was skipped.
+    /// The LLM's comment, nil when the LLM stage was skipped.
     public var comment: String?
-    /// The LLM's scores from 1 to 10; nil when the LLM stage was skipped.
+    /// The LLM's scores from 1 to 10, nil when the LLM stage was skipped.
     public var relevance: Int?
     public var novelty: Int?
     /// The paper's 1-based place in the night's prefilter ranking.
@@ -174,7 +174,7 @@ public struct DigestContent: Codable, Sendable, Equatable {
     public var id: String
     public var title: String
     public var link: String
-    /// Why no score came back, such as a failed batch or a spent budget.
+    /// The cause of the missing score, such as a failed batch or a spent budget.
     public var reason: String
 
     public init(id: String, title: String, link: String, reason: String) {
@@ -187,7 +187,7 @@ public struct DigestContent: Codable, Sendable, Equatable {
 
   /// The LLM stage that did not run, and what it would have cost.
   public struct SkippedLLM: Codable, Sendable, Equatable {
-    /// Why the stage was skipped, such as `--no-llm was given`.
+    /// The cause of the skip, such as `--no-llm was given`.
     public var reason: String
     /// The estimated tokens and dollars of scoring the papers at the chosen
     /// cutoff, audit sample included.

@@ -30,14 +30,15 @@ public struct DigestFiles: Sendable, Equatable {
   public let markdown: URL
   public let json: URL
 
-  /// The file locations for the night `date` in `directory`.
+  /// Creates the file locations for the night `date` in `directory`.
   ///
   /// - Throws: ``PaperSiftError`` with code `invalidInput` when `date` is not
   ///   `YYYY-MM-DD`, so a date can never name a file outside `directory`.
   public init(directory: URL, date: String) throws {
     guard date.wholeMatch(of: /\d{4}-\d{2}-\d{2}/) != nil else {
       throw PaperSiftError(
-        .invalidInput, "Invalid digest date '\(date)': use the form YYYY-MM-DD, such as 2025-05-02.")
+        .invalidInput,
+        "Invalid digest date '\(date)': use the form YYYY-MM-DD, such as 2025-05-02.")
     }
     markdown = directory.appendingPathComponent("digest-\(date).md")
     json = directory.appendingPathComponent("digest-\(date).json")

@@ -1,9 +1,12 @@
 import Foundation
 
 /// Renders a ``DigestContent`` as Markdown in the layout of the GPT paper
-/// assistant digests: title with the date, token and cost table, counts,
-/// table of contents, one block per paper, then PaperSift's own sections on
-/// the run, the estimated recall, the cost saved and the unscored papers.
+/// assistant digests.
+///
+/// The layout is the title with the date, the token and cost table, the
+/// counts, the table of contents and one block per paper. PaperSift's own
+/// sections follow: the run, the estimated recall, the cost saved and the
+/// unscored papers.
 public enum MarkdownDigest {
   /// Returns the digest as Markdown, ending in one newline.
   public static func render(_ content: DigestContent) -> String {
@@ -35,7 +38,7 @@ public enum MarkdownDigest {
     return blocks.joined(separator: "\n\n") + "\n"
   }
 
-  /// Returns the title line; a `YYYY-MM-DD` date is shown as `MM/DD/YYYY`.
+  /// Returns the title line, with a `YYYY-MM-DD` date shown as `MM/DD/YYYY`.
   static func title(_ date: String) -> String {
     let parts = date.split(separator: "-")
     let shown = parts.count == 3 ? "\(parts[1])/\(parts[2])/\(parts[0])" : date
@@ -52,7 +55,7 @@ public enum MarkdownDigest {
       + "about:"
   }
 
-  /// Returns the token and cost table; cached tokens are part of the prompt.
+  /// Returns the token and cost table, in which cached tokens are part of the prompt.
   static func usageTable(_ usage: DigestContent.Usage) -> String {
     let rows = [
       ["", "Prompt", "Completion", "Cached", "Total"],

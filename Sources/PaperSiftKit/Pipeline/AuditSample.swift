@@ -19,7 +19,7 @@ public enum AuditSample {
   ///
   /// - Parameters:
   ///   - candidates: The version-less ids of the papers below the cutoff.
-  ///   - count: The sample size; the whole list when it has fewer papers.
+  ///   - count: The sample size. A shorter list is returned whole.
   ///   - date: The night, `YYYY-MM-DD`, which seeds the draw.
   /// - Returns: The drawn ids in the order of `candidates`.
   public static func draw(from candidates: [String], count: Int, date: String) -> [String] {

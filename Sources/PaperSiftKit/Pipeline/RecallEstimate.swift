@@ -38,15 +38,15 @@ public struct RecallEstimate: Codable, Sendable, Equatable {
   public var samplePicks: Int
   /// The coverage of the interval, such as 0.95.
   public var confidenceLevel: Double
-  /// `N * k / n`; nil when nothing was audited from a non-empty population.
+  /// `N * k / n`, nil when nothing was audited from a non-empty population.
   public var estimatedLostPicks: Double?
   /// The interval bounds on `M`, the picks below the cutoff.
   public var lostPicksLow: Int?
   public var lostPicksHigh: Int?
-  /// The estimated recall; nil without a sample, or when `K` is 0 and the
+  /// The estimated recall, nil without a sample or when `K` is 0 and the
   /// estimated `M` is 0, so recall is 0/0.
   public var recall: Double?
-  /// The interval bounds on recall; a bound is nil where it is 0/0.
+  /// The interval bounds on recall. A bound is nil where it is 0/0.
   public var recallLow: Double?
   public var recallHigh: Double?
 
@@ -84,7 +84,7 @@ public struct RecallEstimate: Codable, Sendable, Equatable {
     recallHigh = Self.recall(picks: Double(picksAboveCutoff), lost: Double(bounds.lowerBound))
   }
 
-  /// Whether the audit gave an estimate; false when nothing was audited
+  /// Whether the audit gave an estimate. It is false when nothing was audited
   /// although papers fell below the cutoff.
   public var hasEstimate: Bool { estimatedLostPicks != nil }
 

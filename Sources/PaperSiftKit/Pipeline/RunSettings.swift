@@ -12,10 +12,9 @@ public struct RunSettings: Codable, Sendable, Equatable {
   /// cs.AI (296 papers a day over the 76 days in `Data/benchmark`). When the
   /// prefilter sends a quarter of the night to the LLM, the audit adds about
   /// an eighth to the papers scored. One night's sample gives a wide
-  /// interval; the runs table keeps every night's counts, so estimates pooled
-  /// over nights narrow with time.
+  /// interval, which narrows only when samples are pooled over nights.
   public var auditFraction = 0.03
-  /// The fewest papers audited on a night with papers below the cutoff, so a
+  /// The minimum number of papers audited on a night with papers below the cutoff, so a
   /// small night still gets an estimate. Set it and ``auditFraction`` to 0 to
   /// turn the audit off.
   public var auditMinimum = 5
@@ -23,8 +22,8 @@ public struct RunSettings: Codable, Sendable, Equatable {
   /// stage is skipped. The default 20 is a little under the 24 picks of a
   /// median night in `Data/benchmark`, because unscored lists are less precise.
   public var noLLMPaperCount = 20
-  /// The folder for `digest-YYYY-MM-DD.md` and `.json`; a leading `~` is the
-  /// user's home folder. Nil means the `digests` folder in the PaperSift home.
+  /// The folder for `digest-YYYY-MM-DD.md` and `.json`, where a leading `~`
+  /// is the user's home folder. Nil means the `digests` folder in the PaperSift home.
   public var outputFolder: String?
 
   public init() {}
@@ -115,7 +114,7 @@ public struct SelectionRule: Codable, Sendable, Equatable {
       ?? defaults.minimumNovelty
   }
 
-  /// Whether a paper with these scores goes into the digest.
+  /// Returns whether a paper with these scores goes into the digest.
   public func selects(relevance: Int, novelty: Int) -> Bool {
     relevance >= minimumRelevance && novelty >= minimumNovelty
   }

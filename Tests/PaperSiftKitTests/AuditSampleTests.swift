@@ -226,6 +226,100 @@ import Testing
     }
   }
 
+  // MARK: - Real nights
+
+  /// Returns the ids of a benchmark file, whose lines all start with
+  /// `{"id": "`. Lines are found with `memchr`, because decoding 36 MB of
+  /// JSON takes seconds in a debug build.
+  private static func ids(in url: URL) throws -> [String] {
+    let prefix = Array(#"{"id": ""#.utf8)
+    let data = try Data(contentsOf: url)
+    return data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) -> [String] in
+      guard let base = buffer.baseAddress else { return [] }
+      var ids: [String] = []
+      var start = 0
+      while start < buffer.count {
+        let rest = buffer.count - start
+        var newline = buffer.count
+        if let found = memchr(base + start, 0x0A, rest) {
+          newline = UnsafeRawPointer(found) - base
+        }
+        let line = UnsafeRawBufferPointer(rebasing: buffer[start..<newline])
+        if line.starts(with: prefix) {
+          let id = line.dropFirst(prefix.count).prefix { $0 != UInt8(ascii: "\"") }
+          ids.append(String(decoding: id, as: UTF8.self))
+        }
+        start = newline + 1
+      }
+      return ids
+    }
+  }
+
+  /// Runs the audit on the 76 real nights of `Data/benchmark`, with the
+  /// ranker's selected papers as the picks, the night in id order as a ranking
+  /// unrelated to the picks, the top quarter sent and the default audit size.
+  /// The picks below the cutoff are known there, so the interval can be
+  /// checked against the truth: an exact 95% interval should cover it on at
+  /// least 90% of the nights, a margin for 76 draws.
+  @Test func intervalCoversRealNights() throws {
+    let folder = URL(fileURLWithPath: #filePath)
+      .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+      .appendingPathComponent("Data/benchmark")
+    let names = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+    let days = names.filter { $0.hasSuffix(".papers.jsonl") }.map { String($0.prefix(10)) }.sorted()
+    #expect(days.count == 76)
+
+    var covered = 0
+    var estimatedLost = 0.0
+    var trueLost = 0
+    var variance = 0.0
+    for day in days {
+      let ranking = try Self.ids(in: folder.appendingPathComponent("\(day).papers.jsonl"))
+      let picks = Set(try Self.ids(in: folder.appendingPathComponent("\(day).labels.jsonl")))
+      let sentCount = (ranking.count + 3) / 4
+      let sent = ranking.prefix(sentCount)
+      let below = Array(ranking.dropFirst(sentCount))
+      let size = RunSettings().auditSampleSize(
+        nightPapers: ranking.count, papersBelowCutoff: below.count)
+      let sample = AuditSample.draw(from: below, count: size, date: day)
+
+      let estimate = RecallEstimate(
+        picksAboveCutoff: sent.filter(picks.contains).count, papersBelowCutoff: below.count,
+        sampleSize: sample.count, samplePicks: sample.filter(picks.contains).count)
+      let truth = below.filter(picks.contains).count
+      if let low = estimate.lostPicksLow, let high = estimate.lostPicksHigh,
+        (low...high).contains(truth)
+      {
+        covered += 1
+      }
+      estimatedLost += estimate.estimatedLostPicks ?? 0
+      trueLost += truth
+      variance += Self.lostPicksVariance(
+        population: below.count, successes: truth, sampleSize: sample.count)
+    }
+
+    #expect(covered >= 69, "interval covered \(covered) of \(days.count) nights")
+    // The estimate is unbiased, so the summed estimate over the nights should
+    // land within 3 standard deviations of the summed truth.
+    let deviation = variance.squareRoot()
+    #expect(
+      abs(estimatedLost - Double(trueLost)) <= 3 * deviation,
+      "estimated \(estimatedLost) lost picks, truth \(trueLost), deviation \(deviation)")
+  }
+
+  /// Returns the variance of `N * k / n` when `k` is hypergeometric:
+  /// `(N / n)^2 * n * p * (1 - p) * (N - n) / (N - 1)` with `p = M / N`.
+  private static func lostPicksVariance(population: Int, successes: Int, sampleSize: Int)
+    -> Double
+  {
+    guard sampleSize > 0, population > 1 else { return 0 }
+    let size = Double(population)
+    let drawn = Double(sampleSize)
+    let share = Double(successes) / size
+    let variance = drawn * share * (1 - share) * (size - drawn) / (size - 1)
+    return (size / drawn) * (size / drawn) * variance
+  }
+
   @Test func estimateSurvivesJSONRoundTrip() throws {
     let estimate = RecallEstimate(
       picksAboveCutoff: 9, papersBelowCutoff: 18, sampleSize: 5, samplePicks: 1)

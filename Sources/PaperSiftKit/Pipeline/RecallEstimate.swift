@@ -113,26 +113,45 @@ enum Hypergeometric {
   /// Returns the smallest and largest `M` that the two-sided exact test at
   /// level `1 - confidenceLevel` does not reject after `observed` marked
   /// items in the sample.
+  ///
+  /// `P(X >= observed | M)` grows with `M` and `P(X <= observed | M)` falls
+  /// with it, so each bound is found by binary search over the feasible `M`.
   static func confidenceBounds(
     population: Int, sampleSize: Int, observed: Int, confidenceLevel: Double
   ) -> ClosedRange<Int> {
     let tail = (1 - confidenceLevel) / 2
     // Unobserved items can hold from none to all of the rest of the marks.
     let feasible = observed...(population - (sampleSize - observed))
-    let kept = feasible.filter { successes in
-      let probabilities = (0...sampleSize).map { drawn in
-        probability(
-          population: population, successes: successes, sampleSize: sampleSize,
-          observed: drawn)
+    func probabilities(_ successes: Int, _ drawn: ClosedRange<Int>) -> Double {
+      drawn.reduce(0) { sum, count in
+        sum
+          + probability(
+            population: population, successes: successes, sampleSize: sampleSize,
+            observed: count)
       }
-      let atMost = probabilities[...observed].reduce(0, +)
-      let atLeast = probabilities[observed...].reduce(0, +)
-      return atMost > tail && atLeast > tail
     }
-    // The test keeps any `M` for which `observed` is a median, so `kept` is
-    // not empty. Both tails are monotone in `M`, so `kept` has no gaps.
-    guard let low = kept.first, let high = kept.last else { return feasible }
-    return low...high
+
+    // At the largest feasible M every unsampled item is marked, so
+    // P(X >= observed) = 1 there and the search always finds a low bound.
+    let low = firstValue(in: feasible) { probabilities($0, observed...sampleSize) > tail }
+    // At M = observed, P(X <= observed) = 1, so the high bound is at least that.
+    let high = firstValue(in: feasible) { probabilities($0, 0...observed) <= tail } - 1
+    return low...max(low, high)
+  }
+
+  /// Returns the first value in `range` for which `predicate` holds, or one
+  /// past the range when it never does. `predicate` must be false up to some
+  /// value and true from there on.
+  private static func firstValue(
+    in range: ClosedRange<Int>, where predicate: (Int) -> Bool
+  ) -> Int {
+    var low = range.lowerBound
+    var high = range.upperBound + 1
+    while low < high {
+      let middle = low + (high - low) / 2
+      if predicate(middle) { high = middle } else { low = middle + 1 }
+    }
+    return low
   }
 
   private static func logChoose(_ n: Int, _ k: Int) -> Double {

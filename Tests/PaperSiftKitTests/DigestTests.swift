@@ -439,6 +439,15 @@ import Testing
         "Every paper of the night was sent to the LLM, so the cutoff lost no picks."))
   }
 
+  @Test func unscoredNoteNeedsUnscoredPapers() throws {
+    let note = "The unscored papers listed below count as no picks"
+    var input = try Self.night()
+    #expect(MarkdownDigest.render(DigestBuilder.build(input)).contains(note))
+
+    input.scores["2509.14846"] = DigestInput.Score(relevance: 3, novelty: 3, comment: "Off topic.")
+    #expect(!MarkdownDigest.render(DigestBuilder.build(input)).contains(note))
+  }
+
   @Test func recallSectionShowsArithmetic() throws {
     let markdown = MarkdownDigest.render(DigestBuilder.build(try Self.night()))
     #expect(markdown.contains("- Estimated picks lost below the cutoff: 3.6 (18 × 1 / 5)"))

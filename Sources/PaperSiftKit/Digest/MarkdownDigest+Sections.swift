@@ -43,7 +43,7 @@ extension MarkdownDigest {
     }
 
     let level = MarkdownText.level(recall.confidenceLevel)
-    let lines = [
+    var lines = [
       headline(recall, level: level),
       "",
       counts,
@@ -58,6 +58,11 @@ extension MarkdownDigest {
         + "(Clopper-Pearson with the hypergeometric distribution) and assumes the LLM would "
         + "score a paper the same way in the sample as above the cutoff.",
     ]
+    if !content.unscored.isEmpty {
+      lines.append(
+        "The unscored papers listed below count as no picks, so the estimate leaves out any "
+          + "picks among them.")
+    }
     return heading + lines.joined(separator: "\n")
   }
 

@@ -298,6 +298,14 @@ import Testing
     #expect(content.counts == DigestContent.Counts(papers: 30, sent: 12, audited: 5))
   }
 
+  @Test func duplicateRankingEntryIsDropped() throws {
+    var input = try Self.night()
+    input.ranking.append(input.ranking[0])
+    let content = DigestBuilder.build(input)
+    #expect(content.counts.papers == 30)
+    #expect(content.recall?.papersBelowCutoff == 18)
+  }
+
   // MARK: - The no-LLM variant
 
   @Test func noLLMListsPrefilterTop() throws {

@@ -128,11 +128,13 @@ public enum DigestBuilder {
     }
   }
 
-  /// Keeps the sent and audit ids that are in the ranking, and drops sent
-  /// papers from the audit, so the counts cannot contradict each other.
+  /// Keeps the first entry of a paper ranked twice, keeps the sent and audit
+  /// ids that are in the ranking, and drops sent papers from the audit, so
+  /// the counts cannot contradict each other.
   private static func normalized(_ input: DigestInput) -> DigestInput {
     var copy = input
-    let ranked = Set(input.ranking.map(\.paper.id))
+    var ranked = Set<String>()
+    copy.ranking = input.ranking.filter { ranked.insert($0.paper.id).inserted }
     copy.sentIDs = input.sentIDs.intersection(ranked)
     copy.auditIDs = input.auditIDs.intersection(ranked).subtracting(copy.sentIDs)
     return copy

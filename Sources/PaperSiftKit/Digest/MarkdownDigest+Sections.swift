@@ -22,10 +22,11 @@ extension MarkdownDigest {
 
   static func recallSection(_ content: DigestContent) -> String {
     let heading = "## Estimated recall\n\n"
-    guard content.skippedLLM == nil, let recall = content.recall else {
+    guard content.skippedLLM == nil else {
       return heading + "No estimate, because the LLM stage was skipped and the audit "
         + "sample was not scored."
     }
+    guard let recall = content.recall else { return heading + "No estimate." }
     let sent = MarkdownText.counted(content.counts.sent, "paper")
     let counts = "- Picks among the \(sent) sent: \(recall.picksAboveCutoff)"
     guard content.counts.papers > 0 else {

@@ -232,9 +232,13 @@ import Testing
     let count = RunSettings().auditSampleSize(
       nightPapers: input.ranking.count, papersBelowCutoff: below.count)
     let drawn = AuditSample.draw(from: below, count: count, date: input.date)
+    let planned = AuditSample.draw(
+      ranking: input.ranking.map(\.paper.id), sentIDs: input.sentIDs, date: input.date,
+      settings: RunSettings())
     // max(5, ceil(0.03 * 30)) = 5 of the 18 papers below the cutoff.
     #expect(count == 5)
     #expect(Set(drawn) == input.auditIDs)
+    #expect(planned == drawn)
   }
 
   @Test func recallCountsComeFromScores() throws {

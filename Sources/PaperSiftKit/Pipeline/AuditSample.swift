@@ -33,6 +33,19 @@ public enum AuditSample {
     return drawn.sorted { $0.position < $1.position }.map(\.id)
   }
 
+  /// Draws the night's audit sample from the ranked ids not sent to the LLM,
+  /// sized by ``RunSettings/auditSampleSize(nightPapers:papersBelowCutoff:)``.
+  ///
+  /// - Returns: The drawn ids in ranking order.
+  public static func draw(
+    ranking: [String], sentIDs: Set<String>, date: String, settings: RunSettings
+  ) -> [String] {
+    let candidates = ranking.filter { !sentIDs.contains($0) }
+    let count = settings.auditSampleSize(
+      nightPapers: ranking.count, papersBelowCutoff: candidates.count)
+    return draw(from: candidates, count: count, date: date)
+  }
+
   /// Returns the sort key of the paper `id` on the night `date`.
   static func key(for id: String, date: String) -> UInt64 {
     let digest = SHA256.hexDigest(of: date + "\n" + id)

@@ -91,7 +91,9 @@ public struct LLMSettings: Codable, Sendable, Equatable {
       PaperSiftError(.configuration, "Invalid llm.\(key) '\(value)' in the configuration: \(fix).")
     }
     guard let url = URLComponents(string: baseURL), ["http", "https"].contains(url.scheme ?? "")
-    else { throw invalid("baseURL", baseURL, "use an http or https URL such as \(LLMSettings().baseURL)") }
+    else {
+      throw invalid("baseURL", baseURL, "use an http or https URL such as \(LLMSettings().baseURL)")
+    }
     guard !model.isEmpty else { throw invalid("model", model, "name a model such as gpt-4o-mini") }
     guard batchSize >= 1 else { throw invalid("batchSize", "\(batchSize)", "use 1 or more") }
     guard maxAttempts >= 1 else { throw invalid("maxAttempts", "\(maxAttempts)", "use 1 or more") }

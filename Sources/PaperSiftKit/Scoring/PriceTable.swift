@@ -125,7 +125,7 @@ public struct PriceTable: Codable, Sendable, Equatable {
       "source": "https://platform.openai.com/docs/pricing",
       "currency": "USD",
       "unit": "per million tokens",
-      "note": "Standard tier. Servers on localhost cost 0. Override: llm.pricesPath",
+      "note": "Standard tier. Unlisted models on localhost cost 0. Override: llm.pricesPath",
       "models": {
         "gpt-4o": { "input": 2.50, "cached_input": 1.25, "output": 10.00 },
         "gpt-4o-mini": { "input": 0.15, "cached_input": 0.075, "output": 0.60 },

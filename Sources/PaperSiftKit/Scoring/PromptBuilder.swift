@@ -36,7 +36,10 @@ public struct PromptBuilder: Sendable {
 
   /// Returns the system and user messages for `papers`.
   public func messages(for papers: [Paper]) -> [ChatMessage] {
-    [ChatMessage(role: "system", content: systemPrompt), ChatMessage(role: "user", content: userPrompt(for: papers))]
+    [
+      ChatMessage(role: "system", content: systemPrompt),
+      ChatMessage(role: "user", content: userPrompt(for: papers)),
+    ]
   }
 
   /// Returns the user message: the list of ids to answer for, then each

@@ -91,8 +91,7 @@ extension PromptBuilder {
 
     Write JSON Lines: one JSON object per line, one line per paper, with the \
     keys ARXIVID, COMMENT, RELEVANCE and NOVELTY, and no other text.
-
-    """ + fieldRules
+    """ + "\n\n" + fieldRules
 
   static let jsonObjectFormat = """
     # Output format
@@ -100,6 +99,5 @@ extension PromptBuilder {
     Write one JSON object with a single key "papers" whose value is an array \
     with one object per paper, each with the keys ARXIVID, COMMENT, RELEVANCE \
     and NOVELTY. Put each paper's object on its own line.
-
-    """ + fieldRules
+    """ + "\n\n" + fieldRules
 }

@@ -22,6 +22,9 @@ enum FakeReply: Sendable {
   case rateLimited(retryAfter: Int)
   /// Status 500 with this body.
   case serverError(String)
+  /// This error status with the request's `Authorization` header in the
+  /// body, as a careless server or proxy might send it.
+  case errorEchoingKey(status: Int)
   /// A well-formed answer sent after this many seconds.
   case tooSlow(Double)
   /// This text as the message content.
@@ -62,6 +65,10 @@ final class FakeChatServer: @unchecked Sendable {
         ?? TokenUsage(
           promptTokens: request.body.count / 4, completionTokens: 0,
           cachedPromptTokens: number > 1 ? system.count / 4 : 0)
+      if case .errorEchoingKey(let status) = reply {
+        let header = request.headers["authorization"] ?? "none"
+        return .json(#"{"error": "Incorrect API key provided: \#(header)"}"#, status: status)
+      }
       return FakeChatServer.response(reply, ids: ids, usage: reported)
     }
   }
@@ -137,6 +144,8 @@ final class FakeChatServer: @unchecked Sendable {
         headers: [("Retry-After", "\(seconds)"), ("Content-Type", "application/json")])
     case .serverError(let body):
       return .text(body, status: 500)
+    case .errorEchoingKey(let status):
+      return .text("", status: status)
     case .tooSlow(let seconds):
       content = lines.joined(separator: "\n")
       delay = seconds

@@ -3,7 +3,7 @@ import Testing
 
 @testable import PaperSiftKit
 
-/// One answer text and what the parser must read from it.
+/// One LLM response text and what the parser must read from it.
 struct ParsingCase: CustomTestStringConvertible, Sendable {
   var name: String
   var text: String
@@ -49,8 +49,10 @@ struct ParsingCase: CustomTestStringConvertible, Sendable {
       scored: allScored),
     ParsingCase(
       name: "versions and arXiv prefix",
-      text: [line("2505.00001v2"), line("arXiv:2505.00002"), line("https://arxiv.org/abs/2505.00003v1")]
-        .joined(separator: "\n"),
+      text: [
+        line("2505.00001v2"), line("arXiv:2505.00002"), line("https://arxiv.org/abs/2505.00003v1"),
+      ]
+      .joined(separator: "\n"),
       scored: allScored),
     ParsingCase(
       name: "lower-case and snake-case keys",
@@ -121,10 +123,13 @@ struct ParsingCase: CustomTestStringConvertible, Sendable {
   }
 
   @Test func scoreFieldsAreRead() throws {
-    let text = #"{"ARXIVID": "2505.00002v3", "COMMENT": "Routing in MoE.", "RELEVANCE": 9, "NOVELTY": 6.0}"#
+    let text =
+      #"{"ARXIVID": "2505.00002v3", "COMMENT": "Routing in MoE.", "RELEVANCE": 9, "NOVELTY": 6.0}"#
     let answer = AnswerParser.parse(text, batchIDs: Self.batch)
     let score = try #require(answer.scores["2505.00002"])
-    #expect(score == PaperScore(paperID: "2505.00002", relevance: 9, novelty: 6, comment: "Routing in MoE."))
+    #expect(
+      score
+        == PaperScore(paperID: "2505.00002", relevance: 9, novelty: 6, comment: "Routing in MoE."))
   }
 
   @Test func invalidScoreIsDescribed() {

@@ -6,7 +6,8 @@ import Testing
 @Suite struct ChatClientTests {
   static let messages = [
     ChatMessage(role: "system", content: "Score papers."),
-    ChatMessage(role: "user", content: "<<<PAPER 2505.10001>>>\nTitle: T\n<<<END PAPER 2505.10001>>>"),
+    ChatMessage(
+      role: "user", content: "<<<PAPER 2505.10001>>>\nTitle: T\n<<<END PAPER 2505.10001>>>"),
   ]
 
   static func body(_ settings: LLMSettings) throws -> [String: Any] {

@@ -155,7 +155,8 @@ import Testing
 
   @Test func retriesGoInSmallerBatches() throws {
     let server = try FakeChatServer { number, ids in
-      number == 1 ? .content(ids.prefix(2).map { FakeChatServer.line(for: $0) }.joined()) : .wellFormed
+      number == 1
+        ? .content(ids.prefix(2).map { FakeChatServer.line(for: $0) }.joined()) : .wellFormed
     }
     defer { server.stop() }
     let setup = try Self.setup(server, batchSize: 10)
@@ -221,7 +222,7 @@ import Testing
     let probe = try Self.setup(try FakeChatServer(replies: []), batchSize: 10)
     let papers = ScoringFixtures.papers(30)
     let estimate = try probe.scorer().estimate(Array(papers.prefix(10)))
-    // Each answer reports exactly the estimated tokens, so it costs the estimate.
+    // Each response reports exactly the estimated tokens, so it costs the estimate.
     let usage = TokenUsage(
       promptTokens: estimate.tokens, completionTokens: 10 * probe.settings.outputTokensPerPaper)
     let server = try FakeChatServer(replies: [], usage: usage)
@@ -243,7 +244,8 @@ import Testing
     let server = try FakeChatServer(replies: [])
     defer { server.stop() }
     let setup = try Self.setup(server)
-    let result = try setup.scorer().score(ScoringFixtures.papers(3), runID: setup.runID, budgetUSD: 0)
+    let result = try setup.scorer().score(
+      ScoringFixtures.papers(3), runID: setup.runID, budgetUSD: 0)
     #expect(server.requests.isEmpty)
     #expect(result.unscored.count == 3)
   }
@@ -365,8 +367,9 @@ import Testing
       let bytes = (try? Data(contentsOf: URL(fileURLWithPath: database.path + suffix))) ?? Data()
       #expect(bytes.range(of: Data(key.utf8)) == nil, "key found in database file\(suffix)")
     }
-    #expect(try database.rows("SELECT COUNT(*) FROM batches WHERE error LIKE '%[redacted]%'")
-      .first?.int(0) == 2)
+    #expect(
+      try database.rows("SELECT COUNT(*) FROM batches WHERE error LIKE '%[redacted]%'")
+        .first?.int(0) == 2)
   }
 }
 

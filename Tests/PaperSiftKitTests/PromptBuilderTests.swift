@@ -8,7 +8,8 @@ import Testing
   /// abstracts shortened) and one whose abstract tries to take over the prompt.
   static let papers = [
     Paper(
-      id: "2505.00792", title: "Improving Routing in Sparse Mixture of Experts with Graph of Tokens",
+      id: "2505.00792",
+      title: "Improving Routing in Sparse Mixture of Experts with Graph of Tokens",
       abstract: """
         Sparse Mixture of Experts (SMoE) has emerged as a key to achieving
         unprecedented scalability in deep learning.

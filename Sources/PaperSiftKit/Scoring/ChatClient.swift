@@ -16,9 +16,9 @@ public struct ChatCompletion: Sendable, Equatable {
   /// The text of the first choice; empty when the server sent none.
   public var content: String
   public var usage: TokenUsage
-  /// `stop`, or `length` when the answer hit the output token ceiling.
+  /// `stop`, or `length` when the output hit the token ceiling.
   public var finishReason: String?
-  /// The model that answered, as the server names it.
+  /// The model name that the server reports.
   public var model: String?
 }
 

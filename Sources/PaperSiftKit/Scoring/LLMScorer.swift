@@ -1,10 +1,10 @@
 import Foundation
 
-/// Why a paper that reached the LLM stage has no score.
+/// The reason a paper that reached the LLM stage has no score.
 public enum UnscoredReason: Sendable, Equatable, CustomStringConvertible {
   /// Sending its batch would have crossed the budget.
   case budget
-  /// The answer had no entry for it, twice.
+  /// The response had no entry for it, twice.
   case missingFromAnswer
   /// The answer's scores for it were not integers from 1 to 10, twice.
   case invalidScore
@@ -22,7 +22,7 @@ public enum UnscoredReason: Sendable, Equatable, CustomStringConvertible {
   }
 }
 
-/// What one scoring session produced and cost.
+/// The outcome and cost of one scoring session.
 public struct ScoringResult: Sendable, Equatable {
   /// Scores of the papers that have one, in the order the papers were given,
   /// those stored by an earlier run included.
@@ -35,7 +35,7 @@ public struct ScoringResult: Sendable, Equatable {
   public var usage: TokenUsage
   /// Dollars the reported tokens cost at the price table's prices.
   public var costUSD: Double
-  /// Chat-completions requests that returned an answer or failed for good.
+  /// Chat-completions requests made, each counted once whatever its retries.
   public var requests: Int
   /// Whether the model's price was known; when false, `costUSD` is 0.
   public var priceKnown: Bool
@@ -45,10 +45,10 @@ public struct ScoringResult: Sendable, Equatable {
 /// batch's scores and cost as it arrives, and keeps to a budget.
 ///
 /// Papers already scored under the same model and prompt hash are not sent
-/// again. The rest are sent in batches of `batchSize`; a paper missing from
-/// an answer or given an invalid score is sent once more in a smaller batch
-/// and then stored as unscored with the reason. No paper is dropped without
-/// a score or a reason.
+/// again. The rest are sent in batches of `batchSize`. A paper missing from
+/// a response, or given an invalid score, is sent once more in a smaller
+/// batch and then stored as unscored with the reason. So every paper ends
+/// with a score or a reason.
 public final class LLMScorer {
   public let settings: LLMSettings
   public let prompt: PromptBuilder
@@ -63,6 +63,9 @@ public final class LLMScorer {
   /// price table.
   ///
   /// - Parameters:
+  ///   - settings: The `llm` section of the configuration.
+  ///   - topics: The user's topics file, put verbatim into the prompt.
+  ///   - database: Where scores, batches and unscored papers are stored.
   ///   - prices: The table to price tokens by; nil loads the one that
   ///     `settings.pricesPath` names, else the built-in one. A model that the
   ///     table does not list costs nothing on a server on this machine.
@@ -87,12 +90,17 @@ public final class LLMScorer {
   /// The identity of this scoring setup, stored with every score.
   public var promptHash: String { prompt.promptHash }
 
-  /// Scores `papers`, most important first, as part of run `runID`.
+  /// Scores `papers` as part of a run.
   ///
-  /// - Parameter budgetUSD: The most this call may spend, by estimate before
-  ///   each request; a batch whose estimated cost would cross it is not sent
-  ///   and its papers, and those of every later batch, are stored as
-  ///   unscored with reason `budget`.
+  /// - Parameters:
+  ///   - papers: The papers to score, most important first, since batches
+  ///     go out in this order and a budget cuts off the tail.
+  ///   - runID: The `runs` row that batches and unscored papers belong to.
+  ///   - budgetUSD: The maximum this call may spend, checked by estimate
+  ///     before each request. A batch whose estimated cost would cross it is
+  ///     not sent. Its papers and those of every later batch are stored as
+  ///     unscored with reason `budget`.
+  /// - Returns: Scores, unscored papers with reasons, tokens and dollars.
   /// - Throws: ``PaperSiftError`` when a budget is set but the model has no
   ///   price, or when the database fails. A failed request does not throw:
   ///   its papers are stored as unscored and the other batches go on.
@@ -196,11 +204,11 @@ public final class LLMScorer {
     }
   }
 
-  /// Sends one batch and stores what came back.
+  /// Sends one batch and stores the scores and usage of its response.
   ///
-  /// - Returns: The papers to send again: those missing from the answer or
-  ///   with invalid scores, on the first pass; none on the retry pass, where
-  ///   they are stored as unscored instead.
+  /// - Returns: On the first pass, the papers to send again because the
+  ///   response missed them or gave invalid scores. On the retry pass, none,
+  ///   because such papers are stored as unscored instead.
   private func send(_ batch: [Paper], label: String, isRetry: Bool, session: inout Session)
     throws -> [Paper]
   {

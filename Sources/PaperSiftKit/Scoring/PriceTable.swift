@@ -42,7 +42,7 @@ public struct ModelPrice: Codable, Sendable, Equatable {
 public struct PriceTable: Codable, Sendable, Equatable {
   /// The day the prices were read from `source`, `YYYY-MM-DD`.
   public var asOf: String
-  /// Where the prices were read.
+  /// The page the prices were read from.
   public var source: String
   public var models: [String: ModelPrice]
 
@@ -75,9 +75,7 @@ public struct PriceTable: Codable, Sendable, Equatable {
     return nil
   }
 
-  /// Decodes a table from JSON text.
-  ///
-  /// - Parameter origin: The file name or description used in error messages.
+  /// Decodes a table from JSON text; `origin` names the file in error messages.
   public static func decode(_ data: Data, origin: String) throws -> PriceTable {
     do {
       return try JSONDecoder().decode(PriceTable.self, from: data)
@@ -125,7 +123,7 @@ public struct PriceTable: Codable, Sendable, Equatable {
       "source": "https://platform.openai.com/docs/pricing",
       "currency": "USD",
       "unit": "per million tokens",
-      "note": "Standard tier. Unlisted models on localhost cost 0. Override: llm.pricesPath",
+      "note": "Standard tier; check the source. Unlisted local models cost 0.",
       "models": {
         "gpt-4o": { "input": 2.50, "cached_input": 1.25, "output": 10.00 },
         "gpt-4o-mini": { "input": 0.15, "cached_input": 0.075, "output": 0.60 },

@@ -5,14 +5,14 @@ import Foundation
 /// The system message is the fixed part: the task, the rule that paper text
 /// is data, the user's topics verbatim, the scoring rubric and the output
 /// format. It is the same for every batch of a setup, so providers that cache
-/// prompt prefixes (OpenAI does from 1,024 tokens) bill it at the cached
-/// price after the first request. The user message carries the papers, each
-/// between `<<<PAPER id>>>` and `<<<END PAPER id>>>` lines.
+/// long prompt prefixes (OpenAI does so without being asked) can bill it at
+/// the cached price after the first request. The user message carries the
+/// papers, each between `<<<PAPER id>>>` and `<<<END PAPER id>>>` lines.
 public struct PromptBuilder: Sendable {
   public let topics: String
   public let model: String
-  /// Whether the answer is requested as one JSON object (`{"papers": [...]}`)
-  /// instead of one JSON object per line.
+  /// Whether the response is requested as one JSON object
+  /// (`{"papers": [...]}`) instead of one JSON object per line.
   public let jsonMode: Bool
   /// The fixed part, sent as the system message.
   public let systemPrompt: String
@@ -88,15 +88,15 @@ public struct PromptBuilder: Sendable {
 
 /// An estimate of how many tokens a text costs, made before sending.
 ///
-/// NOTE: This is an estimate, not a tokenizer: it counts one token per four
-/// characters, the rule of thumb OpenAI gives for English text. TeX and
-/// numbers in abstracts take more tokens per character, so the scorer scales
-/// later estimates of a run by the ratio of reported to estimated prompt
-/// tokens of the batches already sent.
+/// NOTE: This is an estimate, not a tokenizer. It counts one token per four
+/// characters, a common rule of thumb for English text with GPT tokenizers.
+/// TeX and numbers in abstracts take more tokens per character, so the
+/// scorer scales later estimates of a run by the ratio of reported to
+/// estimated prompt tokens of the batches already sent.
 public enum TokenEstimate {
   public static let charactersPerToken = 4.0
-  /// Tokens of chat formatting added per message, and once to prime the reply,
-  /// as OpenAI's cookbook counts them for its chat models.
+  /// An allowance for the chat formatting tokens of each message, and once
+  /// for the start of the reply.
   public static let tokensPerMessage = 3
 
   /// Returns the estimated tokens of `text`.

@@ -57,7 +57,7 @@ public struct BatchRecord: Sendable, Equatable {
   public var usage: TokenUsage
   public var costUSD: Double
   public var succeeded: Bool
-  /// Why the request failed, without secrets.
+  /// The error message of a failed request, without secrets.
   public var error: String?
 
   public init(
@@ -99,9 +99,8 @@ public struct RunStore {
     self.database = database
   }
 
-  /// Inserts a run in state `running` and returns its id.
-  ///
-  /// - Parameter date: The announcement day, `YYYY-MM-DD`.
+  /// Inserts a run in state `running` for the announcement day `date`
+  /// (`YYYY-MM-DD`) and returns its id.
   public func startRun(
     date: String, model: String? = nil, promptHash: String? = nil, budgetUSD: Double? = nil
   ) throws -> Int64 {
@@ -220,7 +219,7 @@ public struct RunStore {
     }
   }
 
-  /// The current time as ISO 8601 in UTC, the form every timestamp column holds.
+  /// Formats `date` as ISO 8601 in UTC, the form of every timestamp column.
   static func timestamp(_ date: Date = Date()) -> String {
     date.ISO8601Format()
   }

@@ -53,10 +53,8 @@ public struct ScoreStore {
     return found
   }
 
-  /// Stores `scores` under one setup, replacing earlier scores of the same
-  /// papers under it.
-  ///
-  /// - Parameter batchID: The batch row the scores came from.
+  /// Stores `scores` under one setup and the batch row they came from,
+  /// replacing earlier scores of the same papers under that setup.
   public func save(_ scores: [PaperScore], model: String, promptHash: String, batchID: Int64?)
     throws
   {
@@ -94,10 +92,8 @@ public struct ScoreStore {
     ).map { UnscoredPaper(paperID: $0.string(0) ?? "", reason: $0.string(1) ?? "") }
   }
 
-  /// Returns one label per scored paper, from its latest score under any
-  /// model and prompt, sorted by paper id.
-  ///
-  /// - Parameter model: Only scores by this model, when given.
+  /// Returns one label per scored paper, sorted by paper id, from its latest
+  /// score under any prompt and, when `model` is given, that model only.
   public func trainingLabels(model: String? = nil) throws -> [TrainingLabel] {
     var sql = "SELECT paper_id, relevance, novelty FROM scores"
     var arguments: [SQLValue] = []

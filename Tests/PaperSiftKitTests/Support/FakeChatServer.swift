@@ -2,13 +2,13 @@ import Foundation
 
 @testable import PaperSiftKit
 
-/// How the fake chat server answers one request.
+/// The scripted reply of the fake chat server to one request.
 enum FakeReply: Sendable {
   /// One JSON object per line for every paper of the request.
   case wellFormed
   /// The lines inside a ```json fence, with prose before and after.
   case fenced
-  /// `{"papers": [...]}`, as JSON mode asks.
+  /// `{"papers": [...]}`, the form that JSON mode requests.
   case jsonObject
   /// Every line, the last one cut in the middle.
   case truncatedMidLine
@@ -25,7 +25,7 @@ enum FakeReply: Sendable {
   /// This error status with the request's `Authorization` header in the
   /// body, as a careless server or proxy might send it.
   case errorEchoingKey(status: Int)
-  /// A well-formed answer sent after this many seconds.
+  /// A well-formed reply sent after this many seconds.
   case tooSlow(Double)
   /// This text as the message content.
   case content(String)
@@ -34,7 +34,7 @@ enum FakeReply: Sendable {
 /// A chat-completions endpoint on a real loopback socket, for tests.
 ///
 /// It reads the paper ids from the `<<<PAPER id>>>` markers of the request's
-/// user message and answers as the script says for each request, numbered
+/// user message and replies as the script returns for each request, numbered
 /// from 1. Scores are a fixed function of the id, so tests can check them.
 /// Every answer that has a body carries a `usage` object.
 final class FakeChatServer: @unchecked Sendable {
@@ -47,12 +47,10 @@ final class FakeChatServer: @unchecked Sendable {
   var baseURL: String { server.baseURL + "/v1" }
   var requests: [RecordedRequest] { server.requests }
 
-  /// Starts a server that answers each request as `script` returns.
-  ///
-  /// - Parameter usage: The usage every answer reports; by default prompt
-  ///   tokens are the body's characters over 4, completion tokens the
-  ///   content's, and from the second request on the system message counts
-  ///   as cached.
+  /// Starts a server that replies to each request as `script` returns, with
+  /// `usage` in every reply. Without `usage`, prompt tokens are the body's
+  /// characters over 4, completion tokens the content's, and from the second
+  /// request on the system message counts as cached.
   init(usage: TokenUsage? = nil, script: @escaping Script) throws {
     let counter = self.counter
     server = try LoopbackHTTPServer { request in
@@ -73,7 +71,7 @@ final class FakeChatServer: @unchecked Sendable {
     }
   }
 
-  /// Starts a server that answers with `replies` in turn, then with `then`.
+  /// Starts a server that sends `replies` in turn, then `then` to every later request.
   convenience init(
     replies: [FakeReply], then fallback: FakeReply = .wellFormed, usage: TokenUsage? = nil
   ) throws {

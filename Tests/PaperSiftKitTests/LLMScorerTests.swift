@@ -240,6 +240,27 @@ import Testing
     #expect(try setup.count("SELECT COUNT(*) FROM unscored WHERE reason = 'budget'") == 20)
   }
 
+  @Test func laterEstimatesFollowReportedTokens() throws {
+    let probe = try Self.setup(try FakeChatServer(replies: []), batchSize: 10)
+    let papers = ScoringFixtures.papers(30)
+    let raw = try probe.scorer().estimate(Array(papers.prefix(10))).tokens
+    // The server reports twice the estimated prompt tokens.
+    let server = try FakeChatServer(
+      replies: [], usage: TokenUsage(promptTokens: 2 * raw, completionTokens: 100))
+    defer { server.stop() }
+    let setup = try Self.setup(server, batchSize: 10)
+    _ = try setup.scorer().score(papers, runID: setup.runID)
+
+    let batches = try RunStore(database: setup.database).batches(runID: setup.runID)
+    let scorer = try probe.scorer()
+    let rawPerBatch = [0, 10, 20].map { scorer.estimate(Array(papers[$0..<($0 + 10)])).tokens }
+    #expect(batches[0].estimatedPromptTokens == rawPerBatch[0])
+    for index in 1...2 {
+      let scale = Double(batches[index].estimatedPromptTokens) / Double(rawPerBatch[index])
+      #expect(abs(scale - 2) < 0.02, "batch \(index + 1) scaled by \(scale)")
+    }
+  }
+
   @Test func zeroBudgetSendsNothing() throws {
     let server = try FakeChatServer(replies: [])
     defer { server.stop() }

@@ -122,7 +122,7 @@ import Testing
     #expect(base != otherTopics.promptHash)
   }
 
-  @Test(arguments: [("", 0), ("abcd", 1), ("abcde", 2), (String(repeating: "x", count: 400), 100)])
+  @Test(arguments: [("", 0), ("abcd", 1), ("abcde", 2), (String(repeating: "x", count: 440), 100)])
   func tokenEstimateOfText(text: String, tokens: Int) {
     #expect(TokenEstimate.tokens(in: text) == tokens)
   }

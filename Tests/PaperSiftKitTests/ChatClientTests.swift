@@ -135,6 +135,24 @@ import Testing
     #expect(times[2].timeIntervalSince(times[0]) < 2)
   }
 
+  @Test(arguments: [408, 429, 502, 529])
+  func transientStatusIsRetried(status: Int) throws {
+    let calls = Counter()
+    let server = try LoopbackHTTPServer { _ in
+      calls.increment() == 1
+        ? .text("busy", status: status)
+        : .json(#"{"choices": [{"message": {"content": "ok"}}]}"#)
+    }
+    defer { server.stop() }
+    var settings = LLMSettings()
+    settings.baseURL = server.baseURL + "/v1"
+    settings.apiKeyVariable = ""
+    settings.retryBaseDelay = 0.01
+    let client = try ChatClient(settings: settings, environment: [:])
+    #expect(try client.complete(Self.messages, maxOutputTokens: 10).content == "ok")
+    #expect(server.requests.count == 2)
+  }
+
   @Test func lastAttemptFailureIsLLMError() throws {
     let server = try FakeChatServer(replies: [], then: .serverError("overloaded"))
     defer { server.stop() }
@@ -173,6 +191,23 @@ import Testing
       try client.complete(Self.messages, maxOutputTokens: 100)
     }
     #expect(error?.message.contains("Check the API key") == true)
+    #expect(server.requests.count == 1)
+  }
+
+  @Test func badRequestSuggestsJSONModeOff() throws {
+    let server = try LoopbackHTTPServer { _ in
+      .json(#"{"error": "unknown field response_format"}"#, status: 400)
+    }
+    defer { server.stop() }
+    var settings = LLMSettings()
+    settings.baseURL = server.baseURL + "/v1"
+    settings.apiKeyVariable = ""
+    let client = try ChatClient(settings: settings, environment: [:])
+    let error = #expect(throws: PaperSiftError.self) {
+      try client.complete(Self.messages, maxOutputTokens: 100)
+    }
+    #expect(error?.message.contains("unknown field response_format") == true)
+    #expect(error?.message.hasSuffix("set llm.jsonMode to false.") == true)
     #expect(server.requests.count == 1)
   }
 

@@ -90,7 +90,7 @@ public struct ChatClient: Sendable {
 
   /// Sends `messages` and returns the first choice and the token usage.
   ///
-  /// Retries 429, 5xx, timeouts and dropped connections with exponential
+  /// Retries 408, 429, 5xx, timeouts and dropped connections with exponential
   /// backoff and jitter, honouring `Retry-After`, up to `maxAttempts`.
   ///
   /// - Throws: ``PaperSiftError`` with code `llm` when the attempts run out,
@@ -105,7 +105,7 @@ public struct ChatClient: Sendable {
       connectTimeout: settings.connectTimeout, totalTimeout: settings.requestTimeout)
     let policy = RetryPolicy(
       maxAttempts: settings.maxAttempts, baseDelay: settings.retryBaseDelay,
-      maxDelay: settings.retryMaxDelay)
+      maxDelay: settings.retryMaxDelay, retryStatuses: Set([408, 429] + Array(500...599)))
 
     let response: HTTPResponse
     do {
@@ -118,7 +118,11 @@ public struct ChatClient: Sendable {
           ])
       }
     } catch let error as HTTPError {
-      throw PaperSiftError(.llm, redacted("The LLM request failed: \(error.description)"))
+      var message = "The LLM request failed: \(error.description)"
+      if error.kind == .status(400), settings.jsonMode {
+        message += " If the server rejects response_format, set llm.jsonMode to false."
+      }
+      throw PaperSiftError(.llm, redacted(message))
     }
     return try decode(response)
   }

@@ -1,46 +1,5 @@
 import Foundation
 
-/// The reason a paper that reached the LLM stage has no score.
-public enum UnscoredReason: Sendable, Equatable, CustomStringConvertible {
-  /// Sending its batch would have crossed the budget.
-  case budget
-  /// The response had no entry for it, twice.
-  case missingFromAnswer
-  /// The answer's scores for it were not integers from 1 to 10, twice.
-  case invalidScore
-  /// Its request failed after every attempt, with the error message.
-  case requestFailed(String)
-
-  /// The text stored in `unscored.reason` and shown in the digest.
-  public var description: String {
-    switch self {
-    case .budget: "budget"
-    case .missingFromAnswer: "missing from answer"
-    case .invalidScore: "invalid score"
-    case .requestFailed(let message): "request failed: \(message)"
-    }
-  }
-}
-
-/// The outcome and cost of one scoring session.
-public struct ScoringResult: Sendable, Equatable {
-  /// Scores of the papers that have one, in the order the papers were given,
-  /// those stored by an earlier run included.
-  public var scores: [PaperScore]
-  /// Ids of the papers whose score was already stored, so not sent.
-  public var cachedIDs: [String]
-  /// Papers without a score, in the order they were given.
-  public var unscored: [UnscoredPaper]
-  /// Tokens that the responses reported, summed over all requests.
-  public var usage: TokenUsage
-  /// Dollars the reported tokens cost at the price table's prices.
-  public var costUSD: Double
-  /// Chat-completions requests made, each counted once whatever its retries.
-  public var requests: Int
-  /// Whether the model's price was known; when false, `costUSD` is 0.
-  public var priceKnown: Bool
-}
-
 /// Scores papers with an LLM over an OpenAI-compatible chat API, stores each
 /// batch's scores and cost as it arrives, and keeps to a budget.
 ///
@@ -193,7 +152,8 @@ public final class LLMScorer {
     var costUSD = 0.0
     var requests = 0
     var budgetReached = false
-    /// Reported prompt tokens over estimated ones, summed over answered requests.
+    /// Reported and unscaled estimated prompt tokens of the answered
+    /// requests, whose ratio scales later estimates.
     var reportedPromptTokens = 0
     var estimatedPromptTokens = 0
 
@@ -255,6 +215,18 @@ public final class LLMScorer {
       return []
     }
 
+    return try store(completion, of: batch, record: record, isRetry: isRetry, session: &session)
+  }
+
+  /// Stores the scores and usage of a response in one transaction, with the
+  /// papers that stay unscored on the retry pass.
+  ///
+  /// - Returns: The papers to send again, as ``send(_:label:isRetry:session:)`` does.
+  private func store(
+    _ completion: ChatCompletion, of batch: [Paper], record: BatchRecord, isRetry: Bool,
+    session: inout Session
+  ) throws -> [Paper] {
+    var record = record
     record.usage = completion.usage
     record.costUSD = price?.cost(of: completion.usage) ?? 0
     record.succeeded = true
@@ -262,12 +234,13 @@ public final class LLMScorer {
     session.costUSD += record.costUSD
     if completion.usage.promptTokens > 0 {
       session.reportedPromptTokens += completion.usage.promptTokens
-      session.estimatedPromptTokens += TokenEstimate.promptTokens(of: messages)
+      session.estimatedPromptTokens += TokenEstimate.promptTokens(
+        of: prompt.messages(for: batch))
     }
 
     let ids = batch.map(\.id)
     let answer = AnswerParser.parse(completion.content, batchIDs: ids)
-    logProblems(answer, completion: completion, batch: number)
+    logProblems(answer, completion: completion, batch: record.number)
     let found = ids.compactMap { answer.scores[$0] }
     var failed: [(String, UnscoredReason)] = []
     var again: [Paper] = []
@@ -286,9 +259,10 @@ public final class LLMScorer {
     logger.info(
       "LLM batch stored",
       [
-        ("batch", "\(number)"), ("papers", "\(batch.count)"), ("scored", "\(found.count)"),
+        ("batch", "\(record.number)"), ("papers", "\(batch.count)"),
+        ("scored", "\(found.count)"),
         ("prompt_tokens", "\(completion.usage.promptTokens)"),
-        ("estimated_prompt_tokens", "\(estimate.tokens)"),
+        ("estimated_prompt_tokens", "\(record.estimatedPromptTokens)"),
         ("cached_tokens", "\(completion.usage.cachedPromptTokens)"),
         ("completion_tokens", "\(completion.usage.completionTokens)"),
         ("cost_usd", String(format: "%.5f", record.costUSD)),

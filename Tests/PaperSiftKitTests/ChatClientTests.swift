@@ -43,6 +43,15 @@ import Testing
     #expect(body["temperature"] == nil)
   }
 
+  @Test func reasoningEffortGoesToReasoningModelsOnly() throws {
+    var settings = Self.localSettings(model: "gpt-5-mini")
+    #expect(try Self.body(settings)["reasoning_effort"] == nil)
+    settings.reasoningEffort = "low"
+    #expect(try Self.body(settings)["reasoning_effort"] as? String == "low")
+    settings.model = "gpt-4o-mini"
+    #expect(try Self.body(settings)["reasoning_effort"] == nil)
+  }
+
   @Test func reasoningOverrideWins() throws {
     var settings = Self.localSettings(model: "qwen3")
     settings.reasoning = true

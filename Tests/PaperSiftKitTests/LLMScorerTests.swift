@@ -117,6 +117,17 @@ import Testing
     #expect(try setup.count("SELECT COUNT(DISTINCT prompt_hash) FROM scores") == 2)
   }
 
+  @Test func noPapersSendsNothing() throws {
+    let server = try FakeChatServer(replies: [])
+    defer { server.stop() }
+    let setup = try Self.setup(server)
+    let result = try setup.scorer().score([], runID: setup.runID, budgetUSD: 1)
+    #expect(server.requests.isEmpty)
+    #expect(result.scores.isEmpty)
+    #expect(result.unscored.isEmpty)
+    #expect(result.requests == 0)
+  }
+
   @Test func duplicatePapersAreSentOnce() throws {
     let server = try FakeChatServer(replies: [])
     defer { server.stop() }

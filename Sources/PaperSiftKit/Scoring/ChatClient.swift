@@ -70,12 +70,14 @@ public struct ChatClient: Sendable {
 
   /// Returns the JSON body of a request for `messages`.
   ///
-  /// Reasoning models get `max_completion_tokens` and no `temperature`, as
-  /// OpenAI's API requires for them; other models get `max_tokens`.
+  /// Reasoning models get `max_completion_tokens`, no `temperature` and the
+  /// configured `reasoning_effort`, as OpenAI's API takes for them; other
+  /// models get `max_tokens` and `temperature`.
   public func requestBody(messages: [ChatMessage], maxOutputTokens: Int) throws -> Data {
     var body = RequestBody(model: settings.model, messages: messages)
     if settings.isReasoningModel {
       body.maxCompletionTokens = maxOutputTokens
+      body.reasoningEffort = settings.reasoningEffort
     } else {
       body.maxTokens = maxOutputTokens
       body.temperature = settings.temperature
@@ -169,6 +171,7 @@ private struct RequestBody: Encodable {
   var maxTokens: Int?
   var maxCompletionTokens: Int?
   var responseFormat: [String: String]?
+  var reasoningEffort: String?
   var stream = false
 
   enum CodingKeys: String, CodingKey {
@@ -176,6 +179,7 @@ private struct RequestBody: Encodable {
     case maxTokens = "max_tokens"
     case maxCompletionTokens = "max_completion_tokens"
     case responseFormat = "response_format"
+    case reasoningEffort = "reasoning_effort"
   }
 }
 

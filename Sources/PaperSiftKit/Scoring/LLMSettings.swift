@@ -32,6 +32,10 @@ public struct LLMSettings: Codable, Sendable, Equatable {
   public var temperature = 0.0
   /// Whether the model is a reasoning model; nil decides by name (gpt-5*, o1*, o3*, o4*).
   public var reasoning: Bool?
+  /// `reasoning_effort` for reasoning models (`minimal`, `low`, `medium` or
+  /// `high` on OpenAI), or nil for the server's default. Lower effort spends
+  /// fewer hidden reasoning tokens, which are billed as output.
+  public var reasoningEffort: String?
   /// The ceiling on output tokens per request, sent as `max_tokens` or
   /// `max_completion_tokens`.
   public var maxOutputTokens = 16_000
@@ -63,6 +67,7 @@ public struct LLMSettings: Codable, Sendable, Equatable {
     jsonMode = try value(.jsonMode, defaults.jsonMode)
     temperature = try value(.temperature, defaults.temperature)
     reasoning = try container.decodeIfPresent(Bool.self, forKey: .reasoning)
+    reasoningEffort = try container.decodeIfPresent(String.self, forKey: .reasoningEffort)
     maxOutputTokens = try value(.maxOutputTokens, defaults.maxOutputTokens)
     outputTokensPerPaper = try value(.outputTokensPerPaper, defaults.outputTokensPerPaper)
     reasoningTokensPerRequest = try value(

@@ -4,9 +4,9 @@ import Foundation
 public struct PaperScore: Sendable, Equatable, Codable {
   /// The version-less arXiv id.
   public var paperID: String
-  /// How well the paper matches the user's topics, 1 to 10.
+  /// The match between the paper and the user's topics, 1 to 10.
   public var relevance: Int
-  /// How original and significant the paper is, 1 to 10.
+  /// The originality and significance of the paper, 1 to 10.
   public var novelty: Int
   public var comment: String
 
@@ -18,16 +18,16 @@ public struct PaperScore: Sendable, Equatable, Codable {
   }
 }
 
-/// What an answer contained for one batch.
+/// The scores and faults that one LLM response contained for a batch.
 public struct ParsedAnswer: Sendable, Equatable {
   /// Valid scores by version-less id, only for ids of the batch.
   public var scores: [String: PaperScore] = [:]
   /// Ids of the batch whose entry had a score that is not an integer from 1
   /// to 10, with a description of the fault.
   public var invalid: [String: String] = [:]
-  /// Ids that were not in the batch, as the answer wrote them.
+  /// Ids that were not in the batch, as the response wrote them.
   public var unknownIDs: [String] = []
-  /// Whether the answer ended inside an object, as a truncated answer does.
+  /// Whether the response ended inside an object, as a truncated one does.
   public var endsIncomplete = false
 
   /// Returns the ids of `batch` with neither a valid nor an invalid entry.
@@ -36,7 +36,7 @@ public struct ParsedAnswer: Sendable, Equatable {
   }
 }
 
-/// Reads the scores out of an LLM answer.
+/// Reads the scores out of the text of an LLM response.
 ///
 /// The parser looks for JSON objects anywhere in the text, so it accepts one
 /// object per line, a JSON array, an object holding a list, code fences and
@@ -44,7 +44,7 @@ public struct ParsedAnswer: Sendable, Equatable {
 /// (matched ignoring case and non-letters, so `arxiv_id` counts too).
 /// Results are matched to the batch by id, after normalising versions and
 /// the `arXiv:` prefix, never by position. An object cut off by a truncated
-/// answer is dropped, and the complete objects before it are kept.
+/// response is dropped, and the complete objects before it are kept.
 public enum AnswerParser {
   /// Parses `text`, keeping results for `batchIDs` (version-less ids).
   public static func parse(_ text: String, batchIDs: [String]) -> ParsedAnswer {

@@ -10,7 +10,7 @@ public struct LLMSettings: Codable, Sendable, Equatable {
   /// Ollama serves at `http://localhost:11434/v1`.
   public var baseURL = "https://api.openai.com/v1"
   public var model = "gpt-4o-mini"
-  /// The name of the environment variable that holds the API key, or an empty
+  /// The name of the environment variable that contains the API key, or an empty
   /// string for servers that need no key (Ollama, vLLM, llama.cpp).
   public var apiKeyVariable = "OPENAI_API_KEY"
   /// Papers per request.
@@ -19,7 +19,7 @@ public struct LLMSettings: Codable, Sendable, Equatable {
   public var maxAttempts = 4
   /// Seconds before the second attempt, doubled for each later one, before jitter.
   public var retryBaseDelay = 2.0
-  /// The longest wait between attempts, in seconds.
+  /// The maximum wait between attempts, in seconds.
   public var retryMaxDelay = 60.0
   /// Seconds allowed to open the connection.
   public var connectTimeout = 15.0

@@ -42,8 +42,8 @@ public struct PromptBuilder: Sendable {
     ]
   }
 
-  /// Returns the user message: the list of ids to answer for, then each
-  /// paper as delimited data.
+  /// Returns the user message: the ids that the response must cover, then
+  /// each paper as delimited data.
   public func userPrompt(for papers: [Paper]) -> String {
     let ids = papers.map(\.id).joined(separator: ", ")
     var text = "Score each of the following \(papers.count) papers. "
@@ -89,10 +89,10 @@ public struct PromptBuilder: Sendable {
 /// An estimate of how many tokens a text costs, made before sending.
 ///
 /// NOTE: This is an estimate, not a tokenizer. It counts one token per 4.4
-/// characters. On the 22,474 papers of `Data/benchmark`, formatted as prompt
+/// characters. The 22,474 papers of `Data/benchmark` were formatted as prompt
 /// blocks and tokenized with `o200k_base` (gpt-4o, gpt-4.1, gpt-5, o-series)
-/// by the bpe-openai 0.1.4 Python package, papers average 5.1 characters per
-/// token and 95% of them have more than 4.5 (`cl100k_base`: 5.0 and 4.4).
+/// by the bpe-openai 0.1.4 Python package. They average 5.1 characters per
+/// token, and 95% of them have more than 4.5 (`cl100k_base`: 5.0 and 4.4).
 /// So the estimate errs high for most papers. Other tokenizers differ, so the
 /// scorer also scales later estimates of a run by the ratio of reported to
 /// estimated prompt tokens of the batches already sent.

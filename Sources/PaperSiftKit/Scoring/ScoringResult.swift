@@ -6,7 +6,7 @@ public enum UnscoredReason: Sendable, Equatable, CustomStringConvertible {
   case budget
   /// The response had no entry for it, twice.
   case missingFromAnswer
-  /// The answer's scores for it were not integers from 1 to 10, twice.
+  /// The response's scores for it were not integers from 1 to 10, twice.
   case invalidScore
   /// Its request failed after every attempt, with the error message.
   case requestFailed(String)

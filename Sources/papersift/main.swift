@@ -2,7 +2,9 @@ import Foundation
 import PaperSiftKit
 
 /// Every subcommand, in the order `papersift --help` lists them.
-let commands: [any Command.Type] = [ScoreCommand.self]
+let commands: [any Command.Type] = [
+  ImportCommand.self, FetchCommand.self, PapersCommand.self, ScoreCommand.self,
+]
 
 let globalSpec = CommandSpec(
   name: "papersift",

@@ -37,6 +37,7 @@ enum Migrations {
       categories TEXT NOT NULL,
       announce_type TEXT NOT NULL,
       announced TEXT,
+      published TEXT,
       first_seen TEXT NOT NULL,
       updated TEXT NOT NULL
     );

@@ -32,12 +32,16 @@ enum JSONLinesDayParser {
       do {
         line = try decoder.decode(Line.self, from: Data(lineData))
       } catch let error as DecodingError {
-        throw malformed(source, lineNumber, JSONErrorText.describe(error))
+        let (column, reason) = reason(for: error, in: Data(lineData))
+        throw malformed(source, lineNumber, column: column, reason)
       } catch {
         throw malformed(source, lineNumber, error.localizedDescription)
       }
       guard let identifier = ArxivIdentifier.parse(line.id) else {
         throw malformed(source, lineNumber, "invalid arXiv id '\(line.id)'")
+      }
+      if let version = line.version, version < 1 {
+        throw malformed(source, lineNumber, "invalid version \(version), expected 1 or more")
       }
       papers.append(
         Paper(
@@ -53,6 +57,26 @@ enum JSONLinesDayParser {
     return FeedDocument(format: .jsonLines, source: source, date: date, papers: papers)
   }
 
+  /// Describes why a line failed to decode, with the column of a syntax error.
+  ///
+  /// `JSONDecoder` reports only that the data is not valid JSON, so the line
+  /// is parsed again with `JSONSerialization`, whose message gives the
+  /// character offset.
+  static func reason(for error: DecodingError, in line: Data) -> (column: Int?, text: String) {
+    guard case .dataCorrupted(let context) = error, context.codingPath.isEmpty else {
+      return (nil, JSONErrorText.describe(error))
+    }
+    do {
+      _ = try JSONSerialization.jsonObject(with: line)
+    } catch {
+      let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String
+      guard let detail else { return (nil, "invalid JSON") }
+      let offset = detail.firstMatch(of: /around character (\d+)/).flatMap { Int($0.1) }
+      return (offset.map { $0 + 1 }, detail)
+    }
+    return (nil, JSONErrorText.describe(error))
+  }
+
   /// Returns the day of a file named `YYYY-MM-DD.papers.jsonl`, else nil.
   static func day(fromFileName name: String) -> String? {
     guard let match = name.wholeMatch(of: /(\d{4}-\d{2}-\d{2})\.papers\.jsonl/),
@@ -61,12 +85,14 @@ enum JSONLinesDayParser {
     return String(match.1)
   }
 
-  private static func malformed(_ source: String, _ line: Int, _ reason: String)
-    -> PaperSiftError
-  {
-    PaperSiftError(
+  private static func malformed(
+    _ source: String, _ line: Int, column: Int? = nil, _ reason: String
+  ) -> PaperSiftError {
+    let position = "line \(line)" + (column.map { ", column \($0)" } ?? "")
+    let sentence = reason.hasSuffix(".") ? reason : reason + "."
+    return PaperSiftError(
       .invalidInput,
-      "Malformed JSON Lines in '\(source)' at line \(line): \(reason). "
+      "Malformed JSON Lines in '\(source)' at \(position): \(sentence) "
         + "Nothing was imported; fix or re-export the file.")
   }
 }

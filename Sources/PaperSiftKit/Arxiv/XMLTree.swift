@@ -71,13 +71,33 @@ enum XMLTree {
     return root
   }
 
+  /// Describes an `XMLParser` error by its code.
+  ///
+  /// Foundation on Linux parses with libxml2 and reports libxml2's error
+  /// numbers (`xmlParserErrors` in libxml/xmlerror.h) with no message.
   static func describe(_ error: any Error) -> String {
-    let nsError = error as NSError
-    if let text = nsError.userInfo[NSLocalizedDescriptionKey] as? String, !text.isEmpty {
-      return text
-    }
-    return "XMLParser error \(nsError.code)"
+    let code = (error as NSError).code
+    return libxml2Errors[code] ?? "XML parser error code \(code)"
   }
+
+  static let libxml2Errors: [Int: String] = [
+    3: "no XML document starts here",
+    4: "the document is empty",
+    5: "the document ends early or has content after its root element",
+    8: "invalid character reference",
+    9: "invalid character",
+    23: "an entity reference lacks its ';'",
+    26: "undeclared entity",
+    39: "an attribute value is not quoted",
+    41: "an attribute has no value",
+    68: "a name is missing",
+    72: "'<' expected",
+    73: "'>' expected",
+    74: "'</' expected",
+    76: "an end tag does not match its start tag",
+    77: "the document ends inside a tag",
+    86: "extra content",
+  ]
 }
 
 /// The parser delegate that collects elements into a tree.

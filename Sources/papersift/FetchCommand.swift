@@ -39,7 +39,8 @@ struct FetchCommand: Command {
     let feedName = settings.categories.joined(separator: "+")
     if document.papers.isEmpty {
       let day = document.date.map { " of \($0)" } ?? ""
-      print("No papers in the \(feedName) feed\(day): arXiv announces nothing on weekends "
+      print(
+        "No papers in the \(feedName) feed\(day): arXiv announces nothing on weekends "
           + "and holidays.")
       return .success
     }
@@ -54,9 +55,9 @@ struct FetchCommand: Command {
     let summaries = try PaperStore(database: database).importDocuments(
       [document], keeping: settings.keptAnnounceTypes)
     let summary = summaries.first ?? ImportSummary()
-    var shown = document
-    shown.source = feedName + " feed"
-    print(ImportCommand.describe(summary, of: shown))
+    var reported = document
+    reported.source = feedName + " feed"
+    print(ImportCommand.describe(summary, of: reported))
     return .success
   }
 

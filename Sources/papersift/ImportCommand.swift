@@ -26,6 +26,8 @@ struct ImportCommand: Command {
     ],
     positionals: "FILE...")
 
+  static let logger = Logger(label: "import")
+
   static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitStatus {
     guard !arguments.positionals.isEmpty else {
       throw PaperSiftError(
@@ -42,6 +44,12 @@ struct ImportCommand: Command {
       let url = URL(fileURLWithPath: (path as NSString).expandingTildeInPath)
       var document = try FeedReader.read(contentsOf: url)
       document.date = try day(of: document, option: date)
+      logger.info(
+        "Read a listing",
+        [
+          ("file", url.path), ("format", document.format.rawValue),
+          ("papers", String(document.papers.count)), ("date", document.date ?? "none"),
+        ])
       documents.append(document)
     }
 
@@ -55,7 +63,7 @@ struct ImportCommand: Command {
 
   /// Returns the day `document` is stored under.
   ///
-  /// A day of the file's own wins; a different `--date` is rejected because
+  /// A day of the file's own wins. A different `--date` is rejected because
   /// it is more likely a typo than an intent to move a listing.
   static func day(of document: FeedDocument, option: String?) throws -> String? {
     guard let own = document.date else {
@@ -84,7 +92,7 @@ struct ImportCommand: Command {
     return text
   }
 
-  /// One line saying what an import did with one file.
+  /// Describes in one line what an import did with one file.
   static func describe(_ summary: ImportSummary, of document: FeedDocument) -> String {
     let name = URL(fileURLWithPath: document.source).lastPathComponent
     let day = document.date.map { " of \($0)" } ?? ""
@@ -95,7 +103,9 @@ struct ImportCommand: Command {
       "\(name): stored \(summary.stored) papers\(day) (\(summary.inserted) new, "
       + "\(summary.updated) updated, \(summary.unchanged) unchanged)"
     var skipped: [String] = []
-    if summary.skippedReplacements > 0 { skipped.append("\(summary.skippedReplacements) replacements") }
+    if summary.skippedReplacements > 0 {
+      skipped.append("\(summary.skippedReplacements) replacements")
+    }
     if summary.skippedCrossLists > 0 { skipped.append("\(summary.skippedCrossLists) cross-lists") }
     if !skipped.isEmpty { line += ", skipped " + skipped.joined(separator: " and ") }
     return line + "."

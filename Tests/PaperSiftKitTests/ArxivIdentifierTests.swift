@@ -4,20 +4,21 @@ import Testing
 @testable import PaperSiftKit
 
 @Suite struct ArxivIdentifierTests {
-  @Test(arguments: [
-    ("2501.19281", "2501.19281", nil),
-    ("2501.19281v2", "2501.19281", 2),
-    ("arXiv:2501.19281", "2501.19281", nil),
-    ("arxiv:2501.19281v4", "2501.19281", 4),
-    ("https://arxiv.org/abs/2501.19281v3", "2501.19281", 3),
-    ("http://arxiv.org/abs/2505.01136v1", "2505.01136", 1),
-    ("https://arxiv.org/pdf/2501.19281v1", "2501.19281", 1),
-    ("https://arxiv.org/pdf/2501.19281v1.pdf", "2501.19281", 1),
-    ("https://export.arxiv.org/abs/2501.1928", "2501.1928", nil),
-    ("  2505.00730v1\n", "2505.00730", 1),
-    ("hep-th/9901001", "hep-th/9901001", nil),
-    ("math.GT/0309136v2", "math.GT/0309136", 2),
-  ] as [(String, String, Int?)])
+  @Test(
+    arguments: [
+      ("2501.19281", "2501.19281", nil),
+      ("2501.19281v2", "2501.19281", 2),
+      ("arXiv:2501.19281", "2501.19281", nil),
+      ("arxiv:2501.19281v4", "2501.19281", 4),
+      ("https://arxiv.org/abs/2501.19281v3", "2501.19281", 3),
+      ("http://arxiv.org/abs/2505.01136v1", "2505.01136", 1),
+      ("https://arxiv.org/pdf/2501.19281v1", "2501.19281", 1),
+      ("https://arxiv.org/pdf/2501.19281v1.pdf", "2501.19281", 1),
+      ("https://export.arxiv.org/abs/2501.1928", "2501.1928", nil),
+      ("  2505.00730v1\n", "2505.00730", 1),
+      ("hep-th/9901001", "hep-th/9901001", nil),
+      ("math.GT/0309136v2", "math.GT/0309136", 2),
+    ] as [(String, String, Int?)])
   func acceptedFormParses(text: String, id: String, version: Int?) throws {
     let identifier = try ArxivIdentifier(parsing: text)
     #expect(identifier.id == id)

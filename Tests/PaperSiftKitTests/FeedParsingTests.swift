@@ -9,7 +9,7 @@ enum TestFiles {
   static let rssEmpty = "rss-cs.LG-empty-weekend.xml"
   static let atomSample = "atom-id_list-2025-05-05.xml"
 
-  /// A file in `Fixtures/feeds/`.
+  /// Returns the URL of a file in `Fixtures/feeds/`.
   static func feed(_ name: String) throws -> URL {
     let fixtures = try #require(Bundle.module.url(forResource: "Fixtures", withExtension: nil))
     return fixtures.appendingPathComponent("feeds").appendingPathComponent(name)
@@ -25,7 +25,7 @@ enum TestFiles {
     repositoryRoot.appendingPathComponent("Data/benchmark/2025-05-05.papers.jsonl")
   }
 
-  /// A new empty folder under the system's temporary folder.
+  /// Creates an empty folder under the system's temporary folder.
   static func temporaryFolder() throws -> URL {
     let url = FileManager.default.temporaryDirectory
       .appendingPathComponent("papersift-tests-\(UUID().uuidString)")
@@ -118,7 +118,8 @@ enum TestFiles {
     let mimic = try #require(papers.first { $0.id == "2505.00827" })
     #expect(mimic.title.hasPrefix("MIMIC-\\RNum{4}-Ext-22MCTS:"))
     let stagnation = try #require(papers.first { $0.id == "2505.01036" })
-    #expect(stagnation.title == "Stagnation in Evolutionary Algorithms: Convergence $\\neq$ Optimality")
+    #expect(
+      stagnation.title == "Stagnation in Evolutionary Algorithms: Convergence $\\neq$ Optimality")
   }
 
   @Test func emptyWeekendFeedIsValidDay() throws {
@@ -139,11 +140,16 @@ enum TestFiles {
     let first = try #require(document.papers.first)
     #expect(first.version == 1)
     #expect(first.title == "CppSATD: A Reusable Self-Admitted Technical Debt Dataset in C++")
-    #expect(first.authors == ["Phuoc Pham", "Murali Sridharan", "Matteo Esposito", "Valentina Lenarduzzi"])
+    #expect(
+      first.authors == [
+        "Phuoc Pham", "Murali Sridharan", "Matteo Esposito", "Valentina Lenarduzzi",
+      ])
     #expect(first.categories == ["cs.SE", "cs.IR", "cs.LG", "cs.PL"])
     #expect(first.announceType == .unknown)
     #expect(first.published == "2025-05-05")
-    #expect(first.abstract.hasPrefix("In software development, technical debt (TD) refers to suboptimal implementation"))
+    #expect(
+      first.abstract.hasPrefix(
+        "In software development, technical debt (TD) refers to suboptimal implementation"))
     #expect(!first.abstract.contains("\n"))
     let bootstrap = try #require(document.papers.first { $0.id == "2505.01197" })
     #expect(bootstrap.categories == ["stat.ML", "cs.LG", "math.ST", "stat.CO", "stat.TH"])
@@ -199,7 +205,8 @@ enum TestFiles {
     #expect(document.format == .jsonLines)
     #expect(document.date == "2025-05-05")
     #expect(document.papers.count == 176)
-    #expect(document.papers.allSatisfy { $0.announceType == .new && $0.version == 1 })
+    #expect(document.papers.allSatisfy { $0.announceType == .new })
+    #expect(document.papers.allSatisfy { $0.version == 1 })
     #expect(document.papers.allSatisfy { $0.announced == "2025-05-05" })
     #expect(!document.papers.contains { $0.abstract.contains("\n") })
   }

@@ -33,8 +33,8 @@ struct PaperSiftProcess {
     process.arguments = ["--home", home.path] + arguments
     let outputURL = home.appendingPathComponent("stdout-\(UUID().uuidString)")
     let errorURL = home.appendingPathComponent("stderr-\(UUID().uuidString)")
-    FileManager.default.createFile(atPath: outputURL.path, contents: nil)
-    FileManager.default.createFile(atPath: errorURL.path, contents: nil)
+    try Data().write(to: outputURL)
+    try Data().write(to: errorURL)
     process.standardOutput = try FileHandle(forWritingTo: outputURL)
     process.standardError = try FileHandle(forWritingTo: errorURL)
     try process.run()
@@ -64,8 +64,14 @@ struct ListedPaper: Decodable {
   var abstract: String
   var authors: [String]
   var categories: [String]
-  var announce_type: String
+  var announceType: String
   var announced: String?
+
+  enum CodingKeys: String, CodingKey {
+    case id, version, title, abstract, authors, categories
+    case announceType = "announce_type"
+    case announced
+  }
 }
 
 @Suite struct ImportCommandTests {
@@ -94,7 +100,8 @@ struct ListedPaper: Decodable {
     let papers = try Self.listed(listing)
     #expect(papers.count == 176)
     #expect(try papers.map(\.id) == Self.benchmarkIDs().sorted())
-    #expect(papers.allSatisfy { $0.announced == "2025-05-05" && $0.announce_type == "new" })
+    #expect(papers.allSatisfy { $0.announced == "2025-05-05" })
+    #expect(papers.allSatisfy { $0.announceType == "new" })
     let primality = try #require(papers.first { $0.id == "2505.00730" })
     #expect(primality.version == 1)
     #expect(primality.categories == ["cs.SC", "cs.LG"])
@@ -133,8 +140,8 @@ struct ListedPaper: Decodable {
     #expect(imported.output.contains("skipped 6 replacements"))
     let papers = try Self.listed(listing)
     #expect(try papers.map(\.id) == Self.benchmarkIDs().sorted())
-    #expect(papers.filter { $0.announce_type == "new" }.count == 89)
-    #expect(papers.filter { $0.announce_type == "cross" }.count == 87)
+    #expect(papers.filter { $0.announceType == "new" }.count == 89)
+    #expect(papers.filter { $0.announceType == "cross" }.count == 87)
   }
 
   @Test func keepReplacementsStoresAllItems() throws {
@@ -151,7 +158,7 @@ struct ListedPaper: Decodable {
     let papers = try Self.listed(listing)
     #expect(papers.count == 182)
     #expect(papers.first { $0.id == "2504.20541" }?.version == 2)
-    #expect(papers.first { $0.id == "2504.20541" }?.announce_type == "replace-cross")
+    #expect(papers.first { $0.id == "2504.20541" }?.announceType == "replace-cross")
   }
 
   @Test func importTwiceReportsUnchanged() throws {

@@ -8,12 +8,12 @@ import Testing
   static let firstTime = Date(timeIntervalSince1970: 1_746_500_000)
   static let laterTime = Date(timeIntervalSince1970: 1_747_000_000)
 
-  /// A database file in a new temporary folder.
+  /// Opens a database file in `folder`.
   static func openDatabase(in folder: URL) throws -> Database {
     try Database(path: folder.appendingPathComponent("papersift.sqlite").path)
   }
 
-  /// Every row of both tables, for comparing the whole state.
+  /// Returns every row of both tables, for comparing the whole state.
   static func snapshot(_ database: Database) throws -> [[SQLValue]] {
     let papers = try database.rows("SELECT * FROM papers ORDER BY id")
     let announcements = try database.rows(

@@ -4,13 +4,13 @@ import Foundation
 ///
 /// arXiv's terms of use ask for no more than one request every 3 seconds, so
 /// requests, retries included, start at least ``spacing`` seconds apart and
-/// carry at most ``maxBatchSize`` ids. A 429 or 5xx answer is retried with
+/// carry at most ``maxBatchSize`` ids. A 429 or 5xx response is retried with
 /// exponential backoff, or after the server's `Retry-After` when it sends
 /// one. See https://info.arxiv.org/help/api/tou.html.
 public final class ArxivAPIClient {
-  /// The most ids sent in one request.
+  /// The maximum number of ids in one request.
   public static let maxBatchSize = 100
-  /// The spacing arXiv asks for between requests, in seconds.
+  /// The spacing between requests that arXiv's terms of use set, in seconds.
   public static let defaultSpacing = 3.0
 
   public let baseURL: String
@@ -23,9 +23,10 @@ public final class ArxivAPIClient {
   private let logger = Logger(label: "arxiv-api")
   private var lastRequestStart: Date?
 
-  /// - Parameters:
-  ///   - spacing: Seconds between requests; keep the default against arxiv.org.
-  ///   - retryPolicy: Defaults to 4 attempts, the first retry after `spacing`.
+  /// Creates a client; keep the default `spacing` against arxiv.org.
+  ///
+  /// Without `retryPolicy`, a request is tried 4 times, the first retry
+  /// after `spacing` seconds (at least 1) unless the server sends `Retry-After`.
   public init(
     baseURL: String = FetchSettings().apiBaseURL, spacing: Double = ArxivAPIClient.defaultSpacing,
     retryPolicy: RetryPolicy? = nil, connectTimeout: Double = 10, requestTimeout: Double = 60,
@@ -39,7 +40,7 @@ public final class ArxivAPIClient {
     self.http = http
   }
 
-  /// A client with the base URL and timeouts of the `fetch` configuration.
+  /// Creates a client with the base URL and timeouts of the `fetch` configuration.
   public convenience init(settings: FetchSettings) {
     self.init(
       baseURL: settings.apiBaseURL,
@@ -119,8 +120,10 @@ public final class ArxivAPIClient {
         }
         logger.warning(
           "Retrying the arXiv API",
-          [("url", request.url), ("attempt", String(attempt)),
-           ("delay_s", String(format: "%.1f", delay)), ("error", error.description)])
+          [
+            ("url", request.url), ("attempt", String(attempt)),
+            ("delay_s", String(format: "%.1f", delay)), ("error", error.description),
+          ])
         Thread.sleep(forTimeInterval: delay)
         attempt += 1
       }

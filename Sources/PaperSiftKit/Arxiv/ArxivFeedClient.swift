@@ -4,18 +4,21 @@ import Foundation
 ///
 /// One request fetches the joined feed of all categories,
 /// `{rssBaseURL}/cs.LG+cs.AI`, which lists each paper once. Transient
-/// failures (timeouts, 429, 5xx) are retried as the retry policy says.
+/// failures (timeouts, 429, 5xx) are retried as the retry policy sets.
 public struct ArxivFeedClient: Sendable {
   public var settings: FetchSettings
   public var retryPolicy: RetryPolicy
   private let http: HTTPClient
   private let logger = Logger(label: "fetch")
 
-  /// - Parameter retryPolicy: Defaults to `settings.maxAttempts` attempts
-  ///   with a 2-second first delay.
-  public init(settings: FetchSettings, retryPolicy: RetryPolicy? = nil, http: HTTPClient = HTTPClient()) {
+  /// Creates a client; without `retryPolicy`, a request is tried
+  /// `settings.maxAttempts` times, the first retry after about 2 seconds.
+  public init(
+    settings: FetchSettings, retryPolicy: RetryPolicy? = nil, http: HTTPClient = HTTPClient()
+  ) {
     self.settings = settings
-    self.retryPolicy = retryPolicy ?? RetryPolicy(maxAttempts: max(1, settings.maxAttempts), baseDelay: 2)
+    self.retryPolicy =
+      retryPolicy ?? RetryPolicy(maxAttempts: max(1, settings.maxAttempts), baseDelay: 2)
     self.http = http
   }
 
@@ -56,8 +59,10 @@ public struct ArxivFeedClient: Sendable {
       response = try http.send(request, retrying: retryPolicy) { attempt, error, delay in
         logger.warning(
           "Retrying the arXiv feed",
-          [("url", url), ("attempt", String(attempt)), ("delay_s", String(format: "%.1f", delay)),
-           ("error", error.description)])
+          [
+            ("url", url), ("attempt", String(attempt)), ("delay_s", String(format: "%.1f", delay)),
+            ("error", error.description),
+          ])
       }
     } catch let error as HTTPError {
       throw PaperSiftError(

@@ -52,9 +52,14 @@ public enum FeedReader {
   /// Parses `data` in whichever format its first characters show.
   ///
   /// - Parameters:
+  ///   - data: The bytes of an RSS feed, an Atom response or a JSON Lines day.
   ///   - source: The file name or URL shown in error messages.
   ///   - fileName: The base name of a file, from which a JSON Lines day
   ///     named `YYYY-MM-DD.papers.jsonl` takes its date.
+  /// - Returns: The papers, with the day when the content or the name gives one.
+  /// - Throws: ``PaperSiftError`` with code `invalidInput` when the format is
+  ///   not recognised or the content is malformed, naming `source` and the
+  ///   position.
   public static func parse(_ data: Data, source: String, fileName: String? = nil) throws
     -> FeedDocument
   {

@@ -110,7 +110,7 @@ public enum FeedText {
     return String(format: "%@-%02d-%02d", String(match.3), month + 1, day)
   }
 
-  /// Whether `text` is a calendar day written `YYYY-MM-DD`.
+  /// Returns whether `text` is a calendar day written `YYYY-MM-DD`.
   public static func isDay(_ text: String) -> Bool {
     guard let match = text.wholeMatch(of: /(\d{4})-(\d{2})-(\d{2})/) else { return false }
     let calendar = Calendar(identifier: .gregorian)

@@ -43,7 +43,8 @@ public struct FetchSettings: Codable, Sendable, Equatable {
     requestTimeoutSeconds =
       try container.decodeIfPresent(Double.self, forKey: .requestTimeoutSeconds)
       ?? defaults.requestTimeoutSeconds
-    maxAttempts = try container.decodeIfPresent(Int.self, forKey: .maxAttempts) ?? defaults.maxAttempts
+    maxAttempts =
+      try container.decodeIfPresent(Int.self, forKey: .maxAttempts) ?? defaults.maxAttempts
   }
 
   /// The announce types that are stored; the others are skipped.
@@ -55,8 +56,8 @@ public struct FetchSettings: Codable, Sendable, Equatable {
 }
 
 extension AnnounceType {
-  /// The announce types kept when cross-lists and replacements are switched
-  /// on or off; `new` and `unknown` are always in the set.
+  /// Returns the announce types to store when cross-lists and replacements
+  /// are switched on or off. The set always contains `new` and `unknown`.
   public static func keptTypes(crossLists: Bool, replacements: Bool) -> Set<AnnounceType> {
     var kept: Set<AnnounceType> = [.new, .unknown]
     if crossLists { kept.insert(.cross) }

@@ -17,12 +17,12 @@ struct XMLNode {
   /// The line where the start tag ends, for error messages.
   var line: Int
 
-  /// The direct children with `name` in `namespace`.
+  /// Returns the direct children with `name` in `namespace`.
   func children(_ name: String, namespace: String = "") -> [XMLNode] {
     children.filter { $0.name == name && $0.namespace == namespace }
   }
 
-  /// The first direct child with `name` in `namespace`.
+  /// Returns the first direct child with `name` in `namespace`.
   func child(_ name: String, namespace: String = "") -> XMLNode? {
     children.first { $0.name == name && $0.namespace == namespace }
   }
@@ -42,7 +42,10 @@ enum XMLNamespace {
 enum XMLTree {
   /// Parses `data` into its root element.
   ///
-  /// - Parameter source: The file name or URL shown in error messages.
+  /// - Parameters:
+  ///   - data: The XML document.
+  ///   - source: The file name or URL shown in error messages.
+  /// - Returns: The root element.
   /// - Throws: ``PaperSiftError`` with code `invalidInput` that names
   ///   `source`, the line and the column of the first syntax error.
   static func parse(_ data: Data, source: String) throws -> XMLNode {

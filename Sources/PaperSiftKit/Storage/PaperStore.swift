@@ -1,6 +1,6 @@
 import Foundation
 
-/// What one import changed, counted in papers.
+/// The changes of one import, counted in papers.
 public struct ImportSummary: Sendable, Equatable {
   /// Papers stored for the first time.
   public var inserted = 0
@@ -17,24 +17,14 @@ public struct ImportSummary: Sendable, Equatable {
 
   /// Papers written or confirmed: inserted, updated and unchanged.
   public var stored: Int { inserted + updated + unchanged }
-
-  public static func + (lhs: ImportSummary, rhs: ImportSummary) -> ImportSummary {
-    var sum = lhs
-    sum.inserted += rhs.inserted
-    sum.updated += rhs.updated
-    sum.unchanged += rhs.unchanged
-    sum.skippedReplacements += rhs.skippedReplacements
-    sum.skippedCrossLists += rhs.skippedCrossLists
-    return sum
-  }
 }
 
 /// A stored paper with the bookkeeping times of its row.
 public struct StoredPaper: Sendable, Equatable {
   public var paper: Paper
-  /// When the paper was first stored, ISO 8601 in UTC; kept on replacement.
+  /// The time the paper was first stored, ISO 8601 in UTC. A replacement keeps it.
   public var firstSeen: String
-  /// When the row last changed, ISO 8601 in UTC.
+  /// The time the row last changed, ISO 8601 in UTC.
   public var updated: String
 }
 
@@ -46,7 +36,7 @@ public struct AnnouncementDay: Sendable, Equatable {
 
 /// Reads and writes papers and their announcements in the PaperSift database.
 ///
-/// A paper row is keyed by the version-less arXiv id and holds the latest
+/// A paper row is keyed by the version-less arXiv id and contains the latest
 /// version seen. The `announcements` table records each day a paper was
 /// listed, with the type and version of that listing, so that a paper listed
 /// again later (a replacement, say) still belongs to its first day too.
@@ -54,7 +44,8 @@ public final class PaperStore {
   public let database: Database
   private let now: () -> Date
 
-  /// - Parameter now: The clock for `first_seen` and `updated`; tests pass a fixed one.
+  /// Creates a store on `database`; `now` is the clock for `first_seen` and
+  /// `updated`, which tests fix.
   public init(database: Database, now: @escaping () -> Date = Date.init) {
     self.database = database
     self.now = now
@@ -64,12 +55,14 @@ public final class PaperStore {
   ///
   /// Papers whose announce type is not in `keeping` are counted and skipped.
   /// A stored paper is updated when the listing has a newer version, changed
-  /// metadata at the same version, or a later day; an older version never
+  /// metadata at the same version, or a later day. An older version never
   /// replaces a newer one. Importing the same listing twice changes nothing.
   ///
   /// - Parameters:
   ///   - date: The announcement day, `YYYY-MM-DD`.
+  ///   - papers: The day's listing; of papers listed twice, the highest version counts.
   ///   - keeping: The announce types to store.
+  /// - Returns: What the import changed.
   /// - Throws: ``PaperSiftError`` for an invalid date or a database failure,
   ///   in which case nothing of this day is stored.
   @discardableResult
@@ -315,7 +308,7 @@ extension PaperStore {
       && lhs.authors == rhs.authors && lhs.categories == rhs.categories
   }
 
-  /// The values of id, version, title, abstract, authors and categories, in that order.
+  /// Returns the values of id, version, title, abstract, authors and categories, in order.
   static func contentValues(_ paper: Paper) -> [SQLValue] {
     [
       .text(paper.id), .integer(Int64(paper.version)), .text(paper.title),

@@ -176,10 +176,13 @@ public final class PaperStore {
     if stored.published == nil, let published = paper.published {
       merged.published = published
     }
-    let laterDay = date.map { day in stored.announced.map { day > $0 } ?? true } ?? false
-    if let date, laterDay || paper.version > stored.version {
-      merged.announced = date
-      merged.announceType = paper.announceType
+    if let date {
+      // The row shows the paper's latest listing; the announcements table keeps the others.
+      let isLaterDay = stored.announced.map { date > $0 } ?? true
+      if isLaterDay || paper.version > stored.version {
+        merged.announced = date
+        merged.announceType = paper.announceType
+      }
     }
     guard merged != stored else { return .unchanged }
 

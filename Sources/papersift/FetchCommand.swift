@@ -34,8 +34,9 @@ struct FetchCommand: Command {
     if arguments.flag("--keep-replacements") { settings.keepReplacements = true }
     if arguments.flag("--drop-cross") { settings.keepCrossLists = false }
 
-    let client = ArxivFeedClient(settings: settings)
-    var document = try client.fetchToday(categories: settings.categories)
+    let store = PaperStore(database: try context.openDatabase())
+    let (document, summary) = try ArxivFeedClient(settings: settings).fetchToday(into: store)
+
     let feedName = settings.categories.joined(separator: "+")
     if document.papers.isEmpty {
       let day = document.date.map { " of \($0)" } ?? ""
@@ -44,28 +45,9 @@ struct FetchCommand: Command {
           + "and holidays.")
       return .success
     }
-    if document.date == nil {
-      document.date = FetchCommand.todayInNewYork()
-      Logger(label: "fetch").warning(
-        "The feed has no pubDate; using today's date in New York",
-        [("date", document.date ?? "")])
-    }
-
-    let database = try context.openDatabase()
-    let summaries = try PaperStore(database: database).importDocuments(
-      [document], keeping: settings.keptAnnounceTypes)
-    let summary = summaries.first ?? ImportSummary()
     var reported = document
     reported.source = feedName + " feed"
     print(ImportCommand.describe(summary, of: reported))
     return .success
-  }
-
-  /// Today's date where arXiv announces, `YYYY-MM-DD`.
-  static func todayInNewYork() -> String {
-    var calendar = Calendar(identifier: .gregorian)
-    calendar.timeZone = TimeZone(identifier: "America/New_York") ?? .gmt
-    let parts = calendar.dateComponents([.year, .month, .day], from: Date())
-    return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
   }
 }

@@ -110,6 +110,39 @@ import Testing
     #expect(server.requests.count == 1)
   }
 
+  @Test func fetchedDayIsStored() throws {
+    let folder = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let body = try Self.fixture(TestFiles.rssDay)
+    let server = try LoopbackHTTPServer { _ in ScriptedResponse(body: body) }
+    defer { server.stop() }
+    let store = PaperStore(database: try PaperStoreTests.openDatabase(in: folder))
+
+    let (document, summary) = try ArxivFeedClient(settings: Self.settings(server: server))
+      .fetchToday(into: store)
+
+    #expect(document.papers.count == 182)
+    #expect(summary.inserted == 176)
+    #expect(summary.skippedReplacements == 6)
+    #expect(try store.paperCount(announcedOn: "2025-05-05") == 176)
+  }
+
+  @Test func emptyDayStoresNothing() throws {
+    let folder = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let body = try Self.fixture(TestFiles.rssEmpty)
+    let server = try LoopbackHTTPServer { _ in ScriptedResponse(body: body) }
+    defer { server.stop() }
+    let store = PaperStore(database: try PaperStoreTests.openDatabase(in: folder))
+
+    let (document, summary) = try ArxivFeedClient(settings: Self.settings(server: server))
+      .fetchToday(into: store)
+
+    #expect(document.papers.isEmpty)
+    #expect(summary == ImportSummary())
+    #expect(try store.paperCount() == 0)
+  }
+
   @Test(arguments: [[String](), ["cs.LG", "cs.AI/../x"], ["cs LG"]])
   func invalidCategoriesAreRejected(categories: [String]) throws {
     let server = try LoopbackHTTPServer { _ in .text("") }

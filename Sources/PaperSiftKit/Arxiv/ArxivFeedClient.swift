@@ -81,4 +81,35 @@ public struct ArxivFeedClient: Sendable {
       [("url", url), ("papers", String(document.papers.count)), ("date", document.date ?? "none")])
     return document
   }
+
+  /// Downloads today's feed for the configured categories and stores it in
+  /// one transaction, keeping the announce types the settings choose.
+  ///
+  /// A feed without a `pubDate` is stored under today's date in New York,
+  /// where arXiv announces. A feed without items stores nothing.
+  ///
+  /// - Returns: The feed and what storing it changed.
+  /// - Throws: ``PaperSiftError`` when the download, the parsing or the
+  ///   database write fails; nothing is stored then.
+  public func fetchToday(into store: PaperStore) throws -> (FeedDocument, ImportSummary) {
+    var document = try fetchToday(categories: settings.categories)
+    guard !document.papers.isEmpty else { return (document, ImportSummary()) }
+
+    if document.date == nil {
+      document.date = ArxivFeedClient.todayInNewYork()
+      logger.warning(
+        "The feed has no pubDate; using today's date in New York",
+        [("date", document.date ?? "")])
+    }
+    let summaries = try store.importDocuments([document], keeping: settings.keptAnnounceTypes)
+    return (document, summaries.first ?? ImportSummary())
+  }
+
+  /// Returns today's date where arXiv announces, `YYYY-MM-DD`.
+  static func todayInNewYork() -> String {
+    var calendar = Calendar(identifier: .gregorian)
+    calendar.timeZone = TimeZone(identifier: "America/New_York") ?? .gmt
+    let parts = calendar.dateComponents([.year, .month, .day], from: Date())
+    return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
+  }
 }

@@ -143,6 +143,44 @@ import Testing
     #expect(try store.paperCount() == 0)
   }
 
+  @Test func partialFetchSectionKeepsDefaults() throws {
+    let json = #"{"fetch": {"categories": ["stat.ML"], "keepReplacements": true}}"#
+    let settings = try JSONDecoder().decode(Configuration.self, from: Data(json.utf8)).fetch
+
+    #expect(settings.categories == ["stat.ML"])
+    #expect(settings.keepReplacements)
+    #expect(settings.keepCrossLists)
+    #expect(settings.rssBaseURL == "https://rss.arxiv.org/rss")
+    #expect(settings.apiBaseURL == "https://export.arxiv.org/api/query")
+    #expect(settings.requestTimeoutSeconds == 60)
+    #expect(settings.keptAnnounceTypes == [.new, .unknown, .cross, .replace, .replaceCross])
+    #expect(FetchSettings().keptAnnounceTypes == [.new, .unknown, .cross])
+  }
+
+  @Test(arguments: [
+    ("requestTimeoutSeconds", 0.0, "Invalid fetch.requestTimeoutSeconds 0.0"),
+    ("connectTimeoutSeconds", -1.0, "Invalid fetch.connectTimeoutSeconds -1.0"),
+    ("maxAttempts", 0.0, "Invalid fetch.maxAttempts 0"),
+  ])
+  func unusableSettingsAreRejected(key: String, value: Double, message: String) throws {
+    let server = try LoopbackHTTPServer { _ in .text("") }
+    defer { server.stop() }
+    var settings = Self.settings(server: server)
+    switch key {
+    case "requestTimeoutSeconds": settings.requestTimeoutSeconds = value
+    case "connectTimeoutSeconds": settings.connectTimeoutSeconds = value
+    default: settings.maxAttempts = Int(value)
+    }
+
+    let error = #expect(throws: PaperSiftError.self) {
+      try ArxivFeedClient(settings: settings).fetchToday(categories: ["cs.LG"])
+    }
+
+    #expect(error?.code == .configuration)
+    #expect(error?.message.hasPrefix(message) == true)
+    #expect(server.requests.isEmpty)
+  }
+
   @Test(arguments: [[String](), ["cs.LG", "cs.AI/../x"], ["cs LG"]])
   func invalidCategoriesAreRejected(categories: [String]) throws {
     let server = try LoopbackHTTPServer { _ in .text("") }

@@ -44,9 +44,11 @@ public struct ArxivFeedClient: Sendable {
   /// Downloads and parses today's feed for `categories`.
   ///
   /// - Returns: The day's papers; a weekend or holiday feed has none.
-  /// - Throws: ``PaperSiftError`` naming the URL when the download fails
-  ///   after the retries or the response is not a valid feed.
+  /// - Throws: ``PaperSiftError`` for unusable settings, or naming the URL
+  ///   when the download fails after the retries or the response is not a
+  ///   valid feed.
   public func fetchToday(categories: [String]) throws -> FeedDocument {
+    try settings.validate()
     let url = try feedURL(categories: categories)
     let request = HTTPRequest(
       url: url, headers: [("Accept", "application/rss+xml, application/xml")],

@@ -47,6 +47,26 @@ public struct FetchSettings: Codable, Sendable, Equatable {
       try container.decodeIfPresent(Int.self, forKey: .maxAttempts) ?? defaults.maxAttempts
   }
 
+  /// Checks the values that the file could set to something unusable.
+  ///
+  /// - Throws: ``PaperSiftError`` with code `configuration` naming the key.
+  public func validate() throws {
+    for (key, value) in [
+      ("connectTimeoutSeconds", connectTimeoutSeconds),
+      ("requestTimeoutSeconds", requestTimeoutSeconds),
+    ] where !(value > 0 && value.isFinite) {
+      throw PaperSiftError(
+        .configuration,
+        "Invalid fetch.\(key) \(value) in the configuration: expected a number of seconds "
+          + "above 0.")
+    }
+    guard maxAttempts >= 1 else {
+      throw PaperSiftError(
+        .configuration,
+        "Invalid fetch.maxAttempts \(maxAttempts) in the configuration: expected 1 or more.")
+    }
+  }
+
   /// The announce types that are stored; the others are skipped.
   ///
   /// New papers and sources without a type (API look-ups) are always kept.

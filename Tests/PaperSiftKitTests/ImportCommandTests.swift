@@ -227,9 +227,6 @@ struct ListedPaper: Decodable {
     let home = try TestFiles.temporaryFolder()
     defer { try? FileManager.default.removeItem(at: home) }
     let papersift = try PaperSiftProcess(home: home)
-    // NOTE: the schema is created first because two processes that both find
-    // a fresh file both run the first migration, and one of them then fails.
-    #expect(try papersift.run(["papers"]).status == 0)
     let otherDay = TestFiles.repositoryRoot.appendingPathComponent(
       "Data/benchmark/2025-05-06.papers.jsonl")
 

@@ -1,0 +1,139 @@
+import COpenBLAS
+import Foundation
+
+/// The activations of one batch, allocated once for the largest batch and
+/// reused, so that a night of papers needs no allocation per batch.
+///
+/// Sequences are packed end to end without padding: attention runs on each
+/// sequence's own rows, which gives the same result as padding with a mask
+/// (masked probabilities are exactly zero in float32) without computing
+/// the padded rows.
+final class ForwardWorkspace {
+  let capacity: Int
+  let configuration: BertConfiguration
+  /// [N, H]: the hidden states, updated layer by layer.
+  let hidden: UnsafeMutablePointer<Float>
+  /// [N, H] each: the query, key and value projections.
+  let query: UnsafeMutablePointer<Float>
+  let key: UnsafeMutablePointer<Float>
+  let value: UnsafeMutablePointer<Float>
+  /// [N, H]: the attention output before its projection.
+  let context: UnsafeMutablePointer<Float>
+  /// [N, I]: the feed-forward activations.
+  let intermediate: UnsafeMutablePointer<Float>
+  /// [L, L] for the longest sequence: one head's attention scores.
+  let scores: UnsafeMutablePointer<Float>
+
+  /// Allocates room for `capacity` tokens and sequences up to `maxLength`.
+  init(capacity: Int, maxLength: Int, configuration: BertConfiguration) {
+    let h = configuration.hiddenSize
+    self.capacity = capacity
+    self.configuration = configuration
+    hidden = .allocate(capacity: capacity * h)
+    query = .allocate(capacity: capacity * h)
+    key = .allocate(capacity: capacity * h)
+    value = .allocate(capacity: capacity * h)
+    context = .allocate(capacity: capacity * h)
+    intermediate = .allocate(capacity: capacity * configuration.intermediateSize)
+    scores = .allocate(capacity: maxLength * maxLength)
+  }
+
+  deinit {
+    for buffer in [hidden, query, key, value, context, intermediate, scores] {
+      buffer.deallocate()
+    }
+  }
+}
+
+extension BertModel {
+  /// Runs the encoder on `sequences` (token ids, each at most P long) and
+  /// writes the last hidden states to `workspace.hidden` [N, H], sequence
+  /// after sequence.
+  ///
+  /// - Precondition: The sequences hold at most `workspace.capacity` tokens.
+  func forward(_ sequences: [[Int32]], workspace: ForwardWorkspace) {
+    let h = configuration.hiddenSize
+    let n = sequences.reduce(0) { $0 + $1.count }
+    precondition(n <= workspace.capacity, "batch of \(n) tokens exceeds the workspace")
+
+    // Embeddings: word + position + token type, then LayerNorm, per sequence.
+    var offset = 0
+    for ids in sequences {
+      embeddings.apply(into: workspace.hidden + offset * h, ids: ids)
+      offset += ids.count
+    }
+
+    for layer in layers {
+      // Self-attention: Q, K, V [N, H], then each sequence attends to itself.
+      let projections = layer.attention_self
+      projections.query.apply(into: workspace.query, workspace.hidden, rows: n)
+      projections.key.apply(into: workspace.key, workspace.hidden, rows: n)
+      projections.value.apply(into: workspace.value, workspace.hidden, rows: n)
+      offset = 0
+      for ids in sequences {
+        attend(offset: offset, length: ids.count, workspace: workspace)
+        offset += ids.count
+      }
+
+      // Attention output: projection, residual, LayerNorm.
+      layer.attention_output.apply(hidden: workspace.hidden, workspace.context, rows: n)
+
+      // Feed-forward: [N, H] -> [N, I], exact GELU, -> [N, H], residual, LayerNorm.
+      layer.intermediate_dense.apply(into: workspace.intermediate, workspace.hidden, rows: n)
+      Activations.gelu(workspace.intermediate, count: n * configuration.intermediateSize)
+      layer.output.apply(hidden: workspace.hidden, workspace.intermediate, rows: n)
+    }
+  }
+
+  /// Computes softmax(Q Kᵀ / √D) V for every head of one sequence of
+  /// `length` rows starting at row `offset`, into `workspace.context`.
+  private func attend(offset: Int, length: Int, workspace: ForwardWorkspace) {
+    let h = configuration.hiddenSize
+    let d = configuration.headSize
+    let scale = 1 / Float(d).squareRoot()
+    let scores = workspace.scores
+    for head in 0..<configuration.headCount {
+      let column = offset * h + head * d
+      // Scores [L, L] = Q_head [L, D] · K_headᵀ [D, L] / √D.
+      cblas_sgemm(
+        CblasRowMajor, CblasNoTrans, CblasTrans, Int32(length), Int32(length), Int32(d), scale,
+        workspace.query + column, Int32(h), workspace.key + column, Int32(h), 0, scores,
+        Int32(length))
+      // Softmax along each row.
+      for row in 0..<length {
+        Activations.softmax(scores + row * length, count: length)
+      }
+      // Context_head [L, D] = probabilities [L, L] · V_head [L, D].
+      cblas_sgemm(
+        CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(length), Int32(d), Int32(length), 1,
+        scores, Int32(length), workspace.value + column, Int32(h), 0,
+        workspace.context + column, Int32(h))
+    }
+  }
+}
+
+/// Element-wise functions of the forward pass.
+enum Activations {
+  /// Applies GELU in its exact form, x · Φ(x) = x/2 · (1 + erf(x/√2)), in place.
+  static func gelu(_ x: UnsafeMutablePointer<Float>, count: Int) {
+    let inverseSquareRootTwo: Float = 0.707_106_781_186_547_524
+    for i in 0..<count {
+      let value = x[i]
+      x[i] = 0.5 * value * (1 + erff(value * inverseSquareRootTwo))
+    }
+  }
+
+  /// Replaces `count` scores by their softmax, in place.
+  static func softmax(_ x: UnsafeMutablePointer<Float>, count: Int) {
+    var maximum = -Float.infinity
+    for i in 0..<count { maximum = max(maximum, x[i]) }
+    var sum: Float = 0
+    for i in 0..<count {
+      let e = expf(x[i] - maximum)
+      x[i] = e
+      sum += e
+    }
+    let inverse = 1 / sum
+    for i in 0..<count { x[i] *= inverse }
+  }
+}

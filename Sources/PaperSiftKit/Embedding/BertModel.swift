@@ -82,6 +82,8 @@ struct LayerNorm {
   }
 }
 
+// swift-format-ignore: AlwaysUseLowerCamelCase
+// Field names mirror the checkpoint's tensor names, so that each is found by search.
 /// `embeddings`: word, position and token type tables, then LayerNorm.
 struct BertEmbeddings {
   let word_embeddings: UnsafePointer<Float>
@@ -131,6 +133,8 @@ struct BertSelfAttention {
   }
 }
 
+// swift-format-ignore: AlwaysUseLowerCamelCase
+// Field names mirror the checkpoint's tensor names, so that each is found by search.
 /// `attention.output` and `output`: a projection, the residual, then LayerNorm.
 struct BertResidualOutput {
   let dense: Linear
@@ -152,6 +156,8 @@ struct BertResidualOutput {
   }
 }
 
+// swift-format-ignore: AlwaysUseLowerCamelCase
+// Field names mirror the checkpoint's tensor names, so that each is found by search.
 /// `encoder.layer.{i}`: self-attention, then the feed-forward block.
 struct BertLayer {
   let attention_self: BertSelfAttention

@@ -53,14 +53,16 @@ public struct ModelFolder: Sendable {
       }
     }
     let config = try Self.readJSON(url.appendingPathComponent("config.json"))
-    configuration = try Self.bertConfiguration(config, path: url.appendingPathComponent("config.json").path)
+    configuration = try Self.bertConfiguration(
+      config, path: url.appendingPathComponent("config.json").path)
 
     let sentenceConfigURL = url.appendingPathComponent("sentence_bert_config.json")
     let sentenceConfig = try Self.readJSONIfPresent(sentenceConfigURL)
     let configuredLength = sentenceConfig?["max_seq_length"] as? Int
     maxLength = min(configuredLength ?? configuration.maxPositions, configuration.maxPositions)
 
-    let poolingConfig = try Self.readJSONIfPresent(url.appendingPathComponent("1_Pooling/config.json"))
+    let poolingConfig = try Self.readJSONIfPresent(
+      url.appendingPathComponent("1_Pooling/config.json"))
     if poolingConfig?["pooling_mode_cls_token"] as? Bool == true {
       pooling = .cls
     } else if poolingConfig == nil || poolingConfig?["pooling_mode_mean_tokens"] as? Bool == true {

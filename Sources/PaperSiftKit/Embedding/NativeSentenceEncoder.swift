@@ -21,6 +21,7 @@ public final class NativeSentenceEncoder: SentenceEncoder, @unchecked Sendable {
   /// Loads the checkpoint in `directory`.
   ///
   /// - Parameters:
+  ///   - directory: The checkpoint folder.
   ///   - threads: OpenBLAS threads for the whole process; 0 keeps OpenBLAS's choice.
   ///   - batchSize: Texts per forward pass; the workspace holds `batchSize`
   ///     times the maximum length in tokens.

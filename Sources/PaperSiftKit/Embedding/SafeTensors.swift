@@ -77,7 +77,8 @@ public final class SafeTensorsFile: @unchecked Sendable {
   /// - Throws: ``PaperSiftError`` naming the file and the tensor when it is
   ///   absent, not `F32`, or its shape differs from `shape`.
   public func float32(_ name: String, shape: [Int]) throws -> UnsafePointer<Float> {
-    let fix = "Run scripts/install-model to install the model again, or point the model folder at "
+    let fix =
+      "Run scripts/install-model to install the model again, or point the model folder at "
       + "a BERT checkpoint that matches its config.json."
     guard let info = tensors[name] else {
       throw PaperSiftError(

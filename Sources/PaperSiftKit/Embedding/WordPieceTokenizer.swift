@@ -44,7 +44,8 @@ public struct WordPieceTokenizer: Sendable {
     }
     var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
     if lines.last == "" { lines.removeLast() }
-    try self.init(tokens: lines.map { String($0.hasSuffix("\r") ? $0.dropLast() : $0) }, source: url.path)
+    try self.init(
+      tokens: lines.map { String($0.hasSuffix("\r") ? $0.dropLast() : $0) }, source: url.path)
   }
 
   /// Builds a tokenizer from the vocabulary in id order.

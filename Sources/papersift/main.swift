@@ -2,7 +2,7 @@ import Foundation
 import PaperSiftKit
 
 /// Every subcommand, in the order `papersift --help` lists them.
-let commands: [any Command.Type] = [EmbedCommand.self]
+let commands: [any Command.Type] = [EmbedCommand.self, ModelCommand.self]
 
 let globalSpec = CommandSpec(
   name: "papersift",

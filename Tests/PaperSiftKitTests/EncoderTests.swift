@@ -91,4 +91,34 @@ import Testing
     let expected = 6.0 * (2 * 10 * 384 * (4 * 384 + 2 * 1536) + 4 * 100 * 384)
     #expect(encoder.forwardFLOPs(lengths: [10]) == expected)
   }
+
+  @Test func vectorErfMatchesLibm() {
+    var worst: Float = 0
+    for step in -6000...6000 {
+      let z = Float(step) / 1000
+      let approximation = Activations.erf(Activations.Vector(repeating: z))[0]
+      worst = max(worst, abs(approximation - erff(z)))
+    }
+    #expect(worst <= 3e-7, "largest erf difference \(worst)")
+  }
+
+  @Test func vectorExpMatchesLibm() {
+    var worst: Float = 0
+    for step in -8700...880 {
+      let x = Float(step) / 100
+      let approximation = Activations.exp(Activations.Vector(repeating: x))[0]
+      worst = max(worst, abs(approximation - expf(x)) / expf(x))
+    }
+    #expect(worst <= 1e-6, "largest relative exp difference \(worst)")
+  }
+
+  @Test func softmaxSumsToOneWithTail() throws {
+    var scores: [Float] = (0..<37).map { Float($0 % 7) - 3 }
+    try scores.withUnsafeMutableBufferPointer { buffer in
+      Activations.softmax(try #require(buffer.baseAddress), count: buffer.count)
+    }
+    let sum = scores.reduce(0, +)
+    #expect(abs(sum - 1) < 1e-6)
+    #expect(scores[3] == scores[10])
+  }
 }

@@ -1,3 +1,4 @@
+import CEncoderKernels
 import Foundation
 import Testing
 
@@ -92,33 +93,44 @@ import Testing
     #expect(encoder.forwardFLOPs(lengths: [10]) == expected)
   }
 
-  @Test func vectorErfMatchesLibm() {
-    var worst: Float = 0
-    for step in -6000...6000 {
-      let z = Float(step) / 1000
-      let approximation = Activations.erf(Activations.Vector(repeating: z))[0]
-      worst = max(worst, abs(approximation - erff(z)))
-    }
+  @Test func erfKernelMatchesLibm() {
+    let inputs = (-6000...6000).map { Float($0) / 1000 }
+    var outputs = [Float](repeating: 0, count: inputs.count)
+    papersift_erf(&outputs, inputs, inputs.count)
+    let worst = zip(inputs, outputs).map { abs($1 - erff($0)) }.max() ?? .infinity
     #expect(worst <= 3e-7, "largest erf difference \(worst)")
   }
 
-  @Test func vectorExpMatchesLibm() {
-    var worst: Float = 0
-    for step in -8700...880 {
-      let x = Float(step) / 100
-      let approximation = Activations.exp(Activations.Vector(repeating: x))[0]
-      worst = max(worst, abs(approximation - expf(x)) / expf(x))
-    }
+  @Test func expKernelMatchesLibm() {
+    let inputs = (-8700...880).map { Float($0) / 100 }
+    var outputs = [Float](repeating: 0, count: inputs.count)
+    papersift_exp(&outputs, inputs, inputs.count)
+    let worst = zip(inputs, outputs).map { abs($1 - expf($0)) / expf($0) }.max() ?? .infinity
     #expect(worst <= 1e-6, "largest relative exp difference \(worst)")
   }
 
-  @Test func softmaxSumsToOneWithTail() throws {
-    var scores: [Float] = (0..<37).map { Float($0 % 7) - 3 }
-    try scores.withUnsafeMutableBufferPointer { buffer in
-      Activations.softmax(try #require(buffer.baseAddress), count: buffer.count)
+  @Test func softmaxRowsSumToOne() {
+    // Two rows of 37 scores: two whole vectors of 16 and a tail of 5.
+    let inputs: [Float] = (0..<74).map { Float($0 % 7) - 3 }
+    var scores = inputs
+    papersift_softmax_rows(&scores, 2, 37)
+    for row in 0..<2 {
+      let sum = scores[(row * 37)..<(row * 37 + 37)].reduce(0, +)
+      #expect(abs(sum - 1) < 1e-6, "row \(row) sums to \(sum)")
     }
-    let sum = scores.reduce(0, +)
-    #expect(abs(sum - 1) < 1e-6)
-    #expect(scores[3] == scores[10])
+    let firstRow = inputs[0..<37].map { exp(Double($0)) }
+    let expected = firstRow[0] / firstRow.reduce(0, +)
+    #expect(abs(Double(scores[0]) - expected) < 1e-7)
+  }
+
+  @Test func geluKernelMatchesFormula() {
+    let inputs = (-800...800).map { Float($0) / 100 }
+    var outputs = inputs
+    papersift_gelu(&outputs, outputs.count)
+    let worst =
+      zip(inputs, outputs).map { x, y in
+        abs(y - 0.5 * x * (1 + erff(x / Float(2).squareRoot())))
+      }.max() ?? .infinity
+    #expect(worst <= 1e-6, "largest GELU difference \(worst)")
   }
 }

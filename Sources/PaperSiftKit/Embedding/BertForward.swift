@@ -9,7 +9,9 @@ import Foundation
 /// sequence's own rows, which gives the same result as padding with a mask
 /// (masked probabilities are exactly zero in float32) without computing
 /// the padded rows.
-final class ForwardWorkspace {
+// Attention workers share the workspace but write disjoint head columns of
+// `context` and their own slice of `scores`.
+final class ForwardWorkspace: @unchecked Sendable {
   let capacity: Int
   let configuration: BertConfiguration
   /// [N, H]: the hidden states, updated layer by layer.
@@ -22,11 +24,16 @@ final class ForwardWorkspace {
   let context: UnsafeMutablePointer<Float>
   /// [N, I]: the feed-forward activations.
   let intermediate: UnsafeMutablePointer<Float>
-  /// [L, L] for the longest sequence: one head's attention scores.
+  /// [workers, L, L] for the longest sequence: each attention worker's scores.
   let scores: UnsafeMutablePointer<Float>
+  let maxLength: Int
+  /// Threads that compute attention heads side by side, each running
+  /// single-threaded sgemm: the per-head products are too small for
+  /// OpenBLAS's own threads to pay off.
+  let attentionWorkers: Int
 
   /// Allocates room for `capacity` tokens and sequences up to `maxLength`.
-  init(capacity: Int, maxLength: Int, configuration: BertConfiguration) {
+  init(capacity: Int, maxLength: Int, configuration: BertConfiguration, attentionWorkers: Int) {
     let h = configuration.hiddenSize
     self.capacity = capacity
     self.configuration = configuration
@@ -36,7 +43,9 @@ final class ForwardWorkspace {
     value = .allocate(capacity: capacity * h)
     context = .allocate(capacity: capacity * h)
     intermediate = .allocate(capacity: capacity * configuration.intermediateSize)
-    scores = .allocate(capacity: maxLength * maxLength)
+    self.maxLength = maxLength
+    self.attentionWorkers = max(1, attentionWorkers)
+    scores = .allocate(capacity: self.attentionWorkers * maxLength * maxLength)
   }
 
   deinit {
@@ -70,11 +79,7 @@ extension BertModel {
       projections.query.apply(into: workspace.query, workspace.hidden, rows: n)
       projections.key.apply(into: workspace.key, workspace.hidden, rows: n)
       projections.value.apply(into: workspace.value, workspace.hidden, rows: n)
-      offset = 0
-      for ids in sequences {
-        attend(offset: offset, length: ids.count, workspace: workspace)
-        offset += ids.count
-      }
+      attendAll(sequences, workspace: workspace)
 
       // Attention output: projection, residual, LayerNorm.
       layer.attention_output.apply(hidden: workspace.hidden, workspace.context, rows: n)
@@ -86,28 +91,58 @@ extension BertModel {
     }
   }
 
-  /// Computes softmax(Q Kᵀ / √D) V for every head of one sequence of
-  /// `length` rows starting at row `offset`, into `workspace.context`.
-  private func attend(offset: Int, length: Int, workspace: ForwardWorkspace) {
+  /// Computes attention for every sequence and head, spreading the heads
+  /// over `workspace.attentionWorkers` threads.
+  private func attendAll(_ sequences: [[Int32]], workspace: ForwardWorkspace) {
+    let workers = workspace.attentionWorkers
+    let heads = configuration.headCount
+    guard workers > 1 else {
+      var offset = 0
+      for ids in sequences {
+        for head in 0..<heads {
+          attend(head: head, offset: offset, length: ids.count, scores: workspace.scores, workspace)
+        }
+        offset += ids.count
+      }
+      return
+    }
+    let blasThreads = openblas_get_num_threads()
+    openblas_set_num_threads(1)
+    defer { openblas_set_num_threads(blasThreads) }
+    DispatchQueue.concurrentPerform(iterations: workers) { worker in
+      let scores = workspace.scores + worker * workspace.maxLength * workspace.maxLength
+      var offset = 0
+      for ids in sequences {
+        for head in stride(from: worker, to: heads, by: workers) {
+          attend(head: head, offset: offset, length: ids.count, scores: scores, workspace)
+        }
+        offset += ids.count
+      }
+    }
+  }
+
+  /// Computes softmax(Q Kᵀ / √D) V for one head of one sequence of `length`
+  /// rows starting at row `offset`, into `workspace.context`.
+  private func attend(
+    head: Int, offset: Int, length: Int, scores: UnsafeMutablePointer<Float>,
+    _ workspace: ForwardWorkspace
+  ) {
     let h = configuration.hiddenSize
     let d = configuration.headSize
     let scale = 1 / Float(d).squareRoot()
-    let scores = workspace.scores
-    for head in 0..<configuration.headCount {
-      let column = offset * h + head * d
-      // Scores [L, L] = Q_head [L, D] · K_headᵀ [D, L] / √D.
-      cblas_sgemm(
-        CblasRowMajor, CblasNoTrans, CblasTrans, Int32(length), Int32(length), Int32(d), scale,
-        workspace.query + column, Int32(h), workspace.key + column, Int32(h), 0, scores,
-        Int32(length))
-      // Softmax along each row.
-      Activations.softmax(scores, rows: length, columns: length)
-      // Context_head [L, D] = probabilities [L, L] · V_head [L, D].
-      cblas_sgemm(
-        CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(length), Int32(d), Int32(length), 1,
-        scores, Int32(length), workspace.value + column, Int32(h), 0,
-        workspace.context + column, Int32(h))
-    }
+    let column = offset * h + head * d
+    // Scores [L, L] = Q_head [L, D] · K_headᵀ [D, L] / √D.
+    cblas_sgemm(
+      CblasRowMajor, CblasNoTrans, CblasTrans, Int32(length), Int32(length), Int32(d), scale,
+      workspace.query + column, Int32(h), workspace.key + column, Int32(h), 0, scores,
+      Int32(length))
+    // Softmax along each row.
+    Activations.softmax(scores, rows: length, columns: length)
+    // Context_head [L, D] = probabilities [L, L] · V_head [L, D].
+    cblas_sgemm(
+      CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(length), Int32(d), Int32(length), 1,
+      scores, Int32(length), workspace.value + column, Int32(h), 0,
+      workspace.context + column, Int32(h))
   }
 }
 

@@ -178,8 +178,8 @@ struct BertLayer {
 }
 
 /// The whole checkpoint: embeddings and the encoder layers, weights in place
-/// in the mapped file.
-struct BertModel {
+/// in the mapped file, which is read-only, so threads may share it.
+struct BertModel: @unchecked Sendable {
   let configuration: BertConfiguration
   let embeddings: BertEmbeddings
   let layers: [BertLayer]

@@ -43,7 +43,8 @@ public final class NativeSentenceEncoder: SentenceEncoder, @unchecked Sendable {
     self.batchSize = max(1, batchSize)
     workspace = ForwardWorkspace(
       capacity: self.batchSize * folder.maxLength, maxLength: folder.maxLength,
-      configuration: folder.configuration)
+      configuration: folder.configuration,
+      attentionWorkers: threads > 0 ? threads : Int(openblas_get_num_threads()))
     if threads > 0 { openblas_set_num_threads(Int32(threads)) }
   }
 

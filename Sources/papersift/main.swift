@@ -3,7 +3,8 @@ import PaperSiftKit
 
 /// Every subcommand, in the order `papersift --help` lists them.
 let commands: [any Command.Type] = [
-  ImportCommand.self, FetchCommand.self, PapersCommand.self, ScoreCommand.self,
+  RunCommand.self, ImportCommand.self, FetchCommand.self, PapersCommand.self,
+  EmbedCommand.self, ModelCommand.self, ScoreCommand.self,
 ]
 
 let globalSpec = CommandSpec(

@@ -1,2 +1,35 @@
-import PaperSiftKit
-print("bench")
+import Foundation
+
+/// A benchmark that `papersift-bench NAME [options]` runs.
+struct Benchmark: Sendable {
+  let name: String
+  let abstract: String
+  /// Runs with the arguments after the name; returns the process exit status.
+  let run: @Sendable ([String]) throws -> Int32
+}
+
+/// Every benchmark, selected by name.
+let benchmarks: [Benchmark] = [
+  rankBenchmark
+]
+
+@MainActor func runBenchmarks() -> Int32 {
+  let arguments = Array(CommandLine.arguments.dropFirst())
+  guard let name = arguments.first, let benchmark = benchmarks.first(where: { $0.name == name })
+  else {
+    print("usage: papersift-bench NAME [options]\n\nbenchmarks:")
+    for benchmark in benchmarks { print("  \(benchmark.name)  \(benchmark.abstract)") }
+    return 2
+  }
+  #if DEBUG
+    print("WARNING: debug build; measure with 'swift run -c release papersift-bench'.")
+  #endif
+  do {
+    return try benchmark.run(Array(arguments.dropFirst()))
+  } catch {
+    FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+    return 1
+  }
+}
+
+exit(runBenchmarks())

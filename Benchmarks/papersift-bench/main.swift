@@ -1,53 +1,42 @@
 import Foundation
 
-// A plain benchmark program: `papersift-bench NAME [options]` runs one
-// benchmark. Each benchmark lives in its own file and is listed here.
-
-/// One benchmark that `papersift-bench` can run by name.
-protocol Benchmark {
-  static var name: String { get }
-  static var abstract: String { get }
-  /// Runs the benchmark with the arguments that follow its name.
-  static func run(_ arguments: [String]) throws
+/// A benchmark that `papersift-bench NAME [options]` runs.
+struct Benchmark: Sendable {
+  let name: String
+  let abstract: String
+  /// Runs with the arguments after the name; returns the process exit status.
+  let run: @Sendable ([String]) throws -> Int32
 }
 
-let benchmarks: [any Benchmark.Type] = [
-  EncoderBenchmark.self
+/// Every benchmark, selected by name.
+let benchmarks: [Benchmark] = [
+  encoderBenchmark, rankBenchmark,
 ]
 
-@MainActor func printUsage() {
-  print("USAGE: papersift-bench BENCHMARK [options]\n\nBENCHMARKS:")
-  for benchmark in benchmarks {
-    print(
-      "  \(benchmark.name.padding(toLength: 10, withPad: " ", startingAt: 0))\(benchmark.abstract)")
+@MainActor func runBenchmarks() -> Int32 {
+  let arguments = Array(CommandLine.arguments.dropFirst())
+  guard let name = arguments.first, let benchmark = benchmarks.first(where: { $0.name == name })
+  else {
+    print("usage: papersift-bench NAME [options]\n\nbenchmarks:")
+    for benchmark in benchmarks { print("  \(benchmark.name)  \(benchmark.abstract)") }
+    return 2
   }
-  print("\nRun 'papersift-bench BENCHMARK --help' for its options.")
+  #if DEBUG
+    FileHandle.standardError.write(
+      Data(
+        """
+        ************************************************************************
+        WARNING: papersift-bench is a debug build; its timings are meaningless.
+        Run it as 'swift run -c release papersift-bench ...'.
+        ************************************************************************\n
+        """.utf8))
+  #endif
+  do {
+    return try benchmark.run(Array(arguments.dropFirst()))
+  } catch {
+    FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+    return 1
+  }
 }
 
-#if DEBUG
-  FileHandle.standardError.write(
-    Data(
-      """
-      ************************************************************************
-      WARNING: papersift-bench is a debug build; its timings are meaningless.
-      Run it as 'swift run -c release papersift-bench ...'.
-      ************************************************************************\n
-      """.utf8))
-#endif
-
-let arguments = Array(CommandLine.arguments.dropFirst())
-guard let name = arguments.first, !name.hasPrefix("-") else {
-  printUsage()
-  exit(arguments.isEmpty ? 2 : 0)
-}
-guard let benchmark = benchmarks.first(where: { $0.name == name }) else {
-  FileHandle.standardError.write(Data("error: unknown benchmark '\(name)'.\n".utf8))
-  printUsage()
-  exit(2)
-}
-do {
-  try benchmark.run(Array(arguments.dropFirst()))
-} catch {
-  FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-  exit(1)
-}
+exit(runBenchmarks())

@@ -1,0 +1,72 @@
+import Foundation
+
+/// A night ranked by the prefilter, with what went into it.
+public struct NightRanking: Sendable {
+  public var date: String
+  /// The night's papers; ``RankedPaper/index`` points into it.
+  public var papers: [Paper]
+  /// Best first.
+  public var ranked: [RankedPaper]
+  public var profile: Profile
+  /// Labelled papers available for the learned models.
+  public var trainingSize: Int
+  /// Whether the learned models took part (``RankingSettings/minimumLabelledPapers`` reached).
+  public var usedModels: Bool
+}
+
+/// Ranks a stored night: reads its inputs, trains the models, scores.
+public enum NightRanker {
+  /// Ranks the papers announced on `date`.
+  ///
+  /// - Parameters:
+  ///   - topics: The parsed topics file, or nil to rank by feedback and models only.
+  ///   - embedder: Embeds the topic texts; it is needed only when `topics` is set.
+  /// - Throws: ``PaperSiftError`` with code `notFound` when a paper of the
+  ///   night has no stored embedding.
+  public static func rank(
+    date: String, inputs: StoredRankingInputs, settings: RankingSettings, topics: TopicsFile?,
+    embedder: (any TextEmbedding)?
+  ) throws -> NightRanking {
+    let papers = try inputs.papers(announcedOn: date)
+    let vectors = try inputs.embeddings(of: papers.map(\.id))
+    let missing = zip(papers, vectors).filter { $0.1 == nil }.map(\.0.id)
+    guard missing.isEmpty else {
+      throw PaperSiftError(
+        .notFound,
+        "\(missing.count) of the \(papers.count) papers of \(date) have no stored embedding, "
+          + "such as \(missing[0]). Embed the night first (papersift run does).")
+    }
+    let embeddings = Matrix(
+      rows: papers.count, columns: inputs.dimension, values: vectors.flatMap { $0 ?? [] })
+    let feedback = try inputs.feedbackVectors(relativeTo: date)
+    let profileEmbedder: any TextEmbedding = embedder ?? NoTextEmbedding()
+    let profile = try Profile.build(
+      topics: embedder == nil ? nil : topics, feedback: feedback,
+      halfLifeDays: settings.cold.halfLifeDays, embedder: profileEmbedder,
+      dimension: inputs.dimension)
+    let training = try inputs.trainingSet(
+      before: date, days: settings.model.trainingDays,
+      minimumRelevance: settings.model.positiveRelevance,
+      minimumNovelty: settings.model.positiveNovelty)
+    let prefilter = Prefilter(settings: settings)
+    let usesModels = prefilter.usesModels(trainingSize: training.labels.count)
+    let models =
+      usesModels
+      ? LearnedModels.train(
+        training, vocabularyPapers: papers, parameters: settings.model, weights: settings.weights)
+      : nil
+    let ranked = prefilter.rank(
+      papers: papers, embeddings: embeddings, profile: profile, models: models)
+    return NightRanking(
+      date: date, papers: papers, ranked: ranked, profile: profile,
+      trainingSize: training.labels.count, usedModels: models?.logistic != nil || models?.tfidf != nil)
+  }
+}
+
+/// Stands in when no encoder is available; never called with texts.
+struct NoTextEmbedding: TextEmbedding {
+  func embed(_ texts: [String]) throws -> Matrix {
+    throw PaperSiftError(
+      .model, "No text encoder is available to embed \(texts.count) topic texts.")
+  }
+}

@@ -1,0 +1,173 @@
+import Foundation
+
+/// Reads what the prefilter needs from the database: a night's papers, their
+/// embeddings, feedback and the labels of earlier nights.
+///
+/// Papers come from `papers` joined with `announcements`; embeddings from
+/// the `embeddings` table (float32 little-endian blobs); labels from the
+/// LLM's `scores` and the `feedback` table.
+public struct StoredRankingInputs {
+  public let database: Database
+  /// The `embeddings.model_id` to read, or nil for any model with the right dimension.
+  public var modelId: String?
+  public var dimension: Int
+
+  public init(database: Database, modelId: String? = nil, dimension: Int = 384) {
+    self.database = database
+    self.modelId = modelId
+    self.dimension = dimension
+  }
+
+  /// The latest announcement date, `YYYY-MM-DD`, or nil for an empty database.
+  public func latestDate() throws -> String? {
+    try database.scalar("SELECT MAX(date) FROM announcements").flatMap { value in
+      if case .text(let text) = value { return text }
+      return nil
+    }
+  }
+
+  /// The papers announced on `date`, ordered by id.
+  public func papers(announcedOn date: String) throws -> [Paper] {
+    try papers(
+      where: "announcements.date = ?", [.text(date)])
+  }
+
+  /// The papers announced on or after `start` and before `end`.
+  public func papers(announcedFrom start: String, before end: String) throws -> [Paper] {
+    try papers(
+      where: "announcements.date >= ? AND announcements.date < ?", [.text(start), .text(end)])
+  }
+
+  /// The papers with these ids that are in the database.
+  public func papers(ids: [String]) throws -> [Paper] {
+    guard !ids.isEmpty else { return [] }
+    let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")
+    let rows = try database.rows(
+      "SELECT \(Self.paperColumns) FROM papers WHERE id IN (\(marks)) ORDER BY id",
+      ids.map { .text($0) })
+    return rows.compactMap(Self.paper)
+  }
+
+  /// The stored embedding of each paper, nil where it has none.
+  public func embeddings(of ids: [String]) throws -> [[Float]?] {
+    var found: [String: [Float]] = [:]
+    let statement = try database.prepare(
+      "SELECT vector, dimension, model_id FROM embeddings WHERE paper_id = ? ORDER BY created DESC")
+    for id in Set(ids) {
+      try statement.bind([.text(id)])
+      while try statement.step() {
+        let row = statement.row()
+        guard row.int(1) == dimension, let blob = row.blob(0), blob.count == dimension * 4
+        else { continue }
+        if let modelId, row.string(2) != modelId { continue }
+        found[id] = Self.floats(blob)
+        break
+      }
+    }
+    return ids.map { found[$0] }
+  }
+
+  /// Labelled papers of the nights before `date`: positives are LLM scores at
+  /// or above both minimums and likes, negatives everything else announced
+  /// then, dislikes included. Papers without an embedding are left out.
+  public func trainingSet(
+    before date: String, days: Int, minimumRelevance: Int, minimumNovelty: Int
+  ) throws -> TrainingSet {
+    let start = Self.date(date, addingDays: -days)
+    let papers = try self.papers(announcedFrom: start, before: date)
+    let picked = Set(
+      try database.rows(
+        "SELECT paper_id FROM scores GROUP BY paper_id HAVING MAX(relevance) >= ? "
+          + "AND MAX(novelty) >= ?",
+        [.integer(Int64(minimumRelevance)), .integer(Int64(minimumNovelty))]
+      ).compactMap { $0.string(0) })
+    let feedback = try FeedbackStore(database: database).entries()
+    let liked = Set(feedback.filter { $0.label == .liked }.map(\.paperId))
+    let disliked = Set(feedback.filter { $0.label == .disliked }.map(\.paperId))
+    let vectors = try embeddings(of: papers.map(\.id))
+    var kept: [Paper] = []
+    var values: [Float] = []
+    var labels: [Bool] = []
+    for (paper, vector) in zip(papers, vectors) {
+      guard let vector else { continue }
+      kept.append(paper)
+      values += vector
+      labels.append((picked.contains(paper.id) || liked.contains(paper.id)) && !disliked.contains(paper.id))
+    }
+    return TrainingSet(
+      papers: kept, embeddings: Matrix(rows: kept.count, columns: dimension, values: values),
+      labels: labels)
+  }
+
+  /// Likes and dislikes whose paper has an embedding, aged relative to `date`.
+  public func feedbackVectors(relativeTo date: String) throws -> [FeedbackVector] {
+    let entries = try FeedbackStore(database: database).entries().filter { !$0.isPending }
+    let vectors = try embeddings(of: entries.map(\.paperId))
+    let night = Self.parseDate(date) ?? Date()
+    return zip(entries, vectors).compactMap { entry, vector in
+      guard let vector else { return nil }
+      let created = Self.parseTimestamp(entry.created) ?? night
+      return FeedbackVector(
+        paperId: entry.paperId, liked: entry.label == .liked,
+        ageDays: night.timeIntervalSince(created) / 86_400, embedding: vector)
+    }
+  }
+
+  static let paperColumns =
+    "papers.id, papers.version, papers.title, papers.abstract, papers.authors, "
+    + "papers.categories, papers.announced"
+
+  func papers(where condition: String, _ arguments: [SQLValue]) throws -> [Paper] {
+    let rows = try database.rows(
+      """
+      SELECT DISTINCT \(Self.paperColumns) FROM papers
+      JOIN announcements ON announcements.paper_id = papers.id
+      WHERE \(condition) ORDER BY papers.id
+      """, arguments)
+    return rows.compactMap(Self.paper)
+  }
+
+  static func paper(_ row: Row) -> Paper? {
+    guard let id = row.string(0), let title = row.string(2), let abstract = row.string(3) else {
+      return nil
+    }
+    return Paper(
+      id: id, version: row.int(1) ?? 1, title: title, abstract: abstract,
+      authors: list(row.string(4)), categories: list(row.string(5)), announced: row.string(6))
+  }
+
+  /// Decodes a stored list: a JSON array of strings, else comma-separated text.
+  static func list(_ text: String?) -> [String] {
+    guard let text, !text.isEmpty else { return [] }
+    if let array = try? JSONDecoder().decode([String].self, from: Data(text.utf8)) {
+      return array
+    }
+    return text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+  }
+
+  static func floats(_ blob: [UInt8]) -> [Float] {
+    (0..<(blob.count / 4)).map { index in
+      let bits =
+        UInt32(blob[index * 4]) | UInt32(blob[index * 4 + 1]) << 8
+        | UInt32(blob[index * 4 + 2]) << 16 | UInt32(blob[index * 4 + 3]) << 24
+      return Float(bitPattern: bits)
+    }
+  }
+
+  static func parseDate(_ text: String) -> Date? {
+    let formatter = ISO8601DateFormatter()
+    formatter.formatOptions = [.withFullDate]
+    return formatter.date(from: text)
+  }
+
+  static func parseTimestamp(_ text: String) -> Date? {
+    ISO8601DateFormatter().date(from: text)
+  }
+
+  static func date(_ text: String, addingDays days: Int) -> String {
+    guard let date = parseDate(text) else { return text }
+    let formatter = ISO8601DateFormatter()
+    formatter.formatOptions = [.withFullDate]
+    return formatter.string(from: date.addingTimeInterval(Double(days) * 86_400))
+  }
+}

@@ -1,0 +1,196 @@
+import Foundation
+
+/// The user's research interests, parsed from a topics file.
+///
+/// Two formats are read. The structured one numbers each topic and follows
+/// it with `- Relevant:` and `- Irrelevant:` lines, then closes with a
+/// `**Keywords:**` block of `- Relevant:`, `- Irrelevant:` and
+/// `- Application:` comma-separated lists. The free-text `paper_topics.txt`
+/// of gpt_paper_assistant numbers its topics too, with `- Relevant:` and
+/// `- Not relevant:` sub-bullets and loose sentences around them; a file with
+/// no numbered line becomes one topic per paragraph.
+public struct TopicsFile: Sendable, Equatable, Codable {
+  /// One numbered topic.
+  public struct Topic: Sendable, Equatable, Codable {
+    public var name: String
+    /// The text after `Relevant:`, empty when the topic has none.
+    public var relevant: String
+    /// The text after `Irrelevant:` or `Not relevant:`, empty when absent.
+    public var irrelevant: String
+
+    public init(name: String, relevant: String = "", irrelevant: String = "") {
+      self.name = name
+      self.relevant = relevant
+      self.irrelevant = irrelevant
+    }
+
+    /// The text embedded as the topic's vector: its name and relevant text.
+    public var embeddingText: String {
+      relevant.isEmpty ? name : name + ": " + relevant
+    }
+  }
+
+  public var topics: [Topic]
+  public var relevantKeywords: [String]
+  public var irrelevantKeywords: [String]
+  public var applicationKeywords: [String]
+
+  public init(
+    topics: [Topic], relevantKeywords: [String] = [], irrelevantKeywords: [String] = [],
+    applicationKeywords: [String] = []
+  ) {
+    self.topics = topics
+    self.relevantKeywords = relevantKeywords
+    self.irrelevantKeywords = irrelevantKeywords
+    self.applicationKeywords = applicationKeywords
+  }
+
+  /// Reads and parses the file at `url`.
+  ///
+  /// - Throws: ``PaperSiftError`` when the file cannot be read or holds no topic.
+  public static func load(from url: URL) throws -> TopicsFile {
+    let text: String
+    do {
+      text = try String(contentsOf: url, encoding: .utf8)
+    } catch {
+      throw PaperSiftError(
+        .io,
+        "Unable to read the topics file '\(url.path)': \(error.localizedDescription). "
+          + "Set ranking.topicsFile in the configuration or pass --file.",
+        underlying: error)
+    }
+    let parsed = parse(text)
+    guard !parsed.topics.isEmpty || !parsed.relevantKeywords.isEmpty else {
+      throw PaperSiftError(
+        .invalidInput,
+        "The topics file '\(url.path)' contains no topic. Write numbered topics "
+          + "('1. Name' with '- Relevant:' lines) or paragraphs of free text.")
+    }
+    return parsed
+  }
+
+  /// Parses either format; never fails, an empty text gives an empty result.
+  public static func parse(_ text: String) -> TopicsFile {
+    var parser = TopicsParser()
+    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+      parser.consume(String(line))
+    }
+    return parser.finish()
+  }
+}
+
+/// A line-by-line state machine over a topics file.
+private struct TopicsParser {
+  var topics: [TopicsFile.Topic] = []
+  var relevantKeywords: [String] = []
+  var irrelevantKeywords: [String] = []
+  var applicationKeywords: [String] = []
+  var inKeywords = false
+  var paragraphs: [String] = []
+  var paragraph = ""
+  /// Which field of the current topic a continuation line extends.
+  var lastField: WritableKeyPath<TopicsFile.Topic, String>?
+
+  mutating func consume(_ rawLine: String) {
+    let line = rawLine.trimmingCharacters(in: .whitespaces)
+    guard !line.isEmpty else {
+      closeParagraph()
+      lastField = nil
+      return
+    }
+    let plain = Self.stripEmphasis(line)
+    if plain.hasPrefix("#") { return }
+    if plain.lowercased().hasPrefix("keywords") {
+      inKeywords = true
+      return
+    }
+    if let (number, rest) = Self.numberedItem(plain), number > 0 {
+      inKeywords = false
+      topics.append(TopicsFile.Topic(name: rest))
+      lastField = \.name
+      return
+    }
+    if let (label, value) = Self.labelledBullet(plain) {
+      addLabelled(label: label, value: value)
+      return
+    }
+    if let field = lastField, !topics.isEmpty {
+      topics[topics.count - 1][keyPath: field] += " " + plain
+      return
+    }
+    paragraph += paragraph.isEmpty ? plain : " " + plain
+  }
+
+  mutating func addLabelled(label: String, value: String) {
+    let positive = label == "relevant"
+    let negative = label == "irrelevant" || label == "not relevant"
+    if inKeywords {
+      let keywords = Self.keywordList(value)
+      if positive { relevantKeywords += keywords }
+      if negative { irrelevantKeywords += keywords }
+      if label == "application" || label == "applications" { applicationKeywords += keywords }
+      return
+    }
+    guard !topics.isEmpty else {
+      paragraph += paragraph.isEmpty ? value : " " + value
+      return
+    }
+    let field: WritableKeyPath<TopicsFile.Topic, String>? =
+      positive ? \.relevant : negative ? \.irrelevant : nil
+    guard let field else { return }
+    let current = topics[topics.count - 1][keyPath: field]
+    topics[topics.count - 1][keyPath: field] = current.isEmpty ? value : current + " " + value
+    lastField = field
+  }
+
+  mutating func closeParagraph() {
+    if !paragraph.isEmpty { paragraphs.append(paragraph) }
+    paragraph = ""
+  }
+
+  mutating func finish() -> TopicsFile {
+    closeParagraph()
+    if topics.isEmpty {
+      topics = paragraphs.map { TopicsFile.Topic(name: $0) }
+    }
+    return TopicsFile(
+      topics: topics, relevantKeywords: relevantKeywords,
+      irrelevantKeywords: irrelevantKeywords, applicationKeywords: applicationKeywords)
+  }
+
+  /// Splits `12. Text` into its number and text.
+  static func numberedItem(_ line: String) -> (Int, String)? {
+    let digits = line.prefix { $0.isASCII && $0.isNumber }
+    guard !digits.isEmpty, let number = Int(digits) else { return nil }
+    let rest = line.dropFirst(digits.count)
+    guard let marker = rest.first, marker == "." || marker == ")" else { return nil }
+    let text = rest.dropFirst().trimmingCharacters(in: .whitespaces)
+    return text.isEmpty ? nil : (number, text)
+  }
+
+  /// Splits `- Label: value` into the lowercased label and the value.
+  static func labelledBullet(_ line: String) -> (String, String)? {
+    var text = Substring(line)
+    guard let first = text.first, first == "-" || first == "*" || first == "•" else {
+      return nil
+    }
+    text = text.dropFirst()
+    guard let colon = text.firstIndex(of: ":") else { return nil }
+    let label = stripEmphasis(String(text[..<colon])).lowercased()
+    guard label.count <= 20 else { return nil }
+    let value = stripEmphasis(String(text[text.index(after: colon)...]))
+    return (label, value)
+  }
+
+  /// Splits a comma-separated keyword list, dropping a closing "etc.".
+  static func keywordList(_ value: String) -> [String] {
+    value.split(separator: ",")
+      .map { $0.trimmingCharacters(in: .whitespaces.union(CharacterSet(charactersIn: "."))) }
+      .filter { !$0.isEmpty && $0.lowercased() != "etc" }
+  }
+
+  static func stripEmphasis(_ text: String) -> String {
+    text.replacingOccurrences(of: "**", with: "").replacingOccurrences(of: "__", with: "")
+      .trimmingCharacters(in: .whitespaces)
+  }
+}

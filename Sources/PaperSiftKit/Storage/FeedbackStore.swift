@@ -1,0 +1,108 @@
+import Foundation
+
+/// A thumbs up or down.
+public enum FeedbackLabel: Int, Sendable, Codable {
+  case liked = 1
+  case disliked = -1
+}
+
+/// One stored like or dislike.
+public struct FeedbackEntry: Sendable, Codable, Equatable {
+  public var paperId: String
+  public var label: FeedbackLabel
+  /// When the feedback was given, ISO 8601 in UTC.
+  public var created: String
+  /// Where it came from: `command`, `file`, or a caller's own name.
+  public var source: String
+  /// The paper's title, nil while the paper is not in the database.
+  public var title: String?
+
+  /// Whether the paper is not in the database yet, so the feedback waits for its import.
+  public var isPending: Bool { title == nil }
+}
+
+/// What recording one id did.
+public enum FeedbackChange: String, Sendable, Codable {
+  case added
+  /// The same label was already stored; its timestamp is kept.
+  case unchanged
+  /// A like became a dislike or the reverse.
+  case changed
+}
+
+/// The `feedback` table: likes and dislikes keyed by version-less arXiv id.
+///
+/// A row whose paper is not in the `papers` table is pending; it needs no
+/// update when the paper is imported, because ``entries()`` joins the two.
+public struct FeedbackStore {
+  public let database: Database
+
+  public init(database: Database) {
+    self.database = database
+  }
+
+  /// Stores `label` for each id, keeping the first timestamp when nothing changes.
+  public func record(
+    _ ids: [ArxivIdentifier], label: FeedbackLabel, source: String, at date: Date = Date()
+  ) throws -> [FeedbackChange] {
+    let created = Self.timestamp(date)
+    return try database.transaction {
+      try ids.map { identifier in
+        let current = try database.scalar(
+          "SELECT label FROM feedback WHERE paper_id = ?", [.text(identifier.id)])
+        if case .integer(let stored) = current {
+          guard Int(stored) != label.rawValue else { return .unchanged }
+          try database.run(
+            "UPDATE feedback SET label = ?, created = ?, source = ? WHERE paper_id = ?",
+            [.integer(Int64(label.rawValue)), .text(created), .text(source), .text(identifier.id)])
+          return .changed
+        }
+        try database.run(
+          "INSERT INTO feedback (paper_id, label, created, source) VALUES (?, ?, ?, ?)",
+          [.text(identifier.id), .integer(Int64(label.rawValue)), .text(created), .text(source)])
+        return .added
+      }
+    }
+  }
+
+  /// Deletes the feedback on each id; returns how many rows existed.
+  public func remove(_ ids: [ArxivIdentifier]) throws -> Int {
+    try database.transaction {
+      var removed = 0
+      for identifier in ids {
+        try database.run("DELETE FROM feedback WHERE paper_id = ?", [.text(identifier.id)])
+        removed += database.changes
+      }
+      return removed
+    }
+  }
+
+  /// Every like and dislike, oldest first.
+  public func entries() throws -> [FeedbackEntry] {
+    let rows = try database.rows(
+      """
+      SELECT feedback.paper_id, feedback.label, feedback.created, feedback.source, papers.title
+      FROM feedback LEFT JOIN papers ON papers.id = feedback.paper_id
+      ORDER BY feedback.created, feedback.paper_id
+      """)
+    return rows.compactMap { row in
+      guard let id = row.string(0), let value = row.int(1),
+        let label = FeedbackLabel(rawValue: value)
+      else { return nil }
+      return FeedbackEntry(
+        paperId: id, label: label, created: row.string(2) ?? "", source: row.string(3) ?? "",
+        title: row.string(4))
+    }
+  }
+
+  /// The ids of feedback whose paper is not in the database yet, for the next fetch to look up.
+  public func pendingIds() throws -> [String] {
+    try entries().filter(\.isPending).map(\.paperId)
+  }
+
+  static func timestamp(_ date: Date) -> String {
+    let formatter = ISO8601DateFormatter()
+    formatter.formatOptions = [.withInternetDateTime]
+    return formatter.string(from: date)
+  }
+}

@@ -3,7 +3,7 @@ import PaperSiftKit
 
 /// Every subcommand, in the order `papersift --help` lists them.
 let commands: [any Command.Type] = [
-  ImportCommand.self, FetchCommand.self, PapersCommand.self,
+  RunCommand.self, ImportCommand.self, FetchCommand.self, PapersCommand.self,
   TopicsCommand.self, LikeCommand.self, DislikeCommand.self, UnlikeCommand.self,
   LikesCommand.self, RankCommand.self, EmbedCommand.self, ModelCommand.self,
   ScoreCommand.self,

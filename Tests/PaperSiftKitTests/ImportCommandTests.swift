@@ -13,9 +13,12 @@ struct PaperSiftProcess {
 
   let executable: URL
   let home: URL
+  /// Variables added to the test process's environment.
+  var environment: [String: String] = [:]
 
   /// Finds the built executable and uses `home` as its `--home`.
-  init(home: URL) throws {
+  init(home: URL, environment: [String: String] = [:]) throws {
+    self.environment = environment
     let candidates = [
       Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent(),
       URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
@@ -31,6 +34,7 @@ struct PaperSiftProcess {
     let process = Process()
     process.executableURL = executable
     process.arguments = ["--home", home.path] + arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     let outputURL = home.appendingPathComponent("stdout-\(UUID().uuidString)")
     let errorURL = home.appendingPathComponent("stderr-\(UUID().uuidString)")
     try Data().write(to: outputURL)

@@ -1,0 +1,228 @@
+import Foundation
+import Testing
+
+@testable import PaperSiftKit
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// End-to-end runs of `papersift run` on real papers, with the real model, a
+/// real SQLite file, and a loopback server in place of the paid LLM.
+@Suite(.serialized) struct NightlyRunTests {
+  @Test func bundledDayEndToEnd() throws {
+    let home = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: home) }
+    let server = try FakeChatServer(replies: [])
+    defer { server.stop() }
+    try NightFixtures.configure(home: home, llmBaseURL: server.baseURL, batchSize: 20)
+    let feed = try TestFiles.feed(TestFiles.rssDay)
+
+    let result = try PaperSiftProcess(home: home).run(
+      NightFixtures.runArguments(feed, ["--fraction", "0.25"]))
+
+    #expect(result.status == 0, "stderr: \(result.errorOutput)")
+    let digest = try NightFixtures.digest(in: home)
+    // 176 new and cross-listed papers; replacements are dropped by default.
+    #expect(digest.counts.papers == 176)
+    // ceil(0.25 * 176) = 44 above the cutoff; the audit draws max(5, ceil(0.03 * 176)) = 6.
+    #expect(digest.counts.sent == 44)
+    #expect(digest.counts.audited == 6)
+    let sentIDs = Set(server.idsPerRequest.flatMap { $0 })
+    #expect(sentIDs.count == 50)
+    #expect(digest.unscored.isEmpty)
+
+    let rule = digest.selectionRule
+    let expected = sentIDs.filter { id in
+      rule.selects(
+        relevance: FakeChatServer.relevance(of: id), novelty: FakeChatServer.novelty(of: id))
+    }
+    #expect(Set(digest.papers.map(\.id)) == expected)
+    let markdown = try NightFixtures.markdown(in: home)
+    #expect(markdown.hasPrefix("# Personalized Daily Arxiv Papers 05/05/2025"))
+    #expect(markdown.contains("Total scanned papers: 176"))
+    #expect(markdown.contains("Total relevant papers: \(expected.count)"))
+    for paper in digest.papers {
+      #expect(markdown.contains("**ArXiv ID:** \(paper.id)"))
+      #expect(markdown.contains("papersift like \(paper.id)"))
+    }
+    #expect(MarkdownDigest.render(digest) == markdown)
+    #expect(result.output.contains("digest-2025-05-05.md"))
+  }
+
+  @Test func rerunSendsNothingAndWritesSameDigest() throws {
+    let home = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: home) }
+    let server = try FakeChatServer(replies: [])
+    defer { server.stop() }
+    try NightFixtures.configure(home: home, llmBaseURL: server.baseURL)
+    let day = try NightFixtures.smallDay(40, in: home)
+    let papersift = try PaperSiftProcess(home: home)
+
+    let first = try papersift.run(NightFixtures.runArguments(day, ["--top", "12"]))
+    let requestsAfterFirst = server.requests.count
+    let firstMarkdown = try NightFixtures.markdown(in: home)
+    let firstJSON = try Data(contentsOf: home.appendingPathComponent("digests/digest-2025-05-05.json"))
+    let second = try papersift.run(NightFixtures.runArguments(day, ["--top", "12"]))
+
+    #expect(first.status == 0, "stderr: \(first.errorOutput)")
+    #expect(second.status == 0, "stderr: \(second.errorOutput)")
+    #expect(requestsAfterFirst == 2)
+    #expect(server.requests.count == requestsAfterFirst)
+    #expect(try NightFixtures.markdown(in: home) == firstMarkdown)
+    let secondJSON = try Data(contentsOf: home.appendingPathComponent("digests/digest-2025-05-05.json"))
+    #expect(secondJSON == firstJSON)
+    #expect(second.errorOutput.contains("(\u{24}0.0000 this run)"))
+  }
+
+  @Test func killedRunResumesWithoutPayingAgain() throws {
+    let home = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: home) }
+    // Every reply takes 1.5 s, so the run is killed while batches are in flight.
+    let slow = try FakeChatServer(replies: [], then: .tooSlow(1.5))
+    defer { slow.stop() }
+    try NightFixtures.configure(home: home, llmBaseURL: slow.baseURL, batchSize: 4)
+    let day = try NightFixtures.smallDay(40, in: home)
+    let papersift = try PaperSiftProcess(home: home)
+
+    let started = try papersift.start(NightFixtures.runArguments(day, ["--top", "20"]))
+    let deadline = Date().addingTimeInterval(240)
+    while slow.requests.count < 3, Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+    Thread.sleep(forTimeInterval: 0.3)
+    kill(started.0.processIdentifier, SIGKILL)
+    _ = try PaperSiftProcess.finish(started)
+
+    let database = try Database(path: home.appendingPathComponent("papersift.sqlite").path)
+    let paid = try database.rows("SELECT paper_id FROM scores").compactMap { $0.string(0) }
+    #expect(paid.count >= 8, "at least two batches of 4 were answered before the kill")
+    #expect(try database.scalar("PRAGMA integrity_check") == .text("ok"))
+
+    let fast = try FakeChatServer(replies: [])
+    defer { fast.stop() }
+    try NightFixtures.configure(home: home, llmBaseURL: fast.baseURL, batchSize: 4)
+    let rerun = try papersift.run(NightFixtures.runArguments(day, ["--top", "20"]))
+
+    #expect(rerun.status == 0, "stderr: \(rerun.errorOutput)")
+    let resent = Set(fast.idsPerRequest.flatMap { $0 })
+    #expect(resent.isDisjoint(with: paid))
+    let digest = try NightFixtures.digest(in: home)
+    #expect(digest.unscored.isEmpty)
+    #expect(digest.counts.sent == 20)
+  }
+
+  @Test func noLLMRunStatesSkipAndCost() throws {
+    let home = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: home) }
+    let server = try FakeChatServer(replies: [])
+    defer { server.stop() }
+    try NightFixtures.configure(home: home, llmBaseURL: server.baseURL)
+    let day = try NightFixtures.smallDay(40, in: home)
+
+    let result = try PaperSiftProcess(home: home).run(
+      NightFixtures.runArguments(day, ["--top", "10", "--no-llm"]))
+
+    #expect(result.status == 0, "stderr: \(result.errorOutput)")
+    #expect(server.requests.isEmpty)
+    let digest = try NightFixtures.digest(in: home)
+    let skipped = try #require(digest.skippedLLM)
+    #expect(skipped.reason == "--no-llm was given")
+    #expect(skipped.estimatedUsage.promptTokens > 0)
+    #expect(digest.usage == .zero)
+    let markdown = try NightFixtures.markdown(in: home)
+    #expect(markdown.contains("The LLM stage was skipped"))
+  }
+
+  @Test func missingKeySkipsLLMStage() throws {
+    let home = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: home) }
+    var configuration = Configuration()
+    configuration.embedding.modelDirectory = EncoderFixtures.modelDirectory.path
+    configuration.llm.apiKeyVariable = "PAPERSIFT_TEST_UNSET_KEY"
+    configuration.run.outputFolder = home.appendingPathComponent("digests").path
+    try configuration.save(to: home.appendingPathComponent("config.json"))
+    let day = try NightFixtures.smallDay(20, in: home)
+
+    let result = try PaperSiftProcess(home: home).run(NightFixtures.runArguments(day))
+
+    #expect(result.status == 0, "stderr: \(result.errorOutput)")
+    let digest = try NightFixtures.digest(in: home)
+    #expect(digest.skippedLLM?.reason.contains("PAPERSIFT_TEST_UNSET_KEY") == true)
+  }
+
+  @Test func emptyNightExitsZero() throws {
+    let home = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: home) }
+    try NightFixtures.configure(home: home, llmBaseURL: nil)
+    let feed = try TestFiles.feed(TestFiles.rssEmpty)
+
+    let result = try PaperSiftProcess(home: home).run(NightFixtures.runArguments(feed))
+
+    #expect(result.status == 0, "stderr: \(result.errorOutput)")
+    #expect(result.errorOutput.contains("No new papers announced on 2025-05-05"))
+    #expect(result.output.isEmpty)
+  }
+
+  @Test func unscoredPaperGivesExitThree() throws {
+    let home = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: home) }
+    // The server always leaves out the first paper of the day, 2411.09200.
+    let server = try FakeChatServer(replies: [], then: .missing("2411.09200"))
+    defer { server.stop() }
+    try NightFixtures.configure(home: home, llmBaseURL: server.baseURL)
+    let day = try NightFixtures.smallDay(20, in: home)
+
+    let result = try PaperSiftProcess(home: home).run(
+      NightFixtures.runArguments(day, ["--fraction", "1"]))
+
+    #expect(result.status == 3, "stderr: \(result.errorOutput)")
+    let digest = try NightFixtures.digest(in: home)
+    #expect(digest.unscored.map(\.id) == ["2411.09200"])
+    let markdown = try NightFixtures.markdown(in: home)
+    #expect(markdown.contains("2411.09200"))
+  }
+
+  @Test func concurrentRunIsRejected() throws {
+    let home = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: home) }
+    let server = try FakeChatServer(replies: [], then: .tooSlow(1))
+    defer { server.stop() }
+    try NightFixtures.configure(home: home, llmBaseURL: server.baseURL, batchSize: 5)
+    let day = try NightFixtures.smallDay(20, in: home)
+    let papersift = try PaperSiftProcess(home: home)
+
+    let first = try papersift.start(NightFixtures.runArguments(day, ["--top", "10"]))
+    let deadline = Date().addingTimeInterval(240)
+    while server.requests.isEmpty, Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+    let second = try papersift.run(NightFixtures.runArguments(day, ["--top", "10"]))
+    let firstResult = try PaperSiftProcess.finish(first)
+
+    #expect(second.status == 4)
+    #expect(second.errorOutput.contains("Another PaperSift run holds"))
+    #expect(firstResult.status == 0, "stderr: \(firstResult.errorOutput)")
+    let digest = try NightFixtures.digest(in: home)
+    #expect(digest.counts.sent == 10)
+  }
+
+  @Test func apiKeyNeverReachesFiles() throws {
+    let home = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: home) }
+    let key = "sk-papersift-test-\(UUID().uuidString)"
+    let server = try FakeChatServer(replies: [.errorEchoingKey(status: 401)])
+    defer { server.stop() }
+    try NightFixtures.configure(
+      home: home, llmBaseURL: server.baseURL, apiKeyVariable: "PAPERSIFT_E2E_KEY")
+    let day = try NightFixtures.smallDay(20, in: home)
+
+    let result = try PaperSiftProcess(home: home, environment: ["PAPERSIFT_E2E_KEY": key]).run(
+      ["--debug"] + NightFixtures.runArguments(day, ["--top", "10"]))
+
+    #expect(server.requests.first?.headers["authorization"] == "Bearer \(key)")
+    #expect(!result.output.contains(key))
+    #expect(!result.errorOutput.contains(key))
+    let files = FileManager.default.enumerator(at: home, includingPropertiesForKeys: nil)
+    while let url = files?.nextObject() as? URL {
+      guard let data = try? Data(contentsOf: url) else { continue }
+      #expect(data.range(of: Data(key.utf8)) == nil, "key found in \(url.lastPathComponent)")
+    }
+  }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+
+@testable import PaperSiftKit
+
+/// Home folders for end-to-end runs of the `papersift` executable.
+enum NightFixtures {
+  /// The first `count` papers of the real day 2025-05-05, as a JSON Lines file.
+  static func smallDay(_ count: Int, in folder: URL) throws -> URL {
+    let text = try String(contentsOf: TestFiles.benchmarkDay, encoding: .utf8)
+    let lines = text.split(separator: "\n").prefix(count).joined(separator: "\n") + "\n"
+    return try TestFiles.write(lines, named: "2025-05-05.papers.jsonl", in: folder)
+  }
+
+  static var topicsFile: URL {
+    TestFiles.repositoryRoot.appendingPathComponent("Data/topics/topics.md")
+  }
+
+  /// Writes a `config.json` into `home` that uses the installed model, scores
+  /// with the server at `llmBaseURL` in batches of `batchSize`, and keeps the
+  /// digests in `home/digests`.
+  static func configure(
+    home: URL, llmBaseURL: String?, batchSize: Int = 10, apiKeyVariable: String = ""
+  ) throws {
+    var configuration = Configuration()
+    configuration.embedding.modelDirectory = EncoderFixtures.modelDirectory.path
+    configuration.llm.baseURL = llmBaseURL ?? "http://127.0.0.1:9/v1"
+    configuration.llm.model = "fake-model"
+    configuration.llm.apiKeyVariable = apiKeyVariable
+    configuration.llm.batchSize = batchSize
+    configuration.llm.maxAttempts = 2
+    configuration.llm.retryBaseDelay = 0.05
+    configuration.llm.retryMaxDelay = 0.1
+    configuration.llm.requestTimeout = 20
+    configuration.run.outputFolder = home.appendingPathComponent("digests").path
+    try configuration.save(to: home.appendingPathComponent("config.json"))
+  }
+
+  /// Returns the digest of `date` decoded from its JSON file.
+  static func digest(in home: URL, date: String = "2025-05-05") throws -> DigestContent {
+    let url = home.appendingPathComponent("digests/digest-\(date).json")
+    return try JSONDigest.decode(try Data(contentsOf: url))
+  }
+
+  static func markdown(in home: URL, date: String = "2025-05-05") throws -> String {
+    try String(
+      contentsOf: home.appendingPathComponent("digests/digest-\(date).md"), encoding: .utf8)
+  }
+
+  /// The run arguments for `input` with the bundled topics file.
+  static func runArguments(_ input: URL, _ extra: [String] = []) -> [String] {
+    ["run", "--input", input.path, "--topics", topicsFile.path] + extra
+  }
+}

@@ -4,7 +4,8 @@ import PaperSiftKit
 
 let rankBenchmark = Benchmark(
   name: "rank",
-  abstract: "Prefilter speed: similarity kernel, retraining; --replay DIR --vectors DIR for recall.",
+  abstract:
+    "Prefilter speed: similarity kernel, retraining; --replay DIR --vectors DIR for recall.",
   run: runRankBenchmark)
 
 private let rankSpec = CommandSpec(
@@ -14,7 +15,8 @@ private let rankSpec = CommandSpec(
     .value("--papers", "N", help: "Papers ranked by the kernel (default 100000)."),
     .value("--profiles", "N", help: "Profile vectors (default 1000)."),
     .value("--runs", "N", help: "Timed runs after one warm-up (default 5)."),
-    .value("--replay", "DIR", help: "A days folder to replay for recall (layout of Data/benchmark)."),
+    .value(
+      "--replay", "DIR", help: "A days folder to replay for recall (layout of Data/benchmark)."),
     .value("--vectors", "DIR", help: "A vector cache folder with the days' embeddings."),
     .value("--config", "FILE", help: "A configuration whose ranking section the replay uses."),
     .value("--first", "N", help: "The first scored night, counted from 1 (default 21)."),
@@ -173,7 +175,8 @@ private func replay(
   first: Int
 ) throws {
   var days = try BenchmarkDays.load(from: folder)
-  let recorder = MissingTexts(file: URL(fileURLWithPath: vectors).appendingPathComponent("missing.jsonl"))
+  let recorder = MissingTexts(
+    file: URL(fileURLWithPath: vectors).appendingPathComponent("missing.jsonl"))
   let embedder: any TextEmbedding
   if vectors == "none" {
     embedder = ZeroEmbedding()
@@ -201,10 +204,13 @@ private func replay(
   }
   let picks = results.reduce(0) { $0 + $1.picks }
   let papers = results.reduce(0) { $0 + $1.papers }
-  print("replay: \(results.count) nights from night \(first), \(papers) papers, \(picks) picks, "
-    + String(format: "%.1f s", seconds))
+  print(
+    "replay: \(results.count) nights from night \(first), \(papers) papers, \(picks) picks, "
+      + String(format: "%.1f s", seconds))
   let shown = ["0.1", "0.2", "0.25", "0.3", "0.4", "0.5"]
-  print("variant        " + shown.map { "top \($0)".padding(toLength: 10, withPad: " ", startingAt: 0) }.joined())
+  print(
+    "variant        "
+      + shown.map { "top \($0)".padding(toLength: 10, withPad: " ", startingAt: 0) }.joined())
   for variant in variants {
     let row = shown.map { fraction -> String in
       let inside = results.reduce(0) { $0 + ($1.variants[variant.rawValue]?[fraction] ?? 0) }

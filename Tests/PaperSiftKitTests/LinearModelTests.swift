@@ -41,7 +41,8 @@ import Testing
 
   @Test func choleskySolvesSystem() throws {
     // [[4, 2], [2, 3]] x = [2, 1] has x = [0.5, 0].
-    let solution = try #require(CholeskySolver.solve([4, 2, 2, 3], size: 2, rightHandSide: [2, 1]))
+    let solution = try #require(
+      CholeskySolver.solve([4, 2, 2, 3], size: 2, rightHandSide: [2, 1]))
     #expect(abs(solution[0] - 0.5) < 1e-12)
     #expect(abs(solution[1]) < 1e-12)
   }
@@ -87,10 +88,13 @@ import Testing
       fitting: papers, options: .init(minDocumentFrequency: 1, maxDocumentShare: 0.6))
     // alpha, beta and "alpha beta" appear everywhere and exceed the 60% share,
     // leaving gamma, delta, "beta gamma" and "beta delta".
-    let kept = ["gamma", "delta"].map(TfidfVectorizer.textHash) + [
-      TfidfVectorizer.pairHash(TfidfVectorizer.textHash("beta"), TfidfVectorizer.textHash("gamma")),
-      TfidfVectorizer.pairHash(TfidfVectorizer.textHash("beta"), TfidfVectorizer.textHash("delta")),
-    ]
+    let kept =
+      ["gamma", "delta"].map(TfidfVectorizer.textHash) + [
+        TfidfVectorizer.pairHash(
+          TfidfVectorizer.textHash("beta"), TfidfVectorizer.textHash("gamma")),
+        TfidfVectorizer.pairHash(
+          TfidfVectorizer.textHash("beta"), TfidfVectorizer.textHash("delta")),
+      ]
     #expect(Set(vectorizer.termHashes) == Set(kept))
     let row = vectorizer.transform(papers[0])
     #expect(abs(row.values.reduce(0) { $0 + $1 * $1 } - 1) < 1e-6)

@@ -39,10 +39,10 @@ public struct LinearSVM: Sendable, Equatable {
 
   /// Fits on `features` (columns `0..<dimension`) with `labels[i]` true for positives.
   ///
-  /// - Parameters:
-  ///   - c: The penalty on each margin violation; with `balanced`, each class's
-  ///     `c` is scaled by `n / (2 · class count)`.
-  ///   - tolerance: The stopping gap between the largest and smallest projected gradient.
+  /// `c` is the penalty on each margin violation; with `balanced`, each
+  /// class's `c` is scaled by `n / (2 · class count)`. The fit stops when the
+  /// gap between the largest and smallest projected gradient of a pass is
+  /// below `tolerance`, or after `maxPasses` passes.
   public static func fit(
     features: [SparseVector], labels: [Bool], dimension: Int, c: Double, balanced: Bool = true,
     tolerance: Float = 0.1, maxPasses: Int = 200

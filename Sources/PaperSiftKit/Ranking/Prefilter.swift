@@ -31,9 +31,8 @@ public struct Prefilter: Sendable {
 
   /// Ranks `papers`, best first: followed authors' papers, then by combined score.
   ///
-  /// - Parameters:
-  ///   - embeddings: One row per paper, L2-normalised.
-  ///   - models: Used only when ``usesModels(trainingSize:)`` holds for them.
+  /// `embeddings` has one L2-normalised row per paper; `models` take part
+  /// only when ``usesModels(trainingSize:)`` holds for their training size.
   public func rank(
     papers: [Paper], embeddings: Matrix, profile: Profile, models: LearnedModels?
   ) -> [RankedPaper] {

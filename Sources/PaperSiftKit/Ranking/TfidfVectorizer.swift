@@ -3,8 +3,8 @@ import Foundation
 /// Tf-idf of words and word pairs, in the style of arxiv-sanity-lite.
 ///
 /// Tokens are lowercased runs of ASCII letters, digits and `_` that start
-/// with a letter or `_` and have at least two characters (other bytes split
-/// tokens, unlike scikit-learn's Unicode word pattern); English stop words are
+/// with a letter or `_` and have at least two characters. Other bytes split
+/// tokens, unlike scikit-learn's Unicode word pattern. English stop words are
 /// dropped before pairs are formed. Term frequency is sublinear
 /// (`1 + log tf`), idf is smoothed (`log((1 + n) / (1 + df)) + 1`), each
 /// row is L2-normalised. Terms in fewer than `minDocumentFrequency`
@@ -23,7 +23,7 @@ public struct TfidfVectorizer: @unchecked Sendable {
 
   public var dimension: Int { idf.count }
 
-  /// What each paper contributes besides its title and abstract.
+  /// Vocabulary limits and the tokens added besides title and abstract words.
   public struct Options: Sendable, Equatable {
     public var maxFeatures = 20_000
     public var minDocumentFrequency = 5
@@ -45,7 +45,8 @@ public struct TfidfVectorizer: @unchecked Sendable {
 
   /// Builds the vocabulary and idf from `papers`, which need no labels.
   ///
-  /// - Parameter cache: Reused term ids; it must have been made with the same `options`.
+  /// A `cache` from earlier fits saves tokenizing again; it must have been
+  /// made with the same `options`.
   public init(fitting papers: [Paper], options: Options = Options(), cache: TermCache? = nil) {
     let cache = cache ?? TermCache(options: options)
     precondition(cache.options == options, "The term cache was made with other options")
@@ -194,9 +195,9 @@ public struct TfidfVectorizer: @unchecked Sendable {
 
 /// The term hashes of papers, keyed by paper id, so that each paper is tokenized once.
 ///
-/// A term is identified by a 64-bit hash of its text (FNV-1a for words and
-/// tokens, mixed for word pairs); a collision merges two terms, which at 64
-/// bits and a few million terms is not expected. Not thread-safe: use one
+/// A term is identified by a 64-bit hash of its text: FNV-1a for words and
+/// tokens, mixed for word pairs. A collision would merge two terms, but at 64
+/// bits and a few million terms one is not expected. Not thread-safe: use one
 /// cache from one thread at a time.
 public final class TermCache {
   public let options: TfidfVectorizer.Options

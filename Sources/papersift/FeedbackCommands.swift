@@ -44,10 +44,10 @@ enum FeedbackCommand {
       print("\(identifier.id): \(message(for: change, verb: verb))")
     }
     if !outcome.pending.isEmpty {
-      let reason = outcome.failure.map { "the arXiv look-up failed (\($0))" } ?? "not fetched yet"
+      let reason = outcome.failure.map { "the arXiv look-up failed: \($0)" } ?? "not fetched yet"
       print(
-        "\(outcome.pending.count) papers are not in the database, \(reason): their feedback is "
-          + "stored as pending and counts once the papers are fetched.")
+        "Not in the database (\(reason)): \(outcome.pending.joined(separator: ", ")). "
+          + "The feedback is stored as pending and counts once the papers are fetched.")
     }
     for id in outcome.notFound {
       writeError("\(id): not found on arXiv; nothing stored. Check the id.")

@@ -4,7 +4,8 @@ import PaperSiftKit
 
 let rankBenchmark = Benchmark(
   name: "rank",
-  abstract: "Prefilter speed: similarity kernel, retraining; --replay DIR --vectors DIR for recall.",
+  abstract:
+    "Prefilter speed: similarity kernel, retraining; --replay DIR --vectors DIR for recall.",
   run: runRankBenchmark)
 
 private let rankSpec = CommandSpec(
@@ -14,11 +15,13 @@ private let rankSpec = CommandSpec(
     .value("--papers", "N", help: "Papers ranked by the kernel (default 100000)."),
     .value("--profiles", "N", help: "Profile vectors (default 1000)."),
     .value("--runs", "N", help: "Timed runs after one warm-up (default 5)."),
-    .value("--replay", "DIR", help: "A days folder to replay for recall (layout of Data/benchmark)."),
+    .value(
+      "--replay", "DIR", help: "A days folder to replay for recall (layout of Data/benchmark)."),
     .value("--vectors", "DIR", help: "A vector cache folder with the days' embeddings."),
     .value("--config", "FILE", help: "A configuration whose ranking section the replay uses."),
     .value("--first", "N", help: "The first scored night, counted from 1 (default 21)."),
     .value("--variants", "LIST", help: "Comma-separated variants to replay (default all)."),
+    .value("--days", "DIR", help: "Nights for the retraining time (default Data/benchmark)."),
     .flag("--skip-speed", help: "Only replay."),
   ])
 
@@ -33,7 +36,7 @@ private func runRankBenchmark(_ arguments: [String]) throws -> Int32 {
       papers: try parsed.int("--papers", in: 1...10_000_000) ?? 100_000,
       profiles: try parsed.int("--profiles", in: 1...100_000) ?? 1000,
       runs: try parsed.int("--runs", in: 1...100) ?? 5)
-    measureRetraining()
+    try measureRetraining(folder: URL(fileURLWithPath: parsed.string("--days") ?? "Data/benchmark"))
   }
   if let days = parsed.string("--replay") {
     guard let vectors = parsed.string("--vectors") else {
@@ -117,45 +120,49 @@ private func measureKernel(papers: Int, profiles: Int, runs: Int) throws {
   print("  checksum \(kernel.checksum + ceiling.checksum + loop.checksum)")
 }
 
-/// Retrains both learned models on 60 synthetic nights of 330 papers.
-private func measureRetraining() {
-  let n = 60 * 330
-  let dimension = 384
-  var generator = SplitMix64(seed: 4)
-  let direction = randomMatrix(rows: 1, columns: dimension, seed: 5).values
-  var values = [Float](repeating: 0, count: n * dimension)
-  var labels = [Bool](repeating: false, count: n)
-  var papers: [Paper] = []
-  let words = (0..<3000).map { "w\($0)x" }
-  for i in 0..<n {
-    var dot: Float = 0
-    var norm: Float = 0
-    for k in 0..<dimension {
-      let value = Float.random(in: -1...1, using: &generator)
-      values[i * dimension + k] = value
-      dot += value * direction[k]
-      norm += value * value
-    }
-    for k in 0..<dimension { values[i * dimension + k] /= norm.squareRoot() }
-    labels[i] = dot > 12
-    let text = (0..<150).map { _ in words[Int.random(in: 0..<words.count, using: &generator)] }
-    papers.append(
-      Paper(
-        id: "p\(i)", title: text.prefix(10).joined(separator: " "),
-        abstract: text.joined(separator: " "), authors: [], categories: ["cs.LG"]))
+/// Retrains both learned models on the first 60 nights of `folder` (real
+/// titles, abstracts and picks), with random unit vectors for embeddings,
+/// since the logistic regression's cost does not depend on their values.
+private func measureRetraining(folder: URL) throws {
+  let days = try BenchmarkDays.load(from: folder).prefix(60)
+  let papers = days.flatMap(\.papers)
+  let labels = days.flatMap { day in day.papers.map { day.picks.contains($0.id) } }
+  let embeddings = randomMatrix(rows: papers.count, columns: 384, seed: 4)
+  let set = TrainingSet(papers: papers, embeddings: embeddings, labels: labels)
+  let parameters = ModelParameters()
+
+  func seconds(_ body: () -> Void) -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
   }
-  let set = TrainingSet(
-    papers: papers, embeddings: Matrix(rows: n, columns: dimension, values: values),
-    labels: labels)
-  let start = DispatchTime.now().uptimeNanoseconds
-  let models = LearnedModels.train(
-    set, parameters: ModelParameters(), weights: RankerWeights())
-  let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+  var vocabulary = 0
+  var passes = 0
+  let total = seconds {
+    let models = LearnedModels.train(set, parameters: parameters, weights: RankerWeights())
+    vocabulary = models.vectorizer?.dimension ?? 0
+    passes = models.tfidf?.passes ?? 0
+  }
+  let logistic = seconds {
+    _ = LearnedModels.train(
+      set, parameters: parameters, weights: RankerWeights(profile: 1, logistic: 1, tfidf: 0))
+  }
+  let cache = TermCache(
+    options: TfidfVectorizer.Options(
+      maxFeatures: parameters.maxFeatures, categories: parameters.categoryFeatures,
+      authors: parameters.authorFeatures))
+  _ = TfidfVectorizer(fitting: papers, options: cache.options, cache: cache)
+  let warmTfidf = seconds {
+    _ = LearnedModels.train(
+      set, parameters: parameters, weights: RankerWeights(profile: 1, logistic: 0, tfidf: 1),
+      termCache: cache)
+  }
   print(
-    String(
-      format: "retraining: %d papers (60 nights), %d positives: %.2f s (logistic and tf-idf SVM)",
-      n, set.positives, seconds))
-  print("  vocabulary \(models.vectorizer?.dimension ?? 0)")
+    "retraining: \(papers.count) papers of \(days.count) nights, \(set.positives) picks, "
+      + "vocabulary \(vocabulary), SVM passes \(passes)")
+  print(String(format: "  both models, cold            %6.2f s", total))
+  print(String(format: "  logistic regression          %6.2f s", logistic))
+  print(String(format: "  tf-idf SVM, terms cached     %6.2f s", warmTfidf))
 }
 
 /// Replays a days folder and prints the share of picks inside each top fraction.
@@ -168,7 +175,8 @@ private func replay(
   first: Int
 ) throws {
   var days = try BenchmarkDays.load(from: folder)
-  let recorder = MissingTexts(file: URL(fileURLWithPath: vectors).appendingPathComponent("missing.jsonl"))
+  let recorder = MissingTexts(
+    file: URL(fileURLWithPath: vectors).appendingPathComponent("missing.jsonl"))
   let embedder: any TextEmbedding
   if vectors == "none" {
     embedder = ZeroEmbedding()
@@ -196,10 +204,13 @@ private func replay(
   }
   let picks = results.reduce(0) { $0 + $1.picks }
   let papers = results.reduce(0) { $0 + $1.papers }
-  print("replay: \(results.count) nights from night \(first), \(papers) papers, \(picks) picks, "
-    + String(format: "%.1f s", seconds))
+  print(
+    "replay: \(results.count) nights from night \(first), \(papers) papers, \(picks) picks, "
+      + String(format: "%.1f s", seconds))
   let shown = ["0.1", "0.2", "0.25", "0.3", "0.4", "0.5"]
-  print("variant        " + shown.map { "top \($0)".padding(toLength: 10, withPad: " ", startingAt: 0) }.joined())
+  print(
+    "variant        "
+      + shown.map { "top \($0)".padding(toLength: 10, withPad: " ", startingAt: 0) }.joined())
   for variant in variants {
     let row = shown.map { fraction -> String in
       let inside = results.reduce(0) { $0 + ($1.variants[variant.rawValue]?[fraction] ?? 0) }

@@ -5,12 +5,16 @@ import PaperSiftKit
 ///
 /// NOTE: nil until the arXiv API client and the paper store are wired in;
 /// until then every unknown paper's feedback is stored as pending.
-nonisolated(unsafe) var feedbackPaperSource: (lookup: any PaperLookup, importer: any PaperImporting)?
+nonisolated(unsafe) var feedbackPaperSource:
+  (lookup: any PaperLookup, importer: any PaperImporting)?
 
 /// Shared work of `like` and `dislike`.
 enum FeedbackCommand {
   static func options(verb: String) -> [OptionSpec] {
-    [.value("--from", "FILE", help: "Also \(verb) the ids in FILE: one id or URL a line, or BibTeX.")]
+    [
+      .value(
+        "--from", "FILE", help: "Also \(verb) the ids in FILE: one id or URL a line, or BibTeX.")
+    ]
   }
 
   static func record(
@@ -40,10 +44,10 @@ enum FeedbackCommand {
       print("\(identifier.id): \(message(for: change, verb: verb))")
     }
     if !outcome.pending.isEmpty {
-      let reason = outcome.failure.map { "the arXiv look-up failed (\($0))" } ?? "not fetched yet"
+      let reason = outcome.failure.map { "the arXiv look-up failed: \($0)" } ?? "not fetched yet"
       print(
-        "\(outcome.pending.count) papers are not in the database, \(reason): their feedback is "
-          + "stored as pending and counts once the papers are fetched.")
+        "Not in the database (\(reason)): \(outcome.pending.joined(separator: ", ")). "
+          + "The feedback is stored as pending and counts once the papers are fetched.")
     }
     for id in outcome.notFound {
       writeError("\(id): not found on arXiv; nothing stored. Check the id.")
@@ -122,7 +126,9 @@ enum LikesCommand: Command {
   static let spec = CommandSpec(
     name: "likes",
     abstract: "List liked and disliked papers, oldest first.",
-    options: [.flag("--json", help: "Print a JSON array of {paperId, label, created, source, title}.")])
+    options: [
+      .flag("--json", help: "Print a JSON array of {paperId, label, created, source, title}.")
+    ])
 
   static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitStatus {
     let entries = try FeedbackStore(database: try context.openDatabase()).entries()

@@ -122,7 +122,8 @@ final class RecordingImporter: PaperImporting {
     #expect(outcome.failure?.contains("timed out") == true)
 
     let store = FeedbackStore(database: storage.database)
-    _ = try store.record([ArxivIdentifier(parsing: Self.paper.id)], label: .liked, source: "command")
+    _ = try store.record(
+      [ArxivIdentifier(parsing: Self.paper.id)], label: .liked, source: "command")
     #expect(try store.pendingIds() == [Self.paper.id])
 
     try storage.insert(Self.paper)

@@ -32,8 +32,10 @@ import Testing
     papers[0].authors = ["ada lovelace"]
     let ranked = Prefilter(settings: settings).rank(
       papers: papers, embeddings: Self.embeddings, profile: Self.topicProfile, models: nil)
+    // Paper a scores 0 + 1, tying d's 1, and still ranks first.
     #expect(ranked.map(\.paperId) == ["a", "d", "c", "b"])
     #expect(ranked[0].followedAuthor)
+    #expect(ranked[0].score == 1)
   }
 
   @Test func percentilesAverageTies() {

@@ -49,8 +49,13 @@ struct AxisEmbedding: TextEmbedding {
     let folder = try Self.writeDays(
       [
         ("2025-01-01", [("1", "x one", true), ("2", "y two", false)]),
-        ("2025-01-02", [("3", "y three", true), ("4", "x four", false), ("5", "z five", false),
-          ("6", "x six", true)]),
+        (
+          "2025-01-02",
+          [
+            ("3", "y three", true), ("4", "x four", false), ("5", "z five", false),
+            ("6", "x six", true),
+          ]
+        ),
       ], topics: "1. x topic\n")
     defer { try? FileManager.default.removeItem(at: folder) }
     let days = try BenchmarkDays.load(from: folder)
@@ -64,7 +69,8 @@ struct AxisEmbedding: TextEmbedding {
     // Ranking: 4 and 6 tie at cosine 1 (index order), then 3 and 5 at 0.
     // Cuts: ceil(0.1·4) = 1 → {4}: 0; 0.25 → 1 → 0; 0.3 → 2 → {4, 6}: 1;
     // 0.5 → 2 → 1.
-    #expect(night.variants["topics"] == ["0.1": 0, "0.2": 0, "0.25": 0, "0.3": 1, "0.4": 1, "0.5": 1])
+    #expect(
+      night.variants["topics"] == ["0.1": 0, "0.2": 0, "0.25": 0, "0.3": 1, "0.4": 1, "0.5": 1])
   }
 
   @Test func countPicksCeilings() {
@@ -113,7 +119,8 @@ struct AxisEmbedding: TextEmbedding {
       topics: "1. x topic\n")
     defer { try? FileManager.default.removeItem(at: folder) }
     let index = #"[{"date": "2025-01-02", "topics_file": "topics.later.md"}]"#
-    try index.write(to: folder.appendingPathComponent("index.json"), atomically: true, encoding: .utf8)
+    try index.write(
+      to: folder.appendingPathComponent("index.json"), atomically: true, encoding: .utf8)
     let days = try BenchmarkDays.load(from: folder)
     #expect(days.map(\.topicsFile) == ["topics.md", "topics.later.md"])
     #expect(days[0].picks == ["1"])

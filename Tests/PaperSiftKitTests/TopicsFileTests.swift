@@ -68,14 +68,17 @@ import Testing
 
   @Test func freeTextParagraphs() {
     let parsed = TopicsFile.parse("Sparse attention\nin transformers.\n\nProtein folding models.\n")
-    #expect(parsed.topics.map(\.name) == ["Sparse attention in transformers.", "Protein folding models."])
+    #expect(
+      parsed.topics.map(\.name) == ["Sparse attention in transformers.", "Protein folding models."])
   }
 
   @Test func profileTextsSigns() {
     let texts = Profile.texts(of: TopicsFile.parse(Self.structured))
     #expect(texts.filter { $0.entry.kind == .topic }.count == 4)
     #expect(texts.filter { $0.entry.kind == .negative }.count == 4)
-    #expect(texts[0].text == "Representation Learning: Insights into how deep networks encode information.")
+    #expect(
+      texts[0].text
+        == "Representation Learning: Insights into how deep networks encode information.")
   }
 
   @Test func emptyFileRejected() throws {

@@ -46,9 +46,8 @@ public final class Replay {
   private var topics: [String: TopicsFile] = [:]
   private var termCache: TermCache?
 
-  /// - Parameters:
-  ///   - folder: The days folder, where the topics files are read from.
-  ///   - embedder: Embeds papers' `embeddingText` and the topic texts.
+  /// Topics files are read from `folder`; `embedder` embeds the papers'
+  /// `embeddingText` and the topic texts.
   public init(
     days: [BenchmarkDay], folder: URL, embedder: any TextEmbedding, settings: RankingSettings
   ) {
@@ -113,7 +112,8 @@ public final class Replay {
       needsModels
       ? LearnedModels.train(
         training, vocabularyPapers: day.papers, parameters: settings.model,
-        weights: RankerWeights(profile: 1, logistic: 1, tfidf: 1), termCache: termCache(for: settings.model))
+        weights: RankerWeights(profile: 1, logistic: 1, tfidf: 1),
+        termCache: termCache(for: settings.model))
       : nil
     let empty = Profile(entries: [], matrix: Matrix(rows: 0, columns: tonight.columns, values: []))
 

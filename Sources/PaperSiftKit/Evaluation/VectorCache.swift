@@ -28,11 +28,14 @@ public final class VectorCache: TextEmbedding {
         throw PaperSiftError(
           .invalidInput,
           "The vector cache '\(folder.path)' has \(keys.count) keys but \(data.count) bytes "
-            + "of vectors, expected \(keys.count * dimension * 4). Delete the folder to rebuild it.")
+            + "of vectors, expected \(keys.count * dimension * 4). Delete the folder to rebuild it."
+        )
       }
       values = data.withUnsafeBytes { raw in
         (0..<(keys.count * dimension)).map { index in
-          Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: index * 4, as: UInt32.self)))
+          Float(
+            bitPattern: UInt32(
+              littleEndian: raw.loadUnaligned(fromByteOffset: index * 4, as: UInt32.self)))
         }
       }
       for (row, key) in keys.enumerated() { rows[String(key)] = row }

@@ -86,7 +86,8 @@ public enum FeedbackInput {
     return expression.matches(in: text, range: range).compactMap { match in
       guard let found = Range(match.range, in: text) else { return nil }
       let candidate = text[found].replacingOccurrences(of: " ", with: "")
-      return ArxivIdentifier.parse(candidate.trimmingCharacters(in: CharacterSet(charactersIn: ".")))
+      return ArxivIdentifier.parse(
+        candidate.trimmingCharacters(in: CharacterSet(charactersIn: ".")))
     }
   }
 

@@ -28,12 +28,11 @@ public struct LearnedModels: @unchecked Sendable {
 
   /// Fits the models that `weights` does not switch off.
   ///
-  /// - Parameters:
-  ///   - vocabularyPapers: Extra unlabelled papers (such as tonight's) that
-  ///     join the tf-idf vocabulary and idf; their labels are never used.
-  /// - Returns: Models with nil members when the set has no positive or no negative.
-  ///   - termCache: Term ids kept from earlier fits, for retraining night after night;
-  ///     ignored when made with other options.
+  /// `vocabularyPapers` are extra unlabelled papers (such as tonight's) that
+  /// join the tf-idf vocabulary and idf; their labels are never used.
+  /// `termCache` keeps term ids from earlier fits for retraining night after
+  /// night, and is ignored when made with other options. The models are nil
+  /// when the set has no positive or no negative.
   public static func train(
     _ set: TrainingSet, vocabularyPapers: [Paper] = [], parameters: ModelParameters,
     weights: RankerWeights, termCache: TermCache? = nil

@@ -28,18 +28,21 @@ public struct SparseVector: Sendable, Equatable {
 public struct LinearSVM: Sendable, Equatable {
   public var weights: [Float]
   public var bias: Float
+  /// The passes over the data the fit took; `maxPasses` when it stopped early.
+  public var passes: Int
 
-  public init(weights: [Float], bias: Float) {
+  public init(weights: [Float], bias: Float, passes: Int = 0) {
     self.weights = weights
     self.bias = bias
+    self.passes = passes
   }
 
   /// Fits on `features` (columns `0..<dimension`) with `labels[i]` true for positives.
   ///
-  /// - Parameters:
-  ///   - c: The penalty on each margin violation; with `balanced`, each class's
-  ///     `c` is scaled by `n / (2 · class count)`.
-  ///   - tolerance: The stopping gap between the largest and smallest projected gradient.
+  /// `c` is the penalty on each margin violation; with `balanced`, each
+  /// class's `c` is scaled by `n / (2 · class count)`. The fit stops when the
+  /// gap between the largest and smallest projected gradient of a pass is
+  /// below `tolerance`, or after `maxPasses` passes.
   public static func fit(
     features: [SparseVector], labels: [Bool], dimension: Int, c: Double, balanced: Bool = true,
     tolerance: Float = 0.1, maxPasses: Int = 200
@@ -58,7 +61,9 @@ public struct LinearSVM: Sendable, Equatable {
     var order = Array(0..<n)
     var generator = SplitMix64(seed: 0x5eed)
 
-    for _ in 0..<maxPasses {
+    var passes = 0
+    while passes < maxPasses {
+      passes += 1
       order.shuffle(using: &generator)
       var largest = -Float.infinity
       var smallest = Float.infinity
@@ -84,7 +89,7 @@ public struct LinearSVM: Sendable, Equatable {
       }
       if largest - smallest < tolerance { break }
     }
-    return LinearSVM(weights: w, bias: b)
+    return LinearSVM(weights: w, bias: b, passes: passes)
   }
 
   /// Returns the signed distance `w·x + b` for each row.

@@ -70,7 +70,8 @@ public struct LogisticRegression: Sendable, Equatable {
   /// Returns `w·x + b` for each row, the log-odds of being a positive.
   public func scores(_ features: Matrix) -> [Float] {
     precondition(features.columns == weights.count, "Feature width differs from the model")
-    var result = product(features.values, rows: features.rows, columns: features.columns, vector: weights)
+    var result = product(
+      features.values, rows: features.rows, columns: features.columns, vector: weights)
     for i in result.indices { result[i] += bias }
     return result
   }

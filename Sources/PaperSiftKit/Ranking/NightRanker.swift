@@ -18,9 +18,9 @@ public struct NightRanking: Sendable {
 public enum NightRanker {
   /// Ranks the papers announced on `date`.
   ///
-  /// - Parameters:
-  ///   - topics: The parsed topics file, or nil to rank by feedback and models only.
-  ///   - embedder: Embeds the topic texts; it is needed only when `topics` is set.
+  /// A nil `topics` ranks by feedback and models only; `embedder` embeds the
+  /// topic texts and is needed only when `topics` is set.
+  ///
   /// - Throws: ``PaperSiftError`` with code `notFound` when a paper of the
   ///   night has no stored embedding.
   public static func rank(
@@ -38,12 +38,14 @@ public enum NightRanker {
     }
     let embeddings = Matrix(
       rows: papers.count, columns: inputs.dimension, values: vectors.flatMap { $0 ?? [] })
+
     let feedback = try inputs.feedbackVectors(relativeTo: date)
     let profileEmbedder: any TextEmbedding = embedder ?? NoTextEmbedding()
     let profile = try Profile.build(
       topics: embedder == nil ? nil : topics, feedback: feedback,
       halfLifeDays: settings.cold.halfLifeDays, embedder: profileEmbedder,
       dimension: inputs.dimension)
+
     let training = try inputs.trainingSet(
       before: date, days: settings.model.trainingDays,
       minimumRelevance: settings.model.positiveRelevance,
@@ -59,7 +61,8 @@ public enum NightRanker {
       papers: papers, embeddings: embeddings, profile: profile, models: models)
     return NightRanking(
       date: date, papers: papers, ranked: ranked, profile: profile,
-      trainingSize: training.labels.count, usedModels: models?.logistic != nil || models?.tfidf != nil)
+      trainingSize: training.labels.count,
+      usedModels: models?.logistic != nil || models?.tfidf != nil)
   }
 }
 

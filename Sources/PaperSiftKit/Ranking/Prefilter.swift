@@ -5,7 +5,8 @@ public struct RankedPaper: Sendable {
   /// The paper's index in the input arrays.
   public var index: Int
   public var paperId: String
-  /// The combined score in [0, 1]: the weighted mean of the rankers' percentiles.
+  /// The weighted mean of the rankers' percentiles, in [0, 1], plus 1 for a
+  /// followed author's paper, so that scores fall along the ranking.
   public var score: Double
   public var cold: ColdStartScore
   /// The logistic regression's log-odds, when the model was used.
@@ -31,9 +32,8 @@ public struct Prefilter: Sendable {
 
   /// Ranks `papers`, best first: followed authors' papers, then by combined score.
   ///
-  /// - Parameters:
-  ///   - embeddings: One row per paper, L2-normalised.
-  ///   - models: Used only when ``usesModels(trainingSize:)`` holds for them.
+  /// `embeddings` has one L2-normalised row per paper; `models` take part
+  /// only when ``usesModels(trainingSize:)`` holds for their training size.
   public func rank(
     papers: [Paper], embeddings: Matrix, profile: Profile, models: LearnedModels?
   ) -> [RankedPaper] {
@@ -63,7 +63,7 @@ public struct Prefilter: Sendable {
     let ranked = papers.indices.map { i in
       let isFollowed = papers[i].authors.contains { followed.contains($0.lowercased()) }
       return RankedPaper(
-        index: i, paperId: papers[i].id, score: combined[i],
+        index: i, paperId: papers[i].id, score: combined[i] + (isFollowed ? 1 : 0),
         cold: cold[i], logistic: logistic?[i], tfidf: tfidf?[i], followedAuthor: isFollowed)
     }
     return ranked.sorted { first, second in

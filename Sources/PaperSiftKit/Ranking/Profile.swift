@@ -80,8 +80,8 @@ public struct Profile: Sendable {
 
   /// Builds the profile from a topics file and feedback.
   ///
-  /// - Parameters:
-  ///   - halfLifeDays: The age at which a like or dislike weighs half.
+  /// A like or dislike `halfLifeDays` old weighs half as much as a new one.
+  /// Rows have `dimension` columns; `embedder` must return rows of that width.
   public static func build(
     topics: TopicsFile?, feedback: [FeedbackVector], halfLifeDays: Double,
     embedder: any TextEmbedding, dimension: Int = 384

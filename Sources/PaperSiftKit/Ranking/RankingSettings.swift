@@ -3,8 +3,9 @@ import Foundation
 /// The `ranking` section of the configuration: the prefilter's inputs,
 /// weights and cutoff.
 ///
-/// The weights and the switch-over point are defaults measured by replaying
-/// the bundled benchmark days; the recall benchmark may overwrite them.
+/// NOTE: the weights, the switch-over point and the cold-start parameters
+/// are first guesses, not yet tuned by replaying the benchmark days; the
+/// recall benchmark is meant to overwrite them.
 public struct RankingSettings: Codable, Sendable, Equatable {
   /// The topics file; a relative path is taken from the home folder.
   public var topicsFile = "topics.md"

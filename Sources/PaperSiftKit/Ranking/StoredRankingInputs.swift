@@ -92,7 +92,8 @@ public struct StoredRankingInputs {
       guard let vector else { continue }
       kept.append(paper)
       values += vector
-      labels.append((picked.contains(paper.id) || liked.contains(paper.id)) && !disliked.contains(paper.id))
+      labels.append(
+        (picked.contains(paper.id) || liked.contains(paper.id)) && !disliked.contains(paper.id))
     }
     return TrainingSet(
       papers: kept, embeddings: Matrix(rows: kept.count, columns: dimension, values: values),

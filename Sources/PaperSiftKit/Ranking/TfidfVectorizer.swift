@@ -2,16 +2,20 @@ import Foundation
 
 /// Tf-idf of words and word pairs, in the style of arxiv-sanity-lite.
 ///
-/// Tokens are lowercased runs of letters, digits and `_` that start with a
-/// letter or `_` and have at least two characters; English stop words are
+/// Tokens are lowercased runs of ASCII letters, digits and `_` that start
+/// with a letter or `_` and have at least two characters. Other bytes split
+/// tokens, unlike scikit-learn's Unicode word pattern. English stop words are
 /// dropped before pairs are formed. Term frequency is sublinear
 /// (`1 + log tf`), idf is smoothed (`log((1 + n) / (1 + df)) + 1`), each
 /// row is L2-normalised. Terms in fewer than `minDocumentFrequency`
 /// documents or more than `maxDocumentShare` of them are dropped, then the
 /// `maxFeatures` most frequent are kept.
 public struct TfidfVectorizer: @unchecked Sendable {
-  /// The column of each kept term id.
-  public var columns: [Int32: Int32]
+  /// The column of each kept term, keyed by the term's 64-bit hash.
+  var columns: HashCounter
+
+  /// The hashes of the kept terms.
+  public var termHashes: [UInt64] { columns.entries().map(\.key) }
   public var idf: [Float]
   public let options: Options
   /// The term ids of papers, shared between fits so that a paper is tokenized once.
@@ -19,12 +23,7 @@ public struct TfidfVectorizer: @unchecked Sendable {
 
   public var dimension: Int { idf.count }
 
-  /// The kept terms and their columns.
-  public var vocabulary: [String: Int32] {
-    Dictionary(uniqueKeysWithValues: columns.map { (cache.term($0.key), $0.value) })
-  }
-
-  /// What each paper contributes besides its title and abstract.
+  /// Vocabulary limits and the tokens added besides title and abstract words.
   public struct Options: Sendable, Equatable {
     public var maxFeatures = 20_000
     public var minDocumentFrequency = 5
@@ -46,29 +45,29 @@ public struct TfidfVectorizer: @unchecked Sendable {
 
   /// Builds the vocabulary and idf from `papers`, which need no labels.
   ///
-  /// - Parameter cache: Reused term ids; it must have been made with the same `options`.
+  /// A `cache` from earlier fits saves tokenizing again; it must have been
+  /// made with the same `options`.
   public init(fitting papers: [Paper], options: Options = Options(), cache: TermCache? = nil) {
     let cache = cache ?? TermCache(options: options)
     precondition(cache.options == options, "The term cache was made with other options")
     self.options = options
     self.cache = cache
-    var documentFrequency: [Int32: Int] = [:]
+    var documentFrequency = HashCounter(capacity: papers.count * 128)
     for paper in papers {
-      for term in Set(cache.termIds(of: paper)) {
-        documentFrequency[term, default: 0] += 1
-      }
+      for term in cache.termCounts(of: paper).terms { documentFrequency.add(term) }
     }
     let n = papers.count
-    let maxCount = max(Int(options.maxDocumentShare * Double(n)), 1)
-    let kept = documentFrequency
-      .filter { $0.value >= options.minDocumentFrequency && $0.value <= maxCount }
-      .sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+    let maxCount = Int32(max(Int(options.maxDocumentShare * Double(n)), 1))
+    let minimum = Int32(options.minDocumentFrequency)
+    let kept = documentFrequency.entries()
+      .filter { $0.count >= minimum && $0.count <= maxCount }
+      .sorted { $0.count != $1.count ? $0.count > $1.count : $0.key < $1.key }
       .prefix(options.maxFeatures)
-    var columns: [Int32: Int32] = [:]
+    var columns = HashCounter(capacity: kept.count * 2)
     var idf: [Float] = []
     for (term, count) in kept {
-      columns[term] = Int32(idf.count)
-      idf.append(Float(log(Double(1 + n) / Double(1 + count)) + 1))
+      columns.set(term, Int32(idf.count))
+      idf.append(Float(log(Double(1 + n) / Double(1 + Int(count))) + 1))
     }
     self.columns = columns
     self.idf = idf
@@ -79,18 +78,17 @@ public struct TfidfVectorizer: @unchecked Sendable {
   }
 
   public func transform(_ paper: Paper) -> SparseVector {
-    var counts: [Int32: Int] = [:]
-    for term in cache.termIds(of: paper) {
-      if let column = columns[term] { counts[column, default: 0] += 1 }
+    let counted = cache.termCounts(of: paper)
+    var pairs: [(column: Int32, value: Float)] = []
+    pairs.reserveCapacity(counted.terms.count)
+    for (term, count) in zip(counted.terms, counted.counts) {
+      guard let column = columns.value(term) else { continue }
+      pairs.append((column, (1 + log(Float(count))) * idf[Int(column)]))
     }
-    let indices = counts.keys.sorted()
-    var values = indices.map { column -> Float in
-      let tf = Float(counts[column] ?? 1)
-      return (1 + log(tf)) * idf[Int(column)]
-    }
-    let norm = values.reduce(0) { $0 + $1 * $1 }.squareRoot()
-    if norm > 0 { values = values.map { $0 / norm } }
-    return SparseVector(indices: indices, values: values)
+    pairs.sort { $0.column < $1.column }
+    let norm = pairs.reduce(0) { $0 + $1.value * $1.value }.squareRoot()
+    let scale: Float = norm > 0 ? 1 / norm : 0
+    return SparseVector(indices: pairs.map(\.column), values: pairs.map { $0.value * scale })
   }
 
   /// The words, word pairs and optional category and author tokens of a paper.
@@ -104,6 +102,58 @@ public struct TfidfVectorizer: @unchecked Sendable {
     if options.authors { terms += paper.authors.map { "author:" + $0.lowercased() } }
     return terms
   }
+
+  /// The hashes of ``terms(of:options:)``, computed on UTF-8 bytes without building strings.
+  static func termHashes(of paper: Paper, options: Options) -> [UInt64] {
+    var words: [UInt64] = []
+    words.reserveCapacity(256)
+    var hash = fnvOffset
+    var length = 0
+    func close() {
+      if length >= 2, !stopWordHashes.contains(hash) { words.append(hash) }
+      hash = fnvOffset
+      length = 0
+    }
+    for part in [paper.title, " ", paper.abstract] {
+      for var byte in part.utf8 {
+        if byte >= 65 && byte <= 90 { byte += 32 }
+        let isLetter = (byte >= 97 && byte <= 122) || byte == 95
+        let isDigit = byte >= 48 && byte <= 57
+        if isLetter || (isDigit && length > 0) {
+          hash = (hash ^ UInt64(byte)) &* fnvPrime
+          length += 1
+        } else {
+          close()
+        }
+      }
+    }
+    close()
+    var terms = words
+    if words.count > 1 {
+      for i in 1..<words.count { terms.append(pairHash(words[i - 1], words[i])) }
+    }
+    if options.categories { terms += paper.categories.map { textHash("category:" + $0) } }
+    if options.authors { terms += paper.authors.map { textHash("author:" + $0.lowercased()) } }
+    return terms
+  }
+
+  static let fnvOffset: UInt64 = 0xcbf2_9ce4_8422_2325
+  static let fnvPrime: UInt64 = 0x0000_0100_0000_01b3
+
+  /// The FNV-1a hash of a text's UTF-8 bytes.
+  static func textHash(_ text: String) -> UInt64 {
+    text.utf8.reduce(fnvOffset) { ($0 ^ UInt64($1)) &* fnvPrime }
+  }
+
+  /// The hash of a word pair, mixed so that it differs from both words' hashes.
+  static func pairHash(_ first: UInt64, _ second: UInt64) -> UInt64 {
+    var z = first &* 0x9E37_79B9_7F4A_7C15 ^ second
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+
+  static let stopWordHashes = Set(stopWords.map(textHash))
 
   /// Lowercased word tokens without stop words.
   static func tokens(_ text: String) -> [String] {
@@ -143,31 +193,102 @@ public struct TfidfVectorizer: @unchecked Sendable {
   ]
 }
 
-/// Term ids of papers, keyed by paper id, so that each paper is tokenized once.
+/// The term hashes of papers, keyed by paper id, so that each paper is tokenized once.
 ///
-/// Not thread-safe: use one cache from one thread at a time.
+/// A term is identified by a 64-bit hash of its text: FNV-1a for words and
+/// tokens, mixed for word pairs. A collision would merge two terms, but at 64
+/// bits and a few million terms one is not expected. Not thread-safe: use one
+/// cache from one thread at a time.
 public final class TermCache {
   public let options: TfidfVectorizer.Options
-  private var ids: [String: Int32] = [:]
-  private var terms: [String] = []
-  private var papers: [String: [Int32]] = [:]
+  private var papers: [String: (terms: [UInt64], counts: [Int32])] = [:]
 
   public init(options: TfidfVectorizer.Options) {
     self.options = options
   }
 
-  public func termIds(of paper: Paper) -> [Int32] {
+  /// The paper's distinct term hashes, sorted, with how often each occurs.
+  public func termCounts(of paper: Paper) -> (terms: [UInt64], counts: [Int32]) {
     if let cached = papers[paper.id] { return cached }
-    let result = TfidfVectorizer.terms(of: paper, options: options).map { term -> Int32 in
-      if let id = ids[term] { return id }
-      let id = Int32(terms.count)
-      ids[term] = id
-      terms.append(term)
-      return id
+    let all = TfidfVectorizer.termHashes(of: paper, options: options).sorted()
+    var terms: [UInt64] = []
+    var counts: [Int32] = []
+    for term in all {
+      if term == terms.last {
+        counts[counts.count - 1] += 1
+      } else {
+        terms.append(term)
+        counts.append(1)
+      }
     }
-    papers[paper.id] = result
-    return result
+    papers[paper.id] = (terms, counts)
+    return (terms, counts)
+  }
+}
+
+/// An open-addressing table from 64-bit term hashes to 32-bit counts or
+/// columns, faster than `Dictionary`, whose SipHash costs more than the
+/// already-mixed keys need.
+struct HashCounter {
+  private var keys: [UInt64]
+  private var values: [Int32]
+  private var used: [Bool]
+  private var mask: Int
+  private(set) var count = 0
+
+  init(capacity: Int) {
+    var size = 16
+    while size < capacity * 2 { size <<= 1 }
+    keys = [UInt64](repeating: 0, count: size)
+    values = [Int32](repeating: 0, count: size)
+    used = [Bool](repeating: false, count: size)
+    mask = size - 1
   }
 
-  public func term(_ id: Int32) -> String { terms[Int(id)] }
+  private func slot(_ key: UInt64) -> Int {
+    var index = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 20) & mask
+    while used[index] && keys[index] != key { index = (index + 1) & mask }
+    return index
+  }
+
+  mutating func add(_ key: UInt64) {
+    let index = slot(key)
+    if !used[index] {
+      used[index] = true
+      keys[index] = key
+      count += 1
+      if count * 2 > keys.count {
+        grow()
+        add(key)
+        return
+      }
+    }
+    values[index] += 1
+  }
+
+  mutating func set(_ key: UInt64, _ value: Int32) {
+    let index = slot(key)
+    if !used[index] {
+      used[index] = true
+      keys[index] = key
+      count += 1
+    }
+    values[index] = value
+    if count * 2 > keys.count { grow() }
+  }
+
+  func value(_ key: UInt64) -> Int32? {
+    let index = slot(key)
+    return used[index] ? values[index] : nil
+  }
+
+  func entries() -> [(key: UInt64, count: Int32)] {
+    keys.indices.filter { used[$0] }.map { (keys[$0], values[$0]) }
+  }
+
+  private mutating func grow() {
+    let old = entries()
+    self = HashCounter(capacity: keys.count)
+    for (key, value) in old { set(key, value) }
+  }
 }

@@ -1,13 +1,6 @@
 import Foundation
 import PaperSiftKit
 
-/// Looks up and imports papers unknown to the database for `like` and `dislike`.
-///
-/// NOTE: nil until the arXiv API client and the paper store are wired in;
-/// until then every unknown paper's feedback is stored as pending.
-nonisolated(unsafe) var feedbackPaperSource:
-  (lookup: any PaperLookup, importer: any PaperImporting)?
-
 /// Shared work of `like` and `dislike`.
 enum FeedbackCommand {
   static func options(verb: String) -> [OptionSpec] {
@@ -31,9 +24,10 @@ enum FeedbackCommand {
     var seen = Set<String>()
     identifiers = identifiers.filter { seen.insert($0.id).inserted }
     let database = try context.openDatabase()
+    let settings = try context.loadConfiguration().fetch
     let outcome = try FeedbackInput.resolveUnknown(
-      identifiers.map(\.id), database: database, lookup: feedbackPaperSource?.lookup,
-      importer: feedbackPaperSource?.importer)
+      identifiers.map(\.id), database: database, lookup: ArxivAPIClient(settings: settings),
+      importer: PaperStore(database: database))
     let notFound = Set(outcome.notFound)
     let kept = identifiers.filter { !notFound.contains($0.id) }
     let source = arguments.string("--from") == nil ? "command" : "file"

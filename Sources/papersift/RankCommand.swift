@@ -1,12 +1,6 @@
 import Foundation
 import PaperSiftKit
 
-/// Embeds topic texts for `rank`.
-///
-/// NOTE: nil until the MiniLM encoder is wired in; until then `rank` ranks by
-/// likes and the learned models only, and says so.
-nonisolated(unsafe) var rankTextEmbedder: ((CommandContext) throws -> any TextEmbedding)?
-
 /// `papersift rank`: prints the prefilter's ranking of a stored night.
 enum RankCommand: Command {
   static let spec = CommandSpec(
@@ -23,7 +17,9 @@ enum RankCommand: Command {
     let top = try arguments.int("--top", in: 1...1_000_000)
     let configuration = try context.loadConfiguration()
     let database = try context.openDatabase()
-    let inputs = StoredRankingInputs(database: database)
+    let encoder = try EncoderFactory.make(configuration.embedding, home: context.home)
+    let inputs = StoredRankingInputs(
+      database: database, modelId: encoder.modelID, dimension: encoder.dimension)
     guard let date = try arguments.string("--date") ?? inputs.latestDate() else {
       throw PaperSiftError(.notFound, "No papers fetched yet. Run 'papersift run' first.")
     }
@@ -32,11 +28,7 @@ enum RankCommand: Command {
     if FileManager.default.fileExists(atPath: topicsURL.path) {
       topics = try TopicsFile.load(from: topicsURL)
     }
-    let embedder = try rankTextEmbedder?(context)
-    if topics != nil, embedder == nil {
-      Logger(label: "rank").warning(
-        "No text encoder available; ranking without the topics file", [("file", topicsURL.path)])
-    }
+    let embedder = TopicEmbedding(encoder: encoder)
     let ranking = try NightRanker.rank(
       date: date, inputs: inputs, settings: configuration.ranking, topics: topics,
       embedder: embedder)

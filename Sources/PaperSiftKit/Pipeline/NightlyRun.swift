@@ -115,7 +115,26 @@ public final class NightlyRun {
     logger.info(
       "Fetched the feed",
       [("papers", "\(document.papers.count)"), ("inserted", "\(summary.inserted)")])
+    try resolvePendingFeedback(settings: settings, database: database)
     return options.date ?? document.date ?? NightlyRun.today()
+  }
+
+  /// Looks up liked or disliked papers that were not stored when the
+  /// feedback was given; a failed look-up leaves them pending for the next run.
+  func resolvePendingFeedback(settings: Configuration, database: Database) throws {
+    let pending = try FeedbackStore(database: database).pendingIds()
+    guard !pending.isEmpty else { return }
+    let outcome = try FeedbackInput.resolveUnknown(
+      pending, database: database, lookup: ArxivAPIClient(settings: settings.fetch),
+      importer: PaperStore(database: database))
+    if let failure = outcome.failure {
+      logger.warning(
+        "Pending feedback stays pending", [("papers", "\(pending.count)"), ("error", failure)])
+    } else {
+      logger.info(
+        "Resolved pending feedback",
+        [("imported", "\(outcome.imported.count)"), ("not_found", outcome.notFound.joined(separator: ","))])
+    }
   }
 
   private func missingDate(_ options: NightlyRunOptions) throws -> String {

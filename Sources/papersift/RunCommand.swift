@@ -17,7 +17,8 @@ enum RunCommand: Command {
       4 another run holds the home folder.
       """,
     options: [
-      .value("--date", "YYYY-MM-DD", help: "The announcement day to rank (default: the feed's day)."),
+      .value(
+        "--date", "YYYY-MM-DD", help: "The announcement day to rank (default: the feed's day)."),
       .value(
         "--input", "FILE",
         help: "Import this RSS, Atom or JSON Lines file instead of fetching; repeatable.",
@@ -27,7 +28,8 @@ enum RunCommand: Command {
       .value(
         "--cutoff", "auto",
         help: "Use the cutoff stored by 'papersift-bench recall --apply' (the default)."),
-      .value("--topics", "FILE", help: "The topics file (default: ranking.topicsFile in the home)."),
+      .value(
+        "--topics", "FILE", help: "The topics file (default: ranking.topicsFile in the home)."),
       .value("--llm-model", "MODEL", help: "The chat model to score with (default: llm.model)."),
       .value(
         "--llm-base-url", "URL",
@@ -69,7 +71,9 @@ enum RunCommand: Command {
     let chosen = ["--top", "--fraction", "--cutoff"].filter { arguments.string($0) != nil }
     guard chosen.count <= 1 else {
       throw PaperSiftError(
-        .invalidInput, "Pass only one of --top, --fraction and --cutoff, not \(chosen.joined(separator: " and ")).")
+        .invalidInput,
+        "Pass only one of --top, --fraction and --cutoff, not \(chosen.joined(separator: " and "))."
+      )
     }
     if let top = try arguments.int("--top", in: 0...1_000_000) {
       options.cutoff = .count(top)

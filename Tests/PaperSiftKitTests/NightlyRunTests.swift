@@ -62,7 +62,8 @@ import Testing
     let first = try papersift.run(NightFixtures.runArguments(day, ["--top", "12"]))
     let requestsAfterFirst = server.requests.count
     let firstMarkdown = try NightFixtures.markdown(in: home)
-    let firstJSON = try Data(contentsOf: home.appendingPathComponent("digests/digest-2025-05-05.json"))
+    let firstJSON = try Data(
+      contentsOf: home.appendingPathComponent("digests/digest-2025-05-05.json"))
     let second = try papersift.run(NightFixtures.runArguments(day, ["--top", "12"]))
 
     #expect(first.status == 0, "stderr: \(first.errorOutput)")
@@ -70,7 +71,8 @@ import Testing
     #expect(requestsAfterFirst == 2)
     #expect(server.requests.count == requestsAfterFirst)
     #expect(try NightFixtures.markdown(in: home) == firstMarkdown)
-    let secondJSON = try Data(contentsOf: home.appendingPathComponent("digests/digest-2025-05-05.json"))
+    let secondJSON = try Data(
+      contentsOf: home.appendingPathComponent("digests/digest-2025-05-05.json"))
     #expect(secondJSON == firstJSON)
     #expect(second.errorOutput.contains("(\u{24}0.0000 this run)"))
   }

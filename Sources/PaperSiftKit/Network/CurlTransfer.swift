@@ -102,12 +102,15 @@ final class CurlTransfer {
   private func transferError(_ code: CURLcode) -> HTTPError {
     let message = String(cString: curl_easy_strerror(code))
     if exceededLimit || code == CURLE_FILESIZE_EXCEEDED {
-      return HTTPError(kind: .tooLarge(limit: request.maxResponseBytes), url: request.url, detail: message)
+      return HTTPError(
+        kind: .tooLarge(limit: request.maxResponseBytes), url: request.url, detail: message)
     }
     if code == CURLE_OPERATION_TIMEDOUT {
       return HTTPError(
         kind: .timedOut, url: request.url,
-        detail: "\(message) (limits: connect \(request.connectTimeout) s, total \(request.totalTimeout) s)")
+        detail:
+          "\(message) (limits: connect \(request.connectTimeout) s, total \(request.totalTimeout) s)"
+      )
     }
     if code == CURLE_TOO_MANY_REDIRECTS {
       return HTTPError(

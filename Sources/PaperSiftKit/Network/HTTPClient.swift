@@ -85,7 +85,8 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
       return "Response from \(url) is larger than the limit of \(limit) bytes. "
         + "Check that the URL points at the expected service."
     case .status(let status):
-      return "Request to \(url) failed with HTTP status \(status)\(detail.isEmpty ? "" : ": \(detail)"). "
+      return
+        "Request to \(url) failed with HTTP status \(status)\(detail.isEmpty ? "" : ": \(detail)"). "
         + HTTPError.hint(forStatus: status)
     }
   }

@@ -47,8 +47,11 @@ public struct RetryPolicy: Sendable {
 extension HTTPClient {
   /// Sends `request`, retrying transient failures as `policy` says.
   ///
-  /// - Parameter onRetry: Called before each wait with the attempt number, the
-  ///   error and the delay in seconds, for logging.
+  /// - Parameters:
+  ///   - request: The request to send.
+  ///   - policy: When to retry and how long to wait.
+  ///   - onRetry: Called before each wait with the attempt number, the error
+  ///     and the delay in seconds, for logging.
   /// - Returns: The first successful response.
   /// - Throws: The last ``HTTPError`` when attempts run out or the error is
   ///   not transient.

@@ -133,7 +133,10 @@ public final class NightlyRun {
     } else {
       logger.info(
         "Resolved pending feedback",
-        [("imported", "\(outcome.imported.count)"), ("not_found", outcome.notFound.joined(separator: ","))])
+        [
+          ("imported", "\(outcome.imported.count)"),
+          ("not_found", outcome.notFound.joined(separator: ",")),
+        ])
     }
   }
 

@@ -16,6 +16,7 @@ public enum CutoffChoice: Sendable, Equatable {
   ///   - scores: The prefilter scores, best first.
   ///   - settings: Where `auto` reads its policy (`count`, `fraction` or
   ///     `score`) and value.
+  /// - Returns: How many of the best papers go to the LLM.
   public func sliceSize(scores: [Double], settings: RankingSettings) -> Int {
     let total = scores.count
     switch self {

@@ -109,7 +109,8 @@ public struct CommandSpec: Sendable {
         index += 1
       } else {
         throw PaperSiftError(
-          .invalidInput, "Missing value for '\(name)': expected \(name) \(option.valueName ?? "VALUE").")
+          .invalidInput,
+          "Missing value for '\(name)': expected \(name) \(option.valueName ?? "VALUE").")
       }
       if parsed.values[name] != nil, !option.repeatable {
         throw PaperSiftError(.invalidInput, "Option '\(name)' was given more than once.")

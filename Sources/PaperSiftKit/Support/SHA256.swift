@@ -30,7 +30,8 @@ public struct SHA256: Sendable {
   public init() {}
 
   /// Returns the hex digest of `data`.
-  public static func hexDigest<Bytes: Sequence>(of data: Bytes) -> String where Bytes.Element == UInt8 {
+  public static func hexDigest<Bytes: Sequence>(of data: Bytes) -> String
+  where Bytes.Element == UInt8 {
     var hasher = SHA256()
     hasher.update(Array(data))
     return hasher.finalizeHex()

@@ -141,9 +141,11 @@ final class LoopbackHTTPServer: @unchecked Sendable {
       bytes.append(response.body)
     }
     bytes.withUnsafeBytes { buffer in
+      guard let base = buffer.baseAddress else { return }
       var offset = 0
       while offset < buffer.count {
-        let sent = send(client, buffer.baseAddress! + offset, buffer.count - offset, Int32(MSG_NOSIGNAL))
+        let sent = send(
+          client, base + offset, buffer.count - offset, Int32(MSG_NOSIGNAL))
         if sent <= 0 { return }
         offset += sent
       }

@@ -6,10 +6,10 @@ import PaperSiftKit
 enum ScoreCommand: Command {
   static let spec = CommandSpec(
     name: "score",
-    abstract: "Score papers from a JSON Lines file with the configured LLM.",
+    abstract: "Score the papers of a feed or JSON Lines file with the configured LLM.",
     discussion: """
-      Each line of FILE is a paper: {"id", "title", "abstract", "authors": [...]}, as in
-      Data/benchmark/*.papers.jsonl. Papers already scored under the same model and prompt
+      FILE is an arXiv RSS feed, an arXiv API Atom response, or a JSON Lines file with one
+      paper a line, as in Data/benchmark/*.papers.jsonl. Papers already scored under the same model and prompt
       are not sent again. The API key is read from the variable named in llm.apiKeyVariable.
       """,
     options: [
@@ -84,36 +84,8 @@ enum ScoreCommand: Command {
     }
   }
 
-  /// One line of a papers file.
-  private struct ListedPaper: Decodable {
-    var id: String
-    var title: String
-    var abstract: String
-    var authors: [String]?
-    var categories: [String]?
-  }
-
   private static func readPapers(_ path: String) throws -> [Paper] {
-    let text = try readText(path, kind: "papers file")
-    var papers: [Paper] = []
-    for (index, line) in text.split(separator: "\n").enumerated()
-    where !line.trimmingCharacters(in: .whitespaces).isEmpty {
-      let listed: ListedPaper
-      do {
-        listed = try JSONDecoder().decode(ListedPaper.self, from: Data(line.utf8))
-      } catch {
-        throw PaperSiftError(
-          .invalidInput,
-          "Invalid paper on line \(index + 1) of '\(path)': expected a JSON object with id, "
-            + "title and abstract.")
-      }
-      let identifier = try ArxivIdentifier(parsing: listed.id)
-      papers.append(
-        Paper(
-          id: identifier.id, version: identifier.version ?? 1, title: listed.title,
-          abstract: listed.abstract, authors: listed.authors ?? [],
-          categories: listed.categories ?? []))
-    }
-    return papers
+    let url = URL(fileURLWithPath: (path as NSString).expandingTildeInPath)
+    return try FeedReader.read(contentsOf: url).papers
   }
 }

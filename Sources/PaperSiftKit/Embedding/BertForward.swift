@@ -99,6 +99,8 @@ extension BertModel {
       }
       return
     }
+    // NOTE: The OpenBLAS thread count is process-wide, so two encoders
+    // running batches at the same time would race on it.
     let blasThreads = openblas_get_num_threads()
     openblas_set_num_threads(1)
     defer { openblas_set_num_threads(blasThreads) }

@@ -18,8 +18,9 @@ public struct EmbeddingSettings: Codable, Sendable, Equatable {
   public var modelDirectory: String?
   /// OpenBLAS threads for the native encoder; 0 lets OpenBLAS choose.
   public var threads: Int = 0
-  /// Texts per forward pass (native) or per request (remote).
-  public var batchSize: Int = 32
+  /// Texts per forward pass (native) or per request (remote). The native
+  /// workspace grows by about 3.9 MB per text of batch size (256 tokens).
+  public var batchSize: Int = 16
   /// The base URL of the remote server, up to and including `/v1`.
   public var remoteBaseURL: String = "https://api.openai.com/v1"
   /// The model name sent to the remote server; it is part of the cache key.

@@ -121,25 +121,3 @@ import Testing
     #expect(settings.remoteAPIKeyVariable == "OPENAI_API_KEY")
   }
 }
-
-extension EmbeddingsClientTests {
-  @Test func settingsSelectRemoteEncoder() throws {
-    var settings = EmbeddingSettings()
-    settings.provider = .openai
-    settings.remoteModel = "bge-small"
-    let home = PaperSiftHome(root: FileManager.default.temporaryDirectory)
-    let encoder = try settings.makeEncoder(home: home, environment: [:])
-    #expect(encoder is OpenAIEmbeddingsClient)
-    #expect(encoder.modelID == "openai/bge-small")
-  }
-
-  @Test func settingsSelectNativeEncoderFolder() throws {
-    var settings = EmbeddingSettings()
-    settings.modelDirectory = "/nonexistent/papersift-model"
-    let home = PaperSiftHome(root: FileManager.default.temporaryDirectory)
-    let error = #expect(throws: PaperSiftError.self) {
-      try settings.makeEncoder(home: home, environment: [:])
-    }
-    #expect(error?.message.contains("/nonexistent/papersift-model/config.json") == true)
-  }
-}

@@ -56,7 +56,7 @@ extension BertModel {
   /// writes the last hidden states to `workspace.hidden` [N, H], sequence
   /// after sequence.
   ///
-  /// - Precondition: The sequences hold at most `workspace.capacity` tokens.
+  /// - Precondition: The sequences contain at most `workspace.capacity` tokens in all.
   func forward(_ sequences: [[Int32]], workspace: ForwardWorkspace) {
     let h = configuration.hiddenSize
     let n = sequences.reduce(0) { $0 + $1.count }

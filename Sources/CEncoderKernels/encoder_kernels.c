@@ -10,6 +10,14 @@
 
 #define LANES 16
 
+// Each exported kernel is compiled for AVX-512, AVX2 and the
+// baseline, and the loader picks the best one that the CPU supports.
+#if defined(__x86_64__) && defined(__clang__)
+#define VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define VECTOR_CLONES
+#endif
+
 static inline float max_float(float a, float b) { return a > b ? a : b; }
 static inline float min_float(float a, float b) { return a < b ? a : b; }
 
@@ -73,14 +81,17 @@ static inline float erf_approx(float z) {
   return z < 0 ? -result : result;
 }
 
+VECTOR_CLONES
 void papersift_exp(float *y, const float *x, size_t count) {
   for (size_t i = 0; i < count; i++) y[i] = exp_approx(x[i]);
 }
 
+VECTOR_CLONES
 void papersift_erf(float *y, const float *x, size_t count) {
   for (size_t i = 0; i < count; i++) y[i] = erf_approx(x[i]);
 }
 
+VECTOR_CLONES
 void papersift_gelu(float *x, size_t count) {
   const float inverse_sqrt2 = 0.70710678118654752f;
   for (size_t i = 0; i < count; i++) {
@@ -89,6 +100,7 @@ void papersift_gelu(float *x, size_t count) {
   }
 }
 
+VECTOR_CLONES
 void papersift_softmax_rows(float *x, size_t rows, size_t cols) {
   size_t whole = cols - cols % LANES;
   for (size_t row = 0; row < rows; row++) {

@@ -4,7 +4,7 @@ import Testing
 @testable import PaperSiftKit
 
 @Suite struct EmbeddingsClientTests {
-  /// Answers an embeddings request with vectors [input length, position, 1],
+  /// Returns the response to an embeddings request: vectors [input length, position, 1],
   /// listed in reverse order to check that the client sorts by index.
   static func answer(_ request: RecordedRequest) -> ScriptedResponse {
     guard
@@ -30,7 +30,8 @@ import Testing
     #expect(vectors.map { $0[0] } == [1, 2, 3, 4, 5])
     #expect(client.dimension == 3)
     #expect(server.requests.count == 3)
-    #expect(server.requests.allSatisfy { $0.path == "/v1/embeddings" && $0.method == "POST" })
+    #expect(server.requests.allSatisfy { $0.path == "/v1/embeddings" })
+    #expect(server.requests.allSatisfy { $0.method == "POST" })
   }
 
   @Test func requestCarriesModelAndKey() throws {

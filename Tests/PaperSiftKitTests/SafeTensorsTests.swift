@@ -114,7 +114,7 @@ import Testing
   @Test func encoderRejectsWrongShapeWeights() throws {
     let folder = try EncoderFixtures.copyOfModel(weights: nil)
     defer { try? FileManager.default.removeItem(at: folder) }
-    // A tiny checkpoint whose word table is 8 wide where config.json says 384.
+    // A tiny checkpoint whose word table is 8 wide where config.json sets 384.
     let weights = Self.file([
       ("embeddings.word_embeddings.weight", [30522, 8], [Float](repeating: 0, count: 30522 * 8))
     ])

@@ -16,10 +16,8 @@ final class ForwardWorkspace: @unchecked Sendable {
   let configuration: BertConfiguration
   /// [N, H]: the hidden states, updated layer by layer.
   let hidden: UnsafeMutablePointer<Float>
-  /// [N, H] each: the query, key and value projections.
-  let query: UnsafeMutablePointer<Float>
-  let key: UnsafeMutablePointer<Float>
-  let value: UnsafeMutablePointer<Float>
+  /// [N, 3H]: the query, key and value projections side by side in each row.
+  let projections: UnsafeMutablePointer<Float>
   /// [N, H]: the attention output before its projection.
   let context: UnsafeMutablePointer<Float>
   /// [N, I]: the feed-forward activations.
@@ -38,9 +36,7 @@ final class ForwardWorkspace: @unchecked Sendable {
     self.capacity = capacity
     self.configuration = configuration
     hidden = .allocate(capacity: capacity * h)
-    query = .allocate(capacity: capacity * h)
-    key = .allocate(capacity: capacity * h)
-    value = .allocate(capacity: capacity * h)
+    projections = .allocate(capacity: capacity * 3 * h)
     context = .allocate(capacity: capacity * h)
     intermediate = .allocate(capacity: capacity * configuration.intermediateSize)
     self.maxLength = maxLength
@@ -49,7 +45,7 @@ final class ForwardWorkspace: @unchecked Sendable {
   }
 
   deinit {
-    for buffer in [hidden, query, key, value, context, intermediate, scores] {
+    for buffer in [hidden, projections, context, intermediate, scores] {
       buffer.deallocate()
     }
   }
@@ -60,7 +56,7 @@ extension BertModel {
   /// writes the last hidden states to `workspace.hidden` [N, H], sequence
   /// after sequence.
   ///
-  /// - Precondition: The sequences hold at most `workspace.capacity` tokens.
+  /// - Precondition: The sequences contain at most `workspace.capacity` tokens in all.
   func forward(_ sequences: [[Int32]], workspace: ForwardWorkspace) {
     let h = configuration.hiddenSize
     let n = sequences.reduce(0) { $0 + $1.count }
@@ -74,11 +70,8 @@ extension BertModel {
     }
 
     for layer in layers {
-      // Self-attention: Q, K, V [N, H], then each sequence attends to itself.
-      let projections = layer.attention_self
-      projections.query.apply(into: workspace.query, workspace.hidden, rows: n)
-      projections.key.apply(into: workspace.key, workspace.hidden, rows: n)
-      projections.value.apply(into: workspace.value, workspace.hidden, rows: n)
+      // Self-attention: Q, K, V side by side [N, 3H], then each sequence attends to itself.
+      layer.attention_self.stacked.apply(into: workspace.projections, workspace.hidden, rows: n)
       attendAll(sequences, workspace: workspace)
 
       // Attention output: projection, residual, LayerNorm.
@@ -106,6 +99,8 @@ extension BertModel {
       }
       return
     }
+    // NOTE: The OpenBLAS thread count is process-wide, so two encoders
+    // running batches at the same time would race on it.
     let blasThreads = openblas_get_num_threads()
     openblas_set_num_threads(1)
     defer { openblas_set_num_threads(blasThreads) }
@@ -130,19 +125,21 @@ extension BertModel {
     let h = configuration.hiddenSize
     let d = configuration.headSize
     let scale = 1 / Float(d).squareRoot()
-    let column = offset * h + head * d
+    let stride = 3 * h
+    let query = workspace.projections + offset * stride + head * d
+    let key = query + h
+    let value = query + 2 * h
     // Scores [L, L] = Q_head [L, D] · K_headᵀ [D, L] / √D.
     cblas_sgemm(
       CblasRowMajor, CblasNoTrans, CblasTrans, Int32(length), Int32(length), Int32(d), scale,
-      workspace.query + column, Int32(h), workspace.key + column, Int32(h), 0, scores,
-      Int32(length))
+      query, Int32(stride), key, Int32(stride), 0, scores, Int32(length))
     // Softmax along each row.
     Activations.softmax(scores, rows: length, columns: length)
     // Context_head [L, D] = probabilities [L, L] · V_head [L, D].
     cblas_sgemm(
       CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(length), Int32(d), Int32(length), 1,
-      scores, Int32(length), workspace.value + column, Int32(h), 0,
-      workspace.context + column, Int32(h))
+      scores, Int32(length), value, Int32(stride), 0,
+      workspace.context + offset * h + head * d, Int32(h))
   }
 }
 

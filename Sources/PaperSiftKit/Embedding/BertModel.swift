@@ -18,6 +18,15 @@ struct Linear {
   let inFeatures: Int
   let outFeatures: Int
 
+  init(
+    weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, inFeatures: Int, outFeatures: Int
+  ) {
+    self.weight = weight
+    self.bias = bias
+    self.inFeatures = inFeatures
+    self.outFeatures = outFeatures
+  }
+
   init(_ file: SafeTensorsFile, _ prefix: String, inFeatures: Int, outFeatures: Int) throws {
     weight = try file.float32(prefix + ".weight", shape: [outFeatures, inFeatures])
     bias = try file.float32(prefix + ".bias", shape: [outFeatures])
@@ -120,16 +129,35 @@ struct BertEmbeddings {
 }
 
 /// `attention.self`: the query, key and value projections.
-struct BertSelfAttention {
+///
+/// The three weights are also stacked into one [3H, H] matrix (a 1.7 MB
+/// copy per layer for MiniLM-L6), so that one sgemm of [N, H] by [H, 3H]
+/// computes all three, which runs faster than three products of width H.
+final class BertSelfAttention {
   let query: Linear
   let key: Linear
   let value: Linear
+  /// [3H, H] weight and [3H] bias: query, key, value rows in that order.
+  let stacked: Linear
+  private let storage: UnsafeMutablePointer<Float>
 
   init(_ file: SafeTensorsFile, _ prefix: String, _ config: BertConfiguration) throws {
     let h = config.hiddenSize
     query = try Linear(file, prefix + ".query", inFeatures: h, outFeatures: h)
     key = try Linear(file, prefix + ".key", inFeatures: h, outFeatures: h)
     value = try Linear(file, prefix + ".value", inFeatures: h, outFeatures: h)
+
+    storage = .allocate(capacity: 3 * h * h + 3 * h)
+    let bias = storage + 3 * h * h
+    for (index, part) in [query, key, value].enumerated() {
+      (storage + index * h * h).update(from: part.weight, count: h * h)
+      (bias + index * h).update(from: part.bias, count: h)
+    }
+    stacked = Linear(weight: storage, bias: bias, inFeatures: h, outFeatures: 3 * h)
+  }
+
+  deinit {
+    storage.deallocate()
   }
 }
 

@@ -5,7 +5,7 @@ import Foundation
 /// Every key is optional in `config.json`; a missing key takes the default
 /// shown here.
 public struct EmbeddingSettings: Codable, Sendable, Equatable {
-  /// Which encoder computes the embeddings.
+  /// The encoder that computes the embeddings.
   public enum Provider: String, Codable, Sendable, CaseIterable {
     /// The built-in BERT forward pass on OpenBLAS.
     case native
@@ -18,13 +18,14 @@ public struct EmbeddingSettings: Codable, Sendable, Equatable {
   public var modelDirectory: String?
   /// OpenBLAS threads for the native encoder; 0 lets OpenBLAS choose.
   public var threads: Int = 0
-  /// Texts per forward pass (native) or per request (remote).
-  public var batchSize: Int = 32
+  /// Texts per forward pass (native) or per request (remote). The native
+  /// workspace grows by about 3.9 MB per text of batch size (256 tokens).
+  public var batchSize: Int = 16
   /// The base URL of the remote server, up to and including `/v1`.
   public var remoteBaseURL: String = "https://api.openai.com/v1"
   /// The model name sent to the remote server; it is part of the cache key.
   public var remoteModel: String = "text-embedding-3-small"
-  /// The environment variable that holds the remote server's API key.
+  /// The environment variable that contains the remote server's API key.
   public var remoteAPIKeyVariable: String = "OPENAI_API_KEY"
 
   public init() {}
@@ -45,7 +46,7 @@ public struct EmbeddingSettings: Codable, Sendable, Equatable {
       ?? defaults.remoteAPIKeyVariable
   }
 
-  /// The checkpoint folder: the configured override, else the home's default.
+  /// Returns the checkpoint folder: the configured override, else the home's default.
   public func resolvedModelDirectory(home: PaperSiftHome) -> URL {
     guard let modelDirectory, !modelDirectory.isEmpty else { return home.modelDirectory }
     return URL(fileURLWithPath: (modelDirectory as NSString).expandingTildeInPath)

@@ -14,7 +14,7 @@ public struct BertConfiguration: Sendable, Equatable {
   public var headSize: Int { hiddenSize / headCount }
 }
 
-/// How token vectors become one sentence vector.
+/// The pooling that turns token vectors into one sentence vector.
 public enum PoolingMode: String, Sendable {
   /// The average of the real (non-padding) token vectors.
   case mean
@@ -29,7 +29,7 @@ public struct ModelFolder: Sendable {
   public let url: URL
   public let configuration: BertConfiguration
   public let pooling: PoolingMode
-  /// The longest input in tokens, `[CLS]` and `[SEP]` included.
+  /// The maximum input length in tokens, `[CLS]` and `[SEP]` included.
   public let maxLength: Int
   /// Whether the checkpoint ends in a `Normalize` module (an L2-normalised output).
   public let normalizes: Bool

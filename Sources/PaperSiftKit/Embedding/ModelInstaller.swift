@@ -8,7 +8,7 @@ import Foundation
 /// `<target>.partial`, the SHA-256 of `model.safetensors` is checked against
 /// the pinned value, and only then is the folder moved into place.
 public struct ModelInstaller: Sendable {
-  /// Where the files come from.
+  /// The origin of the model files.
   public enum Source: Sendable {
     case hub(baseURL: String)
     case folder(URL)

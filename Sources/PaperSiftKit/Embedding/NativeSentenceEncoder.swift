@@ -23,7 +23,7 @@ public final class NativeSentenceEncoder: SentenceEncoder, @unchecked Sendable {
   /// - Parameters:
   ///   - directory: The checkpoint folder.
   ///   - threads: OpenBLAS threads for the whole process; 0 keeps OpenBLAS's choice.
-  ///   - batchSize: Texts per forward pass; the workspace holds `batchSize`
+  ///   - batchSize: Texts per forward pass; the workspace has room for `batchSize`
   ///     times the maximum length in tokens.
   /// - Throws: ``PaperSiftError`` (code `model`) naming a missing or corrupt
   ///   file or tensor and the fix.
@@ -48,7 +48,7 @@ public final class NativeSentenceEncoder: SentenceEncoder, @unchecked Sendable {
     if threads > 0 { openblas_set_num_threads(Int32(threads)) }
   }
 
-  /// Returns the token ids of `text` as the model sees them, `[CLS]` and `[SEP]` included.
+  /// Returns the token ids of `text` as the model receives them, `[CLS]` and `[SEP]` included.
   public func tokenize(_ text: String) -> [Int32] {
     tokenizer.encode(text, maxLength: folder.maxLength)
   }
@@ -60,7 +60,7 @@ public final class NativeSentenceEncoder: SentenceEncoder, @unchecked Sendable {
   /// Returns one vector per token sequence, in order.
   ///
   /// - Throws: ``PaperSiftError`` when a sequence is empty, longer than the
-  ///   maximum length, or holds an id outside the vocabulary.
+  ///   maximum length, or contains an id outside the vocabulary.
   public func embed(tokenized sequences: [[Int32]]) throws -> [[Float]] {
     for ids in sequences {
       guard !ids.isEmpty, ids.count <= folder.maxLength else {
@@ -68,8 +68,11 @@ public final class NativeSentenceEncoder: SentenceEncoder, @unchecked Sendable {
           .invalidInput,
           "A token sequence of length \(ids.count) is outside 1...\(folder.maxLength).")
       }
-      guard ids.allSatisfy({ $0 >= 0 && Int($0) < folder.configuration.vocabularySize }) else {
-        throw PaperSiftError(.invalidInput, "A token id is outside the vocabulary.")
+      let vocabularySize = folder.configuration.vocabularySize
+      if let id = ids.first(where: { $0 < 0 || Int($0) >= vocabularySize }) {
+        throw PaperSiftError(
+          .invalidInput,
+          "Invalid token id \(id): the vocabulary has ids 0...\(vocabularySize - 1).")
       }
     }
     let order = sequences.indices.sorted { sequences[$0].count < sequences[$1].count }
@@ -87,7 +90,7 @@ public final class NativeSentenceEncoder: SentenceEncoder, @unchecked Sendable {
     return result
   }
 
-  /// The number of floating-point operations of the forward pass over
+  /// Returns the number of floating-point operations of the forward pass over
   /// sequences of these lengths: matrix products only, counting a
   /// multiply-add as two.
   public func forwardFLOPs(lengths: [Int]) -> Double {

@@ -33,7 +33,7 @@ public final class SafeTensorsFile: @unchecked Sendable {
   /// Maps the file at `url` and validates its header.
   ///
   /// - Throws: ``PaperSiftError`` (code `model`) naming the file when it is
-  ///   missing, shorter than its header says, or has an invalid header.
+  ///   missing, shorter than its header requires, or has an invalid header.
   public init(url: URL) throws {
     self.url = url
     let fix = "Run scripts/install-model to install the model again."

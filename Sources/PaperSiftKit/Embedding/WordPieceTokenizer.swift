@@ -2,11 +2,11 @@ import Foundation
 
 /// The uncased BERT tokenizer: basic tokenization, then WordPiece.
 ///
-/// It follows Hugging Face's `BertTokenizer` with `do_lower_case`:
-/// control characters, NUL and U+FFFD are dropped and whitespace becomes a
-/// space; CJK ideographs become words of their own; text is lower-cased and
+/// It follows Hugging Face's `BertTokenizer` with `do_lower_case`.
+/// Control characters, NUL and U+FFFD are dropped and whitespace becomes a
+/// space. CJK ideographs become words of their own. Text is lower-cased and
 /// accents are stripped (canonical decomposition, then every nonspacing mark
-/// removed); punctuation splits words. Each word is then cut greedily into the
+/// removed). Punctuation splits words. Each word is then cut greedily into the
 /// longest vocabulary pieces, continuations prefixed with `##`, and a word
 /// with no cut, or over 100 scalars, becomes `[UNK]`.
 ///
@@ -24,7 +24,7 @@ public struct WordPieceTokenizer: Sendable {
   /// Special tokens written in the input text, matched verbatim before
   /// normalisation and kept whole, as Hugging Face tokenizers do.
   private let specialTokens: [(text: String, id: Int32)]
-  /// The longest word, in Unicode scalars, that WordPiece tries to split.
+  /// The maximum word length, in Unicode scalars, that WordPiece splits; longer words are `[UNK]`.
   public let maxWordScalars = 100
 
   /// Reads `vocab.txt`: one token per line, its line number being its id.
@@ -233,7 +233,7 @@ public struct WordPieceTokenizer: Sendable {
     }
   }
 
-  /// Whether `scalar` is in a CJK Unified Ideographs block, as BERT defines them.
+  /// Returns whether `scalar` is in a CJK Unified Ideographs block, as BERT defines them.
   static func isCJK(_ scalar: Unicode.Scalar) -> Bool {
     switch scalar.value {
     case 0x4E00...0x9FFF, 0x3400...0x4DBF, 0x20000...0x2A6DF, 0x2A700...0x2B73F,

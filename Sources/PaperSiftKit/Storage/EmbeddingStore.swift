@@ -13,7 +13,7 @@ public struct EmbeddingStore {
     public var vector: [Float]
   }
 
-  /// What ``embeddings(for:encoder:batchSize:)`` did.
+  /// The outcome of ``embeddings(for:encoder:batchSize:)``.
   public struct Result: Sendable {
     /// One vector per paper, in the order of the papers.
     public var vectors: [[Float]]

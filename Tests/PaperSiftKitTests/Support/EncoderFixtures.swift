@@ -64,8 +64,8 @@ enum EncoderFixtures {
     }
   }()
 
-  /// One encoder shared by the tests, loaded once; fails the test with the
-  /// install instructions when the model is absent.
+  /// Returns the encoder shared by the tests, loaded once. It fails the test
+  /// with the install instructions when the model is absent.
   static func encoder() throws -> NativeSentenceEncoder {
     let weights = modelDirectory.appendingPathComponent("model.safetensors")
     try #require(FileManager.default.fileExists(atPath: weights.path), missingModelMessage)

@@ -1,6 +1,15 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// The encoder's forward pass and the ranking models run about ten times
+// slower unoptimised, which made `swift test` (a debug build) take many
+// minutes on the real model. The library is optimised in debug builds too;
+// tests still use @testable import, which -enable-testing keeps working.
+let optimizedInDebug = (
+  c: CSetting.unsafeFlags(["-O2"], .when(configuration: .debug)),
+  swift: SwiftSetting.unsafeFlags(["-O"], .when(configuration: .debug))
+)
+
 let package = Package(
   name: "PaperSift",
   products: [
@@ -24,11 +33,13 @@ let package = Package(
       providers: [.apt(["libopenblas-dev"])]
     ),
     .target(
-      name: "CEncoderKernels"
+      name: "CEncoderKernels",
+      cSettings: [optimizedInDebug.c]
     ),
     .target(
       name: "PaperSiftKit",
-      dependencies: ["CCurl", "CSQLite", "COpenBLAS", "CEncoderKernels"]
+      dependencies: ["CCurl", "CSQLite", "COpenBLAS", "CEncoderKernels"],
+      swiftSettings: [optimizedInDebug.swift]
     ),
     .executableTarget(
       name: "papersift",

@@ -55,7 +55,7 @@ enum EmbedCommand: Command {
         : try Data(contentsOf: URL(fileURLWithPath: path))
     } catch {
       throw PaperSiftError(
-        .notFound, "Unable to read '\(path)': \(error.localizedDescription).", underlying: error)
+        .notFound, "Unable to read '\(path)': \(PaperSiftError.describe(error)).", underlying: error)
     }
     var texts: [String] = []
     let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)

@@ -39,9 +39,11 @@ enum FeedbackCommand {
     }
     if !outcome.pending.isEmpty {
       let reason = outcome.failure.map { "the arXiv look-up failed: \($0)" } ?? "not fetched yet"
-      print(
-        "Not in the database (\(reason)): \(outcome.pending.joined(separator: ", ")). "
-          + "The feedback is stored as pending and counts once the papers are fetched.")
+      FileHandle.standardError.write(
+        Data(
+          ("note: not in the database (\(reason)): \(outcome.pending.joined(separator: ", ")). "
+            + "The feedback is stored as pending; the next 'papersift run' looks the papers "
+            + "up again.\n").utf8))
     }
     for id in outcome.notFound {
       writeError("\(id): not found on arXiv; nothing stored. Check the id.")
@@ -62,7 +64,7 @@ enum FeedbackCommand {
       return try String(contentsOfFile: path, encoding: .utf8)
     } catch {
       throw PaperSiftError(
-        .io, "Unable to read '\(path)': \(error.localizedDescription).", underlying: error)
+        .io, "Unable to read '\(path)': \(PaperSiftError.describe(error)).", underlying: error)
     }
   }
 }
@@ -72,7 +74,12 @@ enum LikeCommand: Command {
   static let spec = CommandSpec(
     name: "like",
     abstract: "Mark papers as liked, so that similar papers rank higher.",
-    discussion: "Accepted id forms: \(ArxivIdentifier.acceptedForms).",
+    discussion: """
+      Accepted id forms: \(ArxivIdentifier.acceptedForms).
+
+      Papers that are not stored yet are looked up through the arXiv API (the fetch.apiBaseURL
+      setting); offline, the feedback is kept as pending and the next run looks them up again.
+      """,
     options: FeedbackCommand.options(verb: "like"), positionals: "ID...")
 
   static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitStatus {
@@ -85,7 +92,12 @@ enum DislikeCommand: Command {
   static let spec = CommandSpec(
     name: "dislike",
     abstract: "Mark papers as disliked, so that similar papers rank lower.",
-    discussion: "Accepted id forms: \(ArxivIdentifier.acceptedForms).",
+    discussion: """
+      Accepted id forms: \(ArxivIdentifier.acceptedForms).
+
+      Papers that are not stored yet are looked up through the arXiv API (the fetch.apiBaseURL
+      setting); offline, the feedback is kept as pending and the next run looks them up again.
+      """,
     options: FeedbackCommand.options(verb: "dislike"), positionals: "ID...")
 
   static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitStatus {

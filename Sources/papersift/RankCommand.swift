@@ -11,6 +11,7 @@ enum RankCommand: Command {
       .value("--top", "K", help: "Show only the first K papers."),
       .flag("--explain", help: "Name the closest topic or liked paper and the models' scores."),
       .flag("--json", help: "Print a JSON array, one object per paper."),
+      .value("--topics", "FILE", help: "The topics file (default: ranking.topicsFile in the home)."),
     ])
 
   static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitStatus {
@@ -23,10 +24,14 @@ enum RankCommand: Command {
     guard let date = try arguments.string("--date") ?? inputs.latestDate() else {
       throw PaperSiftError(.notFound, "No papers fetched yet. Run 'papersift run' first.")
     }
-    let topicsURL = try TopicsCommand.topicsURL(nil, context: context)
+    let topicsURL = try TopicsCommand.topicsURL(arguments.string("--topics"), context: context)
     var topics: TopicsFile?
     if FileManager.default.fileExists(atPath: topicsURL.path) {
       topics = try TopicsFile.load(from: topicsURL)
+    } else {
+      Logger(label: "rank").warning(
+        "No topics file: ranking by likes and learned models only; pass --topics FILE",
+        [("file", topicsURL.path)])
     }
     let embedder = TopicEmbedding(encoder: encoder)
     let ranking = try NightRanker.rank(

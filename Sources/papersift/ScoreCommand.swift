@@ -19,6 +19,10 @@ enum ScoreCommand: Command {
       .value("--limit", "N", help: "Score only the first N papers of the file."),
       .value(
         "--date", "DAY", help: "The announcement day the run is stored under (default: today)."),
+      .value("--llm-model", "MODEL", help: "The chat model to score with (default: llm.model)."),
+      .value(
+        "--llm-base-url", "URL",
+        help: "The OpenAI-compatible API base URL, e.g. http://localhost:11434/v1 for Ollama."),
     ],
     positionals: "FILE")
 
@@ -37,7 +41,9 @@ enum ScoreCommand: Command {
     let topics = try readText(topicsPath, kind: "topics file")
     var papers = try readPapers(file)
     if let limit { papers = Array(papers.prefix(limit)) }
-    let settings = try context.loadConfiguration().llm
+    var settings = try context.loadConfiguration().llm
+    if let model = arguments.string("--llm-model") { settings.model = model }
+    if let baseURL = arguments.string("--llm-base-url") { settings.baseURL = baseURL }
     let database = try context.openDatabase()
     let scorer = try LLMScorer(settings: settings, topics: topics, database: database)
     let runs = RunStore(database: database)
@@ -69,7 +75,7 @@ enum ScoreCommand: Command {
     let cost = result.priceKnown ? String(format: "$%.4f", result.costUSD) : "unknown (no price)"
     print(
       "\(result.scores.count) scored (\(result.cachedIDs.count) already stored), "
-        + "\(result.unscored.count) unscored, \(result.requests) requests to \(model): "
+        + "\(result.unscored.count) unscored, \(result.requests) request(s) to \(model): "
         + "\(usage.promptTokens) prompt tokens (\(usage.cachedPromptTokens) cached), "
         + "\(usage.completionTokens) completion tokens, cost \(cost)")
   }
@@ -80,7 +86,7 @@ enum ScoreCommand: Command {
       return try String(contentsOfFile: expanded, encoding: .utf8)
     } catch {
       throw PaperSiftError(
-        .notFound, "Unable to read the \(kind) '\(expanded)': \(error.localizedDescription).")
+        .notFound, "Unable to read the \(kind) '\(expanded)': \(PaperSiftError.describe(error)).")
     }
   }
 

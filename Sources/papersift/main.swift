@@ -26,7 +26,8 @@ let globalSpec = CommandSpec(
     .flag("--verbose", help: "Log routine steps (info level) to stderr."),
     .flag("--debug", help: "Log everything, debug level included, to stderr."),
     .flag("--quiet", help: "Log only errors to stderr."),
-  ])
+  ],
+  positionals: "SUBCOMMAND")
 
 func writeError(_ text: String) {
   FileHandle.standardError.write(Data("error: \(text)\n".utf8))
@@ -54,6 +55,11 @@ func exitStatus(for error: PaperSiftError) -> ExitStatus {
       Logger.minimumLevel = .info
     } else if global.flag("--quiet") {
       Logger.minimumLevel = .error
+    }
+    if commandIndex == nil, let unknown = global.positionals.first {
+      throw PaperSiftError(
+        .invalidInput,
+        "Unknown subcommand '\(unknown)'. Run 'papersift --help' for the list of subcommands.")
     }
     guard let commandIndex else {
       print(globalSpec.helpText(commandPath: "papersift [global options] SUBCOMMAND"))

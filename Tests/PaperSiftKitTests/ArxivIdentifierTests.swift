@@ -14,7 +14,8 @@ import Testing
       ("http://arxiv.org/abs/2505.01136v1", "2505.01136", 1),
       ("https://arxiv.org/pdf/2501.19281v1", "2501.19281", 1),
       ("https://arxiv.org/pdf/2501.19281v1.pdf", "2501.19281", 1),
-      ("https://export.arxiv.org/abs/2501.1928", "2501.1928", nil),
+      ("https://export.arxiv.org/abs/1412.1928", "1412.1928", nil),
+      ("0704.0001v1", "0704.0001", 1),
       ("  2505.00730v1\n", "2505.00730", 1),
       ("hep-th/9901001", "hep-th/9901001", nil),
       ("math.GT/0309136v2", "math.GT/0309136", 2),
@@ -28,7 +29,7 @@ import Testing
   @Test(arguments: [
     "", "2501", "2513.00001", "2501.19281v0", "2501.19281v", "25011.9281",
     "https://example.org/abs/2501.19281", "https://arxiv.org/list/2501.19281",
-    "oai:arXiv.org:2501.19281", "HEP-TH/9901001",
+    "oai:arXiv.org:2501.19281", "HEP-TH/9901001", "2505.1105", "1412.12345",
   ])
   func invalidFormIsRejected(text: String) {
     #expect(ArxivIdentifier.parse(text) == nil)

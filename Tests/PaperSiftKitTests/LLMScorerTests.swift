@@ -410,7 +410,7 @@ import Testing
 func captureStandardError(_ body: () throws -> Void) throws -> String {
   let url = FileManager.default.temporaryDirectory
     .appendingPathComponent("stderr-\(UUID().uuidString).log")
-  FileManager.default.createFile(atPath: url.path, contents: nil)
+  _ = FileManager.default.createFile(atPath: url.path, contents: nil)
   defer { try? FileManager.default.removeItem(at: url) }
   let file = open(url.path, O_WRONLY)
   let saved = dup(2)

@@ -183,6 +183,25 @@ import Testing
     #expect(markdown.contains("2411.09200"))
   }
 
+  @Test func unreachableLLMFallsBackToRanking() throws {
+    let home = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: home) }
+    let server = try FakeChatServer(replies: [])
+    let baseURL = server.baseURL
+    server.stop()
+    try NightFixtures.configure(home: home, llmBaseURL: baseURL)
+    let day = try NightFixtures.smallDay(20, in: home)
+
+    let result = try PaperSiftProcess(home: home).run(
+      NightFixtures.runArguments(day, ["--top", "5"]))
+
+    #expect(result.status == 3, "stderr: \(result.errorOutput)")
+    let digest = try NightFixtures.digest(in: home)
+    let skipped = try #require(digest.skippedLLM)
+    #expect(skipped.reason.hasPrefix("no paper got a score; the first failure was: "))
+    #expect(!digest.papers.isEmpty)
+  }
+
   @Test func concurrentRunIsRejected() throws {
     let home = try TestFiles.temporaryFolder()
     defer { try? FileManager.default.removeItem(at: home) }
@@ -199,7 +218,8 @@ import Testing
     let firstResult = try PaperSiftProcess.finish(first)
 
     #expect(second.status == 4)
-    #expect(second.errorOutput.contains("Another PaperSift run holds"))
+    #expect(second.errorOutput.contains("Another PaperSift run (process "))
+    #expect(second.errorOutput.contains("--wait SECONDS"))
     #expect(firstResult.status == 0, "stderr: \(firstResult.errorOutput)")
     let digest = try NightFixtures.digest(in: home)
     #expect(digest.counts.sent == 10)

@@ -114,8 +114,7 @@ public final class ArxivAPIClient {
           throw PaperSiftError(
             .network,
             "The arXiv API look-up of \(idCount) ids failed after \(attempt) "
-              + "attempt\(attempt == 1 ? "" : "s"): \(error.description) "
-              + "arXiv limits clients to one request every 3 seconds; wait a few minutes and retry.",
+              + "attempt\(attempt == 1 ? "" : "s"): \(error.description)",
             underlying: error)
         }
         logger.warning(

@@ -64,8 +64,11 @@ public struct ArxivIdentifier: Sendable, Hashable, CustomStringConvertible {
     let modernPattern = /^(\d{4}\.\d{4,5})(?:v(\d+))?$/
     let oldPattern = /^([a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?\/\d{7})(?:v(\d+))?$/
     if let match = candidate.wholeMatch(of: modernPattern) {
-      let month = Int(match.1.dropFirst(2).prefix(2)) ?? 0
-      guard (1...12).contains(month) else { return nil }
+      let yearMonth = Int(match.1.prefix(4)) ?? 0
+      guard (1...12).contains(yearMonth % 100) else { return nil }
+      // Ids from 2015-01 (1501) on have a five-digit number, older ones four.
+      let digits = match.1.count - 5
+      guard digits == (yearMonth >= 1501 ? 5 : 4) else { return nil }
       return make(String(match.1), match.2)
     }
     if let match = candidate.wholeMatch(of: oldPattern) {

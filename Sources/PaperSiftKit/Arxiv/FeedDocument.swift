@@ -43,7 +43,7 @@ public enum FeedReader {
       let code: PaperSiftError.Code =
         FileManager.default.fileExists(atPath: url.path) ? .io : .notFound
       throw PaperSiftError(
-        code, "Unable to read '\(url.path)': \(error.localizedDescription).",
+        code, "Unable to read '\(url.path)': \(PaperSiftError.describe(error)).",
         underlying: error)
     }
     return try parse(data, source: url.path, fileName: url.lastPathComponent)

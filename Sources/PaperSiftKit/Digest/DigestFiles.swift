@@ -61,7 +61,7 @@ public struct DigestFiles: Sendable, Equatable {
     } catch {
       throw PaperSiftError(
         .io,
-        "Unable to create the digest folder '\(directory.path)': \(error.localizedDescription). "
+        "Unable to create the digest folder '\(directory.path)': \(PaperSiftError.describe(error)). "
           + "Check the permissions or set run.outputFolder in the configuration.",
         underlying: error)
     }
@@ -83,7 +83,7 @@ public struct DigestFiles: Sendable, Equatable {
       try data.write(to: url, options: .atomic)
     } catch {
       throw PaperSiftError(
-        .io, "Unable to write the digest '\(url.path)': \(error.localizedDescription).",
+        .io, "Unable to write the digest '\(url.path)': \(PaperSiftError.describe(error)).",
         underlying: error)
     }
   }

@@ -156,7 +156,7 @@ public struct ModelFolder: Sendable {
       return try Data(contentsOf: url)
     } catch {
       throw PaperSiftError(
-        .model, "Unable to read the model file '\(url.path)': \(error.localizedDescription).",
+        .model, "Unable to read the model file '\(url.path)': \(PaperSiftError.describe(error)).",
         underlying: error)
     }
   }

@@ -55,7 +55,7 @@ public struct ModelInstaller: Sendable {
         at: partial.appendingPathComponent("1_Pooling"), withIntermediateDirectories: true)
     } catch {
       throw PaperSiftError(
-        .io, "Unable to create '\(partial.path)': \(error.localizedDescription).",
+        .io, "Unable to create '\(partial.path)': \(PaperSiftError.describe(error)).",
         underlying: error)
     }
     defer { try? fileManager.removeItem(at: partial) }
@@ -67,7 +67,7 @@ public struct ModelInstaller: Sendable {
         try data.write(to: partial.appendingPathComponent(file))
       } catch {
         throw PaperSiftError(
-          .io, "Unable to write '\(partial.path)/\(file)': \(error.localizedDescription).",
+          .io, "Unable to write '\(partial.path)/\(file)': \(PaperSiftError.describe(error)).",
           underlying: error)
       }
     }
@@ -78,7 +78,7 @@ public struct ModelInstaller: Sendable {
       try fileManager.moveItem(at: partial, to: target)
     } catch {
       throw PaperSiftError(
-        .io, "Unable to move the model into '\(target.path)': \(error.localizedDescription).",
+        .io, "Unable to move the model into '\(target.path)': \(PaperSiftError.describe(error)).",
         underlying: error)
     }
     logger.notice("Installed the model", [("folder", target.path)])
@@ -95,7 +95,7 @@ public struct ModelInstaller: Sendable {
     } catch {
       throw PaperSiftError(
         .model,
-        "Unable to read '\(weights.path)': \(error.localizedDescription). "
+        "Unable to read '\(weights.path)': \(PaperSiftError.describe(error)). "
           + "Run scripts/install-model.", underlying: error)
     }
     guard actual == expectedSHA256 else {
@@ -123,7 +123,7 @@ public struct ModelInstaller: Sendable {
         return try Data(contentsOf: url)
       } catch {
         throw PaperSiftError(
-          .io, "Unable to read '\(url.path)': \(error.localizedDescription).", underlying: error)
+          .io, "Unable to read '\(url.path)': \(PaperSiftError.describe(error)).", underlying: error)
       }
 
     case .hub(let baseURL):

@@ -38,7 +38,7 @@ public struct WordPieceTokenizer: Sendable {
     } catch {
       throw PaperSiftError(
         .model,
-        "Unable to read the vocabulary '\(url.path)': \(error.localizedDescription). "
+        "Unable to read the vocabulary '\(url.path)': \(PaperSiftError.describe(error)). "
           + "Run scripts/install-model to install the model again.",
         underlying: error)
     }

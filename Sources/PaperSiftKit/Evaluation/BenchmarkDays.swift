@@ -61,7 +61,7 @@ public enum BenchmarkDays {
       names = try FileManager.default.contentsOfDirectory(atPath: folder.path)
     } catch {
       throw PaperSiftError(
-        .io, "Unable to list the days folder '\(folder.path)': \(error.localizedDescription).",
+        .io, "Unable to list the days folder '\(folder.path)': \(PaperSiftError.describe(error)).",
         underlying: error)
     }
     let dates = names.filter { $0.hasSuffix(".papers.jsonl") }
@@ -125,7 +125,7 @@ public enum BenchmarkDays {
       text = try String(contentsOf: url, encoding: .utf8)
     } catch {
       throw PaperSiftError(
-        .io, "Unable to read '\(url.path)': \(error.localizedDescription).", underlying: error)
+        .io, "Unable to read '\(url.path)': \(PaperSiftError.describe(error)).", underlying: error)
     }
     let decoder = JSONDecoder()
     var result: [T] = []

@@ -43,7 +43,7 @@ public final class VectorCache: TextEmbedding {
       throw error
     } catch {
       throw PaperSiftError(
-        .io, "Unable to read the vector cache '\(folder.path)': \(error.localizedDescription).",
+        .io, "Unable to read the vector cache '\(folder.path)': \(PaperSiftError.describe(error)).",
         underlying: error)
     }
   }

@@ -17,7 +17,7 @@ extension NightlyRun {
     let directory = options.outputDirectory ?? settings.run.outputDirectory(home: home)
     let files = try DigestFiles.write(content, to: directory)
 
-    let unscored = content.unscored.count
+    let unscored = scoring.skipped == nil ? content.unscored.count : scoring.unscoredReasons.count
     let status: RunStatus = unscored == 0 ? .ok : .partial
     try RunStore(database: database).finishRun(
       scoring.runID, status: status,

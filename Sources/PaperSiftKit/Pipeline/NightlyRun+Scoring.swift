@@ -71,6 +71,14 @@ extension NightlyRun {
       date: slice.date, model: settings.llm.model, promptHash: scorer.promptHash,
       price: scorer.price, database: database)
     scoring.selectionPrompt = scorer.prompt.systemPrompt
+    if scoring.scores.isEmpty, let first = result.unscored.first {
+      // Nothing came back (the server is down, say): the digest falls back to
+      // the prefilter's ranking instead of listing no paper at all.
+      let estimate = try CostEstimate.of(papers, settings: settings.llm, topics: topics)
+      scoring.skipped = DigestContent.SkippedLLM(
+        reason: "no paper got a score; the first failure was: \(first.reason)",
+        estimatedUsage: NightlyRun.digestUsage(estimate.usage, price: scorer.price))
+    }
     return scoring
   }
 

@@ -164,7 +164,7 @@ public final class NightlyRun {
     } catch {
       throw PaperSiftError(
         .notFound,
-        "Unable to read the topics file '\(url.path)': \(error.localizedDescription). "
+        "Unable to read the topics file '\(url.path)': \(PaperSiftError.describe(error)). "
           + "Pass --topics FILE, or copy Data/topics/topics.md there and edit it to describe "
           + "your interests.")
     }

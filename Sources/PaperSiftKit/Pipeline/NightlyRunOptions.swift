@@ -100,12 +100,14 @@ public struct NightlyRunOutcome: Sendable {
     guard status != .emptyNight else {
       return "No new papers announced on \(date); nothing to rank."
     }
-    var line = "\(date): \(papers) papers, \(sent) sent and \(audited) audited"
+    var line = "\(date): \(papers) papers"
     if let skippedLLMReason {
-      line += ", LLM stage skipped (\(skippedLLMReason))"
+      line +=
+        ", \(sent) above the cutoff and \(audited) drawn for the audit, "
+        + "LLM stage skipped (\(skippedLLMReason))"
     } else {
       line +=
-        ", \(selected) selected, \(unscored) unscored, "
+        ", \(sent) sent and \(audited) audited, \(selected) selected, \(unscored) unscored, "
         + "\(usage.totalTokens) tokens, \(String(format: "$%.4f", usage.totalDollars)) "
         + "(\(String(format: "$%.4f", spentUSD)) this run)"
     }

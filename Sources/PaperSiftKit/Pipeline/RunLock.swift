@@ -28,9 +28,12 @@ public final class RunLock {
     while flock(fd, LOCK_EX | LOCK_NB) != 0 {
       guard errno == EWOULDBLOCK || errno == EINTR, Date() < deadline else {
         close(fd)
+        let holder = (try? String(contentsOf: url, encoding: .utf8))?
+          .trimmingCharacters(in: .whitespacesAndNewlines)
+        let process = holder.map { $0.isEmpty ? "" : " (process \($0))" } ?? ""
         throw PaperSiftError(
           .busy,
-          "Another PaperSift run holds '\(url.path)'. Wait for it to finish, or pass "
+          "Another PaperSift run\(process) holds '\(url.path)'. Wait for it to finish, or pass "
             + "--wait SECONDS to wait longer.")
       }
       usleep(100_000)

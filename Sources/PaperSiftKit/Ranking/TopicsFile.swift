@@ -55,7 +55,7 @@ public struct TopicsFile: Sendable, Equatable, Codable {
     } catch {
       throw PaperSiftError(
         .io,
-        "Unable to read the topics file '\(url.path)': \(error.localizedDescription). "
+        "Unable to read the topics file '\(url.path)': \(PaperSiftError.describe(error)). "
           + "Set ranking.topicsFile in the configuration or pass --file.",
         underlying: error)
     }

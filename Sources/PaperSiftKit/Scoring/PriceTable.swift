@@ -100,7 +100,7 @@ public struct PriceTable: Codable, Sendable, Equatable {
       throw PaperSiftError(
         .configuration,
         "Unable to read the price table '\(expanded)' set in llm.pricesPath: "
-          + "\(error.localizedDescription). Fix the path or remove the key to use the built-in "
+          + "\(PaperSiftError.describe(error)). Fix the path or remove the key to use the built-in "
           + "prices.",
         underlying: error)
     }

@@ -42,7 +42,7 @@ public struct Configuration: Codable, Sendable, Equatable {
         underlying: error)
     } catch {
       throw PaperSiftError(
-        .io, "Unable to read '\(url.path)': \(error.localizedDescription).", underlying: error)
+        .io, "Unable to read '\(url.path)': \(PaperSiftError.describe(error)).", underlying: error)
     }
   }
 
@@ -54,7 +54,7 @@ public struct Configuration: Codable, Sendable, Equatable {
       try encoder.encode(self).write(to: url, options: .atomic)
     } catch {
       throw PaperSiftError(
-        .io, "Unable to write the configuration '\(url.path)': \(error.localizedDescription).",
+        .io, "Unable to write the configuration '\(url.path)': \(PaperSiftError.describe(error)).",
         underlying: error)
     }
   }

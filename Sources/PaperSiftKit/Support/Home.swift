@@ -38,7 +38,7 @@ public struct PaperSiftHome: Sendable {
     } catch {
       throw PaperSiftError(
         .io,
-        "Unable to create the PaperSift home folder '\(root.path)': \(error.localizedDescription). "
+        "Unable to create the PaperSift home folder '\(root.path)': \(PaperSiftError.describe(error)). "
           + "Pass a writable folder with --home or PAPERSIFT_HOME.",
         underlying: error)
     }

@@ -41,4 +41,12 @@ public struct PaperSiftError: Error, CustomStringConvertible, Sendable {
   }
 
   public var description: String { message }
+
+  /// Returns the system's text for `error` without its closing full stop,
+  /// so that it reads inside a sentence of ours.
+  public static func describe(_ error: any Error) -> String {
+    var text = error.localizedDescription.trimmingCharacters(in: .whitespacesAndNewlines)
+    while text.hasSuffix(".") { text.removeLast() }
+    return text
+  }
 }

@@ -35,15 +35,15 @@ enum EncoderFixtures {
     }
   }()
 
-  /// The installed all-MiniLM-L6-v2 folder: `$PAPERSIFT_MODEL_DIR`, else
-  /// `~/.papersift/models/all-MiniLM-L6-v2`.
+  /// The installed all-MiniLM-L6-v2 folder: `$PAPERSIFT_MODEL_DIR`, else the
+  /// one `scripts/install-model` fills in the home folder (`$PAPERSIFT_HOME`,
+  /// else `~/.papersift`).
   static var modelDirectory: URL {
     let environment = ProcessInfo.processInfo.environment
     if let path = environment["PAPERSIFT_MODEL_DIR"], !path.isEmpty {
       return URL(fileURLWithPath: path)
     }
-    let home = environment["HOME"] ?? NSHomeDirectory()
-    return URL(fileURLWithPath: home).appendingPathComponent(".papersift/models/all-MiniLM-L6-v2")
+    return PaperSiftHome.resolve(flag: nil, environment: environment).modelDirectory
   }
 
   /// The message a test shows when the weights are not installed.

@@ -55,7 +55,8 @@ enum EmbedCommand: Command {
         : try Data(contentsOf: URL(fileURLWithPath: path))
     } catch {
       throw PaperSiftError(
-        .notFound, "Unable to read '\(path)': \(PaperSiftError.describe(error)).", underlying: error)
+        .notFound, "Unable to read '\(path)': \(PaperSiftError.describe(error)).", underlying: error
+      )
     }
     var texts: [String] = []
     let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)

@@ -11,7 +11,8 @@ enum RankCommand: Command {
       .value("--top", "K", help: "Show only the first K papers."),
       .flag("--explain", help: "Name the closest topic or liked paper and the models' scores."),
       .flag("--json", help: "Print a JSON array, one object per paper."),
-      .value("--topics", "FILE", help: "The topics file (default: ranking.topicsFile in the home)."),
+      .value(
+        "--topics", "FILE", help: "The topics file (default: ranking.topicsFile in the home)."),
     ])
 
   static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitStatus {

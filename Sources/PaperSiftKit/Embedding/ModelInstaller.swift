@@ -123,7 +123,8 @@ public struct ModelInstaller: Sendable {
         return try Data(contentsOf: url)
       } catch {
         throw PaperSiftError(
-          .io, "Unable to read '\(url.path)': \(PaperSiftError.describe(error)).", underlying: error)
+          .io, "Unable to read '\(url.path)': \(PaperSiftError.describe(error)).", underlying: error
+        )
       }
 
     case .hub(let baseURL):

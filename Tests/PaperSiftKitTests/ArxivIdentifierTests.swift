@@ -29,7 +29,7 @@ import Testing
   @Test(arguments: [
     "", "2501", "2513.00001", "2501.19281v0", "2501.19281v", "25011.9281",
     "https://example.org/abs/2501.19281", "https://arxiv.org/list/2501.19281",
-    "oai:arXiv.org:2501.19281", "HEP-TH/9901001", "2505.1105", "1412.12345",
+    "oai:arXiv.org:2501.19281", "HEP-TH/9901001", "2505.1105", "1412.12345", "0703.0001",
   ])
   func invalidFormIsRejected(text: String) {
     #expect(ArxivIdentifier.parse(text) == nil)

@@ -202,6 +202,57 @@ import Testing
     #expect(!digest.papers.isEmpty)
   }
 
+  @Test(arguments: [
+    (#"{"ranking": {"cutoffValue": -1}}"#, "Invalid ranking.cutoffValue -1.0"),
+    (#"{"ranking": {"cutoffPolicy": "count", "cutoffValue": 1e300}}"#, "Invalid ranking.cutoffValue"),
+    (#"{"ranking": {"cutoffPolicy": "bogus"}}"#, "Invalid ranking.cutoffPolicy 'bogus'"),
+  ])
+  func invalidAutoCutoffIsRejected(configuration: String, message: String) throws {
+    let home = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: home) }
+    _ = try TestFiles.write(configuration, named: "config.json", in: home)
+    let day = try NightFixtures.smallDay(5, in: home)
+
+    let result = try PaperSiftProcess(home: home).run(NightFixtures.runArguments(day))
+
+    #expect(result.status == 2)
+    #expect(result.errorOutput.contains(message), "stderr: \(result.errorOutput)")
+  }
+
+  @Test func mismatchedDateIsRejected() throws {
+    let home = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: home) }
+    try NightFixtures.configure(home: home, llmBaseURL: nil)
+    let day = try NightFixtures.smallDay(5, in: home)
+
+    let wrongDay = try PaperSiftProcess(home: home).run(
+      NightFixtures.runArguments(day, ["--date", "2025-05-06"]))
+    let noSuchDay = try PaperSiftProcess(home: home).run(
+      NightFixtures.runArguments(day, ["--date", "2025-13-45"]))
+
+    #expect(wrongDay.status == 2)
+    #expect(wrongDay.errorOutput.contains("--date 2025-05-06 does not match the day of"))
+    #expect(noSuchDay.status == 2)
+    #expect(noSuchDay.errorOutput.contains("Invalid --date '2025-13-45'"))
+  }
+
+  @Test func outputFileFailsBeforeScoring() throws {
+    let home = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: home) }
+    let server = try FakeChatServer(replies: [])
+    defer { server.stop() }
+    try NightFixtures.configure(home: home, llmBaseURL: server.baseURL)
+    let day = try NightFixtures.smallDay(5, in: home)
+    let file = try TestFiles.write("not a folder", named: "taken", in: home)
+
+    let result = try PaperSiftProcess(home: home).run(
+      NightFixtures.runArguments(day, ["--out", file.path]))
+
+    #expect(result.status == 1)
+    #expect(result.errorOutput.contains("is a file"))
+    #expect(server.requests.isEmpty)
+  }
+
   @Test func concurrentRunIsRejected() throws {
     let home = try TestFiles.temporaryFolder()
     defer { try? FileManager.default.removeItem(at: home) }

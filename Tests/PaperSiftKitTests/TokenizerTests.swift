@@ -56,6 +56,15 @@ import Testing
     #expect(ids == [2, 12, 14, 12, 3])
   }
 
+  @Test func hugeTextGivesSameIdsAsItsStart() throws {
+    let tokenizer = try Self.small()
+    let start = String(repeating: "hello, world\u{301} \u{0}\t", count: 40)
+    let huge = String(repeating: "hello, world\u{301} \u{0}\t", count: 20_000)
+    let ids = tokenizer.encode(huge, maxLength: 64)
+    #expect(ids == tokenizer.encode(start, maxLength: 64))
+    #expect(ids.count == 64)
+  }
+
   @Test func emptyTextGivesFrame() throws {
     #expect(try Self.small().encode("", maxLength: 8) == [2, 3])
   }

@@ -65,7 +65,8 @@ public struct ArxivIdentifier: Sendable, Hashable, CustomStringConvertible {
     let oldPattern = /^([a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?\/\d{7})(?:v(\d+))?$/
     if let match = candidate.wholeMatch(of: modernPattern) {
       let yearMonth = Int(match.1.prefix(4)) ?? 0
-      guard (1...12).contains(yearMonth % 100) else { return nil }
+      // The scheme started in April 2007 (0704).
+      guard (1...12).contains(yearMonth % 100), yearMonth >= 704 else { return nil }
       // Ids from 2015-01 (1501) on have a five-digit number, older ones four.
       let digits = match.1.count - 5
       guard digits == (yearMonth >= 1501 ? 5 : 4) else { return nil }

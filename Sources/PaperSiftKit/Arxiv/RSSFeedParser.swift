@@ -46,6 +46,16 @@ enum RSSFeedParser {
         "The RSS item at line \(item.line) of '\(source)' has no arXiv id in its guid, "
           + "description or link.")
     }
+    let title = FeedText.clean(item.child("title")?.text ?? "")
+    let abstract = FeedText.clean(header.abstract)
+    guard !title.isEmpty, !abstract.isEmpty else {
+      // Storing it would overwrite a good title or abstract with an empty one.
+      throw PaperSiftError(
+        .invalidInput,
+        "The RSS item \(identifier.id) at line \(item.line) of '\(source)' has no "
+          + "\(title.isEmpty ? "title" : "abstract in its description"). "
+          + "The feed is incomplete; fetch it again or import another copy.")
+    }
     let typeText =
       item.child("announce_type", namespace: XMLNamespace.arxiv)?.text ?? header.announceType
     let announceType = typeText.flatMap {
@@ -61,8 +71,8 @@ enum RSSFeedParser {
     return Paper(
       id: identifier.id,
       version: identifier.version ?? header.identifier?.version ?? 1,
-      title: FeedText.clean(item.child("title")?.text ?? ""),
-      abstract: FeedText.clean(header.abstract),
+      title: title,
+      abstract: abstract,
       authors: authors,
       categories: categories,
       announceType: announceType ?? .unknown)

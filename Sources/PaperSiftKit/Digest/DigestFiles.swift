@@ -56,15 +56,7 @@ public struct DigestFiles: Sendable, Equatable {
   @discardableResult
   public static func write(_ content: DigestContent, to directory: URL) throws -> DigestFiles {
     let files = try DigestFiles(directory: directory, date: content.date)
-    do {
-      try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    } catch {
-      throw PaperSiftError(
-        .io,
-        "Unable to create the digest folder '\(directory.path)': \(PaperSiftError.describe(error)). "
-          + "Check the permissions or set run.outputFolder in the configuration.",
-        underlying: error)
-    }
+    try createDirectory(directory)
     let json: Data
     do {
       json = try JSONDigest.encode(content)
@@ -76,6 +68,33 @@ public struct DigestFiles: Sendable, Equatable {
     try write(json, to: files.json)
     try write(Data(MarkdownDigest.render(content).utf8), to: files.markdown)
     return files
+  }
+
+  /// Creates the digest folder when it does not exist.
+  ///
+  /// - Throws: ``PaperSiftError`` with code `io` when the path is a file or
+  ///   cannot be created.
+  public static func createDirectory(_ directory: URL) throws {
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory) {
+      guard isDirectory.boolValue else {
+        throw PaperSiftError(
+          .io,
+          "The digest folder '\(directory.path)' is a file. Pass another --out folder or set "
+            + "run.outputFolder in the configuration.")
+      }
+      return
+    }
+    do {
+      try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    } catch {
+      throw PaperSiftError(
+        .io,
+        "Unable to create the digest folder '\(directory.path)': "
+          + "\(PaperSiftError.describe(error)). Check the permissions or set run.outputFolder "
+          + "in the configuration.",
+        underlying: error)
+    }
   }
 
   private static func write(_ data: Data, to url: URL) throws {

@@ -86,7 +86,8 @@ public struct WordPieceTokenizer: Sendable {
       case .special(let id):
         ids.append(id)
       case .text(let part):
-        for word in basicTokens(part) {
+        let kept = Self.prefix(of: part, holdingWords: budget - (ids.count - 1))
+        for word in basicTokens(kept) {
           guard ids.count - 1 < budget else { break }
           appendWordPieces(of: word, to: &ids)
         }
@@ -120,6 +121,40 @@ public struct WordPieceTokenizer: Sendable {
     }
     if !rest.isEmpty { segments.append(.text(rest)) }
     return segments
+  }
+
+  /// Returns the start of `text` that holds more than `words` words, cut at
+  /// whitespace, or all of `text` when it holds fewer.
+  ///
+  /// Every word gives at least one id, so the ids of the prefix begin with the
+  /// same `words` ids as those of the whole text. Cleaning and splitting only
+  /// the prefix keeps a 20 MB abstract from being processed whole when 256 ids
+  /// are kept.
+  static func prefix(of text: Substring, holdingWords words: Int) -> Substring {
+    let scalars = text.unicodeScalars
+    var count = 0
+    var inWord = false
+    for index in scalars.indices {
+      let scalar = scalars[index]
+      let dropped =
+        scalar.value == 0 || scalar.value == 0xFFFD || isControl(scalar)
+        || scalar.properties.generalCategory == .nonspacingMark
+      if dropped {
+        // Cleaning removes these, so they make no word of their own.
+        continue
+      } else if isWhitespace(scalar) {
+        if inWord { count += 1 }
+        inWord = false
+        if count > words { return Substring(scalars[..<index]) }
+      } else if isPunctuation(scalar) {
+        if inWord { count += 1 }
+        count += 1
+        inWord = false
+      } else {
+        inWord = true
+      }
+    }
+    return text
   }
 
   /// Splits `text` into words as BERT's basic tokenizer does, lower-cased

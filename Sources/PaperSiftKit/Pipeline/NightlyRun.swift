@@ -43,6 +43,10 @@ public final class NightlyRun {
     }
 
     let topicsText = try readTopics(options, settings: settings)
+    // The digest folder is created before anything is paid for, so a bad
+    // --out fails the run at once.
+    try DigestFiles.createDirectory(
+      options.outputDirectory ?? settings.run.outputDirectory(home: home))
     let encoder = try EncoderFactory.make(settings.embedding, home: home, environment: environment)
     try embed(papers, encoder: encoder, database: database)
     let ranking = try NightRanker.rank(
@@ -81,7 +85,50 @@ public final class NightlyRun {
     if case .count(let count) = options.cutoff, count < 0 {
       throw PaperSiftError(.invalidInput, "Invalid --top \(count): expected 0 or more papers.")
     }
+    if options.cutoff == .auto { try NightlyRun.validateAutoCutoff(settings.ranking) }
+    if let date = options.date, !NightlyRun.isCalendarDate(date) {
+      throw PaperSiftError(
+        .invalidInput, "Invalid --date '\(date)': expected a day YYYY-MM-DD, such as 2025-05-05.")
+    }
     return settings
+  }
+
+  /// Checks the cutoff that `--cutoff auto` reads from the `ranking` section.
+  static func validateAutoCutoff(_ settings: RankingSettings) throws {
+    let value = settings.cutoffValue
+    let valid: Bool
+    let expected: String
+    switch settings.cutoffPolicy {
+    case "fraction":
+      valid = value > 0 && value <= 1
+      expected = "a share above 0 and at most 1"
+    case "count":
+      valid = value >= 0 && value <= 1_000_000 && value == value.rounded()
+      expected = "a whole number of papers from 0 to 1000000"
+    case "score":
+      valid = value.isFinite
+      expected = "a finite score"
+    default:
+      throw PaperSiftError(
+        .configuration,
+        "Invalid ranking.cutoffPolicy '\(settings.cutoffPolicy)' in the configuration: use "
+          + "fraction, count or score.")
+    }
+    guard valid else {
+      throw PaperSiftError(
+        .configuration,
+        "Invalid ranking.cutoffValue \(value) for the policy '\(settings.cutoffPolicy)' in the "
+          + "configuration: use \(expected).")
+    }
+  }
+
+  static func isCalendarDate(_ text: String) -> Bool {
+    guard text.wholeMatch(of: /\d{4}-\d{2}-\d{2}/) != nil else { return false }
+    let formatter = DateFormatter()
+    formatter.locale = Locale(identifier: "en_US_POSIX")
+    formatter.timeZone = TimeZone(identifier: "UTC")
+    formatter.dateFormat = "yyyy-MM-dd"
+    return formatter.date(from: text).map { formatter.string(from: $0) } == text
   }
 
   /// Imports `--input` files, or fetches today's feed, and returns the night's date.
@@ -92,7 +139,22 @@ public final class NightlyRun {
     if !options.inputs.isEmpty {
       ProgressLine.update("importing \(options.inputs.count) file(s)")
       let documents = try options.inputs.map { try FeedReader.read(contentsOf: $0) }
-      let date = try options.date ?? documents.compactMap(\.date).max() ?? missingDate(options)
+      if let date = options.date {
+        for (url, document) in zip(options.inputs, documents) {
+          guard let day = document.date, day != date else { continue }
+          throw PaperSiftError(
+            .invalidInput,
+            "--date \(date) does not match the day of '\(url.lastPathComponent)', \(day). "
+              + "Pass --date \(day), or leave --date out.")
+        }
+      }
+      let days = Set(documents.compactMap(\.date))
+      let date = try options.date ?? days.max() ?? missingDate(options)
+      if days.count > 1 {
+        logger.notice(
+          "The input files hold several days; ranking the latest",
+          [("days", days.sorted().joined(separator: ",")), ("ranked", date)])
+      }
       let dated = documents.map { document -> FeedDocument in
         var document = document
         if document.date == nil { document.date = date }
@@ -160,7 +222,17 @@ public final class NightlyRun {
       options.topicsFile
       ?? URL(fileURLWithPath: settings.ranking.topicsFile, relativeTo: home.root)
     do {
-      return try String(contentsOf: url, encoding: .utf8)
+      let text = try String(contentsOf: url, encoding: .utf8)
+      let parsed = TopicsFile.parse(text)
+      guard !parsed.topics.isEmpty || !parsed.relevantKeywords.isEmpty else {
+        throw PaperSiftError(
+          .invalidInput,
+          "The topics file '\(url.path)' contains no topic. Describe your interests as in "
+            + "Data/topics/topics.md.")
+      }
+      return text
+    } catch let error as PaperSiftError {
+      throw error
     } catch {
       throw PaperSiftError(
         .notFound,

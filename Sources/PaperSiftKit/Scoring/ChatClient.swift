@@ -152,8 +152,9 @@ public struct ChatClient: Sendable {
       promptTokens: decoded.usage?.promptTokens ?? 0,
       completionTokens: decoded.usage?.completionTokens ?? 0,
       cachedPromptTokens: decoded.usage?.promptTokensDetails?.cachedTokens ?? 0)
+    // A server may echo the request's key; it must not reach the scores or the digest.
     return ChatCompletion(
-      content: choice.message?.content ?? "", usage: usage, finishReason: choice.finishReason,
+      content: redacted(choice.message?.content ?? ""), usage: usage, finishReason: choice.finishReason,
       model: decoded.model)
   }
 

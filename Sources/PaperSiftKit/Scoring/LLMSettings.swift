@@ -102,7 +102,10 @@ public struct LLMSettings: Codable, Sendable, Equatable {
     guard !model.isEmpty else { throw invalid("model", model, "name a model such as gpt-4o-mini") }
     guard batchSize >= 1 else { throw invalid("batchSize", "\(batchSize)", "use 1 or more") }
     guard maxAttempts >= 1 else { throw invalid("maxAttempts", "\(maxAttempts)", "use 1 or more") }
-    guard connectTimeout > 0, requestTimeout > 0 else {
+    guard connectTimeout > 0 else {
+      throw invalid("connectTimeout", "\(connectTimeout)", "use timeouts above 0 seconds")
+    }
+    guard requestTimeout > 0 else {
       throw invalid("requestTimeout", "\(requestTimeout)", "use timeouts above 0 seconds")
     }
     guard maxOutputTokens >= 1 else {

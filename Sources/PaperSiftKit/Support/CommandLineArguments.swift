@@ -92,12 +92,17 @@ public struct CommandSpec: Sendable {
         inlineValue = String(argument[argument.index(after: equals)...])
       }
       guard let option = options.first(where: { $0.name == name }) else {
+        let help = self.name == "papersift" ? "papersift --help" : "papersift \(self.name) --help"
         throw PaperSiftError(
           .invalidInput,
-          "Unknown option '\(name)' for '\(self.name)'. Run 'papersift \(self.name) --help' "
-            + "for the options it takes.")
+          "Unknown option '\(name)' for '\(self.name)'. Run '\(help)' for the options it takes.")
       }
       guard option.valueName != nil else {
+        if let inlineValue {
+          throw PaperSiftError(
+            .invalidInput,
+            "Option '\(name)' takes no value, but '\(inlineValue)' was given. Pass \(name) alone.")
+        }
         parsed.flags.insert(name)
         continue
       }

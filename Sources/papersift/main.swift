@@ -2,7 +2,7 @@ import Foundation
 import PaperSiftKit
 
 /// Every subcommand, in the order `papersift --help` lists them.
-let commands: [any Command.Type] = []
+let commands: [any Command.Type] = [ScoreCommand.self]
 
 let globalSpec = CommandSpec(
   name: "papersift",
@@ -30,6 +30,7 @@ func writeError(_ text: String) {
 func exitStatus(for error: PaperSiftError) -> ExitStatus {
   switch error.code {
   case .invalidInput, .configuration: .usage
+  case .busy: .busy
   default: .failure
   }
 }

@@ -86,25 +86,36 @@ enum Migrations {
       cutoff_policy TEXT,
       cutoff_value REAL,
       llm_model TEXT,
+      prompt_hash TEXT,
+      budget_usd REAL,
       digest_path TEXT
     );
 
+    -- One row per chat-completions request that was sent or failed, written
+    -- in the same transaction as the scores it returned.
     CREATE TABLE batches (
       id INTEGER PRIMARY KEY AUTOINCREMENT,
       run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
       number INTEGER NOT NULL,
       papers INTEGER NOT NULL,
+      model TEXT NOT NULL,
+      prompt_hash TEXT NOT NULL,
+      estimated_prompt_tokens INTEGER NOT NULL DEFAULT 0,
+      estimated_cost_usd REAL NOT NULL DEFAULT 0,
       prompt_tokens INTEGER NOT NULL DEFAULT 0,
       completion_tokens INTEGER NOT NULL DEFAULT 0,
       cached_tokens INTEGER NOT NULL DEFAULT 0,
       cost_usd REAL NOT NULL DEFAULT 0,
-      status TEXT NOT NULL,
+      status TEXT NOT NULL CHECK (status IN ('ok', 'failed')),
       error TEXT,
       created TEXT NOT NULL
     );
+    CREATE INDEX batches_by_run ON batches(run_id);
 
+    -- Scores carry no foreign key to papers: a score that was paid for is
+    -- kept even when its paper row is missing or deleted.
     CREATE TABLE scores (
-      paper_id TEXT NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+      paper_id TEXT NOT NULL,
       model TEXT NOT NULL,
       prompt_hash TEXT NOT NULL,
       relevance INTEGER NOT NULL CHECK (relevance BETWEEN 1 AND 10),
@@ -117,7 +128,7 @@ enum Migrations {
 
     CREATE TABLE unscored (
       run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
-      paper_id TEXT NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+      paper_id TEXT NOT NULL,
       reason TEXT NOT NULL,
       PRIMARY KEY (run_id, paper_id)
     );

@@ -25,6 +25,8 @@ public struct PaperSiftError: Error, CustomStringConvertible, Sendable {
     case configuration
     /// A file that cannot be read or written.
     case io
+    /// Another process holds the run lock of the same home folder.
+    case busy
   }
 
   public var code: Code

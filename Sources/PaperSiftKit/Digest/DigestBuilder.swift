@@ -1,0 +1,201 @@
+import Foundation
+
+/// The nightly run's results for ``DigestBuilder``: the ranking, the papers
+/// sent and audited, and the scores that came back.
+public struct DigestInput: Codable, Sendable {
+  /// One paper in the prefilter's ranking.
+  public struct RankedPaper: Codable, Sendable {
+    public var paper: Paper
+    public var score: Double
+    /// The prefilter's reason for passing the paper, nil below the cutoff.
+    public var reason: DigestContent.PassReason?
+
+    public init(paper: Paper, score: Double, reason: DigestContent.PassReason?) {
+      self.paper = paper
+      self.score = score
+      self.reason = reason
+    }
+  }
+
+  /// The LLM's judgement of one paper.
+  public struct Score: Codable, Sendable, Equatable {
+    public var relevance: Int
+    public var novelty: Int
+    public var comment: String
+
+    public init(relevance: Int, novelty: Int, comment: String) {
+      self.relevance = relevance
+      self.novelty = novelty
+      self.comment = comment
+    }
+  }
+
+  /// The night, `YYYY-MM-DD`.
+  public var date: String
+  public var model: String
+  /// The whole night in ranking order, best first.
+  public var ranking: [RankedPaper]
+  /// The ids of the papers above the cutoff, sent to the LLM.
+  public var sentIDs: Set<String>
+  /// The ids drawn by ``AuditSample`` from below the cutoff.
+  public var auditIDs: Set<String>
+  /// The LLM's scores by paper id, for the sent and audited papers that got one.
+  public var scores: [String: Score]
+  /// The cause of each missing score of a sent or audited paper, by paper id.
+  public var unscoredReasons: [String: String]
+  public var usage: DigestContent.Usage
+  public var selectionRule: SelectionRule
+  /// Set when the LLM stage was skipped, and then ``scores`` is ignored.
+  public var skippedLLM: DigestContent.SkippedLLM?
+  /// How many of the top papers to list when the LLM stage was skipped.
+  public var prefilterListLength: Int
+  public var confidenceLevel: Double
+  public var selectionPrompt: String?
+
+  public init(
+    date: String, model: String, ranking: [RankedPaper], sentIDs: Set<String>,
+    auditIDs: Set<String>, scores: [String: Score], unscoredReasons: [String: String],
+    usage: DigestContent.Usage, selectionRule: SelectionRule,
+    skippedLLM: DigestContent.SkippedLLM? = nil, prefilterListLength: Int = 20,
+    confidenceLevel: Double = 0.95, selectionPrompt: String? = nil
+  ) {
+    self.date = date
+    self.model = model
+    self.ranking = ranking
+    self.sentIDs = sentIDs
+    self.auditIDs = auditIDs
+    self.scores = scores
+    self.unscoredReasons = unscoredReasons
+    self.usage = usage
+    self.selectionRule = selectionRule
+    self.skippedLLM = skippedLLM
+    self.prefilterListLength = prefilterListLength
+    self.confidenceLevel = confidenceLevel
+    self.selectionPrompt = selectionPrompt
+  }
+}
+
+/// Assembles a ``DigestContent`` from the night's ranking and scores: applies
+/// the selection rule, sorts the picks, counts the audit and prices the cutoff.
+public enum DigestBuilder {
+  /// Builds the digest content for `input`.
+  ///
+  /// A sent or audited paper without a score and without a reason in
+  /// `unscoredReasons` is listed as unscored with the reason "no score
+  /// returned".
+  public static func build(_ input: DigestInput) -> DigestContent {
+    let input = normalized(input)
+    let counts = DigestContent.Counts(
+      papers: input.ranking.count, sent: input.sentIDs.count, audited: input.auditIDs.count)
+    let papers: [DigestContent.SelectedPaper]
+    let recall: RecallEstimate?
+    var unscored: [DigestContent.UnscoredPaper] = []
+    let billed: Double
+
+    if let skipped = input.skippedLLM {
+      papers = prefilterTop(input)
+      recall = nil
+      billed = skipped.estimatedUsage.totalDollars
+    } else {
+      papers = picks(input)
+      recall = estimateRecall(input)
+      unscored = unscoredPapers(input)
+      billed = input.usage.totalDollars
+    }
+
+    let scored = counts.sent + counts.audited
+    let costSaved =
+      scored > 0
+      ? DigestContent.CostSaved(
+        scoredPapers: scored, allPapers: counts.papers, scoredDollars: billed) : nil
+    return DigestContent(
+      date: input.date, model: input.model,
+      usage: input.skippedLLM == nil ? input.usage : .zero, counts: counts,
+      selectionRule: input.selectionRule, papers: papers, costSaved: costSaved,
+      recall: recall, unscored: unscored, skippedLLM: input.skippedLLM,
+      selectionPrompt: input.selectionPrompt)
+  }
+
+  /// Sorts picks like the digests the benchmark labels come from: relevance,
+  /// then novelty, both descending, then prefilter rank ascending.
+  public static func sortPicks(_ papers: [DigestContent.SelectedPaper])
+    -> [DigestContent.SelectedPaper]
+  {
+    papers.sorted { left, right in
+      let leftKey = (-(left.relevance ?? 0), -(left.novelty ?? 0), left.prefilterRank)
+      let rightKey = (-(right.relevance ?? 0), -(right.novelty ?? 0), right.prefilterRank)
+      return leftKey < rightKey
+    }
+  }
+
+  /// Keeps the first entry of a paper ranked twice, keeps the sent and audit
+  /// ids that are in the ranking, and drops sent papers from the audit, so
+  /// the counts cannot contradict each other.
+  private static func normalized(_ input: DigestInput) -> DigestInput {
+    var copy = input
+    var ranked = Set<String>()
+    copy.ranking = input.ranking.filter { ranked.insert($0.paper.id).inserted }
+    copy.sentIDs = input.sentIDs.intersection(ranked)
+    copy.auditIDs = input.auditIDs.intersection(ranked).subtracting(copy.sentIDs)
+    return copy
+  }
+
+  private static func picks(_ input: DigestInput) -> [DigestContent.SelectedPaper] {
+    var picks: [DigestContent.SelectedPaper] = []
+    for (offset, entry) in input.ranking.enumerated() {
+      let id = entry.paper.id
+      guard input.sentIDs.contains(id) || input.auditIDs.contains(id),
+        let score = input.scores[id],
+        input.selectionRule.selects(relevance: score.relevance, novelty: score.novelty)
+      else { continue }
+      picks.append(
+        DigestContent.SelectedPaper(
+          paper: entry.paper, prefilterRank: offset + 1, prefilterScore: entry.score,
+          reason: reason(for: entry, input: input), score: score))
+    }
+    return sortPicks(picks)
+  }
+
+  private static func prefilterTop(_ input: DigestInput) -> [DigestContent.SelectedPaper] {
+    let listed = input.ranking.enumerated().filter { input.sentIDs.contains($0.element.paper.id) }
+    return listed.prefix(max(input.prefilterListLength, 0)).map { offset, entry in
+      DigestContent.SelectedPaper(
+        paper: entry.paper, prefilterRank: offset + 1, prefilterScore: entry.score,
+        reason: reason(for: entry, input: input), score: nil)
+    }
+  }
+
+  private static func reason(
+    for entry: DigestInput.RankedPaper, input: DigestInput
+  ) -> DigestContent.PassReason {
+    if input.auditIDs.contains(entry.paper.id) { return .auditSample }
+    return entry.reason ?? .other(text: "within the prefilter cutoff")
+  }
+
+  private static func estimateRecall(_ input: DigestInput) -> RecallEstimate {
+    let rule = input.selectionRule
+    func isPick(_ id: String) -> Bool {
+      guard let score = input.scores[id] else { return false }
+      return rule.selects(relevance: score.relevance, novelty: score.novelty)
+    }
+    let scoredAudit = input.auditIDs.filter { input.scores[$0] != nil }
+    return RecallEstimate(
+      picksAboveCutoff: input.sentIDs.filter(isPick).count,
+      papersBelowCutoff: input.ranking.count - input.sentIDs.count,
+      sampleSize: scoredAudit.count,
+      samplePicks: scoredAudit.filter(isPick).count,
+      confidenceLevel: input.confidenceLevel)
+  }
+
+  private static func unscoredPapers(_ input: DigestInput) -> [DigestContent.UnscoredPaper] {
+    input.ranking.compactMap { entry in
+      let id = entry.paper.id
+      guard input.sentIDs.contains(id) || input.auditIDs.contains(id),
+        input.scores[id] == nil
+      else { return nil }
+      return DigestContent.UnscoredPaper(
+        id: id, title: MarkdownText.singleLine(entry.paper.title), link: entry.paper.absURL,
+        reason: input.unscoredReasons[id] ?? "no score returned")
+    }
+  }
+}

@@ -1,0 +1,114 @@
+import Foundation
+
+/// The sections after the papers: the run, the estimated recall, the cost
+/// saved and the unscored papers.
+extension MarkdownDigest {
+  static func runSection(_ content: DigestContent) -> String {
+    let counts = content.counts
+    let sentLine =
+      content.skippedLLM == nil
+      ? "- Sent to the LLM: \(counts.sent) of \(counts.papers) papers, "
+        + "plus \(counts.audited) audited from below the cutoff"
+      : "- Sent to the LLM: none, because the stage was skipped "
+        + "(\(counts.sent) above the cutoff, \(counts.audited) drawn for the audit)"
+    return """
+      ## Run
+
+      - Model: \(content.model)
+      - Selection rule: \(content.selectionRule.text)
+      \(sentLine)
+      """
+  }
+
+  static func recallSection(_ content: DigestContent) -> String {
+    let heading = "## Estimated recall\n\n"
+    guard content.skippedLLM == nil else {
+      return heading + "No estimate, because the LLM stage was skipped and the audit "
+        + "sample was not scored."
+    }
+    guard let recall = content.recall else { return heading + "No estimate." }
+    let sent = MarkdownText.counted(content.counts.sent, "paper")
+    let counts = "- Picks among the \(sent) sent: \(recall.picksAboveCutoff)"
+    guard content.counts.papers > 0 else {
+      return heading + "No estimate, because the night had no papers."
+    }
+    guard recall.papersBelowCutoff > 0 else {
+      return heading + "Every paper of the night was sent to the LLM, so the cutoff lost "
+        + "no picks.\n\n" + counts
+    }
+    guard recall.hasEstimate, let lost = recall.estimatedLostPicks,
+      let low = recall.lostPicksLow, let high = recall.lostPicksHigh
+    else {
+      return heading + "No estimate, because no paper below the cutoff was audited. "
+        + "The configuration keys run.auditFraction and run.auditMinimum set the sample size."
+    }
+
+    let level = MarkdownText.level(recall.confidenceLevel)
+    var lines = [
+      headline(recall, level: level),
+      "",
+      counts,
+      "- Audit sample: \(recall.sampleSize) of the \(recall.papersBelowCutoff) papers below "
+        + "the cutoff, with \(MarkdownText.counted(recall.samplePicks, "pick"))",
+      "- Estimated picks lost below the cutoff: \(MarkdownText.decimal(lost, places: 1)) "
+        + "(\(recall.papersBelowCutoff) × \(recall.samplePicks) / \(recall.sampleSize))",
+      "- \(level) interval on the picks lost: \(low) to \(high)",
+      "",
+      "The sample is a simple random sample without replacement, so the estimate of the "
+        + "picks lost is unbiased. The interval is exact for sampling without replacement "
+        + "(Clopper-Pearson with the hypergeometric distribution) and assumes the LLM would "
+        + "score a paper the same way in the sample as above the cutoff.",
+    ]
+    if !content.unscored.isEmpty {
+      lines.append(
+        "The unscored papers listed below count as no picks, so the estimate leaves out any "
+          + "picks among them.")
+    }
+    return heading + lines.joined(separator: "\n")
+  }
+
+  private static func headline(_ recall: RecallEstimate, level: String) -> String {
+    guard let estimate = recall.recall else {
+      let bound = recall.lostPicksHigh ?? 0
+      return "Recall is undefined, because there were no picks among the papers sent and "
+        + "none in the audit sample. The papers below the cutoff may hold up to "
+        + "\(MarkdownText.counted(bound, "pick")) (\(level) bound)."
+    }
+    let low = recall.recallLow.map(MarkdownText.percent) ?? "undefined"
+    let high = recall.recallHigh.map(MarkdownText.percent) ?? "undefined"
+    return "The cutoff kept an estimated \(MarkdownText.percent(estimate)) of the night's "
+      + "picks (\(level) interval \(low) to \(high))."
+  }
+
+  static func costSection(_ content: DigestContent) -> String {
+    let heading = "## Cost saved\n\n"
+    guard let cost = content.costSaved else {
+      return heading + "No paper was sent to the LLM, so nothing was spent."
+    }
+    let scored = MarkdownText.counted(cost.scoredPapers, "paper")
+    let spent = MarkdownText.dollars(cost.scoredDollars)
+    let all = MarkdownText.dollars(cost.allPapersDollars)
+    let saved = MarkdownText.dollars(cost.savedDollars)
+    if content.skippedLLM != nil {
+      return heading + "Scoring the \(scored) at the chosen cutoff would cost about \(spent). "
+        + "Scoring all \(cost.allPapers) at the same cost per paper would cost about \(all), "
+        + "so the cutoff would save about \(saved)."
+    }
+    return heading + "Scoring \(scored) of \(cost.allPapers) cost \(spent). Scoring all "
+      + "\(cost.allPapers) at the same cost per paper would have cost about \(all), so the "
+      + "cutoff saved about \(saved)."
+  }
+
+  static func unscoredSection(_ unscored: [DigestContent.UnscoredPaper]) -> String {
+    let heading = "## Unscored papers\n\n"
+    guard !unscored.isEmpty else { return heading + "None." }
+    let intro =
+      "\(MarkdownText.counted(unscored.count, "paper was", "papers were")) sent to the LLM "
+      + "but got no score, so the picks above may miss \(unscored.count == 1 ? "it" : "them"):"
+    let items = unscored.map { paper in
+      "- [\(paper.id)](\(paper.link)) \(MarkdownText.inline(paper.title)): "
+        + MarkdownText.inline(paper.reason)
+    }
+    return heading + intro + "\n\n" + items.joined(separator: "\n")
+  }
+}

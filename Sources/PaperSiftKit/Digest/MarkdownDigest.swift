@@ -1,0 +1,128 @@
+import Foundation
+
+/// Renders a ``DigestContent`` as Markdown in the layout of the GPT paper
+/// assistant digests.
+///
+/// The layout is the title with the date, the token and cost table, the
+/// counts, the table of contents and one block per paper. PaperSift's own
+/// sections follow: the run, the estimated recall, the cost saved and the
+/// unscored papers.
+public enum MarkdownDigest {
+  /// Returns the digest as Markdown, ending in one newline.
+  public static func render(_ content: DigestContent) -> String {
+    var blocks: [String] = [title(content.date)]
+    if let skipped = content.skippedLLM {
+      blocks.append(skippedNotice(skipped, counts: content.counts))
+      blocks.append(usageTable(skipped.estimatedUsage))
+    } else {
+      blocks.append(usageTable(content.usage))
+    }
+    blocks.append("Total scanned papers: \(content.counts.papers)")
+    blocks.append(relevantCount(content))
+    if !content.papers.isEmpty {
+      blocks.append(tableOfContents(content.papers))
+      blocks.append("---")
+      for (offset, paper) in content.papers.enumerated() {
+        blocks.append(paperBlock(paper, number: offset + 1, papersInNight: content.counts.papers))
+        blocks.append("---")
+      }
+    }
+    blocks.append(runSection(content))
+    blocks.append(recallSection(content))
+    blocks.append(costSection(content))
+    blocks.append(unscoredSection(content.unscored))
+    if let prompt = content.selectionPrompt {
+      blocks.append("---")
+      blocks.append("# Paper Selection Prompt\n\n" + prompt.trimmingCharacters(in: .newlines))
+    }
+    return blocks.joined(separator: "\n\n") + "\n"
+  }
+
+  /// Returns the title line, with a `YYYY-MM-DD` date shown as `MM/DD/YYYY`.
+  static func title(_ date: String) -> String {
+    let parts = date.split(separator: "-")
+    let shown = parts.count == 3 ? "\(parts[1])/\(parts[2])/\(parts[0])" : date
+    return "# Personalized Daily Arxiv Papers \(shown)"
+  }
+
+  private static func skippedNotice(
+    _ skipped: DigestContent.SkippedLLM, counts: DigestContent.Counts
+  ) -> String {
+    let scored = counts.sent + counts.audited
+    return "**The LLM stage was skipped: \(skipped.reason).** Scoring the "
+      + "\(MarkdownText.counted(scored, "paper")) at the chosen cutoff "
+      + "(\(counts.sent) above it and \(counts.audited) drawn for the audit) would have cost "
+      + "about:"
+  }
+
+  /// Returns the token and cost table, in which cached tokens are part of the prompt.
+  static func usageTable(_ usage: DigestContent.Usage) -> String {
+    let rows = [
+      ["", "Prompt", "Completion", "Cached", "Total"],
+      [
+        "**Token**", "\(usage.promptTokens)", "\(usage.completionTokens)",
+        "\(usage.cachedTokens)", "\(usage.totalTokens)",
+      ],
+      [
+        "**Cost**", MarkdownText.dollars(usage.promptDollars),
+        MarkdownText.dollars(usage.completionDollars), MarkdownText.dollars(usage.cachedDollars),
+        MarkdownText.dollars(usage.totalDollars),
+      ],
+    ]
+    let widths = (0..<5).map { column in rows.map { $0[column].count }.max() ?? 0 }
+    func line(_ cells: [String]) -> String {
+      let padded = zip(cells, widths).map { cell, width in
+        " " + cell.padding(toLength: width, withPad: " ", startingAt: 0) + " "
+      }
+      return "|" + padded.joined(separator: "|") + "|"
+    }
+    let rule = "|" + widths.map { String(repeating: "-", count: $0 + 2) }.joined(separator: "|")
+    return [line(rows[0]), rule + "|", line(rows[1]), line(rows[2])].joined(separator: "\n")
+  }
+
+  private static func relevantCount(_ content: DigestContent) -> String {
+    guard content.skippedLLM != nil else {
+      return "Total relevant papers: \(content.papers.count)"
+    }
+    return "Total relevant papers: not known, because the LLM stage was skipped. "
+      + "Below are the top \(MarkdownText.counted(content.papers.count, "paper")) "
+      + "of the prefilter ranking."
+  }
+
+  private static func tableOfContents(_ papers: [DigestContent.SelectedPaper]) -> String {
+    let entries = papers.enumerated().map { offset, paper in
+      let number = offset + 1
+      return "\(number). [\(MarkdownText.inline(paper.title))](#user-content-link\(number))\n"
+        + "**Authors:** \(authorList(paper))"
+    }
+    return "**Table of contents with paper titles:**\n\n" + entries.joined(separator: "\n\n")
+  }
+
+  private static func paperBlock(
+    _ paper: DigestContent.SelectedPaper, number: Int, papersInNight: Int
+  ) -> String {
+    var lines = [
+      "## \(number). [\(MarkdownText.inline(paper.title))](\(paper.link)) "
+        + "<a id=\"link\(number)\"></a>",
+      "**ArXiv ID:** \(paper.id)",
+      "**Authors:** \(authorList(paper))",
+      "**Abstract:** \(MarkdownText.inline(paper.abstract))",
+    ]
+    if let comment = paper.comment {
+      lines.append("**Comment:** \(MarkdownText.inline(comment))")
+    }
+    if let relevance = paper.relevance, let novelty = paper.novelty {
+      lines.append("**Relevance:** \(relevance)\n**Novelty:** \(novelty)")
+    }
+    let score = MarkdownText.decimal(paper.prefilterScore, places: 3)
+    lines.append(
+      "**Prefilter:** rank \(paper.prefilterRank) of \(papersInNight), score \(score), "
+        + "reason: \(MarkdownText.inline(paper.reason.text))")
+    lines.append("**Like it:** `\(paper.likeCommand)`")
+    return lines.joined(separator: "\n\n")
+  }
+
+  private static func authorList(_ paper: DigestContent.SelectedPaper) -> String {
+    MarkdownText.escaped(paper.authors.map(MarkdownText.singleLine).joined(separator: ", "))
+  }
+}

@@ -1,0 +1,69 @@
+import Foundation
+
+/// Text helpers for the Markdown digest: one-line text, escaping outside TeX,
+/// and locale-independent number formats.
+enum MarkdownText {
+  /// Returns `text` with every run of white space, line breaks included,
+  /// replaced by one space, and no space at either end.
+  static func singleLine(_ text: String) -> String {
+    text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+  }
+
+  /// Escapes `[`, `]` and `<` outside TeX spans, so a title can be the text
+  /// of a link and a name in angle brackets is not read as an HTML tag.
+  ///
+  /// A TeX span runs from one `$` to the next, and its text is kept as
+  /// written, because GitHub renders it as math.
+  /// NOTE: a lone `$` (a price in a title) makes the rest of the text count as
+  /// TeX, so brackets after it stay unescaped.
+  static func escaped(_ text: String) -> String {
+    var result = ""
+    var inTeX = false
+    var previous: Character?
+    for character in text {
+      if character == "$" && previous != "\\" {
+        inTeX.toggle()
+      } else if !inTeX && "[]<".contains(character) && previous != "\\" {
+        result.append("\\")
+      }
+      result.append(character)
+      previous = character
+    }
+    return result
+  }
+
+  /// Returns `text` on one line and escaped, ready for a Markdown line.
+  static func inline(_ text: String) -> String {
+    escaped(singleLine(text))
+  }
+
+  /// Formats dollars with two decimals from $0.10 up, and with four below,
+  /// so the cost of a cheap night keeps its digits.
+  static func dollars(_ value: Double) -> String {
+    let decimals = value != 0 && abs(value) < 0.1 ? 4 : 2
+    return "$" + String(format: "%.\(decimals)f", value)
+  }
+
+  /// Formats a share from 0 to 1 as a percentage with one decimal.
+  static func percent(_ share: Double) -> String {
+    String(format: "%.1f%%", share * 100)
+  }
+
+  /// Formats a confidence level such as 0.95 as `95%`, with one decimal only
+  /// when the level needs it.
+  static func level(_ share: Double) -> String {
+    let percent = share * 100
+    let rounded = percent.rounded()
+    return abs(percent - rounded) < 1e-9
+      ? String(format: "%.0f%%", rounded) : String(format: "%.1f%%", percent)
+  }
+
+  static func decimal(_ value: Double, places: Int) -> String {
+    String(format: "%.\(places)f", value)
+  }
+
+  /// Returns `count` and the noun, plural unless the count is 1.
+  static func counted(_ count: Int, _ singular: String, _ plural: String? = nil) -> String {
+    "\(count) " + (count == 1 ? singular : plural ?? singular + "s")
+  }
+}

@@ -1,0 +1,226 @@
+import Foundation
+
+/// The state of a nightly run, as stored in `runs.status`.
+public enum RunStatus: String, Sendable, Codable {
+  case running
+  /// Every paper that reached the LLM was scored.
+  case ok
+  /// The run finished, but some papers stayed unscored.
+  case partial
+  case failed
+}
+
+/// The figures of a finished run that stages other than scoring report.
+/// A nil field leaves the stored value as it is.
+public struct RunSummary: Sendable, Equatable {
+  /// Papers announced that night.
+  public var papers: Int?
+  /// Papers sent to the LLM.
+  public var sent: Int?
+  /// Papers sent below the cut-off to estimate recall.
+  public var audited: Int?
+  public var estimatedRecall: Double?
+  public var recallLow: Double?
+  public var recallHigh: Double?
+  public var cutoffPolicy: String?
+  public var cutoffValue: Double?
+  public var digestPath: String?
+
+  public init(
+    papers: Int? = nil, sent: Int? = nil, audited: Int? = nil, estimatedRecall: Double? = nil,
+    recallLow: Double? = nil, recallHigh: Double? = nil, cutoffPolicy: String? = nil,
+    cutoffValue: Double? = nil, digestPath: String? = nil
+  ) {
+    self.papers = papers
+    self.sent = sent
+    self.audited = audited
+    self.estimatedRecall = estimatedRecall
+    self.recallLow = recallLow
+    self.recallHigh = recallHigh
+    self.cutoffPolicy = cutoffPolicy
+    self.cutoffValue = cutoffValue
+    self.digestPath = digestPath
+  }
+}
+
+/// One chat-completions request of a run: what it was estimated to cost,
+/// what it cost, and whether it succeeded.
+public struct BatchRecord: Sendable, Equatable {
+  public var runID: Int64
+  /// The position of the request in the run, from 1.
+  public var number: Int
+  public var papers: Int
+  public var model: String
+  public var promptHash: String
+  public var estimatedPromptTokens: Int
+  public var estimatedCostUSD: Double
+  public var usage: TokenUsage
+  public var costUSD: Double
+  public var succeeded: Bool
+  /// The error message of a failed request, without secrets.
+  public var error: String?
+
+  public init(
+    runID: Int64, number: Int, papers: Int, model: String, promptHash: String,
+    estimatedPromptTokens: Int, estimatedCostUSD: Double, usage: TokenUsage, costUSD: Double,
+    succeeded: Bool, error: String? = nil
+  ) {
+    self.runID = runID
+    self.number = number
+    self.papers = papers
+    self.model = model
+    self.promptHash = promptHash
+    self.estimatedPromptTokens = estimatedPromptTokens
+    self.estimatedCostUSD = estimatedCostUSD
+    self.usage = usage
+    self.costUSD = costUSD
+    self.succeeded = succeeded
+    self.error = error
+  }
+}
+
+/// A run's stored state and token totals.
+public struct RunRecord: Sendable, Equatable {
+  public var id: Int64
+  public var date: String
+  public var status: RunStatus
+  public var started: String
+  public var finished: String?
+  public var model: String?
+  public var usage: TokenUsage
+  public var costUSD: Double
+}
+
+/// The `runs` and `batches` tables.
+public struct RunStore {
+  public let database: Database
+
+  public init(database: Database) {
+    self.database = database
+  }
+
+  /// Inserts a run in state `running` for the announcement day `date`
+  /// (`YYYY-MM-DD`) and returns its id.
+  public func startRun(
+    date: String, model: String? = nil, promptHash: String? = nil, budgetUSD: Double? = nil
+  ) throws -> Int64 {
+    try database.run(
+      """
+      INSERT INTO runs (date, started, status, llm_model, prompt_hash, budget_usd)
+      VALUES (?, ?, ?, ?, ?, ?)
+      """,
+      [
+        .text(date), .text(RunStore.timestamp()), .text(RunStatus.running.rawValue),
+        model.map(SQLValue.text) ?? .null, promptHash.map(SQLValue.text) ?? .null,
+        budgetUSD.map(SQLValue.real) ?? .null,
+      ])
+    return database.lastInsertRowID
+  }
+
+  /// Sets the run's final status, finish time and the figures in `summary`.
+  public func finishRun(_ id: Int64, status: RunStatus, summary: RunSummary = RunSummary())
+    throws
+  {
+    func integer(_ value: Int?) -> SQLValue { value.map { .integer(Int64($0)) } ?? .null }
+    func real(_ value: Double?) -> SQLValue { value.map(SQLValue.real) ?? .null }
+    func text(_ value: String?) -> SQLValue { value.map(SQLValue.text) ?? .null }
+    try database.run(
+      """
+      UPDATE runs SET status = ?, finished = ?,
+        papers = COALESCE(?, papers), sent = COALESCE(?, sent), audited = COALESCE(?, audited),
+        estimated_recall = COALESCE(?, estimated_recall), recall_low = COALESCE(?, recall_low),
+        recall_high = COALESCE(?, recall_high), cutoff_policy = COALESCE(?, cutoff_policy),
+        cutoff_value = COALESCE(?, cutoff_value), digest_path = COALESCE(?, digest_path)
+      WHERE id = ?
+      """,
+      [
+        .text(status.rawValue), .text(RunStore.timestamp()), integer(summary.papers),
+        integer(summary.sent), integer(summary.audited), real(summary.estimatedRecall),
+        real(summary.recallLow), real(summary.recallHigh), text(summary.cutoffPolicy),
+        real(summary.cutoffValue), text(summary.digestPath), .integer(id),
+      ])
+  }
+
+  /// Inserts a batch and adds its tokens and cost to the run's totals.
+  ///
+  /// Call it inside the transaction that stores the batch's scores, so that
+  /// the scores and what they cost are kept or lost together.
+  ///
+  /// - Returns: The id of the batch row.
+  public func recordBatch(_ batch: BatchRecord) throws -> Int64 {
+    try database.run(
+      """
+      INSERT INTO batches (run_id, number, papers, model, prompt_hash, estimated_prompt_tokens,
+        estimated_cost_usd, prompt_tokens, completion_tokens, cached_tokens, cost_usd, status,
+        error, created)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      """,
+      [
+        .integer(batch.runID), .integer(Int64(batch.number)), .integer(Int64(batch.papers)),
+        .text(batch.model), .text(batch.promptHash), .integer(Int64(batch.estimatedPromptTokens)),
+        .real(batch.estimatedCostUSD), .integer(Int64(batch.usage.promptTokens)),
+        .integer(Int64(batch.usage.completionTokens)),
+        .integer(Int64(batch.usage.cachedPromptTokens)), .real(batch.costUSD),
+        .text(batch.succeeded ? "ok" : "failed"), batch.error.map(SQLValue.text) ?? .null,
+        .text(RunStore.timestamp()),
+      ])
+    let batchID = database.lastInsertRowID
+    try database.run(
+      """
+      UPDATE runs SET prompt_tokens = prompt_tokens + ?,
+        completion_tokens = completion_tokens + ?, cached_tokens = cached_tokens + ?,
+        cost_usd = cost_usd + ?
+      WHERE id = ?
+      """,
+      [
+        .integer(Int64(batch.usage.promptTokens)), .integer(Int64(batch.usage.completionTokens)),
+        .integer(Int64(batch.usage.cachedPromptTokens)), .real(batch.costUSD),
+        .integer(batch.runID),
+      ])
+    return batchID
+  }
+
+  /// Returns the run with `id`, or nil when there is none.
+  public func run(_ id: Int64) throws -> RunRecord? {
+    let rows = try database.rows(
+      """
+      SELECT id, date, status, started, finished, llm_model, prompt_tokens, completion_tokens,
+        cached_tokens, cost_usd
+      FROM runs WHERE id = ?
+      """, [.integer(id)])
+    guard let row = rows.first else { return nil }
+    return RunRecord(
+      id: Int64(row.int(0) ?? 0), date: row.string(1) ?? "",
+      status: RunStatus(rawValue: row.string(2) ?? "") ?? .failed, started: row.string(3) ?? "",
+      finished: row.string(4), model: row.string(5),
+      usage: TokenUsage(
+        promptTokens: row.int(6) ?? 0, completionTokens: row.int(7) ?? 0,
+        cachedPromptTokens: row.int(8) ?? 0),
+      costUSD: row.double(9) ?? 0)
+  }
+
+  /// Returns the batches of a run in the order they were sent.
+  public func batches(runID: Int64) throws -> [BatchRecord] {
+    let rows = try database.rows(
+      """
+      SELECT run_id, number, papers, model, prompt_hash, estimated_prompt_tokens,
+        estimated_cost_usd, prompt_tokens, completion_tokens, cached_tokens, cost_usd, status, error
+      FROM batches WHERE run_id = ? ORDER BY id
+      """, [.integer(runID)])
+    return rows.map { row in
+      BatchRecord(
+        runID: Int64(row.int(0) ?? 0), number: row.int(1) ?? 0, papers: row.int(2) ?? 0,
+        model: row.string(3) ?? "", promptHash: row.string(4) ?? "",
+        estimatedPromptTokens: row.int(5) ?? 0, estimatedCostUSD: row.double(6) ?? 0,
+        usage: TokenUsage(
+          promptTokens: row.int(7) ?? 0, completionTokens: row.int(8) ?? 0,
+          cachedPromptTokens: row.int(9) ?? 0),
+        costUSD: row.double(10) ?? 0, succeeded: row.string(11) == "ok", error: row.string(12))
+    }
+  }
+
+  /// Formats `date` as ISO 8601 in UTC, the form of every timestamp column.
+  static func timestamp(_ date: Date = Date()) -> String {
+    date.ISO8601Format()
+  }
+}

@@ -1,0 +1,148 @@
+import Foundation
+import Testing
+
+@testable import PaperSiftKit
+
+/// One LLM response text and what the parser must read from it.
+struct ParsingCase: CustomTestStringConvertible, Sendable {
+  var name: String
+  var text: String
+  /// Relevance by id of the valid scores.
+  var scored: [String: Int]
+  var invalid: [String] = []
+  var missing: [String] = []
+  var unknown: [String] = []
+  var endsIncomplete = false
+
+  var testDescription: String { name }
+}
+
+@Suite struct AnswerParserTests {
+  static let batch = ["2505.00001", "2505.00002", "2505.00003"]
+
+  static func line(_ id: String, _ relevance: String = "8", _ novelty: String = "7") -> String {
+    #"{"ARXIVID": "\#(id)", "COMMENT": "About MoE.", "RELEVANCE": \#(relevance), "NOVELTY": \#(novelty)}"#
+  }
+
+  static let all = batch.map { line($0) }.joined(separator: "\n")
+  static let allScored = Dictionary(uniqueKeysWithValues: batch.map { ($0, 8) })
+
+  static let cases: [ParsingCase] = [
+    ParsingCase(name: "one object per line", text: all, scored: allScored),
+    ParsingCase(
+      name: "code fence and prose",
+      text: "Sure! Here you go:\n```json\n\(all)\n```\nLet me know if you need more.",
+      scored: allScored),
+    ParsingCase(
+      name: "JSON array", text: "[" + batch.map { line($0) }.joined(separator: ",") + "]",
+      scored: allScored),
+    ParsingCase(
+      name: "object holding a list",
+      text: "{\"papers\": [\n" + batch.map { line($0) }.joined(separator: ",\n") + "\n]}",
+      scored: allScored),
+    ParsingCase(
+      name: "extra fields",
+      text: batch.map {
+        #"{"ARXIVID": "\#($0)", "TITLE": "x", "RELEVANCE": 8, "NOVELTY": 7, "COMMENT": "c", "#
+          + #""CONFIDENCE": {"level": "high"}}"#
+      }.joined(separator: "\n"),
+      scored: allScored),
+    ParsingCase(
+      name: "versions and arXiv prefix",
+      text: [
+        line("2505.00001v2"), line("arXiv:2505.00002"), line("https://arxiv.org/abs/2505.00003v1"),
+      ]
+      .joined(separator: "\n"),
+      scored: allScored),
+    ParsingCase(
+      name: "lower-case and snake-case keys",
+      text: batch.map { #"{"arxiv_id": "\#($0)", "relevance": 8, "novelty": 7, "comment": "c"}"# }
+        .joined(separator: "\n"),
+      scored: allScored),
+    ParsingCase(
+      name: "ids not in the batch",
+      text: all + "\n" + line("2401.99999") + "\n" + line("not-an-id"),
+      scored: allScored, unknown: ["\"2401.99999\"", "\"not-an-id\""]),
+    ParsingCase(
+      name: "missing paper",
+      text: [line("2505.00001"), line("2505.00003")].joined(separator: "\n"),
+      scored: ["2505.00001": 8, "2505.00003": 8], missing: ["2505.00002"]),
+    ParsingCase(
+      name: "score of 11",
+      text: [line("2505.00001", "11"), line("2505.00002"), line("2505.00003")]
+        .joined(separator: "\n"),
+      scored: ["2505.00002": 8, "2505.00003": 8], invalid: ["2505.00001"]),
+    ParsingCase(
+      name: "score of 0 and a fraction",
+      text: [line("2505.00001", "0"), line("2505.00002", "8", "7.5"), line("2505.00003")]
+        .joined(separator: "\n"),
+      scored: ["2505.00003": 8], invalid: ["2505.00001", "2505.00002"]),
+    ParsingCase(
+      name: "scores that are not numbers",
+      text: [line("2505.00001", "\"8\""), line("2505.00002", "null"), line("2505.00003", "true")]
+        .joined(separator: "\n"),
+      scored: [:], invalid: batch),
+    ParsingCase(
+      name: "score key missing",
+      text: #"{"ARXIVID": "2505.00001", "NOVELTY": 7}"#, scored: [:], invalid: ["2505.00001"],
+      missing: ["2505.00002", "2505.00003"]),
+    ParsingCase(
+      name: "truncated mid-line",
+      text: line("2505.00001") + "\n" + line("2505.00002") + "\n"
+        + String(line("2505.00003").prefix(30)),
+      scored: ["2505.00001": 8, "2505.00002": 8], missing: ["2505.00003"], endsIncomplete: true),
+    ParsingCase(
+      name: "truncated JSON object",
+      text: "{\"papers\": [\n" + line("2505.00001") + ",\n" + String(line("2505.00002").prefix(50)),
+      scored: ["2505.00001": 8], missing: ["2505.00002", "2505.00003"], endsIncomplete: true),
+    ParsingCase(
+      name: "braces and quotes inside a comment",
+      text: batch.map {
+        #"{"ARXIVID": "\#($0)", "COMMENT": "Uses {sets} and \"}\" marks {", "RELEVANCE": 8, "#
+          + #""NOVELTY": 7}"#
+      }.joined(separator: "\n"),
+      scored: allScored),
+    ParsingCase(
+      name: "duplicate id keeps the first valid entry",
+      text: [line("2505.00001", "11"), line("2505.00001", "3"), line("2505.00001", "9")]
+        .joined(separator: "\n"),
+      scored: ["2505.00001": 3], missing: ["2505.00002", "2505.00003"]),
+    ParsingCase(
+      name: "prose only", text: "I cannot score these papers.", scored: [:], missing: batch),
+    ParsingCase(name: "empty answer", text: "", scored: [:], missing: batch),
+  ]
+
+  @Test(arguments: cases)
+  func parse(_ testCase: ParsingCase) {
+    let answer = AnswerParser.parse(testCase.text, batchIDs: Self.batch)
+    #expect(answer.scores.mapValues(\.relevance) == testCase.scored)
+    #expect(answer.invalid.keys.sorted() == testCase.invalid.sorted())
+    #expect(answer.missing(from: Self.batch) == testCase.missing)
+    #expect(answer.unknownIDs == testCase.unknown)
+    #expect(answer.endsIncomplete == testCase.endsIncomplete)
+  }
+
+  @Test func scoreFieldsAreRead() throws {
+    let text =
+      #"{"ARXIVID": "2505.00002v3", "COMMENT": "Routing in MoE.", "RELEVANCE": 9, "NOVELTY": 6.0}"#
+    let answer = AnswerParser.parse(text, batchIDs: Self.batch)
+    let score = try #require(answer.scores["2505.00002"])
+    #expect(
+      score
+        == PaperScore(paperID: "2505.00002", relevance: 9, novelty: 6, comment: "Routing in MoE."))
+  }
+
+  @Test func invalidScoreIsDescribed() {
+    let answer = AnswerParser.parse(Self.line("2505.00001", "11", "\"high\""), batchIDs: Self.batch)
+    #expect(answer.invalid["2505.00001"] == #"RELEVANCE 11, NOVELTY "high""#)
+  }
+
+  @Test func matchesByIDNotPosition() {
+    let reversed = Self.batch.reversed().enumerated().map { index, id in
+      Self.line(id, "\(index + 1)")
+    }
+    let answer = AnswerParser.parse(reversed.joined(separator: "\n"), batchIDs: Self.batch)
+    #expect(answer.scores["2505.00003"]?.relevance == 1)
+    #expect(answer.scores["2505.00001"]?.relevance == 3)
+  }
+}

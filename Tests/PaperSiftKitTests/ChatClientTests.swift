@@ -1,0 +1,253 @@
+import Foundation
+import Testing
+
+@testable import PaperSiftKit
+
+@Suite struct ChatClientTests {
+  static let messages = [
+    ChatMessage(role: "system", content: "Score papers."),
+    ChatMessage(
+      role: "user", content: "<<<PAPER 2505.10001>>>\nTitle: T\n<<<END PAPER 2505.10001>>>"),
+  ]
+
+  static func body(_ settings: LLMSettings) throws -> [String: Any] {
+    let client = try ChatClient(settings: settings, environment: [:])
+    let data = try client.requestBody(messages: messages, maxOutputTokens: 500)
+    return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+  }
+
+  static func localSettings(model: String) -> LLMSettings {
+    var settings = LLMSettings()
+    settings.baseURL = "http://127.0.0.1:9/v1"
+    settings.model = model
+    return settings
+  }
+
+  @Test(arguments: ["gpt-4o-mini", "gpt-4o", "gpt-4.1-nano", "llama3.2"])
+  func chatModelGetsMaxTokensAndTemperature(model: String) throws {
+    let body = try Self.body(Self.localSettings(model: model))
+    #expect(body["model"] as? String == model)
+    #expect(body["max_tokens"] as? Int == 500)
+    #expect(body["max_completion_tokens"] == nil)
+    #expect(body["temperature"] as? Double == 0)
+    #expect((body["response_format"] as? [String: String])?["type"] == "json_object")
+    #expect(body["stream"] as? Bool == false)
+    #expect((body["messages"] as? [[String: String]])?.count == 2)
+  }
+
+  @Test(arguments: ["gpt-5", "gpt-5-mini", "o1", "o3", "o4-mini", "openai/gpt-5-nano"])
+  func reasoningModelGetsMaxCompletionTokens(model: String) throws {
+    let body = try Self.body(Self.localSettings(model: model))
+    #expect(body["max_completion_tokens"] as? Int == 500)
+    #expect(body["max_tokens"] == nil)
+    #expect(body["temperature"] == nil)
+  }
+
+  @Test func reasoningEffortGoesToReasoningModelsOnly() throws {
+    var settings = Self.localSettings(model: "gpt-5-mini")
+    #expect(try Self.body(settings)["reasoning_effort"] == nil)
+    settings.reasoningEffort = "low"
+    #expect(try Self.body(settings)["reasoning_effort"] as? String == "low")
+    settings.model = "gpt-4o-mini"
+    #expect(try Self.body(settings)["reasoning_effort"] == nil)
+  }
+
+  @Test func reasoningOverrideWins() throws {
+    var settings = Self.localSettings(model: "qwen3")
+    settings.reasoning = true
+    #expect(try Self.body(settings)["max_completion_tokens"] as? Int == 500)
+    settings.model = "o3"
+    settings.reasoning = false
+    #expect(try Self.body(settings)["max_tokens"] as? Int == 500)
+  }
+
+  @Test func jsonModeOffSendsNoResponseFormat() throws {
+    var settings = Self.localSettings(model: "gpt-4o-mini")
+    settings.jsonMode = false
+    #expect(try Self.body(settings)["response_format"] == nil)
+  }
+
+  @Test func endpointJoinsBaseURL() throws {
+    var settings = Self.localSettings(model: "m")
+    settings.baseURL = "http://localhost:11434/v1/"
+    let client = try ChatClient(settings: settings, environment: [:])
+    #expect(client.endpoint == "http://localhost:11434/v1/chat/completions")
+  }
+
+  @Test func keyIsSentAsBearer() throws {
+    let server = try FakeChatServer(replies: [])
+    defer { server.stop() }
+    var settings = ScoringFixtures.settings(for: server)
+    settings.apiKeyVariable = "PAPERSIFT_TEST_KEY"
+    let client = try ChatClient(settings: settings, environment: ["PAPERSIFT_TEST_KEY": "sk-abc"])
+    _ = try client.complete(Self.messages, maxOutputTokens: 100)
+    let request = try #require(server.requests.first)
+    #expect(request.method == "POST")
+    #expect(request.path == "/v1/chat/completions")
+    #expect(request.headers["authorization"] == "Bearer sk-abc")
+    #expect(request.headers["content-type"] == "application/json")
+  }
+
+  @Test func noKeyMeansNoAuthorizationHeader() throws {
+    let server = try FakeChatServer(replies: [])
+    defer { server.stop() }
+    let client = try ChatClient(
+      settings: ScoringFixtures.settings(for: server), environment: ["OPENAI_API_KEY": "sk-abc"])
+    _ = try client.complete(Self.messages, maxOutputTokens: 100)
+    #expect(server.requests.first?.headers["authorization"] == nil)
+  }
+
+  @Test func missingKeyForRemoteServerIsRejected() {
+    let error = #expect(throws: PaperSiftError.self) {
+      try ChatClient(settings: LLMSettings(), environment: [:])
+    }
+    #expect(error?.code == .configuration)
+    #expect(error?.message.contains("OPENAI_API_KEY") == true)
+  }
+
+  @Test func usageIsRead() throws {
+    let usage = TokenUsage(promptTokens: 1500, completionTokens: 220, cachedPromptTokens: 1024)
+    let server = try FakeChatServer(replies: [.wellFormed], usage: usage)
+    defer { server.stop() }
+    let client = try ChatClient(settings: ScoringFixtures.settings(for: server), environment: [:])
+    let completion = try client.complete(Self.messages, maxOutputTokens: 100)
+    #expect(completion.usage == usage)
+    #expect(completion.finishReason == "stop")
+    #expect(completion.content.contains(#""ARXIVID": "2505.10001""#))
+  }
+
+  @Test func retryAfterIsHonoured() throws {
+    let server = try FakeChatServer(replies: [.rateLimited(retryAfter: 1)])
+    defer { server.stop() }
+    let client = try ChatClient(settings: ScoringFixtures.settings(for: server), environment: [:])
+    let completion = try client.complete(Self.messages, maxOutputTokens: 100)
+    #expect(!completion.content.isEmpty)
+    let times = server.requests.map(\.receivedAt)
+    #expect(times.count == 2)
+    #expect(times[1].timeIntervalSince(times[0]) >= 0.95)
+    #expect(times[1].timeIntervalSince(times[0]) < 3)
+  }
+
+  @Test func serverErrorsBackOffThenSucceed() throws {
+    let server = try FakeChatServer(replies: [.serverError("boom"), .serverError("boom")])
+    defer { server.stop() }
+    var settings = ScoringFixtures.settings(for: server)
+    settings.retryBaseDelay = 0.2
+    settings.retryMaxDelay = 1
+    let client = try ChatClient(settings: settings, environment: [:])
+    _ = try client.complete(Self.messages, maxOutputTokens: 100)
+    let times = server.requests.map(\.receivedAt)
+    #expect(times.count == 3)
+    // Jitter draws each wait from half to all of its step: 0.2 s, then 0.4 s.
+    #expect(times[1].timeIntervalSince(times[0]) >= 0.1)
+    #expect(times[2].timeIntervalSince(times[1]) >= 0.2)
+    #expect(times[2].timeIntervalSince(times[0]) < 2)
+  }
+
+  @Test(arguments: [408, 429, 502, 529])
+  func transientStatusIsRetried(status: Int) throws {
+    let calls = Counter()
+    let server = try LoopbackHTTPServer { _ in
+      calls.increment() == 1
+        ? .text("busy", status: status)
+        : .json(#"{"choices": [{"message": {"content": "ok"}}]}"#)
+    }
+    defer { server.stop() }
+    var settings = LLMSettings()
+    settings.baseURL = server.baseURL + "/v1"
+    settings.apiKeyVariable = ""
+    settings.retryBaseDelay = 0.01
+    let client = try ChatClient(settings: settings, environment: [:])
+    #expect(try client.complete(Self.messages, maxOutputTokens: 10).content == "ok")
+    #expect(server.requests.count == 2)
+  }
+
+  @Test func lastAttemptFailureIsLLMError() throws {
+    let server = try FakeChatServer(replies: [], then: .serverError("overloaded"))
+    defer { server.stop() }
+    let client = try ChatClient(settings: ScoringFixtures.settings(for: server), environment: [:])
+    let error = #expect(throws: PaperSiftError.self) {
+      try client.complete(Self.messages, maxOutputTokens: 100)
+    }
+    #expect(error?.code == .llm)
+    #expect(error?.message.contains("HTTP status 500") == true)
+    #expect(error?.message.contains(client.endpoint) == true)
+    #expect(server.requests.count == 3)
+  }
+
+  @Test func slowServerTimesOutOnEveryAttempt() throws {
+    let server = try FakeChatServer(replies: [], then: .tooSlow(2))
+    defer { server.stop() }
+    var settings = ScoringFixtures.settings(for: server)
+    settings.requestTimeout = 0.3
+    settings.maxAttempts = 2
+    let client = try ChatClient(settings: settings, environment: [:])
+    let error = #expect(throws: PaperSiftError.self) {
+      try client.complete(Self.messages, maxOutputTokens: 100)
+    }
+    #expect(error?.message.contains("timed out") == true)
+    #expect(server.requests.count == 2)
+  }
+
+  @Test func unauthorizedIsNotRetried() throws {
+    let server = try LoopbackHTTPServer { _ in .json(#"{"error": "bad key"}"#, status: 401) }
+    defer { server.stop() }
+    var settings = LLMSettings()
+    settings.baseURL = server.baseURL + "/v1"
+    settings.apiKeyVariable = ""
+    let client = try ChatClient(settings: settings, environment: [:])
+    let error = #expect(throws: PaperSiftError.self) {
+      try client.complete(Self.messages, maxOutputTokens: 100)
+    }
+    #expect(error?.message.contains("Check the API key") == true)
+    #expect(server.requests.count == 1)
+  }
+
+  @Test func badRequestSuggestsJSONModeOff() throws {
+    let server = try LoopbackHTTPServer { _ in
+      .json(#"{"error": "unknown field response_format"}"#, status: 400)
+    }
+    defer { server.stop() }
+    var settings = LLMSettings()
+    settings.baseURL = server.baseURL + "/v1"
+    settings.apiKeyVariable = ""
+    let client = try ChatClient(settings: settings, environment: [:])
+    let error = #expect(throws: PaperSiftError.self) {
+      try client.complete(Self.messages, maxOutputTokens: 100)
+    }
+    #expect(error?.message.contains("unknown field response_format") == true)
+    #expect(error?.message.hasSuffix("set llm.jsonMode to false.") == true)
+    #expect(server.requests.count == 1)
+  }
+
+  @Test func responseThatIsNotACompletionIsRejected() throws {
+    let server = try LoopbackHTTPServer { _ in .text("<html>proxy login</html>") }
+    defer { server.stop() }
+    var settings = LLMSettings()
+    settings.baseURL = server.baseURL + "/v1"
+    settings.apiKeyVariable = ""
+    let client = try ChatClient(settings: settings, environment: [:])
+    let error = #expect(throws: PaperSiftError.self) {
+      try client.complete(Self.messages, maxOutputTokens: 100)
+    }
+    #expect(error?.message.contains("not a chat completion: <html>proxy login</html>") == true)
+  }
+
+  @Test func echoedKeyIsRedacted() throws {
+    let key = "sk-echo-\(UUID().uuidString)"
+    let server = try LoopbackHTTPServer { request in
+      .text("invalid key \(request.headers["authorization"] ?? "")", status: 500)
+    }
+    defer { server.stop() }
+    var settings = LLMSettings()
+    settings.baseURL = server.baseURL + "/v1"
+    settings.apiKeyVariable = "PAPERSIFT_TEST_KEY"
+    settings.maxAttempts = 1
+    let client = try ChatClient(settings: settings, environment: ["PAPERSIFT_TEST_KEY": key])
+    let error = #expect(throws: PaperSiftError.self) {
+      try client.complete(Self.messages, maxOutputTokens: 100)
+    }
+    #expect(error?.message.contains("invalid key Bearer [redacted]") == true)
+    #expect(error?.message.contains(key) == false)
+  }
+}

@@ -1,0 +1,471 @@
+import Foundation
+import Testing
+
+@testable import PaperSiftKit
+
+/// The digest of a real night, 2025-09-19, built from a fixture with 30 of the
+/// night's papers. `Fixtures/digest/README.md` lists which values are real and
+/// which were made up. Set `PAPERSIFT_UPDATE_GOLDEN=1` to rewrite the golden
+/// files after an intended change, then review their diff.
+@Suite struct DigestTests {
+  // MARK: - Fixture and golden files
+
+  static func night() throws -> DigestInput {
+    let url = try #require(
+      Bundle.module.url(
+        forResource: "night-2025-09-19", withExtension: "json", subdirectory: "Fixtures/digest"))
+    return try JSONDecoder().decode(DigestInput.self, from: Data(contentsOf: url))
+  }
+
+  static func skippedNight() throws -> DigestInput {
+    var input = try night()
+    input.skippedLLM = DigestContent.SkippedLLM(
+      reason: "--no-llm was given",
+      estimatedUsage: DigestContent.Usage(
+        promptTokens: 17_900, completionTokens: 1_550, cachedTokens: 0, promptDollars: 0.022375,
+        completionDollars: 0.0155, cachedDollars: 0))
+    return input
+  }
+
+  /// Compares `text` with the golden file `name`, or rewrites the golden file
+  /// in the source tree when `PAPERSIFT_UPDATE_GOLDEN=1`.
+  private func expectGolden(_ text: String, _ name: String) throws {
+    if ProcessInfo.processInfo.environment["PAPERSIFT_UPDATE_GOLDEN"] == "1" {
+      let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/digest/\(name)")
+      try Data(text.utf8).write(to: source, options: .atomic)
+      return
+    }
+    let base = (name as NSString).deletingPathExtension
+    let ext = (name as NSString).pathExtension
+    let url = try #require(
+      Bundle.module.url(forResource: base, withExtension: ext, subdirectory: "Fixtures/digest"))
+    let golden = try String(contentsOf: url, encoding: .utf8)
+    let goldenLines = golden.components(separatedBy: "\n")
+    let lines = text.components(separatedBy: "\n")
+    let firstDifference = zip(lines, goldenLines).enumerated().first { $1.0 != $1.1 }?.offset
+    #expect(
+      text == golden,
+      "differs from \(name) at line \((firstDifference ?? min(lines.count, goldenLines.count)) + 1)"
+    )
+  }
+
+  private func temporaryFolder() throws -> URL {
+    let folder = FileManager.default.temporaryDirectory
+      .appendingPathComponent("papersift-digest-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    return folder
+  }
+
+  @Test func markdownMatchesGolden() throws {
+    let content = DigestBuilder.build(try Self.night())
+    try expectGolden(MarkdownDigest.render(content), "digest-2025-09-19.md")
+  }
+
+  @Test func jsonMatchesGolden() throws {
+    let content = DigestBuilder.build(try Self.night())
+    let json = String(decoding: try JSONDigest.encode(content), as: UTF8.self)
+    try expectGolden(json + "\n", "digest-2025-09-19.json")
+  }
+
+  @Test func noLLMMarkdownMatchesGolden() throws {
+    let content = DigestBuilder.build(try Self.skippedNight())
+    try expectGolden(MarkdownDigest.render(content), "digest-2025-09-19-no-llm.md")
+  }
+
+  // MARK: - JSON and Markdown carry the same content
+
+  @Test func writtenJSONRerendersToWrittenMarkdown() throws {
+    let folder = try temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let content = DigestBuilder.build(try Self.night())
+
+    let files = try DigestFiles.write(content, to: folder)
+    let decoded = try JSONDigest.decode(Data(contentsOf: files.json))
+    let markdown = try String(contentsOf: files.markdown, encoding: .utf8)
+
+    #expect(decoded == content)
+    #expect(MarkdownDigest.render(decoded) == markdown)
+    #expect(decoded.papers.count == 10)
+    for (offset, paper) in decoded.papers.enumerated() {
+      let number = offset + 1
+      let heading = "## \(number). [\(MarkdownText.escaped(paper.title))](\(paper.link))"
+      #expect(markdown.contains(heading), "missing heading of \(paper.id)")
+      #expect(markdown.contains("**ArXiv ID:** \(paper.id)"))
+      let scores = "**Relevance:** \(paper.relevance ?? 0)\n**Novelty:** \(paper.novelty ?? 0)"
+      #expect(markdown.contains(heading + " <a id=\"link\(number)\"></a>"))
+      #expect(markdown.contains(scores), "missing scores of \(paper.id)")
+      #expect(markdown.contains("`papersift like \(paper.id)`"))
+    }
+    #expect(markdown.contains("Total scanned papers: \(decoded.counts.papers)"))
+    #expect(markdown.contains("Total relevant papers: \(decoded.papers.count)"))
+  }
+
+  @Test func digestFilesAreNamedByDate() throws {
+    let folder = URL(fileURLWithPath: "/tmp/out")
+    let files = try DigestFiles(directory: folder, date: "2025-09-19")
+    #expect(files.markdown.path == "/tmp/out/digest-2025-09-19.md")
+    #expect(files.json.path == "/tmp/out/digest-2025-09-19.json")
+  }
+
+  @Test(arguments: ["../2025-09-19", "2025-9-19", "", "2025-09-19/x"])
+  func invalidDateIsRejected(date: String) {
+    let error = #expect(throws: PaperSiftError.self) {
+      try DigestFiles(directory: URL(fileURLWithPath: "/tmp/out"), date: date)
+    }
+    #expect(error?.code == .invalidInput)
+    #expect(
+      error?.message
+        == "Invalid digest date '\(date)': use the form YYYY-MM-DD, such as 2025-05-02.")
+  }
+
+  @Test func rewriteReplacesFilesAndLeavesNoOthers() throws {
+    let root = try temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: root) }
+    let folder = root.appendingPathComponent("nested/digests")
+    var content = DigestBuilder.build(try Self.night())
+    try DigestFiles.write(content, to: folder)
+    content.model = "gpt-5-mini"
+
+    let files = try DigestFiles.write(content, to: folder)
+
+    let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+    #expect(names == ["digest-2025-09-19.json", "digest-2025-09-19.md"])
+    let markdown = try String(contentsOf: files.markdown, encoding: .utf8)
+    #expect(markdown.contains("- Model: gpt-5-mini"))
+    #expect(try JSONDigest.decode(Data(contentsOf: files.json)).model == "gpt-5-mini")
+  }
+
+  @Test func unwritableFolderIsReported() throws {
+    let folder = try temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let blocker = folder.appendingPathComponent("file")
+    try Data("x".utf8).write(to: blocker)
+    let content = DigestBuilder.build(try Self.night())
+
+    let error = #expect(throws: PaperSiftError.self) {
+      try DigestFiles.write(content, to: blocker.appendingPathComponent("digests"))
+    }
+    #expect(error?.code == .io)
+    #expect(error?.message.hasPrefix("Unable to create the digest folder '") == true)
+  }
+
+  // MARK: - Building the content
+
+  @Test func picksFollowRelevanceNoveltyRank() throws {
+    let content = DigestBuilder.build(try Self.night())
+    // 9/8 at ranks 1 and 3, 9/7 at 2 and 7, 8/8 at 8, 8/7 at 6 and 12,
+    // 7/8 at 21 (audit sample), 7/7 at 9 and 11.
+    #expect(
+      content.papers.map(\.id) == [
+        "2509.14678", "2509.14786", "2509.14391", "2509.15105", "2509.14722", "2509.14562",
+        "2509.14863", "2509.14961", "2509.14476", "2509.14257",
+      ])
+    #expect(content.papers.map(\.prefilterRank) == [1, 3, 2, 7, 8, 6, 12, 21, 9, 11])
+  }
+
+  @Test func sortBreaksTiesByRank() {
+    let paper = Paper(id: "2509.00001", title: "T", abstract: "A", authors: [], categories: [])
+    func entry(_ id: String, _ relevance: Int, _ novelty: Int, rank: Int)
+      -> DigestContent.SelectedPaper
+    {
+      var copy = paper
+      copy.id = id
+      return DigestContent.SelectedPaper(
+        paper: copy, prefilterRank: rank, prefilterScore: 0, reason: .auditSample,
+        score: DigestInput.Score(relevance: relevance, novelty: novelty, comment: ""))
+    }
+    let sorted = DigestBuilder.sortPicks([
+      entry("a", 8, 7, rank: 5), entry("b", 8, 8, rank: 9), entry("c", 8, 7, rank: 2),
+      entry("d", 9, 1, rank: 30),
+    ])
+    #expect(sorted.map(\.id) == ["d", "b", "c", "a"])
+  }
+
+  @Test func ruleExcludesNearMiss() throws {
+    let input = try Self.night()
+    let content = DigestBuilder.build(input)
+    // 2509.14271 was sent and scored relevance 7, novelty 6: below novelty 7.
+    #expect(
+      input.scores["2509.14271"]
+        == DigestInput.Score(
+          relevance: 7, novelty: 6,
+          comment: "Fixture score: the real ranker recorded only its picks."))
+    #expect(!content.papers.contains { $0.id == "2509.14271" })
+  }
+
+  @Test func stricterRuleKeepsFewerPicks() throws {
+    var input = try Self.night()
+    input.selectionRule = SelectionRule(minimumRelevance: 9, minimumNovelty: 7)
+    let content = DigestBuilder.build(input)
+    #expect(content.papers.map(\.id) == ["2509.14678", "2509.14786", "2509.14391", "2509.15105"])
+    #expect(content.recall?.picksAboveCutoff == 4)
+    #expect(content.recall?.samplePicks == 0)
+  }
+
+  @Test func reasonsComeFromPrefilterOrAudit() throws {
+    let content = DigestBuilder.build(try Self.night())
+    let reasons = Dictionary(uniqueKeysWithValues: content.papers.map { ($0.id, $0.reason) })
+    #expect(reasons["2509.14678"] == .topic(number: 1, name: "Model Architecture"))
+    #expect(reasons["2509.14786"] == .likedPaper(id: "2509.05605"))
+    #expect(reasons["2509.14476"] == .followedAuthor(name: "Jiasen Lu"))
+    #expect(reasons["2509.14961"] == .auditSample)
+  }
+
+  @Test(arguments: [
+    (
+      DigestContent.PassReason.topic(number: 2, name: "Model Architecture"),
+      "topic 2: Model Architecture"
+    ),
+    (.likedPaper(id: "2501.12345"), "liked paper 2501.12345"),
+    (.followedAuthor(name: "Yann LeCun"), "followed author Yann LeCun"),
+    (.auditSample, "audit sample"),
+    (.other(text: "within the prefilter cutoff"), "within the prefilter cutoff"),
+  ])
+  func reasonText(reason: DigestContent.PassReason, text: String) {
+    #expect(reason.text == text)
+  }
+
+  @Test func auditSampleMatchesFixture() throws {
+    let input = try Self.night()
+    let below = input.ranking.map(\.paper.id).filter { !input.sentIDs.contains($0) }
+    let count = RunSettings().auditSampleSize(
+      nightPapers: input.ranking.count, papersBelowCutoff: below.count)
+    let drawn = AuditSample.draw(from: below, count: count, date: input.date)
+    let planned = AuditSample.draw(
+      ranking: input.ranking.map(\.paper.id), sentIDs: input.sentIDs, date: input.date,
+      settings: RunSettings())
+    // max(5, ceil(0.03 * 30)) = 5 of the 18 papers below the cutoff.
+    #expect(count == 5)
+    #expect(Set(drawn) == input.auditIDs)
+    #expect(planned == drawn)
+  }
+
+  @Test func recallCountsComeFromScores() throws {
+    let content = DigestBuilder.build(try Self.night())
+    let recall = try #require(content.recall)
+    // 9 picks among 12 sent; 18 below, 5 audited, 1 pick among them.
+    #expect(recall.picksAboveCutoff == 9)
+    #expect(recall.papersBelowCutoff == 18)
+    #expect(recall.sampleSize == 5)
+    #expect(recall.samplePicks == 1)
+    // Lost 18 * 1 / 5 = 3.6; recall 9 / (9 + 3.6) = 0.714285...
+    #expect(recall.estimatedLostPicks == 3.6)
+    #expect(abs((recall.recall ?? 0) - 9 / 12.6) < 1e-12)
+    #expect(content.counts == DigestContent.Counts(papers: 30, sent: 12, audited: 5))
+  }
+
+  @Test func unscoredAuditPaperLeavesSample() throws {
+    var input = try Self.night()
+    input.scores["2509.14249"] = nil
+    let content = DigestBuilder.build(input)
+    #expect(content.recall?.sampleSize == 4)
+    #expect(content.recall?.samplePicks == 1)
+    #expect(content.unscored.map(\.id) == ["2509.14846", "2509.14249"])
+    #expect(content.unscored.last?.reason == "no score returned")
+  }
+
+  @Test func unscoredListsFailedPaper() throws {
+    let content = DigestBuilder.build(try Self.night())
+    #expect(
+      content.unscored == [
+        DigestContent.UnscoredPaper(
+          id: "2509.14846",
+          title: "[Re] Improving Interpretation Faithfulness for Vision Transformers",
+          link: "https://arxiv.org/abs/2509.14846",
+          reason: "batch 2 failed: HTTP 500 after 3 attempts")
+      ])
+    let markdown = MarkdownDigest.render(content)
+    #expect(
+      markdown.contains(
+        "- [2509.14846](https://arxiv.org/abs/2509.14846) \\[Re\\] Improving Interpretation "
+          + "Faithfulness for Vision Transformers: batch 2 failed: HTTP 500 after 3 attempts"))
+  }
+
+  @Test func costSavedScalesPerPaperCost() throws {
+    let content = DigestBuilder.build(try Self.night())
+    let cost = try #require(content.costSaved)
+    // 12 sent + 5 audited = 17 papers for 0.0160155 + 0.01604 = 0.0320555
+    // dollars; all 30 papers: 0.0320555 / 17 * 30 = 0.056568...
+    #expect(cost.scoredPapers == 17)
+    #expect(cost.allPapers == 30)
+    #expect(abs(cost.scoredDollars - 0.0320555) < 1e-12)
+    #expect(abs(cost.allPapersDollars - 0.0320555 / 17 * 30) < 1e-12)
+    #expect(abs(cost.savedDollars - 0.0320555 * 13 / 17) < 1e-12)
+  }
+
+  @Test func outsideIDsAreIgnored() throws {
+    var input = try Self.night()
+    input.sentIDs.insert("2509.99999")
+    input.auditIDs.insert("2509.14678")
+    let content = DigestBuilder.build(input)
+    #expect(content.counts == DigestContent.Counts(papers: 30, sent: 12, audited: 5))
+  }
+
+  @Test func duplicateRankingEntryIsDropped() throws {
+    var input = try Self.night()
+    input.ranking.append(input.ranking[0])
+    let content = DigestBuilder.build(input)
+    #expect(content.counts.papers == 30)
+    #expect(content.recall?.papersBelowCutoff == 18)
+  }
+
+  // MARK: - The no-LLM variant
+
+  @Test func noLLMListsPrefilterTop() throws {
+    let content = DigestBuilder.build(try Self.skippedNight())
+    #expect(content.papers.map(\.prefilterRank) == Array(1...12))
+    #expect(content.papers.allSatisfy { $0.relevance == nil })
+    #expect(content.papers.allSatisfy { $0.novelty == nil })
+    #expect(content.papers.allSatisfy { $0.comment == nil })
+    #expect(content.recall == nil)
+    #expect(content.unscored.isEmpty)
+    #expect(content.usage == .zero)
+  }
+
+  @Test func noLLMListLengthIsConfigurable() throws {
+    var input = try Self.skippedNight()
+    input.prefilterListLength = 5
+    let content = DigestBuilder.build(input)
+    #expect(content.papers.map(\.prefilterRank) == [1, 2, 3, 4, 5])
+  }
+
+  @Test func noLLMDigestStatesSkipAndCost() throws {
+    let markdown = MarkdownDigest.render(DigestBuilder.build(try Self.skippedNight()))
+    #expect(
+      markdown.contains(
+        "**The LLM stage was skipped: --no-llm was given.** Scoring the 17 papers at the "
+          + "chosen cutoff (12 above it and 5 drawn for the audit) would have cost about:"))
+    #expect(markdown.contains("| **Token** | 17900   | 1550       | 0      | 19450   |"))
+    #expect(!markdown.contains("**Relevance:**"))
+    #expect(markdown.contains("## 5. [\\[Re\\] Improving Interpretation Faithfulness"))
+    // 0.022375 + 0.0155 = 0.037875 for 17 papers; 30 papers: 0.066838...
+    #expect(
+      markdown.contains(
+        "Scoring the 17 papers at the chosen cutoff would cost about $0.0379. Scoring all 30 "
+          + "at the same cost per paper would cost about $0.0668, so the cutoff would save "
+          + "about $0.0290."))
+  }
+
+  // MARK: - Markdown details
+
+  @Test(arguments: [
+    ("[Re] Improving Faithfulness", "\\[Re\\] Improving Faithfulness"),
+    ("Bounds for $[0,1]$-Valued Regression", "Bounds for $[0,1]$-Valued Regression"),
+    (
+      "TIME$[t] \\subseteq {\\rm SPACE}[O(\\sqrt{t})]$ via Trees",
+      "TIME$[t] \\subseteq {\\rm SPACE}[O(\\sqrt{t})]$ via Trees"
+    ),
+    (
+      "Second-Order Bounds for [0,1]-Valued Regression",
+      "Second-Order Bounds for \\[0,1\\]-Valued Regression"
+    ),
+    ("Entropy After <think> Tokens", "Entropy After \\<think> Tokens"),
+    ("Already \\[escaped\\]", "Already \\[escaped\\]"),
+  ])
+  func titleEscaping(title: String, expected: String) {
+    #expect(MarkdownText.escaped(title) == expected)
+  }
+
+  @Test func lineBreaksJoinIntoOneLine() {
+    let paper = Paper(
+      id: "2509.00001", title: "Long\n  Title", abstract: "First line\nsecond line.\n\nNext.",
+      authors: ["Ada\nLovelace"], categories: ["cs.LG"])
+    let entry = DigestContent.SelectedPaper(
+      paper: paper, prefilterRank: 1, prefilterScore: 0.5, reason: .auditSample, score: nil)
+    #expect(entry.title == "Long Title")
+    #expect(entry.abstract == "First line second line. Next.")
+    #expect(entry.authors == ["Ada Lovelace"])
+  }
+
+  @Test(arguments: [
+    (0.0, "$0.00"), (0.0042, "$0.0042"), (0.0320555, "$0.0321"), (0.1, "$0.10"),
+    (0.54, "$0.54"), (1.5, "$1.50"),
+  ])
+  func dollarsFormat(value: Double, text: String) {
+    #expect(MarkdownText.dollars(value) == text)
+  }
+
+  @Test func usageTableHasCachedColumn() {
+    let usage = DigestContent.Usage(
+      promptTokens: 21638, completionTokens: 1823, cachedTokens: 4096, promptDollars: 0.54,
+      completionDollars: 0.18, cachedDollars: 0.0051)
+    #expect(
+      MarkdownDigest.usageTable(usage) == """
+        |           | Prompt | Completion | Cached  | Total |
+        |-----------|--------|------------|---------|-------|
+        | **Token** | 21638  | 1823       | 4096    | 23461 |
+        | **Cost**  | $0.54  | $0.18      | $0.0051 | $0.72 |
+        """)
+  }
+
+  @Test(arguments: [(0.95, "95%"), (0.5, "50%"), (0.975, "97.5%")])
+  func levelFormat(level: Double, text: String) {
+    #expect(MarkdownText.level(level) == text)
+  }
+
+  @Test(arguments: [("2025-09-19", "09/19/2025"), ("someday", "someday")])
+  func titleShowsUSDate(date: String, shown: String) {
+    #expect(MarkdownDigest.title(date) == "# Personalized Daily Arxiv Papers \(shown)")
+  }
+
+  @Test func promptIsAppendedWhenSet() throws {
+    var input = try Self.night()
+    input.selectionPrompt = "You are a helpful paper reading assistant.\n"
+    let markdown = MarkdownDigest.render(DigestBuilder.build(input))
+    #expect(
+      markdown.hasSuffix(
+        "---\n\n# Paper Selection Prompt\n\nYou are a helpful paper reading assistant.\n"))
+  }
+
+  @Test func emptyNightRendersCounts() {
+    let input = DigestInput(
+      date: "2025-12-25", model: "gpt-5", ranking: [], sentIDs: [], auditIDs: [], scores: [:],
+      unscoredReasons: [:], usage: .zero, selectionRule: SelectionRule())
+    let markdown = MarkdownDigest.render(DigestBuilder.build(input))
+    #expect(markdown.contains("Total scanned papers: 0\n\nTotal relevant papers: 0\n\n## Run"))
+    #expect(!markdown.contains("Table of contents"))
+    #expect(markdown.contains("No estimate, because the night had no papers."))
+    #expect(markdown.contains("No paper was sent to the LLM, so nothing was spent."))
+    #expect(markdown.contains("## Unscored papers\n\nNone."))
+  }
+
+  @Test func emptyAuditSaysNoEstimate() throws {
+    var input = try Self.night()
+    input.auditIDs = []
+    let markdown = MarkdownDigest.render(DigestBuilder.build(input))
+    #expect(
+      markdown.contains(
+        "No estimate, because no paper below the cutoff was audited. The configuration keys "
+          + "run.auditFraction and run.auditMinimum set the sample size."))
+  }
+
+  @Test func allPapersSentSaysNoneLost() throws {
+    var input = try Self.night()
+    input.sentIDs = Set(input.ranking.map(\.paper.id))
+    input.auditIDs = []
+    let content = DigestBuilder.build(input)
+    #expect(content.recall?.recall == 1)
+    #expect(
+      MarkdownDigest.render(content).contains(
+        "Every paper of the night was sent to the LLM, so the cutoff lost no picks."))
+  }
+
+  @Test func unscoredNoteNeedsUnscoredPapers() throws {
+    let note = "The unscored papers listed below count as no picks"
+    var input = try Self.night()
+    #expect(MarkdownDigest.render(DigestBuilder.build(input)).contains(note))
+
+    input.scores["2509.14846"] = DigestInput.Score(relevance: 3, novelty: 3, comment: "Off topic.")
+    #expect(!MarkdownDigest.render(DigestBuilder.build(input)).contains(note))
+  }
+
+  @Test func recallSectionShowsArithmetic() throws {
+    let markdown = MarkdownDigest.render(DigestBuilder.build(try Self.night()))
+    #expect(markdown.contains("- Estimated picks lost below the cutoff: 3.6 (18 × 1 / 5)"))
+    #expect(
+      markdown.contains(
+        "The cutoff kept an estimated 71.4% of the night's picks (95% interval 45.0% to 90.0%)."))
+    #expect(markdown.contains("- 95% interval on the picks lost: 1 to 11"))
+  }
+}

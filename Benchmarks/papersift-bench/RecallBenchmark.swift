@@ -116,7 +116,8 @@ private func printSummary(_ days: [RecallDay], tuning: CutoffTuningResult, secon
     print("\nno weighting and cutoff reached \(tuning.target) on the tuning nights")
     return
   }
-  print("\nchosen on \(tuning.tuningDates.count) tuning nights: \(chosen.variant), \(chosen.policy)")
+  print(
+    "\nchosen on \(tuning.tuningDates.count) tuning nights: \(chosen.variant), \(chosen.policy)")
   for (name, summary) in [("tuning", chosen.tuning), ("held out", chosen.heldOut)] {
     print(
       String(

@@ -41,7 +41,7 @@ public enum CutoffTuning {
     return (sorted[..<middle], sorted[middle...])
   }
 
-  /// The values tried for each cutoff kind, from the cheapest to the dearest.
+  /// Returns the values tried for a cutoff kind, from the cheapest to the dearest.
   ///
   /// Fractions go from 1% to 100% in steps of 1%, counts from 1 to the
   /// largest night, score thresholds from 1 down to 0 in steps of 0.005.
@@ -77,6 +77,7 @@ public enum CutoffTuning {
   /// measures the choice on the later half.
   ///
   /// - Parameters:
+  ///   - days: The replayed nights, in any order.
   ///   - candidates: Weightings whose rankings are in every night's
   ///     ``RecallDay/rankings`` under ``RecallReplay/name(of:)``.
   ///   - target: The micro-averaged recall to reach, such as 0.95.
@@ -109,8 +110,8 @@ public enum CutoffTuning {
       chosen: chosen, cheapestByKind: chosenWeightsChoices)
   }
 
-  /// Whether `choice` costs fewer tuning tokens than `current`, or as many
-  /// with a higher tuning recall.
+  /// Returns whether `choice` costs fewer tuning tokens than `current`, or
+  /// as many with a higher tuning recall.
   static func isCheaper(_ choice: CutoffChoice, than current: CutoffChoice?) -> Bool {
     guard let current else { return true }
     if choice.tuning.tokensSent != current.tuning.tokensSent {

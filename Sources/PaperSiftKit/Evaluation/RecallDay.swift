@@ -1,6 +1,6 @@
 import Foundation
 
-/// How `papersift run --cutoff auto` cuts the night's ranking.
+/// The rule by which `papersift run --cutoff auto` cuts the night's ranking.
 public enum CutoffKind: String, Sendable, Codable, CaseIterable {
   /// Sends the top `ceil(value · n)` papers of a night of `n`.
   case fraction
@@ -33,9 +33,10 @@ public struct CutoffPolicy: Sendable, Codable, Hashable, CustomStringConvertible
     self.init(kind, settings.cutoffValue)
   }
 
-  /// Returns how many papers of a ranking go to the LLM.
+  /// Counts the papers of a ranking that go to the LLM.
   ///
   /// - Parameter scores: The combined prefilter scores, best first.
+  /// - Returns: A count in `0...scores.count`.
   public func sentCount(scores: [Double]) -> Int {
     let n = scores.count
     switch kind {

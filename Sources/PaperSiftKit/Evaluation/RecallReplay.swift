@@ -16,7 +16,7 @@ public struct RecallReplay {
     self.weightCandidates = weightCandidates
   }
 
-  /// The variant name under which a weight candidate's ranking is stored.
+  /// Returns the variant name under which a weight candidate's ranking is stored.
   public static func name(of weights: RankerWeights) -> String {
     func text(_ value: Double) -> String {
       value == value.rounded() ? String(Int(value)) : String(value)
@@ -41,10 +41,10 @@ public struct RecallReplay {
 
   /// Replays the nights from `firstDay` (0-based) on, in date order.
   ///
-  /// Each night is ranked once by every ``ReplayVariant``; the weight
-  /// candidates are recombined from the `profile`, `logistic` and `tfidf`
-  /// rankers' scores by the same rank average that ``Prefilter`` uses,
-  /// with the replay's own ``RankingSettings`` otherwise.
+  /// Each night is ranked once by every ``ReplayVariant``. The weight
+  /// candidates are then recombined from the `profile`, `logistic` and
+  /// `tfidf` rankers' scores by the rank average that ``Prefilter`` uses.
+  /// Every other setting is the replay's own ``RankingSettings``.
   public mutating func run(firstDay: Int = 0, progress: ((BenchmarkDay) -> Void)? = nil) throws
     -> [RecallDay]
   {

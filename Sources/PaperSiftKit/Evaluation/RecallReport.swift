@@ -2,7 +2,7 @@ import Foundation
 
 /// The recall benchmark's results as JSON counts and as a Markdown page.
 public struct RecallReport {
-  /// How the figures were produced, printed at the top of the page.
+  /// The command, machine and timing behind the figures, printed at the top of the page.
   public struct RunInfo: Sendable {
     public var command: String
     public var machine: String
@@ -13,7 +13,8 @@ public struct RecallReport {
     /// Texts embedded in this run because the vector cache lacked them.
     public var embeddedTexts: Int
 
-    public init(command: String, machine: String, date: String, seconds: Double, embeddedTexts: Int) {
+    public init(command: String, machine: String, date: String, seconds: Double, embeddedTexts: Int)
+    {
       self.command = command
       self.machine = machine
       self.date = date
@@ -53,8 +54,8 @@ public struct RecallReport {
     self.run = run
   }
 
-  /// The nights of the published protocol, or every night when there are
-  /// no more than ``protocolFirstDay``.
+  /// Returns the nights of the published protocol, or every night when
+  /// there are no more than ``protocolFirstDay``.
   public static func protocolDays(_ days: [RecallDay]) -> [RecallDay] {
     days.count > protocolFirstDay ? Array(days[protocolFirstDay...]) : days
   }
@@ -130,7 +131,9 @@ public struct RecallReport {
     text += "\(note) Each cell is the share of the picks inside the top fraction of the night, "
     text += "summed over the nights.\n\n"
     let fractions = Replay.fractions
-    text += "| prefilter | " + fractions.map { "\(Int(($0 * 100).rounded()))%" }
+    text +=
+      "| prefilter | "
+      + fractions.map { "\(Int(($0 * 100).rounded()))%" }
       .joined(separator: " | ") + " |\n"
     text += "|---|" + fractions.map { _ in "---|" }.joined() + "\n"
     for (variant, label) in Self.variantLabels {

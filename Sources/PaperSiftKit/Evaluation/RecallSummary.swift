@@ -1,6 +1,7 @@
 import Foundation
 
-/// What one cutoff on one variant's rankings kept and cost over a set of nights.
+/// The picks kept and the tokens spent by one cutoff on one variant's
+/// rankings over a set of nights.
 public struct RecallSummary: Sendable, Equatable, Codable {
   public var days: Int
   public var papers: Int
@@ -32,6 +33,7 @@ public struct RecallSummary: Sendable, Equatable, Codable {
     tokensSent = 0
     tokensAll = 0
     worstRecall = 1
+
     var recallSum = 0.0
     var nightsWithPicks = 0
     for day in days {
@@ -46,6 +48,7 @@ public struct RecallSummary: Sendable, Equatable, Codable {
         picksInside += inside
         tokensSent += day.tokens(sending: sent, of: night)
       }
+
       guard day.picks > 0 else { continue }
       let recall = Double(inside) / Double(day.picks)
       recallSum += recall

@@ -11,7 +11,7 @@ public struct RecallPlot {
   public var curves: [(variant: String, label: String)]
   public var target: Double
   public var title: String
-  public var width = 640.0
+  public var width = 740.0
   public var height = 440.0
 
   static let colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2"]
@@ -34,7 +34,7 @@ public struct RecallPlot {
   /// Renders the plot of `days` as a standalone SVG document.
   public func svg(days: [RecallDay]) -> String {
     let left = 64.0
-    let right = width - 190
+    let right = width - 230
     let top = 40.0
     let bottom = height - 56
     func x(_ value: Double) -> Double { left + value * (right - left) }
@@ -78,7 +78,7 @@ public struct RecallPlot {
       "<line x1=\"\(f(left))\" y1=\"\(f(y(target)))\" x2=\"\(f(right))\" y2=\"\(f(y(target)))\" "
         + "stroke=\"black\" stroke-dasharray=\"6 4\"/>")
     lines.append(
-      "<text x=\"\(f(right - 4))\" y=\"\(f(y(target) + 14))\" text-anchor=\"end\">"
+      "<text x=\"\(f(left + 6))\" y=\"\(f(y(target) - 6))\">"
         + "target \(Int((target * 100).rounded()))%</text>")
 
     for (number, curve) in curves.enumerated() {

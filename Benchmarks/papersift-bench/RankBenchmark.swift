@@ -17,6 +17,8 @@ private let rankSpec = CommandSpec(
     .value("--replay", "DIR", help: "A days folder to replay for recall (layout of Data/benchmark)."),
     .value("--vectors", "DIR", help: "A vector cache folder with the days' embeddings."),
     .value("--config", "FILE", help: "A configuration whose ranking section the replay uses."),
+    .value("--first", "N", help: "The first scored night, counted from 1 (default 21)."),
+    .value("--variants", "LIST", help: "Comma-separated variants to replay (default all)."),
     .flag("--skip-speed", help: "Only replay."),
   ])
 
@@ -41,7 +43,19 @@ private func runRankBenchmark(_ arguments: [String]) throws -> Int32 {
     if let config = parsed.string("--config") {
       settings = try Configuration.load(from: URL(fileURLWithPath: config)).ranking
     }
-    try replay(days: URL(fileURLWithPath: days), vectors: URL(fileURLWithPath: vectors), settings)
+    let variants = try (parsed.string("--variants")?.split(separator: ",") ?? []).map { name in
+      guard let variant = ReplayVariant(rawValue: String(name)) else {
+        throw PaperSiftError(
+          .invalidInput,
+          "Invalid variant '\(name)'. Variants: "
+            + ReplayVariant.allCases.map(\.rawValue).joined(separator: ", ") + ".")
+      }
+      return variant
+    }
+    try replay(
+      days: URL(fileURLWithPath: days), vectors: vectors, settings: settings,
+      variants: variants.isEmpty ? ReplayVariant.allCases : variants,
+      first: try parsed.int("--first", in: 1...100_000) ?? 21)
   }
   return 0
 }
@@ -145,13 +159,36 @@ private func measureRetraining() {
 }
 
 /// Replays a days folder and prints the share of picks inside each top fraction.
-private func replay(days folder: URL, vectors: URL, _ settings: RankingSettings) throws {
-  let days = try BenchmarkDays.load(from: folder)
-  let recorder = MissingTexts(file: vectors.appendingPathComponent("missing.jsonl"))
-  let cache = try VectorCache(folder: vectors, fallback: recorder)
-  let replay = Replay(days: days, folder: folder, embedder: cache, settings: settings)
+///
+/// With `vectors` set to `none`, every embedding is zero, which leaves only
+/// the tf-idf variant meaningful. Otherwise the replay stops before the first
+/// night whose papers are not all in the cache.
+private func replay(
+  days folder: URL, vectors: String, settings: RankingSettings, variants: [ReplayVariant],
+  first: Int
+) throws {
+  var days = try BenchmarkDays.load(from: folder)
+  let recorder = MissingTexts(file: URL(fileURLWithPath: vectors).appendingPathComponent("missing.jsonl"))
+  let embedder: any TextEmbedding
+  if vectors == "none" {
+    embedder = ZeroEmbedding()
+  } else {
+    let cache = try VectorCache(folder: URL(fileURLWithPath: vectors), fallback: recorder)
+    let complete = days.prefix { day in
+      day.papers.allSatisfy { cache.contains($0.embeddingText) }
+    }
+    if complete.count < days.count {
+      print("replay: \(complete.count) of \(days.count) nights have cached vectors; using those.")
+    }
+    days = Array(complete)
+    embedder = cache
+  }
+  let replay = Replay(days: days, folder: folder, embedder: embedder, settings: settings)
   let start = DispatchTime.now().uptimeNanoseconds
-  let results = try replay.run(variants: ReplayVariant.allCases)
+  let results = try replay.run(variants: variants, firstScoredDay: first - 1) { day in
+    let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    FileHandle.standardError.write(Data(String(format: "%@ %.1f s\n", day.date, elapsed).utf8))
+  }
   let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
   guard recorder.count == 0 else {
     print("\(recorder.count) texts had no cached vector; they are listed in missing.jsonl.")
@@ -159,11 +196,11 @@ private func replay(days folder: URL, vectors: URL, _ settings: RankingSettings)
   }
   let picks = results.reduce(0) { $0 + $1.picks }
   let papers = results.reduce(0) { $0 + $1.papers }
-  print("replay: \(results.count) nights from the 21st, \(papers) papers, \(picks) picks, "
+  print("replay: \(results.count) nights from night \(first), \(papers) papers, \(picks) picks, "
     + String(format: "%.1f s", seconds))
   let shown = ["0.1", "0.2", "0.25", "0.3", "0.4", "0.5"]
   print("variant        " + shown.map { "top \($0)".padding(toLength: 10, withPad: " ", startingAt: 0) }.joined())
-  for variant in ReplayVariant.allCases {
+  for variant in variants {
     let row = shown.map { fraction -> String in
       let inside = results.reduce(0) { $0 + ($1.variants[variant.rawValue]?[fraction] ?? 0) }
       return String(format: "%5.1f%%    ", 100 * Double(inside) / Double(max(picks, 1)))
@@ -189,5 +226,12 @@ private final class MissingTexts: TextEmbedding {
     try (existing + lines.joined(separator: "\n") + "\n").write(
       to: file, atomically: true, encoding: .utf8)
     return Matrix.zeros(rows: texts.count, columns: 384)
+  }
+}
+
+/// Returns zero rows, for replaying the tf-idf variant without embeddings.
+private struct ZeroEmbedding: TextEmbedding {
+  func embed(_ texts: [String]) throws -> Matrix {
+    Matrix.zeros(rows: texts.count, columns: 384)
   }
 }

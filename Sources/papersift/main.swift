@@ -2,7 +2,10 @@ import Foundation
 import PaperSiftKit
 
 /// Every subcommand, in the order `papersift --help` lists them.
-let commands: [any Command.Type] = [ScoreCommand.self]
+let commands: [any Command.Type] = [
+  TopicsCommand.self, LikeCommand.self, DislikeCommand.self, UnlikeCommand.self,
+  LikesCommand.self, RankCommand.self, ScoreCommand.self,
+]
 
 let globalSpec = CommandSpec(
   name: "papersift",

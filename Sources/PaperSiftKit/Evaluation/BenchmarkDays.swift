@@ -3,12 +3,13 @@ import Foundation
 /// An LLM's verdict on one paper of a benchmark day.
 public struct PaperLabel: Sendable, Codable, Equatable {
   public var id: String
-  public var relevance: Int
-  public var novelty: Int
+  /// Nil for a followed author's paper, which the LLM did not score.
+  public var relevance: Int?
+  public var novelty: Int?
   /// `llm` for a pick of the LLM ranker, `author_match` for a followed author's paper.
   public var selectedBy: String?
 
-  public init(id: String, relevance: Int, novelty: Int, selectedBy: String? = "llm") {
+  public init(id: String, relevance: Int?, novelty: Int?, selectedBy: String? = "llm") {
     self.id = id
     self.relevance = relevance
     self.novelty = novelty

@@ -44,6 +44,7 @@ public final class Replay {
   private let embedder: any TextEmbedding
   private var embeddings: [String: Matrix] = [:]
   private var topics: [String: TopicsFile] = [:]
+  private var termCache: TermCache?
 
   /// - Parameters:
   ///   - folder: The days folder, where the topics files are read from.
@@ -97,20 +98,22 @@ public final class Replay {
     let day = days[index]
     let tonight = try embeddings(of: day)
     let history = Array(days[max(0, index - settings.model.trainingDays)..<index])
-    let training = try trainingSet(history)
+    let training = try trainingSet(history, columns: tonight.columns)
     let feedback = try likes(history, before: day.date)
     let topicsFile = try topicsFile(named: day.topicsFile)
     let halfLife = settings.cold.halfLifeDays
     let topicsProfile = try Profile.build(
-      topics: topicsFile, feedback: [], halfLifeDays: halfLife, embedder: embedder)
+      topics: topicsFile, feedback: [], halfLifeDays: halfLife, embedder: embedder,
+      dimension: tonight.columns)
     let fullProfile = try Profile.build(
-      topics: topicsFile, feedback: feedback, halfLifeDays: halfLife, embedder: embedder)
+      topics: topicsFile, feedback: feedback, halfLifeDays: halfLife, embedder: embedder,
+      dimension: tonight.columns)
     let needsModels = variants.contains { $0 != .topics && $0 != .profile }
     let models =
       needsModels
       ? LearnedModels.train(
         training, vocabularyPapers: day.papers, parameters: settings.model,
-        weights: RankerWeights(profile: 1, logistic: 1, tfidf: 1))
+        weights: RankerWeights(profile: 1, logistic: 1, tfidf: 1), termCache: termCache(for: settings.model))
       : nil
     let empty = Profile(entries: [], matrix: Matrix(rows: 0, columns: tonight.columns, values: []))
 
@@ -155,14 +158,12 @@ public final class Replay {
     return matrix
   }
 
-  func trainingSet(_ history: [BenchmarkDay]) throws -> TrainingSet {
+  func trainingSet(_ history: [BenchmarkDay], columns: Int) throws -> TrainingSet {
     var papers: [Paper] = []
     var values: [Float] = []
     var labels: [Bool] = []
-    var columns = 384
     for day in history {
       let matrix = try embeddings(of: day)
-      columns = matrix.columns
       let picks = day.picks
       papers += day.papers
       values += matrix.values
@@ -186,6 +187,16 @@ public final class Replay {
       }
     }
     return result
+  }
+
+  func termCache(for parameters: ModelParameters) -> TermCache {
+    let options = TfidfVectorizer.Options(
+      maxFeatures: parameters.maxFeatures, categories: parameters.categoryFeatures,
+      authors: parameters.authorFeatures)
+    if let termCache, termCache.options == options { return termCache }
+    let cache = TermCache(options: options)
+    termCache = cache
+    return cache
   }
 
   func topicsFile(named name: String) throws -> TopicsFile {

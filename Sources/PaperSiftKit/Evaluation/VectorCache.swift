@@ -47,6 +47,10 @@ public final class VectorCache: TextEmbedding {
 
   public var count: Int { rows.count }
 
+  public func contains(_ text: String) -> Bool {
+    rows[SHA256.hexDigest(of: text)] != nil
+  }
+
   /// Returns the cached rows of `texts`, embedding the missing ones through the fallback.
   ///
   /// - Throws: ``PaperSiftError`` with code `notFound` when a text is missing

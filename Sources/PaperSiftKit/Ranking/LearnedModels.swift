@@ -19,7 +19,7 @@ public struct TrainingSet: Sendable {
 }
 
 /// The per-user models fitted on a ``TrainingSet``.
-public struct LearnedModels: Sendable {
+public struct LearnedModels: @unchecked Sendable {
   public var logistic: LogisticRegression?
   public var tfidf: LinearSVM?
   public var vectorizer: TfidfVectorizer?
@@ -32,9 +32,11 @@ public struct LearnedModels: Sendable {
   ///   - vocabularyPapers: Extra unlabelled papers (such as tonight's) that
   ///     join the tf-idf vocabulary and idf; their labels are never used.
   /// - Returns: Models with nil members when the set has no positive or no negative.
+  ///   - termCache: Term ids kept from earlier fits, for retraining night after night;
+  ///     ignored when made with other options.
   public static func train(
     _ set: TrainingSet, vocabularyPapers: [Paper] = [], parameters: ModelParameters,
-    weights: RankerWeights
+    weights: RankerWeights, termCache: TermCache? = nil
   ) -> LearnedModels {
     var models = LearnedModels(trainingSize: set.labels.count)
     let positives = set.positives
@@ -47,7 +49,9 @@ public struct LearnedModels: Sendable {
       let options = TfidfVectorizer.Options(
         maxFeatures: parameters.maxFeatures, categories: parameters.categoryFeatures,
         authors: parameters.authorFeatures)
-      let vectorizer = TfidfVectorizer(fitting: set.papers + vocabularyPapers, options: options)
+      let cache = termCache?.options == options ? termCache : nil
+      let vectorizer = TfidfVectorizer(
+        fitting: set.papers + vocabularyPapers, options: options, cache: cache)
       models.vectorizer = vectorizer
       models.tfidf = LinearSVM.fit(
         features: vectorizer.transform(set.papers), labels: set.labels,

@@ -5,8 +5,7 @@ public struct RankedPaper: Sendable {
   /// The paper's index in the input arrays.
   public var index: Int
   public var paperId: String
-  /// The combined score in [0, 1]: the weighted mean of the rankers'
-  /// percentiles, or 1 plus that for a followed author's paper.
+  /// The combined score in [0, 1]: the weighted mean of the rankers' percentiles.
   public var score: Double
   public var cold: ColdStartScore
   /// The logistic regression's log-odds, when the model was used.
@@ -30,7 +29,7 @@ public struct Prefilter: Sendable {
     trainingSize >= settings.minimumLabelledPapers
   }
 
-  /// Ranks `papers`, best first.
+  /// Ranks `papers`, best first: followed authors' papers, then by combined score.
   ///
   /// - Parameters:
   ///   - embeddings: One row per paper, L2-normalised.
@@ -64,10 +63,14 @@ public struct Prefilter: Sendable {
     let ranked = papers.indices.map { i in
       let isFollowed = papers[i].authors.contains { followed.contains($0.lowercased()) }
       return RankedPaper(
-        index: i, paperId: papers[i].id, score: combined[i] + (isFollowed ? 1 : 0),
+        index: i, paperId: papers[i].id, score: combined[i],
         cold: cold[i], logistic: logistic?[i], tfidf: tfidf?[i], followedAuthor: isFollowed)
     }
-    return ranked.sorted { $0.score != $1.score ? $0.score > $1.score : $0.index < $1.index }
+    return ranked.sorted { first, second in
+      if first.followedAuthor != second.followedAuthor { return first.followedAuthor }
+      if first.score != second.score { return first.score > second.score }
+      return first.index < second.index
+    }
   }
 
   /// The weighted mean of each ranker's percentiles (0 for the lowest score,

@@ -9,11 +9,20 @@ import Foundation
 /// row is L2-normalised. Terms in fewer than `minDocumentFrequency`
 /// documents or more than `maxDocumentShare` of them are dropped, then the
 /// `maxFeatures` most frequent are kept.
-public struct TfidfVectorizer: Sendable {
-  public var vocabulary: [String: Int32]
+public struct TfidfVectorizer: @unchecked Sendable {
+  /// The column of each kept term id.
+  public var columns: [Int32: Int32]
   public var idf: [Float]
+  public let options: Options
+  /// The term ids of papers, shared between fits so that a paper is tokenized once.
+  public let cache: TermCache
 
   public var dimension: Int { idf.count }
+
+  /// The kept terms and their columns.
+  public var vocabulary: [String: Int32] {
+    Dictionary(uniqueKeysWithValues: columns.map { (cache.term($0.key), $0.value) })
+  }
 
   /// What each paper contributes besides its title and abstract.
   public struct Options: Sendable, Equatable {
@@ -35,30 +44,33 @@ public struct TfidfVectorizer: Sendable {
     }
   }
 
-  public let options: Options
-
   /// Builds the vocabulary and idf from `papers`, which need no labels.
-  public init(fitting papers: [Paper], options: Options = Options()) {
+  ///
+  /// - Parameter cache: Reused term ids; it must have been made with the same `options`.
+  public init(fitting papers: [Paper], options: Options = Options(), cache: TermCache? = nil) {
+    let cache = cache ?? TermCache(options: options)
+    precondition(cache.options == options, "The term cache was made with other options")
     self.options = options
-    var documentFrequency: [String: Int] = [:]
+    self.cache = cache
+    var documentFrequency: [Int32: Int] = [:]
     for paper in papers {
-      for term in Set(Self.terms(of: paper, options: options)) {
+      for term in Set(cache.termIds(of: paper)) {
         documentFrequency[term, default: 0] += 1
       }
     }
     let n = papers.count
-    let maxCount = Int(options.maxDocumentShare * Double(n))
+    let maxCount = max(Int(options.maxDocumentShare * Double(n)), 1)
     let kept = documentFrequency
-      .filter { $0.value >= options.minDocumentFrequency && $0.value <= max(maxCount, 1) }
+      .filter { $0.value >= options.minDocumentFrequency && $0.value <= maxCount }
       .sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
       .prefix(options.maxFeatures)
-    var vocabulary: [String: Int32] = [:]
+    var columns: [Int32: Int32] = [:]
     var idf: [Float] = []
     for (term, count) in kept {
-      vocabulary[term] = Int32(idf.count)
+      columns[term] = Int32(idf.count)
       idf.append(Float(log(Double(1 + n) / Double(1 + count)) + 1))
     }
-    self.vocabulary = vocabulary
+    self.columns = columns
     self.idf = idf
   }
 
@@ -68,13 +80,13 @@ public struct TfidfVectorizer: Sendable {
 
   public func transform(_ paper: Paper) -> SparseVector {
     var counts: [Int32: Int] = [:]
-    for term in Self.terms(of: paper, options: options) {
-      if let index = vocabulary[term] { counts[index, default: 0] += 1 }
+    for term in cache.termIds(of: paper) {
+      if let column = columns[term] { counts[column, default: 0] += 1 }
     }
     let indices = counts.keys.sorted()
-    var values = indices.map { index -> Float in
-      let tf = Float(counts[index] ?? 1)
-      return (1 + log(tf)) * idf[Int(index)]
+    var values = indices.map { column -> Float in
+      let tf = Float(counts[column] ?? 1)
+      return (1 + log(tf)) * idf[Int(column)]
     }
     let norm = values.reduce(0) { $0 + $1 * $1 }.squareRoot()
     if norm > 0 { values = values.map { $0 / norm } }
@@ -129,4 +141,33 @@ public struct TfidfVectorizer: Sendable {
     "when", "where", "whether", "which", "while", "who", "whom", "why", "will", "with",
     "within", "without", "would", "yet", "you", "your",
   ]
+}
+
+/// Term ids of papers, keyed by paper id, so that each paper is tokenized once.
+///
+/// Not thread-safe: use one cache from one thread at a time.
+public final class TermCache {
+  public let options: TfidfVectorizer.Options
+  private var ids: [String: Int32] = [:]
+  private var terms: [String] = []
+  private var papers: [String: [Int32]] = [:]
+
+  public init(options: TfidfVectorizer.Options) {
+    self.options = options
+  }
+
+  public func termIds(of paper: Paper) -> [Int32] {
+    if let cached = papers[paper.id] { return cached }
+    let result = TfidfVectorizer.terms(of: paper, options: options).map { term -> Int32 in
+      if let id = ids[term] { return id }
+      let id = Int32(terms.count)
+      ids[term] = id
+      terms.append(term)
+      return id
+    }
+    papers[paper.id] = result
+    return result
+  }
+
+  public func term(_ id: Int32) -> String { terms[Int(id)] }
 }

@@ -1,0 +1,69 @@
+import Foundation
+
+/// Text and JSON output of `papersift rank`.
+public enum RankingReport {
+  /// One ranked paper as `rank --json` prints it.
+  public struct Item: Codable, Sendable, Equatable {
+    public var rank: Int
+    public var id: String
+    public var title: String
+    public var score: Double
+    public var followedAuthor: Bool
+    /// The topic or liked paper with the largest cosine, and that cosine.
+    public var closestTopic: String?
+    public var topicSimilarity: Float?
+    public var closestLiked: String?
+    public var likedSimilarity: Float?
+    public var logistic: Float?
+    public var tfidf: Float?
+  }
+
+  public static func items(_ ranking: NightRanking, top: Int?) -> [Item] {
+    let shown = ranking.ranked.prefix(top ?? ranking.ranked.count)
+    return shown.enumerated().map { position, ranked in
+      let entries = ranking.profile.entries
+      return Item(
+        rank: position + 1, id: ranked.paperId, title: ranking.papers[ranked.index].title,
+        score: ranked.score, followedAuthor: ranked.followedAuthor,
+        closestTopic: ranked.cold.bestTopic.map { entries[$0].label },
+        topicSimilarity: ranked.cold.bestTopic == nil ? nil : ranked.cold.topic,
+        closestLiked: ranked.cold.bestLiked.map { entries[$0].label },
+        likedSimilarity: ranked.cold.bestLiked == nil ? nil : ranked.cold.liked,
+        logistic: ranked.logistic, tfidf: ranked.tfidf)
+    }
+  }
+
+  /// The ranking as lines of text; with `explain`, a second line per paper
+  /// names the profile entry that contributed most and the models' scores.
+  public static func text(_ ranking: NightRanking, top: Int?, explain: Bool) -> String {
+    let models =
+      ranking.usedModels
+      ? "learned models on \(ranking.trainingSize) labelled papers"
+      : "topics and likes only (\(ranking.trainingSize) labelled papers)"
+    var lines = ["\(ranking.papers.count) papers on \(ranking.date), ranked by \(models)"]
+    for item in items(ranking, top: top) {
+      let mark = item.followedAuthor ? " [followed author]" : ""
+      lines.append(
+        String(format: "%3d. %@  %.3f  %@%@", item.rank, item.id, item.score, item.title, mark))
+      guard explain else { continue }
+      lines.append("     " + explanation(item))
+    }
+    return lines.joined(separator: "\n")
+  }
+
+  static func explanation(_ item: Item) -> String {
+    var parts: [String] = []
+    let topic = item.topicSimilarity ?? -.infinity
+    let liked = item.likedSimilarity ?? -.infinity
+    if let name = item.closestTopic, topic >= liked {
+      parts.append(String(format: "topic \"%@\" (cosine %.3f)", name, topic))
+    } else if let id = item.closestLiked {
+      parts.append(String(format: "liked %@ (similarity %.3f)", id, liked))
+    } else {
+      parts.append("no topic or like")
+    }
+    if let logistic = item.logistic { parts.append(String(format: "logistic %.3f", logistic)) }
+    if let tfidf = item.tfidf { parts.append(String(format: "tf-idf SVM %.3f", tfidf)) }
+    return parts.joined(separator: ", ")
+  }
+}

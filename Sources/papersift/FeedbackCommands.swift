@@ -1,0 +1,146 @@
+import Foundation
+import PaperSiftKit
+
+/// Looks up and imports papers unknown to the database for `like` and `dislike`.
+///
+/// NOTE: nil until the arXiv API client and the paper store are wired in;
+/// until then every unknown paper's feedback is stored as pending.
+nonisolated(unsafe) var feedbackPaperSource: (lookup: any PaperLookup, importer: any PaperImporting)?
+
+/// Shared work of `like` and `dislike`.
+enum FeedbackCommand {
+  static func options(verb: String) -> [OptionSpec] {
+    [.value("--from", "FILE", help: "Also \(verb) the ids in FILE: one id or URL a line, or BibTeX.")]
+  }
+
+  static func record(
+    _ label: FeedbackLabel, _ arguments: ParsedArguments, context: CommandContext
+  ) throws -> ExitStatus {
+    var identifiers = try arguments.positionals.map { try ArxivIdentifier(parsing: $0) }
+    if let file = arguments.string("--from") {
+      identifiers += try FeedbackInput.identifiers(in: readFile(file))
+    }
+    guard !identifiers.isEmpty else {
+      throw PaperSiftError(
+        .invalidInput, "No arXiv id given. Pass ids such as 2501.19281, or --from FILE.")
+    }
+    var seen = Set<String>()
+    identifiers = identifiers.filter { seen.insert($0.id).inserted }
+    let database = try context.openDatabase()
+    let outcome = try FeedbackInput.resolveUnknown(
+      identifiers.map(\.id), database: database, lookup: feedbackPaperSource?.lookup,
+      importer: feedbackPaperSource?.importer)
+    let notFound = Set(outcome.notFound)
+    let kept = identifiers.filter { !notFound.contains($0.id) }
+    let source = arguments.string("--from") == nil ? "command" : "file"
+    let changes = try FeedbackStore(database: database).record(kept, label: label, source: source)
+
+    let verb = label == .liked ? "liked" : "disliked"
+    for (identifier, change) in zip(kept, changes) {
+      print("\(identifier.id): \(message(for: change, verb: verb))")
+    }
+    if !outcome.pending.isEmpty {
+      let reason = outcome.failure.map { "the arXiv look-up failed (\($0))" } ?? "not fetched yet"
+      print(
+        "\(outcome.pending.count) papers are not in the database, \(reason): their feedback is "
+          + "stored as pending and counts once the papers are fetched.")
+    }
+    for id in outcome.notFound {
+      writeError("\(id): not found on arXiv; nothing stored. Check the id.")
+    }
+    return outcome.notFound.isEmpty ? .success : .failure
+  }
+
+  static func message(for change: FeedbackChange, verb: String) -> String {
+    switch change {
+    case .added: verb
+    case .unchanged: "already \(verb)"
+    case .changed: "now \(verb)"
+    }
+  }
+
+  static func readFile(_ path: String) throws -> String {
+    do {
+      return try String(contentsOfFile: path, encoding: .utf8)
+    } catch {
+      throw PaperSiftError(
+        .io, "Unable to read '\(path)': \(error.localizedDescription).", underlying: error)
+    }
+  }
+}
+
+/// `papersift like ID...`.
+enum LikeCommand: Command {
+  static let spec = CommandSpec(
+    name: "like",
+    abstract: "Mark papers as liked, so that similar papers rank higher.",
+    discussion: "Accepted id forms: \(ArxivIdentifier.acceptedForms).",
+    options: FeedbackCommand.options(verb: "like"), positionals: "ID...")
+
+  static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitStatus {
+    try FeedbackCommand.record(.liked, arguments, context: context)
+  }
+}
+
+/// `papersift dislike ID...`.
+enum DislikeCommand: Command {
+  static let spec = CommandSpec(
+    name: "dislike",
+    abstract: "Mark papers as disliked, so that similar papers rank lower.",
+    discussion: "Accepted id forms: \(ArxivIdentifier.acceptedForms).",
+    options: FeedbackCommand.options(verb: "dislike"), positionals: "ID...")
+
+  static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitStatus {
+    try FeedbackCommand.record(.disliked, arguments, context: context)
+  }
+}
+
+/// `papersift unlike ID...`: removes a like or a dislike.
+enum UnlikeCommand: Command {
+  static let spec = CommandSpec(
+    name: "unlike",
+    abstract: "Remove the like or dislike of papers.",
+    discussion: "Accepted id forms: \(ArxivIdentifier.acceptedForms).",
+    positionals: "ID...")
+
+  static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitStatus {
+    let identifiers = try arguments.positionals.map { try ArxivIdentifier(parsing: $0) }
+    guard !identifiers.isEmpty else {
+      throw PaperSiftError(.invalidInput, "No arXiv id given. Pass ids such as 2501.19281.")
+    }
+    let store = FeedbackStore(database: try context.openDatabase())
+    for identifier in identifiers {
+      let removed = try store.remove([identifier])
+      print("\(identifier.id): \(removed > 0 ? "removed" : "had no feedback")")
+    }
+    return .success
+  }
+}
+
+/// `papersift likes`: lists the feedback.
+enum LikesCommand: Command {
+  static let spec = CommandSpec(
+    name: "likes",
+    abstract: "List liked and disliked papers, oldest first.",
+    options: [.flag("--json", help: "Print a JSON array of {paperId, label, created, source, title}.")])
+
+  static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitStatus {
+    let entries = try FeedbackStore(database: try context.openDatabase()).entries()
+    if arguments.flag("--json") {
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+      print(String(decoding: try encoder.encode(entries), as: UTF8.self))
+      return .success
+    }
+    guard !entries.isEmpty else {
+      print("No feedback yet. Run 'papersift like ID' to add some.")
+      return .success
+    }
+    for entry in entries {
+      let mark = entry.label == .liked ? "+" : "-"
+      let title = entry.title ?? "(pending: not fetched yet)"
+      print("\(mark) \(entry.paperId)  \(entry.created)  \(title)")
+    }
+    return .success
+  }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import PaperSiftKit
+
+/// Embeds topic texts for `rank`.
+///
+/// NOTE: nil until the MiniLM encoder is wired in; until then `rank` ranks by
+/// likes and the learned models only, and says so.
+nonisolated(unsafe) var rankTextEmbedder: ((CommandContext) throws -> any TextEmbedding)?
+
+/// `papersift rank`: prints the prefilter's ranking of a stored night.
+enum RankCommand: Command {
+  static let spec = CommandSpec(
+    name: "rank",
+    abstract: "Print the prefilter's ranking of a night's papers.",
+    options: [
+      .value("--date", "YYYY-MM-DD", help: "The night to rank (default: the latest fetched)."),
+      .value("--top", "K", help: "Show only the first K papers."),
+      .flag("--explain", help: "Name the closest topic or liked paper and the models' scores."),
+      .flag("--json", help: "Print a JSON array, one object per paper."),
+    ])
+
+  static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitStatus {
+    let top = try arguments.int("--top", in: 1...1_000_000)
+    let configuration = try context.loadConfiguration()
+    let database = try context.openDatabase()
+    let inputs = StoredRankingInputs(database: database)
+    guard let date = try arguments.string("--date") ?? inputs.latestDate() else {
+      throw PaperSiftError(.notFound, "No papers fetched yet. Run 'papersift run' first.")
+    }
+    let topicsURL = try TopicsCommand.topicsURL(nil, context: context)
+    var topics: TopicsFile?
+    if FileManager.default.fileExists(atPath: topicsURL.path) {
+      topics = try TopicsFile.load(from: topicsURL)
+    }
+    let embedder = try rankTextEmbedder?(context)
+    if topics != nil, embedder == nil {
+      Logger(label: "rank").warning(
+        "No text encoder available; ranking without the topics file", [("file", topicsURL.path)])
+    }
+    let ranking = try NightRanker.rank(
+      date: date, inputs: inputs, settings: configuration.ranking, topics: topics,
+      embedder: embedder)
+    guard !ranking.papers.isEmpty else {
+      throw PaperSiftError(.notFound, "No papers announced on \(date) are in the database.")
+    }
+    if arguments.flag("--json") {
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+      let items = RankingReport.items(ranking, top: top)
+      print(String(decoding: try encoder.encode(items), as: UTF8.self))
+    } else {
+      print(RankingReport.text(ranking, top: top, explain: arguments.flag("--explain")))
+    }
+    return .success
+  }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import PaperSiftKit
+
+/// `papersift topics`: shows how the topics file was parsed.
+enum TopicsCommand: Command {
+  static let spec = CommandSpec(
+    name: "topics",
+    abstract: "Show the topics and keywords parsed from the topics file.",
+    options: [
+      .value("--file", "FILE", help: "The topics file (default: ranking.topicsFile)."),
+      .flag("--json", help: "Print the parsed topics as JSON."),
+    ])
+
+  static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitStatus {
+    let url = try topicsURL(arguments.string("--file"), context: context)
+    let topics = try TopicsFile.load(from: url)
+    if arguments.flag("--json") {
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+      print(String(decoding: try encoder.encode(topics), as: UTF8.self))
+      return .success
+    }
+    print(render(topics, path: url.path))
+    return .success
+  }
+
+  /// The topics file named by `file`, else by the configuration, relative to the home folder.
+  static func topicsURL(_ file: String?, context: CommandContext) throws -> URL {
+    if let file { return URL(fileURLWithPath: file) }
+    let configured = try context.loadConfiguration().ranking.topicsFile
+    if configured.hasPrefix("/") { return URL(fileURLWithPath: configured) }
+    return context.home.root.appendingPathComponent(configured)
+  }
+
+  static func render(_ topics: TopicsFile, path: String) -> String {
+    var lines = ["\(topics.topics.count) topics in \(path)"]
+    for (number, topic) in topics.topics.enumerated() {
+      lines.append("\(number + 1). \(topic.name)")
+      if !topic.relevant.isEmpty { lines.append("   relevant: \(topic.relevant)") }
+      if !topic.irrelevant.isEmpty { lines.append("   irrelevant: \(topic.irrelevant)") }
+    }
+    let keywordLists = [
+      ("relevant keywords (positive vectors)", topics.relevantKeywords),
+      ("irrelevant keywords (negative vectors)", topics.irrelevantKeywords),
+      ("application keywords (negative vectors)", topics.applicationKeywords),
+    ]
+    for (title, keywords) in keywordLists where !keywords.isEmpty {
+      lines.append("\(title): \(keywords.joined(separator: ", "))")
+    }
+    return lines.joined(separator: "\n")
+  }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import Testing
+
+@testable import PaperSiftKit
+
+@Suite struct ColdStartTests {
+  /// Papers on the unit circle at 0°, 60° and 90°.
+  static let papers = Matrix(stacking: [[1, 0], [0.5, 0.866_025_4], [0, 1]], columns: 2)
+
+  static func profile(_ rows: [(ProfileEntry, [Float])]) -> Profile {
+    Profile(entries: rows.map(\.0), matrix: Matrix(stacking: rows.map(\.1), columns: 2))
+  }
+
+  @Test func topicMaximumRanks() {
+    let profile = Self.profile([
+      (ProfileEntry(kind: .topic, label: "x"), [1, 0]),
+      (ProfileEntry(kind: .topic, label: "y"), [0, 1]),
+    ])
+    let scores = ColdStartScorer.score(
+      embeddings: Self.papers, profile: profile, parameters: ColdStartParameters())
+    #expect(scores.map(\.topic) == [1, 0.866_025_4, 1])
+    #expect(scores.map(\.bestTopic) == [0, 1, 1])
+  }
+
+  @Test func negativeSubtracts() {
+    var parameters = ColdStartParameters()
+    parameters.negativeWeight = 0.5
+    let profile = Self.profile([
+      (ProfileEntry(kind: .topic, label: "x"), [1, 0]),
+      (ProfileEntry(kind: .negative, label: "y"), [0, 1]),
+    ])
+    let scores = ColdStartScorer.score(
+      embeddings: Self.papers, profile: profile, parameters: parameters)
+    // 0°: 1 - 0.5·0 = 1; 60°: 0.5 - 0.5·0.866 = 0.067; 90°: 0 - 0.5·1 = -0.5.
+    #expect(abs(scores[0].score - 1) < 1e-6)
+    #expect(abs(scores[1].score - 0.066_987_3) < 1e-6)
+    #expect(abs(scores[2].score + 0.5) < 1e-6)
+  }
+
+  @Test func likesWeightedByRecency() {
+    var parameters = ColdStartParameters()
+    parameters.nearest = 2
+    // Two likes: the 0° paper at weight 1, the 90° paper at weight 0.25.
+    let profile = Self.profile([
+      (ProfileEntry(kind: .liked, label: "a", weight: 1), [1, 0]),
+      (ProfileEntry(kind: .liked, label: "b", weight: 0.25), [0, 1]),
+    ])
+    let scores = ColdStartScorer.score(
+      embeddings: Self.papers, profile: profile, parameters: parameters)
+    // Paper at 90°: (1·0 + 0.25·1) / 1.25 = 0.2; at 0°: (1·1 + 0.25·0) / 1.25 = 0.8.
+    #expect(abs(scores[2].liked - 0.2) < 1e-6)
+    #expect(abs(scores[0].liked - 0.8) < 1e-6)
+    #expect(scores[2].bestLiked == 1)
+  }
+
+  @Test func dislikeLowersRank() {
+    let profile = Self.profile([
+      (ProfileEntry(kind: .topic, label: "x"), [0.707_106_8, 0.707_106_8]),
+      (ProfileEntry(kind: .disliked, label: "d"), [1, 0]),
+    ])
+    let scores = ColdStartScorer.score(
+      embeddings: Self.papers, profile: profile, parameters: ColdStartParameters())
+    let order = scores.indices.sorted { scores[$0].score > scores[$1].score }
+    // Topic cosines 0.707, 0.966, 0.707; dislike cosines 1, 0.5, 0; scores
+    // -0.293, 0.466, 0.707: the dislike pushes the 30° paper below the 90° one.
+    #expect(order == [2, 1, 0])
+  }
+
+  @Test func recencyHalfLife() throws {
+    let feedback = [
+      FeedbackVector(paperId: "new", liked: true, ageDays: 0, embedding: [1, 0]),
+      FeedbackVector(paperId: "old", liked: true, ageDays: 30, embedding: [0, 1]),
+    ]
+    let profile = try Profile.build(
+      topics: nil, feedback: feedback, halfLifeDays: 30, embedder: NoTextEmbedding(),
+      dimension: 2)
+    #expect(profile.entries.map(\.weight) == [1, 0.5])
+    #expect(profile.entries.map(\.kind) == [.liked, .liked])
+  }
+}

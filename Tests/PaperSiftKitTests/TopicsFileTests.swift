@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+
+@testable import PaperSiftKit
+
+@Suite struct TopicsFileTests {
+  static let structured = """
+    ## Relevant Topics
+
+    Use the following relevance criteria.
+
+    1. Representation Learning
+       - Relevant: Insights into how deep networks encode information.
+       - Irrelevant: Standard applications of known techniques.
+
+    2. Model Compression
+       - Relevant: Sparsity, pruning,
+         quantization.
+       - Irrelevant: Straightforward applications.
+
+    **Keywords:**
+
+    - Relevant: Mixture of Experts (MoE), Pruning, etc.
+    - Irrelevant: Reinforcement Learning, Federated Learning, etc.
+    - Application: Medical Imaging, Time Series, etc.
+    """
+
+  @Test func structuredTopics() {
+    let parsed = TopicsFile.parse(Self.structured)
+    #expect(parsed.topics.map(\.name) == ["Representation Learning", "Model Compression"])
+    #expect(parsed.topics[0].relevant == "Insights into how deep networks encode information.")
+    #expect(parsed.topics[0].irrelevant == "Standard applications of known techniques.")
+    #expect(parsed.topics[1].relevant == "Sparsity, pruning, quantization.")
+  }
+
+  @Test func structuredKeywords() {
+    let parsed = TopicsFile.parse(Self.structured)
+    #expect(parsed.relevantKeywords == ["Mixture of Experts (MoE)", "Pruning"])
+    #expect(parsed.irrelevantKeywords == ["Reinforcement Learning", "Federated Learning"])
+    #expect(parsed.applicationKeywords == ["Medical Imaging", "Time Series"])
+  }
+
+  @Test func bundledTopicsFile() throws {
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .appendingPathComponent("../../Data/topics/topics.md").standardized
+    let parsed = try TopicsFile.load(from: url)
+    #expect(parsed.topics.count == 6)
+    #expect(parsed.topics[5].name == "Emerging Trends")
+    #expect(parsed.applicationKeywords.count == 13)
+    #expect(parsed.irrelevantKeywords.last == "Diffusion Models")
+  }
+
+  @Test func gptPaperAssistantStyle() {
+    let text = """
+       1. New methodological improvements to RLHF or instruction-following
+          - Relevant: papers that discuss specific methods like RLHF.
+          - Not relevant: papers about adaptation to some task.
+       2. Shows new powerful test set contamination or membership inference methods
+
+       In suggesting papers to your friend, remember that he enjoys papers on statistics.
+      """
+    let parsed = TopicsFile.parse(text)
+    #expect(parsed.topics.count == 2)
+    #expect(parsed.topics[0].relevant == "papers that discuss specific methods like RLHF.")
+    #expect(parsed.topics[0].irrelevant == "papers about adaptation to some task.")
+    #expect(parsed.topics[1].name.hasPrefix("Shows new powerful test set"))
+  }
+
+  @Test func freeTextParagraphs() {
+    let parsed = TopicsFile.parse("Sparse attention\nin transformers.\n\nProtein folding models.\n")
+    #expect(parsed.topics.map(\.name) == ["Sparse attention in transformers.", "Protein folding models."])
+  }
+
+  @Test func profileTextsSigns() {
+    let texts = Profile.texts(of: TopicsFile.parse(Self.structured))
+    #expect(texts.filter { $0.entry.kind == .topic }.count == 4)
+    #expect(texts.filter { $0.entry.kind == .negative }.count == 4)
+    #expect(texts[0].text == "Representation Learning: Insights into how deep networks encode information.")
+  }
+
+  @Test func emptyFileRejected() throws {
+    let folder = FileManager.default.temporaryDirectory
+      .appendingPathComponent("topics-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let url = folder.appendingPathComponent("topics.md")
+    try "## Heading only\n".write(to: url, atomically: true, encoding: .utf8)
+    #expect(throws: PaperSiftError.self) { try TopicsFile.load(from: url) }
+  }
+}

@@ -111,10 +111,12 @@ struct CutoffTuningTests {
       folder: folder, pickedAxes: ["alpha", "alpha", "alpha", "alpha"])
     let turn = try AxisNights.make(folder: folder, pickedAxes: ["alpha", "alpha", "beta", "alpha"])
     var stayReplay = RecallReplay(
-      replay: Replay(days: stay, folder: folder, embedder: AxisEmbedding(), settings: settings),
+      replay: Replay(
+        days: stay, folder: folder, embedder: RecallAxisEmbedding(), settings: settings),
       weightCandidates: [RankerWeights()])
     var turnReplay = RecallReplay(
-      replay: Replay(days: turn, folder: folder, embedder: AxisEmbedding(), settings: settings),
+      replay: Replay(
+        days: turn, folder: folder, embedder: RecallAxisEmbedding(), settings: settings),
       weightCandidates: [RankerWeights()])
     let stayDays = try stayReplay.run()
     let turnDays = try turnReplay.run()
@@ -176,7 +178,8 @@ struct CutoffTuningTests {
     settings.minimumLabelledPapers = 30
     let days = try AxisNights.make(folder: folder, pickedAxes: ["alpha", "beta", "alpha", "beta"])
     var replay = RecallReplay(
-      replay: Replay(days: days, folder: folder, embedder: AxisEmbedding(), settings: settings),
+      replay: Replay(
+        days: days, folder: folder, embedder: RecallAxisEmbedding(), settings: settings),
       weightCandidates: [weights])
     for day in try replay.run() {
       let auto = try #require(day.rankings["auto"])

@@ -41,7 +41,7 @@ enum RecallFixtures {
 /// Embeds papers titled `alpha N` along one axis and `beta N` along
 /// another, with a small deterministic spread. Any other text, such as a
 /// topic, lies on a third axis, orthogonal to every paper.
-struct AxisEmbedding: TextEmbedding {
+struct RecallAxisEmbedding: TextEmbedding {
   static let dimension = 384
 
   func embed(_ texts: [String]) throws -> Matrix {

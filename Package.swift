@@ -24,8 +24,11 @@ let package = Package(
       providers: [.apt(["libopenblas-dev"])]
     ),
     .target(
+      name: "CEncoderKernels"
+    ),
+    .target(
       name: "PaperSiftKit",
-      dependencies: ["CCurl", "CSQLite", "COpenBLAS"]
+      dependencies: ["CCurl", "CSQLite", "COpenBLAS", "CEncoderKernels"]
     ),
     .executableTarget(
       name: "papersift",

@@ -10,7 +10,7 @@ struct Benchmark: Sendable {
 
 /// Every benchmark, selected by name.
 let benchmarks: [Benchmark] = [
-  rankBenchmark, recallBenchmark,
+  encoderBenchmark, rankBenchmark, recallBenchmark,
 ]
 
 @MainActor func runBenchmarks() -> Int32 {
@@ -22,7 +22,14 @@ let benchmarks: [Benchmark] = [
     return 2
   }
   #if DEBUG
-    print("WARNING: debug build; measure with 'swift run -c release papersift-bench'.")
+    FileHandle.standardError.write(
+      Data(
+        """
+        ************************************************************************
+        WARNING: papersift-bench is a debug build; its timings are meaningless.
+        Run it as 'swift run -c release papersift-bench ...'.
+        ************************************************************************\n
+        """.utf8))
   #endif
   do {
     return try benchmark.run(Array(arguments.dropFirst()))

@@ -3,8 +3,10 @@ import PaperSiftKit
 
 /// Every subcommand, in the order `papersift --help` lists them.
 let commands: [any Command.Type] = [
+  RunCommand.self, ImportCommand.self, FetchCommand.self, PapersCommand.self,
   TopicsCommand.self, LikeCommand.self, DislikeCommand.self, UnlikeCommand.self,
-  LikesCommand.self, RankCommand.self, ScoreCommand.self,
+  LikesCommand.self, RankCommand.self, EmbedCommand.self, ModelCommand.self,
+  ScoreCommand.self,
 ]
 
 let globalSpec = CommandSpec(

@@ -1,6 +1,90 @@
 import Foundation
 
-/// The `fetch` section of the configuration.
+/// The `fetch` section of the configuration: where arXiv listings come from
+/// and which announcements are kept.
 public struct FetchSettings: Codable, Sendable, Equatable {
+  /// The RSS service; a feed is at `{rssBaseURL}/{category}+{category}`.
+  public var rssBaseURL = "https://rss.arxiv.org/rss"
+  /// The arXiv API query endpoint used for `id_list` look-ups.
+  public var apiBaseURL = "https://export.arxiv.org/api/query"
+  /// The categories whose joined feed `papersift fetch` downloads.
+  public var categories = ["cs.LG", "cs.AI"]
+  /// Whether papers cross-listed from another primary category are kept.
+  public var keepCrossLists = true
+  /// Whether new versions of papers announced before are kept.
+  public var keepReplacements = false
+  /// Seconds allowed to open a connection.
+  public var connectTimeoutSeconds = 10.0
+  /// Seconds allowed for one whole request.
+  public var requestTimeoutSeconds = 60.0
+  /// The number of attempts per request, the first included.
+  public var maxAttempts = 4
+
   public init() {}
+
+  public init(from decoder: any Decoder) throws {
+    let defaults = FetchSettings()
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    rssBaseURL =
+      try container.decodeIfPresent(String.self, forKey: .rssBaseURL) ?? defaults.rssBaseURL
+    apiBaseURL =
+      try container.decodeIfPresent(String.self, forKey: .apiBaseURL) ?? defaults.apiBaseURL
+    categories =
+      try container.decodeIfPresent([String].self, forKey: .categories) ?? defaults.categories
+    keepCrossLists =
+      try container.decodeIfPresent(Bool.self, forKey: .keepCrossLists)
+      ?? defaults.keepCrossLists
+    keepReplacements =
+      try container.decodeIfPresent(Bool.self, forKey: .keepReplacements)
+      ?? defaults.keepReplacements
+    connectTimeoutSeconds =
+      try container.decodeIfPresent(Double.self, forKey: .connectTimeoutSeconds)
+      ?? defaults.connectTimeoutSeconds
+    requestTimeoutSeconds =
+      try container.decodeIfPresent(Double.self, forKey: .requestTimeoutSeconds)
+      ?? defaults.requestTimeoutSeconds
+    maxAttempts =
+      try container.decodeIfPresent(Int.self, forKey: .maxAttempts) ?? defaults.maxAttempts
+  }
+
+  /// Checks the values that the file could set to something unusable.
+  ///
+  /// - Throws: ``PaperSiftError`` with code `configuration` naming the key.
+  public func validate() throws {
+    for (key, value) in [
+      ("connectTimeoutSeconds", connectTimeoutSeconds),
+      ("requestTimeoutSeconds", requestTimeoutSeconds),
+    ] where !(value > 0 && value.isFinite) {
+      throw PaperSiftError(
+        .configuration,
+        "Invalid fetch.\(key) \(value) in the configuration: expected a number of seconds "
+          + "above 0.")
+    }
+    guard maxAttempts >= 1 else {
+      throw PaperSiftError(
+        .configuration,
+        "Invalid fetch.maxAttempts \(maxAttempts) in the configuration: expected 1 or more.")
+    }
+  }
+
+  /// The announce types that are stored; the others are skipped.
+  ///
+  /// New papers and sources without a type (API look-ups) are always kept.
+  public var keptAnnounceTypes: Set<AnnounceType> {
+    AnnounceType.keptTypes(crossLists: keepCrossLists, replacements: keepReplacements)
+  }
+}
+
+extension AnnounceType {
+  /// Returns the announce types to store when cross-lists and replacements
+  /// are switched on or off. The set always contains `new` and `unknown`.
+  public static func keptTypes(crossLists: Bool, replacements: Bool) -> Set<AnnounceType> {
+    var kept: Set<AnnounceType> = [.new, .unknown]
+    if crossLists { kept.insert(.cross) }
+    if replacements {
+      kept.insert(.replace)
+      if crossLists { kept.insert(.replaceCross) }
+    }
+    return kept
+  }
 }

@@ -26,10 +26,14 @@ public struct Paper: Sendable, Codable, Equatable, Hashable {
   public var announceType: AnnounceType
   /// The announcement day, `YYYY-MM-DD`, when the source gives one.
   public var announced: String?
+  /// The day the first version was submitted, `YYYY-MM-DD`, when the source
+  /// gives one (the arXiv API does, the RSS feed does not).
+  public var published: String?
 
   public init(
     id: String, version: Int = 1, title: String, abstract: String, authors: [String],
-    categories: [String], announceType: AnnounceType = .new, announced: String? = nil
+    categories: [String], announceType: AnnounceType = .new, announced: String? = nil,
+    published: String? = nil
   ) {
     self.id = id
     self.version = version
@@ -39,6 +43,7 @@ public struct Paper: Sendable, Codable, Equatable, Hashable {
     self.categories = categories
     self.announceType = announceType
     self.announced = announced
+    self.published = published
   }
 
   /// The text that is embedded and shown to the LLM: title, newline, abstract.

@@ -8,21 +8,33 @@ enum Migrations {
   static let all: [String] = [version1]
 
   static func apply(to database: Database) throws {
-    let current = try database.scalar("PRAGMA user_version").flatMap { value -> Int? in
-      if case .integer(let number) = value { return Int(number) }
-      return nil
-    } ?? 0
+    guard try version(of: database) < all.count else {
+      try checkNotNewer(database)
+      return
+    }
+    // Two processes may open a new file at once: the version is read again
+    // inside the write transaction, so each migration runs exactly once.
+    for (offset, sql) in all.enumerated() {
+      try database.transaction {
+        guard try version(of: database) == offset else { return }
+        try database.execute(sql)
+        try database.execute("PRAGMA user_version = \(offset + 1)")
+      }
+    }
+  }
+
+  private static func version(of database: Database) throws -> Int {
+    guard case .integer(let number) = try database.scalar("PRAGMA user_version") else { return 0 }
+    return Int(number)
+  }
+
+  private static func checkNotNewer(_ database: Database) throws {
+    let current = try version(of: database)
     guard current <= all.count else {
       throw PaperSiftError(
         .database,
         "The database '\(database.path)' has schema version \(current), newer than this "
           + "PaperSift's \(all.count). Update PaperSift or use another --home.")
-    }
-    for (offset, sql) in all.enumerated().dropFirst(current) {
-      try database.transaction {
-        try database.execute(sql)
-        try database.execute("PRAGMA user_version = \(offset + 1)")
-      }
     }
   }
 
@@ -37,6 +49,7 @@ enum Migrations {
       categories TEXT NOT NULL,
       announce_type TEXT NOT NULL,
       announced TEXT,
+      published TEXT,
       first_seen TEXT NOT NULL,
       updated TEXT NOT NULL
     );

@@ -1,0 +1,111 @@
+import Foundation
+
+/// The formats PaperSift reads arXiv listings from.
+public enum FeedFormat: String, Sendable, CaseIterable {
+  /// arXiv's RSS 2.0 feed, as served by `rss.arxiv.org` since 2024.
+  case rss
+  /// An arXiv API (`/api/query`) Atom response.
+  case atom
+  /// One JSON object per line with `id`, `title`, `authors`, `abstract`, `categories`.
+  case jsonLines = "jsonl"
+}
+
+/// The papers read from one file or response.
+public struct FeedDocument: Sendable, Equatable {
+  public var format: FeedFormat
+  /// The file name or URL the papers came from.
+  public var source: String
+  /// The announcement day, `YYYY-MM-DD`, or nil when the source has none
+  /// (an Atom response, a JSON Lines file whose name carries no day).
+  public var date: String?
+  public var papers: [Paper]
+
+  public init(format: FeedFormat, source: String, date: String?, papers: [Paper]) {
+    self.format = format
+    self.source = source
+    self.date = date
+    self.papers = papers
+  }
+}
+
+/// Reads arXiv listings in any ``FeedFormat``, detected from the content.
+public enum FeedReader {
+  /// Reads the file at `url`.
+  ///
+  /// - Throws: ``PaperSiftError`` when the file cannot be read, its format is
+  ///   not recognised, or it is malformed (the message names the file and
+  ///   the position).
+  public static func read(contentsOf url: URL) throws -> FeedDocument {
+    let data: Data
+    do {
+      data = try Data(contentsOf: url)
+    } catch {
+      let code: PaperSiftError.Code =
+        FileManager.default.fileExists(atPath: url.path) ? .io : .notFound
+      throw PaperSiftError(
+        code, "Unable to read '\(url.path)': \(error.localizedDescription).",
+        underlying: error)
+    }
+    return try parse(data, source: url.path, fileName: url.lastPathComponent)
+  }
+
+  /// Parses `data` in whichever format its first characters show.
+  ///
+  /// - Parameters:
+  ///   - data: The bytes of an RSS feed, an Atom response or a JSON Lines day.
+  ///   - source: The file name or URL shown in error messages.
+  ///   - fileName: The base name of a file, from which a JSON Lines day
+  ///     named `YYYY-MM-DD.papers.jsonl` takes its date.
+  /// - Returns: The papers, with the day when the content or the name gives one.
+  /// - Throws: ``PaperSiftError`` with code `invalidInput` when the format is
+  ///   not recognised or the content is malformed, naming `source` and the
+  ///   position.
+  public static func parse(_ data: Data, source: String, fileName: String? = nil) throws
+    -> FeedDocument
+  {
+    switch detectFormat(data) {
+    case .xml:
+      let root = try XMLTree.parse(data, source: source)
+      if root.name == "rss" {
+        return try RSSFeedParser.parse(root, source: source)
+      }
+      if root.name == "feed", root.namespace == XMLNamespace.atom {
+        return try AtomFeedParser.parse(root, source: source)
+      }
+      throw PaperSiftError(
+        .invalidInput,
+        "'\(source)' is XML but neither an RSS feed nor an Atom feed (root element "
+          + "<\(root.name)>). Pass an arXiv RSS feed or an arXiv API response.")
+    case .jsonLines:
+      return try JSONLinesDayParser.parse(data, source: source, fileName: fileName)
+    case .empty:
+      throw PaperSiftError(
+        .invalidInput, "'\(source)' is empty. An empty day still needs its RSS channel.")
+    case .unknown:
+      throw PaperSiftError(
+        .invalidInput,
+        "The format of '\(source)' is not recognised: expected arXiv RSS or Atom XML, "
+          + "or JSON Lines with one paper object per line.")
+    }
+  }
+
+  enum DetectedFormat {
+    case xml
+    case jsonLines
+    case empty
+    case unknown
+  }
+
+  /// Looks at the first character after a byte order mark and whitespace.
+  static func detectFormat(_ data: Data) -> DetectedFormat {
+    var bytes = data.prefix(4096)[...]
+    if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
+    let whitespace: Set<UInt8> = [0x20, 0x09, 0x0A, 0x0D]
+    guard let first = bytes.first(where: { !whitespace.contains($0) }) else { return .empty }
+    switch first {
+    case UInt8(ascii: "<"): return .xml
+    case UInt8(ascii: "{"): return .jsonLines
+    default: return .unknown
+    }
+  }
+}

@@ -1,0 +1,94 @@
+import Foundation
+
+/// Reads arXiv's RSS 2.0 feed, the format `rss.arxiv.org` serves since 2024.
+///
+/// Each `item` carries the id and version in `guid` (`oai:arXiv.org:IDvN`)
+/// and at the start of `description` (`arXiv:IDvN Announce Type: new`),
+/// the abstract after `Abstract:` in `description`, the type in
+/// `arxiv:announce_type`, comma-separated authors in `dc:creator`, and one
+/// `category` element per category, primary first. The channel's `pubDate`
+/// gives the announcement day; a channel without items is a day without
+/// announcements. See https://info.arxiv.org/help/rss.html.
+enum RSSFeedParser {
+  static func parse(_ root: XMLNode, source: String) throws -> FeedDocument {
+    guard let channel = root.child("channel") else {
+      throw PaperSiftError(
+        .invalidInput, "The RSS feed '\(source)' has no <channel> element.")
+    }
+    let items = channel.children("item")
+    let channelDay = channel.child("pubDate").flatMap { FeedText.day(fromRFC822: $0.text) }
+    let itemDay = items.lazy.compactMap { item in
+      item.child("pubDate").flatMap { FeedText.day(fromRFC822: $0.text) }
+    }.first
+    let date = channelDay ?? itemDay
+
+    var papers: [Paper] = []
+    papers.reserveCapacity(items.count)
+    for item in items {
+      var paper = try parseItem(item, source: source)
+      paper.announced = date
+      papers.append(paper)
+    }
+    return FeedDocument(format: .rss, source: source, date: date, papers: papers)
+  }
+
+  static func parseItem(_ item: XMLNode, source: String) throws -> Paper {
+    let description = item.child("description")?.text ?? ""
+    let header = parseHeader(description)
+    let guid = item.child("guid")?.text.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+    let guidIdentifier = ArxivIdentifier.parse(
+      guid.hasPrefix("oai:arXiv.org:") ? String(guid.dropFirst("oai:arXiv.org:".count)) : guid)
+    let linkIdentifier = item.child("link").flatMap { ArxivIdentifier.parse($0.text) }
+
+    guard let identifier = guidIdentifier ?? header.identifier ?? linkIdentifier else {
+      throw PaperSiftError(
+        .invalidInput,
+        "The RSS item at line \(item.line) of '\(source)' has no arXiv id in its guid, "
+          + "description or link.")
+    }
+    let typeText =
+      item.child("announce_type", namespace: XMLNamespace.arxiv)?.text ?? header.announceType
+    let announceType = typeText.flatMap {
+      AnnounceType(rawValue: $0.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+    let authors = item.children("creator", namespace: XMLNamespace.dublinCore).flatMap {
+      FeedText.splitAuthors($0.text)
+    }
+    let categories = item.children("category").map {
+      $0.text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }.filter { !$0.isEmpty }
+
+    return Paper(
+      id: identifier.id,
+      version: identifier.version ?? header.identifier?.version ?? 1,
+      title: FeedText.clean(item.child("title")?.text ?? ""),
+      abstract: FeedText.clean(header.abstract),
+      authors: authors,
+      categories: categories,
+      announceType: announceType ?? .unknown)
+  }
+
+  struct DescriptionHeader {
+    var identifier: ArxivIdentifier?
+    var announceType: String?
+    var abstract: String
+  }
+
+  /// Splits `arXiv:IDvN Announce Type: TYPE\nAbstract: TEXT` into its parts.
+  ///
+  /// Without the header, the abstract is the text after `Abstract:`, or the
+  /// whole description when that label is missing too.
+  static func parseHeader(_ description: String) -> DescriptionHeader {
+    let pattern = /^\s*arXiv:(\S+)\s+Announce Type:\s*(\S+)\s*/
+    guard let match = description.prefixMatch(of: pattern) else {
+      let label = description.range(of: "Abstract:")
+      let abstract = label.map { String(description[$0.upperBound...]) } ?? description
+      return DescriptionHeader(identifier: nil, announceType: nil, abstract: abstract)
+    }
+    var rest = description[match.range.upperBound...]
+    if rest.hasPrefix("Abstract:") { rest = rest.dropFirst("Abstract:".count) }
+    return DescriptionHeader(
+      identifier: ArxivIdentifier.parse(String(match.1)), announceType: String(match.2),
+      abstract: String(rest))
+  }
+}

@@ -1,0 +1,199 @@
+import COpenBLAS
+import Foundation
+
+// Shape legend for the BERT forward pass:
+//   N  tokens of the batch, every sequence packed end to end without padding
+//   L  tokens of one sequence, [CLS] and [SEP] included
+//   H  hidden size (384 for MiniLM-L6)
+//   A  attention heads (12), D = H / A head size (32)
+//   I  intermediate size (1536)
+//   V  vocabulary size (30522), P maximum positions (512)
+// Matrices are row-major. Weights stay in the memory-mapped safetensors file;
+// a `Linear` weight is [out, in] as PyTorch stores it, so products use it transposed.
+
+/// `nn.Linear`: `weight` [out, in] and `bias` [out].
+struct Linear {
+  let weight: UnsafePointer<Float>
+  let bias: UnsafePointer<Float>
+  let inFeatures: Int
+  let outFeatures: Int
+
+  init(_ file: SafeTensorsFile, _ prefix: String, inFeatures: Int, outFeatures: Int) throws {
+    weight = try file.float32(prefix + ".weight", shape: [outFeatures, inFeatures])
+    bias = try file.float32(prefix + ".bias", shape: [outFeatures])
+    self.inFeatures = inFeatures
+    self.outFeatures = outFeatures
+  }
+
+  /// Adds `input · weightᵀ + bias` to `output`: [N, out] += [N, in] · [in, out] + [out].
+  func accumulate(
+    into output: UnsafeMutablePointer<Float>, _ input: UnsafePointer<Float>, rows: Int
+  ) {
+    for row in 0..<rows {
+      let line = output + row * outFeatures
+      for column in 0..<outFeatures { line[column] += bias[column] }
+    }
+    cblas_sgemm(
+      CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(outFeatures),
+      Int32(inFeatures), 1, input, Int32(inFeatures), weight, Int32(inFeatures), 1, output,
+      Int32(outFeatures))
+  }
+
+  /// Writes `input · weightᵀ + bias` to `output`.
+  func apply(
+    into output: UnsafeMutablePointer<Float>, _ input: UnsafePointer<Float>, rows: Int
+  ) {
+    output.update(repeating: 0, count: rows * outFeatures)
+    accumulate(into: output, input, rows: rows)
+  }
+}
+
+/// `nn.LayerNorm` over the last dimension: `weight` (gamma) and `bias` (beta), [H].
+struct LayerNorm {
+  let weight: UnsafePointer<Float>
+  let bias: UnsafePointer<Float>
+  let size: Int
+  let epsilon: Float
+
+  init(_ file: SafeTensorsFile, _ prefix: String, size: Int, epsilon: Float) throws {
+    weight = try file.float32(prefix + ".weight", shape: [size])
+    bias = try file.float32(prefix + ".bias", shape: [size])
+    self.size = size
+    self.epsilon = epsilon
+  }
+
+  /// Normalises each of `rows` rows of `x` [N, H] in place.
+  func apply(_ x: UnsafeMutablePointer<Float>, rows: Int) {
+    for row in 0..<rows {
+      let line = x + row * size
+      var sum: Float = 0
+      for i in 0..<size { sum += line[i] }
+      let mean = sum / Float(size)
+      var squares: Float = 0
+      for i in 0..<size {
+        let centered = line[i] - mean
+        squares += centered * centered
+      }
+      let scale = 1 / (squares / Float(size) + epsilon).squareRoot()
+      for i in 0..<size {
+        line[i] = (line[i] - mean) * scale * weight[i] + bias[i]
+      }
+    }
+  }
+}
+
+// swift-format-ignore: AlwaysUseLowerCamelCase
+// Field names mirror the checkpoint's tensor names, so that each is found by search.
+/// `embeddings`: word, position and token type tables, then LayerNorm.
+struct BertEmbeddings {
+  let word_embeddings: UnsafePointer<Float>
+  let position_embeddings: UnsafePointer<Float>
+  let token_type_embeddings: UnsafePointer<Float>
+  let LayerNorm: LayerNorm
+  let hiddenSize: Int
+
+  init(_ file: SafeTensorsFile, _ prefix: String, _ config: BertConfiguration) throws {
+    let h = config.hiddenSize
+    word_embeddings = try file.float32(
+      prefix + ".word_embeddings.weight", shape: [config.vocabularySize, h])
+    position_embeddings = try file.float32(
+      prefix + ".position_embeddings.weight", shape: [config.maxPositions, h])
+    token_type_embeddings = try file.float32(
+      prefix + ".token_type_embeddings.weight", shape: [config.typeVocabularySize, h])
+    LayerNorm = try PaperSiftKit.LayerNorm(
+      file, prefix + ".LayerNorm", size: h, epsilon: config.layerNormEpsilon)
+    hiddenSize = h
+  }
+
+  /// Writes the embeddings of `ids` at positions `0..<L` to `output` [L, H].
+  func apply(into output: UnsafeMutablePointer<Float>, ids: [Int32]) {
+    let h = hiddenSize
+    for (position, id) in ids.enumerated() {
+      let line = output + position * h
+      let word = word_embeddings + Int(id) * h
+      let place = position_embeddings + position * h
+      // Every token has token type 0: a single segment.
+      for i in 0..<h { line[i] = word[i] + place[i] + token_type_embeddings[i] }
+    }
+    LayerNorm.apply(output, rows: ids.count)
+  }
+}
+
+/// `attention.self`: the query, key and value projections.
+struct BertSelfAttention {
+  let query: Linear
+  let key: Linear
+  let value: Linear
+
+  init(_ file: SafeTensorsFile, _ prefix: String, _ config: BertConfiguration) throws {
+    let h = config.hiddenSize
+    query = try Linear(file, prefix + ".query", inFeatures: h, outFeatures: h)
+    key = try Linear(file, prefix + ".key", inFeatures: h, outFeatures: h)
+    value = try Linear(file, prefix + ".value", inFeatures: h, outFeatures: h)
+  }
+}
+
+// swift-format-ignore: AlwaysUseLowerCamelCase
+// Field names mirror the checkpoint's tensor names, so that each is found by search.
+/// `attention.output` and `output`: a projection, the residual, then LayerNorm.
+struct BertResidualOutput {
+  let dense: Linear
+  let LayerNorm: LayerNorm
+
+  init(_ file: SafeTensorsFile, _ prefix: String, inFeatures: Int, _ config: BertConfiguration)
+    throws
+  {
+    dense = try Linear(
+      file, prefix + ".dense", inFeatures: inFeatures, outFeatures: config.hiddenSize)
+    LayerNorm = try PaperSiftKit.LayerNorm(
+      file, prefix + ".LayerNorm", size: config.hiddenSize, epsilon: config.layerNormEpsilon)
+  }
+
+  /// Computes `LayerNorm(hidden + input · denseᵀ + bias)` into `hidden` [N, H].
+  func apply(hidden: UnsafeMutablePointer<Float>, _ input: UnsafePointer<Float>, rows: Int) {
+    dense.accumulate(into: hidden, input, rows: rows)
+    LayerNorm.apply(hidden, rows: rows)
+  }
+}
+
+// swift-format-ignore: AlwaysUseLowerCamelCase
+// Field names mirror the checkpoint's tensor names, so that each is found by search.
+/// `encoder.layer.{i}`: self-attention, then the feed-forward block.
+struct BertLayer {
+  let attention_self: BertSelfAttention
+  let attention_output: BertResidualOutput
+  let intermediate_dense: Linear
+  let output: BertResidualOutput
+
+  init(_ file: SafeTensorsFile, _ prefix: String, _ config: BertConfiguration) throws {
+    attention_self = try BertSelfAttention(file, prefix + ".attention.self", config)
+    attention_output = try BertResidualOutput(
+      file, prefix + ".attention.output", inFeatures: config.hiddenSize, config)
+    intermediate_dense = try Linear(
+      file, prefix + ".intermediate.dense", inFeatures: config.hiddenSize,
+      outFeatures: config.intermediateSize)
+    output = try BertResidualOutput(
+      file, prefix + ".output", inFeatures: config.intermediateSize, config)
+  }
+}
+
+/// The whole checkpoint: embeddings and the encoder layers, weights in place
+/// in the mapped file, which is read-only, so threads may share it.
+struct BertModel: @unchecked Sendable {
+  let configuration: BertConfiguration
+  let embeddings: BertEmbeddings
+  let layers: [BertLayer]
+  /// Keeps the mapping, which every weight pointer points into, alive.
+  let file: SafeTensorsFile
+
+  init(file: SafeTensorsFile, configuration: BertConfiguration) throws {
+    // Checkpoints saved from `BertForMaskedLM` and similar carry a `bert.` prefix.
+    let prefix = file.tensors["bert.embeddings.word_embeddings.weight"] != nil ? "bert." : ""
+    self.configuration = configuration
+    self.file = file
+    embeddings = try BertEmbeddings(file, prefix + "embeddings", configuration)
+    layers = try (0..<configuration.layerCount).map { index in
+      try BertLayer(file, prefix + "encoder.layer.\(index)", configuration)
+    }
+  }
+}

@@ -1,0 +1,132 @@
+import Foundation
+
+/// An encoder backed by an OpenAI-compatible `POST /v1/embeddings` server:
+/// OpenAI, Ollama, vLLM or Hugging Face text-embeddings-inference.
+///
+/// Texts go in batches of at most `batchSize` per request; transient
+/// failures are retried with ``RetryPolicy``. The model name is part of
+/// ``modelID``, so cached vectors of another model are never reused.
+///
+/// See https://platform.openai.com/docs/api-reference/embeddings/create.
+public final class OpenAIEmbeddingsClient: SentenceEncoder, @unchecked Sendable {
+  public let baseURL: String
+  public let model: String
+  public let batchSize: Int
+  public let modelID: String
+  /// The vector length: the configured value, else learned from the first response.
+  public private(set) var dimension: Int
+  private let apiKey: String?
+  private let retryPolicy: RetryPolicy
+  private let client = HTTPClient()
+  private let logger = Logger(label: "embedding")
+
+  /// - Parameters:
+  ///   - baseURL: The server's base URL up to and including `/v1`.
+  ///   - model: The model name sent in each request.
+  ///   - apiKey: Sent as a bearer token when not nil; never logged.
+  ///   - dimension: The expected vector length, or 0 to accept the server's.
+  ///   - batchSize: Texts per request.
+  ///   - retryPolicy: How transient failures are retried.
+  public init(
+    baseURL: String, model: String, apiKey: String?, dimension: Int = 0, batchSize: Int = 64,
+    retryPolicy: RetryPolicy = RetryPolicy()
+  ) {
+    self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+    self.model = model
+    self.apiKey = apiKey
+    self.dimension = dimension
+    self.batchSize = max(1, batchSize)
+    self.retryPolicy = retryPolicy
+    self.modelID = "openai/" + model
+  }
+
+  /// Creates the client that `settings` describe, reading the key from the
+  /// environment variable they name.
+  public convenience init(
+    settings: EmbeddingSettings,
+    environment: [String: String] = ProcessInfo.processInfo.environment
+  ) {
+    self.init(
+      baseURL: settings.remoteBaseURL, model: settings.remoteModel,
+      apiKey: environment[settings.remoteAPIKeyVariable].flatMap { $0.isEmpty ? nil : $0 },
+      batchSize: settings.batchSize)
+  }
+
+  public func embed(_ texts: [String]) throws -> [[Float]] {
+    var vectors: [[Float]] = []
+    vectors.reserveCapacity(texts.count)
+    for start in stride(from: 0, to: texts.count, by: batchSize) {
+      let batch = Array(texts[start..<min(start + batchSize, texts.count)])
+      vectors += try request(batch)
+    }
+    return vectors
+  }
+
+  private struct RequestBody: Encodable {
+    var model: String
+    var input: [String]
+    var encodingFormat = "float"
+
+    enum CodingKeys: String, CodingKey {
+      case model
+      case input
+      case encodingFormat = "encoding_format"
+    }
+  }
+
+  private struct ResponseBody: Decodable {
+    struct Item: Decodable {
+      var index: Int
+      var embedding: [Float]
+    }
+    var data: [Item]
+  }
+
+  /// Sends one batch and returns its vectors in input order.
+  private func request(_ texts: [String]) throws -> [[Float]] {
+    let url = baseURL + "/embeddings"
+    var headers = [("Content-Type", "application/json")]
+    if let apiKey { headers.append(("Authorization", "Bearer \(apiKey)")) }
+    let body = try JSONEncoder().encode(RequestBody(model: model, input: texts))
+    let request = HTTPRequest(url: url, method: "POST", headers: headers, body: body)
+
+    let response: HTTPResponse
+    do {
+      response = try client.send(request, retrying: retryPolicy) { attempt, error, delay in
+        self.logger.warning(
+          "Retrying embeddings request",
+          [("attempt", "\(attempt)"), ("delay", "\(delay)"), ("error", error.description)])
+      }
+    } catch let error as HTTPError {
+      throw PaperSiftError(
+        .network, "The embeddings request for model '\(model)' failed. \(error.description)",
+        underlying: error)
+    }
+
+    let decoded: ResponseBody
+    do {
+      decoded = try JSONDecoder().decode(ResponseBody.self, from: response.body)
+    } catch {
+      throw PaperSiftError(
+        .network,
+        "The embeddings response from \(url) is not an OpenAI embeddings object: "
+          + "\(String(response.text.prefix(200))). Check the base URL and the model.",
+        underlying: error)
+    }
+    let items = decoded.data.sorted { $0.index < $1.index }
+    guard items.map(\.index) == Array(0..<texts.count) else {
+      throw PaperSiftError(
+        .network,
+        "The embeddings response from \(url) has \(items.count) vectors for \(texts.count) "
+          + "inputs. Check that the server supports batched input.")
+    }
+    if dimension == 0 { dimension = items[0].embedding.count }
+    guard items.allSatisfy({ $0.embedding.count == dimension }) else {
+      throw PaperSiftError(
+        .network,
+        "The embeddings response from \(url) has vectors of length other than \(dimension) "
+          + "for model '\(model)'.")
+    }
+    return items.map(\.embedding)
+  }
+}

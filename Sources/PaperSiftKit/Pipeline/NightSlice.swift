@@ -1,0 +1,80 @@
+import Foundation
+
+/// The night's ranking split at the cutoff: the papers sent to the LLM, the
+/// audit sample drawn from below the cutoff, and why each sent paper passed.
+struct NightSlice {
+  let date: String
+  let ranking: NightRanking
+  /// The night's papers in ranking order, best first.
+  let ordered: [Paper]
+  /// The prefilter score of each paper of `ordered`.
+  let scores: [Double]
+  let sentIDs: Set<String>
+  let auditIDs: Set<String>
+  let cutoff: (policy: String, value: Double)
+  private let reasons: [String: DigestContent.PassReason]
+
+  init(ranking: NightRanking, cutoff: CutoffChoice, settings: Configuration, date: String) {
+    self.date = date
+    self.ranking = ranking
+    self.ordered = ranking.ranked.map { ranking.papers[$0.index] }
+    self.scores = ranking.ranked.map(\.score)
+    self.cutoff = cutoff.recorded(settings: settings.ranking)
+
+    let size = cutoff.sliceSize(scores: scores, settings: settings.ranking)
+    var sent = Set(ordered.prefix(size).map(\.id))
+    var reasons: [String: DigestContent.PassReason] = [:]
+    for (position, ranked) in ranking.ranked.enumerated() {
+      let paper = ranking.papers[ranked.index]
+      if ranked.followedAuthor {
+        // Papers by followed authors always pass, whatever their rank.
+        sent.insert(paper.id)
+        let name = NightSlice.followedAuthor(of: paper, in: settings.ranking.followedAuthors)
+        reasons[paper.id] = .followedAuthor(name: name ?? paper.authors.first ?? "")
+      } else if position < size {
+        reasons[paper.id] = NightSlice.reason(for: ranked, profile: ranking.profile)
+      }
+    }
+    self.sentIDs = sent
+    self.reasons = reasons
+    self.auditIDs = Set(
+      AuditSample.draw(
+        ranking: ordered.map(\.id), sentIDs: sent, date: date, settings: settings.run))
+  }
+
+  /// The sent papers in ranking order, then the audit sample in ranking order.
+  var papersToScore: [Paper] {
+    ordered.filter { sentIDs.contains($0.id) } + ordered.filter { auditIDs.contains($0.id) }
+  }
+
+  /// The ranking as the digest reads it.
+  var digestRanking: [DigestInput.RankedPaper] {
+    zip(ordered, scores).map { paper, score in
+      DigestInput.RankedPaper(paper: paper, score: score, reason: reasons[paper.id])
+    }
+  }
+
+  /// Names the profile entry that contributed most to a paper's cold-start score.
+  static func reason(for ranked: RankedPaper, profile: Profile) -> DigestContent.PassReason {
+    let useLiked =
+      ranked.cold.bestLiked != nil && ranked.cold.liked >= ranked.cold.topic
+    if useLiked, let index = ranked.cold.bestLiked, profile.entries.indices.contains(index) {
+      return .likedPaper(id: profile.entries[index].label)
+    }
+    if let index = ranked.cold.bestTopic, profile.entries.indices.contains(index) {
+      let entry = profile.entries[index]
+      return .topic(number: topicNumber(entry, in: profile), name: entry.label)
+    }
+    return .other(text: "learned model score \(String(format: "%.3f", ranked.score))")
+  }
+
+  private static func topicNumber(_ entry: ProfileEntry, in profile: Profile) -> Int {
+    let topics = profile.entries.filter { $0.kind == entry.kind }
+    return (topics.firstIndex(of: entry) ?? 0) + 1
+  }
+
+  static func followedAuthor(of paper: Paper, in followed: [String]) -> String? {
+    let wanted = Set(followed.map { $0.lowercased() })
+    return paper.authors.first { wanted.contains($0.lowercased()) }
+  }
+}

@@ -1,0 +1,44 @@
+import Foundation
+
+extension NightlyRun {
+  /// Writes the digest, records the run and returns its outcome.
+  func finish(
+    _ slice: NightSlice, scoring: NightScoring, options: NightlyRunOptions,
+    settings: Configuration, database: Database
+  ) throws -> NightlyRunOutcome {
+    let input = DigestInput(
+      date: slice.date, model: scoring.model, ranking: slice.digestRanking,
+      sentIDs: slice.sentIDs, auditIDs: slice.auditIDs, scores: scoring.scores,
+      unscoredReasons: scoring.unscoredReasons, usage: scoring.usage,
+      selectionRule: settings.run.selection, skippedLLM: scoring.skipped,
+      prefilterListLength: settings.run.noLLMPaperCount,
+      selectionPrompt: scoring.selectionPrompt)
+    let content = DigestBuilder.build(input)
+    let directory = options.outputDirectory ?? settings.run.outputDirectory(home: home)
+    let files = try DigestFiles.write(content, to: directory)
+
+    let unscored = content.unscored.count
+    let status: RunStatus = unscored == 0 ? .ok : .partial
+    try RunStore(database: database).finishRun(
+      scoring.runID, status: status,
+      summary: RunSummary(
+        papers: content.counts.papers, sent: content.counts.sent,
+        audited: content.counts.audited, estimatedRecall: content.recall?.recall,
+        recallLow: content.recall?.recallLow, recallHigh: content.recall?.recallHigh,
+        cutoffPolicy: slice.cutoff.policy, cutoffValue: slice.cutoff.value,
+        digestPath: files.markdown.path))
+
+    var outcome = NightlyRunOutcome(
+      status: unscored == 0 ? .done : .partial, date: slice.date)
+    outcome.papers = content.counts.papers
+    outcome.sent = content.counts.sent
+    outcome.audited = content.counts.audited
+    outcome.selected = scoring.skipped == nil ? content.papers.count : 0
+    outcome.unscored = unscored
+    outcome.usage = content.usage
+    outcome.spentUSD = scoring.spentUSD
+    outcome.skippedLLMReason = scoring.skipped?.reason
+    outcome.digest = files
+    return outcome
+  }
+}

@@ -1,0 +1,127 @@
+import Foundation
+
+/// The LLM stage's result for the digest and the run record.
+struct NightScoring {
+  var runID: Int64
+  var model: String
+  var scores: [String: DigestInput.Score] = [:]
+  var unscoredReasons: [String: String] = [:]
+  /// The night's tokens and dollars, earlier runs of the night included.
+  var usage: DigestContent.Usage = .zero
+  var spentUSD = 0.0
+  var skipped: DigestContent.SkippedLLM?
+  var selectionPrompt: String?
+}
+
+extension NightlyRun {
+  /// Scores the slice and the audit sample, or estimates the cost when the
+  /// LLM stage is skipped.
+  func score(
+    _ slice: NightSlice, options: NightlyRunOptions, settings: Configuration, topics: String,
+    database: Database
+  ) throws -> NightScoring {
+    let papers = slice.papersToScore
+    let runs = RunStore(database: database)
+    let prompt = PromptBuilder(
+      topics: topics, model: settings.llm.model, jsonMode: settings.llm.jsonMode)
+
+    if let reason = skipReason(options, settings: settings.llm) {
+      let estimate = try CostEstimate.of(papers, settings: settings.llm, topics: topics)
+      let runID = try runs.startRun(
+        date: slice.date, model: settings.llm.model, promptHash: prompt.promptHash,
+        budgetUSD: options.budgetUSD)
+      logger.notice(
+        "Skipping the LLM stage",
+        [
+          ("reason", reason), ("estimated_tokens", "\(estimate.usage.promptTokens)"),
+          ("estimated_usd", String(format: "%.4f", estimate.costUSD)),
+        ])
+      let usage = NightlyRun.digestUsage(estimate.usage, price: try price(settings.llm))
+      return NightScoring(
+        runID: runID, model: settings.llm.model,
+        skipped: DigestContent.SkippedLLM(reason: reason, estimatedUsage: usage))
+    }
+
+    let scorer = try LLMScorer(
+      settings: settings.llm, topics: topics, database: database, environment: environment)
+    let runID = try runs.startRun(
+      date: slice.date, model: settings.llm.model, promptHash: scorer.promptHash,
+      budgetUSD: options.budgetUSD)
+    let result: ScoringResult
+    do {
+      result = try scorer.score(papers, runID: runID, budgetUSD: options.budgetUSD)
+    } catch {
+      try? runs.finishRun(runID, status: .failed)
+      throw error
+    }
+    ProgressLine.clearIfShown()
+
+    let stored = try ScoreStore(database: database).scores(
+      for: papers.map(\.id), model: settings.llm.model, promptHash: scorer.promptHash)
+    var scoring = NightScoring(runID: runID, model: settings.llm.model)
+    for (id, score) in stored {
+      scoring.scores[id] = DigestInput.Score(
+        relevance: score.relevance, novelty: score.novelty, comment: score.comment)
+    }
+    for paper in result.unscored where scoring.scores[paper.paperID] == nil {
+      scoring.unscoredReasons[paper.paperID] = paper.reason
+    }
+    scoring.spentUSD = result.costUSD
+    scoring.usage = try nightUsage(
+      date: slice.date, model: settings.llm.model, promptHash: scorer.promptHash,
+      price: scorer.price, database: database)
+    scoring.selectionPrompt = scorer.prompt.systemPrompt
+    return scoring
+  }
+
+  /// Returns why the LLM stage is skipped, or nil when it runs.
+  func skipReason(_ options: NightlyRunOptions, settings: LLMSettings) -> String? {
+    if options.skipLLM { return "--no-llm was given" }
+    let variable = settings.apiKeyVariable
+    let key = environment[variable] ?? ""
+    if !variable.isEmpty, key.isEmpty, !settings.isLocalServer {
+      return "no API key in $\(variable) for \(settings.baseURL)"
+    }
+    return nil
+  }
+
+  private func price(_ settings: LLMSettings) throws -> ModelPrice? {
+    let table = try PriceTable.load(settings: settings)
+    return table.price(for: settings.model) ?? (settings.isLocalServer ? .free : nil)
+  }
+
+  /// Sums the tokens of every batch of the night under this model and
+  /// prompt, so a re-run reports what the night cost, not what it added.
+  func nightUsage(
+    date: String, model: String, promptHash: String, price: ModelPrice?, database: Database
+  ) throws -> DigestContent.Usage {
+    let rows = try database.rows(
+      """
+      SELECT COALESCE(SUM(b.prompt_tokens), 0), COALESCE(SUM(b.completion_tokens), 0),
+             COALESCE(SUM(b.cached_tokens), 0)
+      FROM batches b JOIN runs r ON b.run_id = r.id
+      WHERE r.date = ? AND b.model = ? AND b.prompt_hash = ?
+      """,
+      [.text(date), .text(model), .text(promptHash)])
+    let row = rows.first
+    let usage = TokenUsage(
+      promptTokens: row?.int(0) ?? 0, completionTokens: row?.int(1) ?? 0,
+      cachedPromptTokens: row?.int(2) ?? 0)
+    return NightlyRun.digestUsage(usage, price: price)
+  }
+
+  /// Splits `usage` into the digest's token and dollar columns; the prompt
+  /// dollars include the cached prompt tokens at their cached price.
+  static func digestUsage(_ usage: TokenUsage, price: ModelPrice?) -> DigestContent.Usage {
+    let cached = min(usage.cachedPromptTokens, usage.promptTokens)
+    let uncached = usage.promptTokens - cached
+    let price = price ?? .free
+    let cachedDollars = Double(cached) * price.cachedInput / 1_000_000
+    return DigestContent.Usage(
+      promptTokens: usage.promptTokens, completionTokens: usage.completionTokens,
+      cachedTokens: cached,
+      promptDollars: Double(uncached) * price.input / 1_000_000 + cachedDollars,
+      completionDollars: Double(usage.completionTokens) * price.output / 1_000_000,
+      cachedDollars: cachedDollars)
+  }
+}

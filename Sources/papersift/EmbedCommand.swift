@@ -1,0 +1,74 @@
+import Foundation
+import PaperSiftKit
+
+/// `papersift embed --jsonl FILE`: embeds `{"text": ...}` lines with the native encoder.
+enum EmbedCommand: Command {
+  static let spec = CommandSpec(
+    name: "embed",
+    abstract: "Embed texts from a JSON Lines file with the native encoder.",
+    discussion: """
+      Reads one {"text": "..."} object per line of FILE ('-' for standard input) and writes
+      one {"input_ids": [...], "embedding": [...]} line per input to standard output, in order.
+      """,
+    options: [
+      .value("--jsonl", "FILE", help: "The input file of {\"text\": ...} lines, or '-'."),
+      .value(
+        "--model-dir", "DIR",
+        help: "The checkpoint folder (default: embedding.modelDirectory, else "
+          + "<home>/models/all-MiniLM-L6-v2)."),
+      .value("--threads", "N", help: "OpenBLAS threads (default: embedding.threads; 0 = auto)."),
+      .value("--batch-size", "N", help: "Texts per forward pass (default: embedding.batchSize)."),
+    ])
+
+  static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitStatus {
+    guard let path = arguments.string("--jsonl") else {
+      throw PaperSiftError(
+        .invalidInput, "Missing --jsonl FILE: 'papersift embed' needs an input file.")
+    }
+    let settings = try context.loadConfiguration().embedding
+    let encoder = try NativeSentenceEncoder(
+      directory: arguments.string("--model-dir").map { URL(fileURLWithPath: $0) }
+        ?? settings.resolvedModelDirectory(home: context.home),
+      threads: try arguments.int("--threads", in: 0...256) ?? settings.threads,
+      batchSize: try arguments.int("--batch-size", in: 1...4096) ?? settings.batchSize)
+
+    let texts = try readTexts(path: path)
+    let sequences = texts.map(encoder.tokenize)
+    let vectors = try encoder.embed(tokenized: sequences)
+    var output = ""
+    for (ids, vector) in zip(sequences, vectors) {
+      let idList = ids.map(String.init).joined(separator: ",")
+      let values = vector.map { "\($0)" }.joined(separator: ",")
+      output += "{\"input_ids\":[\(idList)],\"embedding\":[\(values)]}\n"
+    }
+    FileHandle.standardOutput.write(Data(output.utf8))
+    return .success
+  }
+
+  /// Reads the `text` field of every non-empty line.
+  static func readTexts(path: String) throws -> [String] {
+    let data: Data
+    do {
+      data =
+        path == "-"
+        ? FileHandle.standardInput.readDataToEndOfFile()
+        : try Data(contentsOf: URL(fileURLWithPath: path))
+    } catch {
+      throw PaperSiftError(
+        .notFound, "Unable to read '\(path)': \(error.localizedDescription).", underlying: error)
+    }
+    var texts: [String] = []
+    let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+    for (number, line) in lines.enumerated() {
+      guard line.contains(where: { $0 != 0x20 && $0 != 0x0D && $0 != 0x09 }) else { continue }
+      let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any]
+      guard let text = object?["text"] as? String else {
+        throw PaperSiftError(
+          .invalidInput,
+          "Line \(number + 1) of '\(path)' is not a JSON object with a string \"text\" field.")
+      }
+      texts.append(text)
+    }
+    return texts
+  }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import PaperSiftKit
+
+/// `papersift model install|verify|info`: manages the encoder's checkpoint folder.
+enum ModelCommand: Command {
+  static let spec = CommandSpec(
+    name: "model",
+    abstract: "Install, verify or describe the sentence encoder model.",
+    discussion: """
+      install  Download all-MiniLM-L6-v2 from the Hugging Face hub (or copy it from --from DIR),
+               check the SHA-256 of model.safetensors, and put it in the model folder.
+               Where the hub is unreachable, run scripts/install-model instead.
+      verify   Check the installed folder: files, header, tensor shapes, SHA-256, and one
+               test embedding.
+      info     Print the folder's configuration.
+      """,
+    options: [
+      .value(
+        "--model-dir", "DIR",
+        help: "The model folder (default: embedding.modelDirectory, else "
+          + "<home>/models/all-MiniLM-L6-v2)."),
+      .value("--from", "DIR", help: "install: copy from this checkpoint folder, not the hub."),
+      .value(
+        "--hub-url", "URL",
+        help: "install: the base URL of the files (default: \(ModelInstaller.defaultHubURL))."),
+      .value(
+        "--sha256", "HEX",
+        help: "install, verify: the expected SHA-256 of model.safetensors (default: the pinned "
+          + "all-MiniLM-L6-v2 value)."),
+      .flag("--skip-sha256", help: "verify: skip the SHA-256 check, for other checkpoints."),
+    ],
+    positionals: "install|verify|info")
+
+  static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitStatus {
+    guard arguments.positionals.count == 1, let action = arguments.positionals.first else {
+      throw PaperSiftError(
+        .invalidInput, "Expected one action: 'papersift model install|verify|info'.")
+    }
+    let settings = try context.loadConfiguration().embedding
+    let folder =
+      arguments.string("--model-dir").map { URL(fileURLWithPath: $0) }
+      ?? settings.resolvedModelDirectory(home: context.home)
+    let installer = ModelInstaller(
+      expectedSHA256: arguments.string("--sha256")?.lowercased() ?? ModelInstaller.pinnedSHA256)
+
+    switch action {
+    case "install":
+      let source: ModelInstaller.Source =
+        arguments.string("--from").map { .folder(URL(fileURLWithPath: $0)) }
+        ?? .hub(baseURL: arguments.string("--hub-url") ?? ModelInstaller.defaultHubURL)
+      try FileManager.default.createDirectory(
+        at: folder.deletingLastPathComponent(), withIntermediateDirectories: true)
+      try installer.install(from: source, into: folder)
+      print("Installed the model in \(folder.path).")
+      return .success
+    case "verify":
+      if !arguments.flag("--skip-sha256") { try installer.checkWeights(in: folder) }
+      let encoder = try NativeSentenceEncoder(directory: folder, batchSize: 1)
+      let vector = try encoder.embed(["PaperSift model check."])[0]
+      let norm = vector.reduce(0) { $0 + Double($1) * Double($1) }.squareRoot()
+      guard vector.allSatisfy(\.isFinite), !encoder.folder.normalizes || abs(norm - 1) < 1e-3
+      else {
+        throw PaperSiftError(
+          .model,
+          "The model in '\(folder.path)' computed an invalid test vector (norm \(norm)). "
+            + "Run scripts/install-model to install it again.")
+      }
+      print("The model in \(folder.path) is valid: \(encoder.modelID), dimension \(vector.count).")
+      return .success
+    case "info":
+      let model = try ModelFolder(url: folder)
+      let c = model.configuration
+      let size =
+        (try? FileManager.default.attributesOfItem(atPath: model.weightsURL.path)[.size]
+          as? Int) ?? 0
+      print(
+        """
+        folder: \(folder.path)
+        layers: \(c.layerCount), hidden size: \(c.hiddenSize), heads: \(c.headCount), \
+        intermediate size: \(c.intermediateSize)
+        vocabulary: \(c.vocabularySize) tokens, maximum length: \(model.maxLength) tokens
+        pooling: \(model.pooling.rawValue), L2-normalised: \(model.normalizes)
+        weights: \(size / 1_000_000) MB
+        """)
+      return .success
+    default:
+      throw PaperSiftError(
+        .invalidInput,
+        "Unknown action '\(action)' for 'papersift model': expected install, verify or info.")
+    }
+  }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import PaperSiftKit
+
+/// `papersift run`: the nightly job.
+enum RunCommand: Command {
+  static let spec = CommandSpec(
+    name: "run",
+    abstract: "Run the nightly job: ingest, embed, rank, score the top slice, write the digest.",
+    discussion: """
+      Without --input, fetches today's feed of the configured categories. The LLM stage is
+      skipped with --no-llm, or when the API key variable (llm.apiKeyVariable, default
+      OPENAI_API_KEY) is unset for a remote server; the digest then lists the prefilter's top
+      papers and what scoring them would have cost.
+
+      EXIT STATUS: 0 done (also a night with no new papers), 1 failure, 2 invalid command line,
+      configuration or input, 3 done but some papers stayed unscored (the digest lists them),
+      4 another run holds the home folder.
+      """,
+    options: [
+      .value("--date", "YYYY-MM-DD", help: "The announcement day to rank (default: the feed's day)."),
+      .value(
+        "--input", "FILE",
+        help: "Import this RSS, Atom or JSON Lines file instead of fetching; repeatable.",
+        repeatable: true),
+      .value("--top", "K", help: "Send the top K papers to the LLM."),
+      .value("--fraction", "F", help: "Send the top share F (0 to 1] of the night to the LLM."),
+      .value(
+        "--cutoff", "auto",
+        help: "Use the cutoff stored by 'papersift-bench recall --apply' (the default)."),
+      .value("--topics", "FILE", help: "The topics file (default: ranking.topicsFile in the home)."),
+      .value("--llm-model", "MODEL", help: "The chat model to score with (default: llm.model)."),
+      .value(
+        "--llm-base-url", "URL",
+        help: "The OpenAI-compatible API base URL, e.g. http://localhost:11434/v1 for Ollama."),
+      .flag("--no-llm", help: "Skip the LLM stage; rank and write the digest from the prefilter."),
+      .value("--budget", "USD", help: "Send no LLM batch whose estimated cost would cross USD."),
+      .value("--out", "DIR", help: "Write the digest files here (default: run.outputFolder)."),
+      .value(
+        "--wait", "SECONDS",
+        help: "Wait up to SECONDS for another run of the same home to finish (default 0)."),
+    ])
+
+  static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitStatus {
+    let options = try makeOptions(arguments)
+    let configuration = try context.loadConfiguration()
+    let outcome = try NightlyRun(home: context.home, configuration: configuration).execute(
+      options)
+    FileHandle.standardError.write(Data(("papersift: " + outcome.summary + "\n").utf8))
+    if let digest = outcome.digest {
+      print(digest.markdown.path)
+      print(digest.json.path)
+    }
+    switch outcome.status {
+    case .done, .emptyNight: return .success
+    case .partial: return .partial
+    }
+  }
+
+  static func makeOptions(_ arguments: ParsedArguments) throws -> NightlyRunOptions {
+    var options = NightlyRunOptions()
+    if let date = arguments.string("--date") {
+      guard date.wholeMatch(of: /\d{4}-\d{2}-\d{2}/) != nil else {
+        throw PaperSiftError(
+          .invalidInput, "Invalid --date '\(date)': expected YYYY-MM-DD, such as 2025-05-05.")
+      }
+      options.date = date
+    }
+    options.inputs = arguments.strings("--input").map { URL(fileURLWithPath: $0) }
+    let chosen = ["--top", "--fraction", "--cutoff"].filter { arguments.string($0) != nil }
+    guard chosen.count <= 1 else {
+      throw PaperSiftError(
+        .invalidInput, "Pass only one of --top, --fraction and --cutoff, not \(chosen.joined(separator: " and ")).")
+    }
+    if let top = try arguments.int("--top", in: 0...1_000_000) {
+      options.cutoff = .count(top)
+    } else if let share = try arguments.double("--fraction", in: 0...1) {
+      options.cutoff = .fraction(share)
+    } else if let cutoff = arguments.string("--cutoff"), cutoff != "auto" {
+      throw PaperSiftError(.invalidInput, "Invalid --cutoff '\(cutoff)': the only value is auto.")
+    }
+    options.topicsFile = arguments.string("--topics").map { URL(fileURLWithPath: $0) }
+    options.llmModel = arguments.string("--llm-model")
+    options.llmBaseURL = arguments.string("--llm-base-url")
+    options.skipLLM = arguments.flag("--no-llm")
+    options.budgetUSD = try arguments.double("--budget", in: 0 ... .infinity)
+    options.outputDirectory = arguments.string("--out").map { URL(fileURLWithPath: $0) }
+    options.lockWaitSeconds = try arguments.double("--wait", in: 0...86_400) ?? 0
+    return options
+  }
+}

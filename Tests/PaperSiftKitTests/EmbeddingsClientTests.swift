@@ -1,0 +1,122 @@
+import Foundation
+import Testing
+
+@testable import PaperSiftKit
+
+@Suite struct EmbeddingsClientTests {
+  /// Answers an embeddings request with vectors [input length, position, 1],
+  /// listed in reverse order to check that the client sorts by index.
+  static func answer(_ request: RecordedRequest) -> ScriptedResponse {
+    guard
+      let object = try? JSONSerialization.jsonObject(with: request.body) as? [String: Any],
+      let input = object["input"] as? [String]
+    else { return .text("bad request", status: 400) }
+    let items = input.enumerated().reversed().map { index, text in
+      "{\"object\":\"embedding\",\"index\":\(index),\"embedding\":[\(text.count),\(index),1]}"
+    }
+    return .json("{\"object\":\"list\",\"data\":[\(items.joined(separator: ","))]}")
+  }
+
+  static let fastRetries = RetryPolicy(maxAttempts: 3, baseDelay: 0.01, maxDelay: 0.02)
+
+  @Test func batchesKeepInputOrder() throws {
+    let server = try LoopbackHTTPServer { Self.answer($0) }
+    defer { server.stop() }
+    let client = OpenAIEmbeddingsClient(
+      baseURL: server.baseURL + "/v1", model: "nomic-embed-text", apiKey: "sk-test", batchSize: 2)
+    let texts = ["a", "bb", "ccc", "dddd", "eeeee"]
+
+    let vectors = try client.embed(texts)
+    #expect(vectors.map { $0[0] } == [1, 2, 3, 4, 5])
+    #expect(client.dimension == 3)
+    #expect(server.requests.count == 3)
+    #expect(server.requests.allSatisfy { $0.path == "/v1/embeddings" && $0.method == "POST" })
+  }
+
+  @Test func requestCarriesModelAndKey() throws {
+    let server = try LoopbackHTTPServer { Self.answer($0) }
+    defer { server.stop() }
+    let client = OpenAIEmbeddingsClient(
+      baseURL: server.baseURL + "/v1/", model: "text-embedding-3-small", apiKey: "sk-test")
+    _ = try client.embed(["hello"])
+
+    let request = try #require(server.requests.first)
+    #expect(request.headers["authorization"] == "Bearer sk-test")
+    let body = try JSONSerialization.jsonObject(with: request.body) as? [String: Any]
+    #expect(body?["model"] as? String == "text-embedding-3-small")
+    #expect(body?["input"] as? [String] == ["hello"])
+  }
+
+  @Test func modelNameIsPartOfCacheKey() {
+    let small = OpenAIEmbeddingsClient(
+      baseURL: "http://127.0.0.1:1/v1", model: "m-small", apiKey: nil)
+    let large = OpenAIEmbeddingsClient(
+      baseURL: "http://127.0.0.1:1/v1", model: "m-large", apiKey: nil)
+    #expect(small.modelID == "openai/m-small")
+    #expect(small.modelID != large.modelID)
+  }
+
+  @Test func serverErrorIsRetried() throws {
+    let calls = Counter()
+    let server = try LoopbackHTTPServer { request in
+      calls.increment() == 1 ? .text("overloaded", status: 503) : Self.answer(request)
+    }
+    defer { server.stop() }
+    let client = OpenAIEmbeddingsClient(
+      baseURL: server.baseURL + "/v1", model: "m", apiKey: nil, retryPolicy: Self.fastRetries)
+
+    let vectors = try client.embed(["retry me"])
+    #expect(vectors == [[8, 0, 1]])
+    #expect(server.requests.count == 2)
+  }
+
+  @Test func unauthorizedFailsWithoutLeakingKey() throws {
+    let server = try LoopbackHTTPServer { _ in .json("{\"error\":\"bad key\"}", status: 401) }
+    defer { server.stop() }
+    let client = OpenAIEmbeddingsClient(
+      baseURL: server.baseURL + "/v1", model: "m", apiKey: "sk-secret-123",
+      retryPolicy: Self.fastRetries)
+
+    let error = #expect(throws: PaperSiftError.self) { try client.embed(["x"]) }
+    #expect(error?.code == .network)
+    #expect(error?.message.contains("401") == true)
+    #expect(error?.message.contains("sk-secret-123") == false)
+    #expect(server.requests.count == 1)
+  }
+
+  @Test func shortResponseIsRejected() throws {
+    let server = try LoopbackHTTPServer { _ in
+      .json("{\"data\":[{\"index\":0,\"embedding\":[1,2]}]}")
+    }
+    defer { server.stop() }
+    let client = OpenAIEmbeddingsClient(baseURL: server.baseURL + "/v1", model: "m", apiKey: nil)
+
+    let error = #expect(throws: PaperSiftError.self) { try client.embed(["x", "y"]) }
+    #expect(error?.message.contains("1 vectors for 2 inputs") == true)
+  }
+
+  @Test func settingsReadKeyFromNamedVariable() throws {
+    let server = try LoopbackHTTPServer { Self.answer($0) }
+    defer { server.stop() }
+    var settings = EmbeddingSettings()
+    settings.provider = .openai
+    settings.remoteBaseURL = server.baseURL + "/v1"
+    settings.remoteModel = "local-model"
+    settings.remoteAPIKeyVariable = "TEST_EMBEDDINGS_KEY"
+    let client = OpenAIEmbeddingsClient(
+      settings: settings, environment: ["TEST_EMBEDDINGS_KEY": "sk-from-env"])
+    _ = try client.embed(["x"])
+
+    #expect(server.requests.first?.headers["authorization"] == "Bearer sk-from-env")
+    #expect(client.modelID == "openai/local-model")
+  }
+
+  @Test func settingsDecodeWithDefaults() throws {
+    let json = #"{"provider": "openai", "threads": 2}"#
+    let settings = try JSONDecoder().decode(EmbeddingSettings.self, from: Data(json.utf8))
+    #expect(settings.provider == .openai)
+    #expect(settings.threads == 2)
+    #expect(settings.batchSize == EmbeddingSettings().batchSize)
+    #expect(settings.remoteAPIKeyVariable == "OPENAI_API_KEY")
+  }
+}

@@ -12,7 +12,7 @@ private let recallSpec = CommandSpec(
   discussion: """
     Tunes the prefilter weights and the cutoff on the earlier half of the nights from the
     21st and reports them on the later half. The first run embeds every paper and caches
-    the vectors in the home folder's cache/replay-vectors.
+    the vectors in the home folder's cache/replay-vectors/MODEL.
     """,
   options: [
     .value("--days", "DIR", help: "A days folder in the layout of Data/benchmark (default)."),
@@ -20,7 +20,7 @@ private let recallSpec = CommandSpec(
     .flag("--json", help: "Print one JSON object per night instead of the summary."),
     .flag("--apply", help: "Write the chosen weights and cutoff into the configuration."),
     .value("--home", "DIR", help: "The PaperSift home (default $PAPERSIFT_HOME or ~/.papersift)."),
-    .value("--vectors", "DIR", help: "The vector cache (default HOME/cache/replay-vectors)."),
+    .value("--vectors", "DIR", help: "The vector cache (default HOME/cache/replay-vectors/MODEL)."),
     .value("--report-dir", "DIR", help: "Write RECALL.md and recall.svg into this folder."),
   ])
 
@@ -33,11 +33,12 @@ private func runRecallBenchmark(_ arguments: [String]) throws -> Int32 {
   let folder = URL(fileURLWithPath: parsed.string("--days") ?? "Data/benchmark")
   let target = try parsed.double("--target", in: 0...1) ?? 0.95
   let home = PaperSiftHome.resolve(flag: parsed.string("--home"))
-  let vectors =
-    parsed.string("--vectors").map { URL(fileURLWithPath: $0) }
-    ?? home.root.appendingPathComponent("cache/replay-vectors")
   let configuration = try Configuration.load(from: home.configurationURL)
   let settings = configuration.ranking
+  let encoder = LazyEncoderEmbedding(settings: configuration.embedding, home: home)
+  let vectors =
+    parsed.string("--vectors").map { URL(fileURLWithPath: $0) }
+    ?? home.root.appendingPathComponent("cache/replay-vectors/\(encoder.cacheName)")
 
   let start = DispatchTime.now().uptimeNanoseconds
   let days = try BenchmarkDays.load(from: folder)
@@ -45,15 +46,24 @@ private func runRecallBenchmark(_ arguments: [String]) throws -> Int32 {
     throw PaperSiftError(
       .invalidInput, "No YYYY-MM-DD.papers.jsonl files in the days folder '\(folder.path)'.")
   }
-  let cache = try VectorCache(folder: vectors, fallback: try recallEncoder(home: home))
-  let cachedBefore = cache.count
+  let cache = try VectorCache(folder: vectors, fallback: encoder)
   var candidates = RecallReplay.defaultWeightGrid
   if !candidates.contains(settings.weights) { candidates.append(settings.weights) }
   var recallReplay = RecallReplay(
     replay: Replay(days: days, folder: folder, embedder: cache, settings: settings),
     llm: configuration.llm, weightCandidates: candidates)
+  var replayed = 0
   let recallDays = try recallReplay.run { day in
     ProgressLine.update("replaying \(day.date)")
+    replayed += 1
+    guard replayed % 10 == 0 else { return }
+    // Keeps the vectors of an interrupted first run.
+    do {
+      try cache.save()
+    } catch {
+      Logger(label: "recall").warning(
+        "Saving the vector cache failed", [("folder", vectors.path), ("error", "\(error)")])
+    }
   }
   ProgressLine.clearIfShown()
   try cache.save()
@@ -71,7 +81,7 @@ private func runRecallBenchmark(_ arguments: [String]) throws -> Int32 {
     run: RecallReport.RunInfo(
       command: "swift run -c release papersift-bench recall " + arguments.joined(separator: " "),
       machine: machineDescription(), date: today(), seconds: seconds,
-      embeddedTexts: cache.count - cachedBefore))
+      embeddedTexts: encoder.embeddedTexts))
   if let directory = parsed.string("--report-dir") {
     try writeReport(report, to: URL(fileURLWithPath: directory))
   }

@@ -2,7 +2,7 @@ import Foundation
 
 /// A prefilter weighting and cutoff, with what it kept on the tuning nights
 /// and on the later nights held out from tuning.
-public struct CutoffChoice: Sendable, Codable, Equatable {
+public struct TunedCutoff: Sendable, Codable, Equatable {
   /// The ranking's name in ``RecallDay/rankings``.
   public var variant: String
   public var weights: RankerWeights
@@ -20,9 +20,9 @@ public struct CutoffTuningResult: Sendable, Codable, Equatable {
   /// The dates of the held-out nights (the later half), in order.
   public var heldOutDates: [String]
   /// The cheapest weighting and cutoff that reach the target on the tuning nights.
-  public var chosen: CutoffChoice?
+  public var chosen: TunedCutoff?
   /// For the chosen weights, the cheapest cutoff of each kind that reaches the target.
-  public var cheapestByKind: [CutoffChoice]
+  public var cheapestByKind: [TunedCutoff]
 }
 
 /// Chooses the prefilter weights and the cutoff on a time-ordered split.
@@ -88,31 +88,31 @@ public enum CutoffTuning {
     -> CutoffTuningResult
   {
     let (tuning, heldOut) = split(days)
-    var chosen: CutoffChoice?
-    var chosenWeightsChoices: [CutoffChoice] = []
+    var chosen: TunedCutoff?
+    var chosenWeightsCutoffs: [TunedCutoff] = []
     for weights in candidates {
       let variant = RecallReplay.name(of: weights)
-      let choices = CutoffKind.allCases.compactMap { kind -> CutoffChoice? in
+      let choices = CutoffKind.allCases.compactMap { kind -> TunedCutoff? in
         guard let found = cheapest(kind, variant: variant, days: tuning, target: target) else {
           return nil
         }
-        return CutoffChoice(
+        return TunedCutoff(
           variant: variant, weights: weights, policy: found.policy, tuning: found.summary,
           heldOut: RecallSummary(days: heldOut, variant: variant, policy: found.policy))
       }
       for choice in choices where isCheaper(choice, than: chosen) {
         chosen = choice
-        chosenWeightsChoices = choices
+        chosenWeightsCutoffs = choices
       }
     }
     return CutoffTuningResult(
       target: target, tuningDates: tuning.map(\.date), heldOutDates: heldOut.map(\.date),
-      chosen: chosen, cheapestByKind: chosenWeightsChoices)
+      chosen: chosen, cheapestByKind: chosenWeightsCutoffs)
   }
 
   /// Returns whether `choice` costs fewer tuning tokens than `current`, or
   /// as many with a higher tuning recall.
-  static func isCheaper(_ choice: CutoffChoice, than current: CutoffChoice?) -> Bool {
+  static func isCheaper(_ choice: TunedCutoff, than current: TunedCutoff?) -> Bool {
     guard let current else { return true }
     if choice.tuning.tokensSent != current.tuning.tokensSent {
       return choice.tuning.tokensSent < current.tuning.tokensSent
@@ -121,7 +121,7 @@ public enum CutoffTuning {
   }
 
   /// Writes the chosen weights and cutoff into `settings`.
-  public static func apply(_ choice: CutoffChoice, to settings: inout RankingSettings) {
+  public static func apply(_ choice: TunedCutoff, to settings: inout RankingSettings) {
     settings.weights = choice.weights
     settings.cutoffPolicy = choice.policy.kind.rawValue
     settings.cutoffValue = choice.policy.value
@@ -133,7 +133,7 @@ public enum CutoffTuning {
   /// - Returns: The ranking section as written.
   /// - Throws: ``PaperSiftError`` when the file cannot be read, parsed or written.
   @discardableResult
-  public static func apply(_ choice: CutoffChoice, configurationAt url: URL) throws
+  public static func apply(_ choice: TunedCutoff, configurationAt url: URL) throws
     -> RankingSettings
   {
     var configuration = try Configuration.load(from: url)

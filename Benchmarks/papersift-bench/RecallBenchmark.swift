@@ -41,6 +41,7 @@ private func runRecallBenchmark(_ arguments: [String]) throws -> Int32 {
     ?? home.root.appendingPathComponent("cache/replay-vectors/\(encoder.cacheName)")
 
   let start = DispatchTime.now().uptimeNanoseconds
+  let startCPU = processCPUSeconds()
   let days = try BenchmarkDays.load(from: folder)
   guard !days.isEmpty else {
     throw PaperSiftError(
@@ -70,17 +71,18 @@ private func runRecallBenchmark(_ arguments: [String]) throws -> Int32 {
   let tuning = CutoffTuning.tune(
     days: RecallReport.protocolDays(recallDays), candidates: candidates, target: target)
   let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+  let cpuSeconds = processCPUSeconds() - startCPU
 
   if parsed.flag("--json") {
     print(try RecallReport.json(recallDays), terminator: "")
   } else {
-    printSummary(recallDays, tuning: tuning, seconds: seconds)
+    printSummary(recallDays, tuning: tuning, seconds: seconds, cpuSeconds: cpuSeconds)
   }
   let report = RecallReport(
     days: recallDays, tuning: tuning, configured: settings,
     run: RecallReport.RunInfo(
       command: "swift run -c release papersift-bench recall " + arguments.joined(separator: " "),
-      machine: machineDescription(), date: today(), seconds: seconds,
+      machine: machineDescription(), date: today(), seconds: seconds, cpuSeconds: cpuSeconds,
       embeddedTexts: encoder.embeddedTexts))
   if let directory = parsed.string("--report-dir") {
     try writeReport(report, to: URL(fileURLWithPath: directory))
@@ -103,13 +105,16 @@ private func runRecallBenchmark(_ arguments: [String]) throws -> Int32 {
 }
 
 /// Prints micro-averaged recall, mean and worst night and tokens saved.
-private func printSummary(_ days: [RecallDay], tuning: CutoffTuningResult, seconds: Double) {
+private func printSummary(
+  _ days: [RecallDay], tuning: CutoffTuningResult, seconds: Double, cpuSeconds: Double
+) {
   let scored = RecallReport.protocolDays(days)
   let heldOut = days.filter { tuning.heldOutDates.contains($0.date) }
   print(
     String(
-      format: "recall: %d nights replayed in %.1f s; from the 21st: %d nights, %d picks",
-      days.count, seconds, scored.count, scored.reduce(0) { $0 + $1.picks }))
+      format:
+        "recall: %d nights replayed in %.1f s (%.1f s CPU); from the 21st: %d nights, %d picks",
+      days.count, seconds, cpuSeconds, scored.count, scored.reduce(0) { $0 + $1.picks }))
   for (title, nights) in [("from the 21st", scored), ("held-out later half", heldOut)] {
     print("\nshare of picks inside the top fraction, \(title) (\(nights.count) nights)")
     print("variant                          25%     30%     40%")
@@ -158,6 +163,14 @@ private func machineDescription() -> String {
     .map { $0.split(separator: ":", maxSplits: 1).last.map(String.init) ?? "" }?
     .trimmingCharacters(in: .whitespaces) ?? "unknown CPU"
   return "\(ProcessInfo.processInfo.activeProcessorCount) cores, \(model)"
+}
+
+/// Returns the user and system CPU seconds this process has used.
+private func processCPUSeconds() -> Double {
+  var usage = rusage()
+  guard getrusage(RUSAGE_SELF.rawValue, &usage) == 0 else { return 0 }
+  func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime)
 }
 
 private func today() -> String {

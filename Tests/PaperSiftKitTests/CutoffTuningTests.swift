@@ -218,7 +218,8 @@ struct CutoffTuningTests {
     let report = RecallReport(
       days: Self.nights(), tuning: result, configured: reloaded.ranking,
       run: RecallReport.RunInfo(
-        command: "test", machine: "test", date: "2025-05-05", seconds: 0, embeddedTexts: 0))
+        command: "test", machine: "test", date: "2025-05-05", seconds: 0, cpuSeconds: 0,
+        embeddedTexts: 0))
     let page = report.markdown(plotFile: nil)
     #expect(page.contains("`cutoffPolicy` \"fraction\", `cutoffValue` 0.11"))
     #expect(page.contains("- Weights: profile 0.0, logistic 1.0, tf-idf 0.0"))

@@ -87,8 +87,10 @@ struct RecallReportTests {
       days: nights, tuning: tuning, configured: RankingSettings(),
       run: RecallReport.RunInfo(
         command: "swift run -c release papersift-bench recall", machine: "2 cores",
-        date: "2026-12-04", seconds: 12.5, embeddedTexts: 0))
+        date: "2026-12-04", seconds: 12.5, cpuSeconds: 10,
+        embeddedTexts: 0))
     let page = report.markdown(plotFile: "recall.svg")
+    #expect(page.contains("- Replay, ranking and tuning: 12.5 s wall clock, 10.0 s CPU"))
     #expect(page.contains("4 nights (2025-06-21 to 2025-06-24), 40 papers, 16 picks"))
     #expect(page.contains("| topics only | 25.0% | 50.0% | 50.0% | 50.0% | 50.0% | 75.0% |"))
     #expect(page.contains("| auto (as configured) | 25.0% | 50.0% | 75.0% | 75.0% | 100.0% |"))

@@ -8,17 +8,24 @@ public struct RecallReport {
     public var machine: String
     /// `YYYY-MM-DD`.
     public var date: String
-    /// Seconds of replay, ranking and tuning, embedding excluded.
+    /// Wall-clock seconds of loading, replay, ranking and tuning,
+    /// embedding included when the vector cache lacked texts.
     public var seconds: Double
+    /// User and system CPU seconds of the same work, which other load on
+    /// the machine does not inflate.
+    public var cpuSeconds: Double
     /// Texts embedded in this run because the vector cache lacked them.
     public var embeddedTexts: Int
 
-    public init(command: String, machine: String, date: String, seconds: Double, embeddedTexts: Int)
-    {
+    public init(
+      command: String, machine: String, date: String, seconds: Double, cpuSeconds: Double,
+      embeddedTexts: Int
+    ) {
       self.command = command
       self.machine = machine
       self.date = date
       self.seconds = seconds
+      self.cpuSeconds = cpuSeconds
       self.embeddedTexts = embeddedTexts
     }
   }
@@ -95,8 +102,9 @@ public struct RecallReport {
     page += "- Machine: \(run.machine)\n"
     page += "- Date: \(run.date)\n"
     page += String(
-      format: "- Replay, ranking and tuning: %.1f s (%d texts embedded in this run)\n\n",
-      run.seconds, run.embeddedTexts)
+      format: "- Replay, ranking and tuning: %.1f s wall clock, %.1f s CPU "
+        + "(%d texts embedded in this run)\n\n",
+      run.seconds, run.cpuSeconds, run.embeddedTexts)
 
     page += recallSection(
       "Every night from the 21st", scored,

@@ -10,7 +10,7 @@ struct Benchmark: Sendable {
 
 /// Every benchmark, selected by name.
 let benchmarks: [Benchmark] = [
-  encoderBenchmark, rankBenchmark,
+  encoderBenchmark, rankBenchmark, recallBenchmark,
 ]
 
 @MainActor func runBenchmarks() -> Int32 {

@@ -204,7 +204,10 @@ import Testing
 
   @Test(arguments: [
     (#"{"ranking": {"cutoffValue": -1}}"#, "Invalid ranking.cutoffValue -1.0"),
-    (#"{"ranking": {"cutoffPolicy": "count", "cutoffValue": 1e300}}"#, "Invalid ranking.cutoffValue"),
+    (
+      #"{"ranking": {"cutoffPolicy": "count", "cutoffValue": 1e300}}"#,
+      "Invalid ranking.cutoffValue"
+    ),
     (#"{"ranking": {"cutoffPolicy": "bogus"}}"#, "Invalid ranking.cutoffPolicy 'bogus'"),
   ])
   func invalidAutoCutoffIsRejected(configuration: String, message: String) throws {

@@ -83,8 +83,11 @@ struct RecallReportTests {
     let nights = (1...24).map { Self.night(String(format: "2025-06-%02d", $0)) }
     let tuning = CutoffTuning.tune(
       days: RecallReport.protocolDays(nights), candidates: [], target: 0.95)
+    var configured = RankingSettings()
+    configured.cutoffPolicy = "fraction"
+    configured.cutoffValue = 0.25
     let report = RecallReport(
-      days: nights, tuning: tuning, configured: RankingSettings(),
+      days: nights, tuning: tuning, configured: configured,
       run: RecallReport.RunInfo(
         command: "swift run -c release papersift-bench recall", machine: "2 cores",
         date: "2026-12-04", seconds: 12.5, cpuSeconds: 10,

@@ -84,7 +84,7 @@ public final class Replay {
   {
     var result: [String: Int] = [:]
     for fraction in fractions {
-      let cut = Int((fraction * Double(ranking.count)).rounded(.up))
+      let cut = CutoffPolicy.fractionCount(fraction, of: ranking.count)
       result[String(fraction)] = ranking.prefix(cut).filter { picks.contains($0) }.count
     }
     return result

@@ -23,7 +23,8 @@ public enum CutoffChoice: Sendable, Equatable {
     case .count(let count):
       return min(max(0, count), total)
     case .fraction(let share):
-      return min(total, Int((share * Double(total)).rounded(.up)))
+      // The recall benchmark counts the same way, so its tuned share sends as many papers.
+      return CutoffPolicy.fractionCount(share, of: total)
     case .auto:
       switch settings.cutoffPolicy {
       case "count":

@@ -3,9 +3,13 @@ import Foundation
 /// The `ranking` section of the configuration: the prefilter's inputs,
 /// weights and cutoff.
 ///
-/// NOTE: the weights, the switch-over point and the cold-start parameters
-/// are first guesses, not yet tuned by replaying the benchmark days; the
-/// recall benchmark is meant to overwrite them.
+/// The default weights and cutoff are the ones `papersift-bench recall`
+/// chose on the bundled days (tuned on the earlier half, 97% of the picks
+/// kept on the later half; see Benchmarks/RECALL.md), and its `--apply`
+/// writes a user's own.
+///
+/// NOTE: the switch-over point and the cold-start parameters are first
+/// guesses: every replayed night already had more than 200 labels.
 public struct RankingSettings: Codable, Sendable, Equatable {
   /// The topics file; a relative path is taken from the home folder.
   public var topicsFile = "topics.md"
@@ -15,13 +19,13 @@ public struct RankingSettings: Codable, Sendable, Equatable {
   /// join the ranking; below it, only topics and likes rank.
   public var minimumLabelledPapers = 200
   /// The weight of each ranker in the rank average.
-  public var weights = RankerWeights()
+  public var weights = RankerWeights(profile: 0.5, logistic: 0.5, tfidf: 1.0)
   public var cold = ColdStartParameters()
   public var model = ModelParameters()
   /// How `--cutoff auto` cuts the ranking: `fraction`, `count` or `score`.
   public var cutoffPolicy = "fraction"
   /// The value for ``cutoffPolicy``: a share of the night, a count or a score.
-  public var cutoffValue = 0.25
+  public var cutoffValue = 0.37
 
   public init() {}
 

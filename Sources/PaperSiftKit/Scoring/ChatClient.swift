@@ -154,7 +154,8 @@ public struct ChatClient: Sendable {
       cachedPromptTokens: decoded.usage?.promptTokensDetails?.cachedTokens ?? 0)
     // A server may echo the request's key; it must not reach the scores or the digest.
     return ChatCompletion(
-      content: redacted(choice.message?.content ?? ""), usage: usage, finishReason: choice.finishReason,
+      content: redacted(choice.message?.content ?? ""), usage: usage,
+      finishReason: choice.finishReason,
       model: decoded.model)
   }
 

@@ -49,7 +49,8 @@ public struct ModelFolder: Sendable {
         throw PaperSiftError(
           .model,
           "The model file '\(path)' is missing. Run scripts/install-model (or 'papersift model "
-            + "install') to install all-MiniLM-L6-v2, or point --model-dir at a BERT checkpoint.")
+            + "install') to install all-MiniLM-L6-v2, or set embedding.modelDirectory in the "
+            + "configuration to a BERT checkpoint folder.")
       }
     }
     let config = try Self.readJSON(url.appendingPathComponent("config.json"))

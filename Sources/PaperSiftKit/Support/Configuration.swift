@@ -33,7 +33,13 @@ public struct Configuration: Codable, Sendable, Equatable {
     guard FileManager.default.fileExists(atPath: url.path) else { return Configuration() }
     do {
       let data = try Data(contentsOf: url)
-      return try JSONDecoder().decode(Configuration.self, from: data)
+      let configuration = try JSONDecoder().decode(Configuration.self, from: data)
+      for key in try configuration.unknownKeys(in: data) {
+        Logger(label: "configuration").warning(
+          "Unknown key in the configuration is ignored; check its spelling",
+          [("key", key), ("file", url.path)])
+      }
+      return configuration
     } catch let error as DecodingError {
       throw PaperSiftError(
         .configuration,
@@ -44,6 +50,32 @@ public struct Configuration: Codable, Sendable, Equatable {
       throw PaperSiftError(
         .io, "Unable to read '\(url.path)': \(PaperSiftError.describe(error)).", underlying: error)
     }
+  }
+
+  /// Returns the dotted paths of keys in `data` that no setting reads, such
+  /// as a misspelt `llm.modle`.
+  ///
+  /// The decoded configuration is encoded again: a key of the file that the
+  /// encoding lacks was not read.
+  func unknownKeys(in data: Data) throws -> [String] {
+    let given = try JSONSerialization.jsonObject(with: data)
+    let known = try JSONSerialization.jsonObject(with: JSONEncoder().encode(self))
+    var unknown: [String] = []
+    func walk(_ given: Any, _ known: Any, path: String) {
+      guard let given = given as? [String: Any], let known = known as? [String: Any] else {
+        return
+      }
+      for (key, value) in given {
+        let keyPath = path.isEmpty ? key : path + "." + key
+        if let match = known[key] {
+          walk(value, match, path: keyPath)
+        } else {
+          unknown.append(keyPath)
+        }
+      }
+    }
+    walk(given, known, path: "")
+    return unknown.sorted()
   }
 
   /// Writes the configuration to `url` atomically, keys sorted, for diffs.

@@ -97,9 +97,9 @@ import Testing
         1. d  1.000  Title d
            topic "vertical" (cosine 1.000)
         2. b  0.500  Title b
-           liked 2501.00001 (similarity 0.866)
+           closest like 2501.00001 (mean cosine of the nearest likes 0.866)
         3. a  0.000  Title a
-           liked 2501.00001 (similarity 1.000)
+           closest like 2501.00001 (mean cosine of the nearest likes 1.000)
       """
     #expect(RankingReport.text(ranking, top: nil, explain: true) == expected)
   }

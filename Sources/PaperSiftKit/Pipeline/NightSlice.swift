@@ -14,7 +14,10 @@ struct NightSlice {
   let cutoff: (policy: String, value: Double)
   private let reasons: [String: DigestContent.PassReason]
 
-  init(ranking: NightRanking, cutoff: CutoffChoice, settings: Configuration, date: String) {
+  init(
+    ranking: NightRanking, cutoff: CutoffChoice, settings: Configuration, date: String,
+    topicCount: Int
+  ) {
     self.date = date
     self.ranking = ranking
     self.ordered = ranking.ranked.map { ranking.papers[$0.index] }
@@ -32,7 +35,8 @@ struct NightSlice {
         let name = NightSlice.followedAuthor(of: paper, in: settings.ranking.followedAuthors)
         reasons[paper.id] = .followedAuthor(name: name ?? paper.authors.first ?? "")
       } else if position < size {
-        reasons[paper.id] = NightSlice.reason(for: ranked, profile: ranking.profile)
+        reasons[paper.id] = NightSlice.reason(
+          for: ranked, profile: ranking.profile, topicCount: topicCount)
       }
     }
     self.sentIDs = sent
@@ -55,7 +59,12 @@ struct NightSlice {
   }
 
   /// Names the profile entry that contributed most to a paper's cold-start score.
-  static func reason(for ranked: RankedPaper, profile: Profile) -> DigestContent.PassReason {
+  ///
+  /// The profile lists the `topicCount` topics of the topics file first, then
+  /// its relevant keywords.
+  static func reason(for ranked: RankedPaper, profile: Profile, topicCount: Int)
+    -> DigestContent.PassReason
+  {
     let useLiked =
       ranked.cold.bestLiked != nil && ranked.cold.liked >= ranked.cold.topic
     if useLiked, let index = ranked.cold.bestLiked, profile.entries.indices.contains(index) {
@@ -63,7 +72,9 @@ struct NightSlice {
     }
     if let index = ranked.cold.bestTopic, profile.entries.indices.contains(index) {
       let entry = profile.entries[index]
-      return .topic(number: topicNumber(entry, in: profile), name: entry.label)
+      let number = topicNumber(entry, in: profile)
+      guard number <= topicCount else { return .other(text: "relevant keyword: \(entry.label)") }
+      return .topic(number: number, name: entry.label)
     }
     return .other(text: "learned model score \(String(format: "%.3f", ranked.score))")
   }

@@ -49,15 +49,16 @@ public final class NightlyRun {
       options.outputDirectory ?? settings.run.outputDirectory(home: home))
     let encoder = try EncoderFactory.make(settings.embedding, home: home, environment: environment)
     try embed(papers, encoder: encoder, database: database)
+    let topics = TopicsFile.parse(topicsText)
     let ranking = try NightRanker.rank(
       date: date,
       inputs: StoredRankingInputs(
         database: database, modelId: encoder.modelID, dimension: encoder.dimension),
-      settings: settings.ranking, topics: TopicsFile.parse(topicsText),
-      embedder: TopicEmbedding(encoder: encoder))
+      settings: settings.ranking, topics: topics, embedder: TopicEmbedding(encoder: encoder))
 
     let slice = NightSlice(
-      ranking: ranking, cutoff: options.cutoff, settings: settings, date: date)
+      ranking: ranking, cutoff: options.cutoff, settings: settings, date: date,
+      topicCount: topics.topics.count)
     logger.info(
       "Ranked the night",
       [

@@ -58,7 +58,8 @@ public enum RankingReport {
     if let name = item.closestTopic, topic >= liked {
       parts.append(String(format: "topic \"%@\" (cosine %.3f)", name, topic))
     } else if let id = item.closestLiked {
-      parts.append(String(format: "liked %@ (similarity %.3f)", id, liked))
+      parts.append(
+        String(format: "closest like %@ (mean cosine of the nearest likes %.3f)", id, liked))
     } else {
       parts.append("no topic or like")
     }

@@ -45,6 +45,9 @@ enum ScoreCommand: Command {
     if let model = arguments.string("--llm-model") { settings.model = model }
     if let baseURL = arguments.string("--llm-base-url") { settings.baseURL = baseURL }
     let database = try context.openDatabase()
+    // Scoring records runs like the nightly job, so the two never overlap.
+    let lock = try RunLock(url: context.home.runLockURL, timeout: 0)
+    defer { withExtendedLifetime(lock) {} }
     let scorer = try LLMScorer(settings: settings, topics: topics, database: database)
     let runs = RunStore(database: database)
     let runID = try runs.startRun(

@@ -107,6 +107,10 @@ import Testing
     #expect(rerun.status == 0, "stderr: \(rerun.errorOutput)")
     let resent = Set(fast.idsPerRequest.flatMap { $0 })
     #expect(resent.isDisjoint(with: paid))
+    let statuses = try database.rows("SELECT status FROM runs ORDER BY id").compactMap {
+      $0.string(0)
+    }
+    #expect(statuses == ["interrupted", "ok"])
     let digest = try NightFixtures.digest(in: home)
     #expect(digest.unscored.isEmpty)
     #expect(digest.counts.sent == 20)

@@ -36,6 +36,14 @@ public enum FeedReader {
   ///   not recognised, or it is malformed (the message names the file and
   ///   the position).
   public static func read(contentsOf url: URL) throws -> FeedDocument {
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory),
+      isDirectory.boolValue
+    {
+      throw PaperSiftError(
+        .invalidInput,
+        "'\(url.path)' is a folder. Pass the RSS, Atom or JSON Lines files inside it.")
+    }
     let data: Data
     do {
       data = try Data(contentsOf: url)
@@ -43,7 +51,8 @@ public enum FeedReader {
       let code: PaperSiftError.Code =
         FileManager.default.fileExists(atPath: url.path) ? .io : .notFound
       throw PaperSiftError(
-        code, "Unable to read '\(url.path)': \(PaperSiftError.describe(error)).",
+        code,
+        "Unable to read '\(url.path)': \(PaperSiftError.describe(error)). Check the path.",
         underlying: error)
     }
     return try parse(data, source: url.path, fileName: url.lastPathComponent)

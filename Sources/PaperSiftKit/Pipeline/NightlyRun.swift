@@ -34,6 +34,10 @@ public final class NightlyRun {
     let lock = try RunLock(url: home.runLockURL, timeout: options.lockWaitSeconds)
     defer { withExtendedLifetime(lock) {} }
     let database = try Database(path: home.databaseURL.path)
+    // The run lock is held, so a run still marked running was cut short.
+    try database.run(
+      "UPDATE runs SET status = ? WHERE status = ?",
+      [.text(RunStatus.interrupted.rawValue), .text(RunStatus.running.rawValue)])
 
     let date = try ingest(options, settings: settings, database: database)
     let papers = try PaperStore(database: database).papers(announcedOn: date)

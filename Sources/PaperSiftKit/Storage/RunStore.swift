@@ -8,6 +8,8 @@ public enum RunStatus: String, Sendable, Codable {
   /// The run finished, but some papers stayed unscored.
   case partial
   case failed
+  /// The process ended before finishing the run, killed for example.
+  case interrupted
 }
 
 /// The figures of a finished run that stages other than scoring report.

@@ -334,4 +334,23 @@ enum TestFiles {
     #expect(error?.code == .notFound)
     #expect(error?.message.contains(url.path) == true)
   }
+
+  @Test(arguments: [
+    (
+      #"{"id": "2505.00001", "title": "A", "abstract": "B", "authors": [], "categories": []}"#
+        + "\n"
+        + #"{"id": "2505.00001v2", "title": "A", "abstract": "C", "authors": [], "categories": []}"#,
+      "line 2: paper 2505.00001 is listed again (first on line 1)"
+    ),
+    (
+      #"{"id": "2505.00001", "title": "A", "abstract": " ", "authors": [], "categories": []}"#,
+      "line 1: paper 2505.00001 has an empty title or abstract"
+    ),
+  ])
+  func jsonLinesRejectsRepeatsAndEmptyText(text: String, message: String) {
+    let error = #expect(throws: PaperSiftError.self) {
+      try FeedReader.parse(Data(text.utf8), source: "day.jsonl", fileName: "day.jsonl")
+    }
+    #expect(error?.message.contains(message) == true, "got: \(error?.message ?? "")")
+  }
 }

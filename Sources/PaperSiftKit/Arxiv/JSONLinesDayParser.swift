@@ -22,6 +22,7 @@ enum JSONLinesDayParser {
     let date = fileName.flatMap(day(fromFileName:))
     let decoder = JSONDecoder()
     var papers: [Paper] = []
+    var firstLine: [String: Int] = [:]
     var lineNumber = 0
     for lineData in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
       lineNumber += 1
@@ -42,6 +43,15 @@ enum JSONLinesDayParser {
       }
       if let version = line.version, version < 1 {
         throw malformed(source, lineNumber, "invalid version \(version), expected 1 or more")
+      }
+      if let first = firstLine[identifier.id] {
+        // Storing both would keep whichever came last without a word.
+        throw malformed(
+          source, lineNumber, "paper \(identifier.id) is listed again (first on line \(first))")
+      }
+      firstLine[identifier.id] = lineNumber
+      guard !FeedText.clean(line.title).isEmpty, !FeedText.clean(line.abstract).isEmpty else {
+        throw malformed(source, lineNumber, "paper \(identifier.id) has an empty title or abstract")
       }
       papers.append(
         Paper(

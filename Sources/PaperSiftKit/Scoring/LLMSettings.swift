@@ -108,6 +108,9 @@ public struct LLMSettings: Codable, Sendable, Equatable {
     guard requestTimeout > 0 else {
       throw invalid("requestTimeout", "\(requestTimeout)", "use timeouts above 0 seconds")
     }
+    guard (0...2).contains(temperature) else {
+      throw invalid("temperature", "\(temperature)", "use a value from 0 to 2")
+    }
     guard maxOutputTokens >= 1 else {
       throw invalid("maxOutputTokens", "\(maxOutputTokens)", "use 1 or more")
     }

@@ -3,6 +3,14 @@ import PaperSiftKit
 
 /// Shared work of `like` and `dislike`.
 enum FeedbackCommand {
+  /// The help text that `like` and `dislike` share.
+  static let discussion = """
+    Accepted id forms: \(ArxivIdentifier.acceptedForms).
+
+    Papers that are not stored yet are looked up through the arXiv API (the fetch.apiBaseURL
+    setting); offline, the feedback is kept as pending and the next run looks them up again.
+    """
+
   static func options(verb: String) -> [OptionSpec] {
     [
       .value(
@@ -74,12 +82,7 @@ enum LikeCommand: Command {
   static let spec = CommandSpec(
     name: "like",
     abstract: "Mark papers as liked, so that similar papers rank higher.",
-    discussion: """
-      Accepted id forms: \(ArxivIdentifier.acceptedForms).
-
-      Papers that are not stored yet are looked up through the arXiv API (the fetch.apiBaseURL
-      setting); offline, the feedback is kept as pending and the next run looks them up again.
-      """,
+    discussion: FeedbackCommand.discussion,
     options: FeedbackCommand.options(verb: "like"), positionals: "ID...")
 
   static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitStatus {
@@ -92,12 +95,7 @@ enum DislikeCommand: Command {
   static let spec = CommandSpec(
     name: "dislike",
     abstract: "Mark papers as disliked, so that similar papers rank lower.",
-    discussion: """
-      Accepted id forms: \(ArxivIdentifier.acceptedForms).
-
-      Papers that are not stored yet are looked up through the arXiv API (the fetch.apiBaseURL
-      setting); offline, the feedback is kept as pending and the next run looks them up again.
-      """,
+    discussion: FeedbackCommand.discussion,
     options: FeedbackCommand.options(verb: "dislike"), positionals: "ID...")
 
   static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitStatus {

@@ -123,8 +123,8 @@ public struct WordPieceTokenizer: Sendable {
     return segments
   }
 
-  /// Returns the start of `text` that holds more than `words` words, cut at
-  /// whitespace, or all of `text` when it holds fewer.
+  /// Returns the start of `text` that contains more than `words` words, cut
+  /// at whitespace, or all of `text` when it contains fewer.
   ///
   /// Every word gives at least one id, so the ids of the prefix begin with the
   /// same `words` ids as those of the whole text. Cleaning and splitting only

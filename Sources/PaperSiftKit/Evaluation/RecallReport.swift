@@ -187,8 +187,7 @@ public struct RecallReport {
     text += "tf-idf \(weights.tfidf)\n"
     text += "- Cutoff: \(chosen.policy) (`cutoffPolicy` \"\(chosen.policy.kind.rawValue)\", "
     text += "`cutoffValue` \(chosen.policy.value))\n\n"
-    text += "| cutoff | nights | recall | mean night | worst night | papers sent "
-    text += "| tokens saved |\n|---|---|---|---|---|---|---|\n"
+    text += Self.summaryHeader
     for choice in tuning.cheapestByKind {
       let marker = choice == chosen ? " (chosen)" : ""
       text += Self.summaryRow("\(choice.policy)\(marker)", "tuning", choice.tuning)
@@ -206,11 +205,16 @@ public struct RecallReport {
     text += "`auto` with the configuration's weights (profile \(weights.profile), logistic "
     text += "\(weights.logistic), tf-idf \(weights.tfidf)) and cutoff (\(policy)), "
     text += "every night from the 21st:\n\n"
-    text += "| cutoff | nights | recall | mean night | worst night | papers sent "
-    text += "| tokens saved |\n|---|---|---|---|---|---|---|\n"
+    text += Self.summaryHeader
     let summary = RecallSummary(days: scored, variant: ReplayVariant.auto.rawValue, policy: policy)
     return text + Self.summaryRow("\(policy)", "from the 21st", summary) + "\n"
   }
+
+  static let summaryHeader = """
+    | cutoff | nights | recall | mean night | worst night | papers sent | tokens saved |
+    |---|---|---|---|---|---|---|
+
+    """
 
   static func summaryRow(_ name: String, _ nights: String, _ summary: RecallSummary) -> String {
     let worst = summary.worstDay.map { "\(percent(summary.worstRecall)) (\($0))" } ?? "-"

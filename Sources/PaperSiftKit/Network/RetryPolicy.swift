@@ -10,7 +10,7 @@ public struct RetryPolicy: Sendable {
   public var maxAttempts: Int
   /// Seconds before the second attempt, before jitter.
   public var baseDelay: Double
-  /// The longest wait between attempts, in seconds.
+  /// The maximum wait between attempts, in seconds.
   public var maxDelay: Double
   /// The longest `Retry-After` honoured, in seconds; a longer one fails at once.
   public var maxRetryAfter: Double
@@ -45,7 +45,7 @@ public struct RetryPolicy: Sendable {
 }
 
 extension HTTPClient {
-  /// Sends `request`, retrying transient failures as `policy` says.
+  /// Sends `request`, retrying transient failures as `policy` sets.
   ///
   /// - Parameters:
   ///   - request: The request to send.

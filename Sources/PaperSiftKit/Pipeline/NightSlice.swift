@@ -15,16 +15,16 @@ struct NightSlice {
   private let reasons: [String: DigestContent.PassReason]
 
   init(
-    ranking: NightRanking, cutoff: CutoffChoice, settings: Configuration, date: String,
-    topicCount: Int
+    ranking: NightRanking, cutoff: CutoffPolicy, recorded: (policy: String, value: Double),
+    settings: Configuration, date: String, topicCount: Int
   ) {
     self.date = date
     self.ranking = ranking
     self.ordered = ranking.ranked.map { ranking.papers[$0.index] }
     self.scores = ranking.ranked.map(\.score)
-    self.cutoff = cutoff.recorded(settings: settings.ranking)
+    self.cutoff = recorded
 
-    let size = cutoff.sliceSize(scores: scores, settings: settings.ranking)
+    let size = cutoff.sentCount(scores: scores)
     var sent = Set(ordered.prefix(size).map(\.id))
     var reasons: [String: DigestContent.PassReason] = [:]
     for (position, ranked) in ranking.ranked.enumerated() {

@@ -36,7 +36,8 @@ extension NightlyRun {
           ("reason", reason), ("estimated_tokens", "\(estimate.usage.promptTokens)"),
           ("estimated_usd", String(format: "%.4f", estimate.costUSD)),
         ])
-      let usage = NightlyRun.digestUsage(estimate.usage, price: try price(settings.llm))
+      let usage = NightlyRun.digestUsage(
+        estimate.usage, price: try PriceTable.load(settings: settings.llm).price(for: settings.llm))
       return NightScoring(
         runID: runID, model: settings.llm.model,
         skipped: DigestContent.SkippedLLM(reason: reason, estimatedUsage: usage))
@@ -67,9 +68,10 @@ extension NightlyRun {
       scoring.unscoredReasons[paper.paperID] = paper.reason
     }
     scoring.spentUSD = result.costUSD
-    scoring.usage = try nightUsage(
-      date: slice.date, model: settings.llm.model, promptHash: scorer.promptHash,
-      price: scorer.price, database: database)
+    // The night's total, not this run's, so that a re-run writes the same digest.
+    let nightTokens = try runs.usage(
+      date: slice.date, model: settings.llm.model, promptHash: scorer.promptHash)
+    scoring.usage = NightlyRun.digestUsage(nightTokens, price: scorer.price)
     scoring.selectionPrompt = scorer.prompt.systemPrompt
     if scoring.scores.isEmpty, let first = result.unscored.first {
       // Nothing came back (the server is down, say): the digest falls back to
@@ -91,31 +93,6 @@ extension NightlyRun {
       return "no API key in $\(variable) for \(settings.baseURL)"
     }
     return nil
-  }
-
-  private func price(_ settings: LLMSettings) throws -> ModelPrice? {
-    let table = try PriceTable.load(settings: settings)
-    return table.price(for: settings.model) ?? (settings.isLocalServer ? .free : nil)
-  }
-
-  /// Sums the tokens of every batch of the night under this model and
-  /// prompt, so a re-run reports what the night cost, not what it added.
-  func nightUsage(
-    date: String, model: String, promptHash: String, price: ModelPrice?, database: Database
-  ) throws -> DigestContent.Usage {
-    let rows = try database.rows(
-      """
-      SELECT COALESCE(SUM(b.prompt_tokens), 0), COALESCE(SUM(b.completion_tokens), 0),
-             COALESCE(SUM(b.cached_tokens), 0)
-      FROM batches b JOIN runs r ON b.run_id = r.id
-      WHERE r.date = ? AND b.model = ? AND b.prompt_hash = ?
-      """,
-      [.text(date), .text(model), .text(promptHash)])
-    let row = rows.first
-    let usage = TokenUsage(
-      promptTokens: row?.int(0) ?? 0, completionTokens: row?.int(1) ?? 0,
-      cachedPromptTokens: row?.int(2) ?? 0)
-    return NightlyRun.digestUsage(usage, price: price)
   }
 
   /// Splits `usage` into the digest's token and dollar columns; the prompt

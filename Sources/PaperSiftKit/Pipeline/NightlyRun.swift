@@ -34,10 +34,7 @@ public final class NightlyRun {
     let lock = try RunLock(url: home.runLockURL, timeout: options.lockWaitSeconds)
     defer { withExtendedLifetime(lock) {} }
     let database = try Database(path: home.databaseURL.path)
-    // The run lock is held, so a run still marked running was cut short.
-    try database.run(
-      "UPDATE runs SET status = ? WHERE status = ?",
-      [.text(RunStatus.interrupted.rawValue), .text(RunStatus.running.rawValue)])
+    try RunStore(database: database).markUnfinishedRunsInterrupted()
 
     let date = try ingest(options, settings: settings, database: database)
     let papers = try PaperStore(database: database).papers(announcedOn: date)
@@ -61,8 +58,9 @@ public final class NightlyRun {
       settings: settings.ranking, topics: topics, embedder: TopicEmbedding(encoder: encoder))
 
     let slice = NightSlice(
-      ranking: ranking, cutoff: options.cutoff, settings: settings, date: date,
-      topicCount: topics.topics.count)
+      ranking: ranking, cutoff: try options.cutoff.policy(settings: settings.ranking),
+      recorded: options.cutoff.recorded(settings: settings.ranking), settings: settings,
+      date: date, topicCount: topics.topics.count)
     logger.info(
       "Ranked the night",
       [
@@ -103,21 +101,16 @@ public final class NightlyRun {
     let value = settings.cutoffValue
     let valid: Bool
     let expected: String
-    switch settings.cutoffPolicy {
-    case "fraction":
+    switch try CutoffPolicy(settings: settings).kind {
+    case .fraction:
       valid = value > 0 && value <= 1
       expected = "a share above 0 and at most 1"
-    case "count":
+    case .count:
       valid = value >= 0 && value <= 1_000_000 && value == value.rounded()
       expected = "a whole number of papers from 0 to 1000000"
-    case "score":
+    case .score:
       valid = value.isFinite
       expected = "a finite score"
-    default:
-      throw PaperSiftError(
-        .configuration,
-        "Invalid ranking.cutoffPolicy '\(settings.cutoffPolicy)' in the configuration: use "
-          + "fraction, count or score.")
     }
     guard valid else {
       throw PaperSiftError(
@@ -253,8 +246,7 @@ public final class NightlyRun {
     let night = try store.embeddings(
       for: papers, encoder: encoder, batchSize: configuration.embedding.batchSize)
     let feedbackIDs = try FeedbackStore(database: database).entries().map(\.paperId)
-    let paperStore = PaperStore(database: database)
-    let feedbackPapers = try feedbackIDs.compactMap { try paperStore.paper(id: $0) }
+    let feedbackPapers = try PaperStore(database: database).papers(ids: feedbackIDs)
     let feedback = try store.embeddings(
       for: feedbackPapers, encoder: encoder, batchSize: configuration.embedding.batchSize)
     ProgressLine.clearIfShown()

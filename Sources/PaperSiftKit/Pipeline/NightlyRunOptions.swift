@@ -10,36 +10,19 @@ public enum CutoffChoice: Sendable, Equatable {
   /// `papersift-bench recall --apply` tunes.
   case auto
 
-  /// Returns the number of papers above the cutoff.
+  /// Returns the cutoff as the recall benchmark counts it, so that a tuned
+  /// share sends as many papers as the benchmark measured.
   ///
-  /// - Parameters:
-  ///   - scores: The prefilter scores, best first.
-  ///   - settings: Where `auto` reads its policy (`count`, `fraction` or
-  ///     `score`) and value.
-  /// - Returns: How many of the best papers go to the LLM.
-  public func sliceSize(scores: [Double], settings: RankingSettings) -> Int {
-    let total = scores.count
+  /// - Throws: ``PaperSiftError`` for an unknown `ranking.cutoffPolicy`.
+  public func policy(settings: RankingSettings) throws -> CutoffPolicy {
     switch self {
-    case .count(let count):
-      return min(max(0, count), total)
-    case .fraction(let share):
-      // The recall benchmark counts the same way, so its tuned share sends as many papers.
-      return CutoffPolicy.fractionCount(share, of: total)
-    case .auto:
-      switch settings.cutoffPolicy {
-      case "count":
-        return CutoffChoice.count(Int(settings.cutoffValue)).sliceSize(
-          scores: scores, settings: settings)
-      case "score":
-        return scores.filter { $0 >= settings.cutoffValue }.count
-      default:
-        return CutoffChoice.fraction(settings.cutoffValue).sliceSize(
-          scores: scores, settings: settings)
-      }
+    case .count(let count): CutoffPolicy(.count, Double(count))
+    case .fraction(let share): CutoffPolicy(.fraction, share)
+    case .auto: try CutoffPolicy(settings: settings)
     }
   }
 
-  /// The policy name and value stored with the run.
+  /// Returns the policy name and value stored with the run.
   public func recorded(settings: RankingSettings) -> (policy: String, value: Double) {
     switch self {
     case .count(let count): ("count", Double(count))
@@ -49,7 +32,7 @@ public enum CutoffChoice: Sendable, Equatable {
   }
 }
 
-/// What one nightly run does, from the command line.
+/// The options of one nightly run, from the command line.
 public struct NightlyRunOptions: Sendable {
   /// The announcement day, `YYYY-MM-DD`; nil takes the day of the feed.
   public var date: String?
@@ -71,7 +54,7 @@ public struct NightlyRunOptions: Sendable {
   public init() {}
 }
 
-/// What a nightly run did, for the summary line and the exit status.
+/// The result of a nightly run, for the summary line and the exit status.
 public struct NightlyRunOutcome: Sendable {
   public enum Status: Sendable, Equatable {
     /// Every paper sent got a score, or the LLM stage was skipped.

@@ -26,26 +26,19 @@ public struct StoredRankingInputs {
     }
   }
 
-  /// The papers announced on `date`, ordered by id.
+  /// Returns the papers announced on `date`, ordered by id.
   public func papers(announcedOn date: String) throws -> [Paper] {
-    try papers(
-      where: "announcements.date = ?", [.text(date)])
+    try PaperStore(database: database).papers(announcedOn: date)
   }
 
-  /// The papers announced on or after `start` and before `end`.
+  /// Returns the papers announced on or after `start` and before `end`.
   public func papers(announcedFrom start: String, before end: String) throws -> [Paper] {
-    try papers(
-      where: "announcements.date >= ? AND announcements.date < ?", [.text(start), .text(end)])
+    try PaperStore(database: database).papers(announcedFrom: start, before: end)
   }
 
-  /// The papers with these ids that are in the database.
+  /// Returns the papers with these ids that are in the database.
   public func papers(ids: [String]) throws -> [Paper] {
-    guard !ids.isEmpty else { return [] }
-    let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")
-    let rows = try database.rows(
-      "SELECT \(Self.paperColumns) FROM papers WHERE id IN (\(marks)) ORDER BY id",
-      ids.map { .text($0) })
-    return rows.compactMap(Self.paper)
+    try PaperStore(database: database).papers(ids: ids)
   }
 
   /// The stored embedding of each paper, nil where it has none.
@@ -112,38 +105,6 @@ public struct StoredRankingInputs {
         paperId: entry.paperId, liked: entry.label == .liked,
         ageDays: night.timeIntervalSince(created) / 86_400, embedding: vector)
     }
-  }
-
-  static let paperColumns =
-    "papers.id, papers.version, papers.title, papers.abstract, papers.authors, "
-    + "papers.categories, papers.announced"
-
-  func papers(where condition: String, _ arguments: [SQLValue]) throws -> [Paper] {
-    let rows = try database.rows(
-      """
-      SELECT DISTINCT \(Self.paperColumns) FROM papers
-      JOIN announcements ON announcements.paper_id = papers.id
-      WHERE \(condition) ORDER BY papers.id
-      """, arguments)
-    return rows.compactMap(Self.paper)
-  }
-
-  static func paper(_ row: Row) -> Paper? {
-    guard let id = row.string(0), let title = row.string(2), let abstract = row.string(3) else {
-      return nil
-    }
-    return Paper(
-      id: id, version: row.int(1) ?? 1, title: title, abstract: abstract,
-      authors: list(row.string(4)), categories: list(row.string(5)), announced: row.string(6))
-  }
-
-  /// Decodes a stored list: a JSON array of strings, else comma-separated text.
-  static func list(_ text: String?) -> [String] {
-    guard let text, !text.isEmpty else { return [] }
-    if let array = try? JSONDecoder().decode([String].self, from: Data(text.utf8)) {
-      return array
-    }
-    return text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
   }
 
   static func floats(_ blob: [UInt8]) -> [Float] {

@@ -47,7 +47,7 @@ public struct TopicsFile: Sendable, Equatable, Codable {
 
   /// Reads and parses the file at `url`.
   ///
-  /// - Throws: ``PaperSiftError`` when the file cannot be read or holds no topic.
+  /// - Throws: ``PaperSiftError`` when the file cannot be read or contains no topic.
   public static func load(from url: URL) throws -> TopicsFile {
     let text: String
     do {

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The estimated tokens and dollars of scoring papers, computed without an
-/// API key, so that a run without the LLM stage can say what it would cost.
+/// API key, so that a run without the LLM stage can report what it would cost.
 public struct CostEstimate: Sendable, Equatable {
   public var usage: TokenUsage
   public var costUSD: Double
@@ -23,7 +23,7 @@ public struct CostEstimate: Sendable, Equatable {
   ) throws -> CostEstimate {
     let prompt = PromptBuilder(topics: topics, model: settings.model, jsonMode: settings.jsonMode)
     let table = try prices ?? PriceTable.load(settings: settings)
-    let price = table.price(for: settings.model) ?? (settings.isLocalServer ? .free : nil)
+    let price = table.price(for: settings)
     var usage = TokenUsage.zero
     var batches = 0
     let size = max(1, settings.batchSize)

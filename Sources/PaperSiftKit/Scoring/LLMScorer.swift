@@ -38,10 +38,8 @@ public final class LLMScorer {
     self.settings = settings
     self.prompt = PromptBuilder(topics: topics, model: settings.model, jsonMode: settings.jsonMode)
     self.client = try ChatClient(settings: settings, environment: environment)
-    // A model the table prices costs that price even on localhost, where a
-    // proxy may forward to a paid API; other models served locally are free.
     let table = try prices ?? PriceTable.load(settings: settings)
-    self.price = table.price(for: settings.model) ?? (settings.isLocalServer ? .free : nil)
+    self.price = table.price(for: settings)
     self.scores = ScoreStore(database: database)
     self.runs = RunStore(database: database)
   }

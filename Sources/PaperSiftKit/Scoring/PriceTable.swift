@@ -58,6 +58,15 @@ public struct PriceTable: Codable, Sendable, Equatable {
     self.models = models
   }
 
+  /// Returns the price of the configured model. A model the table does not
+  /// list is free on a server on this machine, and unknown (nil) elsewhere.
+  ///
+  /// A listed model keeps its price even on localhost, where a proxy may
+  /// forward to a paid API.
+  public func price(for settings: LLMSettings) -> ModelPrice? {
+    price(for: settings.model) ?? (settings.isLocalServer ? .free : nil)
+  }
+
   /// Returns the price of `model`, or nil when the table has none.
   ///
   /// The look-up ignores case, a provider prefix such as `openai/` and a

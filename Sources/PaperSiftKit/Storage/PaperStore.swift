@@ -255,6 +255,28 @@ extension PaperStore {
     }
   }
 
+  /// Returns the stored papers among `ids`, ordered by id.
+  public func papers(ids: [String]) throws -> [Paper] {
+    guard !ids.isEmpty else { return [] }
+    let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")
+    let rows = try database.rows(
+      "SELECT \(PaperStore.paperColumns) FROM papers p WHERE p.id IN (\(marks)) ORDER BY p.id",
+      ids.map { .text($0) })
+    return try rows.map { try PaperStore.decode($0).paper }
+  }
+
+  /// Returns the papers listed on a day from `start` up to but not including
+  /// `end`, once each, ordered by id.
+  public func papers(announcedFrom start: String, before end: String) throws -> [Paper] {
+    let rows = try database.rows(
+      """
+      SELECT \(PaperStore.paperColumns) FROM papers p
+      WHERE p.id IN (SELECT paper_id FROM announcements WHERE date >= ? AND date < ?)
+      ORDER BY p.id
+      """, [.text(start), .text(end)])
+    return try rows.map { try PaperStore.decode($0).paper }
+  }
+
   /// Returns every stored paper, the latest announced first, then by id.
   public func allPapers() throws -> [Paper] {
     let rows = try database.rows(

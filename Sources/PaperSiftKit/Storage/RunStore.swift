@@ -119,6 +119,33 @@ public struct RunStore {
     return database.lastInsertRowID
   }
 
+  /// Marks every run still `running` as `interrupted`.
+  ///
+  /// Call it only while holding the run lock: no other run is active then, so
+  /// such a run was cut short, killed for example.
+  public func markUnfinishedRunsInterrupted() throws {
+    try database.run(
+      "UPDATE runs SET status = ? WHERE status = ?",
+      [.text(RunStatus.interrupted.rawValue), .text(RunStatus.running.rawValue)])
+  }
+
+  /// Returns the tokens of every batch of the night `date` under one model
+  /// and prompt, earlier runs of the night included.
+  public func usage(date: String, model: String, promptHash: String) throws -> TokenUsage {
+    let row = try database.rows(
+      """
+      SELECT COALESCE(SUM(b.prompt_tokens), 0), COALESCE(SUM(b.completion_tokens), 0),
+             COALESCE(SUM(b.cached_tokens), 0)
+      FROM batches b JOIN runs r ON b.run_id = r.id
+      WHERE r.date = ? AND b.model = ? AND b.prompt_hash = ?
+      """,
+      [.text(date), .text(model), .text(promptHash)]
+    ).first
+    return TokenUsage(
+      promptTokens: row?.int(0) ?? 0, completionTokens: row?.int(1) ?? 0,
+      cachedPromptTokens: row?.int(2) ?? 0)
+  }
+
   /// Sets the run's final status, finish time and the figures in `summary`.
   public func finishRun(_ id: Int64, status: RunStatus, summary: RunSummary = RunSummary())
     throws

@@ -20,7 +20,7 @@ public struct OptionSpec: Sendable {
   }
 }
 
-/// What a command accepts and the help text that describes it.
+/// The options a command accepts and the help text that describes them.
 public struct CommandSpec: Sendable {
   public var name: String
   public var abstract: String
@@ -40,7 +40,7 @@ public struct CommandSpec: Sendable {
     self.positionals = positionals
   }
 
-  /// The usage and option table printed by `--help`.
+  /// Returns the usage and option table that `--help` prints.
   public func helpText(commandPath: String) -> String {
     var usage = "USAGE: \(commandPath)"
     if !options.isEmpty { usage += " [options]" }
@@ -142,12 +142,12 @@ public struct ParsedArguments: Sendable {
 
   public func flag(_ name: String) -> Bool { flags.contains(name) }
 
-  /// The last value of an option, or nil when it was not given.
+  /// Returns the last value of an option, or nil when it was not given.
   public func string(_ name: String) -> String? { values[name]?.last }
 
   public func strings(_ name: String) -> [String] { values[name] ?? [] }
 
-  /// The option's value as an integer.
+  /// Returns the option's value as an integer.
   ///
   /// - Throws: ``PaperSiftError`` when the value is not an integer in `range`.
   public func int(_ name: String, in range: ClosedRange<Int> = Int.min...Int.max) throws -> Int? {
@@ -161,7 +161,7 @@ public struct ParsedArguments: Sendable {
     return value
   }
 
-  /// The option's value as a number.
+  /// Returns the option's value as a number.
   ///
   /// - Throws: ``PaperSiftError`` when the value is not a number in `range`.
   public func double(_ name: String, in range: ClosedRange<Double> = -.infinity ... .infinity)

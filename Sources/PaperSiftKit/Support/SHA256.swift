@@ -4,8 +4,8 @@ import Foundation
 /// text they were computed from.
 ///
 /// The toolchain on Linux ships no CryptoKit, so this is a plain
-/// implementation; it hashes about 200 MB/s in release builds, enough for a
-/// 90 MB model file checked once at load.
+/// implementation. Model files are hashed when installed or verified, not at
+/// every load.
 public struct SHA256: Sendable {
   private var state: [UInt32] = [
     0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a,

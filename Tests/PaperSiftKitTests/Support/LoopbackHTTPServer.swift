@@ -20,9 +20,9 @@ struct ScriptedResponse: Sendable {
   var status: Int = 200
   var headers: [(String, String)] = []
   var body: Data = Data()
-  /// Seconds to wait before answering, to exceed a client's timeout.
+  /// Seconds to wait before responding, to exceed a client's timeout.
   var delay: Double = 0
-  /// Send only this many bytes of the body, then close: a truncated answer.
+  /// The number of body bytes to send before closing, for a truncated response.
   var truncateBodyAt: Int?
 
   static func text(_ body: String, status: Int = 200, headers: [(String, String)] = []) -> Self {
@@ -36,7 +36,7 @@ struct ScriptedResponse: Sendable {
 
 /// A real HTTP/1.1 server on 127.0.0.1 and a port the kernel picks, for tests.
 ///
-/// Each connection carries one request and is closed after the answer. The
+/// Each connection carries one request and is closed after the response. The
 /// handler sees every request and returns what to send; the server records
 /// the requests so that tests can check what a client sent and when.
 final class LoopbackHTTPServer: @unchecked Sendable {

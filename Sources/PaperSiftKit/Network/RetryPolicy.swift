@@ -28,7 +28,7 @@ public struct RetryPolicy: Sendable {
     self.retryStatuses = retryStatuses
   }
 
-  /// Whether `error` may clear on a later attempt.
+  /// Returns whether `error` may clear on a later attempt.
   public func shouldRetry(_ error: HTTPError) -> Bool {
     if case .status(let status) = error.kind { return retryStatuses.contains(status) }
     return error.isTransient

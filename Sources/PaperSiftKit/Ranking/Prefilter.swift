@@ -25,7 +25,7 @@ public struct Prefilter: Sendable {
     self.settings = settings
   }
 
-  /// Whether the learned models join the ranking for a training set of this size.
+  /// Returns whether the learned models join the ranking for a training set of this size.
   public func usesModels(trainingSize: Int) -> Bool {
     trainingSize >= settings.minimumLabelledPapers
   }
@@ -88,7 +88,7 @@ public struct Prefilter: Sendable {
     return total
   }
 
-  /// Each score's rank scaled to [0, 1], ties averaged.
+  /// Returns each score's rank scaled to [0, 1], ties averaged.
   public static func percentiles(_ scores: [Float]) -> [Double] {
     let n = scores.count
     guard n > 1 else { return [Double](repeating: 1, count: n) }

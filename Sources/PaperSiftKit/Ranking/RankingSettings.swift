@@ -22,7 +22,7 @@ public struct RankingSettings: Codable, Sendable, Equatable {
   public var weights = RankerWeights(profile: 0.5, logistic: 0.5, tfidf: 1.0)
   public var cold = ColdStartParameters()
   public var model = ModelParameters()
-  /// How `--cutoff auto` cuts the ranking: `fraction`, `count` or `score`.
+  /// The rule that `--cutoff auto` applies: `fraction`, `count` or `score`.
   public var cutoffPolicy = "fraction"
   /// The value for ``cutoffPolicy``: a share of the night, a count or a score.
   public var cutoffValue = 0.37
@@ -69,7 +69,7 @@ public struct RankerWeights: Codable, Sendable, Equatable {
   }
 }
 
-/// How topics, likes and dislikes add up to the cold-start score.
+/// The parameters that combine topics, likes and dislikes into the cold-start score.
 public struct ColdStartParameters: Codable, Sendable, Equatable {
   /// Multiplies the maximum cosine to the negative vectors (irrelevant and
   /// application keywords) before it is subtracted.

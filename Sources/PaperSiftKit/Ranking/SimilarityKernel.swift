@@ -36,7 +36,7 @@ public struct Matrix: Sendable, Equatable {
     values[(index * columns)..<((index + 1) * columns)]
   }
 
-  /// The rows at `indices`, in that order.
+  /// Returns the rows at `indices`, in that order.
   public func selectingRows(_ indices: [Int]) -> Matrix {
     var selected = [Float]()
     selected.reserveCapacity(indices.count * columns)

@@ -18,7 +18,7 @@ public struct StoredRankingInputs {
     self.dimension = dimension
   }
 
-  /// The latest announcement date, `YYYY-MM-DD`, or nil for an empty database.
+  /// Returns the latest announcement date, `YYYY-MM-DD`, or nil for an empty database.
   public func latestDate() throws -> String? {
     try database.scalar("SELECT MAX(date) FROM announcements").flatMap { value in
       if case .text(let text) = value { return text }
@@ -41,7 +41,7 @@ public struct StoredRankingInputs {
     try PaperStore(database: database).papers(ids: ids)
   }
 
-  /// The stored embedding of each paper, nil where it has none.
+  /// Returns the stored embedding of each paper, nil where it has none.
   public func embeddings(of ids: [String]) throws -> [[Float]?] {
     var found: [String: [Float]] = [:]
     let statement = try database.prepare(

@@ -91,7 +91,7 @@ public struct TfidfVectorizer: @unchecked Sendable {
     return SparseVector(indices: pairs.map(\.column), values: pairs.map { $0.value * scale })
   }
 
-  /// The words, word pairs and optional category and author tokens of a paper.
+  /// Returns the words, word pairs and optional category and author tokens of a paper.
   static func terms(of paper: Paper, options: Options) -> [String] {
     let words = tokens(paper.title + " " + paper.abstract)
     var terms = words
@@ -140,12 +140,12 @@ public struct TfidfVectorizer: @unchecked Sendable {
   static let fnvOffset: UInt64 = 0xcbf2_9ce4_8422_2325
   static let fnvPrime: UInt64 = 0x0000_0100_0000_01b3
 
-  /// The FNV-1a hash of a text's UTF-8 bytes.
+  /// Returns the FNV-1a hash of a text's UTF-8 bytes.
   static func textHash(_ text: String) -> UInt64 {
     text.utf8.reduce(fnvOffset) { ($0 ^ UInt64($1)) &* fnvPrime }
   }
 
-  /// The hash of a word pair, mixed so that it differs from both words' hashes.
+  /// Returns the hash of a word pair, mixed so that it differs from both words' hashes.
   static func pairHash(_ first: UInt64, _ second: UInt64) -> UInt64 {
     var z = first &* 0x9E37_79B9_7F4A_7C15 ^ second
     z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

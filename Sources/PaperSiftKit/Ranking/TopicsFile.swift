@@ -69,7 +69,7 @@ public struct TopicsFile: Sendable, Equatable, Codable {
     return parsed
   }
 
-  /// Parses either format; never fails, an empty text gives an empty result.
+  /// Parses either format. It does not throw: an empty text gives an empty result.
   public static func parse(_ text: String) -> TopicsFile {
     var parser = TopicsParser()
     for line in text.split(separator: "\n", omittingEmptySubsequences: false) {

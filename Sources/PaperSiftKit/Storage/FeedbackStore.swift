@@ -12,7 +12,7 @@ public struct FeedbackEntry: Sendable, Codable, Equatable {
   public var label: FeedbackLabel
   /// When the feedback was given, ISO 8601 in UTC.
   public var created: String
-  /// Where it came from: `command`, `file`, or a caller's own name.
+  /// The origin: `command`, `file`, or a caller's own name.
   public var source: String
   /// The paper's title, nil while the paper is not in the database.
   public var title: String?
@@ -21,7 +21,7 @@ public struct FeedbackEntry: Sendable, Codable, Equatable {
   public var isPending: Bool { title == nil }
 }
 
-/// What recording one id did.
+/// The change that recording one id made.
 public enum FeedbackChange: String, Sendable, Codable {
   case added
   /// The same label was already stored; its timestamp is kept.
@@ -77,7 +77,7 @@ public struct FeedbackStore {
     }
   }
 
-  /// Every like and dislike, oldest first.
+  /// Returns every like and dislike, oldest first.
   public func entries() throws -> [FeedbackEntry] {
     let rows = try database.rows(
       """
@@ -95,7 +95,7 @@ public struct FeedbackStore {
     }
   }
 
-  /// The ids of feedback whose paper is not in the database yet, for the next fetch to look up.
+  /// Returns the ids of feedback whose paper is not stored yet, for the next fetch to look up.
   public func pendingIds() throws -> [String] {
     try entries().filter(\.isPending).map(\.paperId)
   }

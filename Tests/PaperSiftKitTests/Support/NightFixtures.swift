@@ -5,7 +5,7 @@ import Testing
 
 /// Home folders for end-to-end runs of the `papersift` executable.
 enum NightFixtures {
-  /// The first `count` papers of the real day 2025-05-05, as a JSON Lines file.
+  /// Writes the first `count` papers of the real day 2025-05-05 as a JSON Lines file.
   static func smallDay(_ count: Int, in folder: URL) throws -> URL {
     let text = try String(contentsOf: TestFiles.benchmarkDay, encoding: .utf8)
     let lines = text.split(separator: "\n").prefix(count).joined(separator: "\n") + "\n"
@@ -47,7 +47,7 @@ enum NightFixtures {
       contentsOf: home.appendingPathComponent("digests/digest-\(date).md"), encoding: .utf8)
   }
 
-  /// The run arguments for `input` with the bundled topics file.
+  /// Returns the run arguments for `input` with the bundled topics file.
   static func runArguments(_ input: URL, _ extra: [String] = []) -> [String] {
     ["run", "--input", input.path, "--topics", topicsFile.path] + extra
   }

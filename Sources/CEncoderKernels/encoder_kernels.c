@@ -6,6 +6,7 @@
 #include "encoder_kernels.h"
 
 #include <stdint.h>
+#include <math.h>
 #include <string.h>
 
 #define LANES 16
@@ -92,15 +93,6 @@ void papersift_erf(float *y, const float *x, size_t count) {
 }
 
 VECTOR_CLONES
-void papersift_gelu(float *x, size_t count) {
-  const float inverse_sqrt2 = 0.70710678118654752f;
-  for (size_t i = 0; i < count; i++) {
-    float value = x[i];
-    x[i] = 0.5f * value * (1.0f + erf_approx(value * inverse_sqrt2));
-  }
-}
-
-VECTOR_CLONES
 void papersift_softmax_rows(float *x, size_t rows, size_t cols) {
   size_t whole = cols - cols % LANES;
   for (size_t row = 0; row < rows; row++) {
@@ -137,5 +129,74 @@ void papersift_softmax_rows(float *x, size_t rows, size_t cols) {
 
     float inverse = 1.0f / sum;
     for (size_t i = 0; i < cols; i++) line[i] *= inverse;
+  }
+}
+
+VECTOR_CLONES
+void papersift_add_bias(float *x, const float *bias, size_t rows, size_t cols) {
+  for (size_t row = 0; row < rows; row++) {
+    float *line = x + row * cols;
+    for (size_t i = 0; i < cols; i++) line[i] += bias[i];
+  }
+}
+
+VECTOR_CLONES
+void papersift_bias_gelu(float *x, const float *bias, size_t rows, size_t cols) {
+  const float inverse_sqrt2 = 0.70710678118654752f;
+  for (size_t row = 0; row < rows; row++) {
+    float *line = x + row * cols;
+    for (size_t i = 0; i < cols; i++) {
+      float value = line[i] + bias[i];
+      line[i] = 0.5f * value * (1.0f + erf_approx(value * inverse_sqrt2));
+    }
+  }
+}
+
+// Normalises one row in place: two passes for the mean and the variance
+// (in LANES independent sums, so that the loops vectorise), one to scale.
+static inline void layernorm_row(
+    float *line, const float *gamma, const float *beta, size_t cols, float epsilon) {
+  size_t whole = cols - cols % LANES;
+  float sums[LANES] = {0};
+  for (size_t i = 0; i < whole; i += LANES) {
+    for (int lane = 0; lane < LANES; lane++) sums[lane] += line[i + lane];
+  }
+  float sum = 0;
+  for (int lane = 0; lane < LANES; lane++) sum += sums[lane];
+  for (size_t i = whole; i < cols; i++) sum += line[i];
+  float mean = sum / (float)cols;
+
+  float squares[LANES] = {0};
+  for (size_t i = 0; i < whole; i += LANES) {
+    for (int lane = 0; lane < LANES; lane++) {
+      float centered = line[i + lane] - mean;
+      squares[lane] += centered * centered;
+    }
+  }
+  float square_sum = 0;
+  for (int lane = 0; lane < LANES; lane++) square_sum += squares[lane];
+  for (size_t i = whole; i < cols; i++) {
+    float centered = line[i] - mean;
+    square_sum += centered * centered;
+  }
+  float scale = 1.0f / sqrtf(square_sum / (float)cols + epsilon);
+  for (size_t i = 0; i < cols; i++) line[i] = (line[i] - mean) * scale * gamma[i] + beta[i];
+}
+
+VECTOR_CLONES
+void papersift_layernorm(
+    float *x, const float *gamma, const float *beta, size_t rows, size_t cols, float epsilon) {
+  for (size_t row = 0; row < rows; row++) layernorm_row(x + row * cols, gamma, beta, cols, epsilon);
+}
+
+VECTOR_CLONES
+void papersift_residual_layernorm(
+    float *hidden, const float *delta, const float *bias, const float *gamma, const float *beta,
+    size_t rows, size_t cols, float epsilon) {
+  for (size_t row = 0; row < rows; row++) {
+    float *line = hidden + row * cols;
+    const float *change = delta + row * cols;
+    for (size_t i = 0; i < cols; i++) line[i] += change[i] + bias[i];
+    layernorm_row(line, gamma, beta, cols, epsilon);
   }
 }

@@ -124,13 +124,44 @@ import Testing
   }
 
   @Test func geluKernelMatchesFormula() {
-    let inputs = (-800...800).map { Float($0) / 100 }
-    var outputs = inputs
-    papersift_gelu(&outputs, outputs.count)
+    // 1603 inputs as 7 rows of 229, with a bias that shifts each column.
+    let bias = (0..<229).map { Float($0 % 5) / 4 - 0.5 }
+    let raw = (-800...802).map { Float($0) / 100 }
+    var outputs = raw
+    papersift_bias_gelu(&outputs, bias, 7, 229)
+    let inputs = raw.indices.map { raw[$0] + bias[$0 % 229] }
     let worst =
       zip(inputs, outputs).map { x, y in
         abs(y - 0.5 * x * (1 + erff(x / Float(2).squareRoot())))
       }.max() ?? .infinity
     #expect(worst <= 1e-6, "largest GELU difference \(worst)")
+  }
+
+  @Test func residualLayerNormKernelMatchesFormula() {
+    // Three rows of 37 (not a multiple of the 16 vector lanes).
+    let cols = 37
+    var generator = SplitMix64(seed: 7)
+    let values = { (count: Int) in
+      (0..<count).map { _ in Float.random(in: -2...2, using: &generator) }
+    }
+    let hidden = values(3 * cols)
+    let delta = values(3 * cols)
+    let bias = values(cols)
+    let gamma = values(cols)
+    let beta = values(cols)
+    var outputs = hidden
+    papersift_residual_layernorm(&outputs, delta, bias, gamma, beta, 3, cols, 1e-12)
+    var worst: Double = 0
+    for row in 0..<3 {
+      let x = (0..<cols).map { Double(hidden[row * cols + $0] + delta[row * cols + $0] + bias[$0]) }
+      let mean = x.reduce(0, +) / Double(cols)
+      let variance = x.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(cols)
+      for k in 0..<cols {
+        let expected =
+          (x[k] - mean) / (variance + 1e-12).squareRoot() * Double(gamma[k]) + Double(beta[k])
+        worst = max(worst, abs(expected - Double(outputs[row * cols + k])))
+      }
+    }
+    #expect(worst <= 1e-5, "largest LayerNorm difference \(worst)")
   }
 }

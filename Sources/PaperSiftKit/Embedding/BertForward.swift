@@ -69,18 +69,34 @@ extension BertModel {
       offset += ids.count
     }
 
+    let rowGroups = RowGroups(count: workspace.attentionWorkers)
+    let i = configuration.intermediateSize
     for layer in layers {
       // Self-attention: Q, K, V side by side [N, 3H], then each sequence attends to itself.
-      layer.attention_self.stacked.apply(into: workspace.projections, workspace.hidden, rows: n)
+      let stacked = layer.attention_self.stacked
+      stacked.multiply(into: workspace.projections, workspace.hidden, rows: n)
+      rowGroups.forEach(n) { range in
+        papersift_add_bias(
+          workspace.projections + range.lowerBound * 3 * h, stacked.bias, range.count, 3 * h)
+      }
       attendAll(sequences, workspace: workspace)
 
-      // Attention output: projection, residual, LayerNorm.
-      layer.attention_output.apply(hidden: workspace.hidden, workspace.context, rows: n)
+      // Attention output: projection, residual, LayerNorm. The projections
+      // are spent, so their buffer holds the product.
+      layer.attention_output.apply(
+        hidden: workspace.hidden, workspace.context, scratch: workspace.projections, rows: n,
+        rowGroups: rowGroups)
 
       // Feed-forward: [N, H] -> [N, I], exact GELU, -> [N, H], residual, LayerNorm.
-      layer.intermediate_dense.apply(into: workspace.intermediate, workspace.hidden, rows: n)
-      Activations.gelu(workspace.intermediate, count: n * configuration.intermediateSize)
-      layer.output.apply(hidden: workspace.hidden, workspace.intermediate, rows: n)
+      let dense = layer.intermediate_dense
+      dense.multiply(into: workspace.intermediate, workspace.hidden, rows: n)
+      rowGroups.forEach(n) { range in
+        papersift_bias_gelu(
+          workspace.intermediate + range.lowerBound * i, dense.bias, range.count, i)
+      }
+      layer.output.apply(
+        hidden: workspace.hidden, workspace.intermediate, scratch: workspace.projections, rows: n,
+        rowGroups: rowGroups)
     }
   }
 
@@ -143,13 +159,31 @@ extension BertModel {
   }
 }
 
+/// Splits the rows of an element-wise pass into `count` contiguous groups
+/// that run on their own threads, as the matrix products do on OpenBLAS's.
+struct RowGroups {
+  let count: Int
+
+  /// Calls `body` once per group with its rows of `0..<rows`; groups of
+  /// fewer than 64 rows are merged, where a thread costs more than it saves.
+  func forEach(_ rows: Int, _ body: (Range<Int>) -> Void) {
+    let groups = max(1, min(count, rows / 64))
+    guard groups > 1 else {
+      body(0..<rows)
+      return
+    }
+    withoutActuallyEscaping(body) { body in
+      // The groups touch disjoint rows, so running `body` on them at once is safe.
+      nonisolated(unsafe) let body = body
+      DispatchQueue.concurrentPerform(iterations: groups) { group in
+        body((rows * group / groups)..<(rows * (group + 1) / groups))
+      }
+    }
+  }
+}
+
 /// Element-wise functions of the forward pass, in C so that they vectorise.
 enum Activations {
-  /// Applies GELU in its exact form, x · Φ(x) = x/2 · (1 + erf(x/√2)), in place.
-  static func gelu(_ x: UnsafeMutablePointer<Float>, count: Int) {
-    papersift_gelu(x, count)
-  }
-
   /// Replaces each of `rows` rows of `columns` scores by its softmax, in place.
   static func softmax(_ x: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
     papersift_softmax_rows(x, rows, columns)

@@ -1,3 +1,4 @@
+import CEncoderKernels
 import COpenBLAS
 import Foundation
 
@@ -34,26 +35,15 @@ struct Linear {
     self.outFeatures = outFeatures
   }
 
-  /// Adds `input · weightᵀ + bias` to `output`: [N, out] += [N, in] · [in, out] + [out].
-  func accumulate(
+  /// Writes `input · weightᵀ` to `output`, [N, out] = [N, in] · [in, out],
+  /// without the bias, which the next element-wise pass adds.
+  func multiply(
     into output: UnsafeMutablePointer<Float>, _ input: UnsafePointer<Float>, rows: Int
   ) {
-    for row in 0..<rows {
-      let line = output + row * outFeatures
-      for column in 0..<outFeatures { line[column] += bias[column] }
-    }
     cblas_sgemm(
       CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(outFeatures),
-      Int32(inFeatures), 1, input, Int32(inFeatures), weight, Int32(inFeatures), 1, output,
+      Int32(inFeatures), 1, input, Int32(inFeatures), weight, Int32(inFeatures), 0, output,
       Int32(outFeatures))
-  }
-
-  /// Writes `input · weightᵀ + bias` to `output`.
-  func apply(
-    into output: UnsafeMutablePointer<Float>, _ input: UnsafePointer<Float>, rows: Int
-  ) {
-    output.update(repeating: 0, count: rows * outFeatures)
-    accumulate(into: output, input, rows: rows)
   }
 }
 
@@ -73,21 +63,7 @@ struct LayerNorm {
 
   /// Normalises each of `rows` rows of `x` [N, H] in place.
   func apply(_ x: UnsafeMutablePointer<Float>, rows: Int) {
-    for row in 0..<rows {
-      let line = x + row * size
-      var sum: Float = 0
-      for i in 0..<size { sum += line[i] }
-      let mean = sum / Float(size)
-      var squares: Float = 0
-      for i in 0..<size {
-        let centered = line[i] - mean
-        squares += centered * centered
-      }
-      let scale = 1 / (squares / Float(size) + epsilon).squareRoot()
-      for i in 0..<size {
-        line[i] = (line[i] - mean) * scale * weight[i] + bias[i]
-      }
-    }
+    papersift_layernorm(x, weight, bias, rows, size, epsilon)
   }
 }
 
@@ -177,10 +153,20 @@ struct BertResidualOutput {
       file, prefix + ".LayerNorm", size: config.hiddenSize, epsilon: config.layerNormEpsilon)
   }
 
-  /// Computes `LayerNorm(hidden + input · denseᵀ + bias)` into `hidden` [N, H].
-  func apply(hidden: UnsafeMutablePointer<Float>, _ input: UnsafePointer<Float>, rows: Int) {
-    dense.accumulate(into: hidden, input, rows: rows)
-    LayerNorm.apply(hidden, rows: rows)
+  /// Computes `LayerNorm(hidden + input · denseᵀ + bias)` into `hidden` [N, H],
+  /// with `scratch` [N, H] for the product and the element-wise pass spread
+  /// over `rowGroups`.
+  func apply(
+    hidden: UnsafeMutablePointer<Float>, _ input: UnsafePointer<Float>,
+    scratch: UnsafeMutablePointer<Float>, rows: Int, rowGroups: RowGroups
+  ) {
+    dense.multiply(into: scratch, input, rows: rows)
+    let h = dense.outFeatures
+    rowGroups.forEach(rows) { range in
+      papersift_residual_layernorm(
+        hidden + range.lowerBound * h, scratch + range.lowerBound * h, dense.bias,
+        LayerNorm.weight, LayerNorm.bias, range.count, h, LayerNorm.epsilon)
+    }
   }
 }
 

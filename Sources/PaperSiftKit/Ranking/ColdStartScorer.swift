@@ -17,60 +17,80 @@ public struct ColdStartScore: Sendable, Equatable {
   public var bestLiked: Int?
 }
 
-/// Scores papers against a profile with one matrix product.
+/// Scores papers against a profile with the similarity kernel, one block of
+/// papers at a time.
 public enum ColdStartScorer {
   /// Returns one score per row of `embeddings`.
   public static func score(
     embeddings: Matrix, profile: Profile, parameters: ColdStartParameters
   ) -> [ColdStartScore] {
-    let similarities = SimilarityKernel.similarities(papers: embeddings, profiles: profile.matrix)
     let groups = Dictionary(grouping: profile.entries.indices) { profile.entries[$0].kind }
     let topics = groups[.topic] ?? []
     let negatives = groups[.negative] ?? []
     let liked = groups[.liked] ?? []
     let disliked = groups[.disliked] ?? []
+    let weights = profile.entries.map(\.weight)
     let m = profile.entries.count
+    var scores: [ColdStartScore] = []
+    scores.reserveCapacity(embeddings.rows)
 
-    return (0..<embeddings.rows).map { i in
-      let row = similarities.values[(i * m)..<((i + 1) * m)]
-      let (topic, bestTopic) = maximum(row, over: topics)
-      let (negative, _) = maximum(row, over: negatives)
-      let (like, bestLiked) = nearestMean(
-        row, over: liked, entries: profile.entries, count: parameters.nearest)
-      let (dislike, _) = nearestMean(
-        row, over: disliked, entries: profile.entries, count: parameters.nearest)
-      let score =
-        topic - Float(parameters.negativeWeight) * negative + Float(parameters.likeWeight) * like
-        - Float(parameters.dislikeWeight) * dislike
-      return ColdStartScore(
-        score: score, topic: topic, negative: negative, liked: like, disliked: dislike,
-        bestTopic: bestTopic, bestLiked: bestLiked)
+    SimilarityKernel.forEachBlock(papers: embeddings, profiles: profile.matrix) { rows, block in
+      for local in 0..<rows.count {
+        let row = UnsafeBufferPointer(rebasing: block[(local * m)..<((local + 1) * m)])
+        let (topic, bestTopic) = maximum(row, over: topics)
+        let (negative, _) = maximum(row, over: negatives)
+        let (like, bestLiked) = nearestMean(
+          row, over: liked, weights: weights, count: parameters.nearest)
+        let (dislike, _) = nearestMean(
+          row, over: disliked, weights: weights, count: parameters.nearest)
+        let score =
+          topic - Float(parameters.negativeWeight) * negative + Float(parameters.likeWeight)
+          * like - Float(parameters.dislikeWeight) * dislike
+        scores.append(
+          ColdStartScore(
+            score: score, topic: topic, negative: negative, liked: like, disliked: dislike,
+            bestTopic: bestTopic, bestLiked: bestLiked))
+      }
     }
+    return scores
   }
 
-  static func maximum(_ row: ArraySlice<Float>, over columns: [Int]) -> (Float, Int?) {
+  /// The largest of `row[columns]` and its column; `(0, nil)` without columns.
+  static func maximum(_ row: UnsafeBufferPointer<Float>, over columns: [Int]) -> (Float, Int?) {
     var best: Int?
     var value: Float = 0
-    for column in columns where best == nil || row[row.startIndex + column] > value {
+    for column in columns where best == nil || row[column] > value {
       best = column
-      value = row[row.startIndex + column]
+      value = row[column]
     }
     return (value, best)
   }
 
-  /// The mean of the `count` largest similarities, each weighted by its entry's recency.
+  /// The mean of the `count` largest similarities among `row[columns]`, each
+  /// weighted by its entry's recency weight, and the column of the largest.
+  ///
+  /// Keeps the `count` best in a small sorted list, so a profile of many
+  /// liked papers costs `columns.count · count` comparisons, not a sort per paper.
   static func nearestMean(
-    _ row: ArraySlice<Float>, over columns: [Int], entries: [ProfileEntry], count: Int
+    _ row: UnsafeBufferPointer<Float>, over columns: [Int], weights: [Float], count: Int
   ) -> (Float, Int?) {
     guard !columns.isEmpty, count > 0 else { return (0, nil) }
-    let nearest = columns.sorted { row[row.startIndex + $0] > row[row.startIndex + $1] }
-      .prefix(count)
-    var sum: Float = 0
-    var weights: Float = 0
-    for column in nearest {
-      sum += entries[column].weight * row[row.startIndex + column]
-      weights += entries[column].weight
+    var nearest: [Int] = []
+    nearest.reserveCapacity(count + 1)
+    for column in columns {
+      if nearest.count == count, row[column] <= row[nearest[count - 1]] { continue }
+      // Ties keep the earlier column first, as a stable sort would.
+      var place = nearest.count
+      while place > 0, row[nearest[place - 1]] < row[column] { place -= 1 }
+      nearest.insert(column, at: place)
+      if nearest.count > count { nearest.removeLast() }
     }
-    return (weights > 0 ? sum / weights : 0, nearest.first)
+    var sum: Float = 0
+    var total: Float = 0
+    for column in nearest {
+      sum += weights[column] * row[column]
+      total += weights[column]
+    }
+    return (total > 0 ? sum / total : 0, nearest.first)
   }
 }

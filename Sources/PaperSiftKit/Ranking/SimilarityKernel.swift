@@ -45,30 +45,69 @@ public struct Matrix: Sendable, Equatable {
   }
 }
 
-/// Dot products of many paper embeddings against many profile vectors in one
-/// `cblas_sgemm` call.
+/// Dot products of many paper embeddings against many profile vectors,
+/// computed by `cblas_sgemm`.
 ///
 /// With L2-normalised rows the result is the cosine similarity. Shapes:
 /// papers `n x d`, profiles `m x d`, result `n x m`, all row-major.
 public enum SimilarityKernel {
-  /// Returns `papers * profilesᵀ`.
+  /// Returns `papers * profilesᵀ` in one `cblas_sgemm` call.
   public static func similarities(papers: Matrix, profiles: Matrix) -> Matrix {
     precondition(papers.columns == profiles.columns, "Papers and profiles differ in dimension")
-    var result = Matrix.zeros(rows: papers.rows, columns: profiles.rows)
-    guard papers.rows > 0, profiles.rows > 0, papers.columns > 0 else { return result }
+    let count = papers.rows * profiles.rows
+    // `beta` 0 overwrites every element, so the result needs no zero fill.
+    let values = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+      multiply(papers, rows: 0..<papers.rows, by: profiles, into: buffer.baseAddress!)
+      initialized = count
+    }
+    return Matrix(rows: papers.rows, columns: profiles.rows, values: values)
+  }
+
+  /// Computes `papers * profilesᵀ` a block of `rowsPerBlock` papers at a
+  /// time into one reused buffer, and hands each block to `body` with the
+  /// papers it holds.
+  ///
+  /// The block stays in cache while `body` reduces it, and a large night
+  /// never holds the whole `n x m` result: 100,000 papers against 1,000
+  /// profiles need 4 MB instead of 400 MB. The default block size keeps a
+  /// block near 4 MB.
+  public static func forEachBlock(
+    papers: Matrix, profiles: Matrix, rowsPerBlock: Int? = nil,
+    _ body: (_ rows: Range<Int>, _ block: UnsafeBufferPointer<Float>) throws -> Void
+  ) rethrows {
+    precondition(papers.columns == profiles.columns, "Papers and profiles differ in dimension")
+    let m = profiles.rows
+    let step = max(1, rowsPerBlock ?? max(256, (1 << 20) / max(m, 1)))
+    let buffer = UnsafeMutablePointer<Float>.allocate(capacity: min(step, papers.rows) * m)
+    defer { buffer.deallocate() }
+    for start in stride(from: 0, to: papers.rows, by: step) {
+      let rows = start..<min(start + step, papers.rows)
+      multiply(papers, rows: rows, by: profiles, into: buffer)
+      try body(rows, UnsafeBufferPointer(start: buffer, count: rows.count * m))
+    }
+  }
+
+  /// Writes `papers[rows] * profilesᵀ` to `output`, `rows.count x m`.
+  private static func multiply(
+    _ papers: Matrix, rows: Range<Int>, by profiles: Matrix,
+    into output: UnsafeMutablePointer<Float>
+  ) {
+    let d = papers.columns
+    guard !rows.isEmpty, profiles.rows > 0 else { return }
+    guard d > 0 else {
+      output.update(repeating: 0, count: rows.count * profiles.rows)
+      return
+    }
     papers.values.withUnsafeBufferPointer { a in
       profiles.values.withUnsafeBufferPointer { b in
-        result.values.withUnsafeMutableBufferPointer { c in
-          cblas_sgemm(
-            CblasRowMajor, CblasNoTrans, CblasTrans,
-            Int32(papers.rows), Int32(profiles.rows), Int32(papers.columns),
-            1, a.baseAddress, Int32(papers.columns),
-            b.baseAddress, Int32(profiles.columns),
-            0, c.baseAddress, Int32(profiles.rows))
-        }
+        cblas_sgemm(
+          CblasRowMajor, CblasNoTrans, CblasTrans,
+          Int32(rows.count), Int32(profiles.rows), Int32(d),
+          1, a.baseAddress! + rows.lowerBound * d, Int32(d),
+          b.baseAddress, Int32(d),
+          0, output, Int32(profiles.rows))
       }
     }
-    return result
   }
 
   /// The same product by three nested loops, the reference the tests and the

@@ -57,7 +57,9 @@ public enum SimilarityKernel {
     let count = papers.rows * profiles.rows
     // `beta` 0 overwrites every element, so the result needs no zero fill.
     let values = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
-      multiply(papers, rows: 0..<papers.rows, by: profiles, into: buffer.baseAddress!)
+      if let output = buffer.baseAddress {
+        multiply(papers, rows: 0..<papers.rows, by: profiles, into: output)
+      }
       initialized = count
     }
     return Matrix(rows: papers.rows, columns: profiles.rows, values: values)
@@ -100,10 +102,11 @@ public enum SimilarityKernel {
     }
     papers.values.withUnsafeBufferPointer { a in
       profiles.values.withUnsafeBufferPointer { b in
+        guard let a = a.baseAddress else { return }
         cblas_sgemm(
           CblasRowMajor, CblasNoTrans, CblasTrans,
           Int32(rows.count), Int32(profiles.rows), Int32(d),
-          1, a.baseAddress! + rows.lowerBound * d, Int32(d),
+          1, a + rows.lowerBound * d, Int32(d),
           b.baseAddress, Int32(d),
           0, output, Int32(profiles.rows))
       }

@@ -22,6 +22,51 @@ import Testing
     #expect(scores.map(\.bestTopic) == [0, 1, 1])
   }
 
+  @Test func keywordCountsLikeTopicAndNamesItselfAsReason() {
+    let profile = Self.profile([
+      (ProfileEntry(kind: .topic, label: "x"), [1, 0]),
+      (ProfileEntry(kind: .keyword, label: "y keyword"), [0, 1]),
+    ])
+    let scores = ColdStartScorer.score(
+      embeddings: Self.papers, profile: profile, parameters: ColdStartParameters())
+    #expect(scores.map(\.topic) == [1, 0.866_025_4, 1])
+    #expect(scores.map(\.bestTopic) == [0, 1, 1])
+    let ranked = RankedPaper(
+      index: 2, paperId: "2501.00001", score: 1, cold: scores[2], logistic: nil, tfidf: nil,
+      followedAuthor: false)
+    #expect(
+      NightSlice.reason(for: ranked, profile: profile)
+        == .other(text: "relevant keyword: y keyword"))
+    let first = RankedPaper(
+      index: 0, paperId: "2501.00002", score: 1, cold: scores[0], logistic: nil, tfidf: nil,
+      followedAuthor: false)
+    #expect(NightSlice.reason(for: first, profile: profile) == .topic(number: 1, name: "x"))
+  }
+
+  @Test func nearestLikedAveragesTheBestFew() {
+    // Liked papers at 0°, 30°, 60° and 90° with weights 1, 2, 1, 1; the
+    // paper at 0° averages its two nearest: (1·1 + 2·cos 30°) / 3.
+    let angles: [Float] = [0, 30, 60, 90]
+    let weights: [Float] = [1, 2, 1, 1]
+    let profile = Self.profile(
+      zip(angles, weights).map { angle, weight in
+        let radians = angle * .pi / 180
+        return (
+          ProfileEntry(kind: .liked, label: "\(angle)", weight: weight),
+          [cos(radians), sin(radians)]
+        )
+      })
+    var parameters = ColdStartParameters()
+    parameters.nearest = 2
+    let scores = ColdStartScorer.score(
+      embeddings: Self.papers, profile: profile, parameters: parameters)
+    #expect(abs(scores[0].liked - (1 + 2 * 0.866_025_4) / 3) < 1e-6)
+    #expect(scores[0].bestLiked == 0)
+    // The paper at 90°: nearest 90° (weight 1) and 60° (weight 1).
+    #expect(abs(scores[2].liked - (1 + 0.866_025_4) / 2) < 1e-6)
+    #expect(scores[2].bestLiked == 3)
+  }
+
   @Test func negativeSubtracts() {
     var parameters = ColdStartParameters()
     parameters.negativeWeight = 0.5

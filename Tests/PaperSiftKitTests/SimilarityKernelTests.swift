@@ -29,6 +29,24 @@ import Testing
     #expect(difference <= 1e-5)
   }
 
+  @Test(arguments: [1, 7, 50, 64, 1000])
+  func blocksCoverEveryRow(rowsPerBlock: Int) {
+    let a = Self.random(rows: 50, columns: 384, seed: 3)
+    let b = Self.random(rows: 9, columns: 384, seed: 4)
+    let whole = SimilarityKernel.similarities(papers: a, profiles: b)
+    var seen: [Float] = []
+    SimilarityKernel.forEachBlock(papers: a, profiles: b, rowsPerBlock: rowsPerBlock) {
+      rows, block in
+      #expect(rows.lowerBound == seen.count / 9)
+      #expect(block.count == rows.count * 9)
+      seen += block
+    }
+    // Blocks of other shapes may take other OpenBLAS kernels: equal up to rounding.
+    #expect(seen.count == whole.values.count)
+    let difference = zip(seen, whole.values).map { abs($0 - $1) }.max() ?? 0
+    #expect(difference <= 1e-6, "largest difference \(difference)")
+  }
+
   @Test func kernelOnUnitVectors() {
     let papers = Matrix(stacking: [[1, 0], [0.6, 0.8]], columns: 2)
     let profiles = Matrix(stacking: [[0, 1], [1, 0]], columns: 2)

@@ -74,7 +74,14 @@ import Testing
 
   @Test func profileTextsSigns() {
     let texts = Profile.texts(of: TopicsFile.parse(Self.structured))
-    #expect(texts.filter { $0.entry.kind == .topic }.count == 4)
+    #expect(
+      texts.filter { $0.entry.kind == .topic }.map(\.entry.label) == [
+        "Representation Learning", "Model Compression",
+      ])
+    #expect(
+      texts.filter { $0.entry.kind == .keyword }.map(\.text) == [
+        "Mixture of Experts (MoE)", "Pruning",
+      ])
     #expect(texts.filter { $0.entry.kind == .negative }.count == 4)
     #expect(
       texts[0].text

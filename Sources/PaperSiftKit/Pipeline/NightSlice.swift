@@ -16,7 +16,7 @@ struct NightSlice {
 
   init(
     ranking: NightRanking, cutoff: CutoffPolicy, recorded: (policy: String, value: Double),
-    settings: Configuration, date: String, topicCount: Int
+    settings: Configuration, date: String
   ) {
     self.date = date
     self.ranking = ranking
@@ -35,8 +35,7 @@ struct NightSlice {
         let name = NightSlice.followedAuthor(of: paper, in: settings.ranking.followedAuthors)
         reasons[paper.id] = .followedAuthor(name: name ?? paper.authors.first ?? "")
       } else if position < size {
-        reasons[paper.id] = NightSlice.reason(
-          for: ranked, profile: ranking.profile, topicCount: topicCount)
+        reasons[paper.id] = NightSlice.reason(for: ranked, profile: ranking.profile)
       }
     }
     self.sentIDs = sent
@@ -60,9 +59,7 @@ struct NightSlice {
 
   /// Names the profile entry that contributed most to a paper's cold-start score.
   ///
-  /// The profile lists the `topicCount` topics of the topics file first, then
-  /// its relevant keywords.
-  static func reason(for ranked: RankedPaper, profile: Profile, topicCount: Int)
+  static func reason(for ranked: RankedPaper, profile: Profile)
     -> DigestContent.PassReason
   {
     let useLiked =
@@ -72,9 +69,8 @@ struct NightSlice {
     }
     if let index = ranked.cold.bestTopic, profile.entries.indices.contains(index) {
       let entry = profile.entries[index]
-      let number = topicNumber(entry, in: profile)
-      guard number <= topicCount else { return .other(text: "relevant keyword: \(entry.label)") }
-      return .topic(number: number, name: entry.label)
+      guard entry.kind == .topic else { return .other(text: "relevant keyword: \(entry.label)") }
+      return .topic(number: topicNumber(entry, in: profile), name: entry.label)
     }
     return .other(text: "learned model score \(String(format: "%.3f", ranked.score))")
   }

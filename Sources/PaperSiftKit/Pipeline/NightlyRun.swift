@@ -60,7 +60,7 @@ public final class NightlyRun {
     let slice = NightSlice(
       ranking: ranking, cutoff: try options.cutoff.policy(settings: settings.ranking),
       recorded: options.cutoff.recorded(settings: settings.ranking), settings: settings,
-      date: date, topicCount: topics.topics.count)
+      date: date)
     logger.info(
       "Ranked the night",
       [

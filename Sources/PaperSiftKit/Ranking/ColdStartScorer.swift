@@ -25,7 +25,8 @@ public enum ColdStartScorer {
     embeddings: Matrix, profile: Profile, parameters: ColdStartParameters
   ) -> [ColdStartScore] {
     let groups = Dictionary(grouping: profile.entries.indices) { profile.entries[$0].kind }
-    let topics = groups[.topic] ?? []
+    // Relevant keywords count like topics; topics come first in the profile.
+    let topics = (groups[.topic] ?? []) + (groups[.keyword] ?? [])
     let negatives = groups[.negative] ?? []
     let liked = groups[.liked] ?? []
     let disliked = groups[.disliked] ?? []

@@ -11,8 +11,10 @@ public protocol TextEmbedding {
 /// One row of the profile matrix and what it stands for.
 public struct ProfileEntry: Sendable, Equatable {
   public enum Kind: String, Sendable, Codable {
-    /// A topic of the topics file, or one of its relevant keywords.
+    /// A topic of the topics file.
     case topic
+    /// A relevant keyword of the topics file, which counts like a topic.
+    case keyword
     /// An irrelevant or application keyword.
     case negative
     case liked
@@ -62,15 +64,15 @@ public struct Profile: Sendable {
 
   /// The topic and keyword texts of a topics file with their profile entries.
   ///
-  /// Each topic and each relevant keyword is a positive entry; each
-  /// irrelevant and application keyword is a negative one.
+  /// Each topic and each relevant keyword is a positive entry, topics
+  /// first; each irrelevant and application keyword is a negative one.
   public static func texts(of topics: TopicsFile) -> [(entry: ProfileEntry, text: String)] {
     var result: [(ProfileEntry, String)] = []
     for topic in topics.topics {
       result.append((ProfileEntry(kind: .topic, label: topic.name), topic.embeddingText))
     }
     for keyword in topics.relevantKeywords {
-      result.append((ProfileEntry(kind: .topic, label: keyword), keyword))
+      result.append((ProfileEntry(kind: .keyword, label: keyword), keyword))
     }
     for keyword in topics.irrelevantKeywords + topics.applicationKeywords {
       result.append((ProfileEntry(kind: .negative, label: keyword), keyword))

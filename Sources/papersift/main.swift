@@ -62,8 +62,14 @@ func exitStatus(for error: PaperSiftError) -> ExitStatus {
         "Unknown subcommand '\(unknown)'. Run 'papersift --help' for the list of subcommands.")
     }
     guard let commandIndex else {
-      print(globalSpec.helpText(commandPath: "papersift [global options] SUBCOMMAND"))
-      return global.wantsHelp ? .success : .usage
+      let help = globalSpec.helpText(commandPath: "papersift [global options] SUBCOMMAND")
+      // Asked-for help is the result; help after a missing subcommand is an error message.
+      guard global.wantsHelp else {
+        FileHandle.standardError.write(Data((help + "\n").utf8))
+        return .usage
+      }
+      print(help)
+      return .success
     }
     let name = arguments[commandIndex]
     arguments = Array(arguments[(commandIndex + 1)...])

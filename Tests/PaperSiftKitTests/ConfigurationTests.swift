@@ -12,6 +12,25 @@ import Testing
     #expect(configuration.ranking == RankingSettings())
   }
 
+  @Test(arguments: [
+    (-1, 16, "embedding.threads -1"), (500, 16, "embedding.threads 500"),
+    (2, 0, "embedding.batchSize 0"),
+  ])
+  func encoderSettingsOutOfRangeAreNamed(threads: Int, batchSize: Int, named: String) {
+    var settings = EmbeddingSettings()
+    settings.threads = threads
+    settings.batchSize = batchSize
+    // The check runs before the model folder is looked at, which does not exist here.
+    settings.modelDirectory = "/nonexistent/papersift-model"
+    let home = PaperSiftHome(root: URL(fileURLWithPath: "/nonexistent/papersift-home"))
+    #expect {
+      _ = try EncoderFactory.make(settings, home: home)
+    } throws: { error in
+      let error = error as? PaperSiftError
+      return error?.code == .configuration && error?.message.contains(named) == true
+    }
+  }
+
   @Test func misspeltKeysAreFound() throws {
     let data = Data(
       #"""

@@ -88,6 +88,22 @@ import Testing
         == "Representation Learning: Insights into how deep networks encode information.")
   }
 
+  @Test func latin1FileRejectedWithOffset() throws {
+    let folder = FileManager.default.temporaryDirectory
+      .appendingPathComponent("papersift-topics-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let url = folder.appendingPathComponent("topics.md")
+    // "1. Caf\u{e9} models" in Latin-1: byte 6 is 0xE9, not UTF-8.
+    try Data([0x31, 0x2E, 0x20, 0x43, 0x61, 0x66, 0xE9, 0x20, 0x6D]).write(to: url)
+    #expect {
+      _ = try TopicsFile.load(from: url)
+    } throws: { error in
+      let error = error as? PaperSiftError
+      return error?.code == .invalidInput && error?.message.contains("byte 6 of 9") == true
+    }
+  }
+
   @Test func emptyFileRejected() throws {
     let folder = FileManager.default.temporaryDirectory
       .appendingPathComponent("topics-\(UUID().uuidString)")

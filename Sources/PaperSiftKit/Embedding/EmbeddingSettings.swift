@@ -46,6 +46,25 @@ public struct EmbeddingSettings: Codable, Sendable, Equatable {
       ?? defaults.remoteAPIKeyVariable
   }
 
+  /// Checks the values that a configuration file may set out of range.
+  ///
+  /// - Throws: ``PaperSiftError`` with code `configuration`, naming the key,
+  ///   the value and the accepted range.
+  public func validate() throws {
+    guard (0...256).contains(threads) else {
+      throw PaperSiftError(
+        .configuration,
+        "Invalid embedding.threads \(threads) in the configuration: expected 1 to 256 threads, "
+          + "or 0 to let OpenBLAS choose.")
+    }
+    guard (1...4096).contains(batchSize) else {
+      throw PaperSiftError(
+        .configuration,
+        "Invalid embedding.batchSize \(batchSize) in the configuration: expected 1 to 4096 texts "
+          + "per forward pass (16 is the default).")
+    }
+  }
+
   /// Returns the checkpoint folder: the configured override, else the home's default.
   public func resolvedModelDirectory(home: PaperSiftHome) -> URL {
     guard let modelDirectory, !modelDirectory.isEmpty else { return home.modelDirectory }

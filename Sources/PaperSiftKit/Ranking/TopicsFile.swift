@@ -49,15 +49,22 @@ public struct TopicsFile: Sendable, Equatable, Codable {
   ///
   /// - Throws: ``PaperSiftError`` when the file cannot be read or contains no topic.
   public static func load(from url: URL) throws -> TopicsFile {
-    let text: String
+    let data: Data
     do {
-      text = try String(contentsOf: url, encoding: .utf8)
+      data = try Data(contentsOf: url)
     } catch {
       throw PaperSiftError(
         .io,
         "Unable to read the topics file '\(url.path)': \(PaperSiftError.describe(error)). "
           + "Set ranking.topicsFile in the configuration or pass --file.",
         underlying: error)
+    }
+    guard let text = String(data: data, encoding: .utf8) else {
+      let offset = Self.firstInvalidUTF8Offset(in: data) ?? 0
+      throw PaperSiftError(
+        .invalidInput,
+        "The topics file '\(url.path)' is not valid UTF-8 (byte \(offset) of \(data.count)). "
+          + "Save it as UTF-8, for example with 'iconv -f latin1 -t utf-8'.")
     }
     let parsed = parse(text)
     guard !parsed.topics.isEmpty || !parsed.relevantKeywords.isEmpty else {
@@ -67,6 +74,21 @@ public struct TopicsFile: Sendable, Equatable, Codable {
           + "('1. Name' with '- Relevant:' lines) or paragraphs of free text.")
     }
     return parsed
+  }
+
+  /// Returns the offset of the first byte that does not decode as UTF-8, or nil.
+  static func firstInvalidUTF8Offset(in data: Data) -> Int? {
+    var decoder = UTF8()
+    var bytes = data.makeIterator()
+    // The start of the sequence being decoded: where an error begins.
+    var start = 0
+    while true {
+      switch decoder.decode(&bytes) {
+      case .scalarValue(let scalar): start += UTF8.width(scalar)
+      case .emptyInput: return nil
+      case .error: return start
+      }
+    }
   }
 
   /// Parses either format. It does not throw: an empty text gives an empty result.

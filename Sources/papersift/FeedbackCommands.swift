@@ -8,7 +8,8 @@ enum FeedbackCommand {
     Accepted id forms: \(ArxivIdentifier.acceptedForms).
 
     Papers that are not stored yet are looked up through the arXiv API (the fetch.apiBaseURL
-    setting); offline, the feedback is kept as pending and the next run looks them up again.
+    setting); offline, the feedback is kept as pending, and the next fetching run or like,
+    dislike command looks them up again.
     """
 
   static func options(verb: String) -> [OptionSpec] {
@@ -33,10 +34,23 @@ enum FeedbackCommand {
     identifiers = identifiers.filter { seen.insert($0.id).inserted }
     let database = try context.openDatabase()
     let settings = try context.loadConfiguration().fetch
+    // Earlier feedback still pending joins the same look-up, so that it does
+    // not wait for the next fetching run.
+    let given = Set(identifiers.map(\.id))
+    let earlier = try FeedbackStore(database: database).pendingIds().filter {
+      !given.contains($0)
+    }
     let outcome = try FeedbackInput.resolveUnknown(
-      identifiers.map(\.id), database: database, lookup: ArxivAPIClient(settings: settings),
-      importer: PaperStore(database: database))
-    let notFound = Set(outcome.notFound)
+      identifiers.map(\.id) + earlier, database: database,
+      lookup: ArxivAPIClient(settings: settings), importer: PaperStore(database: database))
+    let resolvedEarlier = earlier.filter { Set(outcome.imported).contains($0) }
+    if !resolvedEarlier.isEmpty {
+      FileHandle.standardError.write(
+        Data(
+          ("note: also looked up earlier pending feedback: "
+            + "\(resolvedEarlier.joined(separator: ", ")).\n").utf8))
+    }
+    let notFound = Set(outcome.notFound).intersection(given)
     let kept = identifiers.filter { !notFound.contains($0.id) }
     let source = arguments.string("--from") == nil ? "command" : "file"
     let changes = try FeedbackStore(database: database).record(kept, label: label, source: source)
@@ -45,18 +59,19 @@ enum FeedbackCommand {
     for (identifier, change) in zip(kept, changes) {
       print("\(identifier.id): \(message(for: change, verb: verb))")
     }
-    if !outcome.pending.isEmpty {
+    let pending = outcome.pending.filter { given.contains($0) }
+    if !pending.isEmpty {
       let reason = outcome.failure.map { "the arXiv look-up failed: \($0)" } ?? "not fetched yet"
       FileHandle.standardError.write(
         Data(
-          ("note: not in the database (\(reason)): \(outcome.pending.joined(separator: ", ")). "
-            + "The feedback is stored as pending; the next 'papersift run' looks the papers "
-            + "up again.\n").utf8))
+          ("note: not in the database (\(reason)): \(pending.joined(separator: ", ")). "
+            + "The feedback is stored as pending; the next fetching 'papersift run' or "
+            + "'papersift like' looks the papers up again.\n").utf8))
     }
-    for id in outcome.notFound {
+    for id in outcome.notFound where given.contains(id) {
       writeError("\(id): not found on arXiv; nothing stored. Check the id.")
     }
-    return outcome.notFound.isEmpty ? .success : .failure
+    return notFound.isEmpty ? .success : .failure
   }
 
   static func message(for change: FeedbackChange, verb: String) -> String {

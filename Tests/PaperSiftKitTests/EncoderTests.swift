@@ -22,6 +22,22 @@ import Testing
     #expect(maxDifference <= 1e-4, "largest absolute difference \(maxDifference)")
   }
 
+  @Test func wholeNightMatchesReference() throws {
+    // Every case in one call: several batches of 8, run side by side on two threads.
+    _ = try EncoderFixtures.encoder()  // fails with the install instructions when absent
+    let encoder = try NativeSentenceEncoder(
+      directory: EncoderFixtures.modelDirectory, threads: 2, batchSize: 8)
+    let cases = EncoderFixtures.cases
+    let vectors = try encoder.embed(tokenized: cases.map(\.inputIDs))
+    var worst = 0.0
+    for (reference, vector) in zip(cases, vectors) {
+      let (cosine, maxDifference) = compareVectors(vector, reference.embedding)
+      #expect(cosine >= 0.99999, "cosine \(cosine) for \(reference.testDescription)")
+      worst = max(worst, maxDifference)
+    }
+    #expect(worst <= 1e-4, "largest absolute difference \(worst)")
+  }
+
   @Test func batchEqualsSingleTexts() throws {
     let encoder = try EncoderFixtures.encoder()
     // Mixed lengths, so that sorting and batching reorder them.

@@ -56,8 +56,13 @@ extension BertModel {
   /// writes the last hidden states to `workspace.hidden` [N, H], sequence
   /// after sequence.
   ///
+  /// Attention heads and element-wise passes run on `threads` threads, at
+  /// most `workspace.attentionWorkers`; 1 runs the whole pass on the calling
+  /// thread, for callers that run several batches side by side.
+  ///
   /// - Precondition: The sequences contain at most `workspace.capacity` tokens in all.
-  func forward(_ sequences: [[Int32]], workspace: ForwardWorkspace) {
+  func forward(_ sequences: [[Int32]], workspace: ForwardWorkspace, threads: Int? = nil) {
+    let threads = max(1, min(threads ?? workspace.attentionWorkers, workspace.attentionWorkers))
     let h = configuration.hiddenSize
     let n = sequences.reduce(0) { $0 + $1.count }
     precondition(n <= workspace.capacity, "batch of \(n) tokens exceeds the workspace")
@@ -69,7 +74,7 @@ extension BertModel {
       offset += ids.count
     }
 
-    let rowGroups = RowGroups(count: workspace.attentionWorkers)
+    let rowGroups = RowGroups(count: threads)
     let i = configuration.intermediateSize
     for layer in layers {
       // Self-attention: Q, K, V side by side [N, 3H], then each sequence attends to itself.
@@ -79,7 +84,7 @@ extension BertModel {
         papersift_add_bias(
           workspace.projections + range.lowerBound * 3 * h, stacked.bias, range.count, 3 * h)
       }
-      attendAll(sequences, workspace: workspace)
+      attendAll(sequences, workspace: workspace, workers: threads)
 
       // Attention output: projection, residual, LayerNorm. The projections
       // are spent, so their buffer holds the product.
@@ -101,9 +106,8 @@ extension BertModel {
   }
 
   /// Computes attention for every sequence and head, spreading the heads
-  /// over `workspace.attentionWorkers` threads.
-  private func attendAll(_ sequences: [[Int32]], workspace: ForwardWorkspace) {
-    let workers = workspace.attentionWorkers
+  /// over `workers` threads.
+  private func attendAll(_ sequences: [[Int32]], workspace: ForwardWorkspace, workers: Int) {
     let heads = configuration.headCount
     guard workers > 1 else {
       var offset = 0

@@ -6,7 +6,13 @@ import Foundation
 /// Texts are tokenized, sorted by length and cut into batches of similar
 /// length, so that the matrix products of a batch go through `cblas_sgemm`
 /// with few wasted rows. The batch composition changes no vector beyond
-/// float rounding. One encoder runs one batch at a time.
+/// float rounding.
+///
+/// With `threads` above 1 and at least that many batches, the batches run
+/// side by side, one thread each with single-threaded OpenBLAS, longest
+/// first: the threads then never wait for each other within a batch, and
+/// OpenBLAS's idle threads do not spin against the attention and
+/// element-wise passes. A single batch uses all threads inside its products.
 public final class NativeSentenceEncoder: SentenceEncoder, @unchecked Sendable {
   public let folder: ModelFolder
   public let tokenizer: WordPieceTokenizer
@@ -15,7 +21,10 @@ public final class NativeSentenceEncoder: SentenceEncoder, @unchecked Sendable {
   /// The largest number of texts in one forward pass.
   public let batchSize: Int
   let model: BertModel
-  private let workspace: ForwardWorkspace
+  /// Threads of one `embed` call.
+  public let threads: Int
+  /// The first workspace also serves single batches with `threads` attention workers.
+  private var workspaces: [ForwardWorkspace]
   private let lock = NSLock()
 
   /// Loads the checkpoint in `directory`.
@@ -41,10 +50,12 @@ public final class NativeSentenceEncoder: SentenceEncoder, @unchecked Sendable {
     model = try BertModel(file: file, configuration: folder.configuration)
     modelID = "native/" + directory.standardizedFileURL.lastPathComponent
     self.batchSize = max(1, batchSize)
-    workspace = ForwardWorkspace(
-      capacity: self.batchSize * folder.maxLength, maxLength: folder.maxLength,
-      configuration: folder.configuration,
-      attentionWorkers: threads > 0 ? threads : Int(openblas_get_num_threads()))
+    self.threads = max(1, threads > 0 ? threads : Int(openblas_get_num_threads()))
+    workspaces = [
+      ForwardWorkspace(
+        capacity: self.batchSize * folder.maxLength, maxLength: folder.maxLength,
+        configuration: folder.configuration, attentionWorkers: self.threads)
+    ]
     if threads > 0 { openblas_set_num_threads(Int32(threads)) }
   }
 
@@ -78,16 +89,48 @@ public final class NativeSentenceEncoder: SentenceEncoder, @unchecked Sendable {
     let order = sequences.indices.sorted { sequences[$0].count < sequences[$1].count }
     var result = [[Float]](repeating: [], count: sequences.count)
 
+    let batches = stride(from: 0, to: order.count, by: batchSize).map { start in
+      Array(order[start..<min(start + batchSize, order.count)])
+    }
+
     lock.lock()
     defer { lock.unlock() }
-    var start = 0
-    while start < order.count {
-      let batch = Array(order[start..<min(start + batchSize, order.count)])
-      let vectors = run(batch.map { sequences[$0] })
-      for (index, vector) in zip(batch, vectors) { result[index] = vector }
-      start += batch.count
+    guard threads > 1, batches.count >= threads else {
+      for batch in batches {
+        let vectors = run(batch.map { sequences[$0] }, workspace: workspaces[0], threads: threads)
+        for (index, vector) in zip(batch, vectors) { result[index] = vector }
+      }
+      return result
     }
-    return result
+    return runSideBySide(batches.reversed(), sequences: sequences, into: result)
+  }
+
+  /// Runs `batches` (longest first) on `threads` threads, each taking the
+  /// next batch when it is done, and fills `result`.
+  private func runSideBySide(
+    _ batches: [[Int]], sequences: [[Int32]], into result: [[Float]]
+  ) -> [[Float]] {
+    while workspaces.count < threads {
+      workspaces.append(
+        ForwardWorkspace(
+          capacity: batchSize * folder.maxLength, maxLength: folder.maxLength,
+          configuration: folder.configuration, attentionWorkers: 1))
+    }
+    // NOTE: The OpenBLAS thread count is process-wide, so two encoders
+    // running batches at the same time would race on it.
+    let blasThreads = openblas_get_num_threads()
+    openblas_set_num_threads(1)
+    defer { openblas_set_num_threads(blasThreads) }
+
+    let queue = BatchQueue(batches: batches, result: result)
+    let workspaces = self.workspaces
+    DispatchQueue.concurrentPerform(iterations: threads) { worker in
+      while let batch = queue.next() {
+        let vectors = run(batch.map { sequences[$0] }, workspace: workspaces[worker], threads: 1)
+        queue.store(vectors, for: batch)
+      }
+    }
+    return queue.result
   }
 
   /// Returns the number of floating-point operations of the forward pass over
@@ -108,8 +151,10 @@ public final class NativeSentenceEncoder: SentenceEncoder, @unchecked Sendable {
   }
 
   /// Runs one batch and pools each sequence into one vector.
-  private func run(_ sequences: [[Int32]]) -> [[Float]] {
-    model.forward(sequences, workspace: workspace)
+  private func run(_ sequences: [[Int32]], workspace: ForwardWorkspace, threads: Int)
+    -> [[Float]]
+  {
+    model.forward(sequences, workspace: workspace, threads: threads)
     let h = dimension
     var vectors: [[Float]] = []
     vectors.reserveCapacity(sequences.count)
@@ -138,5 +183,33 @@ public final class NativeSentenceEncoder: SentenceEncoder, @unchecked Sendable {
       offset += ids.count
     }
     return vectors
+  }
+}
+
+/// Hands out batches to the threads of ``NativeSentenceEncoder`` and collects their vectors.
+private final class BatchQueue: @unchecked Sendable {
+  private let lock = NSLock()
+  private var batches: [[Int]]
+  private var position = 0
+  private(set) var result: [[Float]]
+
+  init(batches: [[Int]], result: [[Float]]) {
+    self.batches = batches
+    self.result = result
+  }
+
+  /// Returns the next batch's sequence indices, or nil when all are taken.
+  func next() -> [Int]? {
+    lock.withLock {
+      guard position < batches.count else { return nil }
+      defer { position += 1 }
+      return batches[position]
+    }
+  }
+
+  func store(_ vectors: [[Float]], for batch: [Int]) {
+    lock.withLock {
+      for (index, vector) in zip(batch, vectors) { result[index] = vector }
+    }
   }
 }

@@ -152,11 +152,16 @@ extension String {
   }
 }
 
-/// A profile of `matrix`'s rows: 20 topics, 10 negatives, the rest liked
-/// papers, so that the scorer's reductions all take part.
+/// Returns a profile of `matrix`'s rows: 20 topics, 10 negatives and the
+/// rest liked papers, so that every reduction of the scorer takes part.
 private func scorerProfile(_ matrix: Matrix) -> Profile {
   let entries = (0..<matrix.rows).map { row in
-    let kind: ProfileEntry.Kind = row < 20 ? .topic : row < 30 ? .negative : .liked
+    let kind: ProfileEntry.Kind
+    switch row {
+    case 0..<20: kind = .topic
+    case 20..<30: kind = .negative
+    default: kind = .liked
+    }
     return ProfileEntry(kind: kind, label: "row \(row)", weight: 1)
   }
   return Profile(entries: entries, matrix: matrix)

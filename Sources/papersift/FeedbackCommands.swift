@@ -36,9 +36,9 @@ enum FeedbackCommand {
     let settings = try context.loadConfiguration().fetch
     // Earlier feedback still pending joins the same look-up, so that it does
     // not wait for the next fetching run.
-    let given = Set(identifiers.map(\.id))
+    let requested = Set(identifiers.map(\.id))
     let earlier = try FeedbackStore(database: database).pendingIds().filter {
-      !given.contains($0)
+      !requested.contains($0)
     }
     let outcome = try FeedbackInput.resolveUnknown(
       identifiers.map(\.id) + earlier, database: database,
@@ -50,7 +50,7 @@ enum FeedbackCommand {
           ("note: also looked up earlier pending feedback: "
             + "\(resolvedEarlier.joined(separator: ", ")).\n").utf8))
     }
-    let notFound = Set(outcome.notFound).intersection(given)
+    let notFound = Set(outcome.notFound).intersection(requested)
     let kept = identifiers.filter { !notFound.contains($0.id) }
     let source = arguments.string("--from") == nil ? "command" : "file"
     let changes = try FeedbackStore(database: database).record(kept, label: label, source: source)
@@ -59,7 +59,7 @@ enum FeedbackCommand {
     for (identifier, change) in zip(kept, changes) {
       print("\(identifier.id): \(message(for: change, verb: verb))")
     }
-    let pending = outcome.pending.filter { given.contains($0) }
+    let pending = outcome.pending.filter { requested.contains($0) }
     if !pending.isEmpty {
       let reason = outcome.failure.map { "the arXiv look-up failed: \($0)" } ?? "not fetched yet"
       FileHandle.standardError.write(
@@ -68,7 +68,7 @@ enum FeedbackCommand {
             + "The feedback is stored as pending; the next fetching 'papersift run' or "
             + "'papersift like' looks the papers up again.\n").utf8))
     }
-    for id in outcome.notFound where given.contains(id) {
+    for id in outcome.notFound where requested.contains(id) {
       writeError("\(id): not found on arXiv; nothing stored. Check the id.")
     }
     return notFound.isEmpty ? .success : .failure

@@ -63,7 +63,8 @@ func exitStatus(for error: PaperSiftError) -> ExitStatus {
     }
     guard let commandIndex else {
       let help = globalSpec.helpText(commandPath: "papersift [global options] SUBCOMMAND")
-      // Asked-for help is the result; help after a missing subcommand is an error message.
+      // Requested help is the output, so it goes to stdout. Without a subcommand
+      // the same text is a usage error, so it goes to stderr.
       guard global.wantsHelp else {
         FileHandle.standardError.write(Data((help + "\n").utf8))
         return .usage

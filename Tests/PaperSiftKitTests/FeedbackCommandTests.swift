@@ -43,7 +43,8 @@ import Testing
     #expect(!next.errorOutput.contains("stored as pending"))
     // One look-up asked for both papers.
     let query = try #require(server.requests.last?.path)
-    #expect(query.contains("2505.01197") && query.contains("2505.01136"))
+    #expect(query.contains("2505.01197"))
+    #expect(query.contains("2505.01136"))
 
     let listed = try papersift.run(["likes"])
     #expect(!listed.output.contains("pending"), "likes: \(listed.output)")

@@ -87,7 +87,7 @@ extension BertModel {
       attendAll(sequences, workspace: workspace, workers: threads)
 
       // Attention output: projection, residual, LayerNorm. The projections
-      // are spent, so their buffer holds the product.
+      // are spent, so their buffer receives the product.
       layer.attention_output.apply(
         hidden: workspace.hidden, workspace.context, scratch: workspace.projections, rows: n,
         rowGroups: rowGroups)
@@ -168,8 +168,9 @@ extension BertModel {
 struct RowGroups {
   let count: Int
 
-  /// Calls `body` once per group with its rows of `0..<rows`; groups of
-  /// fewer than 64 rows are merged, where a thread costs more than it saves.
+  /// Calls `body` once per group with its rows of `0..<rows`.
+  ///
+  /// Groups have at least 64 rows, because a thread costs more than it saves on fewer.
   func forEach(_ rows: Int, _ body: (Range<Int>) -> Void) {
     let groups = max(1, min(count, rows / 64))
     guard groups > 1 else {

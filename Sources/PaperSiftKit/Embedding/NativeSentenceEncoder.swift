@@ -9,10 +9,10 @@ import Foundation
 /// float rounding.
 ///
 /// With `threads` above 1 and at least that many batches, the batches run
-/// side by side, one thread each with single-threaded OpenBLAS, longest
-/// first: the threads then never wait for each other within a batch, and
-/// OpenBLAS's idle threads do not spin against the attention and
-/// element-wise passes. A single batch uses all threads inside its products.
+/// side by side, longest first, one thread each with single-threaded
+/// OpenBLAS. The threads then synchronise only at the end of the call, and
+/// no OpenBLAS worker thread competes with the attention and element-wise
+/// passes. A single batch uses all threads inside its products.
 public final class NativeSentenceEncoder: SentenceEncoder, @unchecked Sendable {
   public let folder: ModelFolder
   public let tokenizer: WordPieceTokenizer

@@ -56,7 +56,7 @@ public enum ColdStartScorer {
     return scores
   }
 
-  /// The largest of `row[columns]` and its column; `(0, nil)` without columns.
+  /// Returns the largest of `row[columns]` and its column, or `(0, nil)` without columns.
   static func maximum(_ row: UnsafeBufferPointer<Float>, over columns: [Int]) -> (Float, Int?) {
     var best: Int?
     var value: Float = 0

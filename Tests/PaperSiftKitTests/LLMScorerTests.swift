@@ -221,7 +221,7 @@ import Testing
     #expect(result.scores.map(\.paperID) == papers.suffix(5).map(\.id))
     #expect(result.unscored.map(\.paperID) == papers.prefix(5).map(\.id))
     for paper in result.unscored {
-      #expect(paper.reason.hasPrefix("request failed: The LLM request failed"))
+      #expect(paper.reason.hasPrefix("request failed: Request to http://127.0.0.1"))
       #expect(paper.reason.contains("HTTP status 500"))
     }
     let batches = try RunStore(database: setup.database).batches(runID: setup.runID)

@@ -202,8 +202,17 @@ import Testing
     #expect(result.status == 3, "stderr: \(result.errorOutput)")
     let digest = try NightFixtures.digest(in: home)
     let skipped = try #require(digest.skippedLLM)
-    #expect(skipped.reason.hasPrefix("no paper got a score; the first failure was: "))
+    #expect(skipped.reason.hasPrefix("no paper got a score, and the first failure was "))
+    #expect(skipped.requestsFailed)
     #expect(!digest.papers.isEmpty)
+    // Exit 3 promises the unscored papers in the digest, with their reasons.
+    #expect(digest.unscored.count == 5 + digest.counts.audited)
+    #expect(digest.unscored.allSatisfy { $0.reason.hasPrefix("request failed: ") })
+    let markdown = try NightFixtures.markdown(in: home)
+    #expect(markdown.contains("**The LLM stage failed: no paper got a score"))
+    #expect(!markdown.contains("request failed: The LLM request failed"))
+    #expect(!markdown.contains("..**"))
+    #expect(markdown.contains("but no request succeeded"))
   }
 
   @Test(arguments: [

@@ -96,6 +96,8 @@ public enum DigestBuilder {
       papers = prefilterTop(input)
       recall = nil
       billed = skipped.estimatedUsage.totalDollars
+      // Papers were sent and came back without a score: list them with the reasons.
+      if skipped.requestsFailed { unscored = unscoredPapers(input) }
     } else {
       papers = picks(input)
       recall = estimateRecall(input)

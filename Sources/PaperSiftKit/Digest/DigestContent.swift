@@ -185,18 +185,25 @@ public struct DigestContent: Codable, Sendable, Equatable {
     }
   }
 
-  /// The LLM stage that did not run, and what it would have cost.
+  /// The LLM stage that did not run or returned no score, and what it would have cost.
   public struct SkippedLLM: Codable, Sendable, Equatable {
     /// The cause of the skip, such as `--no-llm was given`.
     public var reason: String
     /// The estimated tokens and dollars of scoring the papers at the chosen
     /// cutoff, audit sample included.
     public var estimatedUsage: Usage
+    /// True when the requests were sent and every one failed; nil when the
+    /// stage was skipped before sending anything.
+    public var failed: Bool?
 
-    public init(reason: String, estimatedUsage: Usage) {
+    public init(reason: String, estimatedUsage: Usage, failed: Bool? = nil) {
       self.reason = reason
       self.estimatedUsage = estimatedUsage
+      self.failed = failed
     }
+
+    /// Whether requests were sent, all of them failing.
+    public var requestsFailed: Bool { failed == true }
   }
 
   /// The dollars the cutoff saved against sending every paper to the LLM.

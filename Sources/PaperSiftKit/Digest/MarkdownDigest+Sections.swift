@@ -5,12 +5,20 @@ import Foundation
 extension MarkdownDigest {
   static func runSection(_ content: DigestContent) -> String {
     let counts = content.counts
-    let sentLine =
-      content.skippedLLM == nil
-      ? "- Sent to the LLM: \(counts.sent) of \(counts.papers) papers, "
+    let sentLine: String
+    if content.skippedLLM == nil {
+      sentLine =
+        "- Sent to the LLM: \(counts.sent) of \(counts.papers) papers, "
         + "plus \(counts.audited) audited from below the cutoff"
-      : "- Sent to the LLM: none, because the stage was skipped "
+    } else if content.skippedLLM?.requestsFailed == true {
+      sentLine =
+        "- Sent to the LLM: \(counts.sent) of \(counts.papers) papers, "
+        + "plus \(counts.audited) audited from below the cutoff, but no request succeeded"
+    } else {
+      sentLine =
+        "- Sent to the LLM: none, because the stage was skipped "
         + "(\(counts.sent) above the cutoff, \(counts.audited) drawn for the audit)"
+    }
     return """
       ## Run
 
@@ -22,6 +30,9 @@ extension MarkdownDigest {
 
   static func recallSection(_ content: DigestContent) -> String {
     let heading = "## Estimated recall\n\n"
+    if content.skippedLLM?.requestsFailed == true {
+      return heading + "No estimate, because no paper got a score."
+    }
     guard content.skippedLLM == nil else {
       return heading + "No estimate, because the LLM stage was skipped and the audit "
         + "sample was not scored."

@@ -49,7 +49,16 @@ public enum MarkdownDigest {
     _ skipped: DigestContent.SkippedLLM, counts: DigestContent.Counts
   ) -> String {
     let scored = counts.sent + counts.audited
-    return "**The LLM stage was skipped: \(skipped.reason).** Scoring the "
+    var reason = skipped.reason
+    while reason.hasSuffix(".") { reason.removeLast() }
+    if skipped.requestsFailed {
+      return "**The LLM stage failed: \(reason).** The papers below are the prefilter's "
+        + "ranking, and the papers that got no score are listed at the end. Scoring the "
+        + "\(MarkdownText.counted(scored, "paper")) at the chosen cutoff "
+        + "(\(counts.sent) above it and \(counts.audited) drawn for the audit) would cost "
+        + "about:"
+    }
+    return "**The LLM stage was skipped: \(reason).** Scoring the "
       + "\(MarkdownText.counted(scored, "paper")) at the chosen cutoff "
       + "(\(counts.sent) above it and \(counts.audited) drawn for the audit) would have cost "
       + "about:"

@@ -78,8 +78,9 @@ extension NightlyRun {
       // the prefilter's ranking instead of listing no paper at all.
       let estimate = try CostEstimate.of(papers, settings: settings.llm, topics: topics)
       scoring.skipped = DigestContent.SkippedLLM(
-        reason: "no paper got a score; the first failure was: \(first.reason)",
-        estimatedUsage: NightlyRun.digestUsage(estimate.usage, price: scorer.price))
+        reason: "no paper got a score, and the first failure was \(first.reason)",
+        estimatedUsage: NightlyRun.digestUsage(estimate.usage, price: scorer.price),
+        failed: true)
     }
     return scoring
   }

@@ -17,7 +17,11 @@ public enum UnscoredReason: Sendable, Equatable, CustomStringConvertible {
     case .budget: "budget"
     case .missingFromAnswer: "missing from answer"
     case .invalidScore: "invalid score"
-    case .requestFailed(let message): "request failed: \(message)"
+    case .requestFailed(let message):
+      // The chat client's messages already open with these words.
+      message.hasPrefix("The LLM request failed: ")
+        ? "request failed: " + message.dropFirst("The LLM request failed: ".count)
+        : "request failed: \(message)"
     }
   }
 }

@@ -215,7 +215,7 @@ private func measureRetraining(folder: URL) throws {
   print(String(format: "  tf-idf SVM, terms cached     %6.2f s", warmTfidf))
   print(
     String(
-      format: "  tf-idf neighbours, %d papers %6.2f s (checksum %.3f)", night.count, neighbours,
+      format: "  neighbours, %d papers scored%6.2f s (checksum %.3f)", night.count, neighbours,
       checksum))
 }
 

@@ -119,6 +119,17 @@ import Testing
     #expect(!plain.contains { $0.authorOverlap })
   }
 
+  @Test func explainNamesNeighboursAndOverlap() {
+    let item = RankingReport.Item(
+      rank: 1, id: "2501.00002", title: "Title", score: 0.9, followedAuthor: false,
+      closestTopic: nil, topicSimilarity: nil, closestLiked: nil, likedSimilarity: nil,
+      logistic: 1.5, tfidf: 0.25, neighbours: 0.125, authorOverlap: true)
+    let expected =
+      "no topic or like, logistic 1.500, tf-idf SVM 0.250, tf-idf neighbours 0.125, "
+      + "author of an earlier pick or like"
+    #expect(RankingReport.explanation(item) == expected)
+  }
+
   @Test func rankAverageCombinationSelectable() {
     var settings = RankingSettings()
     settings.combination = .rankAverage

@@ -37,8 +37,9 @@ public struct RecallReplay {
   /// The default tuning grid for the logit combination (162 candidates):
   /// profile in {0, 0.25, 0.5}, logistic in {0.25, 0.45, 0.65}, tf-idf SVM in
   /// {0.2, 0.4, 0.6}, tf-idf neighbours in {0, 0.25, 0.5}, author overlap in
-  /// {0, 0.3}, around the weights of a logistic stacker fitted on the
-  /// earlier half of the bundled nights. The author-count terms stay 0.
+  /// {0, 0.3}. The grid is centred on the weights of an offline study that
+  /// fitted a logistic regression over the rankers' logits on the earlier
+  /// half of the bundled nights. The author-count terms stay 0.
   public static let defaultWeightGrid: [RankerWeights] = {
     var result: [RankerWeights] = []
     for profile in [0.0, 0.25, 0.5] {

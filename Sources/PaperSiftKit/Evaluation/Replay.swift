@@ -44,8 +44,9 @@ public final class Replay {
   public static let fractions: [Double] = [0.1, 0.2, 0.25, 0.3, 0.4, 0.5]
 
   /// The author-count weights of the ``ReplayVariant/authorCountPrior``
-  /// variant: `authorCount` and `singleAuthor`, from a logistic stacker fitted
-  /// on the earlier half of the bundled nights.
+  /// variant: `authorCount` and `singleAuthor`, rounded from a logistic
+  /// regression over the rankers' logits and the author terms, fitted on the
+  /// earlier half of the bundled nights in an offline study.
   public static let authorCountPrior = (authorCount: 0.2, singleAuthor: -0.8)
 
   public let days: [BenchmarkDay]

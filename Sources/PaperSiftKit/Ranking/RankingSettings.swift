@@ -3,10 +3,11 @@ import Foundation
 /// The `ranking` section of the configuration: the prefilter's inputs,
 /// weights and cutoff.
 ///
-/// The default weights and cutoff are the ones `papersift-bench recall`
-/// chose on the bundled days (tuned on the earlier half, 97% of the picks
-/// kept on the later half; see Benchmarks/RECALL.md), and its `--apply`
-/// writes a user's own.
+/// The default weights are the ones `papersift-bench recall` chose on the
+/// bundled days, tuned on the earlier half. The default cutoff is the
+/// cheapest fraction that keeps 95% of the picks there with those weights,
+/// and it kept 97.5% on the later half (see Benchmarks/RECALL.md). The
+/// benchmark's `--apply` writes a user's own.
 ///
 /// NOTE: the switch-over point and the cold-start parameters are first
 /// guesses: every replayed night already had more than 200 labels.
@@ -20,7 +21,7 @@ public struct RankingSettings: Codable, Sendable, Equatable {
   public var minimumLabelledPapers = 200
   /// The weight of each ranker and author term in the combined score.
   public var weights = RankerWeights.tuned
-  /// How the rankers' scores are combined.
+  /// The rule that combines the rankers' scores.
   public var combination = RankCombination.logit
   public var cold = ColdStartParameters()
   public var model = ModelParameters()
@@ -64,16 +65,17 @@ public struct RankerWeights: Codable, Sendable, Equatable {
   /// The tf-idf nearest-neighbour contrast (``TfidfNeighbours``).
   public var neighbours = 0.0
   /// Added when an author of the paper, compared in lowercase, is an author
-  /// of a positive of the training window (an LLM pick or a like).
+  /// of a positive of the training window (an LLM pick or a like). It
+  /// applies only once the learned models join the ranking.
   public var authorOverlap = 0.0
   /// Multiplies the natural logarithm of the paper's author count.
   ///
   /// Off by default. On the bundled days, papers with many authors are
   /// picked more often because a filter upstream of the labelling LLM kept
-  /// papers by authors with a high h-index, which says nothing of a user's
+  /// papers by authors with a high h-index, which tells nothing of a user's
   /// interests.
   public var authorCount = 0.0
-  /// Added when the paper has exactly one author; off by default for the
+  /// Added when the paper has exactly one author. Off by default for the
   /// reason given at ``authorCount``.
   public var singleAuthor = 0.0
 
@@ -95,10 +97,10 @@ public struct RankerWeights: Codable, Sendable, Equatable {
     self.singleAuthor = singleAuthor
   }
 
-  /// Decodes the weights; a missing ranker weight of the first three is 1,
-  /// a missing `neighbours` or `authorOverlap` takes its ``tuned`` value, so
-  /// that a configuration written before they existed gains them, and the
-  /// author-count terms default to 0.
+  /// Decodes the weights. A missing `profile`, `logistic` or `tfidf` is 1,
+  /// and the author-count terms default to 0. A missing `neighbours` or
+  /// `authorOverlap` takes its ``tuned`` value, so that a configuration
+  /// written before they existed gains them.
   public init(from decoder: any Decoder) throws {
     let container = try decoder.container(keyedBy: CodingKeys.self)
     func value(_ key: CodingKeys, _ fallback: Double) throws -> Double {
@@ -128,7 +130,7 @@ extension RankerWeights: CustomStringConvertible {
   }
 }
 
-/// How the prefilter combines its rankers' scores into one.
+/// The rule by which the prefilter combines its rankers' scores into one.
 public enum RankCombination: String, Codable, Sendable, CaseIterable {
   /// The weighted sum of each ranker's logit percentile
   /// `ln((p + 0.01) / (1.01 - p))` plus the author terms, divided by the sum

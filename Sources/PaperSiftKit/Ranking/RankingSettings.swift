@@ -22,6 +22,10 @@ public struct RankingSettings: Codable, Sendable, Equatable {
   /// The weight of each ranker and author term in the combined score.
   public var weights = RankerWeights.tuned
   /// The rule that combines the rankers' scores.
+  ///
+  /// NOTE: a configuration without this key gets `logit`, whose scores
+  /// differ from the rank average's, so a `score` cutoff tuned before the
+  /// key existed needs `papersift-bench recall --apply` again.
   public var combination = RankCombination.logit
   public var cold = ColdStartParameters()
   public var model = ModelParameters()

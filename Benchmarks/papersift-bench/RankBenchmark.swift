@@ -167,7 +167,7 @@ private func scorerProfile(_ matrix: Matrix) -> Profile {
   return Profile(entries: entries, matrix: matrix)
 }
 
-/// Retrains both learned models on the first 60 nights of `folder` (real
+/// Retrains the learned models on the first 60 nights of `folder` (real
 /// titles, abstracts and picks), with random unit vectors for embeddings,
 /// since the logistic regression's cost does not depend on their values.
 private func measureRetraining(folder: URL) throws {
@@ -185,10 +185,11 @@ private func measureRetraining(folder: URL) throws {
   }
   var vocabulary = 0
   var passes = 0
+  var models: LearnedModels?
   let total = seconds {
-    let models = LearnedModels.train(set, parameters: parameters, weights: RankerWeights())
-    vocabulary = models.vectorizer?.dimension ?? 0
-    passes = models.tfidf?.passes ?? 0
+    models = LearnedModels.train(set, parameters: parameters, weights: RankerWeights.tuned)
+    vocabulary = models?.vectorizer?.dimension ?? 0
+    passes = models?.tfidf?.passes ?? 0
   }
   let logistic = seconds {
     _ = LearnedModels.train(
@@ -204,12 +205,23 @@ private func measureRetraining(folder: URL) throws {
       set, parameters: parameters, weights: RankerWeights(profile: 1, logistic: 0, tfidf: 1),
       termCache: cache)
   }
+  let night = Array(papers.suffix(300))
+  var checksum: Float = 0
+  let neighbours = seconds {
+    if let vectorizer = models?.vectorizer, let model = models?.neighbours {
+      checksum = model.scores(vectorizer.transform(night)).reduce(0, +)
+    }
+  }
   print(
     "retraining: \(papers.count) papers of \(days.count) nights, \(set.positives) picks, "
       + "vocabulary \(vocabulary), SVM passes \(passes)")
-  print(String(format: "  both models, cold            %6.2f s", total))
+  print(String(format: "  all models, cold             %6.2f s", total))
   print(String(format: "  logistic regression          %6.2f s", logistic))
   print(String(format: "  tf-idf SVM, terms cached     %6.2f s", warmTfidf))
+  print(
+    String(
+      format: "  neighbours, %d papers scored%6.2f s (checksum %.3f)", night.count, neighbours,
+      checksum))
 }
 
 /// Replays a days folder and prints the share of picks inside each top fraction.

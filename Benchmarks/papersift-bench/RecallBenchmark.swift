@@ -94,11 +94,9 @@ private func runRecallBenchmark(_ arguments: [String]) throws -> Int32 {
     }
     try home.create()
     try CutoffTuning.apply(chosen, configurationAt: home.configurationURL)
-    let weights = chosen.weights
     FileHandle.standardError.write(
       Data(
-        ("Wrote the cutoff (\(chosen.policy)) and the weights (profile \(weights.profile), "
-          + "logistic \(weights.logistic), tf-idf \(weights.tfidf)) to "
+        ("Wrote the cutoff (\(chosen.policy)) and the weights (\(chosen.weights)) to "
           + "'\(home.configurationURL.path)'.\n").utf8))
   }
   return 0

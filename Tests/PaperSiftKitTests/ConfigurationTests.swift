@@ -12,6 +12,39 @@ import Testing
     #expect(configuration.ranking == RankingSettings())
   }
 
+  @Test func rankingWithoutNewKeysTakesDefaults() throws {
+    let data = Data(
+      #"""
+      {"ranking": {"weights": {"profile": 0.5, "logistic": 0.5, "tfidf": 1},
+       "model": {"svmC": 0.2}, "cutoffValue": 0.37}}
+      """#.utf8)
+    let ranking = try JSONDecoder().decode(Configuration.self, from: data).ranking
+    #expect(ranking.weights.profile == 0.5)
+    #expect(ranking.weights.tfidf == 1)
+    #expect(ranking.weights.neighbours == RankerWeights.tuned.neighbours)
+    #expect(ranking.weights.authorOverlap == RankerWeights.tuned.authorOverlap)
+    #expect(ranking.weights.authorCount == 0)
+    #expect(ranking.weights.singleAuthor == 0)
+    #expect(ranking.combination == .logit)
+    #expect(ranking.model.svmC == 0.2)
+    #expect(ranking.model.positiveNeighbours == ModelParameters().positiveNeighbours)
+    #expect(ranking.model.negativeNeighbours == ModelParameters().negativeNeighbours)
+  }
+
+  @Test func rankingNewKeysRoundTrip() throws {
+    var configuration = Configuration()
+    configuration.ranking.weights = RankerWeights(
+      profile: 0.1, logistic: 0.2, tfidf: 0.3, neighbours: 0.4, authorOverlap: 0.5,
+      authorCount: 0.6, singleAuthor: -0.7)
+    configuration.ranking.combination = .rankAverage
+    configuration.ranking.model.positiveNeighbours = 3
+    configuration.ranking.model.negativeNeighbours = 9
+    let data = try JSONEncoder().encode(configuration)
+    let decoded = try JSONDecoder().decode(Configuration.self, from: data)
+    #expect(decoded.ranking == configuration.ranking)
+    #expect(String(decoding: data, as: UTF8.self).contains(#""combination":"rank-average""#))
+  }
+
   @Test(arguments: [
     (-1, 16, "embedding.threads -1"), (500, 16, "embedding.threads 500"),
     (2, 0, "embedding.batchSize 0"),

@@ -166,7 +166,10 @@ struct CutoffTuningTests {
     "weight candidate reproduces auto",
     arguments: [
       RankerWeights(), RankerWeights(profile: 1, logistic: 0.5, tfidf: 0),
-      RankerWeights(profile: 0, logistic: 1, tfidf: 1),
+      RankerWeights(profile: 0, logistic: 1, tfidf: 1), RankerWeights.tuned,
+      RankerWeights(
+        profile: 0.5, logistic: 0.25, tfidf: 0.6, neighbours: 0.5, authorOverlap: 0.3,
+        authorCount: 0.2, singleAuthor: -0.8),
     ])
   func candidateMatchesAuto(weights: RankerWeights) throws {
     let folder = try RecallFixtures.temporaryFolder()
@@ -222,7 +225,10 @@ struct CutoffTuningTests {
         embeddedTexts: 0))
     let page = report.markdown(plotFile: nil)
     #expect(page.contains("`cutoffPolicy` \"fraction\", `cutoffValue` 0.11"))
-    #expect(page.contains("- Weights: profile 0.0, logistic 1.0, tf-idf 0.0"))
+    #expect(
+      page.contains(
+        "- Weights: profile 0.0, logistic 1.0, tf-idf SVM 0.0, tf-idf neighbours 0.0, "
+          + "author overlap 0.0\n"))
   }
 
   @Test("apply without a file starts from defaults")

@@ -21,8 +21,12 @@ import Testing
     let ranked = Prefilter(settings: RankingSettings()).rank(
       papers: Self.papers, embeddings: Self.embeddings, profile: Self.topicProfile, models: nil)
     #expect(ranked.map(\.paperId) == ["d", "c", "b", "a"])
-    let expected: [Double] = [1, 2.0 / 3, 1.0 / 3, 0]
-    #expect(ranked.map(\.score) == expected)
+    // With one ranker the logit combination maps percentile p to
+    // 1 / (1 + (1.01 - p) / (p + 0.01)) = (p + 0.01) / 1.02.
+    let expected: [Double] = [1, 2.0 / 3, 1.0 / 3, 0].map { ($0 + 0.01) / 1.02 }
+    for (score, value) in zip(ranked.map(\.score), expected) {
+      #expect(abs(score - value) < 1e-12)
+    }
   }
 
   @Test func followedAuthorFirst() {
@@ -32,10 +36,10 @@ import Testing
     papers[0].authors = ["ada lovelace"]
     let ranked = Prefilter(settings: settings).rank(
       papers: papers, embeddings: Self.embeddings, profile: Self.topicProfile, models: nil)
-    // Paper a scores 0 + 1, tying d's 1, and still ranks first.
+    // Paper a scores 0.01 / 1.02 + 1, above d's 1.01 / 1.02, and ranks first.
     #expect(ranked.map(\.paperId) == ["a", "d", "c", "b"])
     #expect(ranked[0].followedAuthor)
-    #expect(ranked[0].score == 1)
+    #expect(abs(ranked[0].score - (1 + 0.01 / 1.02)) < 1e-12)
   }
 
   @Test func percentilesAverageTies() {
@@ -51,6 +55,88 @@ import Testing
       [(weight: 3, scores: first), (weight: 1, scores: second)], count: 3)
     let expected: [Double] = [0.25, 0.5, 0.75]
     #expect(combined == expected)
+  }
+
+  @Test func logitCombinationWeights() {
+    // Ranker one orders a < b < c, ranker two c < b < a; weights 3 and 1.
+    // Percentiles 0, 0.5, 1 have logits L0 = ln(0.01 / 1.01) = -4.6151, 0 and
+    // 4.6151. Paper a: (3·L0 - L0) / 4 = -2.3076, so 1 / (1 + e^2.3076) = 0.0905;
+    // b: 0, so 0.5; c: 2.3076, so 0.9095. Offsets 0, 0, -4 move c to
+    // (2·4.6151 - 4) / 4 = 1.3076, so 0.7872.
+    let first: [Float] = [0, 1, 2]
+    let second: [Float] = [2, 1, 0]
+    let rankers: [(weight: Double, scores: [Float])] = [(3, first), (1, second)]
+    let combined = Prefilter.logitCombination(rankers, offsets: [0, 0, 0])
+    #expect(abs(combined[0] - 0.0905) < 1e-4)
+    #expect(abs(combined[1] - 0.5) < 1e-12)
+    #expect(abs(combined[2] - 0.9095) < 1e-4)
+    let shifted = Prefilter.logitCombination(rankers, offsets: [0, 0, -4])
+    #expect(abs(shifted[2] - 0.7872) < 1e-4)
+  }
+
+  @Test func logitFavoursStrongVotes() {
+    // Paper x is first for two rankers and last for the third (percentiles
+    // 1, 1, 0); paper y is at 0.75 for all three. The rank average prefers y
+    // (0.75 over 0.667); the logits, 4.615 + 4.615 - 4.615 = 4.615 against
+    // 3·ln(0.76 / 0.26) = 3.218, prefer x.
+    let rankers: [(weight: Double, scores: [Float])] = [
+      (1, [5, 4, 3, 2, 1]), (1, [5, 4, 3, 2, 1]), (1, [1, 4, 3, 2, 5]),
+    ]
+    let average = Prefilter.rankAverage(rankers, count: 5)
+    #expect(average[1] > average[0])
+    let logit = Prefilter.logitCombination(rankers, offsets: [Double](repeating: 0, count: 5))
+    #expect(logit[0] > logit[1])
+  }
+
+  @Test func authorTermsAddUp() {
+    let weights = RankerWeights(authorOverlap: 0.3, authorCount: 0.2, singleAuthor: -0.8)
+    // One author who wrote a positive: 0.3 + 0.2·ln 1 - 0.8 = -0.5.
+    #expect(abs(Prefilter.authorTerms(authorCount: 1, overlap: true, weights) + 0.5) < 1e-12)
+    // Four authors, none of a positive: 0.2·ln 4 = 0.27726.
+    #expect(abs(Prefilter.authorTerms(authorCount: 4, overlap: false, weights) - 0.27726) < 1e-5)
+    #expect(Prefilter.authorTerms(authorCount: 0, overlap: false, weights) == 0)
+    #expect(Prefilter.authorTerms(authorCount: 1, overlap: true, RankerWeights()) == 0)
+  }
+
+  @Test func authorOverlapLiftsPaper() {
+    var settings = RankingSettings()
+    settings.minimumLabelledPapers = 0
+    settings.weights = RankerWeights(profile: 1, logistic: 0, tfidf: 0, authorOverlap: 5)
+    var models = LearnedModels(trainingSize: 10)
+    models.positiveAuthors = ["ada lovelace"]
+    var papers = Self.papers
+    papers[0].authors = ["Grace Hopper", "ADA Lovelace"]
+    // Topic logits d 4.615, c 0.678, b -0.678, a -4.615; a gains 5 to 0.385.
+    let lifted = Prefilter(settings: settings).rank(
+      papers: papers, embeddings: Self.embeddings, profile: Self.topicProfile, models: models)
+    #expect(lifted.map(\.paperId) == ["d", "c", "a", "b"])
+    #expect(lifted.map(\.authorOverlap) == [false, false, true, false])
+
+    settings.weights.authorOverlap = 0
+    let plain = Prefilter(settings: settings).rank(
+      papers: papers, embeddings: Self.embeddings, profile: Self.topicProfile, models: models)
+    #expect(plain.map(\.paperId) == ["d", "c", "b", "a"])
+    #expect(!plain.contains { $0.authorOverlap })
+  }
+
+  @Test func explainNamesNeighboursAndOverlap() {
+    let item = RankingReport.Item(
+      rank: 1, id: "2501.00002", title: "Title", score: 0.9, followedAuthor: false,
+      closestTopic: nil, topicSimilarity: nil, closestLiked: nil, likedSimilarity: nil,
+      logistic: 1.5, tfidf: 0.25, neighbours: 0.125, authorOverlap: true)
+    let expected =
+      "no topic or like, logistic 1.500, tf-idf SVM 0.250, tf-idf neighbours 0.125, "
+      + "author of an earlier pick or like"
+    #expect(RankingReport.explanation(item) == expected)
+  }
+
+  @Test func rankAverageCombinationSelectable() {
+    var settings = RankingSettings()
+    settings.combination = .rankAverage
+    let ranked = Prefilter(settings: settings).rank(
+      papers: Self.papers, embeddings: Self.embeddings, profile: Self.topicProfile, models: nil)
+    let expected: [Double] = [1, 2.0 / 3, 1.0 / 3, 0]
+    #expect(ranked.map(\.score) == expected)
   }
 
   @Test func modelsWaitForSwitchOver() {
@@ -70,7 +156,8 @@ import Testing
     let after = prefilter.rank(
       papers: Self.papers, embeddings: Self.embeddings, profile: Self.topicProfile, models: models)
     // Topic percentiles d 1, c 2/3, b 1/3, a 0; logistic a 1, b 2/3, c 1/3, d 0.
-    // Weighted (1·topic + 3·logistic) / 4: a 0.75, b 0.583, c 0.417, d 0.25.
+    // Logits L(1) = 4.615, L(2/3) = 0.678, L(1/3) = -0.678, L(0) = -4.615.
+    // 1·topic + 3·logistic: a 9.23, b 1.357, c -1.357, d -9.23.
     #expect(after.map(\.paperId) == ["a", "b", "c", "d"])
     #expect(after[0].logistic == 1)
   }
@@ -94,11 +181,11 @@ import Testing
     // Scores: a 0 + 0.5·1 = 0.5, b 0.5 + 0.5·0.866 = 0.933, d 1 + 0 = 1.
     let expected = """
       3 papers on 2025-05-05, ranked by topics and likes only (0 labelled papers)
-        1. d  1.000  Title d
+        1. d  0.990  Title d
            topic "vertical" (cosine 1.000)
         2. b  0.500  Title b
            closest like 2501.00001 (mean cosine of the nearest likes 0.866)
-        3. a  0.000  Title a
+        3. a  0.010  Title a
            closest like 2501.00001 (mean cosine of the nearest likes 1.000)
       """
     #expect(RankingReport.text(ranking, top: nil, explain: true) == expected)

@@ -17,22 +17,42 @@ public struct RecallReplay {
   }
 
   /// Returns the variant name under which a weight candidate's ranking is stored.
+  ///
+  /// The name lists the profile, logistic, tf-idf SVM, tf-idf neighbour and
+  /// author-overlap weights, then the author-count and single-author weights
+  /// when either is set.
   public static func name(of weights: RankerWeights) -> String {
     func text(_ value: Double) -> String {
       value == value.rounded() ? String(Int(value)) : String(value)
     }
-    return "weights \(text(weights.profile))/\(text(weights.logistic))/\(text(weights.tfidf))"
+    var values = [
+      weights.profile, weights.logistic, weights.tfidf, weights.neighbours, weights.authorOverlap,
+    ]
+    if weights.authorCount != 0 || weights.singleAuthor != 0 {
+      values += [weights.authorCount, weights.singleAuthor]
+    }
+    return "weights " + values.map(text).joined(separator: "/")
   }
 
-  /// The default tuning grid: profile, logistic and tf-idf weights each in
-  /// {0, 0.5, 1}, without the all-zero combination (26 candidates).
+  /// The default tuning grid for the logit combination (162 candidates):
+  /// profile in {0, 0.25, 0.5}, logistic in {0.25, 0.45, 0.65}, tf-idf SVM in
+  /// {0.2, 0.4, 0.6}, tf-idf neighbours in {0, 0.25, 0.5}, author overlap in
+  /// {0, 0.3}. The grid is centred on the weights of an offline study that
+  /// fitted a logistic regression over the rankers' logits on the earlier
+  /// half of the bundled nights. The author-count terms stay 0.
   public static let defaultWeightGrid: [RankerWeights] = {
-    let steps = [0.0, 0.5, 1.0]
     var result: [RankerWeights] = []
-    for profile in steps {
-      for logistic in steps {
-        for tfidf in steps where profile + logistic + tfidf > 0 {
-          result.append(RankerWeights(profile: profile, logistic: logistic, tfidf: tfidf))
+    for profile in [0.0, 0.25, 0.5] {
+      for logistic in [0.25, 0.45, 0.65] {
+        for tfidf in [0.2, 0.4, 0.6] {
+          for neighbours in [0.0, 0.25, 0.5] {
+            for authorOverlap in [0.0, 0.3] {
+              result.append(
+                RankerWeights(
+                  profile: profile, logistic: logistic, tfidf: tfidf, neighbours: neighbours,
+                  authorOverlap: authorOverlap))
+            }
+          }
         }
       }
     }
@@ -42,9 +62,9 @@ public struct RecallReplay {
   /// Replays the nights from `firstDay` (0-based) on, in date order.
   ///
   /// Each night is ranked once by every ``ReplayVariant``. The weight
-  /// candidates are then recombined from the `profile`, `logistic` and
-  /// `tfidf` rankers' scores by the rank average that ``Prefilter`` uses.
-  /// Every other setting is the replay's own ``RankingSettings``.
+  /// candidates are then recombined from the `profile`, `logistic`, `tfidf`
+  /// and `neighbours` rankers' scores and the author terms, as ``Prefilter``
+  /// combines them. Every other setting is the replay's own ``RankingSettings``.
   public mutating func run(firstDay: Int = 0, progress: ((BenchmarkDay) -> Void)? = nil) throws
     -> [RecallDay]
   {
@@ -76,10 +96,13 @@ public struct RecallReplay {
 
     let history = replay.days[max(0, index - replay.settings.model.trainingDays)..<index]
     let trainingSize = history.reduce(0) { $0 + $1.papers.count }
-    let scores = RankerScores(rankings: rankings, count: day.papers.count)
+    var scores = RankerScores(rankings: rankings, count: day.papers.count)
+    scores.authorCounts = day.papers.map(\.authors.count)
+    scores.overlaps = Prefilter.authorOverlaps(
+      day.papers, positiveAuthors: Self.positiveAuthors(history))
     for weights in weightCandidates {
       let order = scores.combined(
-        weights: weights,
+        weights: weights, combination: replay.settings.combination,
         usesModels: trainingSize >= replay.settings.minimumLabelledPapers)
       nights[Self.name(of: weights)] = RankedNight(
         order.map { item in
@@ -95,6 +118,19 @@ public struct RecallReplay {
       date: day.date, papers: day.papers.count, picks: picks.count,
       requestTokens: TokenEstimate.promptTokens(of: builder.messages(for: [])),
       batchSize: llm.batchSize, rankings: nights)
+  }
+
+  /// Returns the lowercased author names of the nights' picks, the
+  /// positives that ``LearnedModels`` collects from the same nights.
+  static func positiveAuthors(_ nights: some Collection<BenchmarkDay>) -> Set<String> {
+    var result: Set<String> = []
+    for night in nights {
+      let picks = night.picks
+      for paper in night.papers where picks.contains(paper.id) {
+        result.formUnion(paper.authors.map { $0.lowercased() })
+      }
+    }
+    return result
   }
 
   /// Returns a paper's estimated share of a prompt: its block and its id in
@@ -118,25 +154,36 @@ public struct RecallReplay {
   }
 }
 
-/// The separate rankers' scores of one night, by paper index.
+/// The separate rankers' scores of one night, by paper index, with the
+/// papers' author counts and overlaps for the author terms.
 struct RankerScores {
   var cold: [Float]
   var logistic: [Float]?
   var tfidf: [Float]?
+  var neighbours: [Float]?
+  var authorCounts: [Int]
+  var overlaps: [Bool]
 
   /// Reads the cold-start score from the `profile` ranking and the models'
-  /// scores from the `logistic` and `tfidf` rankings.
+  /// scores from the `logistic`, `tfidf` and `neighbours` rankings; the
+  /// author counts and overlaps start at 0 and false.
   init(rankings: [ReplayVariant: [RankedPaper]], count: Int) {
     cold = [Float](repeating: 0, count: count)
     for ranked in rankings[.profile] ?? [] { cold[ranked.index] = ranked.cold.score }
     logistic = Self.column(rankings[.logistic], count: count, \.logistic)
     tfidf = Self.column(rankings[.tfidf], count: count, \.tfidf)
+    neighbours = Self.column(rankings[.neighbours], count: count, \.neighbours)
+    authorCounts = [Int](repeating: 0, count: count)
+    overlaps = [Bool](repeating: false, count: count)
   }
 
-  init(cold: [Float], logistic: [Float]?, tfidf: [Float]?) {
+  init(cold: [Float], logistic: [Float]?, tfidf: [Float]?, neighbours: [Float]? = nil) {
     self.cold = cold
     self.logistic = logistic
     self.tfidf = tfidf
+    self.neighbours = neighbours
+    authorCounts = [Int](repeating: 0, count: cold.count)
+    overlaps = [Bool](repeating: false, count: cold.count)
   }
 
   static func column(
@@ -149,16 +196,25 @@ struct RankerScores {
   }
 
   /// Ranks the night as ``Prefilter/rank(papers:embeddings:profile:models:)``
-  /// does with `weights`, a non-empty profile and no followed author.
+  /// does with `weights` and `combination`, a non-empty profile and no
+  /// followed author.
   ///
   /// - Returns: Paper indices with their combined scores, best first.
-  func combined(weights: RankerWeights, usesModels: Bool) -> [(index: Int, score: Double)] {
-    let logistic = usesModels && weights.logistic > 0 ? self.logistic : nil
-    let tfidf = usesModels && weights.tfidf > 0 ? self.tfidf : nil
+  func combined(weights: RankerWeights, combination: RankCombination, usesModels: Bool)
+    -> [(index: Int, score: Double)]
+  {
     var rankers: [(weight: Double, scores: [Float])] = [(weights.profile, cold)]
-    if let logistic { rankers.append((weights.logistic, logistic)) }
-    if let tfidf { rankers.append((weights.tfidf, tfidf)) }
-    let scores = Prefilter.rankAverage(rankers, count: cold.count)
+    if usesModels {
+      if let logistic, weights.logistic > 0 { rankers.append((weights.logistic, logistic)) }
+      if let tfidf, weights.tfidf > 0 { rankers.append((weights.tfidf, tfidf)) }
+      if let neighbours, weights.neighbours > 0 {
+        rankers.append((weights.neighbours, neighbours))
+      }
+    }
+    let overlaps = usesModels && weights.authorOverlap != 0 ? overlaps : overlaps.map { _ in false }
+    let scores = Prefilter.combine(
+      rankers, authorCounts: authorCounts, overlaps: overlaps, weights: weights,
+      combination: combination)
     return scores.indices.map { (index: $0, score: scores[$0]) }
       .sorted { $0.score != $1.score ? $0.score > $1.score : $0.index < $1.index }
   }

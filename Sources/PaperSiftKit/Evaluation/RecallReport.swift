@@ -41,8 +41,10 @@ public struct RecallReport {
     (.profile, "topics and likes"),
     (.logistic, "logistic regression"),
     (.tfidf, "tf-idf SVM"),
+    (.neighbours, "tf-idf neighbours"),
     (.rankAverage, "learned models (rank average)"),
     (.auto, "auto (as configured)"),
+    (.authorCountPrior, "auto + author-count prior"),
   ]
 
   /// Every replayed night, in date order.
@@ -182,9 +184,7 @@ public struct RecallReport {
     guard let chosen = tuning.chosen else {
       return text + "No weighting and cutoff reached the target on the tuning nights.\n\n"
     }
-    let weights = chosen.weights
-    text += "- Weights: profile \(weights.profile), logistic \(weights.logistic), "
-    text += "tf-idf \(weights.tfidf)\n"
+    text += "- Weights: \(chosen.weights)\n"
     text += "- Cutoff: \(chosen.policy) (`cutoffPolicy` \"\(chosen.policy.kind.rawValue)\", "
     text += "`cutoffValue` \(chosen.policy.value))\n\n"
     text += Self.summaryHeader
@@ -201,9 +201,8 @@ public struct RecallReport {
     guard let policy = try? CutoffPolicy(settings: configured) else {
       return text + "The configured cutoff policy '\(configured.cutoffPolicy)' is unknown.\n\n"
     }
-    let weights = configured.weights
-    text += "`auto` with the configuration's weights (profile \(weights.profile), logistic "
-    text += "\(weights.logistic), tf-idf \(weights.tfidf)) and cutoff (\(policy)), "
+    text += "`auto` with the configuration's \(configured.combination.rawValue) combination, "
+    text += "weights (\(configured.weights)) and cutoff (\(policy)), "
     text += "every night from the 21st:\n\n"
     text += Self.summaryHeader
     let summary = RecallSummary(days: scored, variant: ReplayVariant.auto.rawValue, policy: policy)

@@ -10,10 +10,15 @@ public enum ReplayVariant: String, Sendable, CaseIterable, Codable {
   case logistic
   /// The tf-idf linear SVM alone.
   case tfidf
+  /// The tf-idf nearest-neighbour contrast alone.
+  case neighbours
   /// The equal-weight rank average of `logistic` and `tfidf`.
   case rankAverage = "rank-average"
   /// The prefilter exactly as configured, as `papersift run --cutoff auto` ranks.
   case auto
+  /// `auto` with the opt-in author-count terms at ``Replay/authorCountPrior``,
+  /// to measure what they would add.
+  case authorCountPrior = "author-count-prior"
 }
 
 /// One replayed night: how many of its picks each variant ranked inside
@@ -37,6 +42,12 @@ public struct ReplayDayCounts: Sendable, Codable, Equatable {
 public final class Replay {
   /// The top fractions counted for every night.
   public static let fractions: [Double] = [0.1, 0.2, 0.25, 0.3, 0.4, 0.5]
+
+  /// The author-count weights of the ``ReplayVariant/authorCountPrior``
+  /// variant: `authorCount` and `singleAuthor`, rounded from a logistic
+  /// regression over the rankers' logits and the author terms, fitted on the
+  /// earlier half of the bundled nights in an offline study.
+  public static let authorCountPrior = (authorCount: 0.2, singleAuthor: -0.8)
 
   public let days: [BenchmarkDay]
   public let folder: URL
@@ -112,7 +123,8 @@ public final class Replay {
       needsModels
       ? LearnedModels.train(
         training, vocabularyPapers: day.papers, parameters: settings.model,
-        weights: RankerWeights(profile: 1, logistic: 1, tfidf: 1),
+        weights: RankerWeights(
+          profile: 1, logistic: 1, tfidf: 1, neighbours: 1, authorOverlap: 1),
         termCache: termCache(for: settings.model))
       : nil
     let empty = Profile(entries: [], matrix: Matrix(rows: 0, columns: tonight.columns, values: []))
@@ -136,15 +148,27 @@ public final class Replay {
       case .tfidf:
         variantSettings.weights = RankerWeights(profile: 0, logistic: 0, tfidf: 1)
         variantSettings.minimumLabelledPapers = 0
+      case .neighbours:
+        variantSettings.weights = RankerWeights(profile: 0, logistic: 0, tfidf: 0, neighbours: 1)
+        variantSettings.minimumLabelledPapers = 0
       case .rankAverage:
         variantSettings.weights = RankerWeights(profile: 0, logistic: 1, tfidf: 1)
+        variantSettings.combination = .rankAverage
         variantSettings.minimumLabelledPapers = 0
       case .auto:
         profile = fullProfile
+      case .authorCountPrior:
+        variantSettings.weights.authorCount = Self.authorCountPrior.authorCount
+        variantSettings.weights.singleAuthor = Self.authorCountPrior.singleAuthor
+        profile = fullProfile
       }
+      let weights = variantSettings.weights
       var variantModels = models
-      variantModels?.logistic = variantSettings.weights.logistic > 0 ? models?.logistic : nil
-      variantModels?.tfidf = variantSettings.weights.tfidf > 0 ? models?.tfidf : nil
+      variantModels?.logistic = weights.logistic > 0 ? models?.logistic : nil
+      variantModels?.tfidf = weights.tfidf > 0 ? models?.tfidf : nil
+      variantModels?.neighbours = weights.neighbours > 0 ? models?.neighbours : nil
+      variantModels?.positiveAuthors =
+        weights.authorOverlap != 0 ? models?.positiveAuthors ?? [] : []
       result[variant] = Prefilter(settings: variantSettings).rank(
         papers: day.papers, embeddings: tonight, profile: profile, models: variantModels)
     }

@@ -22,11 +22,16 @@ public struct TrainingSet: Sendable {
 public struct LearnedModels: @unchecked Sendable {
   public var logistic: LogisticRegression?
   public var tfidf: LinearSVM?
+  public var neighbours: TfidfNeighbours?
+  /// Turns papers into the rows of ``tfidf`` and ``neighbours``.
   public var vectorizer: TfidfVectorizer?
+  /// The lowercased author names of the training positives.
+  public var positiveAuthors: Set<String> = []
   /// How many labelled papers the models were fitted on.
   public var trainingSize: Int
 
-  /// Fits the models that `weights` does not switch off.
+  /// Fits the models that `weights` does not switch off, and collects the
+  /// positives' authors when the author-overlap weight is set.
   ///
   /// `vocabularyPapers` are extra unlabelled papers (such as tonight's) that
   /// join the tf-idf vocabulary and idf; their labels are never used.
@@ -40,11 +45,16 @@ public struct LearnedModels: @unchecked Sendable {
     var models = LearnedModels(trainingSize: set.labels.count)
     let positives = set.positives
     guard positives > 0, positives < set.labels.count else { return models }
+    if weights.authorOverlap != 0 {
+      for (paper, label) in zip(set.papers, set.labels) where label {
+        models.positiveAuthors.formUnion(paper.authors.map { $0.lowercased() })
+      }
+    }
     if weights.logistic > 0 {
       models.logistic = LogisticRegression.fit(
         features: set.embeddings, labels: set.labels, l2: parameters.logisticL2)
     }
-    if weights.tfidf > 0 {
+    if weights.tfidf > 0 || weights.neighbours > 0 {
       let options = TfidfVectorizer.Options(
         maxFeatures: parameters.maxFeatures, categories: parameters.categoryFeatures,
         authors: parameters.authorFeatures)
@@ -52,9 +62,18 @@ public struct LearnedModels: @unchecked Sendable {
       let vectorizer = TfidfVectorizer(
         fitting: set.papers + vocabularyPapers, options: options, cache: cache)
       models.vectorizer = vectorizer
-      models.tfidf = LinearSVM.fit(
-        features: vectorizer.transform(set.papers), labels: set.labels,
-        dimension: vectorizer.dimension, c: parameters.svmC)
+      let rows = vectorizer.transform(set.papers)
+      if weights.tfidf > 0 {
+        models.tfidf = LinearSVM.fit(
+          features: rows, labels: set.labels, dimension: vectorizer.dimension,
+          c: parameters.svmC)
+      }
+      if weights.neighbours > 0 {
+        models.neighbours = TfidfNeighbours(
+          rows: rows, labels: set.labels, dimension: vectorizer.dimension,
+          positiveNeighbours: parameters.positiveNeighbours,
+          negativeNeighbours: parameters.negativeNeighbours)
+      }
     }
     return models
   }

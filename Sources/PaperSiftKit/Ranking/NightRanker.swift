@@ -62,7 +62,7 @@ public enum NightRanker {
     return NightRanking(
       date: date, papers: papers, ranked: ranked, profile: profile,
       trainingSize: training.labels.count,
-      usedModels: models?.logistic != nil || models?.tfidf != nil)
+      usedModels: models?.logistic != nil || models?.tfidf != nil || models?.neighbours != nil)
   }
 }
 

@@ -5,8 +5,8 @@ public struct RankedPaper: Sendable {
   /// The paper's index in the input arrays.
   public var index: Int
   public var paperId: String
-  /// The weighted mean of the rankers' percentiles, in [0, 1], plus 1 for a
-  /// followed author's paper, so that scores fall along the ranking.
+  /// The combined score of ``RankingSettings/combination``, in [0, 1], plus 1
+  /// for a followed author's paper, so that scores fall along the ranking.
   public var score: Double
   public var cold: ColdStartScore
   /// The logistic regression's log-odds, when the model was used.
@@ -15,6 +15,11 @@ public struct RankedPaper: Sendable {
   public var tfidf: Float?
   /// Whether an author of the paper is followed, which puts it first.
   public var followedAuthor: Bool
+  /// The tf-idf neighbour contrast, when it was used.
+  public var neighbours: Float? = nil
+  /// Whether an author of the paper wrote a positive of the training window
+  /// and the author-overlap weight is set.
+  public var authorOverlap = false
 }
 
 /// Ranks a night's papers from the profile and, once trained, the learned models.
@@ -30,6 +35,29 @@ public struct Prefilter: Sendable {
     trainingSize >= settings.minimumLabelledPapers
   }
 
+  /// The learned models' scores of one night, nil for a model not used.
+  struct ModelScores {
+    var logistic: [Float]?
+    var tfidf: [Float]?
+    var neighbours: [Float]?
+    var positiveAuthors: Set<String> = []
+
+    var isEmpty: Bool { logistic == nil && tfidf == nil && neighbours == nil }
+  }
+
+  func modelScores(papers: [Paper], embeddings: Matrix, models: LearnedModels?) -> ModelScores {
+    var result = ModelScores()
+    guard let models, usesModels(trainingSize: models.trainingSize) else { return result }
+    result.logistic = models.logistic?.scores(embeddings)
+    if let vectorizer = models.vectorizer, models.tfidf != nil || models.neighbours != nil {
+      let rows = vectorizer.transform(papers)
+      result.tfidf = models.tfidf?.scores(rows)
+      result.neighbours = models.neighbours?.scores(rows)
+    }
+    if settings.weights.authorOverlap != 0 { result.positiveAuthors = models.positiveAuthors }
+    return result
+  }
+
   /// Ranks `papers`, best first: followed authors' papers, then by combined score.
   ///
   /// `embeddings` has one L2-normalised row per paper; `models` take part
@@ -40,37 +68,106 @@ public struct Prefilter: Sendable {
     precondition(papers.count == embeddings.rows, "One embedding row per paper")
     let cold = ColdStartScorer.score(
       embeddings: embeddings, profile: profile, parameters: settings.cold)
+    let scores = modelScores(papers: papers, embeddings: embeddings, models: models)
+    let weights = settings.weights
     var rankers: [(weight: Double, scores: [Float])] = []
-    var logistic: [Float]?
-    var tfidf: [Float]?
-    if let models, usesModels(trainingSize: models.trainingSize) {
-      if let model = models.logistic {
-        logistic = model.scores(embeddings)
-      }
-      if let model = models.tfidf, let vectorizer = models.vectorizer {
-        tfidf = model.scores(vectorizer.transform(papers))
-      }
+    if !profile.entries.isEmpty || scores.isEmpty {
+      rankers.append((weights.profile, cold.map(\.score)))
     }
-    let hasProfile = !profile.entries.isEmpty
-    if hasProfile || (logistic == nil && tfidf == nil) {
-      rankers.append((settings.weights.profile, cold.map(\.score)))
-    }
-    if let logistic { rankers.append((settings.weights.logistic, logistic)) }
-    if let tfidf { rankers.append((settings.weights.tfidf, tfidf)) }
-    let combined = Self.rankAverage(rankers, count: papers.count)
+    if let logistic = scores.logistic { rankers.append((weights.logistic, logistic)) }
+    if let tfidf = scores.tfidf { rankers.append((weights.tfidf, tfidf)) }
+    if let neighbours = scores.neighbours { rankers.append((weights.neighbours, neighbours)) }
+    let overlaps = Self.authorOverlaps(papers, positiveAuthors: scores.positiveAuthors)
+    let combined = Self.combine(
+      rankers, authorCounts: papers.map(\.authors.count), overlaps: overlaps, weights: weights,
+      combination: settings.combination)
     let followed = Set(settings.followedAuthors.map { $0.lowercased() })
 
     let ranked = papers.indices.map { i in
       let isFollowed = papers[i].authors.contains { followed.contains($0.lowercased()) }
       return RankedPaper(
         index: i, paperId: papers[i].id, score: combined[i] + (isFollowed ? 1 : 0),
-        cold: cold[i], logistic: logistic?[i], tfidf: tfidf?[i], followedAuthor: isFollowed)
+        cold: cold[i], logistic: scores.logistic?[i], tfidf: scores.tfidf?[i],
+        followedAuthor: isFollowed, neighbours: scores.neighbours?[i],
+        authorOverlap: overlaps[i])
     }
     return ranked.sorted { first, second in
       if first.followedAuthor != second.followedAuthor { return first.followedAuthor }
       if first.score != second.score { return first.score > second.score }
       return first.index < second.index
     }
+  }
+
+  /// Returns whether each paper has an author whose lowercased name is in
+  /// `positiveAuthors`.
+  public static func authorOverlaps(_ papers: [Paper], positiveAuthors: Set<String>) -> [Bool] {
+    guard !positiveAuthors.isEmpty else { return [Bool](repeating: false, count: papers.count) }
+    return papers.map { paper in
+      paper.authors.contains { positiveAuthors.contains($0.lowercased()) }
+    }
+  }
+
+  /// Combines the rankers' scores and the author terms by `combination`.
+  ///
+  /// - Parameters:
+  ///   - rankers: The weight and one score per paper of each ranker.
+  ///   - authorCounts: Each paper's number of authors.
+  ///   - overlaps: Whether each paper shares an author with a training positive.
+  ///   - weights: The author-term weights; the ranker weights are in `rankers`.
+  ///   - combination: The rule that combines them.
+  /// - Returns: One score per paper in [0, 1].
+  public static func combine(
+    _ rankers: [(weight: Double, scores: [Float])], authorCounts: [Int], overlaps: [Bool],
+    weights: RankerWeights, combination: RankCombination
+  ) -> [Double] {
+    precondition(authorCounts.count == overlaps.count, "One author count per overlap")
+    switch combination {
+    case .rankAverage:
+      return rankAverage(rankers, count: authorCounts.count)
+    case .logit:
+      let offsets = zip(authorCounts, overlaps).map { count, overlap in
+        authorTerms(authorCount: count, overlap: overlap, weights)
+      }
+      return logitCombination(rankers, offsets: offsets)
+    }
+  }
+
+  /// Returns the author terms of a paper in logit units: the overlap weight
+  /// when `overlap` holds, plus the author-count weight times `ln(authorCount)`,
+  /// plus the single-author weight for a paper with one author.
+  public static func authorTerms(authorCount: Int, overlap: Bool, _ weights: RankerWeights)
+    -> Double
+  {
+    var total = overlap ? weights.authorOverlap : 0
+    if authorCount > 0 { total += weights.authorCount * log(Double(authorCount)) }
+    if authorCount == 1 { total += weights.singleAuthor }
+    return total
+  }
+
+  /// Returns the logit of a percentile, `ln((p + 0.01) / (1.01 - p))`,
+  /// which is finite at 0 and 1 (about -4.6 and 4.6).
+  public static func logit(percentile p: Double) -> Double {
+    log((p + 0.01) / (1.01 - p))
+  }
+
+  /// Combines the rankers as ``RankCombination/logit`` describes.
+  ///
+  /// - Parameters:
+  ///   - rankers: The weight and one score per paper of each ranker.
+  ///   - offsets: One value per paper added to the weighted sum of logits,
+  ///     such as the author terms.
+  /// - Returns: One score per paper in (0, 1).
+  public static func logitCombination(
+    _ rankers: [(weight: Double, scores: [Float])], offsets: [Double]
+  ) -> [Double] {
+    var total = offsets
+    let weightSum = rankers.reduce(0) { $0 + max($1.weight, 0) }
+    for (weight, scores) in rankers where weight > 0 {
+      let percentiles = percentiles(scores)
+      for i in total.indices { total[i] += weight * logit(percentile: percentiles[i]) }
+    }
+    let scale = weightSum > 0 ? weightSum : 1
+    return total.map { 1 / (1 + exp(-$0 / scale)) }
   }
 
   /// The weighted mean of each ranker's percentiles (0 for the lowest score,

@@ -16,6 +16,10 @@ public enum RankingReport {
     public var likedSimilarity: Float?
     public var logistic: Float?
     public var tfidf: Float?
+    /// The tf-idf neighbour contrast.
+    public var neighbours: Float?
+    /// Whether an author of the paper wrote an earlier pick or like.
+    public var authorOverlap: Bool
   }
 
   public static func items(_ ranking: NightRanking, top: Int?) -> [Item] {
@@ -29,7 +33,8 @@ public enum RankingReport {
         topicSimilarity: ranked.cold.bestTopic == nil ? nil : ranked.cold.topic,
         closestLiked: ranked.cold.bestLiked.map { entries[$0].label },
         likedSimilarity: ranked.cold.bestLiked == nil ? nil : ranked.cold.liked,
-        logistic: ranked.logistic, tfidf: ranked.tfidf)
+        logistic: ranked.logistic, tfidf: ranked.tfidf, neighbours: ranked.neighbours,
+        authorOverlap: ranked.authorOverlap)
     }
   }
 
@@ -65,6 +70,10 @@ public enum RankingReport {
     }
     if let logistic = item.logistic { parts.append(String(format: "logistic %.3f", logistic)) }
     if let tfidf = item.tfidf { parts.append(String(format: "tf-idf SVM %.3f", tfidf)) }
+    if let neighbours = item.neighbours {
+      parts.append(String(format: "tf-idf neighbours %.3f", neighbours))
+    }
+    if item.authorOverlap { parts.append("author of an earlier pick or like") }
     return parts.joined(separator: ", ")
   }
 }

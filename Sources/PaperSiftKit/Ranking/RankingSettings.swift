@@ -3,10 +3,11 @@ import Foundation
 /// The `ranking` section of the configuration: the prefilter's inputs,
 /// weights and cutoff.
 ///
-/// The default weights and cutoff are the ones `papersift-bench recall`
-/// chose on the bundled days (tuned on the earlier half, 97% of the picks
-/// kept on the later half; see Benchmarks/RECALL.md), and its `--apply`
-/// writes a user's own.
+/// The default weights are the ones `papersift-bench recall` chose on the
+/// bundled days, tuned on the earlier half. The default cutoff is the
+/// cheapest fraction that keeps 95% of the picks there with those weights,
+/// and it kept 97.5% on the later half (see Benchmarks/RECALL.md). The
+/// benchmark's `--apply` writes a user's own.
 ///
 /// NOTE: the switch-over point and the cold-start parameters are first
 /// guesses: every replayed night already had more than 200 labels.
@@ -18,14 +19,20 @@ public struct RankingSettings: Codable, Sendable, Equatable {
   /// Labelled papers (LLM picks plus likes) needed before the learned models
   /// join the ranking; below it, only topics and likes rank.
   public var minimumLabelledPapers = 200
-  /// The weight of each ranker in the rank average.
-  public var weights = RankerWeights(profile: 0.5, logistic: 0.5, tfidf: 1.0)
+  /// The weight of each ranker and author term in the combined score.
+  public var weights = RankerWeights.tuned
+  /// The rule that combines the rankers' scores.
+  ///
+  /// NOTE: a configuration without this key gets `logit`, whose scores
+  /// differ from the rank average's, so a `score` cutoff tuned before the
+  /// key existed needs `papersift-bench recall --apply` again.
+  public var combination = RankCombination.logit
   public var cold = ColdStartParameters()
   public var model = ModelParameters()
   /// The rule that `--cutoff auto` applies: `fraction`, `count` or `score`.
   public var cutoffPolicy = "fraction"
   /// The value for ``cutoffPolicy``: a share of the night, a count or a score.
-  public var cutoffValue = 0.37
+  public var cutoffValue = 0.36
 
   public init() {}
 
@@ -39,6 +46,7 @@ public struct RankingSettings: Codable, Sendable, Equatable {
     followedAuthors = try value(.followedAuthors, defaults.followedAuthors)
     minimumLabelledPapers = try value(.minimumLabelledPapers, defaults.minimumLabelledPapers)
     weights = try value(.weights, defaults.weights)
+    combination = try value(.combination, defaults.combination)
     cold = try value(.cold, defaults.cold)
     model = try value(.model, defaults.model)
     cutoffPolicy = try value(.cutoffPolicy, defaults.cutoffPolicy)
@@ -46,7 +54,11 @@ public struct RankingSettings: Codable, Sendable, Equatable {
   }
 }
 
-/// The weight of each ranker in the rank average; a zero weight drops it.
+/// The weight of each ranker in the combined score, and of the author terms.
+///
+/// A zero ranker weight drops that ranker. The author terms are in the
+/// units of a ranker's logit (see ``RankCombination/logit``) and apply only
+/// to that combination.
 public struct RankerWeights: Codable, Sendable, Equatable {
   /// Topics, likes and dislikes combined (the cold-start score).
   public var profile = 1.0
@@ -54,19 +66,85 @@ public struct RankerWeights: Codable, Sendable, Equatable {
   public var logistic = 1.0
   /// The linear SVM on tf-idf of words and word pairs.
   public var tfidf = 1.0
+  /// The tf-idf nearest-neighbour contrast (``TfidfNeighbours``).
+  public var neighbours = 0.0
+  /// Added when an author of the paper, compared in lowercase, is an author
+  /// of a positive of the training window (an LLM pick or a like). It
+  /// applies only once the learned models join the ranking.
+  public var authorOverlap = 0.0
+  /// Multiplies the natural logarithm of the paper's author count.
+  ///
+  /// Off by default. On the bundled days, papers with many authors are
+  /// picked more often because a filter upstream of the labelling LLM kept
+  /// papers by authors with a high h-index, which tells nothing of a user's
+  /// interests.
+  public var authorCount = 0.0
+  /// Added when the paper has exactly one author. Off by default for the
+  /// reason given at ``authorCount``.
+  public var singleAuthor = 0.0
 
-  public init(profile: Double = 1.0, logistic: Double = 1.0, tfidf: Double = 1.0) {
+  /// The weights that `papersift-bench recall` chose on the bundled days
+  /// (see Benchmarks/RECALL.md).
+  public static let tuned = RankerWeights(
+    profile: 0.5, logistic: 0.25, tfidf: 0.6, neighbours: 0.5, authorOverlap: 0.3)
+
+  public init(
+    profile: Double = 1.0, logistic: Double = 1.0, tfidf: Double = 1.0, neighbours: Double = 0,
+    authorOverlap: Double = 0, authorCount: Double = 0, singleAuthor: Double = 0
+  ) {
     self.profile = profile
     self.logistic = logistic
     self.tfidf = tfidf
+    self.neighbours = neighbours
+    self.authorOverlap = authorOverlap
+    self.authorCount = authorCount
+    self.singleAuthor = singleAuthor
   }
 
+  /// Decodes the weights. A missing `profile`, `logistic` or `tfidf` is 1,
+  /// and the author-count terms default to 0. A missing `neighbours` or
+  /// `authorOverlap` takes its ``tuned`` value, so that a configuration
+  /// written before they existed gains them.
   public init(from decoder: any Decoder) throws {
     let container = try decoder.container(keyedBy: CodingKeys.self)
-    profile = try container.decodeIfPresent(Double.self, forKey: .profile) ?? 1.0
-    logistic = try container.decodeIfPresent(Double.self, forKey: .logistic) ?? 1.0
-    tfidf = try container.decodeIfPresent(Double.self, forKey: .tfidf) ?? 1.0
+    func value(_ key: CodingKeys, _ fallback: Double) throws -> Double {
+      try container.decodeIfPresent(Double.self, forKey: key) ?? fallback
+    }
+    profile = try value(.profile, 1.0)
+    logistic = try value(.logistic, 1.0)
+    tfidf = try value(.tfidf, 1.0)
+    neighbours = try value(.neighbours, Self.tuned.neighbours)
+    authorOverlap = try value(.authorOverlap, Self.tuned.authorOverlap)
+    authorCount = try value(.authorCount, 0)
+    singleAuthor = try value(.singleAuthor, 0)
   }
+}
+
+extension RankerWeights: CustomStringConvertible {
+  /// The weights as a list of names and values; the author-count terms only when set.
+  public var description: String {
+    var parts = [
+      "profile \(profile)", "logistic \(logistic)", "tf-idf SVM \(tfidf)",
+      "tf-idf neighbours \(neighbours)", "author overlap \(authorOverlap)",
+    ]
+    if authorCount != 0 || singleAuthor != 0 {
+      parts += ["author count \(authorCount)", "single author \(singleAuthor)"]
+    }
+    return parts.joined(separator: ", ")
+  }
+}
+
+/// The rule by which the prefilter combines its rankers' scores into one.
+public enum RankCombination: String, Codable, Sendable, CaseIterable {
+  /// The weighted sum of each ranker's logit percentile
+  /// `ln((p + 0.01) / (1.01 - p))` plus the author terms, divided by the sum
+  /// of the ranker weights and mapped into (0, 1) by the logistic function.
+  /// The logit lets one ranker's strong opinion at either end of the night
+  /// outweigh several lukewarm ones.
+  case logit
+  /// The weighted mean of each ranker's percentile, in [0, 1]; the author
+  /// terms are ignored.
+  case rankAverage = "rank-average"
 }
 
 /// The parameters that combine topics, likes and dislikes into the cold-start score.
@@ -109,6 +187,10 @@ public struct ModelParameters: Codable, Sendable, Equatable {
   public var trainingDays = 60
   /// Words and word pairs kept in the tf-idf vocabulary, the most frequent first.
   public var maxFeatures = 20_000
+  /// Training positives averaged by the tf-idf neighbour contrast.
+  public var positiveNeighbours = 30
+  /// Training negatives averaged by the tf-idf neighbour contrast.
+  public var negativeNeighbours = 100
   /// Adds each paper's categories as tf-idf tokens.
   public var categoryFeatures = true
   /// Adds each paper's authors as tf-idf tokens, so that authors of liked papers count.
@@ -130,6 +212,12 @@ public struct ModelParameters: Codable, Sendable, Equatable {
       try container.decodeIfPresent(Int.self, forKey: .trainingDays) ?? defaults.trainingDays
     maxFeatures =
       try container.decodeIfPresent(Int.self, forKey: .maxFeatures) ?? defaults.maxFeatures
+    positiveNeighbours =
+      try container.decodeIfPresent(Int.self, forKey: .positiveNeighbours)
+      ?? defaults.positiveNeighbours
+    negativeNeighbours =
+      try container.decodeIfPresent(Int.self, forKey: .negativeNeighbours)
+      ?? defaults.negativeNeighbours
     categoryFeatures =
       try container.decodeIfPresent(Bool.self, forKey: .categoryFeatures)
       ?? defaults.categoryFeatures

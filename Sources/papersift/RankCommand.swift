@@ -17,12 +17,13 @@ enum RankCommand: Command {
 
   static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitStatus {
     let top = try arguments.int("--top", in: 1...1_000_000)
+    let requestedDate = try ImportCommand.validatedDate(arguments.string("--date"))
     let configuration = try context.loadConfiguration()
     let database = try context.openDatabase()
     let encoder = try EncoderFactory.make(configuration.embedding, home: context.home)
     let inputs = StoredRankingInputs(
       database: database, modelId: encoder.modelID, dimension: encoder.dimension)
-    guard let date = try arguments.string("--date") ?? inputs.latestDate() else {
+    guard let date = try requestedDate ?? inputs.latestDate() else {
       throw PaperSiftError(.notFound, "No papers fetched yet. Run 'papersift run' first.")
     }
     let topicsURL = try TopicsCommand.topicsURL(arguments.string("--topics"), context: context)

@@ -61,7 +61,7 @@ enum RunCommand: Command {
   static func makeOptions(_ arguments: ParsedArguments) throws -> NightlyRunOptions {
     var options = NightlyRunOptions()
     if let date = arguments.string("--date") {
-      guard date.wholeMatch(of: /\d{4}-\d{2}-\d{2}/) != nil else {
+      guard FeedText.isDay(date) else {
         throw PaperSiftError(
           .invalidInput, "Invalid --date '\(date)': expected YYYY-MM-DD, such as 2025-05-05.")
       }

@@ -36,7 +36,9 @@ enum ScoreCommand: Command {
     }
     let budget = try arguments.double("--budget", in: 0 ... .infinity)
     let limit = try arguments.int("--limit", in: 1...Int.max)
-    let date = arguments.string("--date") ?? String(Date().ISO8601Format().prefix(10))
+    let date =
+      try ImportCommand.validatedDate(arguments.string("--date"))
+      ?? String(Date().ISO8601Format().prefix(10))
 
     let topics = try readText(topicsPath, kind: "topics file")
     var papers = try readPapers(file)

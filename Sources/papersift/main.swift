@@ -62,7 +62,7 @@ func exitStatus(for error: PaperSiftError) -> ExitStatus {
         "Unknown subcommand '\(unknown)'. Run 'papersift --help' for the list of subcommands.")
     }
     guard let commandIndex else {
-      let help = globalSpec.helpText(commandPath: "papersift [global options] SUBCOMMAND")
+      let help = globalSpec.helpText(commandPath: "papersift")
       // Requested help is the output, so it goes to stdout. Without a subcommand
       // the same text is a usage error, so it goes to stderr.
       guard global.wantsHelp else {

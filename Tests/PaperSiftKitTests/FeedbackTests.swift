@@ -148,6 +148,11 @@ final class RecordingImporter: PaperImporting {
     #expect(try FeedbackInput.identifiers(in: text).map(\.id) == ["2501.19281", "hep-th/9901001"])
   }
 
+  @Test func idListWithWindowsLineEndings() throws {
+    let text = "# my history\r\n2505.01136\r\n\r\n2505.01197\r\n"
+    #expect(try FeedbackInput.identifiers(in: text).map(\.id) == ["2505.01136", "2505.01197"])
+  }
+
   @Test func idListRejectsBadLine() {
     #expect(throws: PaperSiftError.self) {
       try FeedbackInput.identifiers(in: "2501.19281\nnot-an-id\n")

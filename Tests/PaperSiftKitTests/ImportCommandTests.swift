@@ -210,6 +210,17 @@ struct ListedPaper: Decodable {
     #expect(imported.errorOutput.contains(message))
   }
 
+  @Test(arguments: ["rank", "papers"])
+  func impossibleDateIsRejected(command: String) throws {
+    let home = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: home) }
+
+    let result = try PaperSiftProcess(home: home).run([command, "--date", "2025-13-01"])
+
+    #expect(result.status == 2, "stderr: \(result.errorOutput)")
+    #expect(result.errorOutput.contains("Invalid value '2025-13-01' for --date"))
+  }
+
   @Test func undatedLinesNeedDateOption() throws {
     let home = try TestFiles.temporaryFolder()
     defer { try? FileManager.default.removeItem(at: home) }

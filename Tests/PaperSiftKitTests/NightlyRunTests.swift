@@ -187,6 +187,21 @@ import Testing
     #expect(markdown.contains("2411.09200"))
   }
 
+  @Test func latin1TopicsFileIsInvalidInput() throws {
+    let home = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: home) }
+    let day = try NightFixtures.smallDay(5, in: home)
+    let topics = home.appendingPathComponent("topics-latin1.md")
+    // "1. Caf\u{e9}" in Latin-1: byte 6 is 0xE9.
+    try Data([0x31, 0x2E, 0x20, 0x43, 0x61, 0x66, 0xE9, 0x0A]).write(to: topics)
+
+    let result = try PaperSiftProcess(home: home).run(
+      ["run", "--no-llm", "--input", day.path, "--topics", topics.path])
+
+    #expect(result.status == 2, "stderr: \(result.errorOutput)")
+    #expect(result.errorOutput.contains("is not valid UTF-8 (byte 6 of 8)"))
+  }
+
   @Test func unreachableLLMFallsBackToRanking() throws {
     let home = try TestFiles.temporaryFolder()
     defer { try? FileManager.default.removeItem(at: home) }

@@ -66,6 +66,13 @@ import Testing
     #expect(parsed.topics[1].name.hasPrefix("Shows new powerful test set"))
   }
 
+  @Test func windowsLineEndingsParse() {
+    let parsed = TopicsFile.parse(Self.structured.replacingOccurrences(of: "\n", with: "\r\n"))
+    #expect(parsed.topics.map(\.name) == ["Representation Learning", "Model Compression"])
+    #expect(parsed.topics[1].relevant == "Sparsity, pruning, quantization.")
+    #expect(parsed.relevantKeywords == ["Mixture of Experts (MoE)", "Pruning"])
+  }
+
   @Test func freeTextParagraphs() {
     let parsed = TopicsFile.parse("Sparse attention\nin transformers.\n\nProtein folding models.\n")
     #expect(

@@ -220,7 +220,7 @@ public final class NightlyRun {
       options.topicsFile
       ?? URL(fileURLWithPath: settings.ranking.topicsFile, relativeTo: home.root)
     do {
-      let text = try String(contentsOf: url, encoding: .utf8)
+      let text = try TopicsFile.text(of: Data(contentsOf: url), path: url.path)
       let parsed = TopicsFile.parse(text)
       guard !parsed.topics.isEmpty || !parsed.relevantKeywords.isEmpty else {
         throw PaperSiftError(

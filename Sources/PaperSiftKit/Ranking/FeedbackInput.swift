@@ -40,7 +40,8 @@ public enum FeedbackInput {
       return bibTeXIdentifiers(text)
     }
     var result: [ArxivIdentifier] = []
-    for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false)
+    // `isNewline` also splits "\r\n", which Swift reads as one Character.
+    for (number, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
       .enumerated()
     {
       let trimmed = line.trimmingCharacters(in: .whitespaces)

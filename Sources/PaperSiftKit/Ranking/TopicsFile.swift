@@ -59,14 +59,7 @@ public struct TopicsFile: Sendable, Equatable, Codable {
           + "Set ranking.topicsFile in the configuration or pass --file.",
         underlying: error)
     }
-    guard let text = String(data: data, encoding: .utf8) else {
-      let offset = Self.firstInvalidUTF8Offset(in: data) ?? 0
-      throw PaperSiftError(
-        .invalidInput,
-        "The topics file '\(url.path)' is not valid UTF-8 (byte \(offset) of \(data.count)). "
-          + "Save it as UTF-8, for example with 'iconv -f latin1 -t utf-8'.")
-    }
-    let parsed = parse(text)
+    let parsed = parse(try text(of: data, path: url.path))
     guard !parsed.topics.isEmpty || !parsed.relevantKeywords.isEmpty else {
       throw PaperSiftError(
         .invalidInput,
@@ -74,6 +67,21 @@ public struct TopicsFile: Sendable, Equatable, Codable {
           + "('1. Name' with '- Relevant:' lines) or paragraphs of free text.")
     }
     return parsed
+  }
+
+  /// Decodes a topics file's bytes as UTF-8.
+  ///
+  /// - Throws: ``PaperSiftError`` with code `invalidInput`, naming the file
+  ///   and the offset of the first invalid byte.
+  static func text(of data: Data, path: String) throws -> String {
+    guard let text = String(data: data, encoding: .utf8) else {
+      let offset = firstInvalidUTF8Offset(in: data) ?? 0
+      throw PaperSiftError(
+        .invalidInput,
+        "The topics file '\(path)' is not valid UTF-8 (byte \(offset) of \(data.count)). "
+          + "Save it as UTF-8, for example with 'iconv -f latin1 -t utf-8'.")
+    }
+    return text
   }
 
   /// Returns the offset of the first byte that does not decode as UTF-8, or nil.
@@ -94,7 +102,8 @@ public struct TopicsFile: Sendable, Equatable, Codable {
   /// Parses either format. It does not throw: an empty text gives an empty result.
   public static func parse(_ text: String) -> TopicsFile {
     var parser = TopicsParser()
-    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+    // `isNewline` also splits "\r\n", which Swift reads as one Character.
+    for line in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
       parser.consume(String(line))
     }
     return parser.finish()

@@ -100,7 +100,8 @@ struct ImportCommand: Command {
       return "\(name): no papers\(day) (a day without announcements)."
     }
     var line =
-      "\(name): stored \(summary.stored) papers\(day) (\(summary.inserted) new, "
+      "\(name): stored \(summary.stored) \(summary.stored == 1 ? "paper" : "papers")\(day) "
+      + "(\(summary.inserted) new, "
       + "\(summary.updated) updated, \(summary.unchanged) unchanged)"
     var skipped: [String] = []
     if summary.skippedReplacements > 0 {

@@ -47,7 +47,10 @@ enum RunCommand: Command {
     let configuration = try context.loadConfiguration()
     let outcome = try NightlyRun(home: context.home, configuration: configuration).execute(
       options)
-    FileHandle.standardError.write(Data(("papersift: " + outcome.summary + "\n").utf8))
+    // The summary is a notice, so --quiet (errors only) drops it.
+    if Logger.minimumLevel <= .notice {
+      FileHandle.standardError.write(Data(("papersift: " + outcome.summary + "\n").utf8))
+    }
     if let digest = outcome.digest {
       print(digest.markdown.path)
       print(digest.json.path)

@@ -33,7 +33,8 @@ enum TopicsCommand: Command {
   }
 
   static func render(_ topics: TopicsFile, path: String) -> String {
-    var lines = ["\(topics.topics.count) topics in \(path)"]
+    let count = topics.topics.count
+    var lines = ["\(count) \(count == 1 ? "topic" : "topics") in \(path)"]
     for (number, topic) in topics.topics.enumerated() {
       lines.append("\(number + 1). \(topic.name)")
       if !topic.relevant.isEmpty { lines.append("   relevant: \(topic.relevant)") }

@@ -89,7 +89,10 @@ public enum FeedReader {
       return try JSONLinesDayParser.parse(data, source: source, fileName: fileName)
     case .empty:
       throw PaperSiftError(
-        .invalidInput, "'\(source)' is empty. An empty day still needs its RSS channel.")
+        .invalidInput,
+        "'\(source)' is empty: expected an arXiv RSS feed, an arXiv API response or a "
+          + "JSON Lines day. A day without announcements still has an RSS channel, so pass "
+          + "the feed itself.")
     case .unknown:
       throw PaperSiftError(
         .invalidInput,

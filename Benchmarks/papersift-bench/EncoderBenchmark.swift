@@ -27,6 +27,9 @@ enum EncoderBenchmark {
       .value("--threads", "N", help: "OpenBLAS and PyTorch threads (default: 2)."),
       .value("--runs", "N", help: "Timed runs after the warm-up (default: 3)."),
       .value("--batch-size", "N", help: "Texts per forward pass (default: 16)."),
+      .value(
+        "--precision", "fp32|bf16",
+        help: "Precision of the linear layers (default: fp32); bf16 needs AVX-512 BF16."),
       .value("--model-dir", "DIR", help: "Checkpoint folder (default: ~/.papersift/models/...)."),
       .flag("--skip-reference", help: "Do not run sentence-transformers."),
     ])
@@ -43,6 +46,13 @@ enum EncoderBenchmark {
     let threads = try parsed.int("--threads", in: 1...256) ?? 2
     let runs = try parsed.int("--runs", in: 1...100) ?? 3
     let batchSize = try parsed.int("--batch-size", in: 1...1024) ?? 16
+    let requested = try parsed.string("--precision").map { name in
+      guard let precision = EncoderPrecision(rawValue: name) else {
+        throw PaperSiftError(
+          .invalidInput, "Invalid value '\(name)' for --precision: expected fp32 or bf16.")
+      }
+      return precision
+    }
     let modelDirectory =
       parsed.string("--model-dir").map { URL(fileURLWithPath: $0) }
       ?? PaperSiftHome.resolve(flag: nil).modelDirectory
@@ -58,7 +68,12 @@ enum EncoderBenchmark {
     // Native encoder: load, tokenize, warm up, then timed runs.
     var clock = ContinuousClock.now
     let encoder = try NativeSentenceEncoder(
-      directory: modelDirectory, threads: threads, batchSize: batchSize)
+      directory: modelDirectory, threads: threads, batchSize: batchSize,
+      precision: requested ?? .fp32)
+    let label = "native \(encoder.precision.rawValue)"
+    if let requested, requested != encoder.precision {
+      print("precision: \(requested.rawValue) requested, but this CPU lacks AVX-512 BF16")
+    }
     let loadSeconds = seconds(since: clock)
     clock = .now
     let sequences = texts.map(encoder.tokenize)
@@ -93,10 +108,10 @@ enum EncoderBenchmark {
       "load: \(format(loadSeconds)) s, tokenize: \(format(tokenizeSeconds)) s "
         + "(\(format(Double(texts.count) / tokenizeSeconds, digits: 0)) papers/s)")
     print(
-      "native fp32: best \(format(best)) s, median \(format(median)) s over \(runs) runs; "
+      "\(label): best \(format(best)) s, median \(format(median)) s over \(runs) runs; "
         + "\(tokens) tokens, \(format(flops / 1e9, digits: 1)) GFLOP")
     print(
-      "native fp32: \(format(Double(texts.count) / best, digits: 1)) papers/s, "
+      "\(label): \(format(Double(texts.count) / best, digits: 1)) papers/s, "
         + "\(format(Double(tokens) / best, digits: 0)) tokens/s, "
         + "\(format(nativeGFLOPs, digits: 1)) GFLOP/s")
     print("peak RSS after encoding: \(format(peakMegabytes, digits: 1)) MB (checksum \(checksum))")

@@ -18,6 +18,10 @@ enum EmbedCommand: Command {
           + "<home>/models/all-MiniLM-L6-v2)."),
       .value("--threads", "N", help: "OpenBLAS threads (default: embedding.threads; 0 = auto)."),
       .value("--batch-size", "N", help: "Texts per forward pass (default: embedding.batchSize)."),
+      .value(
+        "--precision", "fp32|bf16",
+        help: "Precision of the linear layers (default: embedding.precision); bf16 needs "
+          + "AVX-512 BF16 and falls back to fp32 with a warning."),
     ])
 
   static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitStatus {
@@ -26,11 +30,17 @@ enum EmbedCommand: Command {
         .invalidInput, "Missing --jsonl FILE: 'papersift embed' needs an input file.")
     }
     let settings = try context.loadConfiguration().embedding
+    let precision = try arguments.string("--precision").map(precision(named:)) ?? settings.precision
     let encoder = try NativeSentenceEncoder(
       directory: arguments.string("--model-dir").map { URL(fileURLWithPath: $0) }
         ?? settings.resolvedModelDirectory(home: context.home),
       threads: try arguments.int("--threads", in: 0...256) ?? settings.threads,
-      batchSize: try arguments.int("--batch-size", in: 1...4096) ?? settings.batchSize)
+      batchSize: try arguments.int("--batch-size", in: 1...4096) ?? settings.batchSize,
+      precision: precision)
+    if encoder.precision != precision {
+      Logger(label: "embed").warning(
+        "This CPU lacks AVX-512 BF16; embedding in fp32", [("requested", precision.rawValue)])
+    }
 
     let texts = try readTexts(path: path)
     let sequences = texts.map(encoder.tokenize)
@@ -43,6 +53,19 @@ enum EmbedCommand: Command {
     }
     FileHandle.standardOutput.write(Data(output.utf8))
     return .success
+  }
+
+  /// Returns the precision `name` stands for.
+  ///
+  /// - Throws: ``PaperSiftError`` with code `invalidInput` for any other name.
+  static func precision(named name: String) throws -> EncoderPrecision {
+    guard let precision = EncoderPrecision(rawValue: name) else {
+      throw PaperSiftError(
+        .invalidInput,
+        "Invalid value '\(name)' for --precision: expected "
+          + EncoderPrecision.allCases.map(\.rawValue).joined(separator: " or ") + ".")
+    }
+    return precision
   }
 
   /// Reads the `text` field of every non-empty line.

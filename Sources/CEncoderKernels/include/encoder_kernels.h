@@ -2,6 +2,7 @@
 #define PAPERSIFT_ENCODER_KERNELS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /// Replaces each of `rows` rows of `cols` scores in `x` by its softmax, in place.
 void papersift_softmax_rows(float *x, size_t rows, size_t cols);
@@ -27,5 +28,22 @@ void papersift_layernorm(
 void papersift_residual_layernorm(
     float *hidden, const float *delta, const float *bias, const float *gamma, const float *beta,
     size_t rows, size_t cols, float epsilon);
+
+/// Returns 1 when the CPU has AVX-512 BF16 (and BW), so that the bf16 products can run.
+int papersift_bf16_supported(void);
+
+/// Packs a linear layer's weight `w` [out, in] (row-major, float32) into
+/// `packed` (out * in values) as bf16 pairs in blocks of 16 output columns,
+/// the layout `papersift_bf16_gemm` reads. `in` must be even and `out` a
+/// multiple of 16.
+void papersift_bf16_pack(const float *w, size_t out, size_t in, uint16_t *packed);
+
+/// Writes `c` [m, out] = `a` [m, in] times the transpose of the packed weight,
+/// with `a` rounded to bf16 and the products summed in float32.
+/// `scratch` has room for 4 * in / 2 values. Returns 0 without writing when the
+/// CPU lacks AVX-512 BF16 or the shapes are not supported, else 1.
+int papersift_bf16_gemm(
+    const float *a, size_t m, size_t in, const uint16_t *packed, size_t out, float *c,
+    uint32_t *scratch);
 
 #endif

@@ -24,6 +24,8 @@ final class ForwardWorkspace: @unchecked Sendable {
   let intermediate: UnsafeMutablePointer<Float>
   /// [workers, L, L] for the longest sequence: each attention worker's scores.
   let scores: UnsafeMutablePointer<Float>
+  /// Four rows of the widest layer input as bf16 pairs, for bf16 products.
+  let pairScratch: UnsafeMutablePointer<UInt32>
   let maxLength: Int
   /// Threads that compute attention heads side by side, each running
   /// single-threaded sgemm: the per-head products are too small for
@@ -42,12 +44,15 @@ final class ForwardWorkspace: @unchecked Sendable {
     self.maxLength = maxLength
     self.attentionWorkers = max(1, attentionWorkers)
     scores = .allocate(capacity: self.attentionWorkers * maxLength * maxLength)
+    pairScratch = .allocate(
+      capacity: 4 * (max(configuration.intermediateSize, configuration.hiddenSize) / 2 + 1))
   }
 
   deinit {
     for buffer in [hidden, projections, context, intermediate, scores] {
       buffer.deallocate()
     }
+    pairScratch.deallocate()
   }
 }
 
@@ -79,7 +84,8 @@ extension BertModel {
     for layer in layers {
       // Self-attention: Q, K, V side by side [N, 3H], then each sequence attends to itself.
       let stacked = layer.attention_self.stacked
-      stacked.multiply(into: workspace.projections, workspace.hidden, rows: n)
+      stacked.multiply(
+        into: workspace.projections, workspace.hidden, rows: n, scratch: workspace.pairScratch)
       rowGroups.forEach(n) { range in
         papersift_add_bias(
           workspace.projections + range.lowerBound * 3 * h, stacked.bias, range.count, 3 * h)
@@ -90,18 +96,19 @@ extension BertModel {
       // are spent, so their buffer receives the product.
       layer.attention_output.apply(
         hidden: workspace.hidden, workspace.context, scratch: workspace.projections, rows: n,
-        rowGroups: rowGroups)
+        rowGroups: rowGroups, pairScratch: workspace.pairScratch)
 
       // Feed-forward: [N, H] -> [N, I], exact GELU, -> [N, H], residual, LayerNorm.
       let dense = layer.intermediate_dense
-      dense.multiply(into: workspace.intermediate, workspace.hidden, rows: n)
+      dense.multiply(
+        into: workspace.intermediate, workspace.hidden, rows: n, scratch: workspace.pairScratch)
       rowGroups.forEach(n) { range in
         papersift_bias_gelu(
           workspace.intermediate + range.lowerBound * i, dense.bias, range.count, i)
       }
       layer.output.apply(
         hidden: workspace.hidden, workspace.intermediate, scratch: workspace.projections, rows: n,
-        rowGroups: rowGroups)
+        rowGroups: rowGroups, pairScratch: workspace.pairScratch)
     }
   }
 

@@ -12,34 +12,80 @@ import Foundation
 // Matrices are row-major. Weights stay in the memory-mapped safetensors file;
 // a `Linear` weight is [out, in] as PyTorch stores it, so products use it transposed.
 
+/// The numeric precision of the encoder's linear layers.
+public enum EncoderPrecision: String, Codable, Sendable, CaseIterable {
+  /// float32 throughout, through `cblas_sgemm`.
+  case fp32
+  /// Weights and activations rounded to bfloat16 for the linear layers, with
+  /// float32 sums (AVX-512 BF16); attention, LayerNorm and GELU stay float32.
+  case bf16
+
+  /// Whether this CPU can run the bf16 products.
+  public static var bf16Supported: Bool { papersift_bf16_supported() != 0 }
+}
+
+/// A linear layer's weight rounded to bf16 and packed for `papersift_bf16_gemm`.
+final class PackedBF16Weight: @unchecked Sendable {
+  let values: UnsafeMutablePointer<UInt16>
+
+  /// Returns nil when the kernel cannot take these shapes (odd `in`, `out` not a multiple of 16).
+  init?(_ weight: UnsafePointer<Float>, outFeatures: Int, inFeatures: Int) {
+    guard inFeatures % 2 == 0, outFeatures % 16 == 0 else { return nil }
+    values = .allocate(capacity: outFeatures * inFeatures)
+    papersift_bf16_pack(weight, outFeatures, inFeatures, values)
+  }
+
+  deinit {
+    values.deallocate()
+  }
+}
+
 /// `nn.Linear`: `weight` [out, in] and `bias` [out].
 struct Linear {
   let weight: UnsafePointer<Float>
   let bias: UnsafePointer<Float>
   let inFeatures: Int
   let outFeatures: Int
+  /// The weight in bf16, when the model runs in that precision.
+  let packed: PackedBF16Weight?
 
   init(
-    weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, inFeatures: Int, outFeatures: Int
+    weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, inFeatures: Int, outFeatures: Int,
+    precision: EncoderPrecision = .fp32
   ) {
     self.weight = weight
     self.bias = bias
     self.inFeatures = inFeatures
     self.outFeatures = outFeatures
+    packed =
+      precision == .bf16
+      ? PackedBF16Weight(weight, outFeatures: outFeatures, inFeatures: inFeatures) : nil
   }
 
-  init(_ file: SafeTensorsFile, _ prefix: String, inFeatures: Int, outFeatures: Int) throws {
-    weight = try file.float32(prefix + ".weight", shape: [outFeatures, inFeatures])
-    bias = try file.float32(prefix + ".bias", shape: [outFeatures])
-    self.inFeatures = inFeatures
-    self.outFeatures = outFeatures
+  init(
+    _ file: SafeTensorsFile, _ prefix: String, inFeatures: Int, outFeatures: Int,
+    precision: EncoderPrecision = .fp32
+  ) throws {
+    self.init(
+      weight: try file.float32(prefix + ".weight", shape: [outFeatures, inFeatures]),
+      bias: try file.float32(prefix + ".bias", shape: [outFeatures]), inFeatures: inFeatures,
+      outFeatures: outFeatures, precision: precision)
   }
 
   /// Writes `input · weightᵀ` to `output`, [N, out] = [N, in] · [in, out],
   /// without the bias, which the next element-wise pass adds.
+  ///
+  /// A bf16 layer uses `scratch` (4 · in / 2 values) for the rounded rows.
   func multiply(
-    into output: UnsafeMutablePointer<Float>, _ input: UnsafePointer<Float>, rows: Int
+    into output: UnsafeMutablePointer<Float>, _ input: UnsafePointer<Float>, rows: Int,
+    scratch: UnsafeMutablePointer<UInt32>
   ) {
+    if let packed,
+      papersift_bf16_gemm(input, rows, inFeatures, packed.values, outFeatures, output, scratch)
+        != 0
+    {
+      return
+    }
     cblas_sgemm(
       CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(outFeatures),
       Int32(inFeatures), 1, input, Int32(inFeatures), weight, Int32(inFeatures), 0, output,
@@ -117,7 +163,10 @@ final class BertSelfAttention {
   let stacked: Linear
   private let storage: UnsafeMutablePointer<Float>
 
-  init(_ file: SafeTensorsFile, _ prefix: String, _ config: BertConfiguration) throws {
+  init(
+    _ file: SafeTensorsFile, _ prefix: String, _ config: BertConfiguration,
+    precision: EncoderPrecision
+  ) throws {
     let h = config.hiddenSize
     query = try Linear(file, prefix + ".query", inFeatures: h, outFeatures: h)
     key = try Linear(file, prefix + ".key", inFeatures: h, outFeatures: h)
@@ -129,7 +178,8 @@ final class BertSelfAttention {
       (storage + index * h * h).update(from: part.weight, count: h * h)
       (bias + index * h).update(from: part.bias, count: h)
     }
-    stacked = Linear(weight: storage, bias: bias, inFeatures: h, outFeatures: 3 * h)
+    stacked = Linear(
+      weight: storage, bias: bias, inFeatures: h, outFeatures: 3 * h, precision: precision)
   }
 
   deinit {
@@ -144,11 +194,13 @@ struct BertResidualOutput {
   let dense: Linear
   let LayerNorm: LayerNorm
 
-  init(_ file: SafeTensorsFile, _ prefix: String, inFeatures: Int, _ config: BertConfiguration)
-    throws
-  {
+  init(
+    _ file: SafeTensorsFile, _ prefix: String, inFeatures: Int, _ config: BertConfiguration,
+    precision: EncoderPrecision
+  ) throws {
     dense = try Linear(
-      file, prefix + ".dense", inFeatures: inFeatures, outFeatures: config.hiddenSize)
+      file, prefix + ".dense", inFeatures: inFeatures, outFeatures: config.hiddenSize,
+      precision: precision)
     LayerNorm = try PaperSiftKit.LayerNorm(
       file, prefix + ".LayerNorm", size: config.hiddenSize, epsilon: config.layerNormEpsilon)
   }
@@ -158,9 +210,10 @@ struct BertResidualOutput {
   /// over `rowGroups`.
   func apply(
     hidden: UnsafeMutablePointer<Float>, _ input: UnsafePointer<Float>,
-    scratch: UnsafeMutablePointer<Float>, rows: Int, rowGroups: RowGroups
+    scratch: UnsafeMutablePointer<Float>, rows: Int, rowGroups: RowGroups,
+    pairScratch: UnsafeMutablePointer<UInt32>
   ) {
-    dense.multiply(into: scratch, input, rows: rows)
+    dense.multiply(into: scratch, input, rows: rows, scratch: pairScratch)
     let h = dense.outFeatures
     rowGroups.forEach(rows) { range in
       papersift_residual_layernorm(
@@ -179,15 +232,21 @@ struct BertLayer {
   let intermediate_dense: Linear
   let output: BertResidualOutput
 
-  init(_ file: SafeTensorsFile, _ prefix: String, _ config: BertConfiguration) throws {
-    attention_self = try BertSelfAttention(file, prefix + ".attention.self", config)
+  init(
+    _ file: SafeTensorsFile, _ prefix: String, _ config: BertConfiguration,
+    precision: EncoderPrecision
+  ) throws {
+    attention_self = try BertSelfAttention(
+      file, prefix + ".attention.self", config, precision: precision)
     attention_output = try BertResidualOutput(
-      file, prefix + ".attention.output", inFeatures: config.hiddenSize, config)
+      file, prefix + ".attention.output", inFeatures: config.hiddenSize, config,
+      precision: precision)
     intermediate_dense = try Linear(
       file, prefix + ".intermediate.dense", inFeatures: config.hiddenSize,
-      outFeatures: config.intermediateSize)
+      outFeatures: config.intermediateSize, precision: precision)
     output = try BertResidualOutput(
-      file, prefix + ".output", inFeatures: config.intermediateSize, config)
+      file, prefix + ".output", inFeatures: config.intermediateSize, config,
+      precision: precision)
   }
 }
 
@@ -199,15 +258,23 @@ struct BertModel: @unchecked Sendable {
   let layers: [BertLayer]
   /// Keeps the mapping, which every weight pointer points into, alive.
   let file: SafeTensorsFile
+  /// The precision the linear layers run in: bf16 only where the CPU has AVX-512 BF16.
+  let precision: EncoderPrecision
 
-  init(file: SafeTensorsFile, configuration: BertConfiguration) throws {
+  /// Loads the checkpoint; a `bf16` request on a CPU without AVX-512 BF16 gives `fp32`.
+  init(file: SafeTensorsFile, configuration: BertConfiguration, precision: EncoderPrecision = .fp32)
+    throws
+  {
+    let precision: EncoderPrecision =
+      precision == .bf16 && EncoderPrecision.bf16Supported ? .bf16 : .fp32
+    self.precision = precision
     // Checkpoints saved from `BertForMaskedLM` and similar carry a `bert.` prefix.
     let prefix = file.tensors["bert.embeddings.word_embeddings.weight"] != nil ? "bert." : ""
     self.configuration = configuration
     self.file = file
     embeddings = try BertEmbeddings(file, prefix + "embeddings", configuration)
     layers = try (0..<configuration.layerCount).map { index in
-      try BertLayer(file, prefix + "encoder.layer.\(index)", configuration)
+      try BertLayer(file, prefix + "encoder.layer.\(index)", configuration, precision: precision)
     }
   }
 }

@@ -21,6 +21,8 @@ public final class NativeSentenceEncoder: SentenceEncoder, @unchecked Sendable {
   /// The largest number of texts in one forward pass.
   public let batchSize: Int
   let model: BertModel
+  /// The precision the linear layers run in.
+  public var precision: EncoderPrecision { model.precision }
   /// Threads of one `embed` call.
   public let threads: Int
   /// The first workspace also serves single batches with `threads` attention workers.
@@ -34,9 +36,15 @@ public final class NativeSentenceEncoder: SentenceEncoder, @unchecked Sendable {
   ///   - threads: OpenBLAS threads for the whole process; 0 keeps OpenBLAS's choice.
   ///   - batchSize: Texts per forward pass; the workspace has room for `batchSize`
   ///     times the maximum length in tokens.
+  ///   - precision: `bf16` runs the linear layers in bfloat16 where the CPU
+  ///     has AVX-512 BF16 and falls back to `fp32` elsewhere; ``precision``
+  ///     tells which one runs. The model id carries it, so that cached
+  ///     vectors of one precision are not taken for the other's.
   /// - Throws: ``PaperSiftError`` (code `model`) naming a missing or corrupt
   ///   file or tensor and the fix.
-  public init(directory: URL, threads: Int = 0, batchSize: Int = 16) throws {
+  public init(
+    directory: URL, threads: Int = 0, batchSize: Int = 16, precision: EncoderPrecision = .fp32
+  ) throws {
     folder = try ModelFolder(url: directory)
     tokenizer = try WordPieceTokenizer(vocabularyFile: folder.vocabularyURL)
     guard tokenizer.vocabularySize == folder.configuration.vocabularySize else {
@@ -47,8 +55,9 @@ public final class NativeSentenceEncoder: SentenceEncoder, @unchecked Sendable {
           + "Run scripts/install-model to install the model again.")
     }
     let file = try SafeTensorsFile(url: folder.weightsURL)
-    model = try BertModel(file: file, configuration: folder.configuration)
-    modelID = "native/" + directory.standardizedFileURL.lastPathComponent
+    model = try BertModel(file: file, configuration: folder.configuration, precision: precision)
+    let name = directory.standardizedFileURL.lastPathComponent
+    modelID = "native/" + name + (model.precision == .bf16 ? "+bf16" : "")
     self.batchSize = max(1, batchSize)
     self.threads = max(1, threads > 0 ? threads : Int(openblas_get_num_threads()))
     workspaces = [

@@ -16,7 +16,7 @@ public enum EncoderFactory {
     case .native:
       return try NativeSentenceEncoder(
         directory: settings.resolvedModelDirectory(home: home), threads: settings.threads,
-        batchSize: settings.batchSize)
+        batchSize: settings.batchSize, precision: settings.precision)
     case .openai:
       return OpenAIEmbeddingsClient(settings: settings, environment: environment)
     }

@@ -4,7 +4,7 @@ import Testing
 
 @testable import PaperSiftKit
 
-/// The bf16 path: the packed product kernel and the encoder run in bf16.
+/// Tests of the bf16 path: the packed product kernel and the encoder run in bf16.
 @Suite struct BF16EncoderTests {
   /// Rounds to the nearest bf16 value (ties to even), as the kernel does.
   static func bf16(_ value: Float) -> Float {
@@ -61,14 +61,9 @@ import Testing
     #expect(encoder.precision == .bf16)
     #expect(encoder.modelID == "native/all-MiniLM-L6-v2+bf16")
 
-    let cases = EncoderFixtures.cases
-    let vectors = try encoder.embed(tokenized: cases.map(\.inputIDs))
-    var worst = 1.0
-    for (reference, vector) in zip(cases, vectors) {
-      let (cosine, _) = compareVectors(vector, reference.embedding)
-      #expect(cosine >= 0.999, "cosine \(cosine) for \(reference.testDescription)")
-      worst = min(worst, cosine)
-    }
-    print("bf16 encoder: lowest cosine to the reference \(worst) over \(cases.count) cases")
+    let compared = try compareAllCases(encoder)
+    print("bf16 encoder: lowest cosine to the reference \(compared.lowestCosine)")
+    #expect(
+      compared.lowestCosine >= 0.999, "cosine \(compared.lowestCosine) for \(compared.worstCase)")
   }
 }

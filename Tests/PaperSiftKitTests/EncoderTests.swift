@@ -27,15 +27,10 @@ import Testing
     _ = try EncoderFixtures.encoder()  // fails with the install instructions when absent
     let encoder = try NativeSentenceEncoder(
       directory: EncoderFixtures.modelDirectory, threads: 2, batchSize: 8)
-    let cases = EncoderFixtures.cases
-    let vectors = try encoder.embed(tokenized: cases.map(\.inputIDs))
-    var worst = 0.0
-    for (reference, vector) in zip(cases, vectors) {
-      let (cosine, maxDifference) = compareVectors(vector, reference.embedding)
-      #expect(cosine >= 0.99999, "cosine \(cosine) for \(reference.testDescription)")
-      worst = max(worst, maxDifference)
-    }
-    #expect(worst <= 1e-4, "largest absolute difference \(worst)")
+    let compared = try compareAllCases(encoder)
+    #expect(
+      compared.lowestCosine >= 0.99999, "cosine \(compared.lowestCosine) for \(compared.worstCase)")
+    #expect(compared.largestDifference <= 1e-4, "largest difference \(compared.largestDifference)")
   }
 
   @Test func batchEqualsSingleTexts() throws {

@@ -108,3 +108,23 @@ func compareVectors(_ a: [Float], _ b: [Float]) -> (cosine: Double, maxDifferenc
   }
   return (dot / (normA * normB).squareRoot(), maxDifference)
 }
+
+/// Embeds every reference case in one call and compares each vector with its
+/// reference: the lowest cosine and the largest absolute difference, with
+/// the case of the lowest cosine.
+func compareAllCases(_ encoder: NativeSentenceEncoder) throws
+  -> (lowestCosine: Double, largestDifference: Double, worstCase: String)
+{
+  let cases = EncoderFixtures.cases
+  let vectors = try encoder.embed(tokenized: cases.map(\.inputIDs))
+  var result = (lowestCosine: 1.0, largestDifference: 0.0, worstCase: "")
+  for (reference, vector) in zip(cases, vectors) {
+    let (cosine, difference) = compareVectors(vector, reference.embedding)
+    if cosine < result.lowestCosine {
+      result.lowestCosine = cosine
+      result.worstCase = reference.testDescription
+    }
+    result.largestDifference = max(result.largestDifference, difference)
+  }
+  return result
+}

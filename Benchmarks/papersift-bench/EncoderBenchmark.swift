@@ -26,7 +26,7 @@ enum EncoderBenchmark {
       .value("--papers", "N", help: "Embed N papers, cycling through the days' papers."),
       .value("--threads", "N", help: "OpenBLAS and PyTorch threads (default: 2)."),
       .value("--runs", "N", help: "Timed runs after the warm-up (default: 3)."),
-      .value("--batch-size", "N", help: "Texts per forward pass (default: 16)."),
+      .value("--batch-size", "N", help: "Texts per forward pass (default: 8, as in the product)."),
       .value(
         "--precision", "fp32|bf16",
         help: "Precision of the linear layers (default: fp32); bf16 needs AVX-512 BF16."),
@@ -45,7 +45,7 @@ enum EncoderBenchmark {
       ? ["Data/benchmark/2025-05-05.papers.jsonl"] : parsed.strings("--day")
     let threads = try parsed.int("--threads", in: 1...256) ?? 2
     let runs = try parsed.int("--runs", in: 1...100) ?? 3
-    let batchSize = try parsed.int("--batch-size", in: 1...1024) ?? 16
+    let batchSize = try parsed.int("--batch-size", in: 1...1024) ?? 8
     let requested = try parsed.string("--precision").map { name in
       guard let precision = EncoderPrecision(rawValue: name) else {
         throw PaperSiftError(

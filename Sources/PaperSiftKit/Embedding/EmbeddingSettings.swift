@@ -19,8 +19,9 @@ public struct EmbeddingSettings: Codable, Sendable, Equatable {
   /// OpenBLAS threads for the native encoder; 0 lets OpenBLAS choose.
   public var threads: Int = 0
   /// Texts per forward pass (native) or per request (remote). The native
-  /// workspace grows by about 3.9 MB per text of batch size (256 tokens).
-  public var batchSize: Int = 16
+  /// encoder keeps one workspace per thread, each about 3.9 MB per text of
+  /// batch size (256 tokens); 8 ran faster than 16 on 2 cores (Benchmarks/ENCODER.md).
+  public var batchSize: Int = 8
   /// The native encoder's precision: `fp32`, or `bf16` (about twice as fast
   /// where the CPU has AVX-512 BF16, cosine to fp32 above 0.999).
   public var precision: EncoderPrecision = .fp32
@@ -66,7 +67,7 @@ public struct EmbeddingSettings: Codable, Sendable, Equatable {
       throw PaperSiftError(
         .configuration,
         "Invalid embedding.batchSize \(batchSize) in the configuration: expected 1 to 4096 texts "
-          + "per forward pass (16 is the default).")
+          + "per forward pass (8 is the default).")
     }
   }
 

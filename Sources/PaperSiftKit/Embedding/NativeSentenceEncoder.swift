@@ -43,7 +43,7 @@ public final class NativeSentenceEncoder: SentenceEncoder, @unchecked Sendable {
   /// - Throws: ``PaperSiftError`` (code `model`) naming a missing or corrupt
   ///   file or tensor and the fix.
   public init(
-    directory: URL, threads: Int = 0, batchSize: Int = 16, precision: EncoderPrecision = .fp32
+    directory: URL, threads: Int = 0, batchSize: Int = 8, precision: EncoderPrecision = .fp32
   ) throws {
     folder = try ModelFolder(url: directory)
     tokenizer = try WordPieceTokenizer(vocabularyFile: folder.vocabularyURL)

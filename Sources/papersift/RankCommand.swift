@@ -26,7 +26,8 @@ enum RankCommand: Command {
     guard let date = try requestedDate ?? inputs.latestDate() else {
       throw PaperSiftError(.notFound, "No papers fetched yet. Run 'papersift run' first.")
     }
-    let topicsURL = try TopicsCommand.topicsURL(arguments.string("--topics"), context: context)
+    let topicsURL = try TopicsCommand.topicsURL(
+      arguments.string("--topics"), context: context, configuration: configuration)
     var topics: TopicsFile?
     if FileManager.default.fileExists(atPath: topicsURL.path) {
       topics = try TopicsFile.load(from: topicsURL)

@@ -25,9 +25,13 @@ enum TopicsCommand: Command {
   }
 
   /// The topics file named by `file`, else by the configuration, relative to the home folder.
-  static func topicsURL(_ file: String?, context: CommandContext) throws -> URL {
+  /// Returns `file`, else the configured topics file; a caller that loaded
+  /// the configuration already passes it, so that its warnings print once.
+  static func topicsURL(
+    _ file: String?, context: CommandContext, configuration: Configuration? = nil
+  ) throws -> URL {
     if let file { return URL(fileURLWithPath: file) }
-    let configured = try context.loadConfiguration().ranking.topicsFile
+    let configured = try (configuration ?? context.loadConfiguration()).ranking.topicsFile
     if configured.hasPrefix("/") { return URL(fileURLWithPath: configured) }
     return context.home.root.appendingPathComponent(configured)
   }

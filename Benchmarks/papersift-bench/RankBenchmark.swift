@@ -65,13 +65,8 @@ private func runRankBenchmark(_ arguments: [String]) throws -> Int32 {
 
 /// Times `body` over one warm-up and `runs` timed runs; returns the best seconds.
 private func bestTime(runs: Int, _ body: () -> Float) -> (seconds: Double, checksum: Float) {
-  var checksum = body()
-  var best = Double.infinity
-  for _ in 0..<runs {
-    let start = DispatchTime.now().uptimeNanoseconds
-    checksum += body()
-    best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-  }
+  var checksum: Float = 0
+  let best = bestSeconds(runs: runs) { checksum += body() }
   return (best, checksum)
 }
 

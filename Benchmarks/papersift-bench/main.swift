@@ -10,8 +10,20 @@ struct Benchmark: Sendable {
 
 /// Every benchmark, selected by name.
 let benchmarks: [Benchmark] = [
-  encoderBenchmark, rankBenchmark, recallBenchmark,
+  encoderBenchmark, productBenchmark, rankBenchmark, recallBenchmark,
 ]
+
+/// Returns the best seconds of `runs` calls of `body` after one warm-up call.
+func bestSeconds(runs: Int, _ body: () -> Void) -> Double {
+  body()
+  var best = Double.infinity
+  for _ in 0..<runs {
+    let start = DispatchTime.now().uptimeNanoseconds
+    body()
+    best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+  }
+  return best
+}
 
 @MainActor func runBenchmarks() -> Int32 {
   let arguments = Array(CommandLine.arguments.dropFirst())

@@ -46,13 +46,7 @@ enum EncoderBenchmark {
     let threads = try parsed.int("--threads", in: 1...256) ?? 2
     let runs = try parsed.int("--runs", in: 1...100) ?? 3
     let batchSize = try parsed.int("--batch-size", in: 1...1024) ?? 8
-    let requested = try parsed.string("--precision").map { name in
-      guard let precision = EncoderPrecision(rawValue: name) else {
-        throw PaperSiftError(
-          .invalidInput, "Invalid value '\(name)' for --precision: expected fp32 or bf16.")
-      }
-      return precision
-    }
+    let requested = try parsed.string("--precision").map(EncoderPrecision.parse(option:))
     let modelDirectory =
       parsed.string("--model-dir").map { URL(fileURLWithPath: $0) }
       ?? PaperSiftHome.resolve(flag: nil).modelDirectory

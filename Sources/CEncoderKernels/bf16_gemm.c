@@ -16,8 +16,16 @@
 
 int papersift_bf16_supported(void) {
 #if HAS_BF16_TARGET
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx512bf16") && __builtin_cpu_supports("avx512bw");
+  // Every call after the first reads the cached result, because the product
+  // kernel asks on each call. Racing first calls store the same value.
+  static int supported = -1;
+  int cached = __atomic_load_n(&supported, __ATOMIC_RELAXED);
+  if (cached < 0) {
+    __builtin_cpu_init();
+    cached = __builtin_cpu_supports("avx512bf16") && __builtin_cpu_supports("avx512bw");
+    __atomic_store_n(&supported, cached, __ATOMIC_RELAXED);
+  }
+  return cached;
 #else
   return 0;
 #endif

@@ -30,7 +30,8 @@ enum EmbedCommand: Command {
         .invalidInput, "Missing --jsonl FILE: 'papersift embed' needs an input file.")
     }
     let settings = try context.loadConfiguration().embedding
-    let precision = try arguments.string("--precision").map(precision(named:)) ?? settings.precision
+    let precision =
+      try arguments.string("--precision").map(EncoderPrecision.parse(option:)) ?? settings.precision
     let encoder = try NativeSentenceEncoder(
       directory: arguments.string("--model-dir").map { URL(fileURLWithPath: $0) }
         ?? settings.resolvedModelDirectory(home: context.home),
@@ -53,19 +54,6 @@ enum EmbedCommand: Command {
     }
     FileHandle.standardOutput.write(Data(output.utf8))
     return .success
-  }
-
-  /// Returns the precision `name` stands for.
-  ///
-  /// - Throws: ``PaperSiftError`` with code `invalidInput` for any other name.
-  static func precision(named name: String) throws -> EncoderPrecision {
-    guard let precision = EncoderPrecision(rawValue: name) else {
-      throw PaperSiftError(
-        .invalidInput,
-        "Invalid value '\(name)' for --precision: expected "
-          + EncoderPrecision.allCases.map(\.rawValue).joined(separator: " or ") + ".")
-    }
-    return precision
   }
 
   /// Reads the `text` field of every non-empty line.

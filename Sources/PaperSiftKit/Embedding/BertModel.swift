@@ -22,6 +22,19 @@ public enum EncoderPrecision: String, Codable, Sendable, CaseIterable {
 
   /// Whether this CPU can run the bf16 products.
   public static var bf16Supported: Bool { papersift_bf16_supported() != 0 }
+
+  /// Returns the precision a `--precision` value names.
+  ///
+  /// - Throws: ``PaperSiftError`` with code `invalidInput` for any other name.
+  public static func parse(option name: String) throws -> EncoderPrecision {
+    guard let precision = EncoderPrecision(rawValue: name) else {
+      throw PaperSiftError(
+        .invalidInput,
+        "Invalid value '\(name)' for --precision: expected "
+          + allCases.map(\.rawValue).joined(separator: " or ") + ".")
+    }
+    return precision
+  }
 }
 
 /// A linear layer's weight rounded to bf16 and packed for `papersift_bf16_gemm`.

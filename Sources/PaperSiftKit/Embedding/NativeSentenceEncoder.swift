@@ -37,8 +37,8 @@ public final class NativeSentenceEncoder: SentenceEncoder, @unchecked Sendable {
   ///   - batchSize: Texts per forward pass; the workspace has room for `batchSize`
   ///     times the maximum length in tokens.
   ///   - precision: `bf16` runs the linear layers in bfloat16 where the CPU
-  ///     has AVX-512 BF16 and falls back to `fp32` elsewhere; ``precision``
-  ///     tells which one runs. The model id carries it, so that cached
+  ///     has AVX-512 BF16, and falls back to `fp32` elsewhere. ``precision``
+  ///     returns the one that runs. The model id contains it, so that cached
   ///     vectors of one precision are not taken for the other's.
   /// - Throws: ``PaperSiftError`` (code `model`) naming a missing or corrupt
   ///   file or tensor and the fix.

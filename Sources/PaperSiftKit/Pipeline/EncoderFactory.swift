@@ -5,8 +5,8 @@ public enum EncoderFactory {
   /// Returns the native MiniLM encoder, or the OpenAI-compatible client.
   ///
   /// - Throws: ``PaperSiftError`` with code `configuration` for a thread
-  ///   count or batch size out of range, with code `model` when the native
-  ///   model's files are missing or invalid; the message names the fix.
+  ///   count or batch size out of range. With code `model` when the native
+  ///   model's files are missing or invalid, and the message names the fix.
   public static func make(
     _ settings: EmbeddingSettings, home: PaperSiftHome,
     environment: [String: String] = ProcessInfo.processInfo.environment

@@ -76,7 +76,7 @@ public struct RankerWeights: Codable, Sendable, Equatable {
   ///
   /// Off by default. On the bundled days, papers with many authors are
   /// picked more often because a filter upstream of the labelling LLM kept
-  /// papers by authors with a high h-index, which tells nothing of a user's
+  /// papers by authors with a high h-index, which is unrelated to a user's
   /// interests.
   public var authorCount = 0.0
   /// Added when the paper has exactly one author. Off by default for the

@@ -36,6 +36,8 @@ public struct ChatClient: Sendable {
   private let apiKey: String?
   private let http: HTTPClient
   private let logger = Logger(label: "llm")
+  /// The opening of every failed-request message, which unscored reasons drop.
+  static let failurePrefix = "The LLM request failed: "
 
   /// Creates a client and reads the API key from `environment`.
   ///
@@ -120,7 +122,7 @@ public struct ChatClient: Sendable {
           ])
       }
     } catch let error as HTTPError {
-      var message = "The LLM request failed: \(error.description)"
+      var message = Self.failurePrefix + error.description
       if error.kind == .status(400), settings.jsonMode {
         message += " If the server rejects response_format, set llm.jsonMode to false."
       }

@@ -18,10 +18,9 @@ public enum UnscoredReason: Sendable, Equatable, CustomStringConvertible {
     case .missingFromAnswer: "missing from answer"
     case .invalidScore: "invalid score"
     case .requestFailed(let message):
-      // The chat client's messages already open with these words.
-      message.hasPrefix("The LLM request failed: ")
-        ? "request failed: " + message.dropFirst("The LLM request failed: ".count)
-        : "request failed: \(message)"
+      "request failed: "
+        + (message.hasPrefix(ChatClient.failurePrefix)
+          ? message.dropFirst(ChatClient.failurePrefix.count) : Substring(message))
     }
   }
 }

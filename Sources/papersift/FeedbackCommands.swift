@@ -33,7 +33,10 @@ enum FeedbackCommand {
     var seen = Set<String>()
     identifiers = identifiers.filter { seen.insert($0.id).inserted }
     let database = try context.openDatabase()
-    let settings = try context.loadConfiguration().fetch
+    var settings = try context.loadConfiguration().fetch
+    // A paper not found now stays pending and the next run looks it up, so
+    // this interactive command makes at most two attempts.
+    settings.maxAttempts = min(settings.maxAttempts, 2)
     // Earlier feedback still pending joins the same look-up, so that it does
     // not wait for the next fetching run.
     let requested = Set(identifiers.map(\.id))
@@ -42,7 +45,7 @@ enum FeedbackCommand {
     }
     let outcome = try FeedbackInput.resolveUnknown(
       identifiers.map(\.id) + earlier, database: database,
-      lookup: ArxivAPIClient(settings: settings), importer: PaperStore(database: database))
+      lookup: try ArxivAPIClient(settings: settings), importer: PaperStore(database: database))
     let resolvedEarlier = earlier.filter { Set(outcome.imported).contains($0) }
     if !resolvedEarlier.isEmpty {
       FileHandle.standardError.write(

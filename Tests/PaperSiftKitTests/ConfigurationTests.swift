@@ -64,6 +64,38 @@ import Testing
     }
   }
 
+  @Test func syntaxErrorNamesLineAndColumn() throws {
+    let url = FileManager.default.temporaryDirectory
+      .appendingPathComponent("papersift-config-\(UUID().uuidString).json")
+    defer { try? FileManager.default.removeItem(at: url) }
+    // The second comma, on line 3 after four spaces and the pair, is the error.
+    try Data("{\n  \"llm\": {\n    \"model\": \"x\",,\n  }\n}\n".utf8).write(to: url)
+    #expect {
+      _ = try Configuration.load(from: url)
+    } throws: { error in
+      let error = error as? PaperSiftError
+      return error?.code == .configuration
+        && error?.message.contains("near line 3, column 18") == true
+        && error?.message.contains(url.path) == true
+    }
+  }
+
+  @Test(arguments: [
+    ("apiBaseURL", "export.arxiv.org/api/query"), ("apiBaseURL", "ftp://example.org/q"),
+    ("rssBaseURL", "https://"), ("rssBaseURL", ""),
+  ])
+  func unusableFetchURLsAreNamed(key: String, value: String) {
+    var settings = FetchSettings()
+    if key == "apiBaseURL" { settings.apiBaseURL = value } else { settings.rssBaseURL = value }
+    #expect {
+      _ = try ArxivAPIClient(settings: settings)
+    } throws: { error in
+      let error = error as? PaperSiftError
+      return error?.code == .configuration
+        && error?.message.contains("fetch.\(key) '\(value)'") == true
+    }
+  }
+
   @Test func misspeltKeysAreFound() throws {
     let data = Data(
       #"""

@@ -41,7 +41,10 @@ public final class ArxivAPIClient {
   }
 
   /// Creates a client with the base URL and timeouts of the `fetch` configuration.
-  public convenience init(settings: FetchSettings) {
+  ///
+  /// - Throws: ``PaperSiftError`` with code `configuration` for an unusable setting.
+  public convenience init(settings: FetchSettings) throws {
+    try settings.validate()
     self.init(
       baseURL: settings.apiBaseURL,
       retryPolicy: RetryPolicy(maxAttempts: max(1, settings.maxAttempts), baseDelay: 3),

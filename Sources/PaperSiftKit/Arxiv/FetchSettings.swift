@@ -51,6 +51,20 @@ public struct FetchSettings: Codable, Sendable, Equatable {
   ///
   /// - Throws: ``PaperSiftError`` with code `configuration` naming the key.
   public func validate() throws {
+    let defaults = FetchSettings()
+    for (key, value, example) in [
+      ("rssBaseURL", rssBaseURL, defaults.rssBaseURL),
+      ("apiBaseURL", apiBaseURL, defaults.apiBaseURL),
+    ] {
+      guard let url = URLComponents(string: value), ["http", "https"].contains(url.scheme ?? ""),
+        url.host?.isEmpty == false
+      else {
+        throw PaperSiftError(
+          .configuration,
+          "Invalid fetch.\(key) '\(value)' in the configuration: expected an http or https "
+            + "URL such as \(example).")
+      }
+    }
     for (key, value) in [
       ("connectTimeoutSeconds", connectTimeoutSeconds),
       ("requestTimeoutSeconds", requestTimeoutSeconds),

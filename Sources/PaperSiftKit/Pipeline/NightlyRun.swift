@@ -43,14 +43,13 @@ public final class NightlyRun {
       return NightlyRunOutcome(status: .emptyNight, date: date)
     }
 
-    let topicsText = try readTopics(options, settings: settings)
+    let (topicsText, topics) = try readTopics(options, settings: settings)
     // The digest folder is created before anything is paid for, so a bad
     // --out fails the run at once.
     try DigestFiles.createDirectory(
       options.outputDirectory ?? settings.run.outputDirectory(home: home))
     let encoder = try EncoderFactory.make(settings.embedding, home: home, environment: environment)
     try embed(papers, encoder: encoder, database: database)
-    let topics = TopicsFile.parse(topicsText)
     let ranking = try NightRanker.rank(
       date: date,
       inputs: StoredRankingInputs(
@@ -185,7 +184,7 @@ public final class NightlyRun {
     let pending = try FeedbackStore(database: database).pendingIds()
     guard !pending.isEmpty else { return }
     let outcome = try FeedbackInput.resolveUnknown(
-      pending, database: database, lookup: ArxivAPIClient(settings: settings.fetch),
+      pending, database: database, lookup: try ArxivAPIClient(settings: settings.fetch),
       importer: PaperStore(database: database))
     if let failure = outcome.failure {
       logger.warning(
@@ -215,29 +214,17 @@ public final class NightlyRun {
     return String(format: "%04d-%02d-%02d", parts.year ?? 1970, parts.month ?? 1, parts.day ?? 1)
   }
 
-  func readTopics(_ options: NightlyRunOptions, settings: Configuration) throws -> String {
+  /// Reads the topics file of the run: --topics, else the configured one.
+  func readTopics(
+    _ options: NightlyRunOptions, settings: Configuration
+  ) throws -> (text: String, topics: TopicsFile) {
     let url =
       options.topicsFile
       ?? URL(fileURLWithPath: settings.ranking.topicsFile, relativeTo: home.root)
-    do {
-      let text = try TopicsFile.text(of: Data(contentsOf: url), path: url.path)
-      let parsed = TopicsFile.parse(text)
-      guard !parsed.topics.isEmpty || !parsed.relevantKeywords.isEmpty else {
-        throw PaperSiftError(
-          .invalidInput,
-          "The topics file '\(url.path)' contains no topic. Describe your interests as in "
-            + "Data/topics/topics.md.")
-      }
-      return text
-    } catch let error as PaperSiftError {
-      throw error
-    } catch {
-      throw PaperSiftError(
-        .notFound,
-        "Unable to read the topics file '\(url.path)': \(PaperSiftError.describe(error)). "
-          + "Pass --topics FILE, or copy Data/topics/topics.md there and edit it to describe "
-          + "your interests.")
-    }
+    return try TopicsFile.read(
+      from: url,
+      ifUnreadable: "Pass --topics FILE, or copy Data/topics/topics.md there and edit it to "
+        + "describe your interests.")
   }
 
   /// Embeds the night's papers and the liked or disliked papers that have no vector yet.

@@ -49,24 +49,42 @@ public struct TopicsFile: Sendable, Equatable, Codable {
   ///
   /// - Throws: ``PaperSiftError`` when the file cannot be read or contains no topic.
   public static func load(from url: URL) throws -> TopicsFile {
+    try read(from: url, ifUnreadable: "Set ranking.topicsFile in the configuration or pass --file.")
+      .topics
+  }
+
+  /// Reads the file at `url` and parses it.
+  ///
+  /// - Parameters:
+  ///   - url: The topics file.
+  ///   - advice: What the user can do when the file cannot be read, which
+  ///     depends on the command that reads it.
+  /// - Returns: The file's text, for the LLM prompt, and the parsed topics.
+  /// - Throws: ``PaperSiftError`` when the file cannot be read, is not UTF-8
+  ///   or contains no topic.
+  public static func read(
+    from url: URL, ifUnreadable advice: String
+  ) throws -> (text: String, topics: TopicsFile) {
     let data: Data
     do {
       data = try Data(contentsOf: url)
     } catch {
       throw PaperSiftError(
-        .io,
+        FileManager.default.fileExists(atPath: url.path) ? .io : .notFound,
         "Unable to read the topics file '\(url.path)': \(PaperSiftError.describe(error)). "
-          + "Set ranking.topicsFile in the configuration or pass --file.",
+          + advice,
         underlying: error)
     }
-    let parsed = parse(try text(of: data, path: url.path))
+    let text = try text(of: data, path: url.path)
+    let parsed = parse(text)
     guard !parsed.topics.isEmpty || !parsed.relevantKeywords.isEmpty else {
       throw PaperSiftError(
         .invalidInput,
         "The topics file '\(url.path)' contains no topic. Write numbered topics "
-          + "('1. Name' with '- Relevant:' lines) or paragraphs of free text.")
+          + "('1. Name' with '- Relevant:' lines) or paragraphs of free text, "
+          + "as in Data/topics/topics.md.")
     }
-    return parsed
+    return (text, parsed)
   }
 
   /// Decodes a topics file's bytes as UTF-8.

@@ -43,7 +43,8 @@ public struct Configuration: Codable, Sendable, Equatable {
     } catch let error as DecodingError {
       throw PaperSiftError(
         .configuration,
-        "Invalid configuration file '\(url.path)': \(JSONErrorText.describe(error)). "
+        "Invalid configuration file '\(url.path)': "
+          + "\(JSONErrorText.describe(error, in: try? Data(contentsOf: url))). "
           + "Fix the file or delete it to return to the defaults.",
         underlying: error)
     } catch {
@@ -94,6 +95,45 @@ public struct Configuration: Codable, Sendable, Equatable {
 
 /// Readable text for a `DecodingError`: the key path and what was wrong.
 public enum JSONErrorText {
+  /// Describes `error`; when `data` is given and is not valid JSON, the
+  /// text also gives the line and column where parsing stopped.
+  public static func describe(_ error: DecodingError, in data: Data?) -> String {
+    guard case .dataCorrupted(let context) = error, context.codingPath.isEmpty,
+      let data, let location = syntaxErrorLocation(in: data)
+    else { return describe(error) }
+    return "not valid JSON near line \(location.line), column \(location.column)"
+  }
+
+  /// The line and column (from 1, in bytes) of the first syntax error in
+  /// `data`, or nil when it parses or the parser does not say where.
+  static func syntaxErrorLocation(in data: Data) -> (line: Int, column: Int)? {
+    let message: String
+    do {
+      _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+      return nil
+    } catch {
+      guard let text = (error as NSError).userInfo["NSDebugDescription"] as? String else {
+        return nil
+      }
+      message = text
+    }
+    // Foundation says "... around character N." with N a byte offset from 0.
+    guard let range = message.range(of: "character ") else { return nil }
+    let digits = message[range.upperBound...].prefix { $0.isNumber }
+    guard let offset = Int(digits) else { return nil }
+    var line = 1
+    var column = 1
+    for byte in data.prefix(offset) {
+      if byte == UInt8(ascii: "\n") {
+        line += 1
+        column = 1
+      } else {
+        column += 1
+      }
+    }
+    return (line, column)
+  }
+
   public static func describe(_ error: DecodingError) -> String {
     func path(_ context: DecodingError.Context) -> String {
       let keys = context.codingPath.map { key in

@@ -50,6 +50,14 @@ import Testing
     #expect(tokenizer.encode(limit, maxLength: 200).count == 2 + 100)
   }
 
+  @Test func megabyteWordIsOneUnknown() throws {
+    // A text without whitespace cannot be cut before cleaning, so all of it
+    // is cleaned and lower-cased, which must take time linear in its length.
+    let tokenizer = try Self.small()
+    let word = String(repeating: "AbÀ", count: 400_000)
+    #expect(tokenizer.encode(word + " hello", maxLength: 32) == [2, 1, 12, 3])
+  }
+
   @Test func truncationKeepsSeparator() throws {
     let tokenizer = try Self.small()
     let ids = tokenizer.encode("hello world hello world hello", maxLength: 5)

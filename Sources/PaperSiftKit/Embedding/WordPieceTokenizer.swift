@@ -162,7 +162,10 @@ public struct WordPieceTokenizer: Sendable {
   public func basicTokens(_ text: Substring) -> [[Unicode.Scalar]] {
     // Clean: drop NUL, U+FFFD and control characters, turn whitespace into spaces,
     // and put spaces around CJK ideographs.
-    var cleaned = String.UnicodeScalarView()
+    // Scalars are collected in arrays: appending a scalar view to a string's
+    // `unicodeScalars` copied the whole string each time, quadratic in its length.
+    var cleaned: [Unicode.Scalar] = []
+    cleaned.reserveCapacity(text.utf8.count)
     for scalar in text.unicodeScalars {
       if scalar.value == 0 || scalar.value == 0xFFFD || Self.isControl(scalar) { continue }
       if Self.isWhitespace(scalar) {
@@ -179,7 +182,13 @@ public struct WordPieceTokenizer: Sendable {
     // Lower-case, then decompose and remove nonspacing marks (the accents).
     var lowered = String.UnicodeScalarView()
     for scalar in cleaned {
-      lowered.append(contentsOf: scalar.properties.lowercaseMapping.unicodeScalars)
+      if scalar.isASCII {
+        // An ASCII capital is 32 below its small letter, which spares a property look-up.
+        let value = UInt8(scalar.value)
+        lowered.append(Unicode.Scalar((65...90).contains(value) ? value + 32 : value))
+      } else {
+        for lower in scalar.properties.lowercaseMapping.unicodeScalars { lowered.append(lower) }
+      }
     }
     let decomposed = String(lowered).decomposedStringWithCanonicalMapping.unicodeScalars
 

@@ -162,8 +162,8 @@ public struct WordPieceTokenizer: Sendable {
   public func basicTokens(_ text: Substring) -> [[Unicode.Scalar]] {
     // Clean: drop NUL, U+FFFD and control characters, turn whitespace into spaces,
     // and put spaces around CJK ideographs.
-    // Scalars are collected in arrays: appending a scalar view to a string's
-    // `unicodeScalars` copied the whole string each time, quadratic in its length.
+    // Scalars are appended one at a time: appending a whole scalar view with
+    // `append(contentsOf:)` copied the growing view each time (quadratic).
     var cleaned: [Unicode.Scalar] = []
     cleaned.reserveCapacity(text.utf8.count)
     for scalar in text.unicodeScalars {

@@ -36,6 +36,11 @@ enum RankCommand: Command {
         "No topics file: ranking by likes and learned models only; pass --topics FILE",
         [("file", topicsURL.path)])
     }
+    // Likes given since the last run, and papers imported without a run,
+    // have no vector yet; without one they would not count.
+    try NightEmbedding.embed(
+      try inputs.papers(announcedOn: date), encoder: encoder, database: database,
+      batchSize: configuration.embedding.batchSize)
     let embedder = TopicEmbedding(encoder: encoder)
     let ranking = try NightRanker.rank(
       date: date, inputs: inputs, settings: configuration.ranking, topics: topics,

@@ -64,6 +64,26 @@ final class RecordingEncoder: SentenceEncoder, @unchecked Sendable {
     #expect(second.vectors == first.vectors)
   }
 
+  @Test func nightEmbeddingAddsLikedPapers() throws {
+    let (database, folder) = try Self.temporaryDatabase()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let night = [Self.paper("2505.00001"), Self.paper("2505.00002")]
+    let liked = Self.paper("2503.00007", abstract: "A liked paper of an earlier night.")
+    try Self.insert(night + [liked], into: database)
+    _ = try FeedbackStore(database: database).record(
+      [try ArxivIdentifier(parsing: liked.id)], label: .liked, source: "test")
+    let encoder = RecordingEncoder()
+
+    let first = try NightEmbedding.embed(
+      night, encoder: encoder, database: database, batchSize: 8)
+    #expect(first == NightEmbedding.Counts(night: 2, feedback: 1))
+    #expect(encoder.embeddedTexts.contains(liked.embeddingText))
+
+    let second = try NightEmbedding.embed(
+      night, encoder: encoder, database: database, batchSize: 8)
+    #expect(second == NightEmbedding.Counts(night: 0, feedback: 0))
+  }
+
   @Test func changedAbstractIsEmbeddedAgain() throws {
     let (database, folder) = try Self.temporaryDatabase()
     defer { try? FileManager.default.removeItem(at: folder) }

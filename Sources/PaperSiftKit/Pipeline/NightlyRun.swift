@@ -229,19 +229,14 @@ public final class NightlyRun {
 
   /// Embeds the night's papers and the liked or disliked papers that have no vector yet.
   func embed(_ papers: [Paper], encoder: any SentenceEncoder, database: Database) throws {
-    let store = EmbeddingStore(database: database)
-    let night = try store.embeddings(
-      for: papers, encoder: encoder, batchSize: configuration.embedding.batchSize)
-    let feedbackIDs = try FeedbackStore(database: database).entries().map(\.paperId)
-    let feedbackPapers = try PaperStore(database: database).papers(ids: feedbackIDs)
-    let feedback = try store.embeddings(
-      for: feedbackPapers, encoder: encoder, batchSize: configuration.embedding.batchSize)
-    ProgressLine.clearIfShown()
+    let counts = try NightEmbedding.embed(
+      papers, encoder: encoder, database: database, batchSize: configuration.embedding.batchSize)
     logger.info(
       "Embedded papers",
       [
-        ("night", "\(papers.count)"), ("embedded_now", "\(night.embeddedCount)"),
-        ("feedback_embedded_now", "\(feedback.embeddedCount)"),
+        ("night", "\(papers.count)"), ("embedded_now", "\(counts.night)"),
+        ("feedback_embedded_now", "\(counts.feedback)"),
       ])
   }
+
 }

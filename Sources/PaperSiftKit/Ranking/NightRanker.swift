@@ -12,6 +12,8 @@ public struct NightRanking: Sendable {
   public var trainingSize: Int
   /// Whether the learned models took part (``RankingSettings/minimumLabelledPapers`` reached).
   public var usedModels: Bool
+  /// The labelled papers the learned models need before they take part.
+  public var minimumTrainingSize: Int = RankingSettings().minimumLabelledPapers
 }
 
 /// Ranks a stored night: reads its inputs, trains the models, scores.
@@ -62,7 +64,8 @@ public enum NightRanker {
     return NightRanking(
       date: date, papers: papers, ranked: ranked, profile: profile,
       trainingSize: training.labels.count,
-      usedModels: models?.logistic != nil || models?.tfidf != nil || models?.neighbours != nil)
+      usedModels: models?.logistic != nil || models?.tfidf != nil || models?.neighbours != nil,
+      minimumTrainingSize: settings.minimumLabelledPapers)
   }
 }
 

@@ -44,7 +44,9 @@ public enum RankingReport {
     let models =
       ranking.usedModels
       ? "learned models on \(ranking.trainingSize) labelled papers"
-      : "topics and likes only (\(ranking.trainingSize) labelled papers)"
+      : "topics and likes only; the learned models start at "
+        + "\(ranking.minimumTrainingSize) labelled papers (likes, dislikes and papers the LLM "
+        + "scored on earlier nights), \(ranking.trainingSize) so far"
     var lines = ["\(ranking.papers.count) papers on \(ranking.date), ranked by \(models)"]
     for item in items(ranking, top: top) {
       let mark = item.followedAuthor ? " [followed author]" : ""

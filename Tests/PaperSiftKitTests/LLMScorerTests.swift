@@ -297,6 +297,22 @@ import Testing
     #expect(error?.message.contains("mystery-model") == true)
   }
 
+  @Test(arguments: [
+    ("http://127.0.0.1:8080/v1", "mystery-model", true),
+    ("http://localhost:11434/v1", "gpt-4o-mini", false),
+    ("https://llm.invalid/v1", "mystery-model", false),
+  ])
+  func unlistedLocalModelIsAssumedFree(baseURL: String, model: String, assumedFree: Bool) throws {
+    var settings = LLMSettings()
+    settings.baseURL = baseURL
+    settings.model = model
+    settings.apiKeyVariable = "PAPERSIFT_TEST_KEY"
+    let scorer = try LLMScorer(
+      settings: settings, topics: "t", database: try ScoringFixtures.database(),
+      environment: ["PAPERSIFT_TEST_KEY": "sk-x"])
+    #expect(scorer.priceAssumedFree == assumedFree)
+  }
+
   @Test func scoresAreCommittedAsEachBatchArrives() throws {
     let folder = FileManager.default.temporaryDirectory
       .appendingPathComponent("papersift-scoring-\(UUID().uuidString)")

@@ -13,6 +13,8 @@ public final class LLMScorer {
   public let prompt: PromptBuilder
   /// The price per token, or nil when the price table has no entry for the model.
   public let price: ModelPrice?
+  /// Whether ``price`` is zero only because the table lacks the model and the server is local.
+  let priceAssumedFree: Bool
   private let client: ChatClient
   private let scores: ScoreStore
   private let runs: RunStore
@@ -40,6 +42,7 @@ public final class LLMScorer {
     self.client = try ChatClient(settings: settings, environment: environment)
     let table = try prices ?? PriceTable.load(settings: settings)
     self.price = table.price(for: settings)
+    self.priceAssumedFree = table.price(for: settings.model) == nil && settings.isLocalServer
     self.scores = ScoreStore(database: database)
     self.runs = RunStore(database: database)
   }
@@ -74,6 +77,14 @@ public final class LLMScorer {
     if price == nil {
       logger.warning(
         "No price for the model; its cost is counted as 0", [("model", settings.model)])
+    }
+    if budgetUSD != nil, priceAssumedFree {
+      // NOTE: A local proxy that forwards to a paid API is not recognised as such.
+      logger.warning(
+        "The model has no price and the server is on this machine, so it counts as free and "
+          + "the budget limits nothing; if the server forwards to a paid API, add the model "
+          + "to a price file named in llm.pricesPath",
+        [("model", settings.model), ("host", URLComponents(string: settings.baseURL)?.host ?? "")])
     }
 
     var unique: [Paper] = []

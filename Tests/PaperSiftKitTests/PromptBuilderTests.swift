@@ -112,6 +112,18 @@ import Testing
     #expect(!user.contains("Author 11"))
   }
 
+  @Test func hugeAbstractIsCut() throws {
+    var paper = Self.papers[0]
+    paper.abstract = String(repeating: "a", count: 600_000) + " tail"
+    paper.title = String(repeating: "t", count: 1_001)
+    let user = try Self.builder().userPrompt(for: [paper])
+    let kept = String(repeating: "a", count: PromptBuilder.maxAbstractCharacters)
+    #expect(user.contains("Abstract: \(kept) [595005 more characters cut]"))
+    #expect(user.contains(" [1 more character cut]\nAuthors:"))
+    #expect(!user.contains("tail"))
+    #expect(user.count < 10_000)
+  }
+
   @Test func hashIdentifiesSetup() throws {
     let base = try Self.builder().promptHash
     #expect(base == (try Self.builder().promptHash))

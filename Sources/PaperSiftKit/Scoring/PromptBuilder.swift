@@ -19,6 +19,11 @@ public struct PromptBuilder: Sendable {
 
   /// The largest number of authors shown per paper; the rest are counted.
   public static let maxAuthorsShown = 10
+  /// The longest title and abstract sent, in characters; a longer one is cut
+  /// and marked. The longest of the 22,474 bundled papers have 240 and 2,300,
+  /// so only a broken or hostile feed reaches these.
+  public static let maxTitleCharacters = 1_000
+  public static let maxAbstractCharacters = 5_000
 
   public init(topics: String, model: String, jsonMode: Bool) {
     self.topics = topics
@@ -64,12 +69,19 @@ public struct PromptBuilder: Sendable {
     }
     return """
       <<<PAPER \(paper.id)>>>
-      Title: \(sanitized(paper.title))
+      Title: \(shortened(sanitized(paper.title), to: maxTitleCharacters))
       Authors: \(authors)
-      Abstract: \(sanitized(paper.abstract))
+      Abstract: \(shortened(sanitized(paper.abstract), to: maxAbstractCharacters))
       <<<END PAPER \(paper.id)>>>
 
       """
+  }
+
+  /// Returns `text`, or its first `limit` characters followed by a note of how many were cut.
+  static func shortened(_ text: String, to limit: Int) -> String {
+    guard text.count > limit else { return text }
+    let cut = text.count - limit
+    return String(text.prefix(limit)) + " [\(cut) more character\(cut == 1 ? "" : "s") cut]"
   }
 
   /// Returns `text` on one line, without any run of three or more `<` or `>`.

@@ -101,6 +101,14 @@ import Testing
     #expect(markdown.contains("Total relevant papers: \(decoded.papers.count)"))
   }
 
+  @Test(arguments: [
+    (nil, "no score returned"), ("budget", "not sent, because the budget (--budget) was reached"),
+    ("invalid score", "invalid score"),
+  ] as [(String?, String)])
+  func unscoredReasonsReadAsSentences(stored: String?, shown: String) {
+    #expect(DigestBuilder.readableReason(stored) == shown)
+  }
+
   @Test func digestFilesAreNamedByDate() throws {
     let folder = URL(fileURLWithPath: "/tmp/out")
     let files = try DigestFiles(directory: folder, date: "2025-09-19")

@@ -197,7 +197,16 @@ public enum DigestBuilder {
       else { return nil }
       return DigestContent.UnscoredPaper(
         id: id, title: MarkdownText.singleLine(entry.paper.title), link: entry.paper.absURL,
-        reason: input.unscoredReasons[id] ?? "no score returned")
+        reason: readableReason(input.unscoredReasons[id]))
+    }
+  }
+
+  /// Turns a stored reason into a sentence for the digest.
+  static func readableReason(_ stored: String?) -> String {
+    switch stored {
+    case nil: "no score returned"
+    case "\(UnscoredReason.budget)": "not sent, because the budget (--budget) was reached"
+    case let reason?: reason
     }
   }
 }

@@ -114,7 +114,7 @@ extension MarkdownDigest {
     let heading = "## Unscored papers\n\n"
     guard !unscored.isEmpty else { return heading + "None." }
     let intro =
-      "\(MarkdownText.counted(unscored.count, "paper was", "papers were")) sent to the LLM "
+      "\(MarkdownText.counted(unscored.count, "paper was", "papers were")) chosen for the LLM "
       + "but got no score, so the picks above may miss \(unscored.count == 1 ? "it" : "them"):"
     let items = unscored.map { paper in
       "- [\(paper.id)](\(paper.link)) \(MarkdownText.inline(paper.title)): "

@@ -101,10 +101,11 @@ import Testing
     #expect(markdown.contains("Total relevant papers: \(decoded.papers.count)"))
   }
 
-  @Test(arguments: [
-    (nil, "no score returned"), ("budget", "not sent, because the budget (--budget) was reached"),
-    ("invalid score", "invalid score"),
-  ] as [(String?, String)])
+  @Test(
+    arguments: [
+      (nil, "no score returned"), ("budget", "not sent, because the budget (--budget) was reached"),
+      ("invalid score", "invalid score"),
+    ] as [(String?, String)])
   func unscoredReasonsReadAsSentences(stored: String?, shown: String) {
     #expect(DigestBuilder.readableReason(stored) == shown)
   }

@@ -13,7 +13,8 @@ enum ScoreCommand: Command {
       are not sent again. The API key is read from the variable named in llm.apiKeyVariable.
       """,
     options: [
-      .value("--topics", "FILE", help: "The topics file that describes your interests (required)."),
+      .value(
+        "--topics", "FILE", help: "The topics file (default: ranking.topicsFile in the home)."),
       .value(
         "--budget", "USD", help: "Send no batch whose estimated cost would cross USD dollars."),
       .value("--limit", "N", help: "Score only the first N papers of the file."),
@@ -30,20 +31,23 @@ enum ScoreCommand: Command {
     guard arguments.positionals.count == 1, let file = arguments.positionals.first else {
       throw PaperSiftError(.invalidInput, "Pass exactly one papers file, such as day.papers.jsonl.")
     }
-    guard let topicsPath = arguments.string("--topics") else {
-      throw PaperSiftError(
-        .invalidInput, "Missing --topics FILE: the topics file to score against.")
-    }
     let budget = try arguments.double("--budget", in: 0 ... .infinity)
     let limit = try arguments.int("--limit", in: 1...Int.max)
     let date =
       try ImportCommand.validatedDate(arguments.string("--date"))
       ?? String(Date().ISO8601Format().prefix(10))
 
-    let topics = try readText(topicsPath, kind: "topics file")
+    let configuration = try context.loadConfiguration()
+    let topicsURL = try TopicsCommand.topicsURL(
+      arguments.string("--topics").map { ($0 as NSString).expandingTildeInPath },
+      context: context, configuration: configuration)
+    let topics = try TopicsFile.read(
+      from: topicsURL,
+      ifUnreadable: "Pass --topics FILE, or copy Data/topics/topics.md there and edit it."
+    ).text
     var papers = try readPapers(file)
     if let limit { papers = Array(papers.prefix(limit)) }
-    var settings = try context.loadConfiguration().llm
+    var settings = configuration.llm
     if let model = arguments.string("--llm-model") { settings.model = model }
     if let baseURL = arguments.string("--llm-base-url") { settings.baseURL = baseURL }
     let database = try context.openDatabase()
@@ -83,16 +87,6 @@ enum ScoreCommand: Command {
         + "\(result.unscored.count) unscored, \(result.requests) request(s) to \(model): "
         + "\(usage.promptTokens) prompt tokens (\(usage.cachedPromptTokens) cached), "
         + "\(usage.completionTokens) completion tokens, cost \(cost)")
-  }
-
-  private static func readText(_ path: String, kind: String) throws -> String {
-    let expanded = (path as NSString).expandingTildeInPath
-    do {
-      return try String(contentsOfFile: expanded, encoding: .utf8)
-    } catch {
-      throw PaperSiftError(
-        .notFound, "Unable to read the \(kind) '\(expanded)': \(PaperSiftError.describe(error)).")
-    }
   }
 
   private static func readPapers(_ path: String) throws -> [Paper] {

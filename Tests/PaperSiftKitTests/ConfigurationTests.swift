@@ -96,6 +96,27 @@ import Testing
     }
   }
 
+  @Test(arguments: [
+    (
+      #"{"embedding": {"precision": "fp8"}}"#,
+      "invalid value 'fp8', expected one of 'fp32', 'bf16' at embedding.precision"
+    ),
+    (
+      #"{"ranking": {"combination": "max"}}"#,
+      "invalid value 'max', expected one of 'logit', 'rank-average' at ranking.combination"
+    ),
+    (#"{"fetch": {"categories": "cs.LG"}}"#, "expected a list at fetch.categories"),
+    (#"{"llm": {"batchSize": "ten"}}"#, "expected a whole number at llm.batchSize"),
+  ])
+  func wrongValuesAreDescribedPlainly(json: String, message: String) {
+    #expect {
+      _ = try JSONDecoder().decode(Configuration.self, from: Data(json.utf8))
+    } throws: { error in
+      guard let error = error as? DecodingError else { return false }
+      return JSONErrorText.describe(error) == message
+    }
+  }
+
   @Test func misspeltKeysAreFound() throws {
     let data = Data(
       #"""

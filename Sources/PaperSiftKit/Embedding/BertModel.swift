@@ -13,7 +13,11 @@ import Foundation
 // a `Linear` weight is [out, in] as PyTorch stores it, so products use it transposed.
 
 /// The numeric precision of the encoder's linear layers.
-public enum EncoderPrecision: String, Codable, Sendable, CaseIterable {
+public enum EncoderPrecision: String, Codable, Sendable, CaseIterable, ConfigurationChoice {
+  public init(from decoder: any Decoder) throws {
+    self = try Self.decodeChoice(from: decoder)
+  }
+
   /// float32 throughout, through `cblas_sgemm`.
   case fp32
   /// Weights and activations rounded to bfloat16 for the linear layers, with

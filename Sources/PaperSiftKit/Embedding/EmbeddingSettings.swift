@@ -6,7 +6,11 @@ import Foundation
 /// shown here.
 public struct EmbeddingSettings: Codable, Sendable, Equatable {
   /// The encoder that computes the embeddings.
-  public enum Provider: String, Codable, Sendable, CaseIterable {
+  public enum Provider: String, Codable, Sendable, CaseIterable, ConfigurationChoice {
+    public init(from decoder: any Decoder) throws {
+      self = try Self.decodeChoice(from: decoder)
+    }
+
     /// The built-in BERT forward pass on OpenBLAS.
     case native
     /// An OpenAI-compatible `/v1/embeddings` server (OpenAI, Ollama, vLLM, TEI).

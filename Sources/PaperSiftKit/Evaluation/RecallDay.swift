@@ -1,7 +1,11 @@
 import Foundation
 
 /// The rule by which `papersift run --cutoff auto` cuts the night's ranking.
-public enum CutoffKind: String, Sendable, Codable, CaseIterable {
+public enum CutoffKind: String, Sendable, Codable, CaseIterable, ConfigurationChoice {
+  public init(from decoder: any Decoder) throws {
+    self = try Self.decodeChoice(from: decoder)
+  }
+
   /// Sends the top `ceil(value · n)` papers of a night of `n`.
   case fraction
   /// Sends the top `value` papers, or every paper on a smaller night.

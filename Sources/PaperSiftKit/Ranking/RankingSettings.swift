@@ -135,7 +135,11 @@ extension RankerWeights: CustomStringConvertible {
 }
 
 /// The rule by which the prefilter combines its rankers' scores into one.
-public enum RankCombination: String, Codable, Sendable, CaseIterable {
+public enum RankCombination: String, Codable, Sendable, CaseIterable, ConfigurationChoice {
+  public init(from decoder: any Decoder) throws {
+    self = try Self.decodeChoice(from: decoder)
+  }
+
   /// The weighted sum of each ranker's logit percentile
   /// `ln((p + 0.01) / (1.01 - p))` plus the author terms, divided by the sum
   /// of the ranker weights and mapped into (0, 1) by the logistic function.

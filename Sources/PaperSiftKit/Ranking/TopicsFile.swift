@@ -49,7 +49,10 @@ public struct TopicsFile: Sendable, Equatable, Codable {
   ///
   /// - Throws: ``PaperSiftError`` when the file cannot be read or contains no topic.
   public static func load(from url: URL) throws -> TopicsFile {
-    try read(from: url, ifUnreadable: "Set ranking.topicsFile in the configuration or pass --file.")
+    try read(
+      from: url,
+      ifUnreadable: "Copy Data/topics/topics.md there and edit it, set ranking.topicsFile in "
+        + "the configuration, or pass --file.")
       .topics
   }
 

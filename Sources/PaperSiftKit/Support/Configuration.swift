@@ -93,6 +93,25 @@ public struct Configuration: Codable, Sendable, Equatable {
   }
 }
 
+/// A setting whose value is one of a few names, such as `"fp32"` or `"bf16"`.
+///
+/// Decoding an unknown name fails with a message that lists the accepted ones.
+protocol ConfigurationChoice: RawRepresentable<String>, CaseIterable, Decodable {}
+
+extension ConfigurationChoice {
+  /// Decodes one of the accepted names.
+  static func decodeChoice(from decoder: any Decoder) throws -> Self {
+    let container = try decoder.singleValueContainer()
+    let name = try container.decode(String.self)
+    guard let value = Self(rawValue: name) else {
+      let accepted = allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+      throw DecodingError.dataCorruptedError(
+        in: container, debugDescription: "invalid value '\(name)', expected one of \(accepted)")
+    }
+    return value
+  }
+}
+
 /// Readable text for a `DecodingError`: the key path and what was wrong.
 public enum JSONErrorText {
   /// Describes `error`; when `data` is given and is not valid JSON, the
@@ -134,6 +153,20 @@ public enum JSONErrorText {
     return (line, column)
   }
 
+  /// Names a Swift type as a JSON value, such as "a list" for an array.
+  static func plainName(of type: Any.Type) -> String {
+    let name = String(describing: type)
+    if name.hasPrefix("Array") { return "a list" }
+    if name.hasPrefix("Dictionary") { return "an object" }
+    switch name {
+    case "String": return "a string"
+    case "Int", "Int64", "Int32": return "a whole number"
+    case "Double", "Float": return "a number"
+    case "Bool": return "true or false"
+    default: return name
+    }
+  }
+
   public static func describe(_ error: DecodingError) -> String {
     func path(_ context: DecodingError.Context) -> String {
       let keys = context.codingPath.map { key in
@@ -143,7 +176,7 @@ public enum JSONErrorText {
     }
     switch error {
     case .typeMismatch(let type, let context):
-      return "expected \(type) at \(path(context))"
+      return "expected \(plainName(of: type)) at \(path(context))"
     case .valueNotFound(let type, let context):
       return "missing \(type) value at \(path(context))"
     case .keyNotFound(let key, let context):

@@ -52,8 +52,9 @@ public struct TopicsFile: Sendable, Equatable, Codable {
     try read(
       from: url,
       ifUnreadable: "Copy Data/topics/topics.md there and edit it, set ranking.topicsFile in "
-        + "the configuration, or pass --file.")
-      .topics
+        + "the configuration, or pass --file."
+    )
+    .topics
   }
 
   /// Reads the file at `url` and parses it.

@@ -4,9 +4,18 @@ import Foundation
 /// and locale-independent number formats.
 enum MarkdownText {
   /// Returns `text` with every run of white space, line breaks included,
-  /// replaced by one space, and no space at either end.
+  /// replaced by one space, no space at either end and no bidirectional controls.
   static func singleLine(_ text: String) -> String {
-    text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    let visible = String(
+      String.UnicodeScalarView(text.unicodeScalars.filter { !isBidiControl($0) }))
+    return visible.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+  }
+
+  /// Returns whether `scalar` reorders the text around it (U+202A to U+202E,
+  /// U+2066 to U+2069), which a feed could use to make a title or link
+  /// display as something else.
+  static func isBidiControl(_ scalar: Unicode.Scalar) -> Bool {
+    (0x202A...0x202E).contains(scalar.value) || (0x2066...0x2069).contains(scalar.value)
   }
 
   /// Escapes `[`, `]` and `<` outside TeX spans, so a title can be the text

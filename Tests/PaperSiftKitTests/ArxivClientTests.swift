@@ -96,6 +96,21 @@ import Testing
     #expect(error?.message.contains(server.baseURL + "/rss/cs.LG") == true)
   }
 
+  @Test func truncatedDownloadIsNetworkError() throws {
+    let body = try Self.fixture(TestFiles.rssDay)
+    let server = try LoopbackHTTPServer { _ in ScriptedResponse(body: body.prefix(body.count / 2)) }
+    defer { server.stop() }
+    let client = ArxivFeedClient(settings: Self.settings(server: server))
+
+    let error = #expect(throws: PaperSiftError.self) {
+      try client.fetchToday(categories: ["cs.LG", "cs.AI"])
+    }
+
+    #expect(error?.code == .network)
+    #expect(error?.message.contains("\(server.baseURL)/rss/cs.LG+cs.AI does not parse") == true)
+    #expect(error?.message.contains("Fetch again later") == true)
+  }
+
   @Test func notFoundIsNotRetried() throws {
     let server = try LoopbackHTTPServer { _ in .text("no such feed", status: 404) }
     defer { server.stop() }

@@ -304,7 +304,7 @@ enum TestFiles {
       "{\"id\": \"25.1\", \"title\": \"A\", \"authors\": [], \"abstract\": \"B\", \"categories\": []}",
       "at line 1: invalid arXiv id '25.1'."
     ),
-    ("{\"id\": 7}\n", "at line 1: expected String at id"),
+    ("{\"id\": 7}\n", "at line 1: expected a string at id"),
   ])
   func malformedJSONNamesFileAndLine(text: String, expected: String) throws {
     let folder = try TestFiles.temporaryFolder()

@@ -71,7 +71,17 @@ public struct ArxivFeedClient: Sendable {
         .network, "Unable to download the arXiv feed: \(error.description)", underlying: error)
     }
 
-    let document = try FeedReader.parse(response.body, source: url)
+    let document: FeedDocument
+    do {
+      document = try FeedReader.parse(response.body, source: url)
+    } catch let error as PaperSiftError where error.code == .invalidInput {
+      // A download cut short or mangled on the way is worth trying again
+      // later, so it fails as a network error, not as bad input.
+      throw PaperSiftError(
+        .network,
+        "The feed downloaded from \(url) does not parse (\(error.message)) Fetch again later; "
+          + "if this persists, check fetch.rssBaseURL.", underlying: error)
+    }
     guard document.format == .rss else {
       throw PaperSiftError(
         .invalidInput,

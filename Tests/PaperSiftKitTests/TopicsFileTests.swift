@@ -111,6 +111,24 @@ import Testing
     }
   }
 
+  @Test func oversizedFileRejected() throws {
+    let folder = FileManager.default.temporaryDirectory
+      .appendingPathComponent("topics-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let url = folder.appendingPathComponent("topics.md")
+    let topic = "1. Sparse mixtures of experts\n   - Relevant: routing and load balancing.\n"
+    let text = String(repeating: topic, count: TopicsFile.maxBytes / topic.utf8.count + 1)
+    try text.write(to: url, atomically: true, encoding: .utf8)
+    #expect {
+      _ = try TopicsFile.load(from: url)
+    } throws: { error in
+      let error = error as? PaperSiftError
+      return error?.code == .invalidInput
+        && error?.message.contains("has \(text.utf8.count) bytes; at most 100000") == true
+    }
+  }
+
   @Test func emptyFileRejected() throws {
     let folder = FileManager.default.temporaryDirectory
       .appendingPathComponent("topics-\(UUID().uuidString)")

@@ -45,6 +45,9 @@ public struct TopicsFile: Sendable, Equatable, Codable {
     self.applicationKeywords = applicationKeywords
   }
 
+  /// The largest topics file read, in bytes: 40 times the bundled example.
+  public static let maxBytes = 100_000
+
   /// Reads and parses the file at `url`.
   ///
   /// - Throws: ``PaperSiftError`` when the file cannot be read or contains no topic.
@@ -78,6 +81,13 @@ public struct TopicsFile: Sendable, Equatable, Codable {
         "Unable to read the topics file '\(url.path)': \(PaperSiftError.describe(error)). "
           + advice,
         underlying: error)
+    }
+    guard data.count <= maxBytes else {
+      throw PaperSiftError(
+        .invalidInput,
+        "The topics file '\(url.path)' has \(data.count) bytes; at most \(maxBytes) are "
+          + "accepted, because the file goes with every LLM request and each topic and keyword "
+          + "is embedded. Describe your interests in fewer words.")
     }
     let text = try text(of: data, path: url.path)
     let parsed = parse(text)

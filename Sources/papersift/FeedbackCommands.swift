@@ -7,6 +7,10 @@ enum FeedbackCommand {
   static let discussion = """
     Accepted id forms: \(ArxivIdentifier.acceptedForms).
 
+    From a BibTeX FILE, each entry's id comes from its eprint, arxiv or arxivid field, or from
+    an arxiv.org url. Entries without one are listed in a note, and other fields such as note
+    are not read.
+
     Papers that are not stored yet are looked up through the arXiv API (the fetch.apiBaseURL
     setting); offline, the feedback is kept as pending, and the next fetching run or like,
     dislike command looks them up again.
@@ -24,7 +28,7 @@ enum FeedbackCommand {
   ) throws -> ExitStatus {
     var identifiers = try arguments.positionals.map { try ArxivIdentifier(parsing: $0) }
     if let file = arguments.string("--from") {
-      identifiers += try FeedbackInput.identifiers(in: readFile(file))
+      identifiers += try readIdentifiers(from: file)
     }
     guard !identifiers.isEmpty else {
       throw PaperSiftError(
@@ -85,13 +89,23 @@ enum FeedbackCommand {
     }
   }
 
-  static func readFile(_ path: String) throws -> String {
-    do {
-      return try String(contentsOfFile: path, encoding: .utf8)
-    } catch {
-      throw PaperSiftError(
-        .io, "Unable to read '\(path)': \(PaperSiftError.describe(error)).", underlying: error)
+  /// Reads the ids of a `--from` file, printing a note on the BibTeX
+  /// entries skipped.
+  ///
+  /// - Throws: ``PaperSiftError`` with code `invalidInput` when the file
+  ///   contains no arXiv id, or any error of ``FeedbackInput/read(contentsOf:)``.
+  static func readIdentifiers(from path: String) throws -> [ArxivIdentifier] {
+    let contents = try FeedbackInput.read(contentsOf: URL(fileURLWithPath: path))
+    if let note = FeedbackInput.skippedNote(for: contents, source: path) {
+      FileHandle.standardError.write(Data("note: \(note)\n".utf8))
     }
+    guard !contents.identifiers.isEmpty else {
+      throw PaperSiftError(
+        .invalidInput,
+        "'\(path)' contains no arXiv id. Write one id or URL a line, such as 2501.19281, "
+          + "or BibTeX entries with an eprint or url field.")
+    }
+    return contents.identifiers
   }
 }
 

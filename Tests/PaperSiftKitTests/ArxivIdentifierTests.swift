@@ -19,6 +19,15 @@ import Testing
       ("  2505.00730v1\n", "2505.00730", 1),
       ("hep-th/9901001", "hep-th/9901001", nil),
       ("math.GT/0309136v2", "math.GT/0309136", 2),
+      ("hep-th/9108001", "hep-th/9108001", nil),
+      ("cond-mat/0703999", "cond-mat/0703999", nil),
+      ("q-bio.BM/0412001", "q-bio.BM/0412001", nil),
+      ("cs.LG/0001001", "cs.LG/0001001", nil),
+      ("nlin.CD/0210012", "nlin.CD/0210012", nil),
+      ("solv-int/9901001v1", "solv-int/9901001", 1),
+      ("https://arxiv.org/abs/chao-dyn/9312001", "chao-dyn/9312001", nil),
+      ("1501.00001", "1501.00001", nil),
+      ("1412.0001", "1412.0001", nil),
     ] as [(String, String, Int?)])
   func acceptedFormParses(text: String, id: String, version: Int?) throws {
     let identifier = try ArxivIdentifier(parsing: text)
@@ -27,16 +36,40 @@ import Testing
   }
 
   @Test(arguments: [
+    "hep-ex", "hep-ph", "hep-lat", "astro-ph", "gr-qc", "math-ph", "nucl-ex", "nucl-th",
+    "physics", "quant-ph", "math", "cs", "nlin", "q-bio", "alg-geom", "cmp-lg", "comp-gas",
+    "dg-ga", "funct-an", "mtrl-th", "patt-sol", "supr-con", "adap-org", "acc-phys", "ao-sci",
+    "atom-ph", "bayes-an", "chem-ph", "plasm-ph", "q-alg",
+  ])
+  func oldStyleArchiveParses(archive: String) throws {
+    #expect(try ArxivIdentifier(parsing: "\(archive)/9901001").id == "\(archive)/9901001")
+  }
+
+  @Test(arguments: [
     "", "2501", "2513.00001", "2501.19281v0", "2501.19281v", "25011.9281",
     "https://example.org/abs/2501.19281", "https://arxiv.org/list/2501.19281",
     "oai:arXiv.org:2501.19281", "HEP-TH/9901001", "2505.1105", "1412.12345", "0703.0001",
+    // New-style months outside 01-12, and number zero.
+    "2500.19281", "2513.19281", "2500.00001", "2501.00000", "1412.0000", "0704.0000",
+    "2501.00000v1", "https://arxiv.org/abs/2501.00000",
+    // Archives that never existed or started after the April 2007 change.
+    "foo/9901001", "hep/9901001", "hep-thx/9901001", "q-fin/0601001", "stat/0601001",
+    "eess/0601001", "test/9901001", "a-b-c/9901001",
+    // A subject class on an archive that has none in its ids, or of the wrong form.
+    "hep-th.GT/9901001", "astro-ph.CO/0601001", "math.gt/0309136", "math.GTX/0309136",
+    // Old-style months outside 01-12 or outside the old scheme's 9107-0703.
+    "hep-th/9900001", "hep-th/9913001", "math/0300001", "hep-th/9106001", "hep-th/0704001",
+    "hep-th/5001001",
+    // Old-style number 000, and wrong digit counts.
+    "hep-th/9901000", "hep-th/990100", "hep-th/99010011",
   ])
   func invalidFormIsRejected(text: String) {
     #expect(ArxivIdentifier.parse(text) == nil)
     let error = #expect(throws: PaperSiftError.self) { try ArxivIdentifier(parsing: text) }
     #expect(error?.code == .invalidInput)
     #expect(error?.message.contains("Invalid arXiv id '\(text)'") == true)
-    #expect(error?.message.contains("Accepted forms:") == true)
+    #expect(error?.message.contains("Accepted forms: 2501.19281,") == true)
+    #expect(error?.message.contains("hep-th/9901001, math.GT/0309136") == true)
   }
 
   @Test func descriptionAddsVersion() {

@@ -49,4 +49,129 @@ import Testing
     let listed = try papersift.run(["likes"])
     #expect(!listed.output.contains("pending"), "likes: \(listed.output)")
   }
+
+  /// Creates a home folder whose configuration points the arXiv API at `server`.
+  static func home(server: LoopbackHTTPServer) throws -> URL {
+    let home = try TestFiles.temporaryFolder()
+    let config = #"{"fetch": {"apiBaseURL": "\#(server.baseURL)/api", "maxAttempts": 1}}"#
+    try Data(config.utf8).write(to: home.appendingPathComponent("config.json"))
+    return home
+  }
+
+  /// Runs `body` with a home folder whose arXiv API is a loopback server
+  /// that is down, so that every look-up fails at once.
+  static func withOfflineHome(_ body: (LoopbackHTTPServer, URL) throws -> Void) throws {
+    let server = try LoopbackHTTPServer { _ in
+      .text("down", status: 503, headers: [("Retry-After", "0")])
+    }
+    defer { server.stop() }
+    let home = try home(server: server)
+    defer { try? FileManager.default.removeItem(at: home) }
+    try body(server, home)
+  }
+
+  @Test(arguments: [
+    ["like", "foo/9901001"], ["dislike", "hep-th.GT/9901001"], ["unlike", "math/0313001"],
+    ["like", "2501.00000"], ["like", "2500.19281"], ["like", "2513.19281"],
+  ])
+  func invalidIdRejected(arguments: [String]) throws {
+    try Self.withOfflineHome { server, home in
+      let result = try PaperSiftProcess(home: home).run(arguments)
+      #expect(result.status == 2, "stderr: \(result.errorOutput)")
+      #expect(result.output.isEmpty)
+      #expect(result.errorOutput.contains("Invalid arXiv id '\(arguments[1])'"))
+      #expect(result.errorOutput.contains("Accepted forms: 2501.19281,"))
+      #expect(server.requests.isEmpty)
+    }
+  }
+
+  @Test func oldStyleIdLiked() throws {
+    try Self.withOfflineHome { server, home in
+      let result = try PaperSiftProcess(home: home).run([
+        "like", "cond-mat/0703999", "math.GT/0309136",
+      ])
+      #expect(result.status == 0, "stderr: \(result.errorOutput)")
+      #expect(result.output == "cond-mat/0703999: liked\nmath.GT/0309136: liked\n")
+      let query = try #require(server.requests.last?.path)
+      #expect(query.contains("cond-mat/0703999"))
+    }
+  }
+
+  @Test func bibTeXTakesOnlyEntryIds() throws {
+    let atom = try Data(contentsOf: try TestFiles.feed(TestFiles.atomSample))
+    let server = try LoopbackHTTPServer { _ in ScriptedResponse(body: atom) }
+    defer { server.stop() }
+    let home = try Self.home(server: server)
+    defer { try? FileManager.default.removeItem(at: home) }
+    let bib = try TestFiles.write(
+      """
+      @comment{ eprint = {2503.29999} }
+      @article{good, eprint = {2505.01136}, archivePrefix = {arXiv}}
+      @article{cites, note = {see arXiv:2503.20006}, url = {https://arxiv.org/abs/2505.01197}}
+      @article{typo, eprint = {2503.2000}}
+      @book{knuth84, title = {The TeXbook}}
+      """, named: "refs.bib", in: home)
+
+    let result = try PaperSiftProcess(home: home).run(["like", "--from", bib.path])
+    #expect(result.status == 0, "stderr: \(result.errorOutput)")
+    #expect(result.output == "2505.01136: liked\n2505.01197: liked\n")
+    #expect(
+      result.errorOutput.contains(
+        "note: skipped 2 of 4 BibTeX entries in '\(bib.path)' that have no valid arXiv id: "
+          + "typo (invalid eprint '2503.2000'), knuth84."))
+    let query = try #require(server.requests.last?.path)
+    #expect(!query.contains("2503.29999"))
+    #expect(!query.contains("2503.20006"))
+  }
+
+  @Test(
+    arguments: [
+      ("", nil), ("# only a comment\n\n", nil),
+      (
+        "@book{knuth84, title = {The TeXbook}}\n",
+        "note: skipped 1 of 1 BibTeX entries in"
+      ),
+    ] as [(String, String?)])
+  func fileWithoutIdRejected(text: String, note: String?) throws {
+    try Self.withOfflineHome { server, home in
+      let file = try TestFiles.write(text, named: "empty.txt", in: home)
+
+      let result = try PaperSiftProcess(home: home).run(["like", "--from", file.path])
+      #expect(result.status == 2, "stderr: \(result.errorOutput)")
+      #expect(result.errorOutput.contains("error: '\(file.path)' contains no arXiv id."))
+      #expect(!result.errorOutput.contains("No arXiv id given"))
+      if let note {
+        #expect(result.errorOutput.contains(note))
+        #expect(result.errorOutput.contains(": knuth84."))
+      } else {
+        #expect(!result.errorOutput.contains("note:"))
+      }
+      #expect(server.requests.isEmpty)
+    }
+  }
+
+  @Test func folderRejected() throws {
+    try Self.withOfflineHome { server, home in
+      let result = try PaperSiftProcess(home: home).run(["like", "--from", home.path])
+      #expect(result.status == 2, "stderr: \(result.errorOutput)")
+      #expect(result.errorOutput.contains("error: '\(home.path)' is a folder, not a file."))
+      #expect(!result.errorOutput.contains("NSCocoaErrorDomain"))
+      #expect(server.requests.isEmpty)
+    }
+  }
+
+  @Test func binaryFileRejected() throws {
+    try Self.withOfflineHome { server, home in
+      let file = home.appendingPathComponent("papers.pdf")
+      try Data(Array("%PDF-1.7\n".utf8) + [0xE2, 0xE3, 0xCF, 0xD3, 0x0A]).write(to: file)
+
+      let result = try PaperSiftProcess(home: home).run(["dislike", "--from", file.path])
+      #expect(result.status == 2, "stderr: \(result.errorOutput)")
+      #expect(
+        result.errorOutput.contains(
+          "error: '\(file.path)' is not a UTF-8 text file: byte 9 of 14 is invalid."))
+      #expect(!result.errorOutput.contains("correct format"))
+      #expect(server.requests.isEmpty)
+    }
+  }
 }

@@ -144,30 +144,213 @@ final class RecordingImporter: PaperImporting {
   }
 
   @Test func idListFile() throws {
-    let text = "# my history\n2501.19281v2\n\nhttps://arxiv.org/abs/hep-th/9901001\n"
-    #expect(try FeedbackInput.identifiers(in: text).map(\.id) == ["2501.19281", "hep-th/9901001"])
+    let text = "# my history\n2501.19281v2\n\nhttps://arxiv.org/abs/hep-th/9901001\n2501.19281\n"
+    let contents = try FeedbackInput.parse(text, source: "ids.txt")
+    #expect(contents.identifiers.map(\.id) == ["2501.19281", "hep-th/9901001"])
+    #expect(contents.skippedEntries.isEmpty)
   }
 
   @Test func idListWithWindowsLineEndings() throws {
     let text = "# my history\r\n2505.01136\r\n\r\n2505.01197\r\n"
-    #expect(try FeedbackInput.identifiers(in: text).map(\.id) == ["2505.01136", "2505.01197"])
+    let contents = try FeedbackInput.parse(text, source: "ids.txt")
+    #expect(contents.identifiers.map(\.id) == ["2505.01136", "2505.01197"])
   }
 
-  @Test func idListRejectsBadLine() {
-    #expect(throws: PaperSiftError.self) {
-      try FeedbackInput.identifiers(in: "2501.19281\nnot-an-id\n")
+  @Test(arguments: ["not-an-id", "foo/9901001", "2501.00000", "2513.19281"])
+  func idListRejectsBadLine(line: String) {
+    let error = #expect(throws: PaperSiftError.self) {
+      try FeedbackInput.parse("2501.19281\n\(line)\n", source: "ids.txt")
     }
+    #expect(error?.code == .invalidInput)
+    #expect(error?.message.contains("Invalid arXiv id '\(line)' on line 2 of 'ids.txt'") == true)
+    #expect(error?.message.contains("Accepted forms:") == true)
   }
 
   @Test func bibTeXFields() throws {
     let text = """
       @article{a, title={One}, eprint={2501.19281}, archivePrefix={arXiv}}
       @misc{b, title={Two}, howpublished={\\url{https://arxiv.org/abs/2410.00001v2}}}
-      @inproceedings{c, title={Three}, note = "arXiv:2302.12345"}
       @book{d, title={No arXiv id}, publisher={P}}
       @misc{e, url={https://arxiv.org/pdf/math.GT/0309136v1.pdf}}
+      @online{f, eprint = "2302.12345", eprinttype = "arxiv"}
+      @article{g, arxivId = {2505.01136}}
+      @misc{h, doi = {10.48550/arXiv.2505.01197}}
+      @article{i, journal = {arXiv preprint arXiv:2403.00001}, year = {2024}}
+      @article(j, eprint = {{2404.00002}})
       """
-    let ids = try FeedbackInput.identifiers(in: text).map(\.id)
-    #expect(ids == ["2501.19281", "2410.00001", "2302.12345", "math.GT/0309136"])
+    let contents = try FeedbackInput.parse(text, source: "refs.bib")
+    #expect(
+      contents.identifiers.map(\.id) == [
+        "2501.19281", "2410.00001", "math.GT/0309136", "2302.12345", "2505.01136", "2505.01197",
+        "2403.00001", "2404.00002",
+      ])
+    #expect(contents.skippedEntries.map(\.key) == ["d"])
+    #expect(contents.entryCount == 9)
+  }
+
+  @Test func bibTeXSkipsCommentPreambleAndString() throws {
+    let text = """
+      Free text before entries is a comment: user@example.org.
+      @comment{ eprint = {2503.29999} }
+      @preamble{ "eprint = {2503.29998}" }
+      @string{ arxivnote = "2503.29997" }
+      @Comment{jabref-meta: {nested} eprint = {2503.29996}}
+      @article{kept, eprint = {2501.19281}}
+      """
+    let contents = try FeedbackInput.parse(text, source: "refs.bib")
+    #expect(contents.identifiers.map(\.id) == ["2501.19281"])
+    #expect(contents.entryCount == 1)
+    #expect(contents.skippedEntries.isEmpty)
+  }
+
+  @Test func bibTeXIgnoresFreeTextFields() throws {
+    let text = """
+      @article{cites, title = {A follow-up}, note = {see arXiv:2503.20006},
+        abstract = {Builds on https://arxiv.org/abs/2503.20007.}, journal = {Nature}}
+      """
+    let contents = try FeedbackInput.parse(text, source: "refs.bib")
+    #expect(contents.identifiers.isEmpty)
+    #expect(contents.skippedEntries == [SkippedBibTeXEntry(key: "cites", line: 1, problem: nil)])
+  }
+
+  @Test func bibTeXEprintOfOtherServerIgnored() throws {
+    let text = """
+      @article{hal, eprint = {hal-01234567}, eprinttype = {hal}}
+      @article{both, eprint = {hal-01234567}, archivePrefix = {HAL},
+        url = {https://arxiv.org/abs/2501.19281}}
+      """
+    let contents = try FeedbackInput.parse(text, source: "refs.bib")
+    #expect(contents.identifiers.map(\.id) == ["2501.19281"])
+    #expect(contents.skippedEntries.map(\.key) == ["hal"])
+  }
+
+  @Test func bibTeXInvalidIdsSkippedWithProblem() throws {
+    let text = """
+      @article{short, eprint = {2503.2000}}
+      @article{zero, eprint = {2501.00000}}
+
+      @misc{oldArchive, url = {https://arxiv.org/abs/foo/9901001}}
+      @misc{listing, url = {https://arxiv.org/list/cs.LG/recent}}
+      @misc{typo, eprint = {2503.2000}, url = {https://arxiv.org/abs/2503.20001}}
+      @misc{elsewhere, url = {https://example.org/2503.20001}}
+      """
+    let contents = try FeedbackInput.parse(text, source: "refs.bib")
+    #expect(contents.identifiers.isEmpty)
+    #expect(
+      contents.skippedEntries == [
+        SkippedBibTeXEntry(key: "short", line: 1, problem: "invalid eprint '2503.2000'"),
+        SkippedBibTeXEntry(key: "zero", line: 2, problem: "invalid eprint '2501.00000'"),
+        SkippedBibTeXEntry(
+          key: "oldArchive", line: 4, problem: "invalid url 'https://arxiv.org/abs/foo/9901001'"),
+        SkippedBibTeXEntry(
+          key: "listing", line: 5, problem: "invalid url 'https://arxiv.org/list/cs.LG/recent'"),
+        SkippedBibTeXEntry(key: "typo", line: 6, problem: "invalid eprint '2503.2000'"),
+        SkippedBibTeXEntry(key: "elsewhere", line: 7, problem: nil),
+      ])
+  }
+
+  @Test func bibTeXValuesWithBracesQuotesAndConcatenation() throws {
+    let text = """
+      @string{prefix = "2501."}
+      @article{nested, title = {The {BERT} model, "quoted"}, eprint = "{2501.19281}"}
+      @article{joined, title = "A " # "title {with "quotes" in braces}" # {more}, eprint = 2505 # {.01136}}
+      @article{multi,
+        title = {Spans
+          lines},
+        eprint = {2505.01197},
+      }
+      """
+    let contents = try FeedbackInput.parse(text, source: "refs.bib")
+    #expect(contents.identifiers.map(\.id) == ["2501.19281", "2505.01136", "2505.01197"])
+  }
+
+  @Test(arguments: [
+    ("@article{open, eprint = {2501.19281}", "entry 'open' on line 1, it is not closed"),
+    ("@article{q, title = \"unclosed}\n", "entry 'q' on line 1, it is not closed"),
+    ("\n@comment{ never closed", "entry @comment on line 2, it is not closed"),
+    (
+      "@article{a, title = {x},\n@article{b, eprint = {2501.19281}}",
+      "entry 'a' on line 1, expected a field 'name = value' on line 2"
+    ),
+    ("@article{c, eprint}", "entry 'c' on line 1, expected a field 'name = value' on line 1"),
+    ("@article{d, eprint = }", "entry 'd' on line 1, field 'eprint' has no value"),
+  ])
+  func malformedBibTeXRejected(text: String, problem: String) {
+    let error = #expect(throws: PaperSiftError.self) {
+      try FeedbackInput.parse(text, source: "refs.bib")
+    }
+    #expect(error?.code == .invalidInput)
+    #expect(error?.message.contains("Invalid BibTeX in 'refs.bib': in the \(problem)") == true)
+  }
+
+  @Test func skippedNoteListsInvalidEntriesFirst() throws {
+    let text = """
+      @book{knuth84, title = {The TeXbook}}
+      @article{smith25, eprint = {2503.2000}}
+      @article{, title = {No key}}
+      @article{ok, eprint = {2501.19281}}
+      """
+    let contents = try FeedbackInput.parse(text, source: "refs.bib")
+    let note = try #require(FeedbackInput.skippedNote(for: contents, source: "refs.bib"))
+    #expect(
+      note
+        == "skipped 3 of 4 BibTeX entries in 'refs.bib' that have no valid arXiv id: "
+        + "smith25 (invalid eprint '2503.2000'), knuth84, the entry on line 3. "
+        + "To include an entry, give it an arXiv id such as eprint = {2501.19281}.")
+  }
+
+  @Test func skippedNoteNamesAtMostTenKeys() throws {
+    let text = (1...13).map { "@book{book\($0), title = {T}}" }.joined(separator: "\n")
+    let contents = try FeedbackInput.parse(text, source: "refs.bib")
+    let note = try #require(FeedbackInput.skippedNote(for: contents, source: "refs.bib"))
+    #expect(note.contains("skipped 13 of 13 BibTeX entries"))
+    #expect(note.contains("book9, book10, and 3 more."))
+    #expect(!note.contains("book11"))
+  }
+
+  @Test func skippedNoteAbsentWhenNothingSkipped() throws {
+    let contents = try FeedbackInput.parse("@misc{a, eprint = {2501.19281}}", source: "a.bib")
+    #expect(FeedbackInput.skippedNote(for: contents, source: "a.bib") == nil)
+  }
+
+  @Test func readFileStripsByteOrderMark() throws {
+    let folder = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let url = folder.appendingPathComponent("ids.txt")
+    try Data([0xEF, 0xBB, 0xBF] + Array("2501.19281\n".utf8)).write(to: url)
+    #expect(try FeedbackInput.read(contentsOf: url).identifiers.map(\.id) == ["2501.19281"])
+  }
+
+  @Test(arguments: [
+    ([0x32, 0x35, 0x30, 0xFF, 0x0A] as [UInt8], 3),
+    ([0x61, 0x0A, 0xC3] as [UInt8], 2),
+    ([0x32, 0x35, 0x00, 0x31] as [UInt8], 2),
+  ])
+  func readFileRejectsBinary(bytes: [UInt8], offset: Int) throws {
+    let folder = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let url = folder.appendingPathComponent("binary.dat")
+    try Data(bytes).write(to: url)
+    let error = #expect(throws: PaperSiftError.self) { try FeedbackInput.read(contentsOf: url) }
+    #expect(error?.code == .invalidInput)
+    #expect(error?.message.contains("'\(url.path)' is not a UTF-8 text file") == true)
+    #expect(error?.message.contains("byte \(offset) of \(bytes.count) is invalid.") == true)
+  }
+
+  @Test func readFileRejectsFolder() throws {
+    let folder = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let error = #expect(throws: PaperSiftError.self) { try FeedbackInput.read(contentsOf: folder) }
+    #expect(error?.code == .invalidInput)
+    #expect(error?.message.contains("'\(folder.path)' is a folder, not a file.") == true)
+  }
+
+  @Test func readFileReportsMissingFile() throws {
+    let folder = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let url = folder.appendingPathComponent("missing.txt")
+    let error = #expect(throws: PaperSiftError.self) { try FeedbackInput.read(contentsOf: url) }
+    #expect(error?.code == .notFound)
+    #expect(error?.message.contains("Unable to read '\(url.path)'") == true)
   }
 }

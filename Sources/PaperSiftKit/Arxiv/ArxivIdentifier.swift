@@ -62,20 +62,65 @@ public struct ArxivIdentifier: Sendable, Hashable, CustomStringConvertible {
   private static func parseBare(_ text: Substring) -> ArxivIdentifier? {
     let candidate = String(text)
     let modernPattern = /^(\d{4}\.\d{4,5})(?:v(\d+))?$/
-    let oldPattern = /^([a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?\/\d{7})(?:v(\d+))?$/
+    // archive[.XX]/YYMMNNN with an optional version, e.g. math.GT/0309136v2.
+    let oldPattern =
+      #/
+      (?<id>
+        (?<archive> [a-z]+ (?: -[a-z]+ )? ) (?<subjectClass> \.[A-Z]{2} )?
+        / (?<month> \d{4} ) (?<number> \d{3} )
+      )
+      (?: v (?<version> \d+ ) )?
+      /#
     if let match = candidate.wholeMatch(of: modernPattern) {
       let yearMonth = Int(match.1.prefix(4)) ?? 0
       // The scheme started in April 2007 (0704).
       guard (1...12).contains(yearMonth % 100), yearMonth >= 704 else { return nil }
       // Ids from 2015-01 (1501) on have a five-digit number, older ones four.
-      let digits = match.1.count - 5
-      guard digits == (yearMonth >= 1501 ? 5 : 4) else { return nil }
+      let number = match.1.dropFirst(5)
+      guard number.count == (yearMonth >= 1501 ? 5 : 4) else { return nil }
+      // Numbers start at 0001 (00001 from 1501 on).
+      guard number.contains(where: { $0 != "0" }) else { return nil }
       return make(String(match.1), match.2)
     }
     if let match = candidate.wholeMatch(of: oldPattern) {
-      return make(String(match.1), match.2)
+      guard isOldStyle(archive: match.archive, subjectClass: match.subjectClass != nil),
+        isOldStyleMonth(match.month), match.number != "000"
+      else { return nil }
+      return make(String(match.id), match.version)
     }
     return nil
+  }
+
+  /// The archives that took submissions before the April 2007 change of
+  /// scheme, so the only ones that occur in old-style ids. Source: the
+  /// archives with a start date before 2007-04 in `ARCHIVES` of
+  /// arxiv/taxonomy/definitions.py in github.com/arXiv/arxiv-base, less
+  /// `test` (q-fin started in 2008-12 and stat in 2007-04, so neither is here).
+  static let oldStyleArchives: Set<Substring> = [
+    "acc-phys", "adap-org", "alg-geom", "ao-sci", "astro-ph", "atom-ph", "bayes-an",
+    "chao-dyn", "chem-ph", "cmp-lg", "comp-gas", "cond-mat", "cs", "dg-ga", "funct-an",
+    "gr-qc", "hep-ex", "hep-lat", "hep-ph", "hep-th", "math", "math-ph", "mtrl-th", "nlin",
+    "nucl-ex", "nucl-th", "patt-sol", "physics", "plasm-ph", "q-alg", "q-bio", "quant-ph",
+    "solv-int", "supr-con",
+  ]
+
+  /// The archives whose old-style ids may carry a two-letter subject class,
+  /// as in math.GT/0309136. arXiv's identifier help page states that the
+  /// physics archives have none in the id, because cond-mat and physics keep
+  /// their subject classes in the metadata only.
+  static let archivesWithSubjectClass: Set<Substring> = ["math", "cs", "nlin", "q-bio"]
+
+  private static func isOldStyle(archive: Substring, subjectClass: Bool) -> Bool {
+    guard oldStyleArchives.contains(archive) else { return false }
+    return !subjectClass || archivesWithSubjectClass.contains(archive)
+  }
+
+  /// Checks that `yearMonth` (YYMM) is a month from 9107 to 0703, the span
+  /// of the old scheme according to arXiv's identifier help page.
+  private static func isOldStyleMonth(_ yearMonth: Substring) -> Bool {
+    guard let value = Int(yearMonth), (1...12).contains(value % 100) else { return false }
+    let year = value / 100
+    return year >= 91 ? value >= 9107 : value <= 703
   }
 
   private static func make(_ id: String, _ version: Substring?) -> ArxivIdentifier? {

@@ -25,19 +25,89 @@ public struct LookupOutcome: Sendable, Equatable {
   public var failure: String?
 }
 
+/// The arXiv ids read from a `like --from` file.
+public struct FeedbackFileContents: Sendable, Equatable {
+  /// The ids in file order, each id once.
+  public var identifiers: [ArxivIdentifier]
+  /// The BibTeX entries that gave no id, always empty for an id list.
+  public var skippedEntries: [SkippedBibTeXEntry] = []
+  /// The number of BibTeX entries read, not counting `@comment`,
+  /// `@preamble` and `@string` blocks, or 0 for an id list.
+  public var entryCount = 0
+}
+
+/// A BibTeX entry that gave no arXiv id.
+public struct SkippedBibTeXEntry: Sendable, Equatable {
+  /// The citation key, possibly empty.
+  public var key: String
+  /// The 1-based line on which the entry starts.
+  public var line: Int
+  /// The reason the entry's arXiv field was rejected, such as
+  /// `invalid eprint '2503.2000'`, or nil when the entry has no arXiv field.
+  public var problem: String?
+}
+
 /// Reads arXiv ids from a list or a BibTeX file.
 public enum FeedbackInput {
-  /// Parses `text` as BibTeX when it contains an `@type{` entry, else as one id or URL a line.
+  /// Reads the file at `url` and parses it with ``parse(_:source:)``.
   ///
-  /// List lines that are empty or start with `#` are skipped. BibTeX entries
-  /// contribute their `eprint` field and every arXiv URL or `arXiv:` id in
-  /// their `url`, `howpublished`, `note` and `journal` fields; entries with
-  /// none are skipped.
+  /// - Throws: ``PaperSiftError`` with code `invalidInput` when `url` is a
+  ///   folder, is not UTF-8 text or is malformed. The message on UTF-8 gives
+  ///   the offset of the first invalid byte. The code is `notFound` when the
+  ///   file does not exist and `io` when it cannot be read.
+  public static func read(contentsOf url: URL) throws -> FeedbackFileContents {
+    let path = url.path
+    var isDirectory: ObjCBool = false
+    let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+    if exists, isDirectory.boolValue {
+      throw PaperSiftError(
+        .invalidInput,
+        "'\(path)' is a folder, not a file. Pass a file with one arXiv id or URL a line, "
+          + "or a BibTeX file.")
+    }
+    let data: Data
+    do {
+      data = try Data(contentsOf: url)
+    } catch {
+      throw PaperSiftError(
+        exists ? .io : .notFound,
+        "Unable to read '\(path)': \(PaperSiftError.describe(error)). Check the path.",
+        underlying: error)
+    }
+    return try parse(text(of: data, path: path), source: path)
+  }
+
+  /// Decodes `data` as UTF-8 text, dropping a leading byte order mark.
   ///
-  /// - Throws: ``PaperSiftError`` naming the first invalid list line.
-  public static func identifiers(in text: String) throws -> [ArxivIdentifier] {
-    if text.range(of: #"@[A-Za-z]+\s*\{"#, options: .regularExpression) != nil {
-      return bibTeXIdentifiers(text)
+  /// - Throws: ``PaperSiftError`` with code `invalidInput`, naming `path`
+  ///   and the offset of the first byte that is invalid UTF-8 or NUL. NUL is
+  ///   valid UTF-8 but occurs in binary and UTF-16 files, not in id lists.
+  static func text(of data: Data, path: String) throws -> String {
+    let invalidOffset =
+      data.firstIndex(of: 0).map { $0 - data.startIndex }
+      ?? TopicsFile.firstInvalidUTF8Offset(in: data)
+    guard invalidOffset == nil, var text = String(data: data, encoding: .utf8) else {
+      throw PaperSiftError(
+        .invalidInput,
+        "'\(path)' is not a UTF-8 text file: byte \(invalidOffset ?? 0) of \(data.count) "
+          + "is invalid. Pass a list of arXiv ids or a BibTeX file, saved as UTF-8.")
+    }
+    if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
+    return text
+  }
+
+  /// Parses `text` as BibTeX when it contains an `@type{` or `@type(` entry,
+  /// else as one id or URL a line.
+  ///
+  /// List lines that are empty or start with `#` are skipped. For BibTeX,
+  /// see ``identifier(of:)`` for the fields an entry's id is taken from.
+  /// Error messages name the file as `source`.
+  ///
+  /// - Throws: ``PaperSiftError`` with code `invalidInput` naming the first
+  ///   invalid list line, or the first malformed BibTeX entry.
+  public static func parse(_ text: String, source: String) throws -> FeedbackFileContents {
+    if text.range(of: #"@[A-Za-z]+\s*[{(]"#, options: .regularExpression) != nil {
+      return try parseBibTeX(text, source: source)
     }
     var result: [ArxivIdentifier] = []
     // `isNewline` also splits "\r\n", which Swift reads as one Character.
@@ -49,47 +119,17 @@ public enum FeedbackInput {
       guard let identifier = ArxivIdentifier.parse(trimmed) else {
         throw PaperSiftError(
           .invalidInput,
-          "Invalid arXiv id '\(trimmed)' on line \(number + 1). "
+          "Invalid arXiv id '\(trimmed)' on line \(number + 1) of '\(source)'. "
             + "Accepted forms: \(ArxivIdentifier.acceptedForms).")
       }
       result.append(identifier)
     }
-    return result
+    return FeedbackFileContents(identifiers: unique(result))
   }
 
-  static func bibTeXIdentifiers(_ text: String) -> [ArxivIdentifier] {
-    var result: [ArxivIdentifier] = []
-    let fieldPattern = #"(?i)\b(eprint|url|howpublished|note|journal)\s*=\s*[{"]([^}"]*)[}"]"#
-    guard let fields = try? NSRegularExpression(pattern: fieldPattern) else { return [] }
-    let range = NSRange(text.startIndex..., in: text)
-    for match in fields.matches(in: text, range: range) {
-      guard let nameRange = Range(match.range(at: 1), in: text),
-        let valueRange = Range(match.range(at: 2), in: text)
-      else { continue }
-      let name = text[nameRange].lowercased()
-      let value = String(text[valueRange])
-      if name == "eprint", let identifier = ArxivIdentifier.parse(value) {
-        result.append(identifier)
-      } else {
-        result += embeddedIdentifiers(value)
-      }
-    }
+  static func unique(_ identifiers: [ArxivIdentifier]) -> [ArxivIdentifier] {
     var seen = Set<String>()
-    return result.filter { seen.insert($0.id).inserted }
-  }
-
-  /// The arXiv URLs and `arXiv:` ids inside free text.
-  static func embeddedIdentifiers(_ text: String) -> [ArxivIdentifier] {
-    let pattern =
-      #"(?i)(https?://(www\.|export\.)?arxiv\.org/(abs|pdf)/[A-Za-z.\-]*/?[0-9.]+(v[0-9]+)?(\.pdf)?|arxiv:\s*[A-Za-z.\-]*/?[0-9.]+(v[0-9]+)?)"#
-    guard let expression = try? NSRegularExpression(pattern: pattern) else { return [] }
-    let range = NSRange(text.startIndex..., in: text)
-    return expression.matches(in: text, range: range).compactMap { match in
-      guard let found = Range(match.range, in: text) else { return nil }
-      let candidate = text[found].replacingOccurrences(of: " ", with: "")
-      return ArxivIdentifier.parse(
-        candidate.trimmingCharacters(in: CharacterSet(charactersIn: ".")))
-    }
+    return identifiers.filter { seen.insert($0.id).inserted }
   }
 
   /// Looks up the ids that have no row in `papers` and imports what is found.

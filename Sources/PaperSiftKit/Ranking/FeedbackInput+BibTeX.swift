@@ -1,0 +1,135 @@
+import Foundation
+
+// Which fields of a BibTeX entry give its arXiv id, and the note on skipped entries.
+extension FeedbackInput {
+  /// The maximum number of citation keys that ``skippedNote(for:source:)`` lists.
+  static let maxListedKeys = 10
+
+  static func parseBibTeX(_ text: String, source: String) throws -> FeedbackFileContents {
+    let entries = try BibTeXReader.entries(in: text, source: source)
+    var contents = FeedbackFileContents(identifiers: [], entryCount: entries.count)
+    for entry in entries {
+      switch identifier(of: entry) {
+      case .found(let identifier):
+        contents.identifiers.append(identifier)
+      case .invalid(let problem):
+        contents.skippedEntries.append(
+          SkippedBibTeXEntry(key: entry.key, line: entry.line, problem: problem))
+      case .absent:
+        contents.skippedEntries.append(
+          SkippedBibTeXEntry(key: entry.key, line: entry.line, problem: nil))
+      }
+    }
+    contents.identifiers = unique(contents.identifiers)
+    return contents
+  }
+
+  /// Returns the note that lists the skipped entries of `contents`, or nil
+  /// when none was skipped.
+  ///
+  /// Entries with an invalid id come first, each with its problem, then
+  /// those with none. At most ``maxListedKeys`` keys are named.
+  public static func skippedNote(for contents: FeedbackFileContents, source: String) -> String? {
+    let skipped = contents.skippedEntries
+    guard !skipped.isEmpty else { return nil }
+    let ordered = skipped.filter { $0.problem != nil } + skipped.filter { $0.problem == nil }
+    var names = ordered.prefix(maxListedKeys).map { entry in
+      let name = entry.key.isEmpty ? "the entry on line \(entry.line)" : entry.key
+      return entry.problem.map { "\(name) (\($0))" } ?? name
+    }
+    if ordered.count > maxListedKeys {
+      names.append("and \(ordered.count - maxListedKeys) more")
+    }
+    return "skipped \(skipped.count) of \(contents.entryCount) BibTeX entries in '\(source)' "
+      + "that have no valid arXiv id: \(names.joined(separator: ", ")). To include an entry, "
+      + "give it an arXiv id such as eprint = {2501.19281}."
+  }
+
+  /// The outcome of looking for an entry's arXiv id.
+  enum EntryIdentifier: Equatable {
+    case found(ArxivIdentifier)
+    /// The entry has an arXiv field whose value is no valid id.
+    case invalid(String)
+    /// The entry has no arXiv field.
+    case absent
+  }
+
+  /// Returns the arXiv id of `entry`, taken from its first arXiv field.
+  ///
+  /// The fields, in order:
+  /// - `eprint`, unless `archivePrefix` or `eprinttype` names another server
+  /// - `arxiv`, `arxivid`, `arxiv_id` or `arxiv-id`
+  /// - `url` or `howpublished`, when it contains `arxiv.org`
+  /// - `doi`, when it has arXiv's DOI prefix 10.48550/arXiv.
+  /// - `journal`, when it starts with Google Scholar's `arXiv preprint arXiv:`
+  ///
+  /// Other fields, such as a `note` that cites another paper, are never read.
+  static func identifier(of entry: BibTeXEntry) -> EntryIdentifier {
+    for (field, value) in arxivFields(of: entry) {
+      let cleaned = cleanedValue(value)
+      let id: Substring
+      switch field {
+      case "doi": id = remainder(of: cleaned, after: arxivDOIPrefix)
+      case "journal": id = remainder(of: cleaned, after: googleScholarJournalPrefix)
+      default: id = Substring(cleaned)
+      }
+      guard let identifier = ArxivIdentifier.parse(String(id)) else {
+        return .invalid("invalid \(field) '\(cleaned)'")
+      }
+      return .found(identifier)
+    }
+    return .absent
+  }
+
+  /// Returns the names and values of the fields of `entry` that claim to
+  /// contain its arXiv id, in the order of ``identifier(of:)``.
+  private static func arxivFields(of entry: BibTeXEntry) -> [(String, String)] {
+    let fields = entry.fields
+    var result: [(String, String)] = []
+    let prefixes = [fields["archiveprefix"], fields["eprinttype"]].compactMap { $0 }
+    if let eprint = fields["eprint"],
+      prefixes.allSatisfy({ cleanedValue($0).lowercased() == "arxiv" })
+    {
+      result.append(("eprint", eprint))
+    }
+    for name in ["arxiv", "arxivid", "arxiv_id", "arxiv-id"] {
+      if let value = fields[name] { result.append((name, value)) }
+    }
+    for name in ["url", "howpublished"] {
+      if let value = fields[name], value.lowercased().contains("arxiv.org") {
+        result.append((name, value))
+      }
+    }
+    if let doi = fields["doi"], doi.lowercased().contains(arxivDOIPrefix) {
+      result.append(("doi", doi))
+    }
+    if let journal = fields["journal"],
+      cleanedValue(journal).lowercased().hasPrefix(googleScholarJournalPrefix)
+    {
+      result.append(("journal", journal))
+    }
+    return result
+  }
+
+  /// The DOI prefix of arXiv's DataCite DOIs, such as 10.48550/arXiv.2501.19281.
+  private static let arxivDOIPrefix = "10.48550/arxiv."
+  /// The start of the journal that Google Scholar's BibTeX export gives an
+  /// arXiv paper, as in `arXiv preprint arXiv:2501.19281`.
+  private static let googleScholarJournalPrefix = "arxiv preprint arxiv:"
+
+  /// Returns the text after the first `prefix` in `value`, ignoring case,
+  /// or all of `value` when it does not contain `prefix`.
+  private static func remainder(of value: String, after prefix: String) -> Substring {
+    guard let range = value.range(of: prefix, options: .caseInsensitive) else {
+      return Substring(value)
+    }
+    return value[range.upperBound...]
+  }
+
+  /// Returns `value` without `\url`, braces and surrounding whitespace.
+  private static func cleanedValue(_ value: String) -> String {
+    value.replacingOccurrences(of: "\\url", with: "")
+      .filter { $0 != "{" && $0 != "}" }
+      .trimmingCharacters(in: .whitespacesAndNewlines)
+  }
+}

@@ -405,9 +405,16 @@ import Testing
   }
 }
 
+/// Serializes ``captureStandardError(_:)``, because each call swaps the
+/// process's file descriptor 2 and concurrent tests would restore each
+/// other's file.
+private let standardErrorCapture = NSLock()
+
 /// Runs `body` with file descriptor 2 sent to a temporary file and returns
-/// what was written there.
+/// what was written there, output of other tests running meanwhile included.
 func captureStandardError(_ body: () throws -> Void) throws -> String {
+  standardErrorCapture.lock()
+  defer { standardErrorCapture.unlock() }
   let url = FileManager.default.temporaryDirectory
     .appendingPathComponent("stderr-\(UUID().uuidString).log")
   _ = FileManager.default.createFile(atPath: url.path, contents: nil)

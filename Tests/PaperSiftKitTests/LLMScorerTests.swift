@@ -187,6 +187,30 @@ import Testing
     #expect(try setup.count("SELECT COUNT(*) FROM scores WHERE paper_id = '2505.10001'") == 0)
   }
 
+  @Test func repeatedIDIsLoggedFirstKept() throws {
+    let repeated = "2505.10002"
+    let server = try FakeChatServer { _, ids in
+      let lines = ids.map { FakeChatServer.line(for: $0) }
+      return .content((lines + [FakeChatServer.line(for: repeated, relevance: 1)]).joined())
+    }
+    defer { server.stop() }
+    let setup = try Self.setup(server)
+    let papers = ScoringFixtures.papers(3)
+    var result: ScoringResult?
+
+    let log = try captureStandardError {
+      result = try setup.scorer().score(papers, runID: setup.runID)
+    }
+
+    let outcome = try #require(result)
+    Self.expectScoresFromServer(outcome, papers)
+    #expect(server.requests.count == 1)
+    #expect(
+      log.contains(
+        "LLM answer lists a paper more than once; its first valid entry is kept batch=1 "
+          + "paper=\(repeated)"))
+  }
+
   @Test func truncatedAnswerResendsItsLastPaper() throws {
     let server = try FakeChatServer(replies: [.truncatedMidLine])
     defer { server.stop() }

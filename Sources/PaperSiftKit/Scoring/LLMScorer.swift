@@ -281,6 +281,11 @@ public final class LLMScorer {
         "LLM answer has ids not in the batch; ignored",
         [("batch", "\(batch)"), ("ids", answer.unknownIDs.prefix(20).joined(separator: ","))])
     }
+    for id in answer.repeatedIDs {
+      logger.warning(
+        "LLM answer lists a paper more than once; its first valid entry is kept",
+        [("batch", "\(batch)"), ("paper", id)])
+    }
     for (id, fault) in answer.invalid.sorted(by: { $0.key < $1.key }) {
       logger.warning(
         "LLM answer has an invalid score", [("batch", "\(batch)"), ("paper", id), ("fault", fault)])

@@ -108,6 +108,11 @@ struct ImportCommand: Command {
       skipped.append("\(summary.skippedReplacements) replacements")
     }
     if summary.skippedCrossLists > 0 { skipped.append("\(summary.skippedCrossLists) cross-lists") }
+    if document.skippedItems > 0 {
+      skipped.append(
+        "\(document.skippedItems) \(document.skippedItems == 1 ? "item" : "items") "
+          + "without an arXiv id")
+    }
     if !skipped.isEmpty { line += ", skipped " + skipped.joined(separator: " and ") }
     return line + "."
   }

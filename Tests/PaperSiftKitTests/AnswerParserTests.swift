@@ -12,6 +12,7 @@ struct ParsingCase: CustomTestStringConvertible, Sendable {
   var invalid: [String] = []
   var missing: [String] = []
   var unknown: [String] = []
+  var repeated: [String] = []
   var endsIncomplete = false
 
   var testDescription: String { name }
@@ -79,8 +80,34 @@ struct ParsingCase: CustomTestStringConvertible, Sendable {
       scored: ["2505.00003": 8], invalid: ["2505.00001", "2505.00002"]),
     ParsingCase(
       name: "scores that are not numbers",
-      text: [line("2505.00001", "\"8\""), line("2505.00002", "null"), line("2505.00003", "true")]
-        .joined(separator: "\n"),
+      text: [
+        line("2505.00001", "\"high\""), line("2505.00002", "null"), line("2505.00003", "true"),
+      ]
+      .joined(separator: "\n"),
+      scored: [:], invalid: batch),
+    ParsingCase(
+      name: "scores written as numeric strings",
+      text: [
+        line("2505.00001", "\"9\"", "\"7\""), line("2505.00002", "\" 4 \"", "7"),
+        line("2505.00003", "\"10.0\"", "\"1\""),
+      ]
+      .joined(separator: "\n"),
+      scored: ["2505.00001": 9, "2505.00002": 4, "2505.00003": 10]),
+    ParsingCase(
+      name: "numeric strings out of range or fractional",
+      text: [
+        line("2505.00001", "\"11\""), line("2505.00002", "\"0\""),
+        line("2505.00003", "8", "\"7.5\""),
+      ]
+      .joined(separator: "\n"),
+      scored: [:], invalid: batch),
+    ParsingCase(
+      name: "strings that Double parses but are not decimals",
+      text: [
+        line("2505.00001", "\"1e1\""), line("2505.00002", "\"0x9\""),
+        line("2505.00003", "\"inf\"", "\"\""),
+      ]
+      .joined(separator: "\n"),
       scored: [:], invalid: batch),
     ParsingCase(
       name: "score key missing",
@@ -106,7 +133,16 @@ struct ParsingCase: CustomTestStringConvertible, Sendable {
       name: "duplicate id keeps the first valid entry",
       text: [line("2505.00001", "11"), line("2505.00001", "3"), line("2505.00001", "9")]
         .joined(separator: "\n"),
-      scored: ["2505.00001": 3], missing: ["2505.00002", "2505.00003"]),
+      scored: ["2505.00001": 3], missing: ["2505.00002", "2505.00003"], repeated: ["2505.00001"]),
+    ParsingCase(
+      name: "repeated ids are each named once",
+      text: [
+        line("2505.00002", "5"), line("2505.00001"), line("2505.00002v2", "6"),
+        line("2505.00002", "7"), line("2505.00003"), line("2505.00001"),
+      ]
+      .joined(separator: "\n"),
+      scored: ["2505.00001": 8, "2505.00002": 5, "2505.00003": 8],
+      repeated: ["2505.00002", "2505.00001"]),
     ParsingCase(
       name: "prose only", text: "I cannot score these papers.", scored: [:], missing: batch),
     ParsingCase(name: "empty answer", text: "", scored: [:], missing: batch),
@@ -119,6 +155,7 @@ struct ParsingCase: CustomTestStringConvertible, Sendable {
     #expect(answer.invalid.keys.sorted() == testCase.invalid.sorted())
     #expect(answer.missing(from: Self.batch) == testCase.missing)
     #expect(answer.unknownIDs == testCase.unknown)
+    #expect(answer.repeatedIDs == testCase.repeated)
     #expect(answer.endsIncomplete == testCase.endsIncomplete)
   }
 
@@ -130,6 +167,16 @@ struct ParsingCase: CustomTestStringConvertible, Sendable {
     #expect(
       score
         == PaperScore(paperID: "2505.00002", relevance: 9, novelty: 6, comment: "Routing in MoE."))
+  }
+
+  @Test func numericStringScoreIsRead() throws {
+    let text =
+      #"{"ARXIVID": "2505.00002", "COMMENT": "Routing.", "RELEVANCE": "9", "NOVELTY": "6"}"#
+    let answer = AnswerParser.parse(text, batchIDs: Self.batch)
+    let score = try #require(answer.scores["2505.00002"])
+    #expect(
+      score == PaperScore(paperID: "2505.00002", relevance: 9, novelty: 6, comment: "Routing."))
+    #expect(answer.invalid.isEmpty)
   }
 
   @Test func invalidScoreIsDescribed() {

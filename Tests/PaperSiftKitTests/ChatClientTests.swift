@@ -166,10 +166,10 @@ import Testing
     let server = try FakeChatServer(replies: [], then: .serverError("overloaded"))
     defer { server.stop() }
     let client = try ChatClient(settings: ScoringFixtures.settings(for: server), environment: [:])
-    let error = #expect(throws: PaperSiftError.self) {
+    let error = #expect(throws: ChatRequestError.self) {
       try client.complete(Self.messages, maxOutputTokens: 100)
     }
-    #expect(error?.code == .llm)
+    #expect(error?.kind == .failed)
     #expect(error?.message.contains("HTTP status 500") == true)
     #expect(error?.message.contains(client.endpoint) == true)
     #expect(server.requests.count == 3)
@@ -182,11 +182,57 @@ import Testing
     settings.requestTimeout = 0.3
     settings.maxAttempts = 2
     let client = try ChatClient(settings: settings, environment: [:])
-    let error = #expect(throws: PaperSiftError.self) {
+    let error = #expect(throws: ChatRequestError.self) {
       try client.complete(Self.messages, maxOutputTokens: 100)
     }
     #expect(error?.message.contains("timed out") == true)
+    #expect(error?.message.contains("raise llm.requestTimeout (now 0.3 s)") == true)
+    #expect(error?.message.contains("raise the timeout") == false)
+    #expect(error?.kind == .unreachable)
+    let reason = try #require(error?.stopReason)
+    #expect(reason.contains("the server at \(client.endpoint) timed out or refused"))
+    #expect(reason.contains("on all 2 attempts"))
+    #expect(reason.contains("llm.baseURL"))
+    #expect(reason.contains("llm.requestTimeout (now 0.3 s)"))
+    #expect(reason.contains("llm.maxAttempts (now 2)"))
     #expect(server.requests.count == 2)
+  }
+
+  @Test func timeoutAfterServerErrorKeepsRunGoing() throws {
+    let server = try FakeChatServer(replies: [.serverError("busy")], then: .tooSlow(2))
+    defer { server.stop() }
+    var settings = ScoringFixtures.settings(for: server)
+    settings.requestTimeout = 0.3
+    settings.maxAttempts = 2
+    let client = try ChatClient(settings: settings, environment: [:])
+    let error = #expect(throws: ChatRequestError.self) {
+      try client.complete(Self.messages, maxOutputTokens: 100)
+    }
+    #expect(error?.kind == .failed)
+    #expect(error?.stopReason == nil)
+    #expect(error?.message.contains("llm.requestTimeout") == true)
+    #expect(server.requests.count == 2)
+  }
+
+  @Test func refusedConnectionHidesCredentials() throws {
+    let port = try RefusingLoopbackPort()
+    var settings = LLMSettings()
+    settings.baseURL = "http://papersift:url-secret@127.0.0.1:\(port.port)/v1"
+    settings.apiKeyVariable = ""
+    settings.maxAttempts = 2
+    settings.retryBaseDelay = 0.01
+    let client = try ChatClient(settings: settings, environment: [:])
+    let error = #expect(throws: ChatRequestError.self) {
+      try client.complete(Self.messages, maxOutputTokens: 100)
+    }
+    #expect(error?.kind == .unreachable)
+    #expect(client.displayEndpoint == "http://127.0.0.1:\(port.port)/v1/chat/completions")
+    #expect(error?.message.contains(client.displayEndpoint) == true)
+    #expect(error?.message.contains("Check that the server is running") == true)
+    let reason = try #require(error?.stopReason)
+    #expect(reason.contains("the server at \(client.displayEndpoint) timed out or refused"))
+    #expect(error?.message.contains("url-secret") == false)
+    #expect(!reason.contains("url-secret"))
   }
 
   @Test func unauthorizedIsNotRetried() throws {
@@ -196,10 +242,83 @@ import Testing
     settings.baseURL = server.baseURL + "/v1"
     settings.apiKeyVariable = ""
     let client = try ChatClient(settings: settings, environment: [:])
-    let error = #expect(throws: PaperSiftError.self) {
+    let error = #expect(throws: ChatRequestError.self) {
       try client.complete(Self.messages, maxOutputTokens: 100)
     }
-    #expect(error?.message.contains("Check the API key") == true)
+    #expect(error?.kind == .keyRejected)
+    #expect(error?.message.contains("HTTP status 401: {\"error\": \"bad key\"}") == true)
+    #expect(
+      error?.message.contains("No API key was sent, because llm.apiKeyVariable is empty") == true)
+    #expect(server.requests.count == 1)
+  }
+
+  @Test func forbiddenKeyNamesItsVariable() throws {
+    let key = "sk-forbidden-\(UUID().uuidString)"
+    let server = try LoopbackHTTPServer { request in
+      .json(
+        #"{"error": "key \#(request.headers["authorization"] ?? "") is not allowed"}"#,
+        status: 403)
+    }
+    defer { server.stop() }
+    var settings = LLMSettings()
+    settings.baseURL = server.baseURL + "/v1"
+    settings.apiKeyVariable = "PAPERSIFT_TEST_KEY"
+    let client = try ChatClient(settings: settings, environment: ["PAPERSIFT_TEST_KEY": key])
+    let error = #expect(throws: ChatRequestError.self) {
+      try client.complete(Self.messages, maxOutputTokens: 100)
+    }
+    #expect(error?.kind == .keyRejected)
+    #expect(error?.message.contains("HTTP status 403") == true)
+    #expect(
+      error?.message.contains(
+        "Check the API key in the environment variable PAPERSIFT_TEST_KEY that "
+          + "llm.apiKeyVariable names") == true)
+    #expect(error?.message.contains("Bearer [redacted]") == true)
+    #expect(error?.message.contains(key) == false)
+    let reason = try #require(error?.stopReason)
+    #expect(reason.contains("rejected the API key"))
+    #expect(reason.contains("PAPERSIFT_TEST_KEY"))
+    #expect(!reason.contains(key))
+    #expect(server.requests.count == 1)
+  }
+
+  static let quotaBodies = [
+    """
+    {
+        "error": {
+            "message": "You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: https://platform.openai.com/docs/guides/error-codes/api-errors.",
+            "type": "insufficient_quota",
+            "param": null,
+            "code": "insufficient_quota"
+        }
+    }
+    """,
+    #"{"error": {"message": "Quota exceeded.", "type": "insufficient_quota", "code": null}}"#,
+    #"{"error": {"message": "Quota exceeded.", "type": "billing", "code": "insufficient_quota"}}"#,
+  ]
+
+  @Test(arguments: quotaBodies)
+  func exhaustedQuotaIsNotRetried(body: String) throws {
+    let server = try LoopbackHTTPServer { _ in
+      .text(
+        body, status: 429,
+        headers: [("Retry-After", "0"), ("Content-Type", "application/json")])
+    }
+    defer { server.stop() }
+    var settings = LLMSettings()
+    settings.baseURL = server.baseURL + "/v1"
+    settings.apiKeyVariable = "PAPERSIFT_TEST_KEY"
+    settings.retryBaseDelay = 0.01
+    let client = try ChatClient(
+      settings: settings, environment: ["PAPERSIFT_TEST_KEY": "sk-quota"])
+    let error = #expect(throws: ChatRequestError.self) {
+      try client.complete(Self.messages, maxOutputTokens: 100)
+    }
+    #expect(error?.kind == .quotaExhausted)
+    #expect(error?.message.contains("HTTP status 429") == true)
+    #expect(error?.message.contains("no quota left (insufficient_quota)") == true)
+    #expect(error?.message.contains("Check its plan and billing") == true)
+    #expect(error?.stopReason?.contains("plan and billing") == true)
     #expect(server.requests.count == 1)
   }
 
@@ -212,7 +331,7 @@ import Testing
     settings.baseURL = server.baseURL + "/v1"
     settings.apiKeyVariable = ""
     let client = try ChatClient(settings: settings, environment: [:])
-    let error = #expect(throws: PaperSiftError.self) {
+    let error = #expect(throws: ChatRequestError.self) {
       try client.complete(Self.messages, maxOutputTokens: 100)
     }
     #expect(error?.message.contains("unknown field response_format") == true)
@@ -227,7 +346,7 @@ import Testing
     settings.baseURL = server.baseURL + "/v1"
     settings.apiKeyVariable = ""
     let client = try ChatClient(settings: settings, environment: [:])
-    let error = #expect(throws: PaperSiftError.self) {
+    let error = #expect(throws: ChatRequestError.self) {
       try client.complete(Self.messages, maxOutputTokens: 100)
     }
     #expect(error?.message.contains("not a chat completion: <html>proxy login</html>") == true)
@@ -244,7 +363,7 @@ import Testing
     settings.apiKeyVariable = "PAPERSIFT_TEST_KEY"
     settings.maxAttempts = 1
     let client = try ChatClient(settings: settings, environment: ["PAPERSIFT_TEST_KEY": key])
-    let error = #expect(throws: PaperSiftError.self) {
+    let error = #expect(throws: ChatRequestError.self) {
       try client.complete(Self.messages, maxOutputTokens: 100)
     }
     #expect(error?.message.contains("invalid key Bearer [redacted]") == true)

@@ -37,6 +37,29 @@ import Testing
     #expect(server.requests.count == 2)
   }
 
+  @Test(arguments: [
+    (#"{"error": {"code": "insufficient_quota", "type": "insufficient_quota"}}"#, 1),
+    (#"{"error": {"code": null, "type": "insufficient_quota"}}"#, 1),
+    (#"{"error": {"code": "rate_limit_exceeded", "type": "requests"}}"#, 3),
+    (#"{"error": {"code": 429, "type": "insufficient_quota"}}"#, 1),
+    ("insufficient_quota", 3),
+  ])
+  func exhaustedQuotaIsNotRetried(body: String, attempts: Int) throws {
+    let server = try LoopbackHTTPServer { _ in
+      .text(body, status: 429, headers: [("Retry-After", "0")])
+    }
+    defer { server.stop() }
+    let policy = RetryPolicy(maxAttempts: 3, baseDelay: 0.01, maxDelay: 0.02)
+    let error = #expect(throws: HTTPError.self) {
+      try HTTPClient().send(HTTPRequest(url: server.baseURL + "/v1"), retrying: policy)
+    }
+    #expect(error?.kind == .status(429))
+    #expect(error?.body == Data(body.utf8))
+    #expect(error?.isQuotaExhausted == (attempts == 1))
+    #expect(error?.isTransient == (attempts != 1))
+    #expect(server.requests.count == attempts)
+  }
+
   @Test func slowServerTimesOut() throws {
     let server = try LoopbackHTTPServer { _ in ScriptedResponse(body: Data("late".utf8), delay: 2) }
     let request = HTTPRequest(url: server.baseURL + "/slow", totalTimeout: 0.5)

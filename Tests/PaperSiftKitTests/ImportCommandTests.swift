@@ -195,6 +195,18 @@ struct ListedPaper: Decodable {
     #expect(try Self.listed(listing).isEmpty)
   }
 
+  @Test func feedWithoutAnyIDExitsTwo() throws {
+    let home = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: home) }
+    let feed = IncompleteFeedItemTests.rss([IncompleteFeedItemTests.rssItem(id: nil)])
+    let file = try TestFiles.write(feed, named: "no-ids.xml", in: home)
+
+    let imported = try PaperSiftProcess(home: home).run(["import", file.path])
+
+    #expect(imported.status == 2)
+    #expect(imported.errorOutput.contains("None of the 1 RSS items of '\(file.path)'"))
+  }
+
   @Test(arguments: [
     (["--date", "2025-05-06"], "--date 2025-05-06 contradicts"),
     (["--date", "2025-02-30"], "Invalid value '2025-02-30' for --date"),
@@ -305,6 +317,34 @@ struct ListedPaper: Decodable {
     #expect(dropped.output.contains("stored 89 papers"))
     #expect(dropped.output.contains("skipped 6 replacements and 87 cross-lists"))
     #expect(server.requests.map(\.path) == ["/rss/cs.LG+cs.AI", "/rss/cs.AI+cs.LG"])
+  }
+
+  @Test func fetchKeepsNightWithIncompleteItems() throws {
+    let home = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: home) }
+    let feed = IncompleteFeedItemTests.rss([
+      IncompleteFeedItemTests.rssItem(id: "2505.00001"),
+      IncompleteFeedItemTests.rssItem(id: "2505.00002", title: ""),
+      IncompleteFeedItemTests.rssItem(id: nil, link: "https://example.org/lost"),
+    ])
+    let server = try LoopbackHTTPServer { _ in .text(feed) }
+    defer { server.stop() }
+    try Self.configure(home, server: server)
+    let papersift = try PaperSiftProcess(home: home)
+
+    let fetched = try papersift.run(["fetch", "--categories", "cs.LG"])
+    let listing = try papersift.run(["papers", "--date", "2025-05-05", "--json"])
+
+    #expect(fetched.status == 0, "stderr: \(fetched.errorOutput)")
+    #expect(
+      fetched.output
+        == "cs.LG feed: stored 2 papers of 2025-05-05 (2 new, 0 updated, 0 unchanged), "
+        + "skipped 1 item without an arXiv id.\n")
+    #expect(fetched.errorOutput.contains("empty title or abstract; kept paper=2505.00002"))
+    #expect(fetched.errorOutput.contains("no arXiv id; skipped position=3"))
+    #expect(fetched.errorOutput.contains("link=https://example.org/lost"))
+    #expect(fetched.errorOutput.contains("without an arXiv id skipped=1 items=3"))
+    #expect(try ImportCommandTests.listed(listing).map(\.id) == ["2505.00001", "2505.00002"])
   }
 
   @Test func emptyFeedExitsZero() throws {

@@ -187,6 +187,30 @@ import Testing
     #expect(try setup.count("SELECT COUNT(*) FROM scores WHERE paper_id = '2505.10001'") == 0)
   }
 
+  @Test func repeatedIDIsLoggedFirstKept() throws {
+    let repeated = "2505.10002"
+    let server = try FakeChatServer { _, ids in
+      let lines = ids.map { FakeChatServer.line(for: $0) }
+      return .content((lines + [FakeChatServer.line(for: repeated, relevance: 1)]).joined())
+    }
+    defer { server.stop() }
+    let setup = try Self.setup(server)
+    let papers = ScoringFixtures.papers(3)
+    var result: ScoringResult?
+
+    let log = try captureStandardError {
+      result = try setup.scorer().score(papers, runID: setup.runID)
+    }
+
+    let outcome = try #require(result)
+    Self.expectScoresFromServer(outcome, papers)
+    #expect(server.requests.count == 1)
+    #expect(
+      log.contains(
+        "LLM answer lists a paper more than once; its first valid entry is kept batch=1 "
+          + "paper=\(repeated)"))
+  }
+
   @Test func truncatedAnswerResendsItsLastPaper() throws {
     let server = try FakeChatServer(replies: [.truncatedMidLine])
     defer { server.stop() }
@@ -227,6 +251,107 @@ import Testing
     let batches = try RunStore(database: setup.database).batches(runID: setup.runID)
     #expect(batches.map(\.succeeded) == [false, true])
     #expect(batches[0].error?.contains("upstream overloaded") == true)
+  }
+
+  /// Scores 9 papers in batches of 3 on `server` and returns the result.
+  static func scoreNine(
+    on server: FakeChatServer, settings adjust: (inout LLMSettings) -> Void = { _ in }
+  ) throws -> (Setup, ScoringResult) {
+    var setup = try Self.setup(server, batchSize: 3)
+    setup.settings.apiKeyVariable = "PAPERSIFT_TEST_KEY"
+    setup.settings.maxAttempts = 2
+    adjust(&setup.settings)
+    let scorer = try setup.scorer(environment: ["PAPERSIFT_TEST_KEY": "sk-test-key"])
+    return (setup, try scorer.score(ScoringFixtures.papers(9), runID: setup.runID))
+  }
+
+  @Test func rejectedKeyStopsLaterBatches() throws {
+    let server = try FakeChatServer { number, _ in
+      number == 1 ? .missing("2505.10002") : .errorEchoingKey(status: 401)
+    }
+    defer { server.stop() }
+    let (setup, result) = try Self.scoreNine(on: server)
+
+    #expect(server.requests.count == 2)
+    #expect(result.scores.map(\.paperID) == ["2505.10001", "2505.10003"])
+    let reasons = Dictionary(uniqueKeysWithValues: result.unscored.map { ($0.paperID, $0.reason) })
+    for id in ["2505.10004", "2505.10005", "2505.10006"] {
+      #expect(reasons[id]?.hasPrefix("request failed: Request to ") == true, "\(id)")
+      #expect(reasons[id]?.contains("HTTP status 401") == true, "\(id)")
+    }
+    for id in ["2505.10002", "2505.10007", "2505.10008", "2505.10009"] {
+      #expect(
+        reasons[id]?.hasPrefix("not sent: the server at \(server.baseURL)") == true, "\(id)")
+      #expect(reasons[id]?.contains("rejected the API key") == true, "\(id)")
+      #expect(reasons[id]?.contains("PAPERSIFT_TEST_KEY") == true, "\(id)")
+    }
+    #expect(result.unscored.allSatisfy { !$0.reason.contains("sk-test-key") })
+    let stored = try ScoreStore(database: setup.database).unscored(runID: setup.runID)
+    #expect(stored.sorted { $0.paperID < $1.paperID } == result.unscored)
+    #expect(try setup.count("SELECT COUNT(*) FROM scores") == 2)
+  }
+
+  @Test func exhaustedQuotaStopsLaterBatches() throws {
+    let server = try FakeChatServer(replies: [.wellFormed], then: .quotaExhausted)
+    defer { server.stop() }
+    let (setup, result) = try Self.scoreNine(on: server)
+
+    #expect(server.requests.count == 2)
+    #expect(result.scores.map(\.paperID) == ["2505.10001", "2505.10002", "2505.10003"])
+    #expect(try setup.count("SELECT COUNT(*) FROM scores") == 3)
+    #expect(result.unscored.map(\.paperID) == ScoringFixtures.papers(9).suffix(6).map(\.id))
+    for paper in result.unscored.prefix(3) {
+      #expect(paper.reason.hasPrefix("request failed: "))
+      #expect(paper.reason.contains("no quota left (insufficient_quota)"))
+    }
+    for paper in result.unscored.suffix(3) {
+      #expect(paper.reason.hasPrefix("not sent: the server at \(server.baseURL)"))
+      #expect(paper.reason.contains("plan and billing"))
+    }
+  }
+
+  @Test func unreachableServerStopsLaterBatches() throws {
+    let server = try FakeChatServer(replies: [.wellFormed], then: .tooSlow(2))
+    defer { server.stop() }
+    var scored: ScoringResult?
+    let log = try captureStandardError {
+      scored = try Self.scoreNine(on: server) { settings in
+        settings.requestTimeout = 0.3
+      }.1
+    }
+    let result = try #require(scored)
+
+    // The first batch gets a response, the second times out on both attempts.
+    #expect(server.requests.count == 3)
+    #expect(log.contains("LLM request failed; retrying attempt=1"))
+    #expect(log.contains("raise llm.requestTimeout (now 0.3 s)"))
+    #expect(!log.contains("raise the timeout"))
+    #expect(log.contains("Stopping the LLM stage; later batches are not sent batch=2"))
+    #expect(result.scores.map(\.paperID) == ["2505.10001", "2505.10002", "2505.10003"])
+    #expect(result.unscored.map(\.paperID) == ScoringFixtures.papers(9).suffix(6).map(\.id))
+    for paper in result.unscored.prefix(3) {
+      #expect(paper.reason.contains("timed out"))
+      #expect(paper.reason.contains("raise llm.requestTimeout (now 0.3 s)"))
+    }
+    for paper in result.unscored.suffix(3) {
+      #expect(paper.reason.hasPrefix("not sent: the server at \(server.baseURL)"))
+      #expect(paper.reason.contains("on all 2 attempts"))
+      #expect(paper.reason.contains("llm.baseURL"))
+      #expect(paper.reason.contains("llm.requestTimeout (now 0.3 s)"))
+      #expect(paper.reason.contains("llm.maxAttempts (now 2)"))
+    }
+  }
+
+  @Test func serverErrorDoesNotStopRun() throws {
+    let server = try FakeChatServer { number, _ in
+      number <= 2 ? .serverError("overloaded") : .wellFormed
+    }
+    defer { server.stop() }
+    let (_, result) = try Self.scoreNine(on: server)
+
+    #expect(server.requests.count == 4)
+    #expect(result.scores.count == 6)
+    #expect(result.unscored.allSatisfy { $0.reason.contains("HTTP status 500") })
   }
 
   @Test func budgetStopsBatchThatWouldCrossIt() throws {
@@ -380,10 +505,12 @@ import Testing
   @Test func apiKeyNeverLeaks() throws {
     let key = "sk-papersift-secret-\(UUID().uuidString)"
     let variable = "PAPERSIFT_SECRET_TEST_KEY"
+    // The 401 comes last, because it stops the run: the paper missing from
+    // the second response is then not sent again.
     let server = try FakeChatServer { _, ids in
       if ids.contains("2505.10001") { return .errorEchoingKey(status: 500) }
-      if ids.contains("2505.10004") { return .errorEchoingKey(status: 401) }
-      if ids.contains("2505.10009") { return .missing("2505.10009") }
+      if ids.contains("2505.10004") { return .missing("2505.10006") }
+      if ids.contains("2505.10007") { return .errorEchoingKey(status: 401) }
       return .wellFormed
     }
     defer { server.stop() }
@@ -421,9 +548,16 @@ import Testing
   }
 }
 
+/// Serializes ``captureStandardError(_:)``, because each call swaps the
+/// process's file descriptor 2 and concurrent tests would restore each
+/// other's file.
+private let standardErrorCapture = NSLock()
+
 /// Runs `body` with file descriptor 2 sent to a temporary file and returns
-/// what was written there.
+/// what was written there, output of other tests running meanwhile included.
 func captureStandardError(_ body: () throws -> Void) throws -> String {
+  standardErrorCapture.lock()
+  defer { standardErrorCapture.unlock() }
   let url = FileManager.default.temporaryDirectory
     .appendingPathComponent("stderr-\(UUID().uuidString).log")
   _ = FileManager.default.createFile(atPath: url.path, contents: nil)

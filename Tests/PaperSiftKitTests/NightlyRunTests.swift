@@ -230,6 +230,70 @@ import Testing
     #expect(markdown.contains("but no request succeeded"))
   }
 
+  @Test func rejectedKeyStopsScoringKeepsPaid() throws {
+    let home = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: home) }
+    let key = "sk-papersift-test-\(UUID().uuidString)"
+    let server = try FakeChatServer(replies: [.wellFormed], then: .errorEchoingKey(status: 401))
+    defer { server.stop() }
+    try NightFixtures.configure(
+      home: home, llmBaseURL: server.baseURL, batchSize: 5, apiKeyVariable: "PAPERSIFT_E2E_KEY")
+    let day = try NightFixtures.smallDay(20, in: home)
+
+    let result = try PaperSiftProcess(home: home, environment: ["PAPERSIFT_E2E_KEY": key]).run(
+      NightFixtures.runArguments(day, ["--top", "10"]))
+
+    #expect(result.status == 3, "stderr: \(result.errorOutput)")
+    let digest = try NightFixtures.digest(in: home)
+    // 10 papers above the cutoff and 5 drawn for the audit go in 3 batches of 5.
+    #expect(digest.counts.sent + digest.counts.audited == 15)
+    #expect(server.requests.count == 2)
+    let paid = Set(server.idsPerRequest.first ?? [])
+    let unscoredIDs = Set(digest.unscored.map(\.id))
+    #expect(paid.count == 5)
+    #expect(paid.isDisjoint(with: unscoredIDs))
+    #expect(digest.unscored.count == 10)
+    let failed = digest.unscored.filter { $0.reason.hasPrefix("request failed: ") }
+    let unsent = digest.unscored.filter {
+      $0.reason.hasPrefix("not sent: the server at \(server.baseURL)")
+    }
+    #expect(failed.count == 5)
+    #expect(unsent.count == 5)
+    #expect(unsent.allSatisfy { $0.reason.contains("PAPERSIFT_E2E_KEY") })
+    let markdown = try NightFixtures.markdown(in: home)
+    #expect(markdown.contains("rejected the API key"))
+    #expect(!markdown.contains(key))
+    #expect(!result.errorOutput.contains(key))
+    #expect(result.errorOutput.contains("Stopping the LLM stage; later batches are not sent"))
+  }
+
+  @Test func refusedConnectionsStopScoring() throws {
+    let home = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: home) }
+    let port = try RefusingLoopbackPort()
+    try NightFixtures.configure(home: home, llmBaseURL: port.baseURL + "/v1", batchSize: 5)
+    let day = try NightFixtures.smallDay(20, in: home)
+
+    let result = try PaperSiftProcess(home: home).run(
+      NightFixtures.runArguments(day, ["--top", "10"]))
+
+    #expect(result.status == 3, "stderr: \(result.errorOutput)")
+    let digest = try NightFixtures.digest(in: home)
+    #expect(digest.skippedLLM?.requestsFailed == true)
+    #expect(digest.unscored.count == 15)
+    let unsent = digest.unscored.filter { $0.reason.hasPrefix("not sent: ") }
+    #expect(unsent.count == 10)
+    for paper in unsent {
+      #expect(paper.reason.contains("the server at \(port.baseURL)/v1/chat/completions"))
+      #expect(paper.reason.contains("llm.requestTimeout"))
+      #expect(paper.reason.contains("llm.maxAttempts (now 2)"))
+      #expect(paper.reason.contains("llm.baseURL"))
+    }
+    // One batch of 2 attempts, not 3 batches of 2.
+    let retries = result.errorOutput.components(separatedBy: "LLM request failed; retrying")
+    #expect(retries.count - 1 == 1)
+  }
+
   @Test(arguments: [
     (#"{"ranking": {"cutoffValue": -1}}"#, "Invalid ranking.cutoffValue -1.0"),
     (

@@ -7,18 +7,39 @@ import Foundation
 /// `category` terms, and `published`, the submission time of version 1.
 /// The API reports a bad request as an entry whose `id` is an
 /// `.../api/errors#...` URL. See https://info.arxiv.org/help/api/user-manual.html.
+///
+/// An entry without an arXiv id is skipped with a warning, and an entry with
+/// an empty title or summary is kept with a warning. A response whose entries
+/// all lack an id is rejected.
 enum AtomFeedParser {
   static func parse(_ root: XMLNode, source: String) throws -> FeedDocument {
-    let entries = root.children("entry", namespace: XMLNamespace.atom)
+    let atom = XMLNamespace.atom
+    let entries = root.children("entry", namespace: atom)
     var papers: [Paper] = []
     papers.reserveCapacity(entries.count)
-    for entry in entries {
-      papers.append(try parseEntry(entry, source: source))
+    var skipped: [FeedItemChecks.SkippedItem] = []
+    for (offset, entry) in entries.enumerated() {
+      guard let paper = try parseEntry(entry, source: source) else {
+        let links = entry.children("link", namespace: atom)
+        let link = (links.first { $0.attributes["rel"] == "alternate" } ?? links.first)?
+          .attributes["href"]
+        skipped.append(
+          FeedItemChecks.SkippedItem(position: offset + 1, line: entry.line, link: link))
+        continue
+      }
+      papers.append(paper)
     }
-    return FeedDocument(format: .atom, source: source, date: nil, papers: papers)
+    try FeedItemChecks.reportSkipped(
+      skipped, itemCount: entries.count, pluralName: "Atom entries", idPlaces: "<id>",
+      source: source)
+    return FeedDocument(
+      format: .atom, source: source, date: nil, papers: papers, skippedItems: skipped.count)
   }
 
-  static func parseEntry(_ entry: XMLNode, source: String) throws -> Paper {
+  /// Reads one entry, or returns nil when its `<id>` has no arXiv id.
+  ///
+  /// - Throws: ``PaperSiftError`` for an error entry of the API.
+  static func parseEntry(_ entry: XMLNode, source: String) throws -> Paper? {
     let atom = XMLNamespace.atom
     let idText = entry.child("id", namespace: atom)?.text.trimmingCharacters(in: .whitespaces)
     let summary = FeedText.clean(entry.child("summary", namespace: atom)?.text ?? "")
@@ -27,12 +48,10 @@ enum AtomFeedParser {
         .invalidInput,
         "The arXiv API reported an error in '\(source)': \(summary). Check the requested ids.")
     }
-    guard let idText, let identifier = ArxivIdentifier.parse(idText) else {
-      throw PaperSiftError(
-        .invalidInput,
-        "The Atom entry at line \(entry.line) of '\(source)' has no arXiv id in <id> "
-          + "(found '\(idText ?? "")').")
-    }
+    guard let idText, let identifier = ArxivIdentifier.parse(idText) else { return nil }
+    let title = FeedText.clean(entry.child("title", namespace: atom)?.text ?? "")
+    FeedItemChecks.warnIfEmpty(
+      title: title, abstract: summary, id: identifier.id, line: entry.line, source: source)
 
     let authors = entry.children("author", namespace: atom).compactMap { author in
       author.child("name", namespace: atom).map { FeedText.clean($0.text) }
@@ -51,7 +70,7 @@ enum AtomFeedParser {
     return Paper(
       id: identifier.id,
       version: identifier.version ?? 1,
-      title: FeedText.clean(entry.child("title", namespace: atom)?.text ?? ""),
+      title: title,
       abstract: summary,
       authors: authors,
       categories: categories,

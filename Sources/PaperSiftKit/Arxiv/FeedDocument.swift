@@ -19,12 +19,83 @@ public struct FeedDocument: Sendable, Equatable {
   /// (an Atom response, a JSON Lines file whose name carries no day).
   public var date: String?
   public var papers: [Paper]
+  /// The RSS items or Atom entries left out because they have no arXiv id.
+  public var skippedItems: Int
 
-  public init(format: FeedFormat, source: String, date: String?, papers: [Paper]) {
+  public init(
+    format: FeedFormat, source: String, date: String?, papers: [Paper], skippedItems: Int = 0
+  ) {
     self.format = format
     self.source = source
     self.date = date
     self.papers = papers
+    self.skippedItems = skippedItems
+  }
+}
+
+/// The warnings and the rejection that the RSS and Atom readers share for
+/// incomplete items.
+enum FeedItemChecks {
+  private static let logger = Logger(label: "feed")
+  /// The number of skipped items logged one by one. The count line covers the rest.
+  static let maxItemWarnings = 20
+
+  /// An item left out because it has no arXiv id.
+  struct SkippedItem {
+    /// The 1-based position among the feed's items.
+    var position: Int
+    var line: Int
+    /// The item's link, when it has one.
+    var link: String?
+  }
+
+  /// Logs a warning when a kept paper has an empty title or abstract.
+  ///
+  /// Such a paper is still stored, because it has an id. ``PaperStore``
+  /// keeps a stored title or abstract that a later empty one would replace.
+  static func warnIfEmpty(title: String, abstract: String, id: String, line: Int, source: String) {
+    let empty = [title.isEmpty ? "title" : nil, abstract.isEmpty ? "abstract" : nil]
+      .compactMap { $0 }
+    guard !empty.isEmpty else { return }
+    logger.warning(
+      "Feed item has an empty title or abstract; kept",
+      [
+        ("paper", id), ("empty", empty.joined(separator: ",")), ("line", "\(line)"),
+        ("source", source),
+      ])
+  }
+
+  /// Logs the first ``maxItemWarnings`` skipped items one by one, then their count.
+  ///
+  /// - Throws: ``PaperSiftError`` with code `invalidInput` when the feed has
+  ///   items and every one of them was skipped, since such a feed is broken
+  ///   or not an arXiv feed. A feed without items is a valid empty day.
+  static func reportSkipped(
+    _ skipped: [SkippedItem], itemCount: Int, pluralName: String, idPlaces: String,
+    source: String
+  ) throws {
+    guard let first = skipped.first else { return }
+    if skipped.count == itemCount {
+      throw PaperSiftError(
+        .invalidInput,
+        "None of the \(itemCount) \(pluralName) of '\(source)' has an arXiv id in its "
+          + "\(idPlaces) (the first is at line \(first.line)). Fetch the feed again, or check "
+          + "that it is an arXiv feed.")
+    }
+    for item in skipped.prefix(maxItemWarnings) {
+      logger.warning(
+        "Feed item has no arXiv id; skipped",
+        [
+          ("position", "\(item.position)"), ("line", "\(item.line)"),
+          ("link", item.link ?? "none"), ("source", source),
+        ])
+    }
+    logger.warning(
+      "Skipped feed items without an arXiv id",
+      [
+        ("skipped", "\(skipped.count)"), ("items", "\(itemCount)"),
+        ("not_listed", "\(max(0, skipped.count - maxItemWarnings))"), ("source", source),
+      ])
   }
 }
 

@@ -9,6 +9,10 @@ import Foundation
 /// `category` element per category, primary first. The channel's `pubDate`
 /// gives the announcement day; a channel without items is a day without
 /// announcements. See https://info.arxiv.org/help/rss.html.
+///
+/// An item without an arXiv id is skipped with a warning, and an item with
+/// an empty title or abstract is kept with a warning, so that one bad item
+/// does not cost the night. A feed whose items all lack an id is rejected.
 enum RSSFeedParser {
   static func parse(_ root: XMLNode, source: String) throws -> FeedDocument {
     guard let channel = root.child("channel") else {
@@ -24,15 +28,26 @@ enum RSSFeedParser {
 
     var papers: [Paper] = []
     papers.reserveCapacity(items.count)
-    for item in items {
-      var paper = try parseItem(item, source: source)
+    var skipped: [FeedItemChecks.SkippedItem] = []
+    for (offset, item) in items.enumerated() {
+      guard var paper = parseItem(item, source: source) else {
+        let link = item.child("link")?.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        skipped.append(
+          FeedItemChecks.SkippedItem(position: offset + 1, line: item.line, link: link))
+        continue
+      }
       paper.announced = date
       papers.append(paper)
     }
-    return FeedDocument(format: .rss, source: source, date: date, papers: papers)
+    try FeedItemChecks.reportSkipped(
+      skipped, itemCount: items.count, pluralName: "RSS items",
+      idPlaces: "guid, description or link", source: source)
+    return FeedDocument(
+      format: .rss, source: source, date: date, papers: papers, skippedItems: skipped.count)
   }
 
-  static func parseItem(_ item: XMLNode, source: String) throws -> Paper {
+  /// Reads one item, or returns nil when it has no arXiv id.
+  static func parseItem(_ item: XMLNode, source: String) -> Paper? {
     let description = item.child("description")?.text ?? ""
     let header = parseHeader(description)
     let guid = item.child("guid")?.text.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
@@ -41,21 +56,12 @@ enum RSSFeedParser {
     let linkIdentifier = item.child("link").flatMap { ArxivIdentifier.parse($0.text) }
 
     guard let identifier = guidIdentifier ?? header.identifier ?? linkIdentifier else {
-      throw PaperSiftError(
-        .invalidInput,
-        "The RSS item at line \(item.line) of '\(source)' has no arXiv id in its guid, "
-          + "description or link.")
+      return nil
     }
     let title = FeedText.clean(item.child("title")?.text ?? "")
     let abstract = FeedText.clean(header.abstract)
-    guard !title.isEmpty, !abstract.isEmpty else {
-      // Storing it would overwrite a good title or abstract with an empty one.
-      throw PaperSiftError(
-        .invalidInput,
-        "The RSS item \(identifier.id) at line \(item.line) of '\(source)' has no "
-          + "\(title.isEmpty ? "title" : "abstract in its description"). "
-          + "The feed is incomplete; fetch it again or import another copy.")
-    }
+    FeedItemChecks.warnIfEmpty(
+      title: title, abstract: abstract, id: identifier.id, line: item.line, source: source)
     let typeText =
       item.child("announce_type", namespace: XMLNamespace.arxiv)?.text ?? header.announceType
     let announceType = typeText.flatMap {

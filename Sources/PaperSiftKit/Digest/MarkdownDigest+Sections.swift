@@ -117,7 +117,7 @@ extension MarkdownDigest {
       "\(MarkdownText.counted(unscored.count, "paper was", "papers were")) chosen for the LLM "
       + "but got no score, so the picks above may miss \(unscored.count == 1 ? "it" : "them"):"
     let items = unscored.map { paper in
-      "- [\(paper.id)](\(paper.link)) \(MarkdownText.inline(paper.title)): "
+      "- [\(paper.id)](\(paper.link)) \(MarkdownText.title(paper.title)): "
         + MarkdownText.inline(paper.reason)
     }
     return heading + intro + "\n\n" + items.joined(separator: "\n")

@@ -101,7 +101,7 @@ public enum MarkdownDigest {
   private static func tableOfContents(_ papers: [DigestContent.SelectedPaper]) -> String {
     let entries = papers.enumerated().map { offset, paper in
       let number = offset + 1
-      return "\(number). [\(MarkdownText.inline(paper.title))](#user-content-link\(number))\n"
+      return "\(number). [\(MarkdownText.title(paper.title))](#user-content-link\(number))\n"
         + "**Authors:** \(authorList(paper))"
     }
     return "**Table of contents with paper titles:**\n\n" + entries.joined(separator: "\n\n")
@@ -111,7 +111,7 @@ public enum MarkdownDigest {
     _ paper: DigestContent.SelectedPaper, number: Int, papersInNight: Int
   ) -> String {
     var lines = [
-      "## \(number). [\(MarkdownText.inline(paper.title))](\(paper.link)) "
+      "## \(number). [\(MarkdownText.title(paper.title))](\(paper.link)) "
         + "<a id=\"link\(number)\"></a>",
       "**ArXiv ID:** \(paper.id)",
       "**Authors:** \(authorList(paper))",

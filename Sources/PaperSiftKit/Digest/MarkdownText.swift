@@ -46,6 +46,13 @@ enum MarkdownText {
     escaped(singleLine(text))
   }
 
+  /// Returns a title as ``inline(_:)`` does, or `(no title)` for an empty
+  /// one, so that a link to the paper keeps visible text.
+  static func title(_ title: String) -> String {
+    let text = inline(title)
+    return text.isEmpty ? "(no title)" : text
+  }
+
   /// Formats dollars with two decimals from $0.10 up, and with four below,
   /// so the cost of a cheap night keeps its digits.
   static func dollars(_ value: Double) -> String {

@@ -44,7 +44,8 @@ final class CurlTransfer {
     guard (200...299).contains(status) else {
       throw HTTPError(
         kind: .status(status), url: request.url, detail: CurlTransfer.excerpt(of: received),
-        retryAfter: responseHeaders["retry-after"].flatMap(CurlTransfer.parseRetryAfter))
+        retryAfter: responseHeaders["retry-after"].flatMap(CurlTransfer.parseRetryAfter),
+        body: received)
     }
     return response
   }

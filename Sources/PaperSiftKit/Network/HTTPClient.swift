@@ -57,6 +57,20 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
   public var detail: String
   /// Seconds from a `Retry-After` header, when the server sent one.
   public var retryAfter: Double?
+  /// The whole response body of a `.status` error, empty for other kinds.
+  public var body = Data()
+
+  /// Whether this is an HTTP 429 whose JSON body has `insufficient_quota` as
+  /// its `error.code` or `error.type`, as OpenAI returns when the account has
+  /// no credit left. Waiting does not clear it, unlike a rate limit.
+  public var isQuotaExhausted: Bool {
+    guard kind == .status(429),
+      case .object(let object) = try? JSONDecoder().decode(JSONValue.self, from: body),
+      case .object(let error) = object["error"]
+    else { return false }
+    let quota = JSONValue.string("insufficient_quota")
+    return error["code"] == quota || error["type"] == quota
+  }
 
   /// Whether sending the same request again may succeed.
   public var isTransient: Bool {
@@ -69,7 +83,8 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
       ]
       return transient.map { Int32($0.rawValue) }.contains(code)
     case .tooLarge: return false
-    case .status(let status): return status == 429 || (500...599).contains(status)
+    case .status(let status):
+      return (status == 429 && !isQuotaExhausted) || (500...599).contains(status)
     }
   }
 

@@ -14,7 +14,8 @@ public struct RetryPolicy: Sendable {
   public var maxDelay: Double
   /// The longest `Retry-After` honoured, in seconds; a longer one fails at once.
   public var maxRetryAfter: Double
-  /// HTTP statuses worth retrying; transfer errors and timeouts always are.
+  /// HTTP statuses worth retrying, except a 429 for an exhausted quota,
+  /// which never is. Transient transfer errors and timeouts always are.
   public var retryStatuses: Set<Int>
 
   public init(
@@ -30,7 +31,9 @@ public struct RetryPolicy: Sendable {
 
   /// Returns whether `error` may clear on a later attempt.
   public func shouldRetry(_ error: HTTPError) -> Bool {
-    if case .status(let status) = error.kind { return retryStatuses.contains(status) }
+    if case .status(let status) = error.kind {
+      return retryStatuses.contains(status) && !error.isQuotaExhausted
+    }
     return error.isTransient
   }
 

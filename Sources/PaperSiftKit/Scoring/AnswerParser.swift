@@ -27,6 +27,9 @@ public struct ParsedAnswer: Sendable, Equatable {
   public var invalid: [String: String] = [:]
   /// Ids that were not in the batch, as the response wrote them.
   public var unknownIDs: [String] = []
+  /// Ids of the batch that the response lists more than once, each named
+  /// once. The first valid entry of such an id is the one kept.
+  public var repeatedIDs: [String] = []
   /// Whether the response ended inside an object, as a truncated one does.
   public var endsIncomplete = false
 
@@ -50,6 +53,7 @@ public enum AnswerParser {
   public static func parse(_ text: String, batchIDs: [String]) -> ParsedAnswer {
     let expected = Set(batchIDs)
     var answer = ParsedAnswer()
+    var seen: Set<String> = []
     let bytes = Array(text.utf8)
     var index = 0
     while index < bytes.count {
@@ -63,7 +67,7 @@ public enum AnswerParser {
         continue
       }
       if let fields = resultFields(Array(bytes[index...end])) {
-        record(fields, expected: expected, into: &answer)
+        record(fields, expected: expected, seen: &seen, into: &answer)
         index = end + 1
       } else {
         // Not a result: a wrapper such as {"papers": [...]} or prose in braces.
@@ -118,13 +122,17 @@ public enum AnswerParser {
   }
 
   private static func record(
-    _ fields: [String: JSONValue], expected: Set<String>, into answer: inout ParsedAnswer
+    _ fields: [String: JSONValue], expected: Set<String>, seen: inout Set<String>,
+    into answer: inout ParsedAnswer
   ) {
     guard case .string(let written) = fields["arxivid"],
       let id = ArxivIdentifier.parse(written)?.id, expected.contains(id)
     else {
       answer.unknownIDs.append(fields["arxivid"].map(\.text) ?? "")
       return
+    }
+    if !seen.insert(id).inserted, !answer.repeatedIDs.contains(id) {
+      answer.repeatedIDs.append(id)
     }
     guard answer.scores[id] == nil else { return }
 
@@ -144,11 +152,23 @@ public enum AnswerParser {
       paperID: id, relevance: relevance, novelty: novelty, comment: comment)
   }
 
-  /// Returns a score that is a JSON number with an integer value from 1 to 10.
+  /// Returns a score that has an integer value from 1 to 10, written as a
+  /// JSON number such as `9` or `9.0`, or as a string of one such as `"9"`.
   private static func score(_ value: JSONValue?) -> Int? {
-    guard case .number(let number) = value, number.rounded() == number,
-      (1...10).contains(number)
-    else { return nil }
+    let number: Double
+    switch value {
+    case .number(let written):
+      number = written
+    case .string(let written):
+      // Decimal digits only, because Double(_:) also accepts "inf", "0x9" and "1e1".
+      let trimmed = written.trimmingCharacters(in: .whitespaces)
+      guard trimmed.wholeMatch(of: /[0-9]+(\.[0-9]+)?/) != nil, let parsed = Double(trimmed)
+      else { return nil }
+      number = parsed
+    default:
+      return nil
+    }
+    guard number.rounded() == number, (1...10).contains(number) else { return nil }
     return Int(number)
   }
 }

@@ -1,3 +1,4 @@
+import CCurl
 import Foundation
 
 /// One message of a chat-completions request.
@@ -22,13 +23,38 @@ public struct ChatCompletion: Sendable, Equatable {
   public var model: String?
 }
 
+/// A failed chat-completions request.
+public struct ChatRequestError: Error, CustomStringConvertible, Sendable {
+  public enum Kind: Sendable, Equatable {
+    /// The server rejected the API key with HTTP 401 or 403.
+    case keyRejected
+    /// The server returned HTTP 429 with `insufficient_quota`.
+    case quotaExhausted
+    /// Every attempt timed out or had its connection refused.
+    case unreachable
+    /// Any other failure, such as an error status after every attempt or a
+    /// response that is not a chat completion.
+    case failed
+  }
+
+  public var kind: Kind
+  /// The failure and the next step, with the API key and URL credentials removed.
+  public var message: String
+  /// The reason later requests of the run are not sent, because they would
+  /// fail the same way, or nil when they may succeed.
+  public var stopReason: String?
+
+  public var description: String { message }
+}
+
 /// A client of `POST {baseURL}/chat/completions` on OpenAI-compatible
 /// servers (OpenAI, Ollama, vLLM, llama.cpp), over ``HTTPClient``.
 ///
 /// The API key is read once from the environment variable that the settings
 /// name and is sent only in the `Authorization` header. Messages of the
 /// errors this client throws or logs have the key replaced by `[redacted]`,
-/// in case a server echoes it.
+/// in case a server echoes it, and show the endpoint without the user name
+/// and password of `llm.baseURL`.
 ///
 /// See https://platform.openai.com/docs/api-reference/chat/create.
 public struct ChatClient: Sendable {
@@ -70,6 +96,15 @@ public struct ChatClient: Sendable {
     return base + "/chat/completions"
   }
 
+  /// The endpoint for messages and logs, without the user name and password
+  /// that `llm.baseURL` may contain.
+  public var displayEndpoint: String {
+    guard var components = URLComponents(string: endpoint) else { return "the LLM server" }
+    components.user = nil
+    components.password = nil
+    return components.string ?? "the LLM server"
+  }
+
   /// Returns the JSON body of a request for `messages`.
   ///
   /// Reasoning models get `max_completion_tokens`, no `temperature` and the
@@ -95,11 +130,11 @@ public struct ChatClient: Sendable {
   /// Sends `messages` and returns the first choice and the token usage.
   ///
   /// Retries 408, 429, 5xx, timeouts and dropped connections with exponential
-  /// backoff and jitter, honouring `Retry-After`, up to `maxAttempts`.
+  /// backoff and jitter, honouring `Retry-After`, up to `maxAttempts`. A 429
+  /// for an exhausted quota is not retried.
   ///
-  /// - Throws: ``PaperSiftError`` with code `llm` when the attempts run out,
-  ///   the status is not worth retrying, or the response is not a chat
-  ///   completion.
+  /// - Throws: ``ChatRequestError`` when the attempts run out, the status is
+  ///   not worth retrying, or the response is not a chat completion.
   public func complete(_ messages: [ChatMessage], maxOutputTokens: Int) throws -> ChatCompletion {
     var headers = [("Content-Type", "application/json"), ("Accept", "application/json")]
     if let apiKey { headers.append(("Authorization", "Bearer \(apiKey)")) }
@@ -112,23 +147,113 @@ public struct ChatClient: Sendable {
       maxDelay: settings.retryMaxDelay, retryStatuses: Set([408, 429] + Array(500...599)))
 
     let response: HTTPResponse
+    var everyAttemptUnreachable = true
     do {
       response = try http.send(request, retrying: policy) { attempt, error, delay in
+        if !Self.isUnreachable(error) { everyAttemptUnreachable = false }
         logger.warning(
           "LLM request failed; retrying",
           [
             ("attempt", "\(attempt)"), ("max_attempts", "\(policy.maxAttempts)"),
-            ("delay_s", String(format: "%.2f", delay)), ("error", redacted(error.description)),
+            ("delay_s", String(format: "%.2f", delay)), ("error", describe(error)),
           ])
       }
     } catch let error as HTTPError {
-      var message = Self.failurePrefix + error.description
-      if error.kind == .status(400), settings.jsonMode {
-        message += " If the server rejects response_format, set llm.jsonMode to false."
-      }
-      throw PaperSiftError(.llm, redacted(message))
+      throw failure(error, everyAttemptUnreachable: everyAttemptUnreachable)
     }
     return try decode(response)
+  }
+
+  /// Returns whether `error` is a timeout or a refused connection, so that no server responded.
+  static func isUnreachable(_ error: HTTPError) -> Bool {
+    switch error.kind {
+    case .timedOut: true
+    case .transfer(let code): code == Int32(CURLE_COULDNT_CONNECT.rawValue)
+    default: false
+    }
+  }
+
+  /// Returns the error to throw for the last failed attempt.
+  private func failure(_ error: HTTPError, everyAttemptUnreachable: Bool) -> ChatRequestError {
+    let url = displayEndpoint
+    var kind = ChatRequestError.Kind.failed
+    var stopReason: String?
+    if error.kind == .status(401) || error.kind == .status(403) {
+      kind = .keyRejected
+      stopReason = "the server at \(url) rejected the API key. " + keyAdvice
+    } else if error.isQuotaExhausted {
+      kind = .quotaExhausted
+      stopReason = "the server at \(url) refused the request for lack of quota. " + Self.quotaAdvice
+    } else if everyAttemptUnreachable, Self.isUnreachable(error) {
+      kind = .unreachable
+      stopReason =
+        "the server at \(url) timed out or refused the connection on all "
+        + "\(settings.maxAttempts) attempts of a batch. Check that it is running and that "
+        + "llm.baseURL is right. A slow server needs a higher llm.requestTimeout (now "
+        + "\(Self.seconds(settings.requestTimeout))), and a lower llm.maxAttempts (now "
+        + "\(settings.maxAttempts)) shortens the wait for one that is down."
+    }
+    return ChatRequestError(
+      kind: kind, message: Self.failurePrefix + describe(error),
+      stopReason: stopReason.map(sanitized))
+  }
+
+  /// Describes `error` with the `llm` setting or the account step that fixes
+  /// it, redacted, for the thrown error and the retry log.
+  private func describe(_ error: HTTPError) -> String {
+    let url = displayEndpoint
+    let text: String
+    switch error.kind {
+    case .status(let status) where status == 401 || status == 403:
+      text = statusText(error, status) + keyAdvice
+    case .status(let status) where error.isQuotaExhausted:
+      text = statusText(error, status) + Self.quotaAdvice
+    case .status(400) where settings.jsonMode:
+      text =
+        error.description + " If the server rejects response_format, set llm.jsonMode to false."
+    case .timedOut:
+      text =
+        "Request to \(url) timed out: \(error.detail). If the server is slow, raise "
+        + "llm.requestTimeout (now \(Self.seconds(settings.requestTimeout))). If it is down, "
+        + "check llm.baseURL."
+    case .transfer where Self.isUnreachable(error):
+      text =
+        "Request to \(url) failed: \(error.detail). Check that the server is running and that "
+        + "llm.baseURL is right."
+    default:
+      text = error.description
+    }
+    return sanitized(text)
+  }
+
+  private static let quotaAdvice =
+    "The account behind the API key has no quota left (insufficient_quota). Check its plan "
+    + "and billing with the provider, then run again."
+
+  /// Returns `Request to URL failed with HTTP status N: BODY. ` for a status error.
+  private func statusText(_ error: HTTPError, _ status: Int) -> String {
+    let body = error.detail.isEmpty ? "" : ": \(error.detail)"
+    return "Request to \(displayEndpoint) failed with HTTP status \(status)\(body). "
+  }
+
+  /// The advice for a rejected key, which names its variable but never shows the key.
+  private var keyAdvice: String {
+    let variable = settings.apiKeyVariable
+    if variable.isEmpty {
+      return "No API key was sent, because llm.apiKeyVariable is empty. Set it to the name "
+        + "of the environment variable that contains the key."
+    }
+    if apiKey == nil {
+      return "No API key was sent, because the environment variable \(variable) that "
+        + "llm.apiKeyVariable names is not set. Export the key in it."
+    }
+    return "Check the API key in the environment variable \(variable) that "
+      + "llm.apiKeyVariable names, and that its account may use the model '\(settings.model)'."
+  }
+
+  /// Formats seconds as `300 s` or `0.5 s`.
+  private static func seconds(_ value: Double) -> String {
+    value.rounded() == value ? "\(Int(value)) s" : "\(value) s"
   }
 
   private func decode(_ response: HTTPResponse) throws -> ChatCompletion {
@@ -137,15 +262,16 @@ public struct ChatClient: Sendable {
       decoded = try JSONDecoder().decode(ResponseBody.self, from: response.body)
     } catch {
       let excerpt = CurlTransfer.excerpt(of: response.body)
-      throw PaperSiftError(
-        .llm,
-        redacted(
-          "The server at \(endpoint) returned a response that is not a chat completion: "
+      throw ChatRequestError(
+        kind: .failed,
+        message: sanitized(
+          "The server at \(displayEndpoint) returned a response that is not a chat completion: "
             + "\(excerpt). Check llm.baseURL and that the server speaks the OpenAI API."))
     }
     guard let choice = decoded.choices.first else {
-      throw PaperSiftError(
-        .llm, "The server at \(endpoint) returned a chat completion without choices.")
+      throw ChatRequestError(
+        kind: .failed,
+        message: "The server at \(displayEndpoint) returned a chat completion without choices.")
     }
     if decoded.usage == nil {
       logger.warning("LLM response has no usage; counting 0 tokens", [("model", settings.model)])
@@ -165,6 +291,11 @@ public struct ChatClient: Sendable {
   func redacted(_ text: String) -> String {
     guard let apiKey, !apiKey.isEmpty else { return text }
     return text.replacingOccurrences(of: apiKey, with: "[redacted]")
+  }
+
+  /// Returns `text` redacted, with the endpoint shown as ``displayEndpoint``.
+  func sanitized(_ text: String) -> String {
+    redacted(text.replacingOccurrences(of: endpoint, with: displayEndpoint))
   }
 }
 

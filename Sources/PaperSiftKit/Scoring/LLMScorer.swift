@@ -7,7 +7,9 @@ import Foundation
 /// again. The rest are sent in batches of `batchSize`. A paper missing from
 /// a response, or given an invalid score, is sent once more in a smaller
 /// batch and then stored as unscored with the reason. So every paper ends
-/// with a score or a reason.
+/// with a score or a reason. After a failure that every later request would
+/// repeat (a rejected key, an exhausted quota, a server that never responds),
+/// no further batch is sent.
 public final class LLMScorer {
   public let settings: LLMSettings
   public let prompt: PromptBuilder
@@ -63,7 +65,9 @@ public final class LLMScorer {
   /// - Returns: Scores, unscored papers with reasons, tokens and dollars.
   /// - Throws: ``PaperSiftError`` when a budget is set but the model has no
   ///   price, or when the database fails. A failed request does not throw:
-  ///   its papers are stored as unscored and the other batches go on.
+  ///   its papers are stored as unscored and the other batches go on, unless
+  ///   the failure has a ``ChatRequestError/stopReason``. Then the papers of
+  ///   every later batch are stored as unscored with that reason, unsent.
   public func score(_ papers: [Paper], runID: Int64, budgetUSD: Double? = nil) throws
     -> ScoringResult
   {
@@ -161,6 +165,9 @@ public final class LLMScorer {
     var costUSD = 0.0
     var requests = 0
     var budgetReached = false
+    /// The reason no further batch is sent, set once a request failed in a
+    /// way that every later one would repeat.
+    var stopReason: String?
     /// Reported and unscaled estimated prompt tokens of the answered
     /// requests, whose ratio scales later estimates.
     var reportedPromptTokens = 0
@@ -198,6 +205,10 @@ public final class LLMScorer {
       try storeUnscored(batch.map { ($0.id, .budget) }, session: &session)
       return []
     }
+    if let stopReason = session.stopReason {
+      try storeUnscored(batch.map { ($0.id, .notSent(stopReason)) }, session: &session)
+      return []
+    }
 
     ProgressLine.update("\(label), \(session.usage.totalTokens) tokens so far")
     session.requests += 1
@@ -211,7 +222,7 @@ public final class LLMScorer {
     let completion: ChatCompletion
     do {
       completion = try client.complete(messages, maxOutputTokens: settings.maxOutputTokens)
-    } catch let error as PaperSiftError {
+    } catch let error as ChatRequestError {
       logger.error(
         "LLM batch failed",
         [("batch", "\(number)"), ("papers", "\(batch.count)"), ("error", error.message)])
@@ -220,6 +231,12 @@ public final class LLMScorer {
       try runs.database.transaction {
         _ = try runs.recordBatch(record)
         try storeUnscored(batch.map { ($0.id, reason) }, session: &session)
+      }
+      if let stopReason = error.stopReason {
+        session.stopReason = stopReason
+        logger.error(
+          "Stopping the LLM stage; later batches are not sent",
+          [("batch", "\(number)"), ("reason", stopReason)])
       }
       return []
     }
@@ -291,6 +308,11 @@ public final class LLMScorer {
       logger.warning(
         "LLM answer has ids not in the batch; ignored",
         [("batch", "\(batch)"), ("ids", answer.unknownIDs.prefix(20).joined(separator: ","))])
+    }
+    for id in answer.repeatedIDs {
+      logger.warning(
+        "LLM answer lists a paper more than once; its first valid entry is kept",
+        [("batch", "\(batch)"), ("paper", id)])
     }
     for (id, fault) in answer.invalid.sorted(by: { $0.key < $1.key }) {
       logger.warning(

@@ -10,6 +10,9 @@ public enum UnscoredReason: Sendable, Equatable, CustomStringConvertible {
   case invalidScore
   /// Its request failed after every attempt, with the error message.
   case requestFailed(String)
+  /// Its batch was not sent because an earlier request of the run failed in
+  /// a way that every later one would repeat, with the reason.
+  case notSent(String)
 
   /// The text stored in `unscored.reason` and shown in the digest.
   public var description: String {
@@ -21,6 +24,7 @@ public enum UnscoredReason: Sendable, Equatable, CustomStringConvertible {
       "request failed: "
         + (message.hasPrefix(ChatClient.failurePrefix)
           ? message.dropFirst(ChatClient.failurePrefix.count) : Substring(message))
+    case .notSent(let reason): "not sent: \(reason)"
     }
   }
 }

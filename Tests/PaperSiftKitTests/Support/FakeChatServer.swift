@@ -20,6 +20,9 @@ enum FakeReply: Sendable {
   case scoreOfEleven(String)
   /// Status 429 with `Retry-After` in seconds.
   case rateLimited(retryAfter: Int)
+  /// Status 429 with `Retry-After: 0` and the body OpenAI sends when the
+  /// account has no credit left.
+  case quotaExhausted
   /// Status 500 with this body.
   case serverError(String)
   /// This error status with the request's `Authorization` header in the
@@ -140,6 +143,20 @@ final class FakeChatServer: @unchecked Sendable {
       return .text(
         #"{"error": {"message": "Rate limit reached"}}"#, status: 429,
         headers: [("Retry-After", "\(seconds)"), ("Content-Type", "application/json")])
+    case .quotaExhausted:
+      let body = """
+        {
+            "error": {
+                "message": "You exceeded your current quota, please check your plan and billing details.",
+                "type": "insufficient_quota",
+                "param": null,
+                "code": "insufficient_quota"
+            }
+        }
+        """
+      return .text(
+        body, status: 429,
+        headers: [("Retry-After", "0"), ("Content-Type", "application/json")])
     case .serverError(let body):
       return .text(body, status: 500)
     case .errorEchoingKey(let status):

@@ -59,31 +59,13 @@ final class LoopbackHTTPServer: @unchecked Sendable {
 
   init(handler: @escaping Handler) throws {
     self.handler = handler
-    let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw LoopbackError("socket() failed: errno \(errno)") }
-    var reuse: Int32 = 1
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = 0
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    let bound = withUnsafePointer(to: &address) { pointer in
-      pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-        bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-      }
-    }
-    guard bound == 0, listen(fd, 64) == 0 else {
+    let (fd, port) = try bindLoopbackSocket(reuseAddress: true)
+    guard listen(fd, 64) == 0 else {
       close(fd)
-      throw LoopbackError("bind/listen failed: errno \(errno)")
-    }
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafeMutablePointer(to: &address) { pointer in
-      pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-        getsockname(fd, $0, &length)
-      }
+      throw LoopbackError("listen failed: errno \(errno)")
     }
     self.socket = fd
-    self.port = Int(UInt16(bigEndian: address.sin_port))
+    self.port = port
     let thread = Thread { [self] in self.acceptLoop() }
     thread.start()
   }
@@ -202,4 +184,58 @@ final class LoopbackHTTPServer: @unchecked Sendable {
 struct LoopbackError: Error, CustomStringConvertible {
   var description: String
   init(_ description: String) { self.description = description }
+}
+
+/// Binds a TCP socket to 127.0.0.1 on a port the kernel picks.
+///
+/// - Parameter reuseAddress: Whether to set `SO_REUSEADDR`, which a server
+///   wants and a port that must stay refused does not, since Linux lets
+///   several sockets with it bind one port while none of them listens.
+/// - Returns: The socket, not yet listening, and its port.
+/// - Throws: ``LoopbackError`` when a system call fails.
+func bindLoopbackSocket(reuseAddress: Bool) throws -> (socket: Int32, port: Int) {
+  let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+  guard fd >= 0 else { throw LoopbackError("socket() failed: errno \(errno)") }
+  if reuseAddress {
+    var reuse: Int32 = 1
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
+  }
+  var address = sockaddr_in()
+  address.sin_family = sa_family_t(AF_INET)
+  address.sin_port = 0
+  address.sin_addr.s_addr = inet_addr("127.0.0.1")
+  let bound = withUnsafePointer(to: &address) { pointer in
+    pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+      bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+    }
+  }
+  var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+  let named = withUnsafeMutablePointer(to: &address) { pointer in
+    pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+      getsockname(fd, $0, &length)
+    }
+  }
+  guard bound == 0, named == 0 else {
+    close(fd)
+    throw LoopbackError("bind/getsockname failed: errno \(errno)")
+  }
+  return (fd, Int(UInt16(bigEndian: address.sin_port)))
+}
+
+/// A loopback port that is bound but not listening, so every connection to
+/// it is refused for as long as this object lives. No other socket can take
+/// the port meanwhile, unlike the port of a stopped server.
+final class RefusingLoopbackPort {
+  let port: Int
+  private let socket: Int32
+
+  var baseURL: String { "http://127.0.0.1:\(port)" }
+
+  init() throws {
+    (socket, port) = try bindLoopbackSocket(reuseAddress: false)
+  }
+
+  deinit {
+    close(socket)
+  }
 }

@@ -1,0 +1,246 @@
+import Foundation
+import Testing
+
+@testable import PaperSiftKit
+
+/// Feeds with items that lack a title, an abstract or an arXiv id.
+@Suite struct IncompleteFeedItemTests {
+  static func rssItem(
+    id: String?, title: String = "A title", abstract: String = "An abstract.",
+    link: String? = nil
+  ) -> String {
+    let header = id.map { "arXiv:\($0)v1 Announce Type: new\nAbstract: " } ?? ""
+    let guid = id.map { "<guid isPermaLink=\"false\">oai:arXiv.org:\($0)v1</guid>" } ?? ""
+    let linkElement = "<link>\(link ?? id.map { "https://arxiv.org/abs/\($0)" } ?? "")</link>"
+    return """
+          <item>
+            <title>\(title)</title>
+            \(linkElement)
+            <description>\(header)\(abstract)</description>
+            \(guid)
+            <category>cs.LG</category>
+            <arxiv:announce_type>new</arxiv:announce_type>
+          </item>
+      """
+  }
+
+  static func rss(_ items: [String]) -> String {
+    """
+    <?xml version='1.0' encoding='UTF-8'?>
+    <rss xmlns:arxiv="http://arxiv.org/schemas/atom" version="2.0">
+      <channel>
+        <title>cs.LG updates on arXiv.org</title>
+        <pubDate>Mon, 05 May 2025 00:00:00 -0400</pubDate>
+    \(items.joined(separator: "\n"))
+      </channel>
+    </rss>
+    """
+  }
+
+  static func atomEntry(id: String, title: String = "A title", summary: String = "A summary.")
+    -> String
+  {
+    """
+      <entry>
+        <id>\(id)</id>
+        <title>\(title)</title>
+        <summary>\(summary)</summary>
+        <link href="https://example.org/entry/\(id.isEmpty ? "blank" : "x")" rel="alternate"/>
+        <author><name>Ada Lovelace</name></author>
+      </entry>
+    """
+  }
+
+  static func atom(_ entries: [String]) -> String {
+    "<feed xmlns=\"http://www.w3.org/2005/Atom\">\n" + entries.joined(separator: "\n")
+      + "\n</feed>\n"
+  }
+
+  /// Parses `text` and returns the document and what was logged meanwhile.
+  static func parse(_ text: String, source: String) throws -> (FeedDocument, String) {
+    var document: FeedDocument?
+    let log = try captureStandardError {
+      document = try FeedReader.parse(Data(text.utf8), source: source)
+    }
+    return (try #require(document), log)
+  }
+
+  @Test func rssItemWithEmptyTitleIsKept() throws {
+    let text = Self.rss([
+      Self.rssItem(id: "2505.00001"), Self.rssItem(id: "2505.00002", title: "  "),
+      Self.rssItem(id: "2505.00003"),
+    ])
+    let (document, log) = try Self.parse(text, source: "empty-title.xml")
+
+    #expect(document.papers.map(\.id) == ["2505.00001", "2505.00002", "2505.00003"])
+    #expect(document.papers[1].title == "")
+    #expect(document.papers[1].abstract == "An abstract.")
+    #expect(document.papers[1].announced == "2025-05-05")
+    #expect(document.skippedItems == 0)
+    #expect(log.contains("Feed item has an empty title or abstract; kept paper=2505.00002"))
+    #expect(log.contains("empty=title line="))
+    #expect(!log.contains("paper=2505.00001"))
+  }
+
+  @Test func rssItemWithEmptyAbstractIsKept() throws {
+    let text = Self.rss([
+      Self.rssItem(id: "2505.00001"), Self.rssItem(id: "2505.00002", abstract: ""),
+    ])
+    let (document, log) = try Self.parse(text, source: "empty-abstract.xml")
+
+    #expect(document.papers.map(\.id) == ["2505.00001", "2505.00002"])
+    #expect(document.papers[1].abstract == "")
+    #expect(document.papers[1].title == "A title")
+    #expect(log.contains("kept paper=2505.00002 empty=abstract"))
+  }
+
+  @Test func rssItemWithoutIDIsSkipped() throws {
+    let text = Self.rss([
+      Self.rssItem(id: "2505.00001"),
+      Self.rssItem(id: nil, title: "Lost", link: "https://example.org/lost"),
+      Self.rssItem(id: "2505.00003"),
+      Self.rssItem(id: nil, title: "No link either", link: ""),
+    ])
+    let (document, log) = try Self.parse(text, source: "no-id.xml")
+
+    #expect(document.papers.map(\.id) == ["2505.00001", "2505.00003"])
+    #expect(document.skippedItems == 2)
+    #expect(log.contains("Feed item has no arXiv id; skipped position=2 line="))
+    #expect(log.contains("link=https://example.org/lost source=no-id.xml"))
+    #expect(log.contains("Feed item has no arXiv id; skipped position=4 line="))
+    #expect(log.contains("Skipped feed items without an arXiv id skipped=2 items=4"))
+  }
+
+  @Test func rssWithoutAnyIDIsRejected() {
+    let text = Self.rss([
+      Self.rssItem(id: nil, link: "https://example.org/a"),
+      Self.rssItem(id: nil, link: "https://example.org/b"),
+    ])
+    let error = #expect(throws: PaperSiftError.self) {
+      try FeedReader.parse(Data(text.utf8), source: "broken.xml")
+    }
+    #expect(error?.code == .invalidInput)
+    #expect(
+      error?.message.contains(
+        "None of the 2 RSS items of 'broken.xml' has an arXiv id in its guid, description or link")
+        == true)
+  }
+
+  @Test func rssWithoutItemsIsStillEmptyDay() throws {
+    let document = try FeedReader.parse(Data(Self.rss([]).utf8), source: "weekend.xml")
+    #expect(document.papers.isEmpty)
+    #expect(document.skippedItems == 0)
+    #expect(document.date == "2025-05-05")
+  }
+
+  @Test func malformedRSSWithBadItemIsRejected() {
+    let text = Self.rss([Self.rssItem(id: nil), Self.rssItem(id: "2505.00002")])
+      .replacingOccurrences(of: "</channel>", with: "")
+    let error = #expect(throws: PaperSiftError.self) {
+      try FeedReader.parse(Data(text.utf8), source: "cut.xml")
+    }
+    #expect(error?.message.contains("Malformed XML in 'cut.xml'") == true)
+  }
+
+  @Test func atomEntryWithoutIDIsSkipped() throws {
+    let text = Self.atom([
+      Self.atomEntry(id: "http://arxiv.org/abs/2505.00001v1"),
+      Self.atomEntry(id: ""),
+      Self.atomEntry(id: "http://arxiv.org/abs/2505.00003v2", title: ""),
+    ])
+    let (document, log) = try Self.parse(text, source: "api-response")
+
+    #expect(document.papers.map(\.id) == ["2505.00001", "2505.00003"])
+    #expect(document.papers[1].title == "")
+    #expect(document.papers[1].version == 2)
+    #expect(document.skippedItems == 1)
+    #expect(log.contains("skipped position=2 line="))
+    #expect(log.contains("link=https://example.org/entry/blank source=api-response"))
+    #expect(log.contains("skipped=1 items=3"))
+    #expect(log.contains("kept paper=2505.00003 empty=title"))
+  }
+
+  @Test func atomWithoutAnyIDIsRejected() {
+    let text = Self.atom([Self.atomEntry(id: "not an id")])
+    let error = #expect(throws: PaperSiftError.self) {
+      try FeedReader.parse(Data(text.utf8), source: "api-response")
+    }
+    #expect(error?.code == .invalidInput)
+    #expect(
+      error?.message.contains(
+        "None of the 1 Atom entries of 'api-response' has an arXiv id in its <id>") == true)
+  }
+
+  /// Parses the RSS `text` and stores it as one listing.
+  @discardableResult
+  static func store(_ text: String, in store: PaperStore) throws -> ImportSummary? {
+    let document = try FeedReader.parse(Data(text.utf8), source: "listing.xml")
+    return try store.importDocuments([document]).first
+  }
+
+  @Test func emptyTitleKeepsStoredTitle() throws {
+    let folder = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let store = PaperStore(database: try PaperStoreTests.openDatabase(in: folder))
+    try Self.store(Self.rss([Self.rssItem(id: "2505.00001", title: "Routing experts")]), in: store)
+
+    let summary = try Self.store(
+      Self.rss([Self.rssItem(id: "2505.00001", title: "", abstract: "")]), in: store)
+
+    #expect(summary?.unchanged == 1)
+    let stored = try #require(try store.paper(id: "2505.00001"))
+    #expect(stored.title == "Routing experts")
+    #expect(stored.abstract == "An abstract.")
+  }
+
+  @Test func emptyTitleStoredThenReplaced() throws {
+    let folder = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let store = PaperStore(database: try PaperStoreTests.openDatabase(in: folder))
+
+    try Self.store(Self.rss([Self.rssItem(id: "2505.00001", title: "")]), in: store)
+    let blank = try store.paper(id: "2505.00001")
+    try Self.store(Self.rss([Self.rssItem(id: "2505.00001", title: "Routing experts")]), in: store)
+
+    #expect(blank?.title == "")
+    #expect(try store.paper(id: "2505.00001")?.title == "Routing experts")
+  }
+
+  @Test func digestShowsPlaceholderForEmptyTitle() {
+    let paper = Paper(
+      id: "2505.00002", title: "", abstract: "An abstract.", authors: ["Ada Lovelace"],
+      categories: ["cs.LG"])
+    let entry = DigestContent.SelectedPaper(
+      paper: paper, prefilterRank: 1, prefilterScore: 0.5, reason: .auditSample, score: nil)
+    let content = DigestContent(
+      date: "2025-05-05", model: "gpt-4o-mini", usage: .zero,
+      counts: DigestContent.Counts(papers: 1, sent: 1, audited: 0),
+      selectionRule: SelectionRule(), papers: [entry], costSaved: nil, recall: nil,
+      unscored: [
+        DigestContent.UnscoredPaper(
+          id: "2505.00002", title: "", link: paper.absURL, reason: "budget")
+      ],
+      skippedLLM: nil, selectionPrompt: nil)
+
+    let markdown = MarkdownDigest.render(content)
+
+    #expect(markdown.contains("1. [(no title)](#user-content-link1)"))
+    #expect(markdown.contains("## 1. [(no title)](https://arxiv.org/abs/2505.00002)"))
+    #expect(
+      markdown.contains("- [2505.00002](https://arxiv.org/abs/2505.00002) (no title): budget"))
+    #expect(!markdown.contains("[]("))
+  }
+
+  @Test func promptKeepsPaperWithEmptyTitle() {
+    let paper = Paper(
+      id: "2505.00002", title: "", abstract: "Sparse experts route tokens.",
+      authors: ["Ada Lovelace"], categories: ["cs.LG"])
+    let user = PromptBuilder(topics: ScoringFixtures.topics, model: "gpt-4o-mini", jsonMode: true)
+      .userPrompt(for: [paper])
+    #expect(user.contains("ARXIVIDs: 2505.00002."))
+    #expect(
+      user.contains(
+        "<<<PAPER 2505.00002>>>\nTitle: \nAuthors: Ada Lovelace\n"
+          + "Abstract: Sparse experts route tokens.\n<<<END PAPER 2505.00002>>>"))
+  }
+}

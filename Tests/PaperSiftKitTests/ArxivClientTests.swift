@@ -94,6 +94,8 @@ import Testing
     #expect(error?.code == .network)
     #expect(error?.message.contains("timed out") == true)
     #expect(error?.message.contains(server.baseURL + "/rss/cs.LG") == true)
+    #expect(
+      error?.message.contains("fetch.requestTimeoutSeconds sets that limit (now 0.3 s)") == true)
   }
 
   @Test func truncatedDownloadIsNetworkError() throws {

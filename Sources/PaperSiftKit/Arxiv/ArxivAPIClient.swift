@@ -117,7 +117,8 @@ public final class ArxivAPIClient {
           throw PaperSiftError(
             .network,
             "The arXiv API look-up of \(idCount) ids failed after \(attempt) "
-              + "attempt\(attempt == 1 ? "" : "s"): \(error.description)",
+              + "attempt\(attempt == 1 ? "" : "s"): \(error.description)"
+              + FetchSettings.timeoutHint(for: error, seconds: requestTimeout),
             underlying: error)
         }
         logger.warning(

@@ -68,7 +68,10 @@ public struct ArxivFeedClient: Sendable {
       }
     } catch let error as HTTPError {
       throw PaperSiftError(
-        .network, "Unable to download the arXiv feed: \(error.description)", underlying: error)
+        .network,
+        "Unable to download the arXiv feed: \(error.description)"
+          + FetchSettings.timeoutHint(for: error, seconds: settings.requestTimeoutSeconds),
+        underlying: error)
     }
 
     let document: FeedDocument

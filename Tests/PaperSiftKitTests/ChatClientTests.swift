@@ -4,6 +4,16 @@ import Testing
 @testable import PaperSiftKit
 
 @Suite struct ChatClientTests {
+  @Test(arguments: [
+    (HTTPError.Kind.timedOut, true), (.transfer(code: 7), true), (.transfer(code: 6), true),
+    (.transfer(code: 56), false), (.status(503), false),
+  ])
+  func unreachableServerKinds(kind: HTTPError.Kind, unreachable: Bool) {
+    // curl codes: 6 host not resolved, 7 connection refused, 56 receive failure.
+    let error = HTTPError(kind: kind, url: "http://127.0.0.1:9/v1", detail: "")
+    #expect(ChatClient.isUnreachable(error) == unreachable)
+  }
+
   static let messages = [
     ChatMessage(role: "system", content: "Score papers."),
     ChatMessage(

@@ -164,11 +164,14 @@ public struct ChatClient: Sendable {
     return try decode(response)
   }
 
-  /// Returns whether `error` is a timeout or a refused connection, so that no server responded.
+  /// Returns whether `error` is a timeout, a refused connection or an
+  /// unknown host name, so that no server responded.
   static func isUnreachable(_ error: HTTPError) -> Bool {
     switch error.kind {
     case .timedOut: true
-    case .transfer(let code): code == Int32(CURLE_COULDNT_CONNECT.rawValue)
+    case .transfer(let code):
+      code == Int32(CURLE_COULDNT_CONNECT.rawValue)
+        || code == Int32(CURLE_COULDNT_RESOLVE_HOST.rawValue)
     default: false
     }
   }

@@ -5,6 +5,25 @@ import Testing
 
 @Suite struct ChatClientTests {
   @Test(arguments: [
+    ("ftp://127.0.0.1/v1", "use an http or https URL"),
+    ("http://127.0.0.1:8080/v1?key=x", "without '?' or '#'"),
+    ("http://127.0.0.1:8080/v1#part", "without '?' or '#'"),
+    ("http:///v1", "with a host"),
+  ])
+  func unusableBaseURLIsNamed(baseURL: String, advice: String) {
+    var settings = LLMSettings()
+    settings.baseURL = baseURL
+    #expect {
+      try settings.validate()
+    } throws: { error in
+      let error = error as? PaperSiftError
+      return error?.code == .configuration
+        && error?.message.contains("Invalid llm.baseURL '\(baseURL)'") == true
+        && error?.message.contains(advice) == true
+    }
+  }
+
+  @Test(arguments: [
     (HTTPError.Kind.timedOut, true), (.transfer(code: 7), true), (.transfer(code: 6), true),
     (.transfer(code: 56), false), (.status(503), false),
   ])

@@ -99,6 +99,12 @@ public struct LLMSettings: Codable, Sendable, Equatable {
     else {
       throw invalid("baseURL", baseURL, "use an http or https URL such as \(LLMSettings().baseURL)")
     }
+    guard url.query == nil, url.fragment == nil, url.host?.isEmpty == false else {
+      throw invalid(
+        "baseURL", baseURL,
+        "give the API root with a host and without '?' or '#', such as \(LLMSettings().baseURL)"
+          + "; requests go to the root followed by /chat/completions")
+    }
     guard !model.isEmpty else { throw invalid("model", model, "name a model such as gpt-4o-mini") }
     guard batchSize >= 1 else { throw invalid("batchSize", "\(batchSize)", "use 1 or more") }
     guard maxAttempts >= 1 else { throw invalid("maxAttempts", "\(maxAttempts)", "use 1 or more") }

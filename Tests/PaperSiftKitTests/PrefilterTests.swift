@@ -180,7 +180,7 @@ import Testing
       usedModels: false, minimumTrainingSize: 200)
     // Scores: a 0 + 0.5·1 = 0.5, b 0.5 + 0.5·0.866 = 0.933, d 1 + 0 = 1.
     let expected = """
-      3 papers on 2025-05-05, ranked by topics and likes only; the learned models start at 200 labelled papers (likes, dislikes and papers the LLM scored on earlier nights), 0 so far
+      3 papers on 2025-05-05, ranked by topics and likes only; the learned models start at 200 labelled papers with picks among them (likes, dislikes and the papers of nights the LLM scored), 0 so far
         1. d  0.990  Title d
            topic "vertical" (cosine 1.000)
         2. b  0.500  Title b

@@ -53,7 +53,10 @@ public enum NightRanker {
       minimumRelevance: settings.model.positiveRelevance,
       minimumNovelty: settings.model.positiveNovelty)
     let prefilter = Prefilter(settings: settings)
-    let usesModels = prefilter.usesModels(trainingSize: training.labels.count)
+    // A model needs both classes; without a positive it would rank at random.
+    let usesModels =
+      prefilter.usesModels(trainingSize: training.labels.count)
+      && training.labels.contains(true) && training.labels.contains(false)
     let models =
       usesModels
       ? LearnedModels.train(

@@ -41,12 +41,20 @@ public enum RankingReport {
   /// The ranking as lines of text; with `explain`, a second line per paper
   /// names the profile entry that contributed most and the models' scores.
   public static func text(_ ranking: NightRanking, top: Int?, explain: Bool) -> String {
+    let kinds = Set(ranking.profile.entries.map(\.kind))
+    let profileParts =
+      [
+        kinds.contains(.topic) || kinds.contains(.keyword) ? "topics" : nil,
+        kinds.contains(.liked) || kinds.contains(.disliked) ? "likes" : nil,
+      ].compactMap { $0 }
+    let profile =
+      profileParts.isEmpty ? "no topics or likes" : profileParts.joined(separator: " and ")
     let models =
       ranking.usedModels
-      ? "learned models on \(ranking.trainingSize) labelled papers"
-      : "topics and likes only; the learned models start at "
-        + "\(ranking.minimumTrainingSize) labelled papers (likes, dislikes and papers the LLM "
-        + "scored on earlier nights), \(ranking.trainingSize) so far"
+      ? "learned models on \(ranking.trainingSize) labelled papers, with \(profile)"
+      : "\(profile) only; the learned models start at \(ranking.minimumTrainingSize) labelled "
+        + "papers with picks among them (likes, dislikes and the papers of nights the LLM "
+        + "scored), \(ranking.trainingSize) so far"
     var lines = ["\(ranking.papers.count) papers on \(ranking.date), ranked by \(models)"]
     for item in items(ranking, top: top) {
       let mark = item.followedAuthor ? " [followed author]" : ""

@@ -60,9 +60,10 @@ public struct StoredRankingInputs {
     return ids.map { found[$0] }
   }
 
-  /// Labelled papers of the nights before `date`: positives are LLM scores at
-  /// or above both minimums and likes, negatives everything else announced
-  /// then, dislikes included. Papers without an embedding are left out.
+  /// Labelled papers of the `days` nights before `date`: positives are LLM
+  /// scores at or above both minimums and likes. Negatives are dislikes and
+  /// the other papers of nights on which the LLM scored any paper. Papers
+  /// without an embedding are left out.
   public func trainingSet(
     before date: String, days: Int, minimumRelevance: Int, minimumNovelty: Int
   ) throws -> TrainingSet {
@@ -77,11 +78,24 @@ public struct StoredRankingInputs {
     let feedback = try FeedbackStore(database: database).entries()
     let liked = Set(feedback.filter { $0.label == .liked }.map(\.paperId))
     let disliked = Set(feedback.filter { $0.label == .disliked }.map(\.paperId))
-    let vectors = try embeddings(of: papers.map(\.id))
+    // A paper of a night the LLM scored and did not pick counts as a
+    // negative. One of a night it never scored (a --no-llm run) is unlabelled.
+    let onScoredNights = Set(
+      try database.rows(
+        """
+        SELECT DISTINCT paper_id FROM announcements WHERE date >= ? AND date < ? AND date IN (
+          SELECT a.date FROM announcements a JOIN scores s ON s.paper_id = a.paper_id)
+        """, [.text(start), .text(date)]
+      ).compactMap { $0.string(0) })
+    let labelled = papers.filter { paper in
+      onScoredNights.contains(paper.id) || liked.contains(paper.id)
+        || disliked.contains(paper.id)
+    }
+    let vectors = try embeddings(of: labelled.map(\.id))
     var kept: [Paper] = []
     var values: [Float] = []
     var labels: [Bool] = []
-    for (paper, vector) in zip(papers, vectors) {
+    for (paper, vector) in zip(labelled, vectors) {
       guard let vector else { continue }
       kept.append(paper)
       values += vector

@@ -1,0 +1,47 @@
+import Foundation
+import Testing
+
+@testable import PaperSiftKit
+
+/// Which stored papers the learned models train on, and with which labels.
+@Suite struct TrainingSetTests {
+  static func paper(_ id: String) -> Paper {
+    Paper(
+      id: id, title: "Title \(id)", abstract: "Abstract \(id).", authors: ["A. Author"],
+      categories: ["cs.LG"])
+  }
+
+  @Test func unscoredNightsAreNotNegatives() throws {
+    let (database, folder) = try EmbeddingStoreTests.temporaryDatabase()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    // 2025-05-05 was scored (one pick, one low score, one paper below the
+    // cutoff); 2025-05-06 ran without the LLM, and one of its papers is liked.
+    let scored = ["2505.00001", "2505.00002", "2505.00003"].map(Self.paper)
+    let unscored = ["2505.00011", "2505.00012", "2505.00013"].map(Self.paper)
+    try PaperStore(database: database).importDocuments([
+      FeedDocument(format: .rss, source: "test", date: "2025-05-05", papers: scored),
+      FeedDocument(format: .rss, source: "test", date: "2025-05-06", papers: unscored),
+    ])
+    let all = scored + unscored
+    try EmbeddingStore(database: database).save(
+      all.indices.map { [Float($0), 1, 0] }, for: all, modelID: "test/model")
+    try ScoreStore(database: database).save(
+      [
+        PaperScore(paperID: "2505.00001", relevance: 9, novelty: 8, comment: "pick"),
+        PaperScore(paperID: "2505.00002", relevance: 3, novelty: 2, comment: "off topic"),
+      ], model: "m", promptHash: "h", batchID: nil)
+    _ = try FeedbackStore(database: database).record(
+      [try ArxivIdentifier(parsing: "2505.00012")], label: .liked, source: "test")
+    let inputs = StoredRankingInputs(database: database, modelId: "test/model", dimension: 3)
+
+    let set = try inputs.trainingSet(
+      before: "2025-05-07", days: 60, minimumRelevance: 8, minimumNovelty: 7)
+
+    let labels = Dictionary(uniqueKeysWithValues: zip(set.papers.map(\.id), set.labels))
+    #expect(
+      labels == [
+        "2505.00001": true, "2505.00002": false, "2505.00003": false, "2505.00012": true,
+      ])
+    #expect(set.embeddings.rows == 4)
+  }
+}

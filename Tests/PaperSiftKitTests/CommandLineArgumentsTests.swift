@@ -21,6 +21,20 @@ import Testing
   }
 
   @Test(arguments: [
+    (0.0 ... .infinity, "Invalid value 'abc' for --top: expected a number of at least 0.0."),
+    (0.0...1.0, "Invalid value 'abc' for --top: expected a number from 0.0 to 1.0."),
+    (-.infinity ... .infinity, "Invalid value 'abc' for --top: expected a number."),
+  ])
+  func badNumberNamesRange(range: ClosedRange<Double>, message: String) throws {
+    let parsed = try Self.spec.parse(["--top", "abc"])
+    #expect {
+      _ = try parsed.double("--top", in: range)
+    } throws: { error in
+      (error as? PaperSiftError)?.message == message
+    }
+  }
+
+  @Test(arguments: [
     (["--no-llm=false"], "Option '--no-llm' takes no value, but 'false' was given."),
     (["--bogus"], "Unknown option '--bogus' for 'run'. Run 'papersift run --help'"),
     (["--top"], "Missing value for '--top': expected --top K."),

@@ -228,6 +228,8 @@ import Testing
     #expect(!markdown.contains("request failed: The LLM request failed"))
     #expect(!markdown.contains("..**"))
     #expect(markdown.contains("but no request succeeded"))
+    #expect(
+      (result.output + result.errorOutput).contains("LLM stage failed (no paper got a score"))
   }
 
   @Test func rejectedKeyStopsScoringKeepsPaid() throws {

@@ -38,6 +38,7 @@ extension NightlyRun {
     outcome.usage = content.usage
     outcome.spentUSD = scoring.spentUSD
     outcome.skippedLLMReason = scoring.skipped?.reason
+    outcome.llmFailed = scoring.skipped?.requestsFailed ?? false
     outcome.digest = files
     return outcome
   }

@@ -77,6 +77,8 @@ public struct NightlyRunOutcome: Sendable {
   /// Tokens and dollars the LLM stage spent in this run alone.
   public var spentUSD: Double = 0
   public var skippedLLMReason: String?
+  /// Whether requests were sent and every one failed, so the stage failed rather than skipped.
+  public var llmFailed = false
   public var digest: DigestFiles?
 
   /// The one-line summary printed at the end of the run.
@@ -88,7 +90,7 @@ public struct NightlyRunOutcome: Sendable {
     if let skippedLLMReason {
       line +=
         ", \(sent) above the cutoff and \(audited) drawn for the audit, "
-        + "LLM stage skipped (\(skippedLLMReason))"
+        + "LLM stage \(llmFailed ? "failed" : "skipped") (\(skippedLLMReason))"
     } else {
       line +=
         ", \(sent) sent and \(audited) audited, \(selected) selected, \(unscored) unscored, "

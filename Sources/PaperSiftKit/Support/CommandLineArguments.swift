@@ -169,10 +169,15 @@ public struct ParsedArguments: Sendable {
   {
     guard let text = string(name) else { return nil }
     guard let value = Double(text), value.isFinite, range.contains(value) else {
+      let expected =
+        switch (range.lowerBound.isFinite, range.upperBound.isFinite) {
+        case (true, true): "a number from \(range.lowerBound) to \(range.upperBound)"
+        case (true, false): "a number of at least \(range.lowerBound)"
+        case (false, true): "a number of at most \(range.upperBound)"
+        case (false, false): "a number"
+        }
       throw PaperSiftError(
-        .invalidInput,
-        "Invalid value '\(text)' for \(name): expected a number from \(range.lowerBound) "
-          + "to \(range.upperBound).")
+        .invalidInput, "Invalid value '\(text)' for \(name): expected \(expected).")
     }
     return value
   }

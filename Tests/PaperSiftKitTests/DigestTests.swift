@@ -110,6 +110,17 @@ import Testing
     #expect(DigestBuilder.readableReason(stored) == shown)
   }
 
+  @Test func hugeAbstractIsCutInDigest() {
+    let paper = Paper(
+      id: "2505.00001", title: "A title", abstract: String(repeating: "word ", count: 120_000),
+      authors: ["A. Author"], categories: ["cs.LG"])
+    let entry = DigestContent.SelectedPaper(
+      paper: paper, prefilterRank: 1, prefilterScore: 0.9, reason: .auditSample, score: nil)
+    #expect(entry.abstract.count < PromptBuilder.maxAbstractCharacters + 40)
+    #expect(entry.abstract.hasSuffix("more characters cut]"))
+    #expect(entry.title == "A title")
+  }
+
   @Test func bidiControlsAreRemoved() {
     // U+202E makes "exe.live" display reversed, as "evil.exe".
     let title = "A \u{202E}exe.live\u{202C} paper\n on\u{2067} RLHF\u{2069}"

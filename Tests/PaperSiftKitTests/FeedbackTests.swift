@@ -345,6 +345,23 @@ final class RecordingImporter: PaperImporting {
     #expect(error?.message.contains("'\(folder.path)' is a folder, not a file.") == true)
   }
 
+  @Test func readFileReadsPipe() throws {
+    let folder = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let fifo = folder.appendingPathComponent("ids.fifo")
+    #expect(mkfifo(fifo.path, 0o600) == 0)
+    // A writer thread fills the pipe, as a shell does for `--from /dev/stdin`.
+    let writer = Thread {
+      if let handle = FileHandle(forWritingAtPath: fifo.path) {
+        handle.write(Data("2501.19281\narXiv:2502.00007v2\n".utf8))
+        try? handle.close()
+      }
+    }
+    writer.start()
+    let ids = try FeedbackInput.read(contentsOf: fifo).identifiers.map(\.id)
+    #expect(ids == ["2501.19281", "2502.00007"])
+  }
+
   @Test func readFileReportsMissingFile() throws {
     let folder = try TestFiles.temporaryFolder()
     defer { try? FileManager.default.removeItem(at: folder) }

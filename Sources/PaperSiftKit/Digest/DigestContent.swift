@@ -148,16 +148,19 @@ public struct DigestContent: Codable, Sendable, Equatable {
     public var likeCommand: String
 
     /// Creates the entry for `paper`, with title and abstract joined onto one
-    /// line each, because arXiv's API breaks them into lines.
+    /// line each, because arXiv's API breaks them into lines, and cut at the
+    /// prompt's limits.
     public init(
       paper: Paper, prefilterRank: Int, prefilterScore: Double, reason: PassReason,
       score: DigestInput.Score?
     ) {
       id = paper.id
       version = paper.version
-      title = MarkdownText.singleLine(paper.title)
+      title = PromptBuilder.shortened(
+        MarkdownText.singleLine(paper.title), to: PromptBuilder.maxTitleCharacters)
       authors = paper.authors.map(MarkdownText.singleLine)
-      abstract = MarkdownText.singleLine(paper.abstract)
+      abstract = PromptBuilder.shortened(
+        MarkdownText.singleLine(paper.abstract), to: PromptBuilder.maxAbstractCharacters)
       link = paper.absURL
       comment = score.map { MarkdownText.singleLine($0.comment) }
       relevance = score?.relevance

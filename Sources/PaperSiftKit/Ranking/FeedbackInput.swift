@@ -67,7 +67,10 @@ public enum FeedbackInput {
     }
     let data: Data
     do {
-      data = try Data(contentsOf: url)
+      // A file handle also reads pipes and devices such as /dev/stdin.
+      let handle = try FileHandle(forReadingFrom: url)
+      defer { try? handle.close() }
+      data = try handle.readToEnd() ?? Data()
     } catch {
       throw PaperSiftError(
         exists ? .io : .notFound,

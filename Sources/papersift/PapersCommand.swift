@@ -65,7 +65,9 @@ struct PapersCommand: Command {
       let version = "\(paper.id)v\(paper.version)".padding(
         toLength: 18, withPad: " ", startingAt: 0)
       let type = paper.announceType.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0)
-      print("\(version)\(type)\(paper.announced ?? "-")  \(paper.title)")
+      print(
+        "\(version)\(type)\(paper.announced ?? "-")  \(paper.title.isEmpty ? "(no title)" : paper.title)"
+      )
     }
     return .success
   }

@@ -80,6 +80,19 @@ import Testing
     }
   }
 
+  @Test func emptyFileIsNamedEmpty() throws {
+    let url = FileManager.default.temporaryDirectory
+      .appendingPathComponent("papersift-config-\(UUID().uuidString).json")
+    defer { try? FileManager.default.removeItem(at: url) }
+    try Data(" \n".utf8).write(to: url)
+    #expect {
+      _ = try Configuration.load(from: url)
+    } throws: { error in
+      (error as? PaperSiftError)?.message.contains("the file is empty; write {} for the defaults")
+        == true
+    }
+  }
+
   @Test(arguments: [
     ("apiBaseURL", "export.arxiv.org/api/query"), ("apiBaseURL", "ftp://example.org/q"),
     ("rssBaseURL", "https://"), ("rssBaseURL", ""),

@@ -117,9 +117,13 @@ public enum JSONErrorText {
   /// Describes `error`; when `data` is given and is not valid JSON, the
   /// text also gives the line and column where parsing stopped.
   public static func describe(_ error: DecodingError, in data: Data?) -> String {
-    guard case .dataCorrupted(let context) = error, context.codingPath.isEmpty,
-      let data, let location = syntaxErrorLocation(in: data)
-    else { return describe(error) }
+    guard case .dataCorrupted(let context) = error, context.codingPath.isEmpty, let data else {
+      return describe(error)
+    }
+    if data.allSatisfy({ [0x20, 0x09, 0x0A, 0x0D].contains($0) }) {
+      return "the file is empty; write {} for the defaults"
+    }
+    guard let location = syntaxErrorLocation(in: data) else { return describe(error) }
     return "not valid JSON near line \(location.line), column \(location.column)"
   }
 
@@ -183,7 +187,10 @@ public enum JSONErrorText {
       return "missing key '\(key.stringValue)' at \(path(context))"
     case .dataCorrupted(let context):
       let underlying = (context.underlyingError as NSError?)?.userInfo["NSDebugDescription"]
-      return "\(context.debugDescription) at \(path(context))"
+      let description =
+        context.debugDescription.hasSuffix(".")
+        ? String(context.debugDescription.dropLast()) : context.debugDescription
+      return "\(description) at \(path(context))"
         + (underlying.map { " (\($0))" } ?? "")
     @unknown default:
       return String(describing: error)

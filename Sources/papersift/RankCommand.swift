@@ -21,9 +21,8 @@ enum RankCommand: Command {
     let configuration = try context.loadConfiguration()
     let database = try context.openDatabase()
     let encoder = try EncoderFactory.make(configuration.embedding, home: context.home)
-    let inputs = StoredRankingInputs(
-      database: database, modelId: encoder.modelID, dimension: encoder.dimension)
-    guard let date = try requestedDate ?? inputs.latestDate() else {
+    let store = StoredRankingInputs(database: database)
+    guard let date = try requestedDate ?? store.latestDate() else {
       throw PaperSiftError(.notFound, "No papers fetched yet. Run 'papersift run' first.")
     }
     let topicsURL = try TopicsCommand.topicsURL(
@@ -33,14 +32,16 @@ enum RankCommand: Command {
       topics = try TopicsFile.load(from: topicsURL)
     } else {
       Logger(label: "rank").warning(
-        "No topics file: ranking by likes and learned models only; pass --topics FILE",
+        "No topics file: ranking by likes and learned models only, when there are any; pass --topics FILE",
         [("file", topicsURL.path)])
     }
     // Likes given since the last run, and papers imported without a run,
     // have no vector yet; without one they would not count.
     try NightEmbedding.embed(
-      try inputs.papers(announcedOn: date), encoder: encoder, database: database,
+      try store.papers(announcedOn: date), encoder: encoder, database: database,
       batchSize: configuration.embedding.batchSize)
+    // Created after embedding, so that a remote encoder's dimension is known.
+    let inputs = try StoredRankingInputs(database: database, encoder: encoder)
     let embedder = TopicEmbedding(encoder: encoder)
     let ranking = try NightRanker.rank(
       date: date, inputs: inputs, settings: configuration.ranking, topics: topics,

@@ -52,8 +52,7 @@ public final class NightlyRun {
     try embed(papers, encoder: encoder, database: database)
     let ranking = try NightRanker.rank(
       date: date,
-      inputs: StoredRankingInputs(
-        database: database, modelId: encoder.modelID, dimension: encoder.dimension),
+      inputs: try StoredRankingInputs(database: database, encoder: encoder),
       settings: settings.ranking, topics: topics, embedder: TopicEmbedding(encoder: encoder))
 
     let slice = NightSlice(

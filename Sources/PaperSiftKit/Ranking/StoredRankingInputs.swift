@@ -18,6 +18,21 @@ public struct StoredRankingInputs {
     self.dimension = dimension
   }
 
+  /// Reads the vectors of `encoder`: its model id and its dimension. A
+  /// remote encoder that has not answered yet has dimension 0, so the
+  /// dimension of its latest stored vector is used then.
+  public init(database: Database, encoder: any SentenceEncoder) throws {
+    var dimension = encoder.dimension
+    if dimension == 0,
+      case .integer(let stored) = try database.scalar(
+        "SELECT dimension FROM embeddings WHERE model_id = ? ORDER BY created DESC LIMIT 1",
+        [.text(encoder.modelID)])
+    {
+      dimension = Int(stored)
+    }
+    self.init(database: database, modelId: encoder.modelID, dimension: dimension)
+  }
+
   /// Returns the latest announcement date, `YYYY-MM-DD`, or nil for an empty database.
   public func latestDate() throws -> String? {
     try database.scalar("SELECT MAX(date) FROM announcements").flatMap { value in

@@ -3,12 +3,33 @@ import Testing
 
 @testable import PaperSiftKit
 
-/// Which stored papers the learned models train on, and with which labels.
-@Suite struct TrainingSetTests {
+/// What the ranking reads from the database: vectors and training labels.
+@Suite struct StoredRankingInputsTests {
   static func paper(_ id: String) -> Paper {
     Paper(
       id: id, title: "Title \(id)", abstract: "Abstract \(id).", authors: ["A. Author"],
       categories: ["cs.LG"])
+  }
+
+  @Test func remoteEncoderTakesStoredDimension() throws {
+    let (database, folder) = try EmbeddingStoreTests.temporaryDatabase()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let papers = [Self.paper("2505.00001"), Self.paper("2505.00002")]
+    try PaperStore(database: database).importDocuments([
+      FeedDocument(format: .rss, source: "test", date: "2025-05-05", papers: papers)
+    ])
+    // A second run of a night embeds nothing, so the client never learns
+    // its dimension from a reply; no server is needed for that reason.
+    let client = OpenAIEmbeddingsClient(
+      baseURL: "http://127.0.0.1:9/v1", model: "fake-embed", apiKey: nil)
+    try EmbeddingStore(database: database).save(
+      [[1, 0, 0, 0, 0], [0, 1, 0, 0, 0]], for: papers, modelID: client.modelID)
+    #expect(client.dimension == 0)
+
+    let inputs = try StoredRankingInputs(database: database, encoder: client)
+
+    #expect(inputs.dimension == 5)
+    #expect(try inputs.embeddings(of: papers.map(\.id)).allSatisfy { $0?.count == 5 })
   }
 
   @Test func unscoredNightsAreNotNegatives() throws {

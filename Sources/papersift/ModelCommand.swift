@@ -55,17 +55,8 @@ enum ModelCommand: Command {
       return .success
     case "verify":
       if !arguments.flag("--skip-sha256") { try installer.checkWeights(in: folder) }
-      let encoder = try NativeSentenceEncoder(directory: folder, batchSize: 1)
-      let vector = try encoder.embed(["PaperSift model check."])[0]
-      let norm = vector.reduce(0) { $0 + Double($1) * Double($1) }.squareRoot()
-      guard vector.allSatisfy(\.isFinite), !encoder.folder.normalizes || abs(norm - 1) < 1e-3
-      else {
-        throw PaperSiftError(
-          .model,
-          "The model in '\(folder.path)' computed an invalid test vector (norm \(norm)). "
-            + "Run scripts/install-model to install it again.")
-      }
-      print("The model in \(folder.path) is valid: \(encoder.modelID), dimension \(vector.count).")
+      let check = try ModelInstaller.checkModel(in: folder)
+      print("The model in \(folder.path) is valid: \(check.modelID), dimension \(check.dimension).")
       return .success
     case "info":
       let model = try ModelFolder(url: folder)

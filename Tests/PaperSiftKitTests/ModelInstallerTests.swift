@@ -35,7 +35,8 @@ import Testing
     let target = root.appendingPathComponent("model")
     try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
 
-    let installer = ModelInstaller(expectedSHA256: Self.weightsHash, retryPolicy: Self.fastRetries)
+    let installer = ModelInstaller(
+      expectedSHA256: Self.weightsHash, retryPolicy: Self.fastRetries, checksModel: false)
     try installer.install(from: .hub(baseURL: server.baseURL + "/repo"), into: target)
 
     for (path, data) in Self.files {
@@ -92,9 +93,35 @@ import Testing
     for (path, data) in Self.files { try data.write(to: source.appendingPathComponent(path)) }
     let target = root.appendingPathComponent("installed")
 
-    try ModelInstaller(expectedSHA256: Self.weightsHash).install(
+    try ModelInstaller(expectedSHA256: Self.weightsHash, checksModel: false).install(
       from: .folder(source), into: target)
     #expect(FileManager.default.fileExists(atPath: target.appendingPathComponent("vocab.txt").path))
+  }
+
+  @Test func brokenVocabularyKeepsInstalledModel() throws {
+    let weightsURL = EncoderFixtures.modelDirectory.appendingPathComponent("model.safetensors")
+    try #require(
+      FileManager.default.fileExists(atPath: weightsURL.path), EncoderFixtures.missingModelMessage)
+    let weights = try Data(contentsOf: weightsURL, options: .alwaysMapped)
+    let installed = try EncoderFixtures.copyOfModel(weights: weights)
+    let source = try EncoderFixtures.copyOfModel(weights: weights)
+    defer {
+      try? FileManager.default.removeItem(at: installed)
+      try? FileManager.default.removeItem(at: source)
+    }
+    let vocabulary = source.appendingPathComponent("vocab.txt")
+    let lines = try String(contentsOf: vocabulary, encoding: .utf8).split(separator: "\n")
+    try (lines.prefix(1000).joined(separator: "\n") + "\n").write(
+      to: vocabulary, atomically: true, encoding: .utf8)
+    let before = try Data(contentsOf: installed.appendingPathComponent("vocab.txt"))
+
+    let error = #expect(throws: PaperSiftError.self) {
+      try ModelInstaller().install(from: .folder(source), into: installed)
+    }
+
+    #expect(error?.code == .model)
+    #expect(error?.message.contains("1000 tokens") == true, "\(error?.message ?? "")")
+    #expect(try Data(contentsOf: installed.appendingPathComponent("vocab.txt")) == before)
   }
 
   @Test func checkWeightsRejectsCorruptFile() throws {

@@ -29,14 +29,18 @@ public struct ModelInstaller: Sendable {
 
   public var expectedSHA256: String
   public var retryPolicy: RetryPolicy
+  /// Whether ``install(from:into:)`` loads the new checkpoint and embeds a
+  /// test sentence before it replaces the installed one.
+  public var checksModel: Bool
   private let logger = Logger(label: "model")
 
   public init(
     expectedSHA256: String = ModelInstaller.pinnedSHA256,
-    retryPolicy: RetryPolicy = RetryPolicy(maxAttempts: 3)
+    retryPolicy: RetryPolicy = RetryPolicy(maxAttempts: 3), checksModel: Bool = true
   ) {
     self.expectedSHA256 = expectedSHA256
     self.retryPolicy = retryPolicy
+    self.checksModel = checksModel
   }
 
   /// Installs the model from `source` into `target`, replacing what is there.
@@ -73,6 +77,9 @@ public struct ModelInstaller: Sendable {
     }
 
     try checkWeights(in: partial)
+    // The same checks as `model verify`, so that a bad vocabulary or
+    // configuration does not replace a working model.
+    if checksModel { _ = try Self.checkModel(in: partial) }
     do {
       try? fileManager.removeItem(at: target)
       try fileManager.moveItem(at: partial, to: target)
@@ -82,6 +89,25 @@ public struct ModelInstaller: Sendable {
         underlying: error)
     }
     logger.notice("Installed the model", [("folder", target.path)])
+  }
+
+  /// Loads the checkpoint in `folder` and embeds one test sentence.
+  ///
+  /// - Returns: The encoder's model id and the test vector's length.
+  /// - Throws: ``PaperSiftError`` (code `model`) for a file the encoder
+  ///   rejects or a test vector that is not finite and, where the folder
+  ///   says so, of length 1.
+  public static func checkModel(in folder: URL) throws -> (modelID: String, dimension: Int) {
+    let encoder = try NativeSentenceEncoder(directory: folder, batchSize: 1)
+    let vector = try encoder.embed(["PaperSift model check."])[0]
+    let norm = vector.reduce(0) { $0 + Double($1) * Double($1) }.squareRoot()
+    guard vector.allSatisfy(\.isFinite), !encoder.folder.normalizes || abs(norm - 1) < 1e-3 else {
+      throw PaperSiftError(
+        .model,
+        "The model in '\(folder.path)' computed an invalid test vector (norm \(norm)). "
+          + "Run scripts/install-model to install it again.")
+    }
+    return (encoder.modelID, vector.count)
   }
 
   /// Checks that `model.safetensors` in `folder` has the expected SHA-256.

@@ -79,6 +79,49 @@ import Testing
       parsed.topics.map(\.name) == ["Sparse attention in transformers.", "Protein folding models."])
   }
 
+  @Test func wrappedNumberIsText() {
+    let text = """
+      1. Scaling of language models
+         - Relevant: training runs from
+      1.5B to 70B parameters.
+         - Not relevant: benchmarks.
+      """
+    let parsed = TopicsFile.parse(text)
+    #expect(parsed.topics.map(\.name) == ["Scaling of language models"])
+    #expect(parsed.topics[0].relevant == "training runs from 1.5B to 70B parameters.")
+    #expect(parsed.topics[0].irrelevant == "benchmarks.")
+  }
+
+  @Test func sentenceStartingWithKeywordsIsText() {
+    let text = """
+      1. Efficient inference
+         - Relevant: speculative decoding.
+      Keywords in the title alone are not enough.
+         - Not relevant: RAG benchmarks and leaderboards.
+      """
+    let parsed = TopicsFile.parse(text)
+    #expect(parsed.topics[0].relevant.hasSuffix("Keywords in the title alone are not enough."))
+    #expect(parsed.topics[0].irrelevant == "RAG benchmarks and leaderboards.")
+    #expect(parsed.irrelevantKeywords.isEmpty)
+  }
+
+  @Test func bulletsWithoutNumbersKeepTheirSigns() {
+    let parsed = TopicsFile.parse(
+      "Intro paragraph about me.\n\nScaling laws\n- Relevant: compute-optimal training\n"
+        + "- Not relevant: benchmarks\n\nProtein folding.\n")
+    #expect(
+      parsed.topics.map(\.name) == [
+        "Intro paragraph about me.", "Scaling laws", "Protein folding.",
+      ])
+    #expect(parsed.topics[1].relevant == "compute-optimal training")
+    #expect(parsed.topics[1].irrelevant == "benchmarks")
+    let bare = TopicsFile.parse("- Relevant: scaling laws\n- Not relevant: benchmarks\n")
+    #expect(
+      bare.topics == [
+        TopicsFile.Topic(name: "Interests", relevant: "scaling laws", irrelevant: "benchmarks")
+      ])
+  }
+
   @Test func profileTextsSigns() {
     let texts = Profile.texts(of: TopicsFile.parse(Self.structured))
     #expect(

@@ -153,6 +153,8 @@ private struct TopicsParser {
   var paragraph = ""
   /// Which field of the current topic a continuation line extends.
   var lastField: WritableKeyPath<TopicsFile.Topic, String>?
+  /// Whether the topics are paragraphs, because the file numbers none.
+  var paragraphTopics = false
 
   mutating func consume(_ rawLine: String) {
     let line = rawLine.trimmingCharacters(in: .whitespaces)
@@ -162,13 +164,23 @@ private struct TopicsParser {
       return
     }
     let plain = Self.stripEmphasis(line)
-    if plain.hasPrefix("#") { return }
-    if plain.lowercased().hasPrefix("keywords") {
+    // Only a heading line starts the keyword lists; a sentence that begins
+    // with the word does not.
+    let heading = plain.drop { $0 == "#" || $0 == " " }.lowercased()
+    if heading == "keywords" || heading == "keywords:" {
       inKeywords = true
       return
     }
+    if plain.hasPrefix("#") { return }
     if let (number, rest) = Self.numberedItem(plain), number > 0 {
       inKeywords = false
+      if paragraphTopics {
+        // Numbers after free text: the paragraphs so far stay topics.
+        closeParagraph()
+        topics += paragraphs.map { TopicsFile.Topic(name: $0) }
+        paragraphs = []
+        paragraphTopics = false
+      }
       topics.append(TopicsFile.Topic(name: rest))
       lastField = \.name
       return
@@ -194,13 +206,19 @@ private struct TopicsParser {
       if label == "application" || label == "applications" { applicationKeywords += keywords }
       return
     }
-    guard !topics.isEmpty else {
-      paragraph += paragraph.isEmpty ? value : " " + value
-      return
-    }
     let field: WritableKeyPath<TopicsFile.Topic, String>? =
       positive ? \.relevant : negative ? \.irrelevant : nil
     guard let field else { return }
+    if topics.isEmpty || paragraphTopics {
+      // In a file without numbers each paragraph is a topic, and a bullet
+      // belongs to the paragraph above it, so that "Not relevant" text
+      // never counts as interest.
+      closeParagraph()
+      topics += paragraphs.map { TopicsFile.Topic(name: $0) }
+      paragraphs = []
+      if topics.isEmpty { topics.append(TopicsFile.Topic(name: "Interests")) }
+      paragraphTopics = true
+    }
     let current = topics[topics.count - 1][keyPath: field]
     topics[topics.count - 1][keyPath: field] = current.isEmpty ? value : current + " " + value
     lastField = field
@@ -213,8 +231,8 @@ private struct TopicsParser {
 
   mutating func finish() -> TopicsFile {
     closeParagraph()
-    if topics.isEmpty {
-      topics = paragraphs.map { TopicsFile.Topic(name: $0) }
+    if topics.isEmpty || paragraphTopics {
+      topics += paragraphs.map { TopicsFile.Topic(name: $0) }
     }
     return TopicsFile(
       topics: topics, relevantKeywords: relevantKeywords,
@@ -227,6 +245,8 @@ private struct TopicsParser {
     guard !digits.isEmpty, let number = Int(digits) else { return nil }
     let rest = line.dropFirst(digits.count)
     guard let marker = rest.first, marker == "." || marker == ")" else { return nil }
+    // "1.5B parameters" and "2)x" are text, not numbered items.
+    guard rest.dropFirst().first?.isWhitespace == true else { return nil }
     let text = rest.dropFirst().trimmingCharacters(in: .whitespaces)
     return text.isEmpty ? nil : (number, text)
   }

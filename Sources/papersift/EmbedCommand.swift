@@ -45,7 +45,8 @@ enum EmbedCommand: Command {
 
     let texts = try readTexts(path: path)
     let sequences = texts.map(encoder.tokenize)
-    let vectors = try encoder.embed(tokenized: sequences)
+    let vectors = try EmbeddingCheck.validated(
+      encoder.embed(tokenized: sequences), modelID: encoder.modelID)
     var output = ""
     for (ids, vector) in zip(sequences, vectors) {
       let idList = ids.map(String.init).joined(separator: ",")

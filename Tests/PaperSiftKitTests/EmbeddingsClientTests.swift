@@ -19,6 +19,33 @@ import Testing
 
   static let fastRetries = RetryPolicy(maxAttempts: 3, baseDelay: 0.01, maxDelay: 0.02)
 
+  @Test func zeroVectorsAreRejectedBeforeStoring() throws {
+    let server = try LoopbackHTTPServer { request in
+      guard
+        let object = try? JSONSerialization.jsonObject(with: request.body) as? [String: Any],
+        let input = object["input"] as? [String]
+      else { return .text("bad request", status: 400) }
+      let items = input.indices.map { "{\"index\":\($0),\"embedding\":[0,0,0]}" }
+      return .json("{\"data\":[\(items.joined(separator: ","))]}")
+    }
+    defer { server.stop() }
+    let client = OpenAIEmbeddingsClient(
+      baseURL: server.baseURL + "/v1", model: "zeros", apiKey: nil)
+    let (database, folder) = try EmbeddingStoreTests.temporaryDatabase()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let papers = [EmbeddingStoreTests.paper("2505.00001"), EmbeddingStoreTests.paper("2505.00002")]
+    try EmbeddingStoreTests.insert(papers, into: database)
+
+    let error = #expect(throws: PaperSiftError.self) {
+      try EmbeddingStore(database: database).embeddings(for: papers, encoder: client)
+    }
+
+    #expect(error?.code == .model)
+    #expect(
+      error?.message.contains("'openai/zeros' returned an all-zero vector for text 1 of 2") == true)
+    #expect(try database.rows("SELECT paper_id FROM embeddings").isEmpty)
+  }
+
   @Test func batchesKeepInputOrder() throws {
     let server = try LoopbackHTTPServer { Self.answer($0) }
     defer { server.stop() }

@@ -116,7 +116,8 @@ public struct EmbeddingStore {
     for start in stride(from: 0, to: missing.count, by: max(1, batchSize)) {
       let batch = Array(missing[start..<min(start + max(1, batchSize), missing.count)])
       let batchPapers = batch.map { papers[$0] }
-      let batchVectors = try encoder.embed(batchPapers.map(\.embeddingText))
+      let batchVectors = try EmbeddingCheck.validated(
+        encoder.embed(batchPapers.map(\.embeddingText)), modelID: encoder.modelID)
       guard batchVectors.count == batch.count else {
         throw PaperSiftError(
           .model,

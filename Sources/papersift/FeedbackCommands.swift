@@ -57,6 +57,7 @@ enum FeedbackCommand {
           ("note: also looked up earlier pending feedback: "
             + "\(resolvedEarlier.joined(separator: ", ")).\n").utf8))
     }
+    try FeedbackInput.dropNotFound(outcome.notFound, database: database)
     let notFound = Set(outcome.notFound).intersection(requested)
     let kept = identifiers.filter { !notFound.contains($0.id) }
     let source = arguments.string("--from") == nil ? "command" : "file"

@@ -131,6 +131,19 @@ final class RecordingImporter: PaperImporting {
     #expect(try store.entries().first?.title == "A paper")
   }
 
+  @Test func pendingIdsArxivLacksAreDropped() throws {
+    let storage = try TemporaryDatabase()
+    defer { storage.close() }
+    let store = FeedbackStore(database: storage.database)
+    _ = try store.record(
+      ["2505.99999", "2505.99998"].map { try ArxivIdentifier(parsing: $0) }, label: .liked,
+      source: "command")
+
+    try FeedbackInput.dropNotFound(["2505.99999", "2401.00001"], database: storage.database)
+
+    #expect(try store.pendingIds() == ["2505.99998"])
+  }
+
   @Test func lookupImportsUnknownPaper() throws {
     let storage = try TemporaryDatabase()
     defer { storage.close() }

@@ -135,6 +135,21 @@ public enum FeedbackInput {
     return identifiers.filter { seen.insert($0.id).inserted }
   }
 
+  /// Deletes the pending feedback on those of `ids` that have some, because
+  /// arXiv answered that it has no such paper; otherwise they would be looked
+  /// up again on every run. Logs the ids removed.
+  public static func dropNotFound(_ ids: [String], database: Database) throws {
+    let store = FeedbackStore(database: database)
+    let pending = Set(try store.pendingIds())
+    let dropped = ids.filter { pending.contains($0) }
+    guard !dropped.isEmpty else { return }
+    _ = try store.remove(dropped.compactMap { try? ArxivIdentifier(parsing: $0) })
+    Logger(label: "feedback").warning(
+      "arXiv has no paper with these ids, so their pending feedback was removed; "
+        + "check the ids and give the feedback again",
+      [("ids", dropped.joined(separator: ","))])
+  }
+
   /// Looks up the ids that have no row in `papers` and imports what is found.
   ///
   /// A lookup that throws leaves every unknown id pending.

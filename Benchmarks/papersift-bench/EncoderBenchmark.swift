@@ -32,7 +32,7 @@ enum EncoderBenchmark {
         help: "Precision of the linear layers (default: fp32); bf16 needs AVX-512 BF16."),
       .value("--model-dir", "DIR", help: "Checkpoint folder (default: ~/.papersift/models/...)."),
       .flag("--skip-reference", help: "Do not run sentence-transformers."),
-    ])
+    ], program: "papersift-bench")
 
   static func run(_ arguments: [String]) throws {
     let parsed = try spec.parse(arguments)

@@ -16,7 +16,7 @@ private let productSpec = CommandSpec(
   options: [
     .value("--rows", "N", help: "Token rows of each product (default 1900, half a batch pair)."),
     .value("--runs", "N", help: "Timed runs after one warm-up; the best counts (default 7)."),
-  ])
+  ], program: "papersift-bench")
 
 private func runProductBenchmark(_ arguments: [String]) throws -> Int32 {
   let parsed = try productSpec.parse(arguments)

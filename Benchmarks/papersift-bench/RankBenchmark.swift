@@ -23,7 +23,7 @@ private let rankSpec = CommandSpec(
     .value("--variants", "LIST", help: "Comma-separated variants to replay (default all)."),
     .value("--days", "DIR", help: "Nights for the retraining time (default Data/benchmark)."),
     .flag("--skip-speed", help: "Only replay."),
-  ])
+  ], program: "papersift-bench")
 
 private func runRankBenchmark(_ arguments: [String]) throws -> Int32 {
   let parsed = try rankSpec.parse(arguments)

@@ -22,7 +22,7 @@ private let recallSpec = CommandSpec(
     .value("--home", "DIR", help: "The PaperSift home (default $PAPERSIFT_HOME or ~/.papersift)."),
     .value("--vectors", "DIR", help: "The vector cache (default HOME/cache/replay-vectors/MODEL)."),
     .value("--report-dir", "DIR", help: "Write RECALL.md and recall.svg into this folder."),
-  ])
+  ], program: "papersift-bench")
 
 private func runRecallBenchmark(_ arguments: [String]) throws -> Int32 {
   let parsed = try recallSpec.parse(arguments)

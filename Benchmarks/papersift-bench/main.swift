@@ -1,4 +1,5 @@
 import Foundation
+import PaperSiftKit
 
 /// A benchmark that `papersift-bench NAME [options]` runs.
 struct Benchmark: Sendable {
@@ -29,8 +30,18 @@ func bestSeconds(runs: Int, _ body: () -> Void) -> Double {
   let arguments = Array(CommandLine.arguments.dropFirst())
   guard let name = arguments.first, let benchmark = benchmarks.first(where: { $0.name == name })
   else {
-    print("usage: papersift-bench NAME [options]\n\nbenchmarks:")
-    for benchmark in benchmarks { print("  \(benchmark.name)  \(benchmark.abstract)") }
+    var usage = "usage: papersift-bench NAME [options]\n\nbenchmarks:\n"
+    for benchmark in benchmarks { usage += "  \(benchmark.name)  \(benchmark.abstract)\n" }
+    usage += "\n'papersift-bench NAME --help' describes the options of one.\n"
+    // Asking for help succeeds; a missing or unknown name is a usage error.
+    if let name = arguments.first, ["--help", "-h", "help"].contains(name) {
+      print(usage, terminator: "")
+      return 0
+    }
+    if let name = arguments.first {
+      FileHandle.standardError.write(Data("error: unknown benchmark '\(name)'.\n".utf8))
+    }
+    FileHandle.standardError.write(Data(usage.utf8))
     return 2
   }
   #if DEBUG
@@ -45,6 +56,9 @@ func bestSeconds(runs: Int, _ body: () -> Void) -> Double {
   #endif
   do {
     return try benchmark.run(Array(arguments.dropFirst()))
+  } catch let error as PaperSiftError {
+    FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
+    return error.code == .invalidInput || error.code == .configuration ? 2 : 1
   } catch {
     FileHandle.standardError.write(Data("error: \(error)\n".utf8))
     return 1

@@ -28,11 +28,14 @@ public struct CommandSpec: Sendable {
   public var options: [OptionSpec]
   /// The placeholder for positional arguments, such as `FILE...`, or nil for none.
   public var positionals: String?
+  /// The program that runs the command, named in error messages.
+  public var program: String
 
   public init(
     name: String, abstract: String, discussion: String = "", options: [OptionSpec] = [],
-    positionals: String? = nil
+    positionals: String? = nil, program: String = "papersift"
   ) {
+    self.program = program
     self.name = name
     self.abstract = abstract
     self.discussion = discussion
@@ -92,7 +95,8 @@ public struct CommandSpec: Sendable {
         inlineValue = String(argument[argument.index(after: equals)...])
       }
       guard let option = options.first(where: { $0.name == name }) else {
-        let help = self.name == "papersift" ? "papersift --help" : "papersift \(self.name) --help"
+        let help =
+          self.name == program ? "\(program) --help" : "\(program) \(self.name) --help"
         throw PaperSiftError(
           .invalidInput,
           "Unknown option '\(name)' for '\(self.name)'. Run '\(help)' for the options it takes.")
@@ -125,7 +129,7 @@ public struct CommandSpec: Sendable {
     if positionals == nil, let first = parsed.positionals.first {
       throw PaperSiftError(
         .invalidInput,
-        "Unexpected argument '\(first)' for '\(self.name)'. Run 'papersift \(self.name) --help'.")
+        "Unexpected argument '\(first)' for '\(self.name)'. Run '\(program) \(self.name) --help'.")
     }
     return parsed
   }

@@ -46,6 +46,38 @@ import Testing
     #expect(try database.rows("SELECT paper_id FROM embeddings").isEmpty)
   }
 
+  @Test func rejectedKeyNamesVariable() throws {
+    let server = try LoopbackHTTPServer { _ in .text("unauthorized", status: 401) }
+    defer { server.stop() }
+    var settings = EmbeddingSettings()
+    settings.remoteBaseURL = server.baseURL + "/v1"
+    settings.remoteAPIKeyVariable = "PAPERSIFT_TEST_EMBED_KEY"
+    let client = OpenAIEmbeddingsClient(settings: settings, environment: [:])
+
+    let error = #expect(throws: PaperSiftError.self) { try client.embed(["a"]) }
+
+    #expect(
+      error?.message.contains("No key was sent: set PAPERSIFT_TEST_EMBED_KEY in the environment.")
+        == true)
+    #expect(server.requests.count == 1)
+  }
+
+  @Test func slowServerNamesTimeoutSetting() throws {
+    let server = try LoopbackHTTPServer { _ in ScriptedResponse(body: Data("{}".utf8), delay: 2) }
+    defer { server.stop() }
+    var settings = EmbeddingSettings()
+    settings.remoteBaseURL = server.baseURL + "/v1"
+    settings.remoteRequestTimeout = 0.3
+    settings.remoteMaxAttempts = 1
+    let client = OpenAIEmbeddingsClient(settings: settings, environment: [:])
+
+    let error = #expect(throws: PaperSiftError.self) { try client.embed(["a"]) }
+
+    #expect(
+      error?.message.contains("embedding.remoteRequestTimeout sets the limit (now 0.3 s)") == true)
+    #expect(server.requests.count == 1)
+  }
+
   @Test func batchesKeepInputOrder() throws {
     let server = try LoopbackHTTPServer { Self.answer($0) }
     defer { server.stop() }

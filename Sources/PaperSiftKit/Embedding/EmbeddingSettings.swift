@@ -35,6 +35,10 @@ public struct EmbeddingSettings: Codable, Sendable, Equatable {
   public var remoteModel: String = "text-embedding-3-small"
   /// The environment variable that contains the remote server's API key.
   public var remoteAPIKeyVariable: String = "OPENAI_API_KEY"
+  /// Seconds allowed for one request to the remote server.
+  public var remoteRequestTimeout: Double = 60
+  /// Attempts per request to the remote server, the first included.
+  public var remoteMaxAttempts: Int = 4
 
   public init() {}
 
@@ -54,6 +58,12 @@ public struct EmbeddingSettings: Codable, Sendable, Equatable {
     remoteAPIKeyVariable =
       try container.decodeIfPresent(String.self, forKey: .remoteAPIKeyVariable)
       ?? defaults.remoteAPIKeyVariable
+    remoteRequestTimeout =
+      try container.decodeIfPresent(Double.self, forKey: .remoteRequestTimeout)
+      ?? defaults.remoteRequestTimeout
+    remoteMaxAttempts =
+      try container.decodeIfPresent(Int.self, forKey: .remoteMaxAttempts)
+      ?? defaults.remoteMaxAttempts
   }
 
   /// Checks the values that a configuration file may set out of range.
@@ -72,6 +82,18 @@ public struct EmbeddingSettings: Codable, Sendable, Equatable {
         .configuration,
         "Invalid embedding.batchSize \(batchSize) in the configuration: expected 1 to 4096 texts "
           + "per forward pass (8 is the default).")
+    }
+    guard remoteRequestTimeout > 0, remoteRequestTimeout.isFinite else {
+      throw PaperSiftError(
+        .configuration,
+        "Invalid embedding.remoteRequestTimeout \(remoteRequestTimeout) in the configuration: "
+          + "expected a number of seconds above 0.")
+    }
+    guard remoteMaxAttempts >= 1 else {
+      throw PaperSiftError(
+        .configuration,
+        "Invalid embedding.remoteMaxAttempts \(remoteMaxAttempts) in the configuration: "
+          + "expected 1 or more.")
     }
   }
 

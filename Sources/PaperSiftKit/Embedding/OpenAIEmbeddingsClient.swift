@@ -49,8 +49,16 @@ public final class OpenAIEmbeddingsClient: SentenceEncoder, @unchecked Sendable 
     self.init(
       baseURL: settings.remoteBaseURL, model: settings.remoteModel,
       apiKey: environment[settings.remoteAPIKeyVariable].flatMap { $0.isEmpty ? nil : $0 },
-      batchSize: settings.batchSize)
+      batchSize: settings.batchSize,
+      retryPolicy: RetryPolicy(maxAttempts: settings.remoteMaxAttempts))
+    requestTimeout = settings.remoteRequestTimeout
+    apiKeyVariable = settings.remoteAPIKeyVariable
   }
+
+  /// Seconds allowed for one request.
+  public var requestTimeout: Double = 60
+  /// The environment variable the key was read from, named in errors.
+  public var apiKeyVariable = ""
 
   public func embed(_ texts: [String]) throws -> [[Float]] {
     var vectors: [[Float]] = []
@@ -82,13 +90,32 @@ public final class OpenAIEmbeddingsClient: SentenceEncoder, @unchecked Sendable 
     var data: [Item]
   }
 
+  /// Returns the setting to check for `error`, with a leading space, or "".
+  private func advice(for error: HTTPError) -> String {
+    switch error.kind {
+    case .timedOut:
+      return
+        " embedding.remoteRequestTimeout sets the limit (now \(String(format: "%g", requestTimeout)) s)."
+    case .status(401), .status(403):
+      let variable =
+        apiKeyVariable.isEmpty
+        ? "the variable named by embedding.remoteAPIKeyVariable" : apiKeyVariable
+      return apiKey == nil
+        ? " No key was sent: set \(variable) in the environment."
+        : " The key from \(variable) was rejected."
+    default:
+      return ""
+    }
+  }
+
   /// Sends one batch and returns its vectors in input order.
   private func request(_ texts: [String]) throws -> [[Float]] {
     let url = baseURL + "/embeddings"
     var headers = [("Content-Type", "application/json")]
     if let apiKey { headers.append(("Authorization", "Bearer \(apiKey)")) }
     let body = try JSONEncoder().encode(RequestBody(model: model, input: texts))
-    let request = HTTPRequest(url: url, method: "POST", headers: headers, body: body)
+    let request = HTTPRequest(
+      url: url, method: "POST", headers: headers, body: body, totalTimeout: requestTimeout)
 
     let response: HTTPResponse
     do {
@@ -99,8 +126,9 @@ public final class OpenAIEmbeddingsClient: SentenceEncoder, @unchecked Sendable 
       }
     } catch let error as HTTPError {
       throw PaperSiftError(
-        .network, "The embeddings request for model '\(model)' failed. \(error.description)",
-        underlying: error)
+        .network,
+        "The embeddings request for model '\(model)' failed. \(error.description)"
+          + advice(for: error), underlying: error)
     }
 
     let decoded: ResponseBody

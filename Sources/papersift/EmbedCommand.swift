@@ -33,7 +33,7 @@ enum EmbedCommand: Command {
     let precision =
       try arguments.string("--precision").map(EncoderPrecision.parse(option:)) ?? settings.precision
     let encoder = try NativeSentenceEncoder(
-      directory: arguments.string("--model-dir").map { URL(fileURLWithPath: $0) }
+      directory: try arguments.path("--model-dir")
         ?? settings.resolvedModelDirectory(home: context.home),
       threads: try arguments.int("--threads", in: 0...256) ?? settings.threads,
       batchSize: try arguments.int("--batch-size", in: 1...4096) ?? settings.batchSize,

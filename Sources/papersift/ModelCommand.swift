@@ -38,15 +38,20 @@ enum ModelCommand: Command {
     }
     let settings = try context.loadConfiguration().embedding
     let folder =
-      arguments.string("--model-dir").map { URL(fileURLWithPath: $0) }
-      ?? settings.resolvedModelDirectory(home: context.home)
-    let installer = ModelInstaller(
-      expectedSHA256: arguments.string("--sha256")?.lowercased() ?? ModelInstaller.pinnedSHA256)
+      try arguments.path("--model-dir") ?? settings.resolvedModelDirectory(home: context.home)
+    let hash = arguments.string("--sha256")?.lowercased()
+    if let hash, hash.count != 64 || !hash.allSatisfy(\.isHexDigit) {
+      throw PaperSiftError(
+        .invalidInput,
+        "Invalid value '\(hash)' for --sha256: expected 64 hexadecimal digits, as printed by "
+          + "'sha256sum model.safetensors'.")
+    }
+    let installer = ModelInstaller(expectedSHA256: hash ?? ModelInstaller.pinnedSHA256)
 
     switch action {
     case "install":
       let source: ModelInstaller.Source =
-        arguments.string("--from").map { .folder(URL(fileURLWithPath: $0)) }
+        try arguments.path("--from").map { .folder($0) }
         ?? .hub(baseURL: arguments.string("--hub-url") ?? ModelInstaller.defaultHubURL)
       try FileManager.default.createDirectory(
         at: folder.deletingLastPathComponent(), withIntermediateDirectories: true)

@@ -20,6 +20,16 @@ import Testing
     #expect(parsed.strings("--input") == ["a.xml", "b"])
   }
 
+  @Test func emptyPathIsRejected() throws {
+    let parsed = try Self.spec.parse(["--input", ""])
+    #expect {
+      _ = try parsed.path("--input")
+    } throws: { error in
+      (error as? PaperSiftError)?.message == "Invalid value '' for --input: expected a path."
+    }
+    #expect(try Self.spec.parse(["--input", "/tmp/x"]).path("--input")?.path == "/tmp/x")
+  }
+
   @Test(arguments: [
     (0.0 ... .infinity, "Invalid value 'abc' for --top: expected a number of at least 0.0."),
     (0.0...1.0, "Invalid value 'abc' for --top: expected a number from 0.0 to 1.0."),

@@ -124,6 +124,18 @@ import Testing
     #expect(try Data(contentsOf: installed.appendingPathComponent("vocab.txt")) == before)
   }
 
+  @Test func missingSourceFolderIsNamed() throws {
+    let root = Self.temporaryFolder()
+    let error = #expect(throws: PaperSiftError.self) {
+      try ModelInstaller().install(
+        from: .folder(root.appendingPathComponent("nowhere")),
+        into: root.appendingPathComponent("model"))
+    }
+    #expect(error?.code == .notFound)
+    #expect(error?.message.contains("/nowhere' does not exist or is not a folder") == true)
+    #expect(!FileManager.default.fileExists(atPath: root.path))
+  }
+
   @Test func checkWeightsRejectsCorruptFile() throws {
     let root = Self.temporaryFolder()
     defer { try? FileManager.default.removeItem(at: root) }

@@ -172,6 +172,20 @@ import Testing
     }
   }
 
+  @Test func folderRejected() throws {
+    let folder = FileManager.default.temporaryDirectory
+      .appendingPathComponent("topics-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    #expect {
+      _ = try TopicsFile.load(from: folder)
+    } throws: { error in
+      let error = error as? PaperSiftError
+      return error?.code == .invalidInput
+        && error?.message.hasPrefix("'\(folder.path)' is a folder, not a topics file.") == true
+    }
+  }
+
   @Test func emptyFileRejected() throws {
     let folder = FileManager.default.temporaryDirectory
       .appendingPathComponent("topics-\(UUID().uuidString)")

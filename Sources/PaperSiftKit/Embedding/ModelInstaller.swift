@@ -51,6 +51,15 @@ public struct ModelInstaller: Sendable {
   ///   `target` is left as it was.
   public func install(from source: Source, into target: URL) throws {
     let fileManager = FileManager.default
+    var isFolder: ObjCBool = false
+    if case .folder(let folder) = source,
+      !fileManager.fileExists(atPath: folder.path, isDirectory: &isFolder) || !isFolder.boolValue
+    {
+      throw PaperSiftError(
+        .notFound,
+        "The source folder '\(folder.path)' does not exist or is not a folder. Point --from at "
+          + "the folder that holds config.json, vocab.txt and model.safetensors.")
+    }
     let partial = target.deletingLastPathComponent()
       .appendingPathComponent(target.lastPathComponent + ".partial")
     try? fileManager.removeItem(at: partial)

@@ -72,6 +72,12 @@ public struct TopicsFile: Sendable, Equatable, Codable {
   public static func read(
     from url: URL, ifUnreadable advice: String
   ) throws -> (text: String, topics: TopicsFile) {
+    var isFolder: ObjCBool = false
+    if FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder), isFolder.boolValue
+    {
+      throw PaperSiftError(
+        .invalidInput, "'\(url.path)' is a folder, not a topics file. " + advice)
+    }
     let data: Data
     do {
       data = try Data(contentsOf: url)

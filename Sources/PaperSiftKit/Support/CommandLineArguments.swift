@@ -151,6 +151,18 @@ public struct ParsedArguments: Sendable {
 
   public func strings(_ name: String) -> [String] { values[name] ?? [] }
 
+  /// Returns the option's value as a file or folder URL, with `~` expanded.
+  ///
+  /// - Throws: ``PaperSiftError`` when the value is empty, which would
+  ///   otherwise name the current folder.
+  public func path(_ name: String) throws -> URL? {
+    guard let text = string(name) else { return nil }
+    guard !text.trimmingCharacters(in: .whitespaces).isEmpty else {
+      throw PaperSiftError(.invalidInput, "Invalid value '\(text)' for \(name): expected a path.")
+    }
+    return URL(fileURLWithPath: (text as NSString).expandingTildeInPath)
+  }
+
   /// Returns the option's value as an integer.
   ///
   /// - Throws: ``PaperSiftError`` when the value is not an integer in `range`.

@@ -164,15 +164,33 @@ enum LikesCommand: Command {
     name: "likes",
     abstract: "List liked and disliked papers, oldest first.",
     options: [
-      .flag("--json", help: "Print a JSON array of {paperId, label, created, source, title}.")
+      .flag(
+        "--json",
+        help: "Print a JSON array of {paperId, label (1 liked, -1 disliked), created, source, "
+          + "pending, title (absent while pending)}.")
     ])
+
+  /// One entry of `likes --json`.
+  struct Item: Encodable {
+    var paperId: String
+    var label: FeedbackLabel
+    var created: String
+    var source: String
+    var pending: Bool
+    var title: String?
+  }
 
   static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitStatus {
     let entries = try FeedbackStore(database: try context.openDatabase()).entries()
     if arguments.flag("--json") {
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-      print(String(decoding: try encoder.encode(entries), as: UTF8.self))
+      let items = entries.map { entry in
+        Item(
+          paperId: entry.paperId, label: entry.label, created: entry.created,
+          source: entry.source, pending: entry.isPending, title: entry.title)
+      }
+      print(String(decoding: try encoder.encode(items), as: UTF8.self))
       return .success
     }
     guard !entries.isEmpty else {

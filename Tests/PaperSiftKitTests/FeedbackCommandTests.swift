@@ -34,6 +34,13 @@ import Testing
     let offline = try papersift.run(["like", "2505.01136"])
     #expect(offline.status == 0, "stderr: \(offline.errorOutput)")
     #expect(offline.errorOutput.contains("stored as pending"))
+    let pendingJSON = try papersift.run(["likes", "--json"])
+    let items = try #require(
+      JSONSerialization.jsonObject(with: Data(pendingJSON.output.utf8)) as? [[String: Any]])
+    #expect(items.count == 1)
+    #expect(items.first?["pending"] as? Bool == true)
+    #expect(items.first?["label"] as? Int == 1)
+    #expect(items.first?["title"] == nil)
 
     online.isOn = true
     let next = try papersift.run(["like", "arXiv:2505.01197v1"])

@@ -84,7 +84,8 @@ enum ScoreCommand: Command {
     let cost = result.priceKnown ? String(format: "$%.4f", result.costUSD) : "unknown (no price)"
     print(
       "\(result.scores.count) scored (\(result.cachedIDs.count) already stored), "
-        + "\(result.unscored.count) unscored, \(result.requests) request(s) to \(model): "
+        + "\(result.unscored.count) unscored, \(result.requests) "
+        + "\(result.requests == 1 ? "batch" : "batches") sent to \(model), retries not counted: "
         + "\(usage.promptTokens) prompt tokens (\(usage.cachedPromptTokens) cached), "
         + "\(usage.completionTokens) completion tokens, cost \(cost)")
   }

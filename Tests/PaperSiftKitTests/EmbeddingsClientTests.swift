@@ -78,6 +78,34 @@ import Testing
     #expect(server.requests.count == 1)
   }
 
+  @Test func changedLengthEmbedsCachedAgain() throws {
+    // The server now answers with 4 numbers per vector.
+    let server = try LoopbackHTTPServer { request in
+      guard
+        let object = try? JSONSerialization.jsonObject(with: request.body) as? [String: Any],
+        let input = object["input"] as? [String]
+      else { return .text("bad request", status: 400) }
+      let items = input.indices.map { "{\"index\":\($0),\"embedding\":[1,2,3,\($0 + 1)]}" }
+      return .json("{\"data\":[\(items.joined(separator: ","))]}")
+    }
+    defer { server.stop() }
+    let client = OpenAIEmbeddingsClient(
+      baseURL: server.baseURL + "/v1", model: "grown", apiKey: nil, batchSize: 8)
+    let (database, folder) = try EmbeddingStoreTests.temporaryDatabase()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let papers = ["2505.00001", "2505.00002", "2505.00003"].map { EmbeddingStoreTests.paper($0) }
+    try EmbeddingStoreTests.insert(papers, into: database)
+    let store = EmbeddingStore(database: database)
+    // Cached from the days when the same model name gave 3 numbers.
+    try store.save([[1, 0, 0], [0, 1, 0]], for: Array(papers.prefix(2)), modelID: client.modelID)
+
+    let result = try store.embeddings(for: papers, encoder: client, batchSize: 8)
+
+    #expect(result.vectors.allSatisfy { $0.count == 4 })
+    #expect(result.embeddedCount == 3)
+    #expect(server.requests.count == 2)
+  }
+
   @Test func batchesKeepInputOrder() throws {
     let server = try LoopbackHTTPServer { Self.answer($0) }
     defer { server.stop() }

@@ -97,8 +97,12 @@ public struct EmbeddingStore {
     let cached = try entries(paperIDs: papers.map(\.id), modelID: encoder.modelID)
     var vectors = [[Float]](repeating: [], count: papers.count)
     var missing: [Int] = []
+    // A remote encoder knows its dimension only after its first reply (0 before).
+    let knownDimension = encoder.dimension
     for (index, paper) in papers.enumerated() {
-      if let entry = cached[paper.id], entry.textHash == Self.textHash(of: paper) {
+      if let entry = cached[paper.id], entry.textHash == Self.textHash(of: paper),
+        knownDimension == 0 || entry.vector.count == knownDimension
+      {
         vectors[index] = entry.vector
       } else {
         missing.append(index)
@@ -130,6 +134,23 @@ public struct EmbeddingStore {
       ProgressLine.update("embedding \(done)/\(missing.count)")
     }
     ProgressLine.clearIfShown()
+    // A server that changed its vectors' length under the same model name:
+    // the cached vectors of the old length cannot be compared with the new.
+    let stale = vectors.indices.filter {
+      encoder.dimension > 0 && vectors[$0].count != encoder.dimension
+    }
+    if knownDimension == 0, !stale.isEmpty {
+      logger.warning(
+        "The model's vectors changed length; embedding the cached ones again",
+        [
+          ("model", encoder.modelID), ("papers", "\(stale.count)"),
+          ("dimension", "\(encoder.dimension)"),
+        ])
+      let again = try embeddings(
+        for: stale.map { papers[$0] }, encoder: encoder, batchSize: batchSize)
+      for (index, vector) in zip(stale, again.vectors) { vectors[index] = vector }
+      return Result(vectors: vectors, embeddedCount: missing.count + again.embeddedCount)
+    }
     return Result(vectors: vectors, embeddedCount: missing.count)
   }
 

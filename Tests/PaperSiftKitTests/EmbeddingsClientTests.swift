@@ -19,15 +19,21 @@ import Testing
 
   static let fastRetries = RetryPolicy(maxAttempts: 3, baseDelay: 0.01, maxDelay: 0.02)
 
-  @Test func zeroVectorsAreRejectedBeforeStoring() throws {
-    let server = try LoopbackHTTPServer { request in
+  /// Starts a server that answers each input at position `index` with the
+  /// JSON array `vector(index)`.
+  static func server(vector: @escaping @Sendable (Int) -> String) throws -> LoopbackHTTPServer {
+    try LoopbackHTTPServer { request in
       guard
         let object = try? JSONSerialization.jsonObject(with: request.body) as? [String: Any],
         let input = object["input"] as? [String]
       else { return .text("bad request", status: 400) }
-      let items = input.indices.map { "{\"index\":\($0),\"embedding\":[0,0,0]}" }
+      let items = input.indices.map { "{\"index\":\($0),\"embedding\":\(vector($0))}" }
       return .json("{\"data\":[\(items.joined(separator: ","))]}")
     }
+  }
+
+  @Test func zeroVectorsAreRejectedBeforeStoring() throws {
+    let server = try Self.server { _ in "[0,0,0]" }
     defer { server.stop() }
     let client = OpenAIEmbeddingsClient(
       baseURL: server.baseURL + "/v1", model: "zeros", apiKey: nil)
@@ -80,14 +86,7 @@ import Testing
 
   @Test func changedLengthEmbedsCachedAgain() throws {
     // The server now answers with 4 numbers per vector.
-    let server = try LoopbackHTTPServer { request in
-      guard
-        let object = try? JSONSerialization.jsonObject(with: request.body) as? [String: Any],
-        let input = object["input"] as? [String]
-      else { return .text("bad request", status: 400) }
-      let items = input.indices.map { "{\"index\":\($0),\"embedding\":[1,2,3,\($0 + 1)]}" }
-      return .json("{\"data\":[\(items.joined(separator: ","))]}")
-    }
+    let server = try Self.server { "[1,2,3,\($0 + 1)]" }
     defer { server.stop() }
     let client = OpenAIEmbeddingsClient(
       baseURL: server.baseURL + "/v1", model: "grown", apiKey: nil, batchSize: 8)

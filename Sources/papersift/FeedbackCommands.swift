@@ -190,7 +190,8 @@ enum LikesCommand: Command {
           paperId: entry.paperId, label: entry.label, created: entry.created,
           source: entry.source, pending: entry.isPending, title: entry.title)
       }
-      print(String(decoding: try encoder.encode(items), as: UTF8.self))
+      // Foundation prints an empty array as "[", a blank line and "]".
+      print(items.isEmpty ? "[]" : String(decoding: try encoder.encode(items), as: UTF8.self))
       return .success
     }
     guard !entries.isEmpty else {

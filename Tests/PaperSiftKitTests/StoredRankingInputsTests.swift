@@ -51,8 +51,21 @@ import Testing
         PaperScore(paperID: "2505.00001", relevance: 9, novelty: 8, comment: "pick"),
         PaperScore(paperID: "2505.00002", relevance: 3, novelty: 2, comment: "off topic"),
       ], model: "m", promptHash: "h", batchID: nil)
+    // Feedback from a history: two papers found by look-up, in no listing,
+    // and one of a later night, which must not teach the models about the past.
+    let history = [Self.paper("2301.00005"), Self.paper("2302.00006")]
+    try PaperStore(database: database).store(history)
+    let later = Self.paper("2505.00021")
+    try PaperStore(database: database).importDocuments([
+      FeedDocument(format: .rss, source: "test", date: "2025-05-08", papers: [later])
+    ])
+    try EmbeddingStore(database: database).save(
+      [[5, 1, 0], [6, 1, 0], [7, 1, 0]], for: history + [later], modelID: "test/model")
     _ = try FeedbackStore(database: database).record(
-      [try ArxivIdentifier(parsing: "2505.00012")], label: .liked, source: "test")
+      ["2505.00012", "2301.00005", "2505.00021"].map { try ArxivIdentifier(parsing: $0) },
+      label: .liked, source: "test")
+    _ = try FeedbackStore(database: database).record(
+      [try ArxivIdentifier(parsing: "2302.00006")], label: .disliked, source: "test")
     let inputs = StoredRankingInputs(database: database, modelId: "test/model", dimension: 3)
 
     let set = try inputs.trainingSet(
@@ -62,7 +75,8 @@ import Testing
     #expect(
       labels == [
         "2505.00001": true, "2505.00002": false, "2505.00003": false, "2505.00012": true,
+        "2301.00005": true, "2302.00006": false,
       ])
-    #expect(set.embeddings.rows == 4)
+    #expect(set.embeddings.rows == 6)
   }
 }

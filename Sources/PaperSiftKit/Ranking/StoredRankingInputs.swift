@@ -75,7 +75,8 @@ public struct StoredRankingInputs {
     return ids.map { found[$0] }
   }
 
-  /// Labelled papers of the `days` nights before `date`: positives are LLM
+  /// Labelled papers of the `days` nights before `date`, and the liked or
+  /// disliked papers from before them or from no listing. Positives are LLM
   /// scores at or above both minimums and likes. Negatives are dislikes and
   /// the other papers of nights on which the LLM scored any paper. Papers
   /// without an embedding are left out.
@@ -102,10 +103,15 @@ public struct StoredRankingInputs {
           SELECT a.date FROM announcements a JOIN scores s ON s.paper_id = a.paper_id)
         """, [.text(start), .text(date)]
       ).compactMap { $0.string(0) })
-    let labelled = papers.filter { paper in
+    var labelled = papers.filter { paper in
       onScoredNights.contains(paper.id) || liked.contains(paper.id)
         || disliked.contains(paper.id)
     }
+    // Feedback on papers from before the window or from no listing at all
+    // (a history brought with `like --from`) labels them too.
+    let inWindow = Set(papers.map(\.id))
+    let older = try self.papers(ids: feedback.map(\.paperId).filter { !inWindow.contains($0) })
+    labelled += older.filter { paper in paper.announced.map { $0 < date } ?? true }
     let vectors = try embeddings(of: labelled.map(\.id))
     var kept: [Paper] = []
     var values: [Float] = []

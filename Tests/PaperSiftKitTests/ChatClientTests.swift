@@ -204,13 +204,18 @@ import Testing
     #expect(server.requests.count == 3)
   }
 
-  @Test func slowServerTimesOutOnEveryAttempt() throws {
-    let server = try FakeChatServer(replies: [], then: .tooSlow(2))
-    defer { server.stop() }
+  /// Returns a client that waits 0.3 s per request and makes two attempts.
+  static func impatientClient(for server: FakeChatServer) throws -> ChatClient {
     var settings = ScoringFixtures.settings(for: server)
     settings.requestTimeout = 0.3
     settings.maxAttempts = 2
-    let client = try ChatClient(settings: settings, environment: [:])
+    return try ChatClient(settings: settings, environment: [:])
+  }
+
+  @Test func slowServerTimesOutOnEveryAttempt() throws {
+    let server = try FakeChatServer(replies: [], then: .tooSlow(2))
+    defer { server.stop() }
+    let client = try Self.impatientClient(for: server)
     let error = #expect(throws: ChatRequestError.self) {
       try client.complete(Self.messages, maxOutputTokens: 100)
     }
@@ -230,10 +235,7 @@ import Testing
   @Test func timeoutAfterServerErrorKeepsRunGoing() throws {
     let server = try FakeChatServer(replies: [.serverError("busy")], then: .tooSlow(2))
     defer { server.stop() }
-    var settings = ScoringFixtures.settings(for: server)
-    settings.requestTimeout = 0.3
-    settings.maxAttempts = 2
-    let client = try ChatClient(settings: settings, environment: [:])
+    let client = try Self.impatientClient(for: server)
     let error = #expect(throws: ChatRequestError.self) {
       try client.complete(Self.messages, maxOutputTokens: 100)
     }

@@ -107,10 +107,7 @@ public enum FeedReader {
   ///   not recognised, or it is malformed (the message names the file and
   ///   the position).
   public static func read(contentsOf url: URL) throws -> FeedDocument {
-    var isDirectory: ObjCBool = false
-    if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory),
-      isDirectory.boolValue
-    {
+    if FileManager.default.isFolder(url) {
       throw PaperSiftError(
         .invalidInput,
         "'\(url.path)' is a folder. Pass the RSS, Atom or JSON Lines files inside it.")

@@ -84,7 +84,7 @@ public struct FetchSettings: Codable, Sendable, Equatable {
   /// Returns a sentence naming the setting that limits a request, when `error` is a time-out.
   static func timeoutHint(for error: HTTPError, seconds: Double) -> String {
     guard case .timedOut = error.kind else { return "" }
-    return " fetch.requestTimeoutSeconds sets that limit (now \(String(format: "%g", seconds)) s)."
+    return " fetch.requestTimeoutSeconds sets that limit (now \(secondsText(seconds)))."
   }
 
   /// The announce types that are stored; the others are skipped.

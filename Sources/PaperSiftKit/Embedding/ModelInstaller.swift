@@ -51,10 +51,7 @@ public struct ModelInstaller: Sendable {
   ///   `target` is left as it was.
   public func install(from source: Source, into target: URL) throws {
     let fileManager = FileManager.default
-    var isFolder: ObjCBool = false
-    if case .folder(let folder) = source,
-      !fileManager.fileExists(atPath: folder.path, isDirectory: &isFolder) || !isFolder.boolValue
-    {
+    if case .folder(let folder) = source, !fileManager.isFolder(folder) {
       throw PaperSiftError(
         .notFound,
         "The source folder '\(folder.path)' does not exist or is not a folder. Point --from at "

@@ -95,7 +95,7 @@ public final class OpenAIEmbeddingsClient: SentenceEncoder, @unchecked Sendable 
     switch error.kind {
     case .timedOut:
       return
-        " embedding.remoteRequestTimeout sets the limit (now \(String(format: "%g", requestTimeout)) s)."
+        " embedding.remoteRequestTimeout sets the limit (now \(secondsText(requestTimeout)))."
     case .status(401), .status(403):
       let variable =
         apiKeyVariable.isEmpty

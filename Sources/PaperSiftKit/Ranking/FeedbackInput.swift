@@ -57,9 +57,8 @@ public enum FeedbackInput {
   ///   file does not exist and `io` when it cannot be read.
   public static func read(contentsOf url: URL) throws -> FeedbackFileContents {
     let path = url.path
-    var isDirectory: ObjCBool = false
-    let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-    if exists, isDirectory.boolValue {
+    let exists = FileManager.default.fileExists(atPath: path)
+    if FileManager.default.isFolder(url) {
       throw PaperSiftError(
         .invalidInput,
         "'\(path)' is a folder, not a file. Pass a file with one arXiv id or URL a line, "

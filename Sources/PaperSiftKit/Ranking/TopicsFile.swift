@@ -72,9 +72,7 @@ public struct TopicsFile: Sendable, Equatable, Codable {
   public static func read(
     from url: URL, ifUnreadable advice: String
   ) throws -> (text: String, topics: TopicsFile) {
-    var isFolder: ObjCBool = false
-    if FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder), isFolder.boolValue
-    {
+    if FileManager.default.isFolder(url) {
       throw PaperSiftError(
         .invalidInput, "'\(url.path)' is a folder, not a topics file. " + advice)
     }
@@ -182,9 +180,7 @@ private struct TopicsParser {
       inKeywords = false
       if paragraphTopics {
         // Numbers after free text: the paragraphs so far stay topics.
-        closeParagraph()
-        topics += paragraphs.map { TopicsFile.Topic(name: $0) }
-        paragraphs = []
+        promoteParagraphs()
         paragraphTopics = false
       }
       topics.append(TopicsFile.Topic(name: rest))
@@ -219,9 +215,7 @@ private struct TopicsParser {
       // In a file without numbers each paragraph is a topic, and a bullet
       // belongs to the paragraph above it, so that "Not relevant" text
       // never counts as interest.
-      closeParagraph()
-      topics += paragraphs.map { TopicsFile.Topic(name: $0) }
-      paragraphs = []
+      promoteParagraphs()
       if topics.isEmpty { topics.append(TopicsFile.Topic(name: "Interests")) }
       paragraphTopics = true
     }
@@ -235,10 +229,16 @@ private struct TopicsParser {
     paragraph = ""
   }
 
-  mutating func finish() -> TopicsFile {
+  /// Turns the paragraphs read so far, the open one included, into topics.
+  mutating func promoteParagraphs() {
     closeParagraph()
+    topics += paragraphs.map { TopicsFile.Topic(name: $0) }
+    paragraphs = []
+  }
+
+  mutating func finish() -> TopicsFile {
     if topics.isEmpty || paragraphTopics {
-      topics += paragraphs.map { TopicsFile.Topic(name: $0) }
+      promoteParagraphs()
     }
     return TopicsFile(
       topics: topics, relevantKeywords: relevantKeywords,

@@ -193,7 +193,7 @@ public struct ChatClient: Sendable {
         "the server at \(url) timed out or refused the connection on all "
         + "\(settings.maxAttempts) attempts of a batch. Check that it is running and that "
         + "llm.baseURL is right. A slow server needs a higher llm.requestTimeout (now "
-        + "\(Self.seconds(settings.requestTimeout))), and a lower llm.maxAttempts (now "
+        + "\(secondsText(settings.requestTimeout))), and a lower llm.maxAttempts (now "
         + "\(settings.maxAttempts)) shortens the wait for one that is down."
     }
     return ChatRequestError(
@@ -217,7 +217,7 @@ public struct ChatClient: Sendable {
     case .timedOut:
       text =
         "Request to \(url) timed out: \(error.detail). If the server is slow, raise "
-        + "llm.requestTimeout (now \(Self.seconds(settings.requestTimeout))). If it is down, "
+        + "llm.requestTimeout (now \(secondsText(settings.requestTimeout))). If it is down, "
         + "check llm.baseURL."
     case .transfer where Self.isUnreachable(error):
       text =
@@ -252,11 +252,6 @@ public struct ChatClient: Sendable {
     }
     return "Check the API key in the environment variable \(variable) that "
       + "llm.apiKeyVariable names, and that its account may use the model '\(settings.model)'."
-  }
-
-  /// Formats seconds as `300 s` or `0.5 s`.
-  private static func seconds(_ value: Double) -> String {
-    value.rounded() == value ? "\(Int(value)) s" : "\(value) s"
   }
 
   private func decode(_ response: HTTPResponse) throws -> ChatCompletion {

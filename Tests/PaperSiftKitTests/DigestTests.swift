@@ -106,8 +106,8 @@ import Testing
       (nil, "no score returned"), ("budget", "not sent, because the budget (--budget) was reached"),
       ("invalid score", "invalid score"),
     ] as [(String?, String)])
-  func unscoredReasonsReadAsSentences(stored: String?, shown: String) {
-    #expect(DigestBuilder.readableReason(stored) == shown)
+  func unscoredReasonsReadAsSentences(stored: String?, expected: String) {
+    #expect(DigestBuilder.readableReason(stored) == expected)
   }
 
   @Test func hugeAbstractIsCutInDigest() {

@@ -19,8 +19,8 @@ import Testing
 
   static let fastRetries = RetryPolicy(maxAttempts: 3, baseDelay: 0.01, maxDelay: 0.02)
 
-  /// Starts a server that answers each input at position `index` with the
-  /// JSON array `vector(index)`.
+  /// Starts a server that returns the JSON array `vector(index)` for the
+  /// input at position `index`.
   static func server(vector: @escaping @Sendable (Int) -> String) throws -> LoopbackHTTPServer {
     try LoopbackHTTPServer { request in
       guard
@@ -85,7 +85,7 @@ import Testing
   }
 
   @Test func changedLengthEmbedsCachedAgain() throws {
-    // The server now answers with 4 numbers per vector.
+    // The server now returns 4 numbers per vector.
     let server = try Self.server { "[1,2,3,\($0 + 1)]" }
     defer { server.stop() }
     let client = OpenAIEmbeddingsClient(

@@ -117,8 +117,8 @@ import Testing
     paper.abstract = String(repeating: "a", count: 600_000) + " tail"
     paper.title = String(repeating: "t", count: 1_001)
     let user = try Self.builder().userPrompt(for: [paper])
-    let kept = String(repeating: "a", count: PromptBuilder.maxAbstractCharacters)
-    #expect(user.contains("Abstract: \(kept) [595005 more characters cut]"))
+    let keptAbstract = String(repeating: "a", count: PromptBuilder.maxAbstractCharacters)
+    #expect(user.contains("Abstract: \(keptAbstract) [595005 more characters cut]"))
     #expect(user.contains(" [1 more character cut]\nAuthors:"))
     #expect(!user.contains("tail"))
     #expect(user.count < 10_000)

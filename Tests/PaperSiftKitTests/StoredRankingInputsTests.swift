@@ -3,7 +3,7 @@ import Testing
 
 @testable import PaperSiftKit
 
-/// What the ranking reads from the database: vectors and training labels.
+/// Tests of the vectors and training labels that the ranking reads from the database.
 @Suite struct StoredRankingInputsTests {
   static func paper(_ id: String) -> Paper {
     Paper(

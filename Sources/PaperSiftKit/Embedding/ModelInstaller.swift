@@ -101,8 +101,8 @@ public struct ModelInstaller: Sendable {
   ///
   /// - Returns: The encoder's model id and the test vector's length.
   /// - Throws: ``PaperSiftError`` (code `model`) for a file the encoder
-  ///   rejects, or a test vector that is not finite or, for a folder that
-  ///   asks for L2 normalisation, not of length 1.
+  ///   rejects, or a test vector that is not finite or, for a folder
+  ///   configured for L2 normalisation, not of length 1.
   public static func checkModel(in folder: URL) throws -> (modelID: String, dimension: Int) {
     let encoder = try NativeSentenceEncoder(directory: folder, batchSize: 1)
     let vector = try encoder.embed(["PaperSift model check."])[0]

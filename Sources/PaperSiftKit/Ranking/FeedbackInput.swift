@@ -135,7 +135,7 @@ public enum FeedbackInput {
   }
 
   /// Deletes the pending feedback on those of `ids` that have some, because
-  /// arXiv answered that it has no such paper; otherwise they would be looked
+  /// the arXiv API returned no entry for them. Otherwise they would be looked
   /// up again on every run. Logs the ids removed.
   public static func dropNotFound(_ ids: [String], database: Database) throws {
     let store = FeedbackStore(database: database)

@@ -18,9 +18,9 @@ public struct StoredRankingInputs {
     self.dimension = dimension
   }
 
-  /// Reads the vectors of `encoder`: its model id and its dimension. A
-  /// remote encoder that has not answered yet has dimension 0, so the
-  /// dimension of its latest stored vector is used then.
+  /// Creates inputs that read the vectors of `encoder`: its model id and its
+  /// dimension. A remote encoder has dimension 0 until its first response,
+  /// so the dimension of its latest stored vector is used then.
   public init(database: Database, encoder: any SentenceEncoder) throws {
     var dimension = encoder.dimension
     if dimension == 0,

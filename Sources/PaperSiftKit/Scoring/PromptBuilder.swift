@@ -19,9 +19,9 @@ public struct PromptBuilder: Sendable {
 
   /// The largest number of authors shown per paper; the rest are counted.
   public static let maxAuthorsShown = 10
-  /// The longest title and abstract sent, in characters; a longer one is cut
-  /// and marked. The longest of the 22,474 bundled papers have 240 and 2,300,
-  /// so only a broken or hostile feed reaches these.
+  /// The maximum title and abstract lengths sent, in characters. A longer
+  /// text is cut and marked. The longest of the 22,474 bundled papers have
+  /// 240 and 2,300, so only a broken or hostile feed reaches these.
   public static let maxTitleCharacters = 1_000
   public static let maxAbstractCharacters = 5_000
 

@@ -97,7 +97,7 @@ public struct EmbeddingStore {
     let cached = try entries(paperIDs: papers.map(\.id), modelID: encoder.modelID)
     var vectors = [[Float]](repeating: [], count: papers.count)
     var missing: [Int] = []
-    // A remote encoder knows its dimension only after its first reply (0 before).
+    // A remote encoder's dimension is 0 until its first response.
     let knownDimension = encoder.dimension
     for (index, paper) in papers.enumerated() {
       if let entry = cached[paper.id], entry.textHash == Self.textHash(of: paper),

@@ -127,8 +127,8 @@ public enum JSONErrorText {
     return "not valid JSON near line \(location.line), column \(location.column)"
   }
 
-  /// The line and column (from 1, in bytes) of the first syntax error in
-  /// `data`, or nil when it parses or the parser does not say where.
+  /// Returns the line and column (from 1, in bytes) of the first syntax
+  /// error in `data`, or nil when it parses or the parser gives no position.
   static func syntaxErrorLocation(in data: Data) -> (line: Int, column: Int)? {
     let message: String
     do {
@@ -140,7 +140,7 @@ public enum JSONErrorText {
       }
       message = text
     }
-    // Foundation says "... around character N." with N a byte offset from 0.
+    // Foundation's message ends "... around character N." with N a byte offset from 0.
     guard let range = message.range(of: "character ") else { return nil }
     let digits = message[range.upperBound...].prefix { $0.isNumber }
     guard let offset = Int(digits) else { return nil }

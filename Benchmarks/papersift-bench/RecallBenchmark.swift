@@ -125,6 +125,15 @@ private func printSummary(
       print(label.padding(toLength: 31, withPad: " ", startingAt: 0) + cells.joined(separator: " "))
     }
   }
+  print("\nauto, from the 21st, by labeller and relevance   picks     25%     30%     40%")
+  let breakdown = RecallBreakdown(
+    days: scored, variant: ReplayVariant.auto.rawValue, fractions: [0.25, 0.3, 0.4])
+  for row in breakdown.rows {
+    let cells = (0..<3).map { String(format: "%6.1f%%", row.recall(at: $0) * 100) }
+    print(
+      row.name.padding(toLength: 45, withPad: " ", startingAt: 0)
+        + String(format: "%8d ", row.picks) + cells.joined(separator: " "))
+  }
   guard let chosen = tuning.chosen else {
     print("\nno weighting and cutoff reached \(tuning.target) on the tuning nights")
     return

@@ -113,16 +113,17 @@ struct AxisEmbedding: TextEmbedding {
     #expect(results[0][.logistic]?.first?.paperId == "4")
   }
 
-  @Test func topicsFileFromIndex() throws {
+  @Test func topicsFileAndLabellerFromIndex() throws {
     let folder = try Self.writeDays(
       [("2025-01-01", [("1", "x a", true)]), ("2025-01-02", [("2", "y b", false)])],
       topics: "1. x topic\n")
     defer { try? FileManager.default.removeItem(at: folder) }
-    let index = #"[{"date": "2025-01-02", "topics_file": "topics.later.md"}]"#
+    let index = #"[{"date": "2025-01-02", "topics_file": "topics.later.md", "model": "gpt-5"}]"#
     try index.write(
       to: folder.appendingPathComponent("index.json"), atomically: true, encoding: .utf8)
     let days = try BenchmarkDays.load(from: folder)
     #expect(days.map(\.topicsFile) == ["topics.md", "topics.later.md"])
+    #expect(days.map(\.labeller) == [nil, "gpt-5"])
     #expect(days[0].picks == ["1"])
   }
 }

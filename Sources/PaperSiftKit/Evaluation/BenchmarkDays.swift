@@ -30,12 +30,18 @@ public struct BenchmarkDay: Sendable {
   public var labels: [PaperLabel]
   /// The topics file name inside the days folder.
   public var topicsFile: String
+  /// The LLM that labelled the night (`gpt-4o`), nil when the index omits it.
+  public var labeller: String?
 
-  public init(date: String, papers: [Paper], labels: [PaperLabel], topicsFile: String) {
+  public init(
+    date: String, papers: [Paper], labels: [PaperLabel], topicsFile: String,
+    labeller: String? = nil
+  ) {
     self.date = date
     self.papers = papers
     self.labels = labels
     self.topicsFile = topicsFile
+    self.labeller = labeller
   }
 
   /// The ids the LLM picked; followed-author matches are left out.
@@ -49,8 +55,9 @@ public struct BenchmarkDay: Sendable {
 /// Each night is `YYYY-MM-DD.papers.jsonl` (one paper a line: `id`, `title`,
 /// `abstract`, `authors`, `categories`) beside `YYYY-MM-DD.labels.jsonl`
 /// (`id`, `relevance`, `novelty`, `selected_by`). An optional `index.json`
-/// array of `{"date", "topics_file"}` names each night's topics file;
-/// without it, or for a night it omits, `topics.md` is used.
+/// array of `{"date", "topics_file", "model"}` names each night's topics
+/// file and labelling LLM. Without it, or for a night it omits, `topics.md`
+/// is used and the labeller is unknown.
 public enum BenchmarkDays {
   /// Loads every night of `folder`, in date order.
   ///
@@ -66,7 +73,7 @@ public enum BenchmarkDays {
     }
     let dates = names.filter { $0.hasSuffix(".papers.jsonl") }
       .map { String($0.dropLast(".papers.jsonl".count)) }.sorted()
-    let topicsByDate = try readIndex(folder)
+    let index = try readIndex(folder)
     return try dates.map { date in
       let papers = try readLines(
         folder.appendingPathComponent("\(date).papers.jsonl"), as: DayPaper.self
@@ -77,16 +84,17 @@ public enum BenchmarkDays {
         ? try readLines(labelsURL, as: PaperLabel.self) : []
       return BenchmarkDay(
         date: date, papers: papers, labels: labels,
-        topicsFile: topicsByDate[date] ?? "topics.md")
+        topicsFile: index[date]?.topicsFile ?? "topics.md", labeller: index[date]?.model)
     }
   }
 
   struct IndexEntry: Decodable {
     var date: String
     var topicsFile: String?
+    var model: String?
 
     enum CodingKeys: String, CodingKey {
-      case date
+      case date, model
       case topicsFile = "topics_file"
     }
   }
@@ -105,13 +113,13 @@ public enum BenchmarkDays {
     }
   }
 
-  static func readIndex(_ folder: URL) throws -> [String: String] {
+  static func readIndex(_ folder: URL) throws -> [String: IndexEntry] {
     let url = folder.appendingPathComponent("index.json")
     guard FileManager.default.fileExists(atPath: url.path) else { return [:] }
     do {
       let entries = try JSONDecoder().decode([IndexEntry].self, from: Data(contentsOf: url))
-      var result: [String: String] = [:]
-      for entry in entries { result[entry.date] = entry.topicsFile }
+      var result: [String: IndexEntry] = [:]
+      for entry in entries { result[entry.date] = entry }
       return result
     } catch {
       throw PaperSiftError(

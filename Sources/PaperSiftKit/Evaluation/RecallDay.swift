@@ -82,12 +82,23 @@ public struct RankedEntry: Sendable, Equatable {
   public var score: Double
   /// The paper's estimated prompt tokens when sent to the LLM.
   public var tokens: Int
+  /// The LLM's relevance score of a pick, nil when not known.
+  public var relevance: Int?
 
-  public init(isPick: Bool, score: Double, tokens: Int) {
+  public init(isPick: Bool, score: Double, tokens: Int, relevance: Int? = nil) {
     self.isPick = isPick
     self.score = score
     self.tokens = tokens
+    self.relevance = isPick ? relevance : nil
   }
+}
+
+/// The place of a pick in a night's ranking.
+public struct PickPlace: Sendable, Equatable {
+  /// 0-based: the best paper is at 0.
+  public var position: Int
+  /// The LLM's relevance score of the pick, nil when not known.
+  public var relevance: Int?
 }
 
 /// A night ranked by one prefilter variant, with running totals of picks
@@ -99,17 +110,22 @@ public struct RankedNight: Sendable {
   public let cumulativePicks: [Int]
   /// `cumulativeTokens[k]` is the estimated prompt tokens of the first `k` papers.
   public let cumulativeTokens: [Int]
+  /// The picks, best placed first.
+  public let pickPlaces: [PickPlace]
 
   public init(_ entries: [RankedEntry]) {
     scores = entries.map(\.score)
     var picks = [0]
     var tokens = [0]
-    for entry in entries {
+    var places: [PickPlace] = []
+    for (position, entry) in entries.enumerated() {
       picks.append(picks[picks.count - 1] + (entry.isPick ? 1 : 0))
       tokens.append(tokens[tokens.count - 1] + entry.tokens)
+      if entry.isPick { places.append(PickPlace(position: position, relevance: entry.relevance)) }
     }
     cumulativePicks = picks
     cumulativeTokens = tokens
+    pickPlaces = places
   }
 
   public var count: Int { scores.count }
@@ -130,10 +146,12 @@ public struct RecallDay: Sendable {
   public var batchSize: Int
   /// Rankings by variant name.
   public var rankings: [String: RankedNight]
+  /// The LLM that labelled the night, nil when not known.
+  public var labeller: String?
 
   public init(
     date: String, papers: Int, picks: Int, requestTokens: Int, batchSize: Int,
-    rankings: [String: RankedNight]
+    rankings: [String: RankedNight], labeller: String? = nil
   ) {
     self.date = date
     self.papers = papers
@@ -141,6 +159,7 @@ public struct RecallDay: Sendable {
     self.requestTokens = requestTokens
     self.batchSize = max(batchSize, 1)
     self.rankings = rankings
+    self.labeller = labeller
   }
 
   /// Returns the estimated prompt tokens of sending `count` papers of `night`

@@ -83,6 +83,8 @@ public struct RecallReplay {
     let day = replay.days[index]
     let picks = day.picks
     let tokens = day.papers.map(Self.paperTokens)
+    var relevance: [String: Int] = [:]
+    for label in day.labels { relevance[label.id] = label.relevance }
     let rankings = try replay.rankings(forDayAt: index, variants: ReplayVariant.allCases)
     var nights: [String: RankedNight] = [:]
     for (variant, ranking) in rankings {
@@ -90,7 +92,7 @@ public struct RecallReplay {
         ranking.map { ranked in
           RankedEntry(
             isPick: picks.contains(ranked.paperId), score: ranked.score,
-            tokens: tokens[ranked.index])
+            tokens: tokens[ranked.index], relevance: relevance[ranked.paperId])
         })
     }
 
@@ -108,7 +110,7 @@ public struct RecallReplay {
         order.map { item in
           RankedEntry(
             isPick: picks.contains(day.papers[item.index].id), score: item.score,
-            tokens: tokens[item.index])
+            tokens: tokens[item.index], relevance: relevance[day.papers[item.index].id])
         })
     }
 
@@ -117,7 +119,7 @@ public struct RecallReplay {
     return RecallDay(
       date: day.date, papers: day.papers.count, picks: picks.count,
       requestTokens: TokenEstimate.promptTokens(of: builder.messages(for: [])),
-      batchSize: llm.batchSize, rankings: nights)
+      batchSize: llm.batchSize, rankings: nights, labeller: day.labeller)
   }
 
   /// Returns the lowercased author names of the nights' picks, the

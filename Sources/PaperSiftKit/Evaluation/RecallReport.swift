@@ -115,6 +115,7 @@ public struct RecallReport {
     page += recallSection(
       "Held-out later half", heldOut,
       note: "The nights after the tuning nights, which no tuning step has read.")
+    page += Self.breakdownSection(scored)
     page += Self.referenceTable
     page += choiceSection()
     page += configuredSection(scored)
@@ -153,6 +154,26 @@ public struct RecallReport {
         return Self.percent(summary.recall)
       }
       text += "| \(label) | " + cells.joined(separator: " | ") + " |\n"
+    }
+    return text + "\n"
+  }
+
+  static func breakdownSection(_ nights: [RecallDay]) -> String {
+    let fractions = [0.25, 0.3, 0.4]
+    let breakdown = RecallBreakdown(
+      days: nights, variant: ReplayVariant.auto.rawValue, fractions: fractions)
+    var text = "## Recall by labeller and relevance\n\n"
+    text += "`auto` on every night from the 21st, its picks split by the LLM that labelled "
+    text += "the night and by the relevance score (out of 10) that LLM gave each pick. "
+    text +=
+      "Each cell is the share of the group's picks inside the top fraction of their night.\n\n"
+    text += "| labeller | picks | nights | "
+    text += fractions.map { "\(Int(($0 * 100).rounded()))%" }.joined(separator: " | ") + " |\n"
+    text += "|---|---|---|" + fractions.map { _ in "---|" }.joined() + "\n"
+    for row in breakdown.rows {
+      let cells = fractions.indices.map { Self.percent(row.recall(at: $0)) }
+      text +=
+        "| \(row.name) | \(row.picks) | \(row.nights) | " + cells.joined(separator: " | ") + " |\n"
     }
     return text + "\n"
   }

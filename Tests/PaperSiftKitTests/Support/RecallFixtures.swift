@@ -5,16 +5,21 @@ import Foundation
 /// Hand-made nights for the recall benchmark's tests.
 enum RecallFixtures {
   /// Returns a night ranked by one variant from a pattern such as `"PP..P"`,
-  /// where `P` marks a pick. Scores fall by 0.1 from 0.9 unless given.
-  static func night(_ pattern: String, tokens: [Int]? = nil, scores: [Double]? = nil)
-    -> RankedNight
-  {
+  /// where `P` marks a pick. Scores fall by 0.1 from 0.9 unless given;
+  /// `relevances` gives the picks' relevance scores in ranking order.
+  static func night(
+    _ pattern: String, tokens: [Int]? = nil, scores: [Double]? = nil, relevances: [Int] = []
+  ) -> RankedNight {
     let marks = Array(pattern)
+    var pickIndex = 0
     return RankedNight(
       marks.indices.map { i in
-        RankedEntry(
-          isPick: marks[i] == "P", score: scores?[i] ?? (0.9 - 0.1 * Double(i)),
-          tokens: tokens?[i] ?? 100)
+        let isPick = marks[i] == "P"
+        let relevance = isPick && pickIndex < relevances.count ? relevances[pickIndex] : nil
+        if isPick { pickIndex += 1 }
+        return RankedEntry(
+          isPick: isPick, score: scores?[i] ?? (0.9 - 0.1 * Double(i)),
+          tokens: tokens?[i] ?? 100, relevance: relevance)
       })
   }
 

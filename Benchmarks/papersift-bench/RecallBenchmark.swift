@@ -37,8 +37,8 @@ private func runRecallBenchmark(_ arguments: [String]) throws -> Int32 {
   let settings = configuration.ranking
   let encoder = LazyEncoderEmbedding(settings: configuration.embedding, home: home)
   let vectors =
-    parsed.string("--vectors").map { URL(fileURLWithPath: $0) }
-    ?? home.root.appendingPathComponent("cache/replay-vectors/\(encoder.cacheName)")
+    try parsed.string("--vectors").map { URL(fileURLWithPath: $0) }
+    ?? home.root.appendingPathComponent("cache/replay-vectors/\(encoder.cacheName())")
 
   let start = DispatchTime.now().uptimeNanoseconds
   let startCPU = processCPUSeconds()

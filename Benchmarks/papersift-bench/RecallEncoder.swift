@@ -15,13 +15,17 @@ final class LazyEncoderEmbedding: TextEmbedding {
     self.home = home
   }
 
-  /// The cache folder name for this encoder's vectors, because vectors of
-  /// two models must never be mixed: `native-all-MiniLM-L6-v2` for the
-  /// native encoder, `openai-MODEL` for an embeddings server.
-  var cacheName: String {
+  /// Returns the cache folder name for this encoder's vectors, because
+  /// vectors of two models must never be mixed: `native-FOLDER@FINGERPRINT`
+  /// for the native encoder, `openai-MODEL` for an embeddings server.
+  ///
+  /// - Throws: ``PaperSiftError`` when the native weights cannot be read.
+  func cacheName() throws -> String {
     switch settings.provider {
     case .native:
-      return "native-" + settings.resolvedModelDirectory(home: home).lastPathComponent
+      let folder = settings.resolvedModelDirectory(home: home)
+      let weights = try SafeTensorsFile(url: ModelFolder(url: folder).weightsURL)
+      return "native-" + folder.lastPathComponent + "@" + weights.fingerprint
     case .openai:
       return "openai-" + settings.remoteModel.replacingOccurrences(of: "/", with: "-")
     }

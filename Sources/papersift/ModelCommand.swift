@@ -69,6 +69,7 @@ enum ModelCommand: Command {
       let size =
         (try? FileManager.default.attributesOfItem(atPath: model.weightsURL.path)[.size]
           as? Int) ?? 0
+      let fingerprint = try SafeTensorsFile(url: model.weightsURL).fingerprint
       print(
         """
         folder: \(folder.path)
@@ -76,7 +77,9 @@ enum ModelCommand: Command {
         intermediate size: \(c.intermediateSize)
         vocabulary: \(c.vocabularySize) tokens, maximum length: \(model.maxLength) tokens
         pooling: \(model.pooling.rawValue), L2-normalised: \(model.normalizes)
-        weights: \(size / 1_000_000) MB
+        weights: \(size / 1_000_000) MB, fingerprint \(fingerprint)
+        model id: native/\(folder.standardizedFileURL.lastPathComponent)@\(fingerprint) \
+        (the key of its cached vectors; bf16 adds +bf16)
         """)
       return .success
     default:

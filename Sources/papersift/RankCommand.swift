@@ -35,11 +35,13 @@ enum RankCommand: Command {
         "No topics file: ranking by likes and learned models only, when there are any; pass --topics FILE",
         [("file", topicsURL.path)])
     }
-    // Likes given since the last run, and papers imported without a run,
-    // have no vector yet; without one they would not count.
+    // Likes given since the last run, papers imported without a run and,
+    // after a change of model, the training papers have no vector yet.
+    // Without one they would not count.
     try NightEmbedding.embed(
       try store.papers(announcedOn: date), encoder: encoder, database: database,
-      batchSize: configuration.embedding.batchSize)
+      batchSize: configuration.embedding.batchSize, trainingBefore: date,
+      trainingDays: configuration.ranking.model.trainingDays)
     // Created after embedding, so that a remote encoder's dimension is known.
     let inputs = try StoredRankingInputs(database: database, encoder: encoder)
     let embedder = TopicEmbedding(encoder: encoder)

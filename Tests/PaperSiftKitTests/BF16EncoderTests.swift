@@ -59,7 +59,8 @@ import Testing
       return
     }
     #expect(encoder.precision == .bf16)
-    #expect(encoder.modelID == "native/all-MiniLM-L6-v2+bf16")
+    let fp32 = try EncoderFixtures.encoder()
+    #expect(encoder.modelID == fp32.modelID + "+bf16")
 
     let compared = try compareAllCases(encoder)
     print("bf16 encoder: lowest cosine to the reference \(compared.lowestCosine)")

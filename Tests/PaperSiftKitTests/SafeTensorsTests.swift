@@ -127,4 +127,46 @@ import Testing
     #expect(error?.message.contains("[30522, 8]") == true)
     #expect(error?.message.contains("scripts/install-model") == true)
   }
+
+  @Test func fingerprintFollowsContent() throws {
+    let original = Self.file([("w", [2, 3], [1, 2, 3, 4, 5, 6]), ("b", [2], [7, 8])])
+    let changed = Self.file([("w", [2, 3], [1, 2, 3, 4, 5, 6]), ("b", [2], [7, 8.5])])
+    let longer = Self.file([("w", [2, 3], [1, 2, 3, 4, 5, 6]), ("b", [3], [7, 8, 0])])
+    let urls = try [original, original, changed, longer].map(Self.temporaryFile)
+    defer { for url in urls { try? FileManager.default.removeItem(at: url) } }
+    let prints = try urls.map { try SafeTensorsFile(url: $0).fingerprint }
+
+    #expect(prints[0].count == 16)
+    #expect(prints[0].allSatisfy { $0.isHexDigit })
+    #expect(prints[0] == prints[1])
+    #expect(prints[0] != prints[2])
+    #expect(prints[0] != prints[3])
+    #expect(prints[2] != prints[3])
+  }
+
+  @Test func sameFolderNameOtherWeights() throws {
+    let weights = EncoderFixtures.modelDirectory.appendingPathComponent("model.safetensors")
+    try #require(
+      FileManager.default.fileExists(atPath: weights.path), EncoderFixtures.missingModelMessage)
+    var edited = try Data(contentsOf: weights)
+    edited[edited.count - 1] ^= 0x01  // the last byte of the last tensor's last float
+    let root = FileManager.default.temporaryDirectory
+      .appendingPathComponent("papersift-fingerprint-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: root) }
+    let name = EncoderFixtures.modelDirectory.lastPathComponent
+    let first = try EncoderFixtures.copyOfModel(
+      weights: try Data(contentsOf: weights),
+      into: root.appendingPathComponent("a").appendingPathComponent(name))
+    let second = try EncoderFixtures.copyOfModel(
+      weights: edited, into: root.appendingPathComponent("b").appendingPathComponent(name))
+
+    let installed = try NativeSentenceEncoder(directory: EncoderFixtures.modelDirectory).modelID
+    let copied = try NativeSentenceEncoder(directory: first).modelID
+    let other = try NativeSentenceEncoder(directory: second).modelID
+
+    #expect(copied == installed)
+    #expect(copied.hasPrefix("native/\(name)@"))
+    #expect(other.hasPrefix("native/\(name)@"))
+    #expect(other != copied)
+  }
 }

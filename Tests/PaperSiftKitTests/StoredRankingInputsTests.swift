@@ -79,4 +79,43 @@ import Testing
       ])
     #expect(set.embeddings.rows == 6)
   }
+
+  @Test func modelChangeEmbedsTrainingPapers() throws {
+    let (database, folder) = try EmbeddingStoreTests.temporaryDatabase()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    // 2025-05-05 was scored, 2025-05-06 ran without the LLM, 2025-05-07 is tonight.
+    let scored = ["2505.00001", "2505.00002"].map(Self.paper)
+    let unscored = ["2505.00011"].map(Self.paper)
+    let tonight = ["2505.00021", "2505.00022"].map(Self.paper)
+    try PaperStore(database: database).importDocuments([
+      FeedDocument(format: .rss, source: "test", date: "2025-05-05", papers: scored),
+      FeedDocument(format: .rss, source: "test", date: "2025-05-06", papers: unscored),
+      FeedDocument(format: .rss, source: "test", date: "2025-05-07", papers: tonight),
+    ])
+    try ScoreStore(database: database).save(
+      [PaperScore(paperID: "2505.00001", relevance: 9, novelty: 8, comment: "pick")],
+      model: "m", promptHash: "h", batchID: nil)
+    let old = RecordingEncoder(modelID: "test/old")
+    try NightEmbedding.embed(
+      scored + unscored, encoder: old, database: database, batchSize: 8)
+    let new = RecordingEncoder(modelID: "test/new")
+
+    let first = try NightEmbedding.embed(
+      tonight, encoder: new, database: database, batchSize: 8, trainingBefore: "2025-05-07",
+      trainingDays: 60)
+
+    #expect(first == NightEmbedding.Counts(night: 2, feedback: 0, training: 2))
+    #expect(new.embeddedTexts.count == 4)
+    #expect(!new.embeddedTexts.contains(unscored[0].embeddingText))
+    let inputs = try StoredRankingInputs(database: database, encoder: new)
+    let set = try inputs.trainingSet(
+      before: "2025-05-07", days: 60, minimumRelevance: 8, minimumNovelty: 7)
+    #expect(set.papers.map(\.id) == ["2505.00001", "2505.00002"])
+    #expect(set.labels == [true, false])
+
+    let second = try NightEmbedding.embed(
+      tonight, encoder: new, database: database, batchSize: 8, trainingBefore: "2025-05-07",
+      trainingDays: 60)
+    #expect(second == NightEmbedding.Counts(night: 0, feedback: 0, training: 0))
+  }
 }

@@ -46,4 +46,8 @@ int papersift_bf16_gemm(
     const float *a, size_t m, size_t in, const uint16_t *packed, size_t out, float *c,
     uint32_t *scratch);
 
+/// Returns a 64-bit fingerprint of `length` bytes: any change of content or
+/// length changes it, barring a chance collision. Not a cryptographic hash.
+uint64_t papersift_fingerprint(const void *bytes, size_t length);
+
 #endif

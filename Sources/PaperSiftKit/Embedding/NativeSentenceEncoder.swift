@@ -39,7 +39,9 @@ public final class NativeSentenceEncoder: SentenceEncoder, @unchecked Sendable {
   ///   - precision: `bf16` runs the linear layers in bfloat16 where the CPU
   ///     has AVX-512 BF16, and falls back to `fp32` elsewhere. ``precision``
   ///     returns the one that runs. The model id contains it, so that cached
-  ///     vectors of one precision are not taken for the other's.
+  ///     vectors of one precision are not taken for the other's. The id also
+  ///     contains the weights' ``SafeTensorsFile/fingerprint``, so that a new
+  ///     checkpoint in the same folder embeds again.
   /// - Throws: ``PaperSiftError`` (code `model`) naming a missing or corrupt
   ///   file or tensor and the fix.
   public init(
@@ -57,7 +59,8 @@ public final class NativeSentenceEncoder: SentenceEncoder, @unchecked Sendable {
     let file = try SafeTensorsFile(url: folder.weightsURL)
     model = try BertModel(file: file, configuration: folder.configuration, precision: precision)
     let name = directory.standardizedFileURL.lastPathComponent
-    modelID = "native/" + name + (model.precision == .bf16 ? "+bf16" : "")
+    modelID =
+      "native/" + name + "@" + file.fingerprint + (model.precision == .bf16 ? "+bf16" : "")
     self.batchSize = max(1, batchSize)
     self.threads = max(1, threads > 0 ? threads : Int(openblas_get_num_threads()))
     workspaces = [

@@ -1,3 +1,4 @@
+import CEncoderKernels
 import Foundation
 
 #if canImport(Glibc)
@@ -71,6 +72,17 @@ public final class SafeTensorsFile: @unchecked Sendable {
   deinit {
     munmap(base, mappedLength)
   }
+
+  /// A fingerprint of the whole file, header and tensors, as 16 hex digits.
+  ///
+  /// It reads every page of the mapping, about 0.1 s for MiniLM's 90 MB.
+  /// Two checkpoints in folders of the same name get different
+  /// fingerprints, so their cached vectors are never mixed.
+  public lazy var fingerprint: String = {
+    let value = papersift_fingerprint(base, mappedLength)
+    let digits = String(value, radix: 16)
+    return String(repeating: "0", count: 16 - digits.count) + digits
+  }()
 
   /// Returns a pointer to the `F32` data of tensor `name`, in place in the mapping.
   ///

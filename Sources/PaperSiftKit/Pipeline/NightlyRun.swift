@@ -49,7 +49,7 @@ public final class NightlyRun {
     try DigestFiles.createDirectory(
       options.outputDirectory ?? settings.run.outputDirectory(home: home))
     let encoder = try EncoderFactory.make(settings.embedding, home: home, environment: environment)
-    try embed(papers, encoder: encoder, database: database)
+    try embed(papers, date: date, encoder: encoder, database: database)
     let ranking = try NightRanker.rank(
       date: date,
       inputs: try StoredRankingInputs(database: database, encoder: encoder),
@@ -227,15 +227,20 @@ public final class NightlyRun {
         + "describe your interests.")
   }
 
-  /// Embeds the night's papers and the liked or disliked papers that have no vector yet.
-  func embed(_ papers: [Paper], encoder: any SentenceEncoder, database: Database) throws {
+  /// Embeds the night's papers, the liked or disliked papers and the
+  /// learned models' training papers that have no vector yet.
+  func embed(
+    _ papers: [Paper], date: String, encoder: any SentenceEncoder, database: Database
+  ) throws {
     let counts = try NightEmbedding.embed(
-      papers, encoder: encoder, database: database, batchSize: configuration.embedding.batchSize)
+      papers, encoder: encoder, database: database, batchSize: configuration.embedding.batchSize,
+      trainingBefore: date, trainingDays: configuration.ranking.model.trainingDays)
     logger.info(
       "Embedded papers",
       [
         ("night", "\(papers.count)"), ("embedded_now", "\(counts.night)"),
         ("feedback_embedded_now", "\(counts.feedback)"),
+        ("training_embedded_now", "\(counts.training)"),
       ])
   }
 

@@ -75,25 +75,15 @@ public struct StoredRankingInputs {
     return ids.map { found[$0] }
   }
 
-  /// Labelled papers of the `days` nights before `date`, and the liked or
-  /// disliked papers from before them or from no listing. Positives are LLM
-  /// scores at or above both minimums and likes. Negatives are dislikes and
-  /// the other papers of nights on which the LLM scored any paper. Papers
-  /// without an embedding are left out.
-  public func trainingSet(
-    before date: String, days: Int, minimumRelevance: Int, minimumNovelty: Int
-  ) throws -> TrainingSet {
+  /// Returns the labelled papers of the `days` nights before `date`, and the
+  /// liked or disliked papers from before them or from no listing: the papers
+  /// that ``trainingSet(before:days:minimumRelevance:minimumNovelty:)`` trains
+  /// on when they have an embedding.
+  public func trainingPapers(before date: String, days: Int) throws -> [Paper] {
     let start = Self.date(date, addingDays: -days)
     let papers = try self.papers(announcedFrom: start, before: date)
-    let picked = Set(
-      try database.rows(
-        "SELECT paper_id FROM scores GROUP BY paper_id HAVING MAX(relevance) >= ? "
-          + "AND MAX(novelty) >= ?",
-        [.integer(Int64(minimumRelevance)), .integer(Int64(minimumNovelty))]
-      ).compactMap { $0.string(0) })
     let feedback = try FeedbackStore(database: database).entries()
-    let liked = Set(feedback.filter { $0.label == .liked }.map(\.paperId))
-    let disliked = Set(feedback.filter { $0.label == .disliked }.map(\.paperId))
+    let rated = Set(feedback.map(\.paperId))
     // A paper of a night the LLM scored and did not pick counts as a
     // negative. One of a night it never scored (a --no-llm run) is unlabelled.
     let onScoredNights = Set(
@@ -103,15 +93,32 @@ public struct StoredRankingInputs {
           SELECT a.date FROM announcements a JOIN scores s ON s.paper_id = a.paper_id)
         """, [.text(start), .text(date)]
       ).compactMap { $0.string(0) })
-    var labelled = papers.filter { paper in
-      onScoredNights.contains(paper.id) || liked.contains(paper.id)
-        || disliked.contains(paper.id)
-    }
+    var labelled = papers.filter { onScoredNights.contains($0.id) || rated.contains($0.id) }
     // Feedback on papers from before the window or from no listing at all
     // (a history brought with `like --from`) labels them too.
     let inWindow = Set(papers.map(\.id))
     let older = try self.papers(ids: feedback.map(\.paperId).filter { !inWindow.contains($0) })
     labelled += older.filter { paper in paper.announced.map { $0 < date } ?? true }
+    return labelled
+  }
+
+  /// Returns the ``trainingPapers(before:days:)`` that have an embedding,
+  /// with their labels. Positives are LLM scores at or above both minimums
+  /// and likes. Negatives are dislikes and the other papers of nights on
+  /// which the LLM scored any paper.
+  public func trainingSet(
+    before date: String, days: Int, minimumRelevance: Int, minimumNovelty: Int
+  ) throws -> TrainingSet {
+    let labelled = try trainingPapers(before: date, days: days)
+    let picked = Set(
+      try database.rows(
+        "SELECT paper_id FROM scores GROUP BY paper_id HAVING MAX(relevance) >= ? "
+          + "AND MAX(novelty) >= ?",
+        [.integer(Int64(minimumRelevance)), .integer(Int64(minimumNovelty))]
+      ).compactMap { $0.string(0) })
+    let feedback = try FeedbackStore(database: database).entries()
+    let liked = Set(feedback.filter { $0.label == .liked }.map(\.paperId))
+    let disliked = Set(feedback.filter { $0.label == .disliked }.map(\.paperId))
     let vectors = try embeddings(of: labelled.map(\.id))
     var kept: [Paper] = []
     var values: [Float] = []

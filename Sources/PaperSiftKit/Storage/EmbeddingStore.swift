@@ -97,12 +97,9 @@ public struct EmbeddingStore {
     let cached = try entries(paperIDs: papers.map(\.id), modelID: encoder.modelID)
     var vectors = [[Float]](repeating: [], count: papers.count)
     var missing: [Int] = []
-    // A remote encoder's dimension is 0 until its first response.
     let knownDimension = encoder.dimension
     for (index, paper) in papers.enumerated() {
-      if let entry = cached[paper.id], entry.textHash == Self.textHash(of: paper),
-        knownDimension == 0 || entry.vector.count == knownDimension
-      {
+      if let entry = cached[paper.id], Self.isCurrent(entry, of: paper, dimension: knownDimension) {
         vectors[index] = entry.vector
       } else {
         missing.append(index)
@@ -152,6 +149,22 @@ public struct EmbeddingStore {
       return Result(vectors: vectors, embeddedCount: missing.count + again.embeddedCount)
     }
     return Result(vectors: vectors, embeddedCount: missing.count)
+  }
+
+  /// Counts the papers that ``embeddings(for:encoder:batchSize:)`` would embed now.
+  public func missingCount(of papers: [Paper], encoder: any SentenceEncoder) throws -> Int {
+    let cached = try entries(paperIDs: papers.map(\.id), modelID: encoder.modelID)
+    return papers.filter { paper in
+      guard let entry = cached[paper.id] else { return true }
+      return !Self.isCurrent(entry, of: paper, dimension: encoder.dimension)
+    }.count
+  }
+
+  /// Tells whether a cached entry still serves `paper`: same text and, once
+  /// the encoder's dimension is known, same length. A remote encoder's
+  /// dimension is 0 until its first response.
+  static func isCurrent(_ entry: Entry, of paper: Paper, dimension: Int) -> Bool {
+    entry.textHash == textHash(of: paper) && (dimension == 0 || entry.vector.count == dimension)
   }
 
   static func blob(from vector: [Float]) -> [UInt8] {

@@ -74,8 +74,10 @@ enum EncoderFixtures {
 
   /// Copies the installed model's small files and, when given, replacement
   /// weights into a fresh temporary folder.
-  static func copyOfModel(weights: Data?) throws -> URL {
-    let folder = FileManager.default.temporaryDirectory
+  static func copyOfModel(weights: Data?, into given: URL? = nil) throws -> URL {
+    let folder =
+      given
+      ?? FileManager.default.temporaryDirectory
       .appendingPathComponent("papersift-model-\(UUID().uuidString)")
     try FileManager.default.createDirectory(
       at: folder.appendingPathComponent("1_Pooling"), withIntermediateDirectories: true)

@@ -92,6 +92,37 @@ import Testing
     }
   }
 
+  /// 9912 is December 2099, which is in the future on any day before
+  /// November 2099.
+  @Test(arguments: [
+    ["like", "9912.00001"], ["dislike", "https://arxiv.org/abs/9912.12345v1"],
+  ])
+  func futureMonthRejected(arguments: [String]) throws {
+    try Self.withOfflineHome { server, home in
+      let result = try PaperSiftProcess(home: home).run(arguments)
+      #expect(result.status == 2, "stderr: \(result.errorOutput)")
+      #expect(result.output.isEmpty)
+      #expect(
+        result.errorOutput.contains(
+          "Invalid arXiv id '\(arguments[1])' because its month 2099-12 is in the future."))
+      #expect(server.requests.isEmpty)
+    }
+  }
+
+  @Test func futureMonthInFileRejected() throws {
+    try Self.withOfflineHome { server, home in
+      let file = try TestFiles.write("2505.01136\n9912.00001\n", named: "ids.txt", in: home)
+
+      let result = try PaperSiftProcess(home: home).run(["like", "--from", file.path])
+      #expect(result.status == 2, "stderr: \(result.errorOutput)")
+      #expect(
+        result.errorOutput.contains(
+          "Invalid arXiv id '9912.00001' on line 2 of '\(file.path)' because its month "
+            + "2099-12 is in the future."))
+      #expect(server.requests.isEmpty)
+    }
+  }
+
   @Test func oldStyleIdLiked() throws {
     try Self.withOfflineHome { server, home in
       let result = try PaperSiftProcess(home: home).run([

@@ -5,11 +5,13 @@ extension FeedbackInput {
   /// The maximum number of citation keys that ``skippedNote(for:source:)`` lists.
   static let maxListedKeys = 10
 
-  static func parseBibTeX(_ text: String, source: String) throws -> FeedbackFileContents {
+  static func parseBibTeX(_ text: String, source: String, now: Date) throws
+    -> FeedbackFileContents
+  {
     let entries = try BibTeXReader.entries(in: text, source: source)
     var contents = FeedbackFileContents(identifiers: [], entryCount: entries.count)
     for entry in entries {
-      switch identifier(of: entry) {
+      switch identifier(of: entry, now: now) {
       case .found(let identifier):
         contents.identifiers.append(identifier)
       case .invalid(let problem):
@@ -56,7 +58,8 @@ extension FeedbackInput {
 
   /// Returns the arXiv id of `entry`, taken from its first arXiv field.
   ///
-  /// The fields, in order:
+  /// A new-style id whose month is in the future at `now` is invalid. The
+  /// fields, in order:
   /// - `eprint`, unless `archivePrefix` or `eprinttype` names another server
   /// - `arxiv`, `arxivid`, `arxiv_id` or `arxiv-id`
   /// - `url` or `howpublished`, when it contains `arxiv.org`
@@ -64,7 +67,7 @@ extension FeedbackInput {
   /// - `journal`, when it starts with Google Scholar's `arXiv preprint arXiv:`
   ///
   /// Other fields, such as a `note` that cites another paper, are never read.
-  static func identifier(of entry: BibTeXEntry) -> EntryIdentifier {
+  static func identifier(of entry: BibTeXEntry, now: Date) -> EntryIdentifier {
     for (field, value) in arxivFields(of: entry) {
       let cleaned = cleanedValue(value)
       let id: Substring
@@ -76,13 +79,16 @@ extension FeedbackInput {
       guard let identifier = ArxivIdentifier.parse(String(id)) else {
         return .invalid("invalid \(field) '\(cleaned)'")
       }
+      if let reason = identifier.futureMonthReason(now: now) {
+        return .invalid("invalid \(field) '\(cleaned)' because \(reason)")
+      }
       return .found(identifier)
     }
     return .absent
   }
 
   /// Returns the names and values of the fields of `entry` that claim to
-  /// contain its arXiv id, in the order of ``identifier(of:)``.
+  /// contain its arXiv id, in the order of ``identifier(of:now:)``.
   private static func arxivFields(of entry: BibTeXEntry) -> [(String, String)] {
     let fields = entry.fields
     var result: [(String, String)] = []

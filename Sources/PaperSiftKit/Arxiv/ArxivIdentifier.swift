@@ -159,6 +159,11 @@ public struct ArxivIdentifier: Sendable, Hashable, CustomStringConvertible {
 
   /// Checks that `yearMonth` (YYMM) is a month from 9107 to 0703, the span
   /// of the old scheme according to arXiv's identifier help page.
+  ///
+  /// NOTE: The month is not checked against the archive's start. The start
+  /// dates in `ARCHIVES` of arxiv-base's taxonomy are no lower bound for
+  /// ids, because they give hep-lat 1992-02 while arXiv's media-types help
+  /// page links hep-lat/9107001.
   private static func isOldStyleMonth(_ yearMonth: Substring) -> Bool {
     guard let value = Int(yearMonth), (1...12).contains(value % 100) else { return false }
     let year = value / 100

@@ -162,6 +162,28 @@ import Testing
     #expect(!query.contains("2503.20006"))
   }
 
+  @Test func bibTeXMacrosExpanded() throws {
+    let atom = try Data(contentsOf: try TestFiles.feed(TestFiles.atomSample))
+    let server = try LoopbackHTTPServer { _ in ScriptedResponse(body: atom) }
+    defer { server.stop() }
+    let home = try Self.home(server: server)
+    defer { try? FileManager.default.removeItem(at: home) }
+    let bib = try TestFiles.write(
+      """
+      @string{ax = "https://arxiv.org/abs/"}
+      @article{good, url = AX # "2505.01136", month = may}
+      @article{undefined, url = abs # "2505.01197"}
+      """, named: "refs.bib", in: home)
+
+    let result = try PaperSiftProcess(home: home).run(["like", "--from", bib.path])
+    #expect(result.status == 0, "stderr: \(result.errorOutput)")
+    #expect(result.output == "2505.01136: liked\n")
+    #expect(
+      result.errorOutput.contains(
+        "note: skipped 1 of 2 BibTeX entries in '\(bib.path)' that have no valid arXiv id: "
+          + "undefined (url uses the undefined macro 'abs')."))
+  }
+
   @Test(
     arguments: [
       ("", nil), ("# only a comment\n\n", nil),

@@ -50,7 +50,8 @@ extension FeedbackInput {
   /// The outcome of looking for an entry's arXiv id.
   enum EntryIdentifier: Equatable {
     case found(ArxivIdentifier)
-    /// The entry has an arXiv field whose value is no valid id.
+    /// The entry has an arXiv field whose value is no valid id, or one that
+    /// uses an undefined macro.
     case invalid(String)
     /// The entry has no arXiv field.
     case absent
@@ -58,7 +59,9 @@ extension FeedbackInput {
 
   /// Returns the arXiv id of `entry`, taken from its first arXiv field.
   ///
-  /// A new-style id whose month is in the future at `now` is invalid. The
+  /// A new-style id whose month is in the future at `now` is invalid. A
+  /// field that uses an undefined macro is skipped. It becomes the entry's
+  /// problem only when no other arXiv field gives an id or a problem. The
   /// fields, in order:
   /// - `eprint`, unless `archivePrefix` or `eprinttype` names another server
   /// - `arxiv`, `arxivid`, `arxiv_id` or `arxiv-id`
@@ -68,7 +71,13 @@ extension FeedbackInput {
   ///
   /// Other fields, such as a `note` that cites another paper, are never read.
   static func identifier(of entry: BibTeXEntry, now: Date) -> EntryIdentifier {
+    var undefinedMacroProblem: String?
     for (field, value) in arxivFields(of: entry) {
+      if let macro = entry.undefinedMacros[field] {
+        undefinedMacroProblem =
+          undefinedMacroProblem ?? "\(field) uses the undefined macro '\(macro)'"
+        continue
+      }
       let cleaned = cleanedValue(value)
       let id: Substring
       switch field {
@@ -84,11 +93,15 @@ extension FeedbackInput {
       }
       return .found(identifier)
     }
-    return .absent
+    return undefinedMacroProblem.map { .invalid($0) } ?? .absent
   }
 
   /// Returns the names and values of the fields of `entry` that claim to
   /// contain its arXiv id, in the order of ``identifier(of:now:)``.
+  ///
+  /// A `url`, `howpublished` or `doi` that uses an undefined macro is
+  /// included, because the macro may have contained the arXiv part. A
+  /// `journal` that uses one is not, because journal names are often macros.
   private static func arxivFields(of entry: BibTeXEntry) -> [(String, String)] {
     let fields = entry.fields
     var result: [(String, String)] = []
@@ -101,12 +114,17 @@ extension FeedbackInput {
     for name in ["arxiv", "arxivid", "arxiv_id", "arxiv-id"] {
       if let value = fields[name] { result.append((name, value)) }
     }
+    let undefined = entry.undefinedMacros
     for name in ["url", "howpublished"] {
-      if let value = fields[name], value.lowercased().contains("arxiv.org") {
+      if let value = fields[name],
+        value.lowercased().contains("arxiv.org") || undefined[name] != nil
+      {
         result.append((name, value))
       }
     }
-    if let doi = fields["doi"], doi.lowercased().contains(arxivDOIPrefix) {
+    if let doi = fields["doi"],
+      doi.lowercased().contains(arxivDOIPrefix) || undefined["doi"] != nil
+    {
       result.append(("doi", doi))
     }
     if let journal = fields["journal"],

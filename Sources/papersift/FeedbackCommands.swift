@@ -26,9 +26,10 @@ enum FeedbackCommand {
   static func record(
     _ label: FeedbackLabel, _ arguments: ParsedArguments, context: CommandContext
   ) throws -> ExitStatus {
-    var identifiers = try arguments.positionals.map { try ArxivIdentifier(parsing: $0) }
+    let now = Date()
+    var identifiers = try arguments.positionals.map { try ArxivIdentifier(parsing: $0, now: now) }
     if let file = arguments.string("--from") {
-      identifiers += try readIdentifiers(from: file)
+      identifiers += try readIdentifiers(from: file, now: now)
     }
     guard !identifiers.isEmpty else {
       throw PaperSiftError(
@@ -94,9 +95,9 @@ enum FeedbackCommand {
   /// entries skipped.
   ///
   /// - Throws: ``PaperSiftError`` with code `invalidInput` when the file
-  ///   contains no arXiv id, or any error of ``FeedbackInput/read(contentsOf:)``.
-  static func readIdentifiers(from path: String) throws -> [ArxivIdentifier] {
-    let contents = try FeedbackInput.read(contentsOf: URL(fileURLWithPath: path))
+  ///   contains no arXiv id, or any error of ``FeedbackInput/read(contentsOf:now:)``.
+  static func readIdentifiers(from path: String, now: Date) throws -> [ArxivIdentifier] {
+    let contents = try FeedbackInput.read(contentsOf: URL(fileURLWithPath: path), now: now)
     if let note = FeedbackInput.skippedNote(for: contents, source: path) {
       FileHandle.standardError.write(Data("note: \(note)\n".utf8))
     }

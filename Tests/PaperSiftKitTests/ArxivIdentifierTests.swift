@@ -49,6 +49,7 @@ import Testing
     "", "2501", "2513.00001", "2501.19281v0", "2501.19281v", "25011.9281",
     "https://example.org/abs/2501.19281", "https://arxiv.org/list/2501.19281",
     "oai:arXiv.org:2501.19281", "HEP-TH/9901001", "2505.1105", "1412.12345", "0703.0001",
+    "1501.0001", "0612.0001", "0703.00001",
     // New-style months outside 01-12, and number zero.
     "2500.19281", "2513.19281", "2500.00001", "2501.00000", "1412.0000", "0704.0000",
     "2501.00000v1", "https://arxiv.org/abs/2501.00000",
@@ -70,6 +71,64 @@ import Testing
     #expect(error?.message.contains("Invalid arXiv id '\(text)'") == true)
     #expect(error?.message.contains("Accepted forms: 2501.19281,") == true)
     #expect(error?.message.contains("hep-th/9901001, math.GT/0309136") == true)
+  }
+
+  /// Returns the instant of an ISO 8601 date-time such as 2025-01-15T12:00:00Z.
+  static func instant(_ text: String) throws -> Date {
+    try #require(ISO8601DateFormatter().date(from: text), "not ISO 8601: \(text)")
+  }
+
+  @Test(
+    arguments: [
+      // January 2025: up to 2502 is accepted.
+      ("2025-01-15T12:00:00Z", "2501.00001", nil),
+      ("2025-01-15T12:00:00Z", "2502.99999", nil),
+      ("2025-01-15T12:00:00Z", "2503.00001", "2025-03"),
+      ("2025-01-15T12:00:00Z", "2601.00001", "2026-01"),
+      ("2025-01-15T12:00:00Z", "9912.12345", "2099-12"),
+      // The last second of 2025: the next month is January 2026.
+      ("2025-12-31T23:59:59Z", "2601.00001", nil),
+      ("2025-12-31T23:59:59Z", "2602.00001", "2026-02"),
+      // 23:30 on 31 December in New York is already January in UTC.
+      ("2025-12-31T23:30:00-05:00", "2602.00001", nil),
+      ("2025-12-31T23:30:00-05:00", "2603.00001", "2026-03"),
+      // The first month of the new scheme, and old-style ids.
+      ("2007-04-01T00:00:00Z", "0705.0001", nil),
+      ("2007-04-01T00:00:00Z", "0706.0001", "2007-06"),
+      ("2007-04-01T00:00:00Z", "hep-th/0703001", nil),
+      ("1991-08-01T00:00:00Z", "hep-th/9108001", nil),
+    ] as [(String, String, String?)])
+  func futureMonthReason(now: String, id: String, futureMonth: String?) throws {
+    let identifier = try ArxivIdentifier(parsing: id)
+    let reason = identifier.futureMonthReason(now: try Self.instant(now))
+    #expect(reason == futureMonth.map { "its month \($0) is in the future" })
+  }
+
+  @Test(arguments: ["2503.00001", "arXiv:2503.00001v2", "https://arxiv.org/abs/2503.00001v1"])
+  func futureMonthRejected(text: String) throws {
+    let now = try Self.instant("2025-01-15T12:00:00Z")
+    let error = #expect(throws: PaperSiftError.self) {
+      try ArxivIdentifier(parsing: text, now: now)
+    }
+    #expect(error?.code == .invalidInput)
+    #expect(
+      error?.message
+        == "Invalid arXiv id '\(text)' because its month 2025-03 is in the future. "
+        + "Check the id, and the system clock if the id is right.")
+  }
+
+  @Test func clockCheckKeepsFormErrors() throws {
+    let now = try Self.instant("2025-01-15T12:00:00Z")
+    let error = #expect(throws: PaperSiftError.self) {
+      try ArxivIdentifier(parsing: "2513.00001", now: now)
+    }
+    #expect(error?.message.contains("Invalid arXiv id '2513.00001'. Accepted forms:") == true)
+    #expect(try ArxivIdentifier(parsing: "2502.00001v3", now: now).description == "2502.00001v3")
+  }
+
+  @Test func parseWithoutClockAcceptsAnyMonth() {
+    // Feeds and stored ids are parsed without a clock.
+    #expect(ArxivIdentifier.parse("9912.12345")?.id == "9912.12345")
   }
 
   @Test func descriptionAddsVersion() {

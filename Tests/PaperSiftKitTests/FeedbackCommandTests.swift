@@ -92,6 +92,37 @@ import Testing
     }
   }
 
+  /// 9912 is December 2099, which is in the future on any day before
+  /// November 2099.
+  @Test(arguments: [
+    ["like", "9912.00001"], ["dislike", "https://arxiv.org/abs/9912.12345v1"],
+  ])
+  func futureMonthRejected(arguments: [String]) throws {
+    try Self.withOfflineHome { server, home in
+      let result = try PaperSiftProcess(home: home).run(arguments)
+      #expect(result.status == 2, "stderr: \(result.errorOutput)")
+      #expect(result.output.isEmpty)
+      #expect(
+        result.errorOutput.contains(
+          "Invalid arXiv id '\(arguments[1])' because its month 2099-12 is in the future."))
+      #expect(server.requests.isEmpty)
+    }
+  }
+
+  @Test func futureMonthInFileRejected() throws {
+    try Self.withOfflineHome { server, home in
+      let file = try TestFiles.write("2505.01136\n9912.00001\n", named: "ids.txt", in: home)
+
+      let result = try PaperSiftProcess(home: home).run(["like", "--from", file.path])
+      #expect(result.status == 2, "stderr: \(result.errorOutput)")
+      #expect(
+        result.errorOutput.contains(
+          "Invalid arXiv id '9912.00001' on line 2 of '\(file.path)' because its month "
+            + "2099-12 is in the future."))
+      #expect(server.requests.isEmpty)
+    }
+  }
+
   @Test func oldStyleIdLiked() throws {
     try Self.withOfflineHome { server, home in
       let result = try PaperSiftProcess(home: home).run([
@@ -129,6 +160,28 @@ import Testing
     let query = try #require(server.requests.last?.path)
     #expect(!query.contains("2503.29999"))
     #expect(!query.contains("2503.20006"))
+  }
+
+  @Test func bibTeXMacrosExpanded() throws {
+    let atom = try Data(contentsOf: try TestFiles.feed(TestFiles.atomSample))
+    let server = try LoopbackHTTPServer { _ in ScriptedResponse(body: atom) }
+    defer { server.stop() }
+    let home = try Self.home(server: server)
+    defer { try? FileManager.default.removeItem(at: home) }
+    let bib = try TestFiles.write(
+      """
+      @string{ax = "https://arxiv.org/abs/"}
+      @article{good, url = AX # "2505.01136", month = may}
+      @article{undefined, url = abs # "2505.01197"}
+      """, named: "refs.bib", in: home)
+
+    let result = try PaperSiftProcess(home: home).run(["like", "--from", bib.path])
+    #expect(result.status == 0, "stderr: \(result.errorOutput)")
+    #expect(result.output == "2505.01136: liked\n")
+    #expect(
+      result.errorOutput.contains(
+        "note: skipped 1 of 2 BibTeX entries in '\(bib.path)' that have no valid arXiv id: "
+          + "undefined (url uses the undefined macro 'abs')."))
   }
 
   @Test(

@@ -179,6 +179,38 @@ final class RecordingImporter: PaperImporting {
     #expect(error?.message.contains("Accepted forms:") == true)
   }
 
+  @Test func idListRejectsFutureMonth() throws {
+    let now = try ArxivIdentifierTests.instant("2025-01-15T12:00:00Z")
+    let accepted = try FeedbackInput.parse("2501.19281\n2502.00001\n", source: "ids.txt", now: now)
+    #expect(accepted.identifiers.map(\.id) == ["2501.19281", "2502.00001"])
+
+    let error = #expect(throws: PaperSiftError.self) {
+      try FeedbackInput.parse("2501.19281\n2503.00001v2\n", source: "ids.txt", now: now)
+    }
+    #expect(error?.code == .invalidInput)
+    #expect(
+      error?.message
+        == "Invalid arXiv id '2503.00001v2' on line 2 of 'ids.txt' because its month 2025-03 "
+        + "is in the future. Check the id, and the system clock if the id is right.")
+  }
+
+  @Test func bibTeXFutureMonthSkippedWithProblem() throws {
+    let now = try ArxivIdentifierTests.instant("2025-01-15T12:00:00Z")
+    let text = """
+      @article{soon, eprint = {2503.00001}}
+      @misc{next, url = {https://arxiv.org/abs/2502.00001}}
+      @misc{eprintFirst, doi = {10.48550/arXiv.2612.00001}, eprint = {2501.19281}}
+      """
+    let contents = try FeedbackInput.parse(text, source: "refs.bib", now: now)
+    #expect(contents.identifiers.map(\.id) == ["2502.00001", "2501.19281"])
+    #expect(
+      contents.skippedEntries == [
+        SkippedBibTeXEntry(
+          key: "soon", line: 1,
+          problem: "invalid eprint '2503.00001' because its month 2025-03 is in the future")
+      ])
+  }
+
   @Test func bibTeXFields() throws {
     let text = """
       @article{a, title={One}, eprint={2501.19281}, archivePrefix={arXiv}}

@@ -36,7 +36,49 @@ public struct ArxivIdentifier: Sendable, Hashable, CustomStringConvertible {
     self = parsed
   }
 
+  /// Parses one of the accepted forms, like ``init(parsing:)``, and also
+  /// rejects a new-style id whose month is in the future at `now`.
+  ///
+  /// - Throws: ``PaperSiftError`` with code `invalidInput`. For an id in the
+  ///   future, the message shows the rejected text and the id's month.
+  public init(parsing text: String, now: Date) throws {
+    try self.init(parsing: text)
+    if let reason = futureMonthReason(now: now) {
+      throw PaperSiftError(
+        .invalidInput,
+        "Invalid arXiv id '\(text)' because \(reason). Check the id, and the system clock "
+          + "if the id is right.")
+    }
+  }
+
   public var description: String { version.map { "\(id)v\($0)" } ?? id }
+
+  /// The year and month of a new-style id, such as 2025 and 1 for
+  /// 2501.19281, or nil for an old-style id.
+  var newStyleMonth: (year: Int, month: Int)? {
+    guard !id.contains("/"), let yearMonth = Int(id.prefix(4)) else { return nil }
+    // Valid new-style years are 07-99, so 2007-2099.
+    return (2000 + yearMonth / 100, yearMonth % 100)
+  }
+
+  /// Returns why the id's month is in the future at `now`, such as "its
+  /// month 2027-02 is in the future", or nil when it is not.
+  ///
+  /// The YYMM of a new-style id is a month that has begun, so a later month
+  /// is a typo. The month after the current UTC month is still accepted, as
+  /// a margin for time zones and slightly wrong clocks at a month's turn.
+  /// Old-style ids end in 2007-03, so this returns nil for them.
+  public func futureMonthReason(now: Date) -> String? {
+    guard let (year, month) = newStyleMonth else { return nil }
+    var calendar = Calendar(identifier: .gregorian)
+    calendar.timeZone = .gmt
+    let current = calendar.dateComponents([.year, .month], from: now)
+    // Months counted from year 0, so that December to January is one step.
+    let currentMonths = (current.year ?? 0) * 12 + (current.month ?? 1) - 1
+    let idMonths = year * 12 + month - 1
+    guard idMonths > currentMonths + 1 else { return nil }
+    return String(format: "its month %04d-%02d is in the future", year, month)
+  }
 
   /// Returns the identifier in `text`, or nil when `text` is in no accepted form.
   public static func parse(_ text: String) -> ArxivIdentifier? {
@@ -117,6 +159,11 @@ public struct ArxivIdentifier: Sendable, Hashable, CustomStringConvertible {
 
   /// Checks that `yearMonth` (YYMM) is a month from 9107 to 0703, the span
   /// of the old scheme according to arXiv's identifier help page.
+  ///
+  /// NOTE: The month is not checked against the archive's start. The start
+  /// dates in `ARCHIVES` of arxiv-base's taxonomy are no lower bound for
+  /// ids, because they give hep-lat 1992-02 while arXiv's media-types help
+  /// page links hep-lat/9107001.
   private static func isOldStyleMonth(_ yearMonth: Substring) -> Bool {
     guard let value = Int(yearMonth), (1...12).contains(value % 100) else { return false }
     let year = value / 100

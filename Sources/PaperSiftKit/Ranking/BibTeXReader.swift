@@ -9,17 +9,31 @@ struct BibTeXEntry: Equatable {
   /// The 1-based line of the entry's `@`.
   var line: Int
   /// Field values by lower-cased field name. Outer braces or quotes are
-  /// removed, the parts of a `#` concatenation are joined, and `@string`
-  /// macros are not expanded, so a macro part contributes its name.
+  /// removed, macros are expanded and the parts of a `#` concatenation are
+  /// joined. A value that uses an undefined macro is empty.
   var fields: [String: String]
+  /// The first undefined macro, as written, by lower-cased field name.
+  var undefinedMacros: [String: String] = [:]
 }
 
 /// A reader of the entries of a BibTeX file.
 ///
-/// As in BibTeX, text outside entries is a comment. `@comment`, `@preamble`
-/// and `@string` blocks are skipped whole, braces balanced, and are not
-/// returned. An entry may be delimited by braces or parentheses.
+/// As in BibTeX, text outside entries is a comment. `@comment` and
+/// `@preamble` blocks are skipped whole, braces balanced. `@string` blocks
+/// define macros, whose names are case-insensitive, for the values that
+/// follow them. None of the three is returned. An entry may be delimited by
+/// braces or parentheses.
 struct BibTeXReader {
+  /// The month macros that BibTeX's standard styles define, such as
+  /// `jan` for "January".
+  static let monthMacros: [String: String] = {
+    let names = [
+      "January", "February", "March", "April", "May", "June", "July", "August", "September",
+      "October", "November", "December",
+    ]
+    return Dictionary(uniqueKeysWithValues: names.map { (String($0.prefix(3)).lowercased(), $0) })
+  }()
+
   private let bytes: [UInt8]
   /// The file name used in error messages.
   private let source: String
@@ -27,6 +41,8 @@ struct BibTeXReader {
   /// The 1-based line of `lineIndex`, advanced lazily by `line(at:)`.
   private var lineNumber = 1
   private var lineIndex = 0
+  /// The values of the macros defined so far, by lower-cased name.
+  private var macros = BibTeXReader.monthMacros
 
   private init(text: String, source: String) {
     bytes = Array(text.utf8)
@@ -35,9 +51,9 @@ struct BibTeXReader {
 
   /// Returns the entries of `text` in file order.
   ///
-  /// - Throws: ``PaperSiftError`` with code `invalidInput` when an entry is
-  ///   not closed or a field has no `=` or no value. The message names
-  ///   `source`, the entry's key and the line.
+  /// - Throws: ``PaperSiftError`` with code `invalidInput` when an entry or
+  ///   `@string` block is not closed or a field has no `=` or no value. The
+  ///   message names `source`, the entry's key and the line.
   static func entries(in text: String, source: String) throws -> [BibTeXEntry] {
     var reader = BibTeXReader(text: text, source: source)
     return try reader.readEntries()
@@ -56,7 +72,11 @@ struct BibTeXReader {
       let line = line(at: at)
       let close = bytes[index] == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: ")")
       index += 1
-      if ["comment", "preamble", "string"].contains(type) {
+      if type == "string" {
+        try readMacros(line: line, close: close)
+        continue
+      }
+      if ["comment", "preamble"].contains(type) {
         try skipBlock(type: type, line: line, close: close)
         continue
       }
@@ -88,15 +108,55 @@ struct BibTeXReader {
         throw malformed(entry, "expected a field 'name = value' on line \(self.line(at: index))")
       }
       index += 1
-      entry.fields[name.lowercased()] = try readValue(of: entry, field: name, close: close)
+      let value = try readValue(of: entry, field: name, close: close)
+      if let macro = value.undefinedMacro {
+        entry.fields[name.lowercased()] = ""
+        entry.undefinedMacros[name.lowercased()] = macro
+      } else {
+        entry.fields[name.lowercased()] = value.text
+      }
     }
   }
 
-  /// Reads `part # part # ...`, where a part is `{...}`, `"..."`, a number or a macro name.
+  /// Reads the `name = value` definitions of an `@string` block after its
+  /// opening delimiter, up to and including `close`.
+  ///
+  /// A BibTeX `@string` block normally contains one definition. This reader
+  /// also accepts several, separated by commas. A macro whose value uses an
+  /// undefined macro stays undefined, so that the entries that use it are
+  /// reported.
+  private mutating func readMacros(line: Int, close: UInt8) throws {
+    let block = BibTeXEntry(type: "string", key: "", line: line, fields: [:])
+    while true {
+      skipWhitespace()
+      guard index < bytes.count else { throw notClosed(block) }
+      if bytes[index] == close {
+        index += 1
+        return
+      }
+      if bytes[index] == UInt8(ascii: ",") {
+        index += 1
+        continue
+      }
+      let name = readWhile { !Self.isWhitespace($0) && !Self.endsName($0) && $0 != close }
+      skipWhitespace()
+      guard !name.isEmpty, index < bytes.count, bytes[index] == UInt8(ascii: "=") else {
+        throw malformed(block, "expected a macro 'name = value' on line \(self.line(at: index))")
+      }
+      index += 1
+      let value = try readValue(of: block, field: name, close: close)
+      macros[name.lowercased()] = value.undefinedMacro == nil ? value.text : nil
+    }
+  }
+
+  /// Reads `part # part # ...`, where a part is `{...}`, `"..."`, a number
+  /// or a macro name, and returns the joined text and the first undefined
+  /// macro, if any.
   private mutating func readValue(of entry: BibTeXEntry, field: String, close: UInt8) throws
-    -> String
+    -> (text: String, undefinedMacro: String?)
   {
     var value = ""
+    var undefinedMacro: String?
     while true {
       skipWhitespace()
       guard index < bytes.count else { throw notClosed(entry) }
@@ -107,13 +167,24 @@ struct BibTeXReader {
         value += try readDelimited(of: entry, quoted: true)
       default:
         let token = readWhile { !Self.isWhitespace($0) && !Self.endsName($0) && $0 != close }
-        guard !token.isEmpty else {
+        guard let first = token.first else {
           throw malformed(entry, "field '\(field)' has no value")
         }
-        value += token
+        // A bare part that starts with a digit is text, as a BibTeX number
+        // is. This reader keeps all of it, such as 2505.01136, not only the
+        // digits.
+        if first.isASCII, first.isNumber {
+          value += token
+        } else if let expansion = macros[token.lowercased()] {
+          value += expansion
+        } else {
+          undefinedMacro = undefinedMacro ?? token
+        }
       }
       skipWhitespace()
-      guard index < bytes.count, bytes[index] == UInt8(ascii: "#") else { return value }
+      guard index < bytes.count, bytes[index] == UInt8(ascii: "#") else {
+        return (value, undefinedMacro)
+      }
       index += 1
     }
   }
@@ -142,7 +213,7 @@ struct BibTeXReader {
     return String(decoding: bytes[start..<index - 1], as: UTF8.self)
   }
 
-  /// Skips the body of an `@comment`, `@preamble` or `@string` block.
+  /// Skips the body of an `@comment` or `@preamble` block.
   private mutating func skipBlock(type: String, line: Int, close: UInt8) throws {
     let open = close == UInt8(ascii: "}") ? UInt8(ascii: "{") : UInt8(ascii: "(")
     var depth = 1

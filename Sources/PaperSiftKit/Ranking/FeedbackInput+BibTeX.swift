@@ -5,11 +5,13 @@ extension FeedbackInput {
   /// The maximum number of citation keys that ``skippedNote(for:source:)`` lists.
   static let maxListedKeys = 10
 
-  static func parseBibTeX(_ text: String, source: String) throws -> FeedbackFileContents {
+  static func parseBibTeX(_ text: String, source: String, now: Date) throws
+    -> FeedbackFileContents
+  {
     let entries = try BibTeXReader.entries(in: text, source: source)
     var contents = FeedbackFileContents(identifiers: [], entryCount: entries.count)
     for entry in entries {
-      switch identifier(of: entry) {
+      switch identifier(of: entry, now: now) {
       case .found(let identifier):
         contents.identifiers.append(identifier)
       case .invalid(let problem):
@@ -48,7 +50,8 @@ extension FeedbackInput {
   /// The outcome of looking for an entry's arXiv id.
   enum EntryIdentifier: Equatable {
     case found(ArxivIdentifier)
-    /// The entry has an arXiv field whose value is no valid id.
+    /// The entry has an arXiv field whose value is no valid id, or one that
+    /// uses an undefined macro.
     case invalid(String)
     /// The entry has no arXiv field.
     case absent
@@ -56,7 +59,10 @@ extension FeedbackInput {
 
   /// Returns the arXiv id of `entry`, taken from its first arXiv field.
   ///
-  /// The fields, in order:
+  /// A new-style id whose month is in the future at `now` is invalid. A
+  /// field that uses an undefined macro is skipped. It becomes the entry's
+  /// problem only when no other arXiv field gives an id or a problem. The
+  /// fields, in order:
   /// - `eprint`, unless `archivePrefix` or `eprinttype` names another server
   /// - `arxiv`, `arxivid`, `arxiv_id` or `arxiv-id`
   /// - `url` or `howpublished`, when it contains `arxiv.org`
@@ -64,8 +70,14 @@ extension FeedbackInput {
   /// - `journal`, when it starts with Google Scholar's `arXiv preprint arXiv:`
   ///
   /// Other fields, such as a `note` that cites another paper, are never read.
-  static func identifier(of entry: BibTeXEntry) -> EntryIdentifier {
+  static func identifier(of entry: BibTeXEntry, now: Date) -> EntryIdentifier {
+    var undefinedMacroProblem: String?
     for (field, value) in arxivFields(of: entry) {
+      if let macro = entry.undefinedMacros[field] {
+        undefinedMacroProblem =
+          undefinedMacroProblem ?? "\(field) uses the undefined macro '\(macro)'"
+        continue
+      }
       let cleaned = cleanedValue(value)
       let id: Substring
       switch field {
@@ -76,13 +88,20 @@ extension FeedbackInput {
       guard let identifier = ArxivIdentifier.parse(String(id)) else {
         return .invalid("invalid \(field) '\(cleaned)'")
       }
+      if let reason = identifier.futureMonthReason(now: now) {
+        return .invalid("invalid \(field) '\(cleaned)' because \(reason)")
+      }
       return .found(identifier)
     }
-    return .absent
+    return undefinedMacroProblem.map { .invalid($0) } ?? .absent
   }
 
   /// Returns the names and values of the fields of `entry` that claim to
-  /// contain its arXiv id, in the order of ``identifier(of:)``.
+  /// contain its arXiv id, in the order of ``identifier(of:now:)``.
+  ///
+  /// A `url`, `howpublished` or `doi` that uses an undefined macro is
+  /// included, because the macro may have contained the arXiv part. A
+  /// `journal` that uses one is not, because journal names are often macros.
   private static func arxivFields(of entry: BibTeXEntry) -> [(String, String)] {
     let fields = entry.fields
     var result: [(String, String)] = []
@@ -95,12 +114,17 @@ extension FeedbackInput {
     for name in ["arxiv", "arxivid", "arxiv_id", "arxiv-id"] {
       if let value = fields[name] { result.append((name, value)) }
     }
+    let undefined = entry.undefinedMacros
     for name in ["url", "howpublished"] {
-      if let value = fields[name], value.lowercased().contains("arxiv.org") {
+      if let value = fields[name],
+        value.lowercased().contains("arxiv.org") || undefined[name] != nil
+      {
         result.append((name, value))
       }
     }
-    if let doi = fields["doi"], doi.lowercased().contains(arxivDOIPrefix) {
+    if let doi = fields["doi"],
+      doi.lowercased().contains(arxivDOIPrefix) || undefined["doi"] != nil
+    {
       result.append(("doi", doi))
     }
     if let journal = fields["journal"],

@@ -49,13 +49,15 @@ public struct SkippedBibTeXEntry: Sendable, Equatable {
 
 /// Reads arXiv ids from a list or a BibTeX file.
 public enum FeedbackInput {
-  /// Reads the file at `url` and parses it with ``parse(_:source:)``.
+  /// Reads the file at `url` and parses it with ``parse(_:source:now:)``.
   ///
   /// - Throws: ``PaperSiftError`` with code `invalidInput` when `url` is a
   ///   folder, is not UTF-8 text or is malformed. The message on UTF-8 gives
   ///   the offset of the first invalid byte. The code is `notFound` when the
   ///   file does not exist and `io` when it cannot be read.
-  public static func read(contentsOf url: URL) throws -> FeedbackFileContents {
+  public static func read(contentsOf url: URL, now: Date = Date()) throws
+    -> FeedbackFileContents
+  {
     let path = url.path
     let exists = FileManager.default.fileExists(atPath: path)
     if FileManager.default.isFolder(url) {
@@ -76,7 +78,7 @@ public enum FeedbackInput {
         "Unable to read '\(path)': \(PaperSiftError.describe(error)). Check the path.",
         underlying: error)
     }
-    return try parse(text(of: data, path: path), source: path)
+    return try parse(text(of: data, path: path), source: path, now: now)
   }
 
   /// Decodes `data` as UTF-8 text, dropping a leading byte order mark.
@@ -102,14 +104,18 @@ public enum FeedbackInput {
   /// else as one id or URL a line.
   ///
   /// List lines that are empty or start with `#` are skipped. For BibTeX,
-  /// see ``identifier(of:)`` for the fields an entry's id is taken from.
-  /// Error messages name the file as `source`.
+  /// see ``identifier(of:now:)`` for the fields an entry's id is taken from.
+  /// A new-style id whose month is in the future at `now` is invalid, as
+  /// ``ArxivIdentifier/futureMonthReason(now:)`` describes. Error messages
+  /// name the file as `source`.
   ///
   /// - Throws: ``PaperSiftError`` with code `invalidInput` naming the first
   ///   invalid list line, or the first malformed BibTeX entry.
-  public static func parse(_ text: String, source: String) throws -> FeedbackFileContents {
+  public static func parse(_ text: String, source: String, now: Date = Date()) throws
+    -> FeedbackFileContents
+  {
     if text.range(of: #"@[A-Za-z]+\s*[{(]"#, options: .regularExpression) != nil {
-      return try parseBibTeX(text, source: source)
+      return try parseBibTeX(text, source: source, now: now)
     }
     var result: [ArxivIdentifier] = []
     // `isNewline` also splits "\r\n", which Swift reads as one Character.
@@ -123,6 +129,12 @@ public enum FeedbackInput {
           .invalidInput,
           "Invalid arXiv id '\(trimmed)' on line \(number + 1) of '\(source)'. "
             + "Accepted forms: \(ArxivIdentifier.acceptedForms).")
+      }
+      if let reason = identifier.futureMonthReason(now: now) {
+        throw PaperSiftError(
+          .invalidInput,
+          "Invalid arXiv id '\(trimmed)' on line \(number + 1) of '\(source)' because "
+            + "\(reason). Check the id, and the system clock if the id is right.")
       }
       result.append(identifier)
     }

@@ -108,10 +108,11 @@ struct ImportCommand: Command {
       skipped.append("\(summary.skippedReplacements) replacements")
     }
     if summary.skippedCrossLists > 0 { skipped.append("\(summary.skippedCrossLists) cross-lists") }
-    if document.skippedItems > 0 {
-      skipped.append(
-        "\(document.skippedItems) \(document.skippedItems == 1 ? "item" : "items") "
-          + "without an arXiv id")
+    let count = document.skippedItems
+    if count > 0, document.format == .jsonLines {
+      skipped.append("\(count) invalid or repeated \(count == 1 ? "line" : "lines")")
+    } else if count > 0 {
+      skipped.append("\(count) \(count == 1 ? "item" : "items") without an arXiv id")
     }
     if !skipped.isEmpty { line += ", skipped " + skipped.joined(separator: " and ") }
     return line + "."

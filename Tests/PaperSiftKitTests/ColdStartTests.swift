@@ -6,6 +6,8 @@ import Testing
 @Suite struct ColdStartTests {
   /// Papers on the unit circle at 0°, 60° and 90°.
   static let papers = Matrix(stacking: [[1, 0], [0.5, 0.866_025_4], [0, 1]], columns: 2)
+  /// The ids of the three papers, which no profile label below matches.
+  static let paperIds = ["2501.00001", "2501.00002", "2501.00003"]
 
   static func profile(_ rows: [(ProfileEntry, [Float])]) -> Profile {
     Profile(entries: rows.map(\.0), matrix: Matrix(stacking: rows.map(\.1), columns: 2))
@@ -17,7 +19,8 @@ import Testing
       (ProfileEntry(kind: .topic, label: "y"), [0, 1]),
     ])
     let scores = ColdStartScorer.score(
-      embeddings: Self.papers, profile: profile, parameters: ColdStartParameters())
+      embeddings: Self.papers, paperIds: Self.paperIds, profile: profile,
+      parameters: ColdStartParameters())
     #expect(scores.map(\.topic) == [1, 0.866_025_4, 1])
     #expect(scores.map(\.bestTopic) == [0, 1, 1])
   }
@@ -28,7 +31,8 @@ import Testing
       (ProfileEntry(kind: .keyword, label: "y keyword"), [0, 1]),
     ])
     let scores = ColdStartScorer.score(
-      embeddings: Self.papers, profile: profile, parameters: ColdStartParameters())
+      embeddings: Self.papers, paperIds: Self.paperIds, profile: profile,
+      parameters: ColdStartParameters())
     #expect(scores.map(\.topic) == [1, 0.866_025_4, 1])
     #expect(scores.map(\.bestTopic) == [0, 1, 1])
     let ranked = RankedPaper(
@@ -59,7 +63,7 @@ import Testing
     var parameters = ColdStartParameters()
     parameters.nearest = 2
     let scores = ColdStartScorer.score(
-      embeddings: Self.papers, profile: profile, parameters: parameters)
+      embeddings: Self.papers, paperIds: Self.paperIds, profile: profile, parameters: parameters)
     #expect(abs(scores[0].liked - (1 + 2 * 0.866_025_4) / 3) < 1e-6)
     #expect(scores[0].bestLiked == 0)
     // The paper at 90°: nearest 90° (weight 1) and 60° (weight 1).
@@ -75,7 +79,7 @@ import Testing
       (ProfileEntry(kind: .negative, label: "y"), [0, 1]),
     ])
     let scores = ColdStartScorer.score(
-      embeddings: Self.papers, profile: profile, parameters: parameters)
+      embeddings: Self.papers, paperIds: Self.paperIds, profile: profile, parameters: parameters)
     // 0°: 1 - 0.5·0 = 1; 60°: 0.5 - 0.5·0.866 = 0.067; 90°: 0 - 0.5·1 = -0.5.
     #expect(abs(scores[0].score - 1) < 1e-6)
     #expect(abs(scores[1].score - 0.066_987_3) < 1e-6)
@@ -91,7 +95,7 @@ import Testing
       (ProfileEntry(kind: .liked, label: "b", weight: 0.25), [0, 1]),
     ])
     let scores = ColdStartScorer.score(
-      embeddings: Self.papers, profile: profile, parameters: parameters)
+      embeddings: Self.papers, paperIds: Self.paperIds, profile: profile, parameters: parameters)
     // Paper at 90°: (1·0 + 0.25·1) / 1.25 = 0.2; at 0°: (1·1 + 0.25·0) / 1.25 = 0.8.
     #expect(abs(scores[2].liked - 0.2) < 1e-6)
     #expect(abs(scores[0].liked - 0.8) < 1e-6)
@@ -104,11 +108,52 @@ import Testing
       (ProfileEntry(kind: .disliked, label: "d"), [1, 0]),
     ])
     let scores = ColdStartScorer.score(
-      embeddings: Self.papers, profile: profile, parameters: ColdStartParameters())
+      embeddings: Self.papers, paperIds: Self.paperIds, profile: profile,
+      parameters: ColdStartParameters())
     let order = scores.indices.sorted { scores[$0].score > scores[$1].score }
     // Topic cosines 0.707, 0.966, 0.707; dislike cosines 1, 0.5, 0; scores
     // -0.293, 0.466, 0.707: the dislike pushes the 30° paper below the 90° one.
     #expect(order == [2, 1, 0])
+  }
+
+  @Test func ownFeedbackLeftOut() {
+    // Paper 2501.00001 (0°) is liked and paper 2501.00003 (90°) is disliked;
+    // the other like "x" is at 90° and the other dislike "y" at 0°.
+    let profile = Self.profile([
+      (ProfileEntry(kind: .liked, label: "2501.00001"), [1, 0]),
+      (ProfileEntry(kind: .liked, label: "x"), [0, 1]),
+      (ProfileEntry(kind: .disliked, label: "2501.00003"), [0, 1]),
+      (ProfileEntry(kind: .disliked, label: "y"), [1, 0]),
+    ])
+    let scores = ColdStartScorer.score(
+      embeddings: Self.papers, paperIds: Self.paperIds, profile: profile,
+      parameters: ColdStartParameters())
+
+    // The liked paper meets only "x" (cosine 0) among the likes, and both dislikes.
+    #expect(scores[0].liked == 0)
+    #expect(scores[0].bestLiked == 1)
+    #expect(abs(scores[0].disliked - 0.5) < 1e-6)
+    // The disliked paper meets both likes, and only "y" (cosine 0) among the dislikes.
+    #expect(abs(scores[2].liked - 0.5) < 1e-6)
+    #expect(scores[2].bestLiked == 1)
+    #expect(scores[2].disliked == 0)
+    #expect(abs(scores[2].score - 0.5) < 1e-6)
+    // The paper at 60° has no feedback of its own and meets all four entries.
+    #expect(abs(scores[1].liked - (0.5 + 0.866_025_4) / 2) < 1e-6)
+    #expect(abs(scores[1].disliked - (0.5 + 0.866_025_4) / 2) < 1e-6)
+  }
+
+  @Test func onlyLikeIsOwnVector() {
+    let profile = Self.profile([(ProfileEntry(kind: .liked, label: "2501.00001"), [1, 0])])
+    let scores = ColdStartScorer.score(
+      embeddings: Self.papers, paperIds: Self.paperIds, profile: profile,
+      parameters: ColdStartParameters())
+
+    #expect(scores[0].liked == 0)
+    #expect(scores[0].bestLiked == nil)
+    #expect(scores[0].score == 0)
+    #expect(scores[1].bestLiked == 0)
+    #expect(abs(scores[1].liked - 0.5) < 1e-6)
   }
 
   @Test func recencyHalfLife() throws {

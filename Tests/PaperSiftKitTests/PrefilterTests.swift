@@ -42,6 +42,34 @@ import Testing
     #expect(abs(ranked[0].score - (1 + 0.01 / 1.02)) < 1e-12)
   }
 
+  @Test func likedPaperFirst() {
+    // Paper a is the only like, so its own vector is all it could be compared with.
+    let profile = Profile(
+      entries: [
+        ProfileEntry(kind: .topic, label: "vertical"), ProfileEntry(kind: .liked, label: "a"),
+      ],
+      matrix: Matrix(stacking: [[0, 1], [1, 0]], columns: 2))
+    let prefilter = Prefilter(settings: RankingSettings())
+
+    let liked = prefilter.rank(
+      papers: Self.papers, embeddings: Self.embeddings, profile: profile, models: nil,
+      likedIds: ["a"])
+    let unmarked = prefilter.rank(
+      papers: Self.papers, embeddings: Self.embeddings, profile: profile, models: nil)
+
+    #expect(liked.map(\.paperId) == ["a", "b", "c", "d"])
+    #expect(liked.map(\.likedByUser) == [true, false, false, false])
+    #expect(liked[0].alwaysPasses)
+    #expect(!liked[0].followedAuthor)
+    #expect(liked[0].cold.liked == 0)
+    #expect(liked[0].cold.bestLiked == nil)
+    // Cold scores: a 0 (its own like left out), b 0.5 + 0.866, c 0.866 + 0.5, d 1.
+    // The lowest percentile gives a 0.01 / 1.02, plus 1 for the like.
+    #expect(abs(liked[0].score - (1 + 0.01 / 1.02)) < 1e-12)
+    #expect(unmarked.last?.paperId == "a")
+    #expect(!unmarked.contains { $0.likedByUser })
+  }
+
   @Test func percentilesAverageTies() {
     let expected: [Double] = [5.0 / 6, 0, 5.0 / 6, 1.0 / 3]
     #expect(Prefilter.percentiles([3, 1, 3, 2]) == expected)
@@ -128,6 +156,22 @@ import Testing
       "no topic or like, logistic 1.500, tf-idf SVM 0.250, tf-idf neighbours 0.125, "
       + "author of an earlier pick or like"
     #expect(RankingReport.explanation(item) == expected)
+  }
+
+  @Test func explainNamesUserLike() {
+    var item = RankingReport.Item(
+      rank: 1, id: "2501.00002", title: "Title", score: 1.5, followedAuthor: false,
+      likedByUser: true, closestTopic: "vertical", topicSimilarity: 0.25,
+      closestLiked: "2501.00009", likedSimilarity: 0.5, logistic: nil, tfidf: nil,
+      neighbours: nil, authorOverlap: false)
+    #expect(
+      RankingReport.explanation(item)
+        == "you liked this paper, closest like 2501.00009 (mean cosine of the nearest likes 0.500)")
+
+    item.closestLiked = nil
+    item.likedSimilarity = nil
+    #expect(
+      RankingReport.explanation(item) == "you liked this paper, topic \"vertical\" (cosine 0.250)")
   }
 
   @Test func rankAverageCombinationSelectable() {

@@ -19,7 +19,8 @@ public struct FeedDocument: Sendable, Equatable {
   /// (an Atom response, a JSON Lines file whose name carries no day).
   public var date: String?
   public var papers: [Paper]
-  /// The RSS items or Atom entries left out because they have no arXiv id.
+  /// The RSS items or Atom entries left out because they have no arXiv id,
+  /// or the JSON Lines lines left out as invalid or repeated.
   public var skippedItems: Int
 
   public init(
@@ -34,7 +35,8 @@ public struct FeedDocument: Sendable, Equatable {
 }
 
 /// The warnings and the rejection that the RSS and Atom readers share for
-/// incomplete items.
+/// incomplete items. The JSON Lines reader shares the warning for an empty
+/// title or abstract and the limit on warnings.
 enum FeedItemChecks {
   private static let logger = Logger(label: "feed")
   /// The number of skipped items logged one by one. The count line covers the rest.

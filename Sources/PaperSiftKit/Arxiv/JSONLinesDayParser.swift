@@ -8,7 +8,17 @@ import Foundation
 /// as a new version 1 unless the line has `version` or an id such as
 /// `2505.01234v2`. A file named `YYYY-MM-DD.papers.jsonl` is the listing of
 /// that day; any other name leaves the day to the caller.
+///
+/// The reader follows the RSS and Atom readers, so that one bad line does
+/// not cost the night. A paper with an empty title or abstract is kept with
+/// a warning. A line that is not valid JSON, lacks one of the keys, or has an
+/// invalid arXiv id or version is skipped with a warning that gives its line
+/// number and the reason. A paper listed again keeps its first line, and each
+/// later line is skipped with a warning. A file in which no line is a valid
+/// paper is rejected, such as a `labels.jsonl` file passed by mistake.
 enum JSONLinesDayParser {
+  private static let logger = Logger(label: "feed")
+
   struct Line: Decodable {
     var id: String
     var title: String
@@ -18,53 +28,95 @@ enum JSONLinesDayParser {
     var version: Int?
   }
 
+  /// A line left out of the day.
+  struct SkippedLine: Equatable {
+    enum Problem: Error, Equatable {
+      /// The line is not valid JSON, lacks a key, or has an invalid arXiv id or version.
+      case invalid(column: Int?, reason: String)
+      /// The line lists a paper that an earlier line listed.
+      case repeated(id: String, firstLine: Int)
+    }
+
+    /// The 1-based line number in the file.
+    var line: Int
+    var problem: Problem
+  }
+
   static func parse(_ data: Data, source: String, fileName: String?) throws -> FeedDocument {
     let date = fileName.flatMap(day(fromFileName:))
-    let decoder = JSONDecoder()
     var papers: [Paper] = []
+    var skipped: [SkippedLine] = []
     var firstLine: [String: Int] = [:]
     var lineNumber = 0
+    var nonBlankLines = 0
     for lineData in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
       lineNumber += 1
       let text = String(decoding: lineData, as: UTF8.self)
       guard !text.allSatisfy(\.isWhitespace) else { continue }
+      nonBlankLines += 1
 
-      let line: Line
-      do {
-        line = try decoder.decode(Line.self, from: Data(lineData))
-      } catch let error as DecodingError {
-        let (column, reason) = reason(for: error, in: Data(lineData))
-        throw malformed(source, lineNumber, column: column, reason)
-      } catch {
-        throw malformed(source, lineNumber, error.localizedDescription)
+      let paper: Paper
+      switch read(Data(lineData), date: date) {
+      case .failure(let problem):
+        skipped.append(SkippedLine(line: lineNumber, problem: problem))
+        continue
+      case .success(let read):
+        paper = read
       }
-      guard let identifier = ArxivIdentifier.parse(line.id) else {
-        throw malformed(source, lineNumber, "invalid arXiv id '\(line.id)'")
+      if let first = firstLine[paper.id] {
+        // Storing both would let the later line replace the first without a word.
+        skipped.append(
+          SkippedLine(line: lineNumber, problem: .repeated(id: paper.id, firstLine: first)))
+        continue
       }
-      if let version = line.version, version < 1 {
-        throw malformed(source, lineNumber, "invalid version \(version), expected 1 or more")
-      }
-      if let first = firstLine[identifier.id] {
-        // Storing both would keep whichever came last without a word.
-        throw malformed(
-          source, lineNumber, "paper \(identifier.id) is listed again (first on line \(first))")
-      }
-      firstLine[identifier.id] = lineNumber
-      guard !FeedText.clean(line.title).isEmpty, !FeedText.clean(line.abstract).isEmpty else {
-        throw malformed(source, lineNumber, "paper \(identifier.id) has an empty title or abstract")
-      }
-      papers.append(
-        Paper(
-          id: identifier.id,
-          version: line.version ?? identifier.version ?? 1,
-          title: FeedText.clean(line.title),
-          abstract: FeedText.clean(line.abstract),
-          authors: line.authors.map(FeedText.clean).filter { !$0.isEmpty },
-          categories: line.categories,
-          announceType: .new,
-          announced: date))
+      firstLine[paper.id] = lineNumber
+      FeedItemChecks.warnIfEmpty(
+        title: paper.title, abstract: paper.abstract, id: paper.id, line: lineNumber,
+        source: source)
+      papers.append(paper)
     }
-    return FeedDocument(format: .jsonLines, source: source, date: date, papers: papers)
+
+    // Without a kept paper there is no repeat, so every skipped line is invalid.
+    if papers.isEmpty, let first = skipped.first,
+      case .invalid(let column, let reason) = first.problem
+    {
+      throw noPaperError(
+        source, lines: nonBlankLines, line: first.line, column: column, reason: reason)
+    }
+    reportSkipped(skipped, lines: nonBlankLines, source: source)
+    return FeedDocument(
+      format: .jsonLines, source: source, date: date, papers: papers, skippedItems: skipped.count)
+  }
+
+  /// Reads one non-blank line as a paper announced on `date`, or returns why
+  /// it is not a valid paper.
+  static func read(_ lineData: Data, date: String?) -> Result<Paper, SkippedLine.Problem> {
+    let line: Line
+    do {
+      line = try JSONDecoder().decode(Line.self, from: lineData)
+    } catch let error as DecodingError {
+      let (column, reason) = reason(for: error, in: lineData)
+      return .failure(.invalid(column: column, reason: reason))
+    } catch {
+      return .failure(.invalid(column: nil, reason: error.localizedDescription))
+    }
+    guard let identifier = ArxivIdentifier.parse(line.id) else {
+      return .failure(.invalid(column: nil, reason: "invalid arXiv id '\(line.id)'"))
+    }
+    if let version = line.version, version < 1 {
+      return .failure(
+        .invalid(column: nil, reason: "invalid version \(version), expected 1 or more"))
+    }
+    return .success(
+      Paper(
+        id: identifier.id,
+        version: line.version ?? identifier.version ?? 1,
+        title: FeedText.clean(line.title),
+        abstract: FeedText.clean(line.abstract),
+        authors: line.authors.map(FeedText.clean).filter { !$0.isEmpty },
+        categories: line.categories,
+        announceType: .new,
+        announced: date))
   }
 
   /// Describes why a line failed to decode, with the column of a syntax error.
@@ -95,14 +147,62 @@ enum JSONLinesDayParser {
     return String(match.1)
   }
 
-  private static func malformed(
-    _ source: String, _ line: Int, column: Int? = nil, _ reason: String
+  /// Logs the first ``FeedItemChecks/maxItemWarnings`` skipped lines one by
+  /// one with their reason, then a count that names every skipped line.
+  static func reportSkipped(_ skipped: [SkippedLine], lines: Int, source: String) {
+    guard !skipped.isEmpty else { return }
+    for item in skipped.prefix(FeedItemChecks.maxItemWarnings) {
+      switch item.problem {
+      case .invalid(let column, let reason):
+        var metadata = [("line", "\(item.line)")]
+        if let column { metadata.append(("column", "\(column)")) }
+        metadata += [("reason", reason), ("source", source)]
+        logger.warning("JSON Lines line is not a valid paper; skipped", metadata)
+      case .repeated(let id, let firstLine):
+        logger.warning(
+          "JSON Lines line repeats a paper; skipped, first line kept",
+          [
+            ("paper", id), ("line", "\(item.line)"), ("first_line", "\(firstLine)"),
+            ("source", source),
+          ])
+      }
+    }
+    logger.warning(
+      "Skipped invalid or repeated JSON Lines lines",
+      [
+        ("skipped", "\(skipped.count)"), ("lines", "\(lines)"),
+        ("line_numbers", lineRanges(skipped.map(\.line))),
+        ("without_warning", "\(max(0, skipped.count - FeedItemChecks.maxItemWarnings))"),
+        ("source", source),
+      ])
+  }
+
+  /// Returns ascending line numbers as comma-separated ranges, such as `2,5-7`.
+  static func lineRanges(_ numbers: [Int]) -> String {
+    var parts: [String] = []
+    var index = numbers.startIndex
+    while index < numbers.endIndex {
+      var end = index
+      while end + 1 < numbers.endIndex, numbers[end + 1] == numbers[end] + 1 { end += 1 }
+      let first = numbers[index]
+      parts.append(end == index ? "\(first)" : "\(first)-\(numbers[end])")
+      index = end + 1
+    }
+    return parts.joined(separator: ",")
+  }
+
+  /// Returns the error for a file in which no line is a valid paper, naming its first line.
+  private static func noPaperError(
+    _ source: String, lines: Int, line: Int, column: Int?, reason: String
   ) -> PaperSiftError {
     let position = "line \(line)" + (column.map { ", column \($0)" } ?? "")
     let sentence = reason.hasSuffix(".") ? reason : reason + "."
+    let subject = lines == 1 ? "The only line" : "None of the \(lines) lines"
     return PaperSiftError(
       .invalidInput,
-      "Malformed JSON Lines in '\(source)' at \(position): \(sentence) "
-        + "Nothing was imported; fix or re-export the file.")
+      "\(subject) of the JSON Lines file '\(source)' \(lines == 1 ? "is not" : "is") a valid "
+        + "paper. The first problem is at \(position): \(sentence) Nothing was imported. Fix "
+        + "or re-export the file with one JSON object a line that has id, title, authors, "
+        + "abstract and categories.")
   }
 }

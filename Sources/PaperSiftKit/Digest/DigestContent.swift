@@ -106,6 +106,8 @@ public struct DigestContent: Codable, Sendable, Equatable {
     case topic(number: Int, name: String)
     /// The paper is close to one the user liked.
     case likedPaper(id: String)
+    /// The user liked the paper itself, so it passes whatever its rank.
+    case likedByUser
     /// An author is on the user's follow list.
     case followedAuthor(name: String)
     /// The paper was below the cutoff and drawn for the audit sample.
@@ -117,6 +119,7 @@ public struct DigestContent: Codable, Sendable, Equatable {
       switch self {
       case .topic(let number, let name): "topic \(number): \(name)"
       case .likedPaper(let id): "liked paper \(id)"
+      case .likedByUser: "you liked this paper"
       case .followedAuthor(let name): "followed author \(name)"
       case .auditSample: "audit sample"
       case .other(let text): text

@@ -169,6 +169,10 @@ public final class Replay {
       variantModels?.neighbours = weights.neighbours > 0 ? models?.neighbours : nil
       variantModels?.positiveAuthors =
         weights.authorOverlap != 0 ? models?.positiveAuthors ?? [] : []
+      // The replayed likes, earlier nights' picks, do not make a paper pass,
+      // because no `likedIds` are given. A night can list an earlier pick
+      // again, and then the scorer leaves the paper's own vector out of its
+      // like term.
       result[variant] = Prefilter(settings: variantSettings).rank(
         papers: day.papers, embeddings: tonight, profile: profile, models: variantModels)
     }

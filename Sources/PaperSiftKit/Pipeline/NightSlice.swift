@@ -29,7 +29,11 @@ struct NightSlice {
     var reasons: [String: DigestContent.PassReason] = [:]
     for (position, ranked) in ranking.ranked.enumerated() {
       let paper = ranking.papers[ranked.index]
-      if ranked.followedAuthor {
+      if ranked.likedByUser {
+        // Papers the user liked always pass too, with the like as the reason.
+        sent.insert(paper.id)
+        reasons[paper.id] = .likedByUser
+      } else if ranked.followedAuthor {
         // Papers by followed authors always pass, whatever their rank.
         sent.insert(paper.id)
         let name = NightSlice.followedAuthor(of: paper, in: settings.ranking.followedAuthors)

@@ -20,10 +20,22 @@ public struct ColdStartScore: Sendable, Equatable {
 /// Scores papers against a profile with the similarity kernel, one block of
 /// papers at a time.
 public enum ColdStartScorer {
-  /// Returns one score per row of `embeddings`.
+  /// Scores each row of `embeddings` against `profile`.
+  ///
+  /// A paper that the user liked or disliked is compared with the other
+  /// feedback only, so that its own vector does not score or explain it.
+  ///
+  /// - Parameters:
+  ///   - embeddings: One L2-normalised row per paper.
+  ///   - paperIds: The id of each row's paper, matched against the labels of
+  ///     the liked and disliked entries of `profile`.
+  ///   - profile: The entries the papers are compared with.
+  ///   - parameters: The weights and the number of nearest feedback entries.
+  /// - Returns: One score per row of `embeddings`, in order.
   public static func score(
-    embeddings: Matrix, profile: Profile, parameters: ColdStartParameters
+    embeddings: Matrix, paperIds: [String], profile: Profile, parameters: ColdStartParameters
   ) -> [ColdStartScore] {
+    precondition(paperIds.count == embeddings.rows, "One paper id per embedding row")
     let groups = Dictionary(grouping: profile.entries.indices) { profile.entries[$0].kind }
     // Relevant keywords count like topics; topics come first in the profile.
     let topics = (groups[.topic] ?? []) + (groups[.keyword] ?? [])
@@ -31,6 +43,10 @@ public enum ColdStartScorer {
     let liked = groups[.liked] ?? []
     let disliked = groups[.disliked] ?? []
     let weights = profile.entries.map(\.weight)
+    var ownFeedback: [String: Set<Int>] = [:]
+    for column in liked + disliked {
+      ownFeedback[profile.entries[column].label, default: []].insert(column)
+    }
     let m = profile.entries.count
     var scores: [ColdStartScore] = []
     scores.reserveCapacity(embeddings.rows)
@@ -40,10 +56,13 @@ public enum ColdStartScorer {
         let row = UnsafeBufferPointer(rebasing: block[(local * m)..<((local + 1) * m)])
         let (topic, bestTopic) = maximum(row, over: topics)
         let (negative, _) = maximum(row, over: negatives)
+        let own = ownFeedback[paperIds[rows.lowerBound + local]] ?? []
+        let otherLiked = own.isEmpty ? liked : liked.filter { !own.contains($0) }
+        let otherDisliked = own.isEmpty ? disliked : disliked.filter { !own.contains($0) }
         let (like, bestLiked) = nearestMean(
-          row, over: liked, weights: weights, count: parameters.nearest)
+          row, over: otherLiked, weights: weights, count: parameters.nearest)
         let (dislike, _) = nearestMean(
-          row, over: disliked, weights: weights, count: parameters.nearest)
+          row, over: otherDisliked, weights: weights, count: parameters.nearest)
         let score =
           topic - Float(parameters.negativeWeight) * negative + Float(parameters.likeWeight)
           * like - Float(parameters.dislikeWeight) * dislike

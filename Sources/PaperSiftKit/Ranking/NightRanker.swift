@@ -21,7 +21,8 @@ public enum NightRanker {
   /// Ranks the papers announced on `date`.
   ///
   /// A nil `topics` ranks by feedback and models only; `embedder` embeds the
-  /// topic texts and is needed only when `topics` is set.
+  /// topic texts and is needed only when `topics` is set. The papers the user
+  /// liked always pass, as followed authors' papers do.
   ///
   /// - Throws: ``PaperSiftError`` with code `notFound` when a paper of the
   ///   night has no stored embedding.
@@ -63,7 +64,8 @@ public enum NightRanker {
         training, vocabularyPapers: papers, parameters: settings.model, weights: settings.weights)
       : nil
     let ranked = prefilter.rank(
-      papers: papers, embeddings: embeddings, profile: profile, models: models)
+      papers: papers, embeddings: embeddings, profile: profile, models: models,
+      likedIds: Set(feedback.filter(\.liked).map(\.paperId)))
     return NightRanking(
       date: date, papers: papers, ranked: ranked, profile: profile,
       trainingSize: training.labels.count,

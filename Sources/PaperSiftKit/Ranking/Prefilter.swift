@@ -6,7 +6,7 @@ public struct RankedPaper: Sendable {
   public var index: Int
   public var paperId: String
   /// The combined score of ``RankingSettings/combination``, in [0, 1], plus 1
-  /// for a followed author's paper, so that scores fall along the ranking.
+  /// for a paper that always passes, so that scores fall along the ranking.
   public var score: Double
   public var cold: ColdStartScore
   /// The logistic regression's log-odds, when the model was used.
@@ -20,6 +20,12 @@ public struct RankedPaper: Sendable {
   /// Whether an author of the paper wrote a positive of the training window
   /// and the author-overlap weight is set.
   public var authorOverlap = false
+  /// Whether the user liked the paper, which puts it first as a followed author does.
+  public var likedByUser = false
+
+  /// Whether the paper passes the prefilter whatever its score, because it is
+  /// by a followed author or the user liked it.
+  public var alwaysPasses: Bool { followedAuthor || likedByUser }
 }
 
 /// Ranks a night's papers from the profile and, once trained, the learned models.
@@ -58,16 +64,19 @@ public struct Prefilter: Sendable {
     return result
   }
 
-  /// Ranks `papers`, best first: followed authors' papers, then by combined score.
+  /// Ranks `papers`, best first: followed authors' papers and the papers in
+  /// `likedIds`, then by combined score.
   ///
   /// `embeddings` has one L2-normalised row per paper; `models` take part
   /// only when ``usesModels(trainingSize:)`` holds for their training size.
   public func rank(
-    papers: [Paper], embeddings: Matrix, profile: Profile, models: LearnedModels?
+    papers: [Paper], embeddings: Matrix, profile: Profile, models: LearnedModels?,
+    likedIds: Set<String> = []
   ) -> [RankedPaper] {
     precondition(papers.count == embeddings.rows, "One embedding row per paper")
     let cold = ColdStartScorer.score(
-      embeddings: embeddings, profile: profile, parameters: settings.cold)
+      embeddings: embeddings, paperIds: papers.map(\.id), profile: profile,
+      parameters: settings.cold)
     let scores = modelScores(papers: papers, embeddings: embeddings, models: models)
     let weights = settings.weights
     var rankers: [(weight: Double, scores: [Float])] = []
@@ -85,14 +94,15 @@ public struct Prefilter: Sendable {
 
     let ranked = papers.indices.map { i in
       let isFollowed = papers[i].authors.contains { followed.contains($0.lowercased()) }
+      let isLiked = likedIds.contains(papers[i].id)
       return RankedPaper(
-        index: i, paperId: papers[i].id, score: combined[i] + (isFollowed ? 1 : 0),
+        index: i, paperId: papers[i].id, score: combined[i] + (isFollowed || isLiked ? 1 : 0),
         cold: cold[i], logistic: scores.logistic?[i], tfidf: scores.tfidf?[i],
         followedAuthor: isFollowed, neighbours: scores.neighbours?[i],
-        authorOverlap: overlaps[i])
+        authorOverlap: overlaps[i], likedByUser: isLiked)
     }
     return ranked.sorted { first, second in
-      if first.followedAuthor != second.followedAuthor { return first.followedAuthor }
+      if first.alwaysPasses != second.alwaysPasses { return first.alwaysPasses }
       if first.score != second.score { return first.score > second.score }
       return first.index < second.index
     }

@@ -9,7 +9,10 @@ public enum RankingReport {
     public var title: String
     public var score: Double
     public var followedAuthor: Bool
-    /// The topic or liked paper with the largest cosine, and that cosine.
+    /// Whether the user liked the paper, which makes it pass whatever its score.
+    public var likedByUser = false
+    /// The topic or liked paper with the largest cosine, and that cosine. The
+    /// liked paper is never the paper itself.
     public var closestTopic: String?
     public var topicSimilarity: Float?
     public var closestLiked: String?
@@ -29,6 +32,7 @@ public enum RankingReport {
       return Item(
         rank: position + 1, id: ranked.paperId, title: ranking.papers[ranked.index].title,
         score: ranked.score, followedAuthor: ranked.followedAuthor,
+        likedByUser: ranked.likedByUser,
         closestTopic: ranked.cold.bestTopic.map { entries[$0].label },
         topicSimilarity: ranked.cold.bestTopic == nil ? nil : ranked.cold.topic,
         closestLiked: ranked.cold.bestLiked.map { entries[$0].label },
@@ -57,7 +61,10 @@ public enum RankingReport {
         + "scored), \(ranking.trainingSize) so far"
     var lines = ["\(ranking.papers.count) papers on \(ranking.date), ranked by \(models)"]
     for item in items(ranking, top: top) {
-      let mark = item.followedAuthor ? " [followed author]" : ""
+      let marks = [
+        item.followedAuthor ? " [followed author]" : "", item.likedByUser ? " [liked]" : "",
+      ]
+      let mark = marks.joined()
       lines.append(
         String(format: "%3d. %@  %.3f  %@%@", item.rank, item.id, item.score, item.title, mark))
       guard explain else { continue }
@@ -68,6 +75,7 @@ public enum RankingReport {
 
   static func explanation(_ item: Item) -> String {
     var parts: [String] = []
+    if item.likedByUser { parts.append("you liked this paper") }
     let topic = item.topicSimilarity ?? -.infinity
     let liked = item.likedSimilarity ?? -.infinity
     if let name = item.closestTopic, topic >= liked {

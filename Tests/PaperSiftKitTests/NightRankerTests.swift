@@ -1,0 +1,167 @@
+import Foundation
+import Testing
+
+@testable import PaperSiftKit
+
+/// Ranking a stored night in which the user liked or disliked some of its papers.
+@Suite struct NightRankerTests {
+  static let modelID = "test/model"
+
+  /// Stores five papers announced on 2025-05-05 and one of 2025-05-01, with
+  /// vectors on the unit circle, and records the feedback on them.
+  ///
+  /// Tonight: 2505.00001 at 0° (liked), 2505.00002 at 10° (liked),
+  /// 2505.00003 at 90° (disliked), 2505.00004 at 80° and 2505.00005 at 45°.
+  /// Earlier: 2505.00009 at 90°, disliked.
+  static func storeNight(in database: Database) throws {
+    let tonight = (1...5).map { StoredRankingInputsTests.paper("2505.0000\($0)") }
+    let earlier = StoredRankingInputsTests.paper("2505.00009")
+    try PaperStore(database: database).importDocuments([
+      FeedDocument(format: .rss, source: "test", date: "2025-05-05", papers: tonight),
+      FeedDocument(format: .rss, source: "test", date: "2025-05-01", papers: [earlier]),
+    ])
+    let angles: [Float] = [0, 10, 90, 80, 45, 90]
+    let vectors = angles.map { degrees -> [Float] in
+      let radians = degrees * .pi / 180
+      return [cos(radians), sin(radians), 0]
+    }
+    try EmbeddingStore(database: database).save(
+      vectors, for: tonight + [earlier], modelID: modelID)
+    let feedback = FeedbackStore(database: database)
+    _ = try feedback.record(
+      ["2505.00001", "2505.00002"].map { try ArxivIdentifier(parsing: $0) }, label: .liked,
+      source: "test")
+    _ = try feedback.record(
+      ["2505.00003", "2505.00009"].map { try ArxivIdentifier(parsing: $0) }, label: .disliked,
+      source: "test")
+  }
+
+  static func rank(_ database: Database) throws -> NightRanking {
+    let inputs = StoredRankingInputs(database: database, modelId: modelID, dimension: 3)
+    return try NightRanker.rank(
+      date: "2025-05-05", inputs: inputs, settings: RankingSettings(), topics: nil,
+      embedder: nil)
+  }
+
+  @Test func likedPapersPassAndExplainThemselves() throws {
+    let (database, folder) = try EmbeddingStoreTests.temporaryDatabase()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    try Self.storeNight(in: database)
+
+    let ranking = try Self.rank(database)
+    let items = RankingReport.items(ranking, top: nil)
+    let byId = Dictionary(uniqueKeysWithValues: items.map { ($0.id, $0) })
+
+    // Each liked paper is compared with the other like only, at cos 10°.
+    #expect(Array(items.prefix(2)).map(\.likedByUser) == [true, true])
+    #expect(Set(items.prefix(2).map(\.id)) == ["2505.00001", "2505.00002"])
+    #expect(items.dropFirst(2).allSatisfy { !$0.likedByUser })
+    #expect(items.dropFirst(2).allSatisfy { $0.score < 1 })
+    #expect(byId["2505.00001"]?.closestLiked == "2505.00002")
+    #expect(byId["2505.00002"]?.closestLiked == "2505.00001")
+    let cos10 = Float(cos(10 * Double.pi / 180))
+    #expect(abs((byId["2505.00001"]?.likedSimilarity ?? 0) - cos10) < 1e-6)
+    #expect(items.allSatisfy { $0.closestLiked != $0.id })
+
+    let text = RankingReport.text(ranking, top: nil, explain: true)
+    #expect(text.contains("2505.00001  "), "text: \(text)")
+    #expect(text.contains("[liked]"))
+    #expect(
+      text.contains(
+        "you liked this paper, closest like 2505.00002 (mean cosine of the nearest likes "
+          + String(format: "%.3f", cos10) + ")"), "text: \(text)")
+    #expect(!text.contains("closest like 2505.00001 (mean cosine of the nearest likes 1.000)"))
+    #expect(!text.contains("1.000)"), "text: \(text)")
+  }
+
+  @Test func dislikedPaperLeavesOutOwnVector() throws {
+    let (database, folder) = try EmbeddingStoreTests.temporaryDatabase()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    try Self.storeNight(in: database)
+
+    let ranking = try Self.rank(database)
+    let ranked = Dictionary(uniqueKeysWithValues: ranking.ranked.map { ($0.paperId, $0) })
+    let disliked = try #require(ranked["2505.00003"])
+    let neighbour = try #require(ranked["2505.00004"])
+
+    // 2505.00003 meets only the other dislike, 2505.00009 at the same 90°.
+    #expect(abs(disliked.cold.disliked - 1) < 1e-6)
+    #expect(!disliked.alwaysPasses)
+    // Without 2505.00009 its own vector would be all that is left: check the
+    // disliked term falls to 0 then, rather than 1 from itself.
+    _ = try FeedbackStore(database: database).remove([
+      try ArxivIdentifier(parsing: "2505.00009")
+    ])
+    let alone = try Self.rank(database).ranked.first { $0.paperId == "2505.00003" }
+    #expect(alone?.cold.disliked == 0)
+    // A paper with no feedback of its own meets both dislikes: cos 10° twice.
+    let cos10 = Float(cos(10 * Double.pi / 180))
+    #expect(abs(neighbour.cold.disliked - cos10) < 1e-6)
+  }
+
+  @Test func likedPaperIsSentWithReason() throws {
+    let (database, folder) = try EmbeddingStoreTests.temporaryDatabase()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    try Self.storeNight(in: database)
+    let ranking = try Self.rank(database)
+
+    // A cutoff of no paper sends none by rank, but both likes pass.
+    let slice = NightSlice(
+      ranking: ranking, cutoff: CutoffPolicy(.count, 0), recorded: (policy: "count", value: 0),
+      settings: Configuration(), date: "2025-05-05")
+
+    #expect(slice.sentIDs == ["2505.00001", "2505.00002"])
+    let reasons = slice.digestRanking.filter { $0.reason != nil }
+    #expect(reasons.map(\.paper.id) == ["2505.00001", "2505.00002"])
+    #expect(reasons.allSatisfy { $0.reason == .likedByUser })
+    #expect(DigestContent.PassReason.likedByUser.text == "you liked this paper")
+  }
+
+  @Test func rankCommandExplainsLike() throws {
+    let home = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: home) }
+    try NightFixtures.configure(home: home, llmBaseURL: nil)
+    let configURL = home.appendingPathComponent("config.json")
+    var configuration = try Configuration.load(from: configURL)
+    // The liked papers are stored, so `like` looks nothing up. Port 9 of the
+    // loopback address is closed in any case.
+    configuration.fetch.apiBaseURL = "http://127.0.0.1:9/api/query"
+    try configuration.save(to: configURL)
+    let day = try NightFixtures.smallDay(6, in: home)
+    let papersift = try PaperSiftProcess(home: home)
+    let imported = try papersift.run(["import", day.path])
+    #expect(imported.status == 0, "stderr: \(imported.errorOutput)")
+    let listing = try ImportCommandTests.listed(
+      try papersift.run(["papers", "--date", "2025-05-05", "--json"]))
+    let likedIds = listing.prefix(2).map(\.id)
+    let liked = try papersift.run(["like"] + likedIds)
+    #expect(liked.status == 0, "stderr: \(liked.errorOutput)")
+
+    let topics = ["--topics", NightFixtures.topicsFile.path]
+    let explained = try papersift.run(["rank", "--explain"] + topics)
+    let json = try papersift.run(["rank", "--json"] + topics)
+
+    #expect(explained.status == 0, "stderr: \(explained.errorOutput)")
+    let lines = explained.output.split(separator: "\n").map(String.init)
+    for (offset, id) in likedIds.enumerated() {
+      let rankLine = try #require(lines.firstIndex { $0.contains(" \(id)  ") })
+      #expect(rankLine <= 3, "output: \(explained.output)")
+      #expect(lines[rankLine].hasSuffix("[liked]"))
+      let explanation = lines[rankLine + 1]
+      #expect(explanation.contains("you liked this paper"), "line: \(explanation)")
+      #expect(!explanation.contains("closest like \(id)"), "line: \(explanation)")
+      let other = likedIds[1 - offset]
+      #expect(
+        !explanation.contains("closest like") || explanation.contains("closest like \(other)"),
+        "line: \(explanation)")
+    }
+    #expect(json.status == 0, "stderr: \(json.errorOutput)")
+    let items = try #require(
+      JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [[String: Any]])
+    #expect(items.count == 6)
+    #expect(items.prefix(2).compactMap { $0["id"] as? String }.sorted() == likedIds.sorted())
+    #expect(items.prefix(2).allSatisfy { $0["likedByUser"] as? Bool == true })
+    #expect(items.dropFirst(2).allSatisfy { $0["likedByUser"] as? Bool == false })
+    #expect(items.allSatisfy { ($0["closestLiked"] as? String) != ($0["id"] as? String) })
+  }
+}

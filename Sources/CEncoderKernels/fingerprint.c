@@ -1,7 +1,7 @@
 // A fast 64-bit fingerprint of a weights file, so that cached vectors are
 // keyed by the checkpoint's content and not only by its folder name. It is
-// not a cryptographic hash: it tells checkpoints apart, it does not defend
-// against a crafted collision.
+// not a cryptographic hash: different checkpoints get different
+// fingerprints barring chance, but a crafted collision is possible.
 
 #include "encoder_kernels.h"
 

@@ -44,15 +44,13 @@ public enum NightEmbedding {
       let done = Set(feedbackIDs)
       let trainingPapers = try StoredRankingInputs(database: database)
         .trainingPapers(before: date, days: trainingDays).filter { !done.contains($0.id) }
-      let missing = try store.missingCount(of: trainingPapers, encoder: encoder)
-      if missing > 0 {
+      training = try store.embeddings(
+        for: trainingPapers, encoder: encoder, batchSize: batchSize
+      ) { missing in
         Logger(label: "embedding").notice(
           "Embedding the learned models' training papers that have no vector for this model",
           [("model", encoder.modelID), ("papers", "\(missing)"), ("before", date)])
-      }
-      training = try store.embeddings(
-        for: trainingPapers, encoder: encoder, batchSize: batchSize
-      ).embeddedCount
+      }.embeddedCount
     }
     ProgressLine.clearIfShown()
     return Counts(night: night.embeddedCount, feedback: feedback.embeddedCount, training: training)

@@ -88,11 +88,14 @@ public struct EmbeddingStore {
   ///   - papers: Papers already stored in the `papers` table.
   ///   - encoder: The encoder, whose `modelID` keys the cache.
   ///   - batchSize: Papers per call to the encoder and per transaction.
+  ///   - announce: Called with the number of papers to embed, before the first
+  ///     batch, when there is any.
   /// - Returns: The vectors in the order of `papers`, and how many were embedded now.
   /// - Throws: The encoder's error, or ``PaperSiftError`` for a database failure;
   ///   batches stored before the failure stay stored.
   public func embeddings(
-    for papers: [Paper], encoder: any SentenceEncoder, batchSize: Int = 64
+    for papers: [Paper], encoder: any SentenceEncoder, batchSize: Int = 64,
+    beforeEmbedding announce: ((Int) -> Void)? = nil
   ) throws -> Result {
     let cached = try entries(paperIDs: papers.map(\.id), modelID: encoder.modelID)
     var vectors = [[Float]](repeating: [], count: papers.count)
@@ -111,6 +114,7 @@ public struct EmbeddingStore {
         ("papers", "\(papers.count)"), ("cached", "\(papers.count - missing.count)"),
         ("model", encoder.modelID),
       ])
+    if !missing.isEmpty { announce?(missing.count) }
 
     var done = 0
     ProgressLine.update("embedding 0/\(missing.count)")
@@ -149,15 +153,6 @@ public struct EmbeddingStore {
       return Result(vectors: vectors, embeddedCount: missing.count + again.embeddedCount)
     }
     return Result(vectors: vectors, embeddedCount: missing.count)
-  }
-
-  /// Counts the papers that ``embeddings(for:encoder:batchSize:)`` would embed now.
-  public func missingCount(of papers: [Paper], encoder: any SentenceEncoder) throws -> Int {
-    let cached = try entries(paperIDs: papers.map(\.id), modelID: encoder.modelID)
-    return papers.filter { paper in
-      guard let entry = cached[paper.id] else { return true }
-      return !Self.isCurrent(entry, of: paper, dimension: encoder.dimension)
-    }.count
   }
 
   /// Tells whether a cached entry still serves `paper`: same text and, once

@@ -28,6 +28,14 @@ import Testing
       ("https://arxiv.org/abs/chao-dyn/9312001", "chao-dyn/9312001", nil),
       ("1501.00001", "1501.00001", nil),
       ("1412.0001", "1412.0001", nil),
+      // URLs as browsers and listings give them.
+      ("https://arxiv.org/abs/2505.01105?context=cs.LG", "2505.01105", nil),
+      ("https://arxiv.org/abs/2505.01105v2#comments", "2505.01105", 2),
+      ("https://arxiv.org/abs/2505.01105/", "2505.01105", nil),
+      ("arxiv.org/abs/2505.01105", "2505.01105", nil),
+      ("www.arxiv.org/pdf/2505.01105v1", "2505.01105", 1),
+      ("https://arxiv.org/html/2505.01105v1", "2505.01105", 1),
+      ("https://doi.org/10.48550/arXiv.2505.01105", "2505.01105", nil),
     ] as [(String, String, Int?)])
   func acceptedFormParses(text: String, id: String, version: Int?) throws {
     let identifier = try ArxivIdentifier(parsing: text)
@@ -63,6 +71,13 @@ import Testing
     "hep-th/5001001",
     // Old-style number 000, and wrong digit counts.
     "hep-th/9901000", "hep-th/990100", "hep-th/99010011",
+    // Digits of other scripts, which `\d` would match.
+    "2505.\u{661}\u{660}\u{661}\u{661}\u{660}", "\u{1D7D0}505.01105",
+    "hep-th/9901\u{660}\u{660}\u{661}",
+    "2505.01105\u{FF11}",
+    // A URL without arXiv's host, or of another page.
+    "https://abs/2505.01105", "https://arxiv.org/list/cs.LG/2505.01105",
+    "https://doi.org/10.1000/arXiv.2505.01105",
   ])
   func invalidFormIsRejected(text: String) {
     #expect(ArxivIdentifier.parse(text) == nil)
@@ -134,5 +149,12 @@ import Testing
   @Test func descriptionAddsVersion() {
     #expect(ArxivIdentifier(id: "2501.19281", version: 2).description == "2501.19281v2")
     #expect(ArxivIdentifier(id: "hep-th/9901001", version: nil).description == "hep-th/9901001")
+  }
+
+  @Test func longInputIsCutInMessage() {
+    let text = String(repeating: "2505.01105", count: 1000)
+    let error = #expect(throws: PaperSiftError.self) { try ArxivIdentifier(parsing: text) }
+    #expect((error?.message.count ?? .max) < 800)
+    #expect(error?.message.contains("… (10000 characters)") == true)
   }
 }

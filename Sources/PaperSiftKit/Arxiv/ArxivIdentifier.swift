@@ -15,7 +15,8 @@ public struct ArxivIdentifier: Sendable, Hashable, CustomStringConvertible {
   /// The forms shown when an id is rejected.
   public static let acceptedForms = """
     2501.19281, 2501.19281v2, arXiv:2501.19281, https://arxiv.org/abs/2501.19281v3, \
-    https://arxiv.org/pdf/2501.19281v1 (.pdf optional), hep-th/9901001, math.GT/0309136
+    https://arxiv.org/pdf/2501.19281v1 (.pdf optional), https://doi.org/10.48550/arXiv.2501.19281, \
+    hep-th/9901001, math.GT/0309136
     """
 
   public init(id: String, version: Int?) {
@@ -31,9 +32,15 @@ public struct ArxivIdentifier: Sendable, Hashable, CustomStringConvertible {
     guard let parsed = ArxivIdentifier.parse(text) else {
       throw PaperSiftError(
         .invalidInput,
-        "Invalid arXiv id '\(text)'. Accepted forms: \(ArxivIdentifier.acceptedForms).")
+        "Invalid arXiv id '\(Self.shown(text))'. Accepted forms: \(ArxivIdentifier.acceptedForms).")
     }
     self = parsed
+  }
+
+  /// Returns `text` for an error message, cut to 200 characters, so that a
+  /// long line of a file does not fill the terminal.
+  static func shown(_ text: String) -> String {
+    text.count > 200 ? text.prefix(200) + "… (\(text.count) characters)" : text
   }
 
   /// Parses one of the accepted forms, like ``init(parsing:)``, and also
@@ -46,7 +53,7 @@ public struct ArxivIdentifier: Sendable, Hashable, CustomStringConvertible {
     if let reason = futureMonthReason(now: now) {
       throw PaperSiftError(
         .invalidInput,
-        "Invalid arXiv id '\(text)' because \(reason). Check the id, and the system clock "
+        "Invalid arXiv id '\(Self.shown(text))' because \(reason). Check the id, and the system clock "
           + "if the id is right.")
     }
   }
@@ -83,35 +90,47 @@ public struct ArxivIdentifier: Sendable, Hashable, CustomStringConvertible {
   /// Returns the identifier in `text`, or nil when `text` is in no accepted form.
   public static func parse(_ text: String) -> ArxivIdentifier? {
     var rest = Substring(text.trimmingCharacters(in: .whitespacesAndNewlines))
+    // Only ASCII forms exist; other scripts' digits would pass `Character.isNumber`.
+    guard rest.unicodeScalars.allSatisfy(\.isASCII) else { return nil }
+    var isURL = false
     for prefix in ["https://", "http://"] where rest.lowercased().hasPrefix(prefix) {
       rest = rest.dropFirst(prefix.count)
-      for host in ["www.arxiv.org/", "arxiv.org/", "export.arxiv.org/"]
-      where rest.lowercased().hasPrefix(host) {
-        rest = rest.dropFirst(host.count)
-        break
-      }
-      guard let slash = rest.firstIndex(of: "/") else { return nil }
-      let kind = rest[..<slash]
-      guard kind == "abs" || kind == "pdf" else { return nil }
-      rest = rest[rest.index(after: slash)...]
-      if kind == "pdf", rest.hasSuffix(".pdf") { rest = rest.dropLast(4) }
+      isURL = true
+      break
+    }
+    let lowered = rest.lowercased()
+    let doi = "doi.org/10.48550/arxiv."
+    if lowered.hasPrefix(doi) { return parseBare(rest.dropFirst(doi.count)) }
+    let hosts = ["www.arxiv.org/", "arxiv.org/", "export.arxiv.org/"]
+    guard let host = hosts.first(where: { lowered.hasPrefix($0) }) else {
+      guard !isURL else { return nil }
+      if lowered.hasPrefix("arxiv:") { rest = rest.dropFirst(6) }
       return parseBare(rest)
     }
-    if rest.lowercased().hasPrefix("arxiv:") { rest = rest.dropFirst(6) }
+    rest = rest.dropFirst(host.count)
+    // A query (?context=cs.LG), a fragment (#comments) or a trailing slash
+    // does not change the paper.
+    if let end = rest.firstIndex(where: { $0 == "?" || $0 == "#" }) { rest = rest[..<end] }
+    if rest.hasSuffix("/") { rest = rest.dropLast() }
+    guard let slash = rest.firstIndex(of: "/") else { return nil }
+    let kind = rest[..<slash]
+    guard ["abs", "pdf", "html"].contains(kind) else { return nil }
+    rest = rest[rest.index(after: slash)...]
+    if kind == "pdf", rest.hasSuffix(".pdf") { rest = rest.dropLast(4) }
     return parseBare(rest)
   }
 
   private static func parseBare(_ text: Substring) -> ArxivIdentifier? {
     let candidate = String(text)
-    let modernPattern = /^(\d{4}\.\d{4,5})(?:v(\d+))?$/
+    let modernPattern = /^([0-9]{4}\.[0-9]{4,5})(?:v([0-9]+))?$/
     // archive[.XX]/YYMMNNN with an optional version, e.g. math.GT/0309136v2.
     let oldPattern =
       #/
       (?<id>
         (?<archive> [a-z]+ (?: -[a-z]+ )? ) (?<subjectClass> \.[A-Z]{2} )?
-        / (?<month> \d{4} ) (?<number> \d{3} )
+        / (?<month> [0-9]{4} ) (?<number> [0-9]{3} )
       )
-      (?: v (?<version> \d+ ) )?
+      (?: v (?<version> [0-9]+ ) )?
       /#
     if let match = candidate.wholeMatch(of: modernPattern) {
       let yearMonth = Int(match.1.prefix(4)) ?? 0

@@ -90,7 +90,7 @@ public struct ArxivIdentifier: Sendable, Hashable, CustomStringConvertible {
   /// Returns the identifier in `text`, or nil when `text` is in no accepted form.
   public static func parse(_ text: String) -> ArxivIdentifier? {
     var rest = Substring(text.trimmingCharacters(in: .whitespacesAndNewlines))
-    // Only ASCII forms exist; other scripts' digits would pass `Character.isNumber`.
+    // Ids and arXiv URLs are ASCII, so this also rejects other scripts' digits.
     guard rest.unicodeScalars.allSatisfy(\.isASCII) else { return nil }
     var isURL = false
     for prefix in ["https://", "http://"] where rest.lowercased().hasPrefix(prefix) {

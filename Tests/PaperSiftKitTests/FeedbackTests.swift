@@ -163,6 +163,13 @@ final class RecordingImporter: PaperImporting {
     #expect(contents.skippedEntries.isEmpty)
   }
 
+  @Test func idListWithAtSignInComment() throws {
+    let text = "# see @article(this one) and @misc{x}\n2505.01136\n"
+    let contents = try FeedbackInput.parse(text, source: "ids.txt")
+    #expect(contents.identifiers.map(\.id) == ["2505.01136"])
+    #expect(contents.entryCount == 0)
+  }
+
   @Test func idListWithWindowsLineEndings() throws {
     let text = "# my history\r\n2505.01136\r\n\r\n2505.01197\r\n"
     let contents = try FeedbackInput.parse(text, source: "ids.txt")

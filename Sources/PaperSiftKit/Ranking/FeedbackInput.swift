@@ -100,8 +100,8 @@ public enum FeedbackInput {
     return text
   }
 
-  /// Parses `text` as BibTeX when it contains an `@type{` or `@type(` entry,
-  /// else as one id or URL a line.
+  /// Parses `text` as BibTeX when a line starts with an `@type{` or
+  /// `@type(` entry, else as one id or URL a line.
   ///
   /// List lines that are empty or start with `#` are skipped. For BibTeX,
   /// see ``identifier(of:now:)`` for the fields an entry's id is taken from.
@@ -114,7 +114,8 @@ public enum FeedbackInput {
   public static func parse(_ text: String, source: String, now: Date = Date()) throws
     -> FeedbackFileContents
   {
-    if text.range(of: #"@[A-Za-z]+\s*[{(]"#, options: .regularExpression) != nil {
+    // An entry starts a line, so "see @article(this)" in a note does not make a list BibTeX.
+    if text.range(of: #"(?m)^[ \t]*@[A-Za-z]+[ \t]*[{(]"#, options: .regularExpression) != nil {
       return try parseBibTeX(text, source: source, now: now)
     }
     var result: [ArxivIdentifier] = []
@@ -127,13 +128,13 @@ public enum FeedbackInput {
       guard let identifier = ArxivIdentifier.parse(trimmed) else {
         throw PaperSiftError(
           .invalidInput,
-          "Invalid arXiv id '\(trimmed)' on line \(number + 1) of '\(source)'. "
+          "Invalid arXiv id '\(ArxivIdentifier.shown(trimmed))' on line \(number + 1) of '\(source)'. "
             + "Accepted forms: \(ArxivIdentifier.acceptedForms).")
       }
       if let reason = identifier.futureMonthReason(now: now) {
         throw PaperSiftError(
           .invalidInput,
-          "Invalid arXiv id '\(trimmed)' on line \(number + 1) of '\(source)' because "
+          "Invalid arXiv id '\(ArxivIdentifier.shown(trimmed))' on line \(number + 1) of '\(source)' because "
             + "\(reason). Check the id, and the system clock if the id is right.")
       }
       result.append(identifier)

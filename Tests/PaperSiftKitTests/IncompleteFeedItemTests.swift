@@ -111,6 +111,47 @@ import Testing
     #expect(log.contains("Skipped feed items without an arXiv id skipped=2 items=4"))
   }
 
+  @Test func rssRepeatedItemIsNamed() throws {
+    let text = Self.rss([
+      Self.rssItem(id: "2505.00201", title: "First title"),
+      Self.rssItem(id: "2505.00202"),
+      Self.rssItem(id: "2505.00201", title: "Second title, same id"),
+    ])
+    let (document, log) = try Self.parse(text, source: "repeat.xml")
+
+    #expect(document.papers.map(\.id) == ["2505.00201", "2505.00202"])
+    #expect(document.papers[0].title == "First title")
+    #expect(document.skippedItems == 1)
+    #expect(log.contains("Feed item repeats a paper; skipped, first item kept paper=2505.00201"))
+    #expect(log.contains("Skipped feed items that repeat a paper skipped=1"))
+  }
+
+  @Test func everySkippedItemIsNamed() throws {
+    let missing = (0..<25).map { _ in Self.rssItem(id: nil, title: "Lost", link: "") }
+    let text = Self.rss([Self.rssItem(id: "2505.00251")] + missing)
+    let (document, log) = try Self.parse(text, source: "many.xml")
+
+    #expect(document.skippedItems == 25)
+    // Other tests of the suite may log to the same standard error meanwhile.
+    let warnings = log.split(separator: "\n").filter {
+      $0.contains("Feed item has no arXiv id; skipped") && $0.contains("source=many.xml")
+    }
+    #expect(warnings.count == 20)
+    #expect(log.contains("skipped=25 items=26 positions=2-26 without_warning=5"))
+  }
+
+  @Test func atomRepeatedEntryIsNamed() throws {
+    let text = Self.atom([
+      Self.atomEntry(id: "http://arxiv.org/abs/2505.00301v1"),
+      Self.atomEntry(id: "http://arxiv.org/abs/2505.00301v2", title: "Later"),
+    ])
+    let (document, log) = try Self.parse(text, source: "api-response")
+
+    #expect(document.papers.map(\.id) == ["2505.00301"])
+    #expect(document.papers[0].version == 1)
+    #expect(log.contains("repeats a paper; skipped, first item kept paper=2505.00301"))
+  }
+
   @Test func rssWithoutAnyIDIsRejected() {
     let text = Self.rss([
       Self.rssItem(id: nil, link: "https://example.org/a"),

@@ -121,7 +121,7 @@ import Testing
     ([1, 2, 3], "1-3"),
   ])
   func lineRangesJoinRuns(numbers: [Int], expected: String) {
-    #expect(JSONLinesDayParser.lineRanges(numbers) == expected)
+    #expect(FeedItemChecks.ranges(numbers) == expected)
   }
 
   @Test func labelsFileIsRejected() throws {

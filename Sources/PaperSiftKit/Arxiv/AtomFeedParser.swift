@@ -8,8 +8,9 @@ import Foundation
 /// The API reports a bad request as an entry whose `id` is an
 /// `.../api/errors#...` URL. See https://info.arxiv.org/help/api/user-manual.html.
 ///
-/// An entry without an arXiv id is skipped with a warning, and an entry with
-/// an empty title or summary is kept with a warning. A response whose entries
+/// An entry without an arXiv id, or with the id of an earlier entry, is
+/// skipped with a warning, and an entry with an empty title or summary is
+/// kept with a warning. A response whose entries
 /// all lack an id is rejected.
 enum AtomFeedParser {
   static func parse(_ root: XMLNode, source: String) throws -> FeedDocument {
@@ -17,6 +18,7 @@ enum AtomFeedParser {
     let entries = root.children("entry", namespace: atom)
     var papers: [Paper] = []
     papers.reserveCapacity(entries.count)
+    var lines: [Int] = []
     var skipped: [FeedItemChecks.SkippedItem] = []
     for (offset, entry) in entries.enumerated() {
       guard let paper = try parseEntry(entry, source: source) else {
@@ -28,12 +30,16 @@ enum AtomFeedParser {
         continue
       }
       papers.append(paper)
+      lines.append(entry.line)
     }
     try FeedItemChecks.reportSkipped(
       skipped, itemCount: entries.count, pluralName: "Atom entries", idPlaces: "<id>",
       source: source)
+    let (kept, repeated) = FeedItemChecks.keepingFirst(papers, lines: lines)
+    FeedItemChecks.reportRepeated(repeated, source: source)
     return FeedDocument(
-      format: .atom, source: source, date: nil, papers: papers, skippedItems: skipped.count)
+      format: .atom, source: source, date: nil, papers: kept,
+      skippedItems: skipped.count + repeated.count)
   }
 
   /// Reads one entry, or returns nil when its `<id>` has no arXiv id.

@@ -19,8 +19,9 @@ public struct FeedDocument: Sendable, Equatable {
   /// (an Atom response, a JSON Lines file whose name carries no day).
   public var date: String?
   public var papers: [Paper]
-  /// The RSS items or Atom entries left out because they have no arXiv id,
-  /// or the JSON Lines lines left out as invalid or repeated.
+  /// The RSS items or Atom entries left out because they have no arXiv id
+  /// or repeat an earlier item's id, or the JSON Lines lines left out as
+  /// invalid or repeated.
   public var skippedItems: Int
 
   public init(
@@ -96,8 +97,67 @@ enum FeedItemChecks {
       "Skipped feed items without an arXiv id",
       [
         ("skipped", "\(skipped.count)"), ("items", "\(itemCount)"),
-        ("not_listed", "\(max(0, skipped.count - maxItemWarnings))"), ("source", source),
+        ("positions", ranges(skipped.map(\.position))),
+        ("without_warning", "\(max(0, skipped.count - maxItemWarnings))"), ("source", source),
       ])
+  }
+
+  /// An item left out because an earlier item of the same feed has its id.
+  struct RepeatedItem {
+    var id: String
+    var line: Int
+    var firstLine: Int
+  }
+
+  /// Returns `papers` with each id once, the first item kept, and the
+  /// items left out. `lines` gives each paper's line in the feed.
+  static func keepingFirst(_ papers: [Paper], lines: [Int]) -> ([Paper], [RepeatedItem]) {
+    var firstLines: [String: Int] = [:]
+    var kept: [Paper] = []
+    var repeated: [RepeatedItem] = []
+    for (paper, line) in zip(papers, lines) {
+      if let firstLine = firstLines[paper.id] {
+        repeated.append(RepeatedItem(id: paper.id, line: line, firstLine: firstLine))
+      } else {
+        firstLines[paper.id] = line
+        kept.append(paper)
+      }
+    }
+    return (kept, repeated)
+  }
+
+  /// Logs the first ``maxItemWarnings`` repeated items one by one, then a
+  /// count that names the line of every one.
+  static func reportRepeated(_ repeated: [RepeatedItem], source: String) {
+    guard !repeated.isEmpty else { return }
+    for item in repeated.prefix(maxItemWarnings) {
+      logger.warning(
+        "Feed item repeats a paper; skipped, first item kept",
+        [
+          ("paper", item.id), ("line", "\(item.line)"), ("first_line", "\(item.firstLine)"),
+          ("source", source),
+        ])
+    }
+    logger.warning(
+      "Skipped feed items that repeat a paper",
+      [
+        ("skipped", "\(repeated.count)"), ("lines", ranges(repeated.map(\.line))),
+        ("without_warning", "\(max(0, repeated.count - maxItemWarnings))"), ("source", source),
+      ])
+  }
+
+  /// Returns ascending numbers as comma-separated ranges, such as `2,5-7`.
+  static func ranges(_ numbers: [Int]) -> String {
+    var parts: [String] = []
+    var index = numbers.startIndex
+    while index < numbers.endIndex {
+      var end = index
+      while end + 1 < numbers.endIndex, numbers[end + 1] == numbers[end] + 1 { end += 1 }
+      let first = numbers[index]
+      parts.append(end == index ? "\(first)" : "\(first)-\(numbers[end])")
+      index = end + 1
+    }
+    return parts.joined(separator: ",")
   }
 }
 

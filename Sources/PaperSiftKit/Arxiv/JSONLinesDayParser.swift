@@ -171,24 +171,10 @@ enum JSONLinesDayParser {
       "Skipped invalid or repeated JSON Lines lines",
       [
         ("skipped", "\(skipped.count)"), ("lines", "\(lines)"),
-        ("line_numbers", lineRanges(skipped.map(\.line))),
+        ("line_numbers", FeedItemChecks.ranges(skipped.map(\.line))),
         ("without_warning", "\(max(0, skipped.count - FeedItemChecks.maxItemWarnings))"),
         ("source", source),
       ])
-  }
-
-  /// Returns ascending line numbers as comma-separated ranges, such as `2,5-7`.
-  static func lineRanges(_ numbers: [Int]) -> String {
-    var parts: [String] = []
-    var index = numbers.startIndex
-    while index < numbers.endIndex {
-      var end = index
-      while end + 1 < numbers.endIndex, numbers[end + 1] == numbers[end] + 1 { end += 1 }
-      let first = numbers[index]
-      parts.append(end == index ? "\(first)" : "\(first)-\(numbers[end])")
-      index = end + 1
-    }
-    return parts.joined(separator: ",")
   }
 
   /// Returns the error for a file in which no line is a valid paper, naming its first line.

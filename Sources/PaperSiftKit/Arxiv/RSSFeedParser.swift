@@ -10,9 +10,10 @@ import Foundation
 /// gives the announcement day; a channel without items is a day without
 /// announcements. See https://info.arxiv.org/help/rss.html.
 ///
-/// An item without an arXiv id is skipped with a warning, and an item with
-/// an empty title or abstract is kept with a warning, so that one bad item
-/// does not cost the night. A feed whose items all lack an id is rejected.
+/// An item without an arXiv id, or with the id of an earlier item, is
+/// skipped with a warning. An item with an empty title or abstract is kept
+/// with a warning, so that one bad item does not cost the night. A feed
+/// whose items all lack an id is rejected.
 enum RSSFeedParser {
   static func parse(_ root: XMLNode, source: String) throws -> FeedDocument {
     guard let channel = root.child("channel") else {
@@ -28,6 +29,7 @@ enum RSSFeedParser {
 
     var papers: [Paper] = []
     papers.reserveCapacity(items.count)
+    var lines: [Int] = []
     var skipped: [FeedItemChecks.SkippedItem] = []
     for (offset, item) in items.enumerated() {
       guard var paper = parseItem(item, source: source) else {
@@ -38,12 +40,16 @@ enum RSSFeedParser {
       }
       paper.announced = date
       papers.append(paper)
+      lines.append(item.line)
     }
     try FeedItemChecks.reportSkipped(
       skipped, itemCount: items.count, pluralName: "RSS items",
       idPlaces: "guid, description or link", source: source)
+    let (kept, repeated) = FeedItemChecks.keepingFirst(papers, lines: lines)
+    FeedItemChecks.reportRepeated(repeated, source: source)
     return FeedDocument(
-      format: .rss, source: source, date: date, papers: papers, skippedItems: skipped.count)
+      format: .rss, source: source, date: date, papers: kept,
+      skippedItems: skipped.count + repeated.count)
   }
 
   /// Reads one item, or returns nil when it has no arXiv id.

@@ -138,6 +138,26 @@ import Testing
     #expect(markdown.contains("The LLM stage was skipped"))
   }
 
+  @Test func inputRunNamesPendingFeedback() throws {
+    let home = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: home) }
+    let server = try FakeChatServer(replies: [])
+    defer { server.stop() }
+    try NightFixtures.configure(home: home, llmBaseURL: server.baseURL)
+    let day = try NightFixtures.smallDay(20, in: home)
+    // A like given offline, on a paper that is in no input file.
+    let database = try Database(path: home.appendingPathComponent("papersift.sqlite").path)
+    _ = try FeedbackStore(database: database).record(
+      [try ArxivIdentifier(parsing: "2401.00077")], label: .liked, source: "test")
+
+    let result = try PaperSiftProcess(home: home).run(
+      NightFixtures.runArguments(day, ["--no-llm"]))
+
+    #expect(result.status == 0, "stderr: \(result.errorOutput)")
+    #expect(result.errorOutput.contains("stays pending and does not count tonight"))
+    #expect(result.errorOutput.contains("papers=1 ids=2401.00077"))
+  }
+
   @Test func missingKeySkipsLLMStage() throws {
     let home = try TestFiles.temporaryFolder()
     defer { try? FileManager.default.removeItem(at: home) }

@@ -164,6 +164,14 @@ public final class NightlyRun {
           ("inserted", "\(summaries.map(\.inserted).reduce(0, +))"),
           ("updated", "\(summaries.map(\.updated).reduce(0, +))"),
         ])
+      // A run on input files looks nothing up, so say what stays out of the ranking.
+      let pending = try FeedbackStore(database: database).pendingIds()
+      if !pending.isEmpty {
+        logger.notice(
+          "Feedback on papers not stored yet stays pending and does not count tonight; "
+            + "a run that fetches the feed, or 'papersift like', looks them up",
+          [("papers", "\(pending.count)"), ("ids", pending.prefix(10).joined(separator: ","))])
+      }
       return date
     }
 

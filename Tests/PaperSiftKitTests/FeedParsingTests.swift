@@ -343,4 +343,23 @@ enum TestFiles {
     #expect(error?.code == .notFound)
     #expect(error?.message.contains(url.path) == true)
   }
+
+  @Test func readsPipe() throws {
+    let folder = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let fifo = folder.appendingPathComponent("day.fifo")
+    #expect(mkfifo(fifo.path, 0o600) == 0)
+    let line =
+      #"{"id": "2505.00001", "title": "T", "abstract": "A.", "authors": [], "categories": ["cs.LG"]}"#
+    // A writer thread fills the pipe, as a shell does for `--input /dev/stdin`.
+    let writer = Thread {
+      if let handle = FileHandle(forWritingAtPath: fifo.path) {
+        handle.write(Data((line + "\n").utf8))
+        try? handle.close()
+      }
+    }
+    writer.start()
+    let document = try FeedReader.read(contentsOf: fifo)
+    #expect(document.papers.map(\.id) == ["2505.00001"])
+  }
 }

@@ -176,7 +176,10 @@ public enum FeedReader {
     }
     let data: Data
     do {
-      data = try Data(contentsOf: url)
+      // A file handle also reads pipes and devices such as /dev/stdin.
+      let handle = try FileHandle(forReadingFrom: url)
+      defer { try? handle.close() }
+      data = try handle.readToEnd() ?? Data()
     } catch {
       let code: PaperSiftError.Code =
         FileManager.default.fileExists(atPath: url.path) ? .io : .notFound

@@ -267,6 +267,25 @@ enum TestFiles {
   func rfc822DayIsReadAsWritten(text: String, day: String) {
     #expect(FeedText.day(fromRFC822: text) == day)
   }
+
+  @Test func readsPipe() throws {
+    let folder = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let fifo = folder.appendingPathComponent("day.fifo")
+    #expect(mkfifo(fifo.path, 0o600) == 0)
+    let line =
+      #"{"id": "2505.00001", "title": "T", "abstract": "A.", "authors": [], "categories": ["cs.LG"]}"#
+    // A writer thread fills the pipe, as a shell does for `--input /dev/stdin`.
+    let writer = Thread {
+      if let handle = FileHandle(forWritingAtPath: fifo.path) {
+        handle.write(Data((line + "\n").utf8))
+        try? handle.close()
+      }
+    }
+    writer.start()
+    let document = try FeedReader.read(contentsOf: fifo)
+    #expect(document.papers.map(\.id) == ["2505.00001"])
+  }
 }
 
 @Suite struct MalformedFeedTests {
@@ -342,24 +361,5 @@ enum TestFiles {
     let error = #expect(throws: PaperSiftError.self) { try FeedReader.read(contentsOf: url) }
     #expect(error?.code == .notFound)
     #expect(error?.message.contains(url.path) == true)
-  }
-
-  @Test func readsPipe() throws {
-    let folder = try TestFiles.temporaryFolder()
-    defer { try? FileManager.default.removeItem(at: folder) }
-    let fifo = folder.appendingPathComponent("day.fifo")
-    #expect(mkfifo(fifo.path, 0o600) == 0)
-    let line =
-      #"{"id": "2505.00001", "title": "T", "abstract": "A.", "authors": [], "categories": ["cs.LG"]}"#
-    // A writer thread fills the pipe, as a shell does for `--input /dev/stdin`.
-    let writer = Thread {
-      if let handle = FileHandle(forWritingAtPath: fifo.path) {
-        handle.write(Data((line + "\n").utf8))
-        try? handle.close()
-      }
-    }
-    writer.start()
-    let document = try FeedReader.read(contentsOf: fifo)
-    #expect(document.papers.map(\.id) == ["2505.00001"])
   }
 }

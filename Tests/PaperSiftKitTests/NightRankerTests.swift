@@ -99,6 +99,24 @@ import Testing
     #expect(abs(neighbour.cold.disliked - cos10) < 1e-6)
   }
 
+  @Test func dislikedPaperIsMarked() throws {
+    let (database, folder) = try EmbeddingStoreTests.temporaryDatabase()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    try Self.storeNight(in: database)
+
+    let ranking = try Self.rank(database)
+    let items = RankingReport.items(ranking, top: nil)
+
+    // 2505.00009 is disliked but not announced tonight.
+    #expect(items.filter(\.dislikedByUser).map(\.id) == ["2505.00003"])
+    #expect(items.filter(\.dislikedByUser).allSatisfy { !$0.likedByUser })
+    let text = RankingReport.text(ranking, top: nil, explain: true)
+    let lines = text.split(separator: "\n").map(String.init)
+    let line = try #require(lines.firstIndex { $0.contains("2505.00003") })
+    #expect(lines[line].hasSuffix("[disliked]"))
+    #expect(lines[line + 1].contains("you disliked this paper"))
+  }
+
   @Test func likedPaperIsSentWithReason() throws {
     let (database, folder) = try EmbeddingStoreTests.temporaryDatabase()
     defer { try? FileManager.default.removeItem(at: folder) }

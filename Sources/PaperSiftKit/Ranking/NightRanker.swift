@@ -14,6 +14,8 @@ public struct NightRanking: Sendable {
   public var usedModels: Bool
   /// The labelled papers the learned models need before they take part.
   public var minimumTrainingSize: Int = RankingSettings().minimumLabelledPapers
+  /// The papers of the night that the user disliked, which rank low but are shown as such.
+  public var dislikedIds: Set<String> = []
 }
 
 /// Ranks a stored night: reads its inputs, trains the models, scores.
@@ -70,7 +72,8 @@ public enum NightRanker {
       date: date, papers: papers, ranked: ranked, profile: profile,
       trainingSize: training.labels.count,
       usedModels: models?.logistic != nil || models?.tfidf != nil || models?.neighbours != nil,
-      minimumTrainingSize: settings.minimumLabelledPapers)
+      minimumTrainingSize: settings.minimumLabelledPapers,
+      dislikedIds: Set(feedback.filter { !$0.liked }.map(\.paperId)))
   }
 }
 

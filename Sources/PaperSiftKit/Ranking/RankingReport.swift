@@ -11,6 +11,8 @@ public enum RankingReport {
     public var followedAuthor: Bool
     /// Whether the user liked the paper, which makes it pass whatever its score.
     public var likedByUser = false
+    /// Whether the user disliked the paper.
+    public var dislikedByUser = false
     /// The topic or liked paper with the largest cosine, and that cosine. The
     /// liked paper is never the paper itself.
     public var closestTopic: String?
@@ -33,6 +35,7 @@ public enum RankingReport {
         rank: position + 1, id: ranked.paperId, title: ranking.papers[ranked.index].title,
         score: ranked.score, followedAuthor: ranked.followedAuthor,
         likedByUser: ranked.likedByUser,
+        dislikedByUser: ranking.dislikedIds.contains(ranked.paperId),
         closestTopic: ranked.cold.bestTopic.map { entries[$0].label },
         topicSimilarity: ranked.cold.bestTopic == nil ? nil : ranked.cold.topic,
         closestLiked: ranked.cold.bestLiked.map { entries[$0].label },
@@ -63,6 +66,7 @@ public enum RankingReport {
     for item in items(ranking, top: top) {
       let marks = [
         item.followedAuthor ? " [followed author]" : "", item.likedByUser ? " [liked]" : "",
+        item.dislikedByUser ? " [disliked]" : "",
       ]
       let mark = marks.joined()
       lines.append(
@@ -76,6 +80,7 @@ public enum RankingReport {
   static func explanation(_ item: Item) -> String {
     var parts: [String] = []
     if item.likedByUser { parts.append("you liked this paper") }
+    if item.dislikedByUser { parts.append("you disliked this paper") }
     let topic = item.topicSimilarity ?? -.infinity
     let liked = item.likedSimilarity ?? -.infinity
     if let name = item.closestTopic, topic >= liked {

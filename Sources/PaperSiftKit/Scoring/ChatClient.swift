@@ -60,6 +60,7 @@ public struct ChatRequestError: Error, CustomStringConvertible, Sendable {
 public struct ChatClient: Sendable {
   public let settings: LLMSettings
   private let apiKey: String?
+  private let redaction: SecretRedaction
   private let http: HTTPClient
   private let logger = Logger(label: "llm")
   /// The opening of every failed-request message, which unscored reasons drop.
@@ -86,6 +87,7 @@ public struct ChatClient: Sendable {
     }
     self.settings = settings
     self.apiKey = key
+    self.redaction = SecretRedaction(apiKey: key, url: settings.baseURL)
     self.http = http
   }
 
@@ -99,10 +101,7 @@ public struct ChatClient: Sendable {
   /// The endpoint for messages and logs, without the user name and password
   /// that `llm.baseURL` may contain.
   public var displayEndpoint: String {
-    guard var components = URLComponents(string: endpoint) else { return "the LLM server" }
-    components.user = nil
-    components.password = nil
-    return components.string ?? "the LLM server"
+    SecretRedaction.displayURL(endpoint)
   }
 
   /// Returns the JSON body of a request for `messages`.
@@ -198,7 +197,7 @@ public struct ChatClient: Sendable {
     }
     return ChatRequestError(
       kind: kind, message: Self.failurePrefix + describe(error),
-      stopReason: stopReason.map(sanitized))
+      stopReason: stopReason.map(redacted))
   }
 
   /// Describes `error` with the `llm` setting or the account step that fixes
@@ -226,7 +225,7 @@ public struct ChatClient: Sendable {
     default:
       text = error.description
     }
-    return sanitized(text)
+    return redacted(text)
   }
 
   private static let quotaAdvice =
@@ -262,7 +261,7 @@ public struct ChatClient: Sendable {
       let excerpt = CurlTransfer.excerpt(of: response.body)
       throw ChatRequestError(
         kind: .failed,
-        message: sanitized(
+        message: redacted(
           "The server at \(displayEndpoint) returned a response that is not a chat completion: "
             + "\(excerpt). Check llm.baseURL and that the server speaks the OpenAI API."))
     }
@@ -285,15 +284,9 @@ public struct ChatClient: Sendable {
       model: decoded.model)
   }
 
-  /// Returns `text` with every occurrence of the API key replaced.
+  /// Returns `text` with the API key and the URL credentials of `llm.baseURL` removed.
   func redacted(_ text: String) -> String {
-    guard let apiKey, !apiKey.isEmpty else { return text }
-    return text.replacingOccurrences(of: apiKey, with: "[redacted]")
-  }
-
-  /// Returns `text` redacted, with the endpoint shown as ``displayEndpoint``.
-  func sanitized(_ text: String) -> String {
-    redacted(text.replacingOccurrences(of: endpoint, with: displayEndpoint))
+    redaction.redact(text)
   }
 }
 

@@ -65,9 +65,10 @@ final class CurlTransfer {
     codes.append(papersift_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1))
     codes.append(
       papersift_curl_setopt_long(
-        handle, CURLOPT_CONNECTTIMEOUT_MS, Int(request.connectTimeout * 1000)))
+        handle, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(request.connectTimeout)))
     codes.append(
-      papersift_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(request.totalTimeout * 1000)))
+      papersift_curl_setopt_long(
+        handle, CURLOPT_TIMEOUT_MS, Self.milliseconds(request.totalTimeout)))
     codes.append(
       papersift_curl_setopt_off_t(
         handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(request.maxResponseBytes)))
@@ -122,6 +123,15 @@ final class CurlTransfer {
         detail: "more than \(request.maxRedirects) redirects")
     }
     return HTTPError(kind: .transfer(code: Int32(code.rawValue)), url: errorURL, detail: message)
+  }
+
+  /// Returns `seconds` in whole milliseconds, clamped to 1...Int32.max so
+  /// that no value, infinite, NaN or negative included, can trap or reach
+  /// curl as 0, which curl reads as its default timeout.
+  static func milliseconds(_ seconds: Double) -> Int {
+    let milliseconds = (seconds * 1000).rounded()
+    guard !milliseconds.isNaN else { return 1 }
+    return Int(min(max(milliseconds, 1), Double(Int32.max)))
   }
 
   /// The first 300 characters of an error body, on one line, for messages.

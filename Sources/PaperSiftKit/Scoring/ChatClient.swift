@@ -30,6 +30,8 @@ public struct ChatRequestError: Error, CustomStringConvertible, Sendable {
     case keyRejected
     /// The server returned HTTP 429 with `insufficient_quota`.
     case quotaExhausted
+    /// The server sent a `Retry-After` longer than the client waits.
+    case retryAfterTooLong
     /// Every attempt timed out or had its connection refused.
     case unreachable
     /// Any other failure, such as an error status after every attempt or a
@@ -141,9 +143,7 @@ public struct ChatClient: Sendable {
       url: endpoint, method: "POST", headers: headers,
       body: try requestBody(messages: messages, maxOutputTokens: maxOutputTokens),
       connectTimeout: settings.connectTimeout, totalTimeout: settings.requestTimeout)
-    let policy = RetryPolicy(
-      maxAttempts: settings.maxAttempts, baseDelay: settings.retryBaseDelay,
-      maxDelay: settings.retryMaxDelay, retryStatuses: Set([408, 429] + Array(500...599)))
+    let policy = retryPolicy
 
     let response: HTTPResponse
     var everyAttemptUnreachable = true
@@ -161,6 +161,22 @@ public struct ChatClient: Sendable {
       throw failure(error, everyAttemptUnreachable: everyAttemptUnreachable)
     }
     return try decode(response)
+  }
+
+  /// When and how long to wait before sending a failed request again.
+  var retryPolicy: RetryPolicy {
+    RetryPolicy(
+      maxAttempts: settings.maxAttempts, baseDelay: settings.retryBaseDelay,
+      maxDelay: settings.retryMaxDelay, retryStatuses: Set([408, 429] + Array(500...599)))
+  }
+
+  /// Returns the seconds of `error`'s `Retry-After` when it is longer than
+  /// the retry policy waits, so that retrying is pointless, or nil.
+  private func excessiveRetryAfter(_ error: HTTPError) -> Double? {
+    guard let seconds = error.retryAfter, seconds > retryPolicy.maxRetryAfter,
+      retryPolicy.shouldRetry(error)
+    else { return nil }
+    return seconds
   }
 
   /// Returns whether `error` is a timeout, a refused connection or an
@@ -186,6 +202,10 @@ public struct ChatClient: Sendable {
     } else if error.isQuotaExhausted {
       kind = .quotaExhausted
       stopReason = "the server at \(url) refused the request for lack of quota. " + Self.quotaAdvice
+    } else if let seconds = excessiveRetryAfter(error) {
+      // Later batches would get the same 429 within the requested wait.
+      kind = .retryAfterTooLong
+      stopReason = "the server at \(url) " + retryAfterAdvice(seconds)
     } else if everyAttemptUnreachable, Self.isUnreachable(error) {
       kind = .unreachable
       stopReason =
@@ -210,6 +230,9 @@ public struct ChatClient: Sendable {
       text = statusText(error, status) + keyAdvice
     case .status(let status) where error.isQuotaExhausted:
       text = statusText(error, status) + Self.quotaAdvice
+    case .status(let status) where excessiveRetryAfter(error) != nil:
+      let seconds = excessiveRetryAfter(error) ?? 0
+      text = statusText(error, status) + "The server " + retryAfterAdvice(seconds)
     case .status(400) where settings.jsonMode:
       text =
         error.description + " If the server rejects response_format, set llm.jsonMode to false."
@@ -226,6 +249,13 @@ public struct ChatClient: Sendable {
       text = error.description
     }
     return redacted(text)
+  }
+
+  /// Returns the advice for a `Retry-After` of `seconds`, to follow "The server ".
+  private func retryAfterAdvice(_ seconds: Double) -> String {
+    "requested a wait of \(secondsText(seconds)) (Retry-After) before the next request, more "
+      + "than the \(secondsText(retryPolicy.maxRetryAfter)) PaperSift waits. Run again after "
+      + "that wait."
   }
 
   private static let quotaAdvice =

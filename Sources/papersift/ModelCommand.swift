@@ -70,6 +70,11 @@ enum ModelCommand: Command {
         (try? FileManager.default.attributesOfItem(atPath: model.weightsURL.path)[.size]
           as? Int) ?? 0
       let fingerprint = try SafeTensorsFile(url: model.weightsURL).fingerprint
+      // The id of the precision that embedding.precision selects on this CPU,
+      // since bf16 falls back to fp32 without AVX-512 BF16.
+      let runsBF16 = settings.precision == .bf16 && EncoderPrecision.bf16Supported
+      let modelID = NativeSentenceEncoder.modelID(
+        directory: folder, fingerprint: fingerprint, precision: runsBF16 ? .bf16 : .fp32)
       print(
         """
         folder: \(folder.path)
@@ -78,8 +83,8 @@ enum ModelCommand: Command {
         vocabulary: \(c.vocabularySize) tokens, maximum length: \(model.maxLength) tokens
         pooling: \(model.pooling.rawValue), L2-normalised: \(model.normalizes)
         weights: \(size / 1_000_000) MB, fingerprint \(fingerprint)
-        model id: native/\(folder.standardizedFileURL.lastPathComponent)@\(fingerprint) \
-        (the key of its cached vectors; bf16 adds +bf16)
+        model id: \(modelID) (the key of its cached vectors at embedding.precision \
+        \(runsBF16 ? "bf16" : "fp32"))
         """)
       return .success
     default:

@@ -8,13 +8,15 @@ enum RunCommand: Command {
     abstract: "Run the nightly job: ingest, embed, rank, score the top slice, write the digest.",
     discussion: """
       Without --input, fetches today's feed of the configured categories. The LLM stage is
-      skipped with --no-llm, or when the API key variable (llm.apiKeyVariable, default
-      OPENAI_API_KEY) is unset for a remote server; the digest then lists the prefilter's top
-      papers and what scoring them would have cost.
+      skipped with --no-llm. It is also skipped, with a warning and exit status 3, when the
+      environment variable that llm.apiKeyVariable names (default OPENAI_API_KEY) is unset for
+      a server not on this machine; set llm.apiKeyVariable to "" for a server that needs no
+      key. The digest then lists the prefilter's top papers and what scoring them would have
+      cost.
 
       EXIT STATUS: 0 done (also a night with no new papers), 1 failure, 2 invalid command line,
-      configuration or input, 3 done but some papers stayed unscored (the digest lists them),
-      4 another run holds the home folder.
+      configuration or input, 3 done but some papers stayed unscored or the API key variable
+      is unset (the digest gives the reason), 4 another run holds the home folder.
       """,
     options: [
       .value(

@@ -105,6 +105,67 @@ import Testing
     #expect(server.requests.count == 2)
   }
 
+  @Test func vectorsAreScaledToUnitLength() throws {
+    let server = try Self.server { _ in "[3,0,4]" }
+    defer { server.stop() }
+    let client = OpenAIEmbeddingsClient(baseURL: server.baseURL + "/v1", model: "m", apiKey: nil)
+
+    let vectors = try client.embed(["a", "b"])
+
+    #expect(vectors == [[0.6, 0, 0.8], [0.6, 0, 0.8]])
+    #expect(OpenAIEmbeddingsClient.normalized([0, 0, 0]) == [0, 0, 0])
+    #expect(
+      OpenAIEmbeddingsClient.normalized([1e30, 1e30]).allSatisfy { abs($0 - 0.70710677) < 1e-6 })
+  }
+
+  @Test func fullyCachedNightLearnsChangedLength() throws {
+    // The server now returns 4 numbers per vector under the same model name.
+    let server = try Self.server { "[1,2,3,\($0 + 1)]" }
+    defer { server.stop() }
+    let client = OpenAIEmbeddingsClient(
+      baseURL: server.baseURL + "/v1", model: "grown", apiKey: nil, batchSize: 8)
+    let (database, folder) = try EmbeddingStoreTests.temporaryDatabase()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let papers = ["2505.00001", "2505.00002", "2505.00003"].map { EmbeddingStoreTests.paper($0) }
+    try EmbeddingStoreTests.insert(papers, into: database)
+    // The whole night was embedded when the model gave 3 numbers, and one
+    // other paper since, at the new length.
+    let store = EmbeddingStore(database: database)
+    try store.save([[1, 0, 0], [0, 1, 0], [0, 0, 1]], for: papers, modelID: client.modelID)
+    let later = EmbeddingStoreTests.paper("2505.00009")
+    try EmbeddingStoreTests.insert([later], into: database)
+    try store.save([[1, 0, 0, 0]], for: [later], modelID: client.modelID)
+
+    let counts = try NightEmbedding.embed(
+      papers, encoder: client, database: database, batchSize: 8)
+    let inputs = try StoredRankingInputs(database: database, encoder: client)
+    let vectors = try inputs.embeddings(of: papers.map(\.id))
+
+    #expect(counts.night == 3)
+    #expect(client.dimension == 4)
+    #expect(inputs.dimension == 4)
+    #expect(vectors.allSatisfy { $0?.count == 4 })
+  }
+
+  @Test func missingVectorsNameStoredLength() throws {
+    let (database, folder) = try EmbeddingStoreTests.temporaryDatabase()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let papers = ["2505.00001", "2505.00002"].map { EmbeddingStoreTests.paper($0) }
+    try EmbeddingStoreTests.insert(papers, into: database)
+    try EmbeddingStore(database: database).save(
+      [[1, 0, 0], [0, 1, 0]], for: papers, modelID: "openai/grown")
+    let inputs = StoredRankingInputs(database: database, modelId: "openai/grown", dimension: 4)
+
+    let error = try NightRanker.missingEmbeddingsError(
+      papers.map(\.id), of: 2, date: "2025-05-05", inputs: inputs)
+
+    #expect(
+      error.message.hasPrefix(
+        "2 of the 2 papers of 2025-05-05 have no stored embedding of the model 'openai/grown' "
+          + "of dimension 4, such as 2505.00001."))
+    #expect(error.message.contains("Their stored vectors have dimension 3"))
+  }
+
   @Test func batchesKeepInputOrder() throws {
     let server = try LoopbackHTTPServer { Self.answer($0) }
     defer { server.stop() }
@@ -113,7 +174,8 @@ import Testing
     let texts = ["a", "bb", "ccc", "dddd", "eeeee"]
 
     let vectors = try client.embed(texts)
-    #expect(vectors.map { $0[0] } == [1, 2, 3, 4, 5])
+    // Each vector is [input length, position, 1] scaled to length 1.
+    #expect(vectors.map { ($0[0] / $0[2]).rounded() } == [1, 2, 3, 4, 5])
     #expect(client.dimension == 3)
     #expect(server.requests.count == 3)
     #expect(server.requests.allSatisfy { $0.path == "/v1/embeddings" })
@@ -153,7 +215,7 @@ import Testing
       baseURL: server.baseURL + "/v1", model: "m", apiKey: nil, retryPolicy: Self.fastRetries)
 
     let vectors = try client.embed(["retry me"])
-    #expect(vectors == [[8, 0, 1]])
+    #expect(vectors == [OpenAIEmbeddingsClient.normalized([8, 0, 1])])
     #expect(server.requests.count == 2)
   }
 

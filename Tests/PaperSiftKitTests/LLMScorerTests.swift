@@ -310,6 +310,25 @@ import Testing
     }
   }
 
+  @Test func longRetryAfterStopsLaterBatches() throws {
+    let server = try FakeChatServer(replies: [.wellFormed], then: .rateLimited(retryAfter: 600))
+    defer { server.stop() }
+    let (setup, result) = try Self.scoreNine(on: server)
+
+    #expect(server.requests.count == 2)
+    #expect(try setup.count("SELECT COUNT(*) FROM scores") == 3)
+    #expect(result.unscored.map(\.paperID) == ScoringFixtures.papers(9).suffix(6).map(\.id))
+    for paper in result.unscored.prefix(3) {
+      #expect(paper.reason.hasPrefix("request failed: "))
+      #expect(paper.reason.contains("requested a wait of 600 s (Retry-After)"))
+      #expect(!paper.reason.contains("The server is rate-limiting; wait and retry"))
+    }
+    for paper in result.unscored.suffix(3) {
+      #expect(paper.reason.hasPrefix("not sent: the server at \(server.baseURL)"))
+      #expect(paper.reason.contains("more than the 120 s PaperSift waits"))
+    }
+  }
+
   @Test func unreachableServerStopsLaterBatches() throws {
     let server = try FakeChatServer(replies: [.wellFormed], then: .tooSlow(2))
     defer { server.stop() }

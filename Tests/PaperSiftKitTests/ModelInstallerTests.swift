@@ -147,4 +147,23 @@ import Testing
     }
     #expect(error?.message.contains("scripts/install-model") == true)
   }
+
+  @Test(arguments: [EncoderPrecision.fp32, .bf16])
+  func infoPrintsModelIDInUse(precision: EncoderPrecision) throws {
+    let home = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: home) }
+    var configuration = Configuration()
+    configuration.embedding.modelDirectory = EncoderFixtures.modelDirectory.path
+    configuration.embedding.precision = precision
+    try configuration.save(to: home.appendingPathComponent("config.json"))
+    let encoder = try NativeSentenceEncoder(
+      directory: EncoderFixtures.modelDirectory, precision: precision)
+
+    let result = try PaperSiftProcess(home: home).run(["model", "info"])
+
+    #expect(result.status == 0, "stderr: \(result.errorOutput)")
+    #expect(result.output.contains("model id: \(encoder.modelID) "), "\(result.output)")
+    let inUse = encoder.precision == .bf16 ? "bf16" : "fp32"
+    #expect(result.output.contains("at embedding.precision \(inUse)"))
+  }
 }

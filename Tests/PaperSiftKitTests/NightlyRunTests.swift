@@ -170,9 +170,48 @@ import Testing
 
     let result = try PaperSiftProcess(home: home).run(NightFixtures.runArguments(day))
 
-    #expect(result.status == 0, "stderr: \(result.errorOutput)")
+    // A cron job must notice the missing key: a warning and exit status 3.
+    #expect(result.status == 3, "stderr: \(result.errorOutput)")
+    #expect(result.errorOutput.contains("warning [run] Skipping the LLM stage"))
     let digest = try NightFixtures.digest(in: home)
     #expect(digest.skippedLLM?.reason.contains("PAPERSIFT_TEST_UNSET_KEY") == true)
+    let markdown = try NightFixtures.markdown(in: home)
+    #expect(markdown.contains("The LLM stage was skipped"))
+  }
+
+  @Test func pastedKeyVariableIsRejected() throws {
+    let home = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: home) }
+    let key = "sk-TRIAL-SECRET-KEY-\(UUID().uuidString)"
+    var configuration = Configuration()
+    configuration.embedding.modelDirectory = EncoderFixtures.modelDirectory.path
+    configuration.llm.apiKeyVariable = key
+    configuration.run.outputFolder = home.appendingPathComponent("digests").path
+    try configuration.save(to: home.appendingPathComponent("config.json"))
+    let day = try NightFixtures.smallDay(20, in: home)
+
+    let result = try PaperSiftProcess(home: home).run(NightFixtures.runArguments(day))
+
+    #expect(result.status == 2, "stderr: \(result.errorOutput)")
+    #expect(result.errorOutput.contains("Invalid llm.apiKeyVariable"))
+    #expect(!result.errorOutput.contains(key))
+    #expect(!result.output.contains(key))
+    let digests = home.appendingPathComponent("digests")
+    #expect(!FileManager.default.fileExists(atPath: digests.path))
+  }
+
+  @Test func invalidBaseURLOptionIsNamed() throws {
+    let home = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: home) }
+    try NightFixtures.configure(home: home, llmBaseURL: nil)
+    let day = try NightFixtures.smallDay(20, in: home)
+
+    let result = try PaperSiftProcess(home: home).run(
+      NightFixtures.runArguments(day, ["--llm-base-url", "ftp://127.0.0.1/v1"]))
+
+    #expect(result.status == 2, "stderr: \(result.errorOutput)")
+    #expect(result.errorOutput.contains("Invalid --llm-base-url 'ftp://127.0.0.1/v1'"))
+    #expect(!result.errorOutput.contains("in the configuration"))
   }
 
   @Test func emptyNightExitsZero() throws {

@@ -99,7 +99,9 @@ public final class ArxivAPIClient {
       url: url, headers: [("Accept", "application/atom+xml")], connectTimeout: connectTimeout,
       totalTimeout: requestTimeout)
     let response = try send(request, idCount: ids.count)
-    return try FeedReader.parse(response.body, source: url).papers
+    return try FeedReader.parse(
+      response.body, source: SecretRedaction.displayURL(url)
+    ).papers
   }
 
   /// Sends `request`, keeping the spacing before every attempt.
@@ -124,8 +126,8 @@ public final class ArxivAPIClient {
         logger.warning(
           "Retrying the arXiv API",
           [
-            ("url", request.url), ("attempt", String(attempt)),
-            ("delay_s", String(format: "%.1f", delay)), ("error", error.description),
+            ("url", SecretRedaction.displayURL(request.url)), ("attempt", String(attempt)),
+            ("delay_s", String(format: "%.2f", delay)), ("error", error.description),
           ])
         Thread.sleep(forTimeInterval: delay)
         attempt += 1

@@ -54,7 +54,9 @@ public struct ArxivFeedClient: Sendable {
       url: url, headers: [("Accept", "application/rss+xml, application/xml")],
       connectTimeout: settings.connectTimeoutSeconds,
       totalTimeout: settings.requestTimeoutSeconds)
-    logger.info("Fetching the arXiv feed", [("url", url)])
+    // Logs and messages show fetch.rssBaseURL without its user name and password.
+    let displayURL = SecretRedaction.displayURL(url)
+    logger.info("Fetching the arXiv feed", [("url", displayURL)])
 
     let response: HTTPResponse
     do {
@@ -62,7 +64,8 @@ public struct ArxivFeedClient: Sendable {
         logger.warning(
           "Retrying the arXiv feed",
           [
-            ("url", url), ("attempt", String(attempt)), ("delay_s", String(format: "%.1f", delay)),
+            ("url", displayURL), ("attempt", String(attempt)),
+            ("delay_s", String(format: "%.2f", delay)),
             ("error", error.description),
           ])
       }
@@ -76,24 +79,27 @@ public struct ArxivFeedClient: Sendable {
 
     let document: FeedDocument
     do {
-      document = try FeedReader.parse(response.body, source: url)
+      document = try FeedReader.parse(response.body, source: displayURL)
     } catch let error as PaperSiftError where error.code == .invalidInput {
       // A download cut short or mangled on the way is worth trying again
       // later, so it fails as a network error, not as bad input.
       throw PaperSiftError(
         .network,
-        "The feed downloaded from \(url) does not parse (\(error.message)) Fetch again later; "
+        "The feed downloaded from \(displayURL) does not parse (\(error.message)) Fetch again later; "
           + "if this persists, check fetch.rssBaseURL.", underlying: error)
     }
     guard document.format == .rss else {
       throw PaperSiftError(
         .invalidInput,
-        "The response from \(url) is \(document.format.rawValue), not an RSS feed. "
+        "The response from \(displayURL) is \(document.format.rawValue), not an RSS feed. "
           + "Check rssBaseURL in the fetch configuration.")
     }
     logger.info(
       "Fetched the arXiv feed",
-      [("url", url), ("papers", String(document.papers.count)), ("date", document.date ?? "none")])
+      [
+        ("url", displayURL), ("papers", String(document.papers.count)),
+        ("date", document.date ?? "none"),
+      ])
     return document
   }
 

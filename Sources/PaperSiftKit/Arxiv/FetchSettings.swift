@@ -65,15 +65,8 @@ public struct FetchSettings: Codable, Sendable, Equatable {
             + "URL such as \(example).")
       }
     }
-    for (key, value) in [
-      ("connectTimeoutSeconds", connectTimeoutSeconds),
-      ("requestTimeoutSeconds", requestTimeoutSeconds),
-    ] where !(value > 0 && value.isFinite) {
-      throw PaperSiftError(
-        .configuration,
-        "Invalid fetch.\(key) \(value) in the configuration: expected a number of seconds "
-          + "above 0.")
-    }
+    try SettingRange.checkSeconds("fetch.connectTimeoutSeconds", connectTimeoutSeconds)
+    try SettingRange.checkSeconds("fetch.requestTimeoutSeconds", requestTimeoutSeconds)
     guard maxAttempts >= 1 else {
       throw PaperSiftError(
         .configuration,

@@ -83,12 +83,8 @@ public struct EmbeddingSettings: Codable, Sendable, Equatable {
         "Invalid embedding.batchSize \(batchSize) in the configuration: expected 1 to 4096 texts "
           + "per forward pass (8 is the default).")
     }
-    guard remoteRequestTimeout > 0, remoteRequestTimeout.isFinite else {
-      throw PaperSiftError(
-        .configuration,
-        "Invalid embedding.remoteRequestTimeout \(remoteRequestTimeout) in the configuration: "
-          + "expected a number of seconds above 0.")
-    }
+    try SettingRange.checkSeconds("embedding.remoteRequestTimeout", remoteRequestTimeout)
+    try SettingRange.checkVariableName("embedding.remoteAPIKeyVariable", remoteAPIKeyVariable)
     guard remoteMaxAttempts >= 1 else {
       throw PaperSiftError(
         .configuration,

@@ -58,9 +58,8 @@ public final class NativeSentenceEncoder: SentenceEncoder, @unchecked Sendable {
     }
     let file = try SafeTensorsFile(url: folder.weightsURL)
     model = try BertModel(file: file, configuration: folder.configuration, precision: precision)
-    let name = directory.standardizedFileURL.lastPathComponent
-    modelID =
-      "native/" + name + "@" + file.fingerprint + (model.precision == .bf16 ? "+bf16" : "")
+    modelID = Self.modelID(
+      directory: directory, fingerprint: file.fingerprint, precision: model.precision)
     self.batchSize = max(1, batchSize)
     self.threads = max(1, threads > 0 ? threads : Int(openblas_get_num_threads()))
     workspaces = [
@@ -223,5 +222,19 @@ private final class BatchQueue: @unchecked Sendable {
     lock.withLock {
       for (index, vector) in zip(batch, vectors) { result[index] = vector }
     }
+  }
+}
+
+extension NativeSentenceEncoder {
+  /// Returns the cache key of the checkpoint in `directory` run at
+  /// `precision`: `native/FOLDER@FINGERPRINT`, with `+bf16` for bf16.
+  ///
+  /// Pass the precision the model runs in, which is fp32 for a bf16 request
+  /// on a CPU without AVX-512 BF16 (see ``EncoderPrecision/bf16Supported``).
+  public static func modelID(
+    directory: URL, fingerprint: String, precision: EncoderPrecision
+  ) -> String {
+    let name = directory.standardizedFileURL.lastPathComponent
+    return "native/" + name + "@" + fingerprint + (precision == .bf16 ? "+bf16" : "")
   }
 }

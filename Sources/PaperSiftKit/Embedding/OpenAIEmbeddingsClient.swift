@@ -6,6 +6,12 @@ import Foundation
 /// Texts go in batches of at most `batchSize` per request; transient
 /// failures are retried with ``RetryPolicy``. The model name is part of
 /// ``modelID``, so cached vectors of another model are never reused.
+/// Returned vectors are scaled to length 1, as the native encoder's are, so
+/// that cosines stay within -1...1 whatever the server sends.
+///
+/// Messages of the errors this client throws or logs have the API key
+/// replaced by `[redacted]`, in case a server echoes it, and show URLs
+/// without the user name and password of `embedding.remoteBaseURL`.
 ///
 /// See https://platform.openai.com/docs/api-reference/embeddings/create.
 public final class OpenAIEmbeddingsClient: SentenceEncoder, @unchecked Sendable {
@@ -16,6 +22,7 @@ public final class OpenAIEmbeddingsClient: SentenceEncoder, @unchecked Sendable 
   /// The vector length: the configured value, else learned from the first response.
   public private(set) var dimension: Int
   private let apiKey: String?
+  private let redaction: SecretRedaction
   private let retryPolicy: RetryPolicy
   private let client = HTTPClient()
   private let logger = Logger(label: "embedding")
@@ -34,6 +41,7 @@ public final class OpenAIEmbeddingsClient: SentenceEncoder, @unchecked Sendable 
     self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
     self.model = model
     self.apiKey = apiKey
+    self.redaction = SecretRedaction(apiKey: apiKey, url: baseURL)
     self.dimension = dimension
     self.batchSize = max(1, batchSize)
     self.retryPolicy = retryPolicy
@@ -121,40 +129,62 @@ public final class OpenAIEmbeddingsClient: SentenceEncoder, @unchecked Sendable 
     do {
       response = try client.send(request, retrying: retryPolicy) { attempt, error, delay in
         self.logger.warning(
-          "Retrying embeddings request",
-          [("attempt", "\(attempt)"), ("delay", "\(delay)"), ("error", error.description)])
+          "Embeddings request failed; retrying",
+          [
+            ("attempt", "\(attempt)"), ("max_attempts", "\(self.retryPolicy.maxAttempts)"),
+            ("delay_s", String(format: "%.2f", delay)),
+            ("error", self.redaction.redact(error.description)),
+          ])
       }
     } catch let error as HTTPError {
+      // The HTTP error itself is not kept as the underlying error, because
+      // its body may contain the key.
       throw PaperSiftError(
         .network,
-        "The embeddings request for model '\(model)' failed. \(error.description)"
-          + advice(for: error), underlying: error)
+        redaction.redact(
+          "The embeddings request for model '\(model)' failed. \(error.description)"
+            + advice(for: error)))
     }
 
+    let displayURL = SecretRedaction.displayURL(url)
     let decoded: ResponseBody
     do {
       decoded = try JSONDecoder().decode(ResponseBody.self, from: response.body)
     } catch {
       throw PaperSiftError(
         .network,
-        "The embeddings response from \(url) is not an OpenAI embeddings object: "
-          + "\(String(response.text.prefix(200))). Check the base URL and the model.",
+        redaction.redact(
+          "The embeddings response from \(displayURL) is not an OpenAI embeddings object: "
+            + "\(String(response.text.prefix(200))). Check the base URL and the model."),
         underlying: error)
     }
     let items = decoded.data.sorted { $0.index < $1.index }
     guard items.map(\.index) == Array(0..<texts.count) else {
       throw PaperSiftError(
         .network,
-        "The embeddings response from \(url) has \(items.count) vectors for \(texts.count) "
+        "The embeddings response from \(displayURL) has \(items.count) vectors for \(texts.count) "
           + "inputs. Check that the server supports batched input.")
     }
     if dimension == 0 { dimension = items[0].embedding.count }
     guard items.allSatisfy({ $0.embedding.count == dimension }) else {
       throw PaperSiftError(
         .network,
-        "The embeddings response from \(url) has vectors of length other than \(dimension) "
-          + "for model '\(model)'.")
+        "The embeddings response from \(displayURL) has vectors of length other than "
+          + "\(dimension) for model '\(model)'.")
     }
-    return items.map(\.embedding)
+    return items.map { Self.normalized($0.embedding) }
+  }
+
+  /// Returns `vector` scaled to length 1.
+  ///
+  /// An all-zero or non-finite vector comes back unchanged, so that
+  /// ``EmbeddingCheck/validated(_:modelID:)`` rejects it by its real fault.
+  /// The length is summed in `Double`, which does not overflow for any
+  /// finite `Float` components.
+  static func normalized(_ vector: [Float]) -> [Float] {
+    guard vector.allSatisfy(\.isFinite) else { return vector }
+    let length = vector.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+    guard length > 0 else { return vector }
+    return vector.map { Float(Double($0) / length) }
   }
 }

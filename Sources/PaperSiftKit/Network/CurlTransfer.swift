@@ -21,9 +21,12 @@ final class CurlTransfer {
     if let handle { curl_easy_cleanup(handle) }
   }
 
+  /// The request's URL without user name and password, for ``HTTPError``.
+  private var errorURL: String { SecretRedaction.displayURL(request.url) }
+
   func perform() throws -> HTTPResponse {
     guard let handle else {
-      throw HTTPError(kind: .transfer(code: -1), url: request.url, detail: "curl_easy_init failed")
+      throw HTTPError(kind: .transfer(code: -1), url: errorURL, detail: "curl_easy_init failed")
     }
     try configure(handle)
 
@@ -43,7 +46,7 @@ final class CurlTransfer {
       status: status, headers: responseHeaders, body: received, finalURL: finalURL)
     guard (200...299).contains(status) else {
       throw HTTPError(
-        kind: .status(status), url: request.url, detail: CurlTransfer.excerpt(of: received),
+        kind: .status(status), url: errorURL, detail: CurlTransfer.excerpt(of: received),
         retryAfter: responseHeaders["retry-after"].flatMap(CurlTransfer.parseRetryAfter),
         body: received)
     }
@@ -62,9 +65,10 @@ final class CurlTransfer {
     codes.append(papersift_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1))
     codes.append(
       papersift_curl_setopt_long(
-        handle, CURLOPT_CONNECTTIMEOUT_MS, Int(request.connectTimeout * 1000)))
+        handle, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(request.connectTimeout)))
     codes.append(
-      papersift_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(request.totalTimeout * 1000)))
+      papersift_curl_setopt_long(
+        handle, CURLOPT_TIMEOUT_MS, Self.milliseconds(request.totalTimeout)))
     codes.append(
       papersift_curl_setopt_off_t(
         handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(request.maxResponseBytes)))
@@ -95,7 +99,7 @@ final class CurlTransfer {
 
     if let failed = codes.first(where: { $0 != CURLE_OK }) {
       throw HTTPError(
-        kind: .transfer(code: Int32(failed.rawValue)), url: request.url,
+        kind: .transfer(code: Int32(failed.rawValue)), url: errorURL,
         detail: "setting an option failed: \(String(cString: curl_easy_strerror(failed)))")
     }
   }
@@ -104,21 +108,30 @@ final class CurlTransfer {
     let message = String(cString: curl_easy_strerror(code))
     if exceededLimit || code == CURLE_FILESIZE_EXCEEDED {
       return HTTPError(
-        kind: .tooLarge(limit: request.maxResponseBytes), url: request.url, detail: message)
+        kind: .tooLarge(limit: request.maxResponseBytes), url: errorURL, detail: message)
     }
     if code == CURLE_OPERATION_TIMEDOUT {
       return HTTPError(
-        kind: .timedOut, url: request.url,
+        kind: .timedOut, url: errorURL,
         detail:
           "\(message) (limits: connect \(request.connectTimeout) s, total \(request.totalTimeout) s)"
       )
     }
     if code == CURLE_TOO_MANY_REDIRECTS {
       return HTTPError(
-        kind: .transfer(code: Int32(code.rawValue)), url: request.url,
+        kind: .transfer(code: Int32(code.rawValue)), url: errorURL,
         detail: "more than \(request.maxRedirects) redirects")
     }
-    return HTTPError(kind: .transfer(code: Int32(code.rawValue)), url: request.url, detail: message)
+    return HTTPError(kind: .transfer(code: Int32(code.rawValue)), url: errorURL, detail: message)
+  }
+
+  /// Returns `seconds` in whole milliseconds, clamped to 1...Int32.max so
+  /// that no value, infinite, NaN or negative included, can trap or reach
+  /// curl as 0, which curl reads as its default timeout.
+  static func milliseconds(_ seconds: Double) -> Int {
+    let milliseconds = (seconds * 1000).rounded()
+    guard !milliseconds.isNaN else { return 1 }
+    return Int(min(max(milliseconds, 1), Double(Int32.max)))
   }
 
   /// The first 300 characters of an error body, on one line, for messages.

@@ -53,6 +53,7 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
   }
 
   public var kind: Kind
+  /// The request's URL without its user name and password.
   public var url: String
   public var detail: String
   /// Seconds from a `Retry-After` header, when the server sent one.

@@ -18,7 +18,7 @@ extension NightlyRun {
     let files = try DigestFiles.write(content, to: directory)
 
     let unscored = scoring.skipped == nil ? content.unscored.count : scoring.unscoredReasons.count
-    let status: RunStatus = unscored == 0 ? .ok : .partial
+    let status: RunStatus = unscored == 0 && !scoring.skipIsFault ? .ok : .partial
     try RunStore(database: database).finishRun(
       scoring.runID, status: status,
       summary: RunSummary(
@@ -28,8 +28,8 @@ extension NightlyRun {
         cutoffPolicy: slice.cutoff.policy, cutoffValue: slice.cutoff.value,
         digestPath: files.markdown.path))
 
-    var outcome = NightlyRunOutcome(
-      status: unscored == 0 ? .done : .partial, date: slice.date)
+    let isPartial = unscored > 0 || scoring.skipIsFault
+    var outcome = NightlyRunOutcome(status: isPartial ? .partial : .done, date: slice.date)
     outcome.papers = content.counts.papers
     outcome.sent = content.counts.sent
     outcome.audited = content.counts.audited

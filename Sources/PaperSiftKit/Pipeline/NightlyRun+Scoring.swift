@@ -10,7 +10,17 @@ struct NightScoring {
   var usage: DigestContent.Usage = .zero
   var spentUSD = 0.0
   var skipped: DigestContent.SkippedLLM?
+  /// Whether the stage was skipped for a fault the user must fix (a missing
+  /// API key), so that the run ends with the partial-run exit status.
+  var skipIsFault = false
   var selectionPrompt: String?
+}
+
+/// The reason the LLM stage of a run sends no requests.
+struct LLMSkip {
+  var reason: String
+  /// Whether the cause is a fault (a missing key) rather than a request (`--no-llm`).
+  var isFault: Bool
 }
 
 extension NightlyRun {
@@ -25,22 +35,28 @@ extension NightlyRun {
     let prompt = PromptBuilder(
       topics: topics, model: settings.llm.model, jsonMode: settings.llm.jsonMode)
 
-    if let reason = skipReason(options, settings: settings.llm) {
+    if let skip = skipReason(options, settings: settings.llm) {
       let estimate = try CostEstimate.of(papers, settings: settings.llm, topics: topics)
       let runID = try runs.startRun(
         date: slice.date, model: settings.llm.model, promptHash: prompt.promptHash,
         budgetUSD: options.budgetUSD)
-      logger.notice(
-        "Skipping the LLM stage",
-        [
-          ("reason", reason), ("estimated_tokens", "\(estimate.usage.promptTokens)"),
-          ("estimated_usd", String(format: "%.4f", estimate.costUSD)),
-        ])
+      let metadata = [
+        ("reason", skip.reason), ("estimated_tokens", "\(estimate.usage.promptTokens)"),
+        ("estimated_usd", String(format: "%.4f", estimate.costUSD)),
+      ]
+      if skip.isFault {
+        // A cron job would otherwise never learn that its key is gone.
+        logger.warning("Skipping the LLM stage; the run ends with exit status 3", metadata)
+      } else {
+        logger.notice("Skipping the LLM stage", metadata)
+      }
       let usage = NightlyRun.digestUsage(
         estimate.usage, price: try PriceTable.load(settings: settings.llm).price(for: settings.llm))
-      return NightScoring(
+      var scoring = NightScoring(
         runID: runID, model: settings.llm.model,
-        skipped: DigestContent.SkippedLLM(reason: reason, estimatedUsage: usage))
+        skipped: DigestContent.SkippedLLM(reason: skip.reason, estimatedUsage: usage))
+      scoring.skipIsFault = skip.isFault
+      return scoring
     }
 
     let scorer = try LLMScorer(
@@ -86,12 +102,20 @@ extension NightlyRun {
   }
 
   /// Returns why the LLM stage is skipped, or nil when it runs.
-  func skipReason(_ options: NightlyRunOptions, settings: LLMSettings) -> String? {
-    if options.skipLLM { return "--no-llm was given" }
+  ///
+  /// An empty `llm.apiKeyVariable` sends no key and is no reason to skip.
+  /// The reason shows the variable's name, never its value. Validation has
+  /// already rejected a name that could be a pasted key.
+  func skipReason(_ options: NightlyRunOptions, settings: LLMSettings) -> LLMSkip? {
+    if options.skipLLM { return LLMSkip(reason: "--no-llm was given", isFault: false) }
     let variable = settings.apiKeyVariable
     let key = environment[variable] ?? ""
     if !variable.isEmpty, key.isEmpty, !settings.isLocalServer {
-      return "no API key in $\(variable) for \(settings.baseURL)"
+      let reason =
+        "no API key in $\(variable) for \(SecretRedaction.displayURL(settings.baseURL)). "
+        + "Export the key in \(variable), or set llm.apiKeyVariable to \"\" for a server that "
+        + "needs no key"
+      return LLMSkip(reason: reason, isFault: true)
     }
     return nil
   }

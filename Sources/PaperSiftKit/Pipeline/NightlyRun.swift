@@ -76,9 +76,17 @@ public final class NightlyRun {
   func resolvedSettings(_ options: NightlyRunOptions) throws -> Configuration {
     var settings = configuration
     if let model = options.llmModel { settings.llm.model = model }
-    if let baseURL = options.llmBaseURL { settings.llm.baseURL = baseURL }
-    try settings.run.validate()
-    try settings.fetch.validate()
+    if let baseURL = options.llmBaseURL {
+      if let problem = LLMSettings.baseURLProblem(baseURL) {
+        throw PaperSiftError(
+          .invalidInput,
+          "Invalid --llm-base-url '\(SecretRedaction.displayURL(baseURL))': \(problem).")
+      }
+      settings.llm.baseURL = baseURL
+    }
+    // Checked even when the LLM stage is skipped, so that a bad value is
+    // found on a --no-llm night and not on the first night that scores.
+    try settings.validate()
     if case .fraction(let share) = options.cutoff, !(share > 0 && share <= 1) {
       throw PaperSiftError(
         .invalidInput, "Invalid --fraction \(share): expected a share above 0 and at most 1.")

@@ -57,11 +57,12 @@ public struct NightlyRunOptions: Sendable {
 /// The result of a nightly run, for the summary line and the exit status.
 public struct NightlyRunOutcome: Sendable {
   public enum Status: Sendable, Equatable {
-    /// Every paper sent got a score, or the LLM stage was skipped.
+    /// Every paper sent got a score, or `--no-llm` skipped the LLM stage.
     case done
     /// The night had no new papers.
     case emptyNight
-    /// Some papers stayed unscored; the digest lists them with reasons.
+    /// Some papers stayed unscored, or the LLM stage was skipped because the
+    /// API key variable is unset. The digest lists the reason.
     case partial
   }
 

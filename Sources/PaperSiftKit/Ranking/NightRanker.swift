@@ -20,6 +20,28 @@ public struct NightRanking: Sendable {
 
 /// Ranks a stored night: reads its inputs, trains the models, scores.
 public enum NightRanker {
+  /// Returns the error for night papers without a usable vector. Its message
+  /// names the stored lengths when vectors of another length exist.
+  static func missingEmbeddingsError(
+    _ missing: [String], of count: Int, date: String, inputs: StoredRankingInputs
+  ) throws -> PaperSiftError {
+    let model = inputs.modelId.map { " of the model '\($0)'" } ?? ""
+    var message =
+      "\(missing.count) of the \(count) papers of \(date) have no stored embedding\(model) "
+      + "of dimension \(inputs.dimension), such as \(missing[0])."
+    let others = try inputs.storedDimensions(of: missing).filter { $0 != inputs.dimension }
+    if !others.isEmpty {
+      let listed = others.map(String.init).joined(separator: ", ")
+      message +=
+        " Their stored vectors have dimension \(listed): the encoder returned vectors of "
+        + "another length since they were stored. Embed the night again with the current "
+        + "encoder (papersift rank and papersift run do)."
+    } else {
+      message += " Embed the night first (papersift rank and papersift run do)."
+    }
+    return PaperSiftError(.notFound, message)
+  }
+
   /// Ranks the papers announced on `date`.
   ///
   /// A nil `topics` ranks by feedback and models only; `embedder` embeds the
@@ -36,10 +58,7 @@ public enum NightRanker {
     let vectors = try inputs.embeddings(of: papers.map(\.id))
     let missing = zip(papers, vectors).filter { $0.1 == nil }.map(\.0.id)
     guard missing.isEmpty else {
-      throw PaperSiftError(
-        .notFound,
-        "\(missing.count) of the \(papers.count) papers of \(date) have no stored embedding, "
-          + "such as \(missing[0]). Embed the night first (papersift run does).")
+      throw try missingEmbeddingsError(missing, of: papers.count, date: date, inputs: inputs)
     }
     let embeddings = Matrix(
       rows: papers.count, columns: inputs.dimension, values: vectors.flatMap { $0 ?? [] })

@@ -52,6 +52,17 @@ public struct RankingSettings: Codable, Sendable, Equatable {
     cutoffPolicy = try value(.cutoffPolicy, defaults.cutoffPolicy)
     cutoffValue = try value(.cutoffValue, defaults.cutoffValue)
   }
+
+  /// Checks the counts that a configuration file may set out of range.
+  ///
+  /// - Throws: ``PaperSiftError`` with code `configuration` naming the key,
+  ///   the value and the accepted range.
+  public func validate() throws {
+    try SettingRange.checkCount(
+      "ranking.minimumLabelledPapers", minimumLabelledPapers, in: 0...Int(Int32.max))
+    // 100 years of nights at most, so that the window's date arithmetic cannot overflow.
+    try SettingRange.checkCount("ranking.model.trainingDays", model.trainingDays, in: 1...36_500)
+  }
 }
 
 /// The weight of each ranker in the combined score, and of the author terms.

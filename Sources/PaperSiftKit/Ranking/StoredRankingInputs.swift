@@ -75,6 +75,22 @@ public struct StoredRankingInputs {
     return ids.map { found[$0] }
   }
 
+  /// Returns the distinct vector lengths stored for `ids` under ``modelId``
+  /// (any model when it is nil), in increasing order.
+  public func storedDimensions(of ids: [String]) throws -> [Int] {
+    let statement = try database.prepare(
+      "SELECT DISTINCT dimension FROM embeddings WHERE paper_id = ? "
+        + "AND (?2 IS NULL OR model_id = ?2)")
+    var dimensions = Set<Int>()
+    for id in Set(ids) {
+      try statement.bind([.text(id), modelId.map { .text($0) } ?? .null])
+      while try statement.step() {
+        if let dimension = statement.row().int(0) { dimensions.insert(dimension) }
+      }
+    }
+    return dimensions.sorted()
+  }
+
   /// Returns the labelled papers of the `days` nights before `date`, and the
   /// liked or disliked papers from before them or from no listing: the papers
   /// that ``trainingSet(before:days:minimumRelevance:minimumNovelty:)`` trains

@@ -30,6 +30,8 @@ public struct ChatRequestError: Error, CustomStringConvertible, Sendable {
     case keyRejected
     /// The server returned HTTP 429 with `insufficient_quota`.
     case quotaExhausted
+    /// The server sent a `Retry-After` longer than the client waits.
+    case retryAfterTooLong
     /// Every attempt timed out or had its connection refused.
     case unreachable
     /// Any other failure, such as an error status after every attempt or a
@@ -60,6 +62,7 @@ public struct ChatRequestError: Error, CustomStringConvertible, Sendable {
 public struct ChatClient: Sendable {
   public let settings: LLMSettings
   private let apiKey: String?
+  private let redaction: SecretRedaction
   private let http: HTTPClient
   private let logger = Logger(label: "llm")
   /// The opening of every failed-request message, which unscored reasons drop.
@@ -86,6 +89,7 @@ public struct ChatClient: Sendable {
     }
     self.settings = settings
     self.apiKey = key
+    self.redaction = SecretRedaction(apiKey: key, url: settings.baseURL)
     self.http = http
   }
 
@@ -99,10 +103,7 @@ public struct ChatClient: Sendable {
   /// The endpoint for messages and logs, without the user name and password
   /// that `llm.baseURL` may contain.
   public var displayEndpoint: String {
-    guard var components = URLComponents(string: endpoint) else { return "the LLM server" }
-    components.user = nil
-    components.password = nil
-    return components.string ?? "the LLM server"
+    SecretRedaction.displayURL(endpoint)
   }
 
   /// Returns the JSON body of a request for `messages`.
@@ -142,9 +143,7 @@ public struct ChatClient: Sendable {
       url: endpoint, method: "POST", headers: headers,
       body: try requestBody(messages: messages, maxOutputTokens: maxOutputTokens),
       connectTimeout: settings.connectTimeout, totalTimeout: settings.requestTimeout)
-    let policy = RetryPolicy(
-      maxAttempts: settings.maxAttempts, baseDelay: settings.retryBaseDelay,
-      maxDelay: settings.retryMaxDelay, retryStatuses: Set([408, 429] + Array(500...599)))
+    let policy = retryPolicy
 
     let response: HTTPResponse
     var everyAttemptUnreachable = true
@@ -162,6 +161,22 @@ public struct ChatClient: Sendable {
       throw failure(error, everyAttemptUnreachable: everyAttemptUnreachable)
     }
     return try decode(response)
+  }
+
+  /// When and how long to wait before sending a failed request again.
+  var retryPolicy: RetryPolicy {
+    RetryPolicy(
+      maxAttempts: settings.maxAttempts, baseDelay: settings.retryBaseDelay,
+      maxDelay: settings.retryMaxDelay, retryStatuses: Set([408, 429] + Array(500...599)))
+  }
+
+  /// Returns the seconds of `error`'s `Retry-After` when it is longer than
+  /// the retry policy waits, so that retrying is pointless, or nil.
+  private func excessiveRetryAfter(_ error: HTTPError) -> Double? {
+    guard let seconds = error.retryAfter, seconds > retryPolicy.maxRetryAfter,
+      retryPolicy.shouldRetry(error)
+    else { return nil }
+    return seconds
   }
 
   /// Returns whether `error` is a timeout, a refused connection or an
@@ -187,6 +202,10 @@ public struct ChatClient: Sendable {
     } else if error.isQuotaExhausted {
       kind = .quotaExhausted
       stopReason = "the server at \(url) refused the request for lack of quota. " + Self.quotaAdvice
+    } else if let seconds = excessiveRetryAfter(error) {
+      // Later batches would get the same 429 within the requested wait.
+      kind = .retryAfterTooLong
+      stopReason = "the server at \(url) " + retryAfterAdvice(seconds)
     } else if everyAttemptUnreachable, Self.isUnreachable(error) {
       kind = .unreachable
       stopReason =
@@ -198,7 +217,7 @@ public struct ChatClient: Sendable {
     }
     return ChatRequestError(
       kind: kind, message: Self.failurePrefix + describe(error),
-      stopReason: stopReason.map(sanitized))
+      stopReason: stopReason.map(redacted))
   }
 
   /// Describes `error` with the `llm` setting or the account step that fixes
@@ -211,6 +230,9 @@ public struct ChatClient: Sendable {
       text = statusText(error, status) + keyAdvice
     case .status(let status) where error.isQuotaExhausted:
       text = statusText(error, status) + Self.quotaAdvice
+    case .status(let status) where excessiveRetryAfter(error) != nil:
+      let seconds = excessiveRetryAfter(error) ?? 0
+      text = statusText(error, status) + "The server " + retryAfterAdvice(seconds)
     case .status(400) where settings.jsonMode:
       text =
         error.description + " If the server rejects response_format, set llm.jsonMode to false."
@@ -226,7 +248,14 @@ public struct ChatClient: Sendable {
     default:
       text = error.description
     }
-    return sanitized(text)
+    return redacted(text)
+  }
+
+  /// Returns the advice for a `Retry-After` of `seconds`, to follow "The server ".
+  private func retryAfterAdvice(_ seconds: Double) -> String {
+    "requested a wait of \(secondsText(seconds)) (Retry-After) before the next request, more "
+      + "than the \(secondsText(retryPolicy.maxRetryAfter)) PaperSift waits. Run again after "
+      + "that wait."
   }
 
   private static let quotaAdvice =
@@ -262,7 +291,7 @@ public struct ChatClient: Sendable {
       let excerpt = CurlTransfer.excerpt(of: response.body)
       throw ChatRequestError(
         kind: .failed,
-        message: sanitized(
+        message: redacted(
           "The server at \(displayEndpoint) returned a response that is not a chat completion: "
             + "\(excerpt). Check llm.baseURL and that the server speaks the OpenAI API."))
     }
@@ -285,15 +314,9 @@ public struct ChatClient: Sendable {
       model: decoded.model)
   }
 
-  /// Returns `text` with every occurrence of the API key replaced.
+  /// Returns `text` with the API key and the URL credentials of `llm.baseURL` removed.
   func redacted(_ text: String) -> String {
-    guard let apiKey, !apiKey.isEmpty else { return text }
-    return text.replacingOccurrences(of: apiKey, with: "[redacted]")
-  }
-
-  /// Returns `text` redacted, with the endpoint shown as ``displayEndpoint``.
-  func sanitized(_ text: String) -> String {
-    redacted(text.replacingOccurrences(of: endpoint, with: displayEndpoint))
+    redaction.redact(text)
   }
 }
 

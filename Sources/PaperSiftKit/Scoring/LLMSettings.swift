@@ -88,6 +88,19 @@ public struct LLMSettings: Codable, Sendable, Equatable {
     return host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
   }
 
+  /// Returns what to fix in `baseURL` as an API root, or nil when it is usable.
+  static func baseURLProblem(_ baseURL: String) -> String? {
+    guard let url = URLComponents(string: baseURL), ["http", "https"].contains(url.scheme ?? "")
+    else {
+      return "use an http or https URL such as \(LLMSettings().baseURL)"
+    }
+    guard url.query == nil, url.fragment == nil, url.host?.isEmpty == false else {
+      return "give the API root with a host and without '?' or '#', such as "
+        + "\(LLMSettings().baseURL). Requests go to the root followed by /chat/completions"
+    }
+    return nil
+  }
+
   /// Checks the values that would make every request fail.
   ///
   /// - Throws: ``PaperSiftError`` with code `configuration` naming the key.
@@ -95,30 +108,20 @@ public struct LLMSettings: Codable, Sendable, Equatable {
     func invalid(_ key: String, _ value: String, _ fix: String) -> PaperSiftError {
       PaperSiftError(.configuration, "Invalid llm.\(key) '\(value)' in the configuration: \(fix).")
     }
-    guard let url = URLComponents(string: baseURL), ["http", "https"].contains(url.scheme ?? "")
-    else {
-      throw invalid("baseURL", baseURL, "use an http or https URL such as \(LLMSettings().baseURL)")
-    }
-    guard url.query == nil, url.fragment == nil, url.host?.isEmpty == false else {
-      throw invalid(
-        "baseURL", baseURL,
-        "give the API root with a host and without '?' or '#', such as \(LLMSettings().baseURL)"
-          + "; requests go to the root followed by /chat/completions")
+    if let problem = Self.baseURLProblem(baseURL) {
+      throw invalid("baseURL", SecretRedaction.displayURL(baseURL), problem)
     }
     guard !model.isEmpty else { throw invalid("model", model, "name a model such as gpt-4o-mini") }
+    try SettingRange.checkVariableName("llm.apiKeyVariable", apiKeyVariable)
     guard batchSize >= 1 else { throw invalid("batchSize", "\(batchSize)", "use 1 or more") }
     guard maxAttempts >= 1 else { throw invalid("maxAttempts", "\(maxAttempts)", "use 1 or more") }
-    guard connectTimeout > 0 else {
-      throw invalid("connectTimeout", "\(connectTimeout)", "use timeouts above 0 seconds")
-    }
-    guard requestTimeout > 0 else {
-      throw invalid("requestTimeout", "\(requestTimeout)", "use timeouts above 0 seconds")
-    }
+    try SettingRange.checkSeconds("llm.connectTimeout", connectTimeout)
+    try SettingRange.checkSeconds("llm.requestTimeout", requestTimeout)
+    try SettingRange.checkSeconds("llm.retryBaseDelay", retryBaseDelay, allowsZero: true)
+    try SettingRange.checkSeconds("llm.retryMaxDelay", retryMaxDelay, allowsZero: true)
     guard (0...2).contains(temperature) else {
       throw invalid("temperature", "\(temperature)", "use a value from 0 to 2")
     }
-    guard maxOutputTokens >= 1 else {
-      throw invalid("maxOutputTokens", "\(maxOutputTokens)", "use 1 or more")
-    }
+    try SettingRange.checkCount("llm.maxOutputTokens", maxOutputTokens, in: 1...1_000_000)
   }
 }

@@ -108,6 +108,13 @@ public struct EmbeddingStore {
         missing.append(index)
       }
     }
+    // A remote encoder's dimension is 0 until its first response. When every
+    // paper is cached, the first is embedded again to learn the current
+    // length, so that vectors of a length the server no longer returns are
+    // found below and replaced instead of reaching the ranking.
+    if knownDimension == 0, missing.isEmpty, !papers.isEmpty {
+      missing = [0]
+    }
     logger.info(
       "Embedding papers",
       [

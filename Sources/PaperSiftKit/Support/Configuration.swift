@@ -26,10 +26,31 @@ public struct Configuration: Codable, Sendable, Equatable {
     run = try container.decodeIfPresent(RunSettings.self, forKey: .run) ?? RunSettings()
   }
 
-  /// Loads the configuration at `url`, or the defaults when the file does not exist.
+  /// Loads the configuration at `url`, or the defaults when the file does
+  /// not exist, and checks every section's values.
   ///
-  /// - Throws: ``PaperSiftError`` naming the file and the JSON problem.
+  /// - Throws: ``PaperSiftError`` naming the file and the JSON problem, or
+  ///   with code `configuration` naming the key, the value and the accepted range.
   public static func load(from url: URL) throws -> Configuration {
+    let configuration = try decode(from: url)
+    try configuration.validate()
+    return configuration
+  }
+
+  /// Checks the values of every section that a configuration file may set
+  /// out of range, before any stage runs.
+  ///
+  /// - Throws: ``PaperSiftError`` with code `configuration` naming the key,
+  ///   the value and the accepted range.
+  public func validate() throws {
+    try fetch.validate()
+    try embedding.validate()
+    try ranking.validate()
+    try llm.validate()
+    try run.validate()
+  }
+
+  private static func decode(from url: URL) throws -> Configuration {
     guard FileManager.default.fileExists(atPath: url.path) else { return Configuration() }
     do {
       let data = try Data(contentsOf: url)
@@ -123,8 +144,37 @@ public enum JSONErrorText {
     if data.allSatisfy({ [0x20, 0x09, 0x0A, 0x0D].contains($0) }) {
       return "the file is empty; write {} for the defaults"
     }
+    // Foundation reports a number too large for an integer setting, such
+    // as 1e300, as invalid JSON at the top level, without the key.
+    if let (key, number) = outOfRangeNumber(in: data) {
+      return "the number \(number) at \(key) is out of range; use a whole number such as the "
+        + "default, or leave the key out"
+    }
     guard let location = syntaxErrorLocation(in: data) else { return describe(error) }
     return "not valid JSON near line \(location.line), column \(location.column)"
+  }
+
+  /// Returns the dotted key and the value of the first number in `data`
+  /// beyond the range of `Int`, or nil when it has none or does not parse.
+  static func outOfRangeNumber(in data: Data) -> (key: String, number: String)? {
+    guard let root = try? JSONSerialization.jsonObject(with: data) else { return nil }
+    func search(_ value: Any, path: String) -> (key: String, number: String)? {
+      if let object = value as? [String: Any] {
+        for key in object.keys.sorted() {
+          let keyPath = path.isEmpty ? key : path + "." + key
+          if let found = object[key].flatMap({ search($0, path: keyPath) }) { return found }
+        }
+      } else if let array = value as? [Any] {
+        for (index, element) in array.enumerated() {
+          if let found = search(element, path: path + "[\(index)]") { return found }
+        }
+      } else if let number = value as? NSNumber, !(value is Bool) {
+        let double = number.doubleValue
+        if !double.isFinite || abs(double) >= 9.2e18 { return (path, "\(double)") }
+      }
+      return nil
+    }
+    return search(root, path: "")
   }
 
   /// Returns the line and column (from 1, in bytes) of the first syntax

@@ -1,0 +1,58 @@
+import Foundation
+
+/// Range checks shared by the sections of the configuration.
+enum SettingRange {
+  /// The maximum timeout or delay accepted, in seconds (one day). Longer
+  /// values are almost certainly typos, and curl takes milliseconds in a
+  /// C `long`, which a value such as 1e19 seconds would overflow.
+  static let maxSeconds = 86_400.0
+
+  /// Checks that `value` is a finite number of seconds above 0, or at 0 when
+  /// `allowsZero`, and at most ``maxSeconds``.
+  ///
+  /// - Parameters:
+  ///   - key: The dotted key, such as `llm.requestTimeout`, for the message.
+  ///   - value: The configured number of seconds.
+  ///   - allowsZero: Whether 0 is accepted, as for retry delays.
+  /// - Throws: ``PaperSiftError`` with code `configuration` naming the key,
+  ///   the value and the accepted range.
+  static func checkSeconds(_ key: String, _ value: Double, allowsZero: Bool = false) throws {
+    let aboveMinimum = allowsZero ? value >= 0 : value > 0
+    guard value.isFinite, aboveMinimum, value <= maxSeconds else {
+      let lower = allowsZero ? "from 0" : "above 0"
+      throw PaperSiftError(
+        .configuration,
+        "Invalid \(key) \(value) in the configuration: expected a number of seconds \(lower) "
+          + "and at most \(Int(maxSeconds)) (one day).")
+    }
+  }
+
+  /// Checks that `value` is within `range`.
+  static func checkCount(_ key: String, _ value: Int, in range: ClosedRange<Int>) throws {
+    guard range.contains(value) else {
+      throw PaperSiftError(
+        .configuration,
+        "Invalid \(key) \(value) in the configuration: expected a whole number from "
+          + "\(range.lowerBound) to \(range.upperBound).")
+    }
+  }
+
+  /// Checks that `value` is empty or a POSIX environment variable name
+  /// (`[A-Za-z_][A-Za-z0-9_]*`).
+  ///
+  /// The message does not show the value, because a value that is not a
+  /// name is most often the API key itself, pasted in place of the name.
+  static func checkVariableName(_ key: String, _ value: String) throws {
+    guard !value.isEmpty else { return }
+    let isName = value.wholeMatch(of: /[A-Za-z_][A-Za-z0-9_]*/) != nil
+    guard isName else {
+      throw PaperSiftError(
+        .configuration,
+        "Invalid \(key) in the configuration: the value is not an environment variable name "
+          + "(letters, digits and _, not starting with a digit) and looks like an API key "
+          + "itself, so it is not shown. Set \(key) to the name of the variable that contains "
+          + "the key, such as OPENAI_API_KEY, and export the key in that variable. Use \"\" "
+          + "for a server that needs no key.")
+    }
+  }
+}

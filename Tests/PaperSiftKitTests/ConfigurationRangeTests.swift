@@ -1,0 +1,118 @@
+import Foundation
+import Testing
+
+@testable import PaperSiftKit
+
+@Suite struct ConfigurationRangeTests {
+  /// Writes `json` as a configuration file and loads it.
+  static func load(_ json: String) throws -> Configuration {
+    let folder = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let url = folder.appendingPathComponent("config.json")
+    try Data(json.utf8).write(to: url)
+    return try Configuration.load(from: url)
+  }
+
+  @Test(arguments: [
+    (#"{"llm": {"requestTimeout": 1e300}}"#, "llm.requestTimeout 1e+300", "at most 86400"),
+    (#"{"llm": {"connectTimeout": 1e19}}"#, "llm.connectTimeout 1e+19", "at most 86400"),
+    (#"{"llm": {"connectTimeout": 0}}"#, "llm.connectTimeout 0.0", "above 0"),
+    (#"{"llm": {"retryBaseDelay": -1}}"#, "llm.retryBaseDelay -1.0", "from 0"),
+    (#"{"llm": {"retryMaxDelay": 1e10}}"#, "llm.retryMaxDelay 10000000000.0", "at most 86400"),
+    (#"{"llm": {"maxOutputTokens": 0}}"#, "llm.maxOutputTokens 0", "from 1 to 1000000"),
+    (
+      #"{"llm": {"maxOutputTokens": 2000000}}"#, "llm.maxOutputTokens 2000000",
+      "from 1 to 1000000"
+    ),
+    (#"{"llm": {"batchSize": 0}}"#, "llm.batchSize '0'", "use 1 or more"),
+    (
+      #"{"fetch": {"requestTimeoutSeconds": 1e300}}"#, "fetch.requestTimeoutSeconds 1e+300",
+      "at most 86400"
+    ),
+    (
+      #"{"fetch": {"connectTimeoutSeconds": 1e19}}"#, "fetch.connectTimeoutSeconds 1e+19",
+      "at most 86400"
+    ),
+    (
+      #"{"embedding": {"remoteRequestTimeout": 1e300}}"#,
+      "embedding.remoteRequestTimeout 1e+300", "at most 86400"
+    ),
+    (
+      #"{"ranking": {"model": {"trainingDays": 0}}}"#, "ranking.model.trainingDays 0",
+      "from 1 to 36500"
+    ),
+    (
+      #"{"ranking": {"minimumLabelledPapers": -1}}"#, "ranking.minimumLabelledPapers -1",
+      "from 0 to"
+    ),
+  ])
+  func outOfRangeValueIsNamed(json: String, named: String, range: String) {
+    let error = #expect(throws: PaperSiftError.self) { try Self.load(json) }
+
+    #expect(error?.code == .configuration)
+    #expect(error?.message.contains("Invalid \(named)") == true, "\(error?.message ?? "")")
+    #expect(error?.message.contains(range) == true, "\(error?.message ?? "")")
+  }
+
+  @Test func hugeIntegerNamesKey() {
+    let error = #expect(throws: PaperSiftError.self) {
+      try Self.load(#"{"llm": {"batchSize": 1e300}}"#)
+    }
+
+    #expect(error?.code == .configuration)
+    #expect(error?.message.contains("llm.batchSize") == true, "\(error?.message ?? "")")
+    #expect(error?.message.contains("out of range") == true)
+    #expect(error?.message.contains("not valid JSON") == false)
+  }
+
+  @Test(arguments: ["llm", "embedding"])
+  func pastedKeyIsRejectedUnshown(section: String) {
+    let key = "sk-TRIAL-SECRET-KEY-\(UUID().uuidString)"
+    let name = section == "llm" ? "apiKeyVariable" : "remoteAPIKeyVariable"
+
+    let error = #expect(throws: PaperSiftError.self) {
+      try Self.load(#"{"\#(section)": {"\#(name)": "\#(key)"}}"#)
+    }
+
+    #expect(error?.code == .configuration)
+    #expect(error?.message.contains("Invalid \(section).\(name)") == true)
+    #expect(error?.message.contains("looks like an API key") == true)
+    #expect(error?.message.contains("such as OPENAI_API_KEY") == true)
+    #expect(error?.message.contains(key) == false)
+    #expect(error?.message.contains("TRIAL") == false)
+  }
+
+  @Test(arguments: ["", "OPENAI_API_KEY", "_key2", "a"])
+  func variableNamesAreAccepted(name: String) throws {
+    let configuration = try Self.load(#"{"llm": {"apiKeyVariable": "\#(name)"}}"#)
+
+    #expect(configuration.llm.apiKeyVariable == name)
+  }
+
+  @Test(arguments: ["2KEY", "MY-KEY", "KEY NAME", "$OPENAI_API_KEY"])
+  func invalidVariableNamesAreRejected(name: String) {
+    var settings = LLMSettings()
+    settings.apiKeyVariable = name
+
+    #expect(throws: PaperSiftError.self) { try settings.validate() }
+  }
+
+  @Test(arguments: [
+    (1e300, Int(Int32.max)), (Double.infinity, Int(Int32.max)), (-5, 1), (Double.nan, 1),
+    (0, 1), (0.0004, 1), (1.5, 1500), (86_400, 86_400_000),
+  ])
+  func curlMillisecondsAreClamped(seconds: Double, expected: Int) {
+    #expect(CurlTransfer.milliseconds(seconds) == expected)
+  }
+
+  @Test func hugeTimeoutDoesNotTrap() throws {
+    let server = try LoopbackHTTPServer { _ in .text("ok") }
+    defer { server.stop() }
+    let request = HTTPRequest(
+      url: server.baseURL + "/", connectTimeout: 1e300, totalTimeout: .infinity)
+
+    let response = try HTTPClient().send(request)
+
+    #expect(response.status == 200)
+  }
+}

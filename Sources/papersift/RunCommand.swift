@@ -23,7 +23,9 @@ enum RunCommand: Command {
         "--input", "FILE",
         help: "Import this RSS, Atom or JSON Lines file instead of fetching; repeatable.",
         repeatable: true),
-      .value("--top", "K", help: "Send the top K papers to the LLM."),
+      .value(
+        "--top", "K",
+        help: "Send the top K papers (1 or more) to the LLM. Pass --no-llm to send none."),
       .value("--fraction", "F", help: "Send the top share F (0 to 1] of the night to the LLM."),
       .value(
         "--cutoff", "auto",
@@ -78,7 +80,7 @@ enum RunCommand: Command {
         "Pass only one of --top, --fraction and --cutoff, not \(chosen.joined(separator: " and "))."
       )
     }
-    if let top = try arguments.int("--top", in: 0...1_000_000) {
+    if let top = try arguments.int("--top", in: 1...1_000_000) {
       options.cutoff = .count(top)
     } else if let share = try arguments.double("--fraction", in: 0...1) {
       options.cutoff = .fraction(share)

@@ -412,7 +412,7 @@ final class RecordingImporter: PaperImporting {
     defer { try? FileManager.default.removeItem(at: folder) }
     let url = folder.appendingPathComponent("missing.txt")
     let error = #expect(throws: PaperSiftError.self) { try FeedbackInput.read(contentsOf: url) }
-    #expect(error?.code == .notFound)
+    #expect(error?.code == .invalidInput)
     #expect(error?.message.contains("Unable to read '\(url.path)'") == true)
   }
 }

@@ -119,7 +119,7 @@ public enum FeedReader {
       data = try Data(contentsOf: url)
     } catch {
       let code: PaperSiftError.Code =
-        FileManager.default.fileExists(atPath: url.path) ? .io : .notFound
+        FileManager.default.fileExists(atPath: url.path) ? .io : .invalidInput
       throw PaperSiftError(
         code,
         "Unable to read '\(url.path)': \(PaperSiftError.describe(error)). Check the path.",

@@ -83,8 +83,10 @@ public final class NightlyRun {
       throw PaperSiftError(
         .invalidInput, "Invalid --fraction \(share): expected a share above 0 and at most 1.")
     }
-    if case .count(let count) = options.cutoff, count < 0 {
-      throw PaperSiftError(.invalidInput, "Invalid --top \(count): expected 0 or more papers.")
+    if case .count(let count) = options.cutoff, count < 1 {
+      throw PaperSiftError(
+        .invalidInput,
+        "Invalid --top \(count): expected 1 or more papers. Pass --no-llm to send none.")
     }
     if options.cutoff == .auto { try NightlyRun.validateAutoCutoff(settings.ranking) }
     if let date = options.date, !NightlyRun.isCalendarDate(date) {

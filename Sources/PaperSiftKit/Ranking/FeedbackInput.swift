@@ -53,8 +53,8 @@ public enum FeedbackInput {
   ///
   /// - Throws: ``PaperSiftError`` with code `invalidInput` when `url` is a
   ///   folder, is not UTF-8 text or is malformed. The message on UTF-8 gives
-  ///   the offset of the first invalid byte. The code is `notFound` when the
-  ///   file does not exist and `io` when it cannot be read.
+  ///   the offset of the first invalid byte, or when the file does not
+  ///   exist. The code is `io` when the file exists but cannot be read.
   public static func read(contentsOf url: URL, now: Date = Date()) throws
     -> FeedbackFileContents
   {
@@ -74,7 +74,7 @@ public enum FeedbackInput {
       data = try handle.readToEnd() ?? Data()
     } catch {
       throw PaperSiftError(
-        exists ? .io : .notFound,
+        exists ? .io : .invalidInput,
         "Unable to read '\(path)': \(PaperSiftError.describe(error)). Check the path.",
         underlying: error)
     }

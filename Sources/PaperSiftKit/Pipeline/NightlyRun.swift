@@ -198,7 +198,7 @@ public final class NightlyRun {
           ("not_found", outcome.notFound.joined(separator: ",")),
         ])
     }
-    try FeedbackInput.dropNotFound(outcome.notFound, database: database)
+    try FeedbackInput.recordNotFound(outcome.notFound, database: database)
   }
 
   private func missingDate(_ options: NightlyRunOptions) throws -> String {

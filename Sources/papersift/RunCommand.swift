@@ -14,7 +14,8 @@ enum RunCommand: Command {
 
       EXIT STATUS: 0 done (also a night with no new papers), 1 failure, 2 invalid command line,
       configuration or input, 3 done but some papers stayed unscored (the digest lists them),
-      4 another run holds the home folder.
+      4 another run holds the home folder, 130 or 143 interrupted by SIGINT or SIGTERM (the run
+      is recorded as interrupted, and the next run sends only the papers still unscored).
       """,
     options: [
       .value(
@@ -94,6 +95,7 @@ enum RunCommand: Command {
     options.budgetUSD = try arguments.double("--budget", in: 0 ... .infinity)
     options.outputDirectory = arguments.string("--out").map { URL(fileURLWithPath: $0) }
     options.lockWaitSeconds = try arguments.double("--wait", in: 0...86_400) ?? 0
+    options.handlesInterrupts = true
     return options
   }
 }

@@ -116,6 +116,39 @@ import Testing
     #expect(digest.counts.aboveCutoff == 20)
   }
 
+  @Test(arguments: [(SIGINT, Int32(130)), (SIGTERM, Int32(143))])
+  func signalMarksRunInterrupted(signal: Int32, status: Int32) throws {
+    let home = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: home) }
+    // The first reply comes at once, every later one after 3 s, so the
+    // signal arrives while a batch is in flight and one batch is paid for.
+    let server = try FakeChatServer(replies: [.wellFormed], then: .tooSlow(3))
+    defer { server.stop() }
+    try NightFixtures.configure(home: home, llmBaseURL: server.baseURL, batchSize: 4)
+    let day = try NightFixtures.smallDay(20, in: home)
+    let papersift = try PaperSiftProcess(home: home)
+
+    let started = try papersift.start(NightFixtures.runArguments(day, ["--top", "12"]))
+    let deadline = Date().addingTimeInterval(240)
+    while server.requests.count < 2, Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+    Thread.sleep(forTimeInterval: 0.3)
+    kill(started.0.processIdentifier, signal)
+    let result = try PaperSiftProcess.finish(started)
+
+    #expect(result.status == status, "stderr: \(result.errorOutput)")
+    #expect(result.errorOutput.contains("Run interrupted. The batches already scored are stored"))
+    let database = try Database(path: home.appendingPathComponent("papersift.sqlite").path)
+    let runs = try database.rows("SELECT status, finished FROM runs")
+    #expect(runs.count == 1)
+    #expect(runs.first?.string(0) == "interrupted")
+    #expect(runs.first?.string(1) != nil)
+    let paid = try database.scalar("SELECT COUNT(*) FROM scores")
+    #expect(paid == .integer(4))
+    // The lock is free: taking it without waiting succeeds.
+    let lock = try RunLock(url: home.appendingPathComponent("run.lock"), timeout: 0)
+    lock.release()
+  }
+
   @Test func noLLMRunStatesSkipAndCost() throws {
     let home = try TestFiles.temporaryFolder()
     defer { try? FileManager.default.removeItem(at: home) }

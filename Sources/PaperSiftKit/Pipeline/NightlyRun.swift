@@ -33,6 +33,10 @@ public final class NightlyRun {
     try home.create()
     let lock = try RunLock(url: home.runLockURL, timeout: options.lockWaitSeconds)
     defer { withExtendedLifetime(lock) {} }
+    let interruption =
+      options.handlesInterrupts
+      ? RunInterruption(databasePath: home.databaseURL.path, lock: lock) : nil
+    defer { interruption?.cancel() }
     let database = try Database(path: home.databaseURL.path)
     try RunStore(database: database).markUnfinishedRunsInterrupted()
 

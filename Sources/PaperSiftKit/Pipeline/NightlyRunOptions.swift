@@ -50,6 +50,10 @@ public struct NightlyRunOptions: Sendable {
   public var llmBaseURL: String?
   /// Seconds to wait for another run of the same home folder to finish.
   public var lockWaitSeconds: Double = 0
+  /// Whether SIGINT and SIGTERM mark the run interrupted and exit with 130
+  /// or 143. Off for callers inside a larger program, which keep their own
+  /// signal handling.
+  public var handlesInterrupts = false
 
   public init() {}
 }

@@ -124,6 +124,7 @@ extension MarkdownDigest {
         + "\(MarkdownText.dollars(estimate)) by estimate. Scoring all \(cost.allPapers) at the "
         + "same cost per paper would cost about \(all), so the cutoff would save about \(saved)."
       guard content.skippedLLM?.requestsFailed == true else { return heading + text }
+      guard cost.paidDollars > 0 else { return heading + "No paper got a score. " + text }
       return heading + "No paper got a score, although the requests cost \(paid). " + text
     }
     guard cost.scoredPapers < cost.chosenPapers else {

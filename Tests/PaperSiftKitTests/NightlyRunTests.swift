@@ -274,7 +274,7 @@ import Testing
   @Test func invalidScoresShowPaidCost() throws {
     let home = try TestFiles.temporaryFolder()
     defer { try? FileManager.default.removeItem(at: home) }
-    // Every answer gives each paper a relevance of 11, so no score is stored,
+    // Every response gives each paper a relevance of 11, so no score is stored,
     // but every response reports tokens that are paid for.
     let server = try FakeChatServer(
       usage: TokenUsage(promptTokens: 1_000, completionTokens: 100, cachedPromptTokens: 0)

@@ -66,9 +66,11 @@ enum EmbedCommand: Command {
         ? FileHandle.standardInput.readDataToEndOfFile()
         : try Data(contentsOf: URL(fileURLWithPath: path))
     } catch {
+      let exists = FileManager.default.fileExists(atPath: path)
       throw PaperSiftError(
-        .notFound, "Unable to read '\(path)': \(PaperSiftError.describe(error)).", underlying: error
-      )
+        exists ? .io : .invalidInput,
+        "Unable to read '\(path)': \(PaperSiftError.describe(error)). Check the path.",
+        underlying: error)
     }
     var texts: [String] = []
     let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)

@@ -13,7 +13,8 @@ enum FeedbackCommand {
 
     Papers that are not stored yet are looked up through the arXiv API (the fetch.apiBaseURL
     setting); offline, the feedback is kept as pending, and the next fetching run or like,
-    dislike command looks them up again.
+    dislike command looks them up again. Pending feedback is removed once look-ups on
+    \(FeedbackInput.lookupMissDaysBeforeRemoval) separate days (UTC) return no paper for its id.
     """
 
   static func options(verb: String) -> [OptionSpec] {
@@ -58,8 +59,10 @@ enum FeedbackCommand {
           ("note: also looked up earlier pending feedback: "
             + "\(resolvedEarlier.joined(separator: ", ")).\n").utf8))
     }
-    try FeedbackInput.dropNotFound(outcome.notFound, database: database)
-    let notFound = Set(outcome.notFound).intersection(requested)
+    // An id whose earlier feedback stays pending keeps its row, so it is
+    // recorded below like an id that was found.
+    let stillPending = try FeedbackInput.recordNotFound(outcome.notFound, database: database).kept
+    let notFound = Set(outcome.notFound).intersection(requested).subtracting(stillPending.keys)
     let kept = identifiers.filter { !notFound.contains($0.id) }
     let source = arguments.string("--from") == nil ? "command" : "file"
     let changes = try FeedbackStore(database: database).record(kept, label: label, source: source)
@@ -77,7 +80,7 @@ enum FeedbackCommand {
             + "The feedback is stored as pending; the next fetching 'papersift run' or "
             + "'papersift like' looks the papers up again.\n").utf8))
     }
-    for id in outcome.notFound where requested.contains(id) {
+    for id in outcome.notFound where notFound.contains(id) {
       writeError("\(id): not found on arXiv; nothing stored. Check the id.")
     }
     return notFound.isEmpty ? .success : .failure

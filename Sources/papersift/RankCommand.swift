@@ -8,7 +8,7 @@ enum RankCommand: Command {
     abstract: "Print the prefilter's ranking of a night's papers.",
     options: [
       .value("--date", "YYYY-MM-DD", help: "The night to rank (default: the latest fetched)."),
-      .value("--top", "K", help: "Show only the first K papers."),
+      .value("--top", "K", help: "Show only the first K papers (1 or more)."),
       .flag("--explain", help: "Name the closest topic or liked paper and the models' scores."),
       .flag("--json", help: "Print a JSON array, one object per paper."),
       .value(

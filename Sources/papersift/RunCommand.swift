@@ -16,7 +16,9 @@ enum RunCommand: Command {
 
       EXIT STATUS: 0 done (also a night with no new papers), 1 failure, 2 invalid command line,
       configuration or input, 3 done but some papers stayed unscored or the API key variable
-      is unset (the digest gives the reason), 4 another run holds the home folder.
+      is unset (the digest gives the reason), 4 another run holds the home folder, 130 or 143
+      interrupted by SIGINT or SIGTERM (the run is recorded as interrupted, and the next run
+      sends only the papers still unscored).
       """,
     options: [
       .value(
@@ -25,7 +27,9 @@ enum RunCommand: Command {
         "--input", "FILE",
         help: "Import this RSS, Atom or JSON Lines file instead of fetching; repeatable.",
         repeatable: true),
-      .value("--top", "K", help: "Send the top K papers to the LLM."),
+      .value(
+        "--top", "K",
+        help: "Send the top K papers (1 or more) to the LLM. Pass --no-llm to send none."),
       .value("--fraction", "F", help: "Send the top share F (0 to 1] of the night to the LLM."),
       .value(
         "--cutoff", "auto",
@@ -80,7 +84,7 @@ enum RunCommand: Command {
         "Pass only one of --top, --fraction and --cutoff, not \(chosen.joined(separator: " and "))."
       )
     }
-    if let top = try arguments.int("--top", in: 0...1_000_000) {
+    if let top = try arguments.int("--top", in: 1...1_000_000) {
       options.cutoff = .count(top)
     } else if let share = try arguments.double("--fraction", in: 0...1) {
       options.cutoff = .fraction(share)
@@ -94,6 +98,7 @@ enum RunCommand: Command {
     options.budgetUSD = try arguments.double("--budget", in: 0 ... .infinity)
     options.outputDirectory = arguments.string("--out").map { URL(fileURLWithPath: $0) }
     options.lockWaitSeconds = try arguments.double("--wait", in: 0...86_400) ?? 0
+    options.handlesInterrupts = true
     return options
   }
 }

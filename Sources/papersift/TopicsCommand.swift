@@ -7,12 +7,19 @@ enum TopicsCommand: Command {
     name: "topics",
     abstract: "Show the topics and keywords parsed from the topics file.",
     options: [
-      .value("--file", "FILE", help: "The topics file (default: ranking.topicsFile)."),
+      .value(
+        "--topics", "FILE", help: "The topics file (default: ranking.topicsFile in the home)."),
+      .value("--file", "FILE", help: "The same as --topics, kept for older scripts."),
       .flag("--json", help: "Print the parsed topics as JSON."),
     ])
 
   static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitStatus {
-    let url = try topicsURL(arguments.string("--file"), context: context)
+    if arguments.string("--topics") != nil, arguments.string("--file") != nil {
+      throw PaperSiftError(
+        .invalidInput, "Pass the topics file once, with --topics FILE, not with --file as well.")
+    }
+    let file = arguments.string("--topics") ?? arguments.string("--file")
+    let url = try topicsURL(file, context: context)
     let topics = try TopicsFile.load(from: url)
     if arguments.flag("--json") {
       let encoder = JSONEncoder()

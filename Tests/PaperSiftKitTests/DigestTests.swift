@@ -278,7 +278,8 @@ import Testing
     // Lost 18 * 1 / 5 = 3.6; recall 9 / (9 + 3.6) = 0.714285...
     #expect(recall.estimatedLostPicks == 3.6)
     #expect(abs((recall.recall ?? 0) - 9 / 12.6) < 1e-12)
-    #expect(content.counts == DigestContent.Counts(papers: 30, sent: 12, audited: 5))
+    #expect(
+      content.counts == DigestContent.Counts(papers: 30, aboveCutoff: 12, audited: 5, scored: 16))
   }
 
   @Test func unscoredAuditPaperLeavesSample() throws {
@@ -311,13 +312,98 @@ import Testing
   @Test func costSavedScalesPerPaperCost() throws {
     let content = DigestBuilder.build(try Self.night())
     let cost = try #require(content.costSaved)
-    // 12 sent + 5 audited = 17 papers for 0.0160155 + 0.01604 = 0.0320555
-    // dollars; all 30 papers: 0.0320555 / 17 * 30 = 0.056568...
-    #expect(cost.scoredPapers == 17)
+    // 12 above the cutoff + 5 audited = 17 chosen, 16 scored for 0.0160155 +
+    // 0.01604 = 0.0320555 dollars, so 0.0320555 / 16 per paper.
+    let perPaper = 0.0320555 / 16
+    #expect(cost.chosenPapers == 17)
+    #expect(cost.scoredPapers == 16)
     #expect(cost.allPapers == 30)
-    #expect(abs(cost.scoredDollars - 0.0320555) < 1e-12)
-    #expect(abs(cost.allPapersDollars - 0.0320555 / 17 * 30) < 1e-12)
-    #expect(abs(cost.savedDollars - 0.0320555 * 13 / 17) < 1e-12)
+    #expect(abs(cost.paidDollars - 0.0320555) < 1e-12)
+    #expect(cost.estimatedDollars == nil)
+    #expect(abs(cost.allPapersDollars - perPaper * 30) < 1e-12)
+    #expect(abs(cost.chosenPapersDollars - perPaper * 17) < 1e-12)
+    #expect(abs(cost.savedDollars - perPaper * 13) < 1e-12)
+  }
+
+  @Test func budgetCutPricesByScoredPapers() throws {
+    var input = try Self.night()
+    // The budget stopped the last batches: 4 papers above the cutoff and the
+    // whole audit sample got no score.
+    let cut = ["2509.14271", "2509.14274", "2509.14257", "2509.14476"] + input.auditIDs
+    for id in cut {
+      input.scores[id] = nil
+      input.unscoredReasons[id] = "budget"
+    }
+    let content = DigestBuilder.build(input)
+    let cost = try #require(content.costSaved)
+    let markdown = MarkdownDigest.render(content)
+
+    // 17 chosen, 1 failed, 9 cut by the budget: 7 scored for 0.0320555.
+    #expect(content.counts.scored == 7)
+    #expect(cost.scoredPapers == 7)
+    #expect(cost.chosenPapers == 17)
+    #expect(abs(cost.allPapersDollars - 0.0320555 / 7 * 30) < 1e-12)
+    #expect(
+      markdown.contains(
+        "7 of the 17 papers chosen got a score, for $0.0321, and 10 got no score. At the same "
+          + "cost per scored paper, scoring all 30 would have cost about $0.14 and scoring "
+          + "the 17 chosen about $0.0778, so the cutoff saved about $0.0595."))
+    #expect(
+      markdown.contains(
+        "No estimate, because the budget (--budget) was reached before the 5 papers drawn for "
+          + "the audit were sent, so the audit sample has no score."))
+    #expect(!markdown.contains("no paper below the cutoff was audited"))
+    #expect(content.unscored.filter(\.inAuditSample).count == 5)
+  }
+
+  @Test func failedStageKeepsPaidUsage() throws {
+    var input = try Self.night()
+    let paid = input.usage
+    let estimate = DigestContent.Usage(
+      promptTokens: 17_900, completionTokens: 1_550, cachedTokens: 0, promptDollars: 0.022375,
+      completionDollars: 0.0155, cachedDollars: 0)
+    input.scores = [:]
+    input.skippedLLM = DigestContent.SkippedLLM(
+      reason: "no paper got a score, and the first cause was: invalid score",
+      estimatedUsage: estimate, failed: true)
+    let content = DigestBuilder.build(input)
+    let cost = try #require(content.costSaved)
+    let markdown = MarkdownDigest.render(content)
+
+    #expect(content.usage == paid)
+    #expect(content.usage.totalDollars > 0)
+    #expect(cost.scoredPapers == 0)
+    #expect(abs(cost.paidDollars - 0.0320555) < 1e-12)
+    #expect(abs((cost.estimatedDollars ?? 0) - 0.037875) < 1e-12)
+    #expect(
+      markdown.contains(
+        "The requests were paid for, although no paper got a score:\n\n"
+          + MarkdownDigest.usageTable(paid)))
+    #expect(
+      markdown.contains(
+        "Scoring the 17 papers at the chosen cutoff (12 above it and 5 drawn for the audit) "
+          + "would cost about:\n\n" + MarkdownDigest.usageTable(estimate)))
+    #expect(
+      markdown.contains(
+        "No paper got a score, although the requests cost $0.0321. Scoring the 17 papers at "
+          + "the chosen cutoff would cost about $0.0379 by estimate."))
+    #expect(
+      markdown.contains(
+        "Total relevant papers: not known, because the LLM stage failed. Below are the top 12 "
+          + "papers of the prefilter ranking."))
+    #expect(!markdown.contains("was skipped"))
+    let json = String(decoding: try JSONDigest.encode(content), as: UTF8.self)
+    #expect(json.contains("\"paidDollars\" : 0.0320555"))
+  }
+
+  @Test func noLLMListOfOneIsSingular() throws {
+    var input = try Self.skippedNight()
+    input.prefilterListLength = 1
+    let markdown = MarkdownDigest.render(DigestBuilder.build(input))
+    #expect(
+      markdown.contains(
+        "Total relevant papers: not known, because the LLM stage was skipped. Below is the top "
+          + "paper of the prefilter ranking."))
   }
 
   @Test func outsideIDsAreIgnored() throws {
@@ -325,7 +411,8 @@ import Testing
     input.sentIDs.insert("2509.99999")
     input.auditIDs.insert("2509.14678")
     let content = DigestBuilder.build(input)
-    #expect(content.counts == DigestContent.Counts(papers: 30, sent: 12, audited: 5))
+    #expect(
+      content.counts == DigestContent.Counts(papers: 30, aboveCutoff: 12, audited: 5, scored: 16))
   }
 
   @Test func duplicateRankingEntryIsDropped() throws {
@@ -347,6 +434,10 @@ import Testing
     #expect(content.recall == nil)
     #expect(content.unscored.isEmpty)
     #expect(content.usage == .zero)
+    #expect(content.counts.scored == 0)
+    let cost = try #require(content.costSaved)
+    #expect(cost.paidDollars == 0)
+    #expect(abs((cost.estimatedDollars ?? 0) - 0.037875) < 1e-12)
   }
 
   @Test func noLLMListLengthIsConfigurable() throws {
@@ -360,7 +451,7 @@ import Testing
     let markdown = MarkdownDigest.render(DigestBuilder.build(try Self.skippedNight()))
     #expect(
       markdown.contains(
-        "**The LLM stage was skipped: --no-llm was given.** Scoring the 17 papers at the "
+        "**The LLM stage was skipped: --no-llm was given.**\n\nScoring the 17 papers at the "
           + "chosen cutoff (12 above it and 5 drawn for the audit) would have cost about:"))
     #expect(markdown.contains("| **Token** | 17900   | 1550       | 0      | 19450   |"))
     #expect(!markdown.contains("**Relevance:**"))
@@ -368,7 +459,8 @@ import Testing
     // 0.022375 + 0.0155 = 0.037875 for 17 papers; 30 papers: 0.066838...
     #expect(
       markdown.contains(
-        "Scoring the 17 papers at the chosen cutoff would cost about $0.0379. Scoring all 30 "
+        "Scoring the 17 papers at the chosen cutoff would cost about $0.0379 by estimate. "
+          + "Scoring all 30 "
           + "at the same cost per paper would cost about $0.0668, so the cutoff would save "
           + "about $0.0290."))
   }

@@ -356,10 +356,10 @@ enum TestFiles {
     #expect(error?.message.contains(expected) == true)
   }
 
-  @Test func missingFileIsNotFound() throws {
+  @Test func missingFileIsInvalidInput() throws {
     let url = URL(fileURLWithPath: "/nonexistent/2025-05-05.papers.jsonl")
     let error = #expect(throws: PaperSiftError.self) { try FeedReader.read(contentsOf: url) }
-    #expect(error?.code == .notFound)
+    #expect(error?.code == .invalidInput)
     #expect(error?.message.contains(url.path) == true)
   }
 }

@@ -57,6 +57,48 @@ import Testing
     #expect(!listed.output.contains("pending"), "likes: \(listed.output)")
   }
 
+  @Test func emptyLookUpKeepsPendingLike() throws {
+    let home = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: home) }
+    // A response without entries, as the arXiv API can send under load.
+    let empty = """
+      <?xml version="1.0" encoding="UTF-8"?>
+      <feed xmlns="http://www.w3.org/2005/Atom">
+        <title>ArXiv Query: id_list=2505.01136</title>
+        <updated>2025-05-05T00:00:00-04:00</updated>
+      </feed>
+      """
+    let online = Switch()
+    let server = try LoopbackHTTPServer { _ in
+      online.isOn
+        ? ScriptedResponse(body: Data(empty.utf8))
+        : .text("down", status: 503, headers: [("Retry-After", "0")])
+    }
+    defer { server.stop() }
+    let config = #"{"fetch": {"apiBaseURL": "\#(server.baseURL)/api", "maxAttempts": 1}}"#
+    try Data(config.utf8).write(to: home.appendingPathComponent("config.json"))
+    let papersift = try PaperSiftProcess(home: home)
+    let offline = try papersift.run(["like", "2505.01136"])
+    #expect(offline.status == 0, "stderr: \(offline.errorOutput)")
+
+    online.isOn = true
+    let again = try papersift.run(["like", "2505.01136"])
+
+    #expect(again.status == 0, "stderr: \(again.errorOutput)")
+    #expect(again.output == "2505.01136: already liked\n")
+    #expect(
+      again.errorOutput.contains(
+        "arXiv returned no paper for these pending ids, so their feedback stays pending until "
+          + "look-ups on 3 separate UTC days find nothing"))
+    #expect(again.errorOutput.contains("days_without_paper=1"))
+    #expect(!again.errorOutput.contains("nothing stored"))
+    let listed = try papersift.run(["likes", "--json"])
+    let items = try #require(
+      JSONSerialization.jsonObject(with: Data(listed.output.utf8)) as? [[String: Any]])
+    #expect(items.count == 1)
+    #expect(items.first?["pending"] as? Bool == true)
+  }
+
   /// Creates a home folder whose configuration points the arXiv API at `server`.
   static func home(server: LoopbackHTTPServer) throws -> URL {
     let home = try TestFiles.temporaryFolder()

@@ -131,17 +131,56 @@ final class RecordingImporter: PaperImporting {
     #expect(try store.entries().first?.title == "A paper")
   }
 
-  @Test func pendingIdsArxivLacksAreDropped() throws {
+  @Test func pendingLikeKeptUntilThirdMissDay() throws {
     let storage = try TemporaryDatabase()
     defer { storage.close() }
     let store = FeedbackStore(database: storage.database)
     _ = try store.record(
       ["2505.99999", "2505.99998"].map { try ArxivIdentifier(parsing: $0) }, label: .liked,
       source: "command")
+    let day1 = try ArxivIdentifierTests.instant("2025-05-05T23:00:00Z")
+    let day1Later = try ArxivIdentifierTests.instant("2025-05-05T23:59:00Z")
+    let day2 = try ArxivIdentifierTests.instant("2025-05-06T00:30:00Z")
+    let day3 = try ArxivIdentifierTests.instant("2025-05-09T12:00:00Z")
+    let missing = ["2505.99999", "2401.00001"]
 
-    try FeedbackInput.dropNotFound(["2505.99999", "2401.00001"], database: storage.database)
+    let first = try FeedbackInput.recordNotFound(missing, database: storage.database, now: day1)
+    let sameDay = try FeedbackInput.recordNotFound(
+      missing, database: storage.database, now: day1Later)
+    let second = try FeedbackInput.recordNotFound(missing, database: storage.database, now: day2)
+    #expect(Set(try store.pendingIds()) == ["2505.99999", "2505.99998"])
+    let third = try FeedbackInput.recordNotFound(missing, database: storage.database, now: day3)
 
+    #expect(first.kept == ["2505.99999": 1])
+    #expect(first.removed.isEmpty)
+    #expect(sameDay.kept == ["2505.99999": 1])
+    #expect(second.kept == ["2505.99999": 2])
+    #expect(third.kept.isEmpty)
+    #expect(third.removed == ["2505.99999"])
     #expect(try store.pendingIds() == ["2505.99998"])
+  }
+
+  @Test func schemaOneDatabaseIsUpgraded() throws {
+    let storage = try TemporaryDatabase()
+    defer { storage.close() }
+    let path = storage.folder.appendingPathComponent("schema1.sqlite").path
+    do {
+      let old = try Database(path: path, busyTimeoutMilliseconds: 1_000, schemaVersion: 1)
+      try old.run(
+        "INSERT INTO feedback (paper_id, label, created, source) VALUES (?, 1, ?, 'command')",
+        [.text("2505.99999"), .text("2025-05-01T00:00:00Z")])
+      #expect(try old.scalar("PRAGMA user_version") == .integer(1))
+    }
+
+    let upgraded = try Database(path: path)
+
+    #expect(try upgraded.scalar("PRAGMA user_version") == .integer(2))
+    #expect(try FeedbackStore(database: upgraded).pendingIds() == ["2505.99999"])
+    let days = try FeedbackStore(database: upgraded).recordLookupMiss(
+      ["2505.99999"], day: "2025-05-05")
+    #expect(days == ["2505.99999": 1])
+    #expect(
+      try upgraded.scalar("SELECT last_lookup_miss FROM feedback") == .text("2025-05-05"))
   }
 
   @Test func lookupImportsUnknownPaper() throws {
@@ -419,7 +458,7 @@ final class RecordingImporter: PaperImporting {
     defer { try? FileManager.default.removeItem(at: folder) }
     let url = folder.appendingPathComponent("missing.txt")
     let error = #expect(throws: PaperSiftError.self) { try FeedbackInput.read(contentsOf: url) }
-    #expect(error?.code == .notFound)
+    #expect(error?.code == .invalidInput)
     #expect(error?.message.contains("Unable to read '\(url.path)'") == true)
   }
 }

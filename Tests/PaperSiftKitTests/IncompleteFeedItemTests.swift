@@ -255,7 +255,7 @@ import Testing
       paper: paper, prefilterRank: 1, prefilterScore: 0.5, reason: .auditSample, score: nil)
     let content = DigestContent(
       date: "2025-05-05", model: "gpt-4o-mini", usage: .zero,
-      counts: DigestContent.Counts(papers: 1, sent: 1, audited: 0),
+      counts: DigestContent.Counts(papers: 1, aboveCutoff: 1, audited: 0, scored: 0),
       selectionRule: SelectionRule(), papers: [entry], costSaved: nil, recall: nil,
       unscored: [
         DigestContent.UnscoredPaper(

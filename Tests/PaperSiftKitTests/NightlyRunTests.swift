@@ -26,7 +26,7 @@ import Testing
     // 176 new and cross-listed papers; replacements are dropped by default.
     #expect(digest.counts.papers == 176)
     // ceil(0.25 * 176) = 44 above the cutoff; the audit draws max(5, ceil(0.03 * 176)) = 6.
-    #expect(digest.counts.sent == 44)
+    #expect(digest.counts.aboveCutoff == 44)
     #expect(digest.counts.audited == 6)
     let sentIDs = Set(server.idsPerRequest.flatMap { $0 })
     #expect(sentIDs.count == 50)
@@ -113,7 +113,40 @@ import Testing
     #expect(statuses == ["interrupted", "ok"])
     let digest = try NightFixtures.digest(in: home)
     #expect(digest.unscored.isEmpty)
-    #expect(digest.counts.sent == 20)
+    #expect(digest.counts.aboveCutoff == 20)
+  }
+
+  @Test(arguments: [(SIGINT, Int32(130)), (SIGTERM, Int32(143))])
+  func signalMarksRunInterrupted(signal: Int32, status: Int32) throws {
+    let home = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: home) }
+    // The first reply comes at once, every later one after 3 s, so the
+    // signal arrives while a batch is in flight and one batch is paid for.
+    let server = try FakeChatServer(replies: [.wellFormed], then: .tooSlow(3))
+    defer { server.stop() }
+    try NightFixtures.configure(home: home, llmBaseURL: server.baseURL, batchSize: 4)
+    let day = try NightFixtures.smallDay(20, in: home)
+    let papersift = try PaperSiftProcess(home: home)
+
+    let started = try papersift.start(NightFixtures.runArguments(day, ["--top", "12"]))
+    let deadline = Date().addingTimeInterval(240)
+    while server.requests.count < 2, Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+    Thread.sleep(forTimeInterval: 0.3)
+    kill(started.0.processIdentifier, signal)
+    let result = try PaperSiftProcess.finish(started)
+
+    #expect(result.status == status, "stderr: \(result.errorOutput)")
+    #expect(result.errorOutput.contains("Run interrupted. The batches already scored are stored"))
+    let database = try Database(path: home.appendingPathComponent("papersift.sqlite").path)
+    let runs = try database.rows("SELECT status, finished FROM runs")
+    #expect(runs.count == 1)
+    #expect(runs.first?.string(0) == "interrupted")
+    #expect(runs.first?.string(1) != nil)
+    let paid = try database.scalar("SELECT COUNT(*) FROM scores")
+    #expect(paid == .integer(4))
+    // The lock is free: taking it without waiting succeeds.
+    let lock = try RunLock(url: home.appendingPathComponent("run.lock"), timeout: 0)
+    lock.release()
   }
 
   @Test func noLLMRunStatesSkipAndCost() throws {
@@ -276,7 +309,8 @@ import Testing
     #expect(result.status == 3, "stderr: \(result.errorOutput)")
     let digest = try NightFixtures.digest(in: home)
     let skipped = try #require(digest.skippedLLM)
-    #expect(skipped.reason.hasPrefix("no paper got a score, and the first failure was "))
+    #expect(
+      skipped.reason.hasPrefix("no paper got a score, and the first cause was: Request to "))
     #expect(skipped.requestsFailed)
     #expect(!digest.papers.isEmpty)
     // Exit 3 promises the unscored papers in the digest, with their reasons.
@@ -286,9 +320,60 @@ import Testing
     #expect(markdown.contains("**The LLM stage failed: no paper got a score"))
     #expect(!markdown.contains("request failed: The LLM request failed"))
     #expect(!markdown.contains("..**"))
-    #expect(markdown.contains("but no request succeeded"))
+    #expect(markdown.contains("but no paper got a score"))
+    #expect(!markdown.contains("failure was request failed"))
+    #expect(
+      markdown.contains("Total relevant papers: not known, because the LLM stage failed."))
+    #expect(markdown.contains("No response reported any tokens, so the digest counts no cost."))
+    #expect(markdown.contains("## Cost saved\n\nNo paper got a score. Scoring the "))
     #expect(
       (result.output + result.errorOutput).contains("LLM stage failed (no paper got a score"))
+  }
+
+  @Test func invalidScoresShowPaidCost() throws {
+    let home = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: home) }
+    // Every response gives each paper a relevance of 11, so no score is stored,
+    // but every response reports tokens that are paid for.
+    let server = try FakeChatServer(
+      usage: TokenUsage(promptTokens: 1_000, completionTokens: 100, cachedPromptTokens: 0)
+    ) { _, ids in
+      .content(ids.map { FakeChatServer.line(for: $0, relevance: 11) }.joined(separator: "\n"))
+    }
+    defer { server.stop() }
+    try NightFixtures.configure(home: home, llmBaseURL: server.baseURL, model: "gpt-4o-mini")
+    let day = try NightFixtures.smallDay(20, in: home)
+
+    let result = try PaperSiftProcess(home: home).run(
+      NightFixtures.runArguments(day, ["--top", "5"]))
+
+    #expect(result.status == 3, "stderr: \(result.errorOutput)")
+    let database = try Database(path: home.appendingPathComponent("papersift.sqlite").path)
+    let row = try #require(
+      try database.rows("SELECT SUM(prompt_tokens), SUM(cost_usd), COUNT(*) FROM batches").first)
+    let paidTokens = try #require(row.int(0))
+    let paidDollars = try #require(row.double(1))
+    // gpt-4o-mini: 1000 prompt tokens at $0.15 and 100 completion tokens at
+    // $0.60 per million make $0.00021 a request.
+    #expect(row.int(2) == server.requests.count)
+    #expect(abs(paidDollars - 0.00021 * Double(server.requests.count)) < 1e-9)
+    let digest = try NightFixtures.digest(in: home)
+    #expect(digest.skippedLLM?.requestsFailed == true)
+    #expect(
+      digest.skippedLLM?.reason == "no paper got a score, and the first cause was: invalid score")
+    #expect(digest.usage.promptTokens == paidTokens)
+    #expect(abs(digest.usage.totalDollars - paidDollars) < 1e-9)
+    let cost = try #require(digest.costSaved)
+    #expect(abs(cost.paidDollars - paidDollars) < 1e-9)
+    #expect(cost.estimatedDollars != nil)
+    let markdown = try NightFixtures.markdown(in: home)
+    #expect(markdown.contains("The requests were paid for, although no paper got a score:"))
+    #expect(markdown.contains(MarkdownDigest.usageTable(digest.usage)))
+    let dollars = String(format: "$%.4f", paidDollars)
+    #expect(result.errorOutput.contains("LLM stage failed"))
+    #expect(
+      result.errorOutput.contains(
+        "\(paidTokens + digest.usage.completionTokens) tokens, \(dollars)"))
   }
 
   @Test func rejectedKeyStopsScoringKeepsPaid() throws {
@@ -307,7 +392,7 @@ import Testing
     #expect(result.status == 3, "stderr: \(result.errorOutput)")
     let digest = try NightFixtures.digest(in: home)
     // 10 papers above the cutoff and 5 drawn for the audit go in 3 batches of 5.
-    #expect(digest.counts.sent + digest.counts.audited == 15)
+    #expect(digest.counts.aboveCutoff + digest.counts.audited == 15)
     #expect(server.requests.count == 2)
     let paid = Set(server.idsPerRequest.first ?? [])
     let unscoredIDs = Set(digest.unscored.map(\.id))
@@ -429,7 +514,7 @@ import Testing
     #expect(second.errorOutput.contains("--wait SECONDS"))
     #expect(firstResult.status == 0, "stderr: \(firstResult.errorOutput)")
     let digest = try NightFixtures.digest(in: home)
-    #expect(digest.counts.sent == 10)
+    #expect(digest.counts.aboveCutoff == 10)
   }
 
   @Test func apiKeyNeverReachesFiles() throws {

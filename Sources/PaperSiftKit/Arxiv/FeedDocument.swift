@@ -182,7 +182,7 @@ public enum FeedReader {
       data = try handle.readToEnd() ?? Data()
     } catch {
       let code: PaperSiftError.Code =
-        FileManager.default.fileExists(atPath: url.path) ? .io : .notFound
+        FileManager.default.fileExists(atPath: url.path) ? .io : .invalidInput
       throw PaperSiftError(
         code,
         "Unable to read '\(url.path)': \(PaperSiftError.describe(error)). Check the path.",

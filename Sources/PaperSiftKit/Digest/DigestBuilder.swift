@@ -35,7 +35,7 @@ public struct DigestInput: Codable, Sendable {
   public var model: String
   /// The whole night in ranking order, best first.
   public var ranking: [RankedPaper]
-  /// The ids of the papers above the cutoff, sent to the LLM.
+  /// The ids of the papers above the cutoff, chosen for the LLM.
   public var sentIDs: Set<String>
   /// The ids drawn by ``AuditSample`` from below the cutoff.
   public var auditIDs: Set<String>
@@ -85,34 +85,37 @@ public enum DigestBuilder {
   /// returned".
   public static func build(_ input: DigestInput) -> DigestContent {
     let input = normalized(input)
+    let chosenIDs = input.sentIDs.union(input.auditIDs)
     let counts = DigestContent.Counts(
-      papers: input.ranking.count, sent: input.sentIDs.count, audited: input.auditIDs.count)
+      papers: input.ranking.count, aboveCutoff: input.sentIDs.count,
+      audited: input.auditIDs.count,
+      scored: input.skippedLLM == nil ? chosenIDs.filter { input.scores[$0] != nil }.count : 0)
     let papers: [DigestContent.SelectedPaper]
     let recall: RecallEstimate?
     var unscored: [DigestContent.UnscoredPaper] = []
-    let billed: Double
+    // A stage that sent requests keeps what they cost, even when no paper got a score.
+    let paid = input.skippedLLM?.requestsFailed == false ? .zero : input.usage
 
     if let skipped = input.skippedLLM {
       papers = prefilterTop(input)
       recall = nil
-      billed = skipped.estimatedUsage.totalDollars
       // Papers were sent and came back without a score: list them with the reasons.
       if skipped.requestsFailed { unscored = unscoredPapers(input) }
     } else {
       papers = picks(input)
       recall = estimateRecall(input)
       unscored = unscoredPapers(input)
-      billed = input.usage.totalDollars
     }
 
-    let scored = counts.sent + counts.audited
-    let costSaved =
-      scored > 0
-      ? DigestContent.CostSaved(
-        scoredPapers: scored, allPapers: counts.papers, scoredDollars: billed) : nil
+    var costSaved: DigestContent.CostSaved?
+    if counts.scored > 0 || (counts.chosen > 0 && input.skippedLLM != nil) {
+      costSaved = DigestContent.CostSaved(
+        chosenPapers: counts.chosen, scoredPapers: counts.scored, allPapers: counts.papers,
+        paidDollars: paid.totalDollars,
+        estimatedDollars: input.skippedLLM?.estimatedUsage.totalDollars)
+    }
     return DigestContent(
-      date: input.date, model: input.model,
-      usage: input.skippedLLM == nil ? input.usage : .zero, counts: counts,
+      date: input.date, model: input.model, usage: paid, counts: counts,
       selectionRule: input.selectionRule, papers: papers, costSaved: costSaved,
       recall: recall, unscored: unscored, skippedLLM: input.skippedLLM,
       selectionPrompt: input.selectionPrompt)
@@ -197,7 +200,8 @@ public enum DigestBuilder {
       else { return nil }
       return DigestContent.UnscoredPaper(
         id: id, title: MarkdownText.singleLine(entry.paper.title), link: entry.paper.absURL,
-        reason: readableReason(input.unscoredReasons[id]))
+        reason: readableReason(input.unscoredReasons[id]),
+        inAuditSample: input.auditIDs.contains(id))
     }
   }
 
@@ -205,8 +209,11 @@ public enum DigestBuilder {
   static func readableReason(_ stored: String?) -> String {
     switch stored {
     case nil: "no score returned"
-    case "\(UnscoredReason.budget)": "not sent, because the budget (--budget) was reached"
+    case "\(UnscoredReason.budget)": budgetReason
     case let reason?: reason
     }
   }
+
+  /// The digest's reason for a paper that the budget left unsent.
+  static let budgetReason = "not sent, because the budget (--budget) was reached"
 }

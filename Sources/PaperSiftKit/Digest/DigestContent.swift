@@ -12,9 +12,10 @@ public struct DigestContent: Codable, Sendable, Equatable {
   /// The LLM model that scored the papers, or would have scored them when
   /// the LLM stage was skipped.
   public var model: String
-  /// The tokens and dollars of the night's scores, including scores paid for
-  /// by an earlier run of the same night, so a re-run writes the same digest.
-  /// Zero when the LLM stage was skipped.
+  /// The tokens and dollars paid for the night's LLM requests, including
+  /// those of an earlier run of the same night, so a re-run writes the same
+  /// digest. Also set when the stage failed, because requests that returned
+  /// no score may still be paid for. Zero when the stage was skipped.
   public var usage: Usage
   public var counts: Counts
   public var selectionRule: SelectionRule
@@ -22,7 +23,8 @@ public struct DigestContent: Codable, Sendable, Equatable {
   /// novelty, then prefilter rank, or the top of the prefilter ranking when
   /// the LLM stage was skipped.
   public var papers: [SelectedPaper]
-  /// Nil when no paper was or would have been sent to the LLM.
+  /// Nil when no paper got a score and no estimate prices the chosen papers,
+  /// such as on a night when no paper was chosen.
   public var costSaved: CostSaved?
   /// Nil when the LLM stage was skipped.
   public var recall: RecallEstimate?
@@ -88,16 +90,24 @@ public struct DigestContent: Codable, Sendable, Equatable {
   public struct Counts: Codable, Sendable, Equatable {
     /// All papers of the night, the "Total scanned papers" of the digest.
     public var papers: Int
-    /// The papers above the cutoff, sent to the LLM (or that would have been).
-    public var sent: Int
+    /// The papers above the cutoff, chosen for the LLM. A budget or a failure
+    /// can leave some of them unsent, and none are sent when the LLM stage is
+    /// skipped.
+    public var aboveCutoff: Int
     /// The papers drawn from below the cutoff for the audit sample.
     public var audited: Int
+    /// The papers above the cutoff or in the audit sample that got a score.
+    public var scored: Int
 
-    public init(papers: Int, sent: Int, audited: Int) {
+    public init(papers: Int, aboveCutoff: Int, audited: Int, scored: Int) {
       self.papers = papers
-      self.sent = sent
+      self.aboveCutoff = aboveCutoff
       self.audited = audited
+      self.scored = scored
     }
+
+    /// The papers chosen for the LLM: those above the cutoff and the audit sample.
+    public var chosen: Int { aboveCutoff + audited }
   }
 
   /// The prefilter's reason for passing a paper.
@@ -182,12 +192,17 @@ public struct DigestContent: Codable, Sendable, Equatable {
     public var link: String
     /// The cause of the missing score, such as a failed batch or a spent budget.
     public var reason: String
+    /// Whether the paper was drawn from below the cutoff for the audit sample.
+    public var inAuditSample: Bool
 
-    public init(id: String, title: String, link: String, reason: String) {
+    public init(
+      id: String, title: String, link: String, reason: String, inAuditSample: Bool = false
+    ) {
       self.id = id
       self.title = title
       self.link = link
       self.reason = reason
+      self.inAuditSample = inAuditSample
     }
   }
 
@@ -198,8 +213,8 @@ public struct DigestContent: Codable, Sendable, Equatable {
     /// The estimated tokens and dollars of scoring the papers at the chosen
     /// cutoff, audit sample included.
     public var estimatedUsage: Usage
-    /// True when the requests were sent and every one failed; nil when the
-    /// stage was skipped before sending anything.
+    /// True when requests were sent and no paper got a score, and nil when
+    /// the stage was skipped before sending anything.
     public var failed: Bool?
 
     public init(reason: String, estimatedUsage: Usage, failed: Bool? = nil) {
@@ -208,31 +223,63 @@ public struct DigestContent: Codable, Sendable, Equatable {
       self.failed = failed
     }
 
-    /// Whether requests were sent, all of them failing.
+    /// Whether requests were sent and no paper got a score.
     public var requestsFailed: Bool { failed == true }
   }
 
   /// The dollars the cutoff saved against sending every paper to the LLM.
   ///
-  /// The cost of every paper is an estimate: the night's dollars per scored
-  /// paper times the night's papers.
+  /// The cost of every paper is an estimate: the dollars per paper times the
+  /// night's papers. The dollars per paper are the paid dollars over the
+  /// papers that got a score. When no paper got a score, because the LLM
+  /// stage was skipped or failed, they are the estimated dollars over the
+  /// papers chosen.
   public struct CostSaved: Codable, Sendable, Equatable {
-    /// The papers sent to the LLM, audit sample included.
+    /// The papers chosen for the LLM: those above the cutoff and the audit sample.
+    public var chosenPapers: Int
+    /// The chosen papers that got a score, 0 when the stage was skipped or failed.
     public var scoredPapers: Int
     public var allPapers: Int
-    /// The dollars paid, or estimated when the LLM stage was skipped.
-    public var scoredDollars: Double
+    /// The dollars paid for the night's requests, 0 when the stage was skipped.
+    public var paidDollars: Double
+    /// The estimated dollars of scoring the chosen papers, set only when no
+    /// paper got a score.
+    public var estimatedDollars: Double?
+    public var dollarsPerPaper: Double
+    /// The estimated dollars of scoring every paper of the night.
     public var allPapersDollars: Double
+    /// The estimated dollars of scoring every chosen paper, which differs
+    /// from the paid dollars when some chosen papers got no score.
+    public var chosenPapersDollars: Double
 
-    /// - Precondition: `scoredPapers > 0`.
-    public init(scoredPapers: Int, allPapers: Int, scoredDollars: Double) {
-      precondition(scoredPapers > 0, "no scored papers to price")
+    /// Prices the night from the paid dollars of `scoredPapers` scores, or
+    /// from `estimatedDollars` when `scoredPapers` is 0.
+    ///
+    /// - Precondition: `scoredPapers > 0`, or `chosenPapers > 0` with an estimate.
+    public init(
+      chosenPapers: Int, scoredPapers: Int, allPapers: Int, paidDollars: Double,
+      estimatedDollars: Double?
+    ) {
+      precondition(
+        scoredPapers > 0 || (chosenPapers > 0 && estimatedDollars != nil),
+        "no scored papers and no estimate to price")
+      self.chosenPapers = chosenPapers
       self.scoredPapers = scoredPapers
       self.allPapers = allPapers
-      self.scoredDollars = scoredDollars
-      allPapersDollars = scoredDollars / Double(scoredPapers) * Double(allPapers)
+      self.paidDollars = paidDollars
+      if scoredPapers > 0 {
+        self.estimatedDollars = nil
+        dollarsPerPaper = paidDollars / Double(scoredPapers)
+      } else {
+        self.estimatedDollars = estimatedDollars
+        dollarsPerPaper = (estimatedDollars ?? 0) / Double(chosenPapers)
+      }
+      allPapersDollars = dollarsPerPaper * Double(allPapers)
+      chosenPapersDollars = dollarsPerPaper * Double(chosenPapers)
     }
 
-    public var savedDollars: Double { allPapersDollars - scoredDollars }
+    /// The estimated dollars of the papers below the cutoff that were not
+    /// audited, which the cutoff kept from being sent.
+    public var savedDollars: Double { allPapersDollars - chosenPapersDollars }
   }
 }

@@ -5,19 +5,18 @@ import Foundation
 extension MarkdownDigest {
   static func runSection(_ content: DigestContent) -> String {
     let counts = content.counts
+    let chosen =
+      "\(counts.aboveCutoff) of \(counts.papers) papers above the cutoff, plus "
+      + "\(counts.audited) drawn for the audit from below it"
     let sentLine: String
     if content.skippedLLM == nil {
-      sentLine =
-        "- Sent to the LLM: \(counts.sent) of \(counts.papers) papers, "
-        + "plus \(counts.audited) audited from below the cutoff"
+      sentLine = "- Chosen for the LLM: \(chosen), and \(counts.scored) of them got a score"
     } else if content.skippedLLM?.requestsFailed == true {
-      sentLine =
-        "- Sent to the LLM: \(counts.sent) of \(counts.papers) papers, "
-        + "plus \(counts.audited) audited from below the cutoff, but no request succeeded"
+      sentLine = "- Chosen for the LLM: \(chosen), but no paper got a score"
     } else {
       sentLine =
         "- Sent to the LLM: none, because the stage was skipped "
-        + "(\(counts.sent) above the cutoff, \(counts.audited) drawn for the audit)"
+        + "(\(counts.aboveCutoff) above the cutoff, \(counts.audited) drawn for the audit)"
     }
     return """
       ## Run
@@ -38,8 +37,8 @@ extension MarkdownDigest {
         + "sample was not scored."
     }
     guard let recall = content.recall else { return heading + "No estimate." }
-    let sent = MarkdownText.counted(content.counts.sent, "paper")
-    let counts = "- Picks among the \(sent) sent: \(recall.picksAboveCutoff)"
+    let above = MarkdownText.counted(content.counts.aboveCutoff, "paper")
+    let counts = "- Picks among the \(above) above the cutoff: \(recall.picksAboveCutoff)"
     guard content.counts.papers > 0 else {
       return heading + "No estimate, because the night had no papers."
     }
@@ -50,8 +49,7 @@ extension MarkdownDigest {
     guard recall.hasEstimate, let lost = recall.estimatedLostPicks,
       let low = recall.lostPicksLow, let high = recall.lostPicksHigh
     else {
-      return heading + "No estimate, because no paper below the cutoff was audited. "
-        + "The configuration keys run.auditFraction and run.auditMinimum set the sample size."
+      return heading + missingAuditText(content)
     }
 
     let level = MarkdownText.level(recall.confidenceLevel)
@@ -78,6 +76,23 @@ extension MarkdownDigest {
     return heading + lines.joined(separator: "\n")
   }
 
+  /// Explains a recall section without an estimate although papers lie below the cutoff.
+  private static func missingAuditText(_ content: DigestContent) -> String {
+    let drawn = content.counts.audited
+    guard drawn > 0 else {
+      return "No estimate, because no paper below the cutoff was audited. The configuration "
+        + "keys run.auditFraction and run.auditMinimum set the sample size."
+    }
+    let sample = MarkdownText.counted(drawn, "paper")
+    let audit = content.unscored.filter(\.inAuditSample)
+    if !audit.isEmpty, audit.allSatisfy({ $0.reason == DigestBuilder.budgetReason }) {
+      return "No estimate, because the budget (--budget) was reached before the \(sample) "
+        + "drawn for the audit were sent, so the audit sample has no score."
+    }
+    return "No estimate, because none of the \(sample) drawn for the audit got a score. The "
+      + "unscored papers below give the reasons."
+  }
+
   private static func headline(_ recall: RecallEstimate, level: String) -> String {
     guard let estimate = recall.recall else {
       let bound = recall.lostPicksHigh ?? 0
@@ -94,20 +109,35 @@ extension MarkdownDigest {
   static func costSection(_ content: DigestContent) -> String {
     let heading = "## Cost saved\n\n"
     guard let cost = content.costSaved else {
+      guard content.counts.chosen == 0 else {
+        return heading + "No paper got a score, so the cost per paper is not known."
+      }
       return heading + "No paper was sent to the LLM, so nothing was spent."
     }
-    let scored = MarkdownText.counted(cost.scoredPapers, "paper")
-    let spent = MarkdownText.dollars(cost.scoredDollars)
     let all = MarkdownText.dollars(cost.allPapersDollars)
     let saved = MarkdownText.dollars(cost.savedDollars)
-    if content.skippedLLM != nil {
-      return heading + "Scoring the \(scored) at the chosen cutoff would cost about \(spent). "
-        + "Scoring all \(cost.allPapers) at the same cost per paper would cost about \(all), "
-        + "so the cutoff would save about \(saved)."
+    let paid = MarkdownText.dollars(cost.paidDollars)
+    if let estimate = cost.estimatedDollars {
+      let chosen = MarkdownText.counted(cost.chosenPapers, "paper")
+      let text =
+        "Scoring the \(chosen) at the chosen cutoff would cost about "
+        + "\(MarkdownText.dollars(estimate)) by estimate. Scoring all \(cost.allPapers) at the "
+        + "same cost per paper would cost about \(all), so the cutoff would save about \(saved)."
+      guard content.skippedLLM?.requestsFailed == true else { return heading + text }
+      guard cost.paidDollars > 0 else { return heading + "No paper got a score. " + text }
+      return heading + "No paper got a score, although the requests cost \(paid). " + text
     }
-    return heading + "Scoring \(scored) of \(cost.allPapers) cost \(spent). Scoring all "
-      + "\(cost.allPapers) at the same cost per paper would have cost about \(all), so the "
-      + "cutoff saved about \(saved)."
+    guard cost.scoredPapers < cost.chosenPapers else {
+      return heading + "Scoring \(MarkdownText.counted(cost.scoredPapers, "paper")) of "
+        + "\(cost.allPapers) cost \(paid). Scoring all \(cost.allPapers) at the same cost per "
+        + "paper would have cost about \(all), so the cutoff saved about \(saved)."
+    }
+    let unscored = cost.chosenPapers - cost.scoredPapers
+    return heading + "\(cost.scoredPapers) of the \(cost.chosenPapers) papers chosen got a "
+      + "score, for \(paid), and \(unscored) got no score. At the same cost per scored paper, "
+      + "scoring all \(cost.allPapers) would have cost about \(all) and scoring the "
+      + "\(cost.chosenPapers) chosen about \(MarkdownText.dollars(cost.chosenPapersDollars)), "
+      + "so the cutoff saved about \(saved)."
   }
 
   static func unscoredSection(_ unscored: [DigestContent.UnscoredPaper]) -> String {

@@ -13,6 +13,12 @@ public enum MarkdownDigest {
     var blocks: [String] = [title(content.date)]
     if let skipped = content.skippedLLM {
       blocks.append(skippedNotice(skipped, counts: content.counts))
+      if skipped.requestsFailed {
+        blocks.append(contentsOf: paidBlocks(content.usage))
+        blocks.append(estimateNotice(content.counts, tense: "would cost"))
+      } else {
+        blocks.append(estimateNotice(content.counts, tense: "would have cost"))
+      }
       blocks.append(usageTable(skipped.estimatedUsage))
     } else {
       blocks.append(usageTable(content.usage))
@@ -48,19 +54,26 @@ public enum MarkdownDigest {
   private static func skippedNotice(
     _ skipped: DigestContent.SkippedLLM, counts: DigestContent.Counts
   ) -> String {
-    let scored = counts.sent + counts.audited
     var reason = skipped.reason
     while reason.hasSuffix(".") { reason.removeLast() }
     if skipped.requestsFailed {
       return "**The LLM stage failed: \(reason).** The papers below are the prefilter's "
-        + "ranking, and the papers that got no score are listed at the end. Scoring the "
-        + "\(MarkdownText.counted(scored, "paper")) at the chosen cutoff "
-        + "(\(counts.sent) above it and \(counts.audited) drawn for the audit) would cost "
-        + "about:"
+        + "ranking, and the papers that got no score are listed at the end."
     }
-    return "**The LLM stage was skipped: \(reason).** Scoring the "
-      + "\(MarkdownText.counted(scored, "paper")) at the chosen cutoff "
-      + "(\(counts.sent) above it and \(counts.audited) drawn for the audit) would have cost "
+    return "**The LLM stage was skipped: \(reason).**"
+  }
+
+  /// Returns the tokens and dollars paid for a stage in which no paper got a score.
+  private static func paidBlocks(_ usage: DigestContent.Usage) -> [String] {
+    guard usage.totalTokens > 0 || usage.totalDollars > 0 else {
+      return ["No response reported any tokens, so the digest counts no cost."]
+    }
+    return ["The requests were paid for, although no paper got a score:", usageTable(usage)]
+  }
+
+  private static func estimateNotice(_ counts: DigestContent.Counts, tense: String) -> String {
+    "Scoring the \(MarkdownText.counted(counts.chosen, "paper")) at the chosen cutoff "
+      + "(\(counts.aboveCutoff) above it and \(counts.audited) drawn for the audit) \(tense) "
       + "about:"
   }
 
@@ -90,12 +103,20 @@ public enum MarkdownDigest {
   }
 
   private static func relevantCount(_ content: DigestContent) -> String {
-    guard content.skippedLLM != nil else {
+    guard let skipped = content.skippedLLM else {
       return "Total relevant papers: \(content.papers.count)"
     }
-    return "Total relevant papers: not known, because the LLM stage was skipped. "
-      + "Below are the top \(MarkdownText.counted(content.papers.count, "paper")) "
-      + "of the prefilter ranking."
+    let cause =
+      skipped.requestsFailed
+      ? "because the LLM stage failed" : "because the LLM stage was skipped"
+    let listed = content.papers.count
+    let list: String
+    switch listed {
+    case 0: list = ""
+    case 1: list = " Below is the top paper of the prefilter ranking."
+    default: list = " Below are the top \(listed) papers of the prefilter ranking."
+    }
+    return "Total relevant papers: not known, \(cause).\(list)"
   }
 
   private static func tableOfContents(_ papers: [DigestContent.SelectedPaper]) -> String {

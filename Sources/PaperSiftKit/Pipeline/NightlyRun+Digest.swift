@@ -22,7 +22,7 @@ extension NightlyRun {
     try RunStore(database: database).finishRun(
       scoring.runID, status: status,
       summary: RunSummary(
-        papers: content.counts.papers, sent: content.counts.sent,
+        papers: content.counts.papers, sent: content.counts.aboveCutoff,
         audited: content.counts.audited, estimatedRecall: content.recall?.recall,
         recallLow: content.recall?.recallLow, recallHigh: content.recall?.recallHigh,
         cutoffPolicy: slice.cutoff.policy, cutoffValue: slice.cutoff.value,
@@ -31,7 +31,7 @@ extension NightlyRun {
     let isPartial = unscored > 0 || scoring.skipIsFault
     var outcome = NightlyRunOutcome(status: isPartial ? .partial : .done, date: slice.date)
     outcome.papers = content.counts.papers
-    outcome.sent = content.counts.sent
+    outcome.aboveCutoff = content.counts.aboveCutoff
     outcome.audited = content.counts.audited
     outcome.selected = scoring.skipped == nil ? content.papers.count : 0
     outcome.unscored = unscored

@@ -6,7 +6,8 @@ struct NightScoring {
   var model: String
   var scores: [String: DigestInput.Score] = [:]
   var unscoredReasons: [String: String] = [:]
-  /// The night's tokens and dollars, earlier runs of the night included.
+  /// The night's paid tokens and dollars, earlier runs of the night
+  /// included, also when no paper got a score.
   var usage: DigestContent.Usage = .zero
   var spentUSD = 0.0
   var skipped: DigestContent.SkippedLLM?
@@ -94,11 +95,23 @@ extension NightlyRun {
       // the prefilter's ranking instead of listing no paper at all.
       let estimate = try CostEstimate.of(papers, settings: settings.llm, topics: topics)
       scoring.skipped = DigestContent.SkippedLLM(
-        reason: "no paper got a score, and the first failure was \(first.reason)",
+        reason: NightlyRun.failureReason(firstUnscored: first.reason),
         estimatedUsage: NightlyRun.digestUsage(estimate.usage, price: scorer.price),
         failed: true)
     }
     return scoring
+  }
+
+  /// Returns the digest's reason for a stage in which no paper got a score,
+  /// from the stored reason of the first unscored paper.
+  static func failureReason(firstUnscored stored: String) -> String {
+    // A stored request failure reads `request failed: Request to … failed: …`,
+    // so the prefix is dropped to say "failed" once.
+    let prefix = UnscoredReason.requestFailedPrefix
+    let cause =
+      stored.hasPrefix(prefix)
+      ? String(stored.dropFirst(prefix.count)) : DigestBuilder.readableReason(stored)
+    return "no paper got a score, and the first cause was: \(cause)"
   }
 
   /// Returns why the LLM stage is skipped, or nil when it runs.

@@ -33,6 +33,10 @@ public final class NightlyRun {
     try home.create()
     let lock = try RunLock(url: home.runLockURL, timeout: options.lockWaitSeconds)
     defer { withExtendedLifetime(lock) {} }
+    let interruption =
+      options.handlesInterrupts
+      ? RunInterruption(databasePath: home.databaseURL.path, lock: lock) : nil
+    defer { interruption?.cancel() }
     let database = try Database(path: home.databaseURL.path)
     try RunStore(database: database).markUnfinishedRunsInterrupted()
 
@@ -91,8 +95,10 @@ public final class NightlyRun {
       throw PaperSiftError(
         .invalidInput, "Invalid --fraction \(share): expected a share above 0 and at most 1.")
     }
-    if case .count(let count) = options.cutoff, count < 0 {
-      throw PaperSiftError(.invalidInput, "Invalid --top \(count): expected 0 or more papers.")
+    if case .count(let count) = options.cutoff, count < 1 {
+      throw PaperSiftError(
+        .invalidInput,
+        "Invalid --top \(count): expected 1 or more papers. Pass --no-llm to send none.")
     }
     if options.cutoff == .auto { try NightlyRun.validateAutoCutoff(settings.ranking) }
     if let date = options.date, !NightlyRun.isCalendarDate(date) {
@@ -212,7 +218,7 @@ public final class NightlyRun {
           ("not_found", outcome.notFound.joined(separator: ",")),
         ])
     }
-    try FeedbackInput.dropNotFound(outcome.notFound, database: database)
+    try FeedbackInput.recordNotFound(outcome.notFound, database: database)
   }
 
   private func missingDate(_ options: NightlyRunOptions) throws -> String {

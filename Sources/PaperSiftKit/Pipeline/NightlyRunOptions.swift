@@ -50,6 +50,10 @@ public struct NightlyRunOptions: Sendable {
   public var llmBaseURL: String?
   /// Seconds to wait for another run of the same home folder to finish.
   public var lockWaitSeconds: Double = 0
+  /// Whether SIGINT and SIGTERM mark the run interrupted and exit with 130
+  /// or 143. Off for callers inside a larger program, which keep their own
+  /// signal handling.
+  public var handlesInterrupts = false
 
   public init() {}
 }
@@ -69,13 +73,15 @@ public struct NightlyRunOutcome: Sendable {
   public var status: Status
   public var date: String
   public var papers: Int = 0
-  public var sent: Int = 0
+  /// The papers above the cutoff, chosen for the LLM.
+  public var aboveCutoff: Int = 0
   public var audited: Int = 0
   public var selected: Int = 0
   public var unscored: Int = 0
-  /// Tokens and dollars of the night's scores, earlier runs of the night included.
+  /// Tokens and dollars paid for the night's LLM requests, earlier runs of
+  /// the night included, also when the stage failed.
   public var usage: DigestContent.Usage = .zero
-  /// Tokens and dollars the LLM stage spent in this run alone.
+  /// Dollars the LLM stage spent in this run alone.
   public var spentUSD: Double = 0
   public var skippedLLMReason: String?
   /// Whether requests were sent and every one failed, so the stage failed rather than skipped.
@@ -88,15 +94,18 @@ public struct NightlyRunOutcome: Sendable {
       return "No new papers announced on \(date); nothing to rank."
     }
     var line = "\(date): \(papers) papers"
+    let paid =
+      "\(usage.totalTokens) tokens, \(String(format: "$%.4f", usage.totalDollars)) "
+      + "(\(String(format: "$%.4f", spentUSD)) this run)"
     if let skippedLLMReason {
       line +=
-        ", \(sent) above the cutoff and \(audited) drawn for the audit, "
+        ", \(aboveCutoff) above the cutoff and \(audited) drawn for the audit, "
         + "LLM stage \(llmFailed ? "failed" : "skipped") (\(skippedLLMReason))"
+      if llmFailed { line += ", " + paid }
     } else {
       line +=
-        ", \(sent) sent and \(audited) audited, \(selected) selected, \(unscored) unscored, "
-        + "\(usage.totalTokens) tokens, \(String(format: "$%.4f", usage.totalDollars)) "
-        + "(\(String(format: "$%.4f", spentUSD)) this run)"
+        ", \(aboveCutoff) above the cutoff and \(audited) audited, \(selected) selected, "
+        + "\(unscored) unscored, " + paid
     }
     if let digest { line += "; digest: \(digest.markdown.path)" }
     return line

@@ -11,6 +11,8 @@ import Foundation
 /// next run.
 public final class RunLock {
   private let descriptor: Int32
+  private let state = NSLock()
+  private var isReleased = false
   public let url: URL
 
   /// Takes the lock, waiting up to `timeout` seconds for another run to finish.
@@ -45,6 +47,16 @@ public final class RunLock {
   }
 
   deinit {
+    release()
+  }
+
+  /// Releases the lock before the process ends. Later calls do nothing.
+  public func release() {
+    let wasHeld = state.withLock {
+      defer { isReleased = true }
+      return !isReleased
+    }
+    guard wasHeld else { return }
     flock(descriptor, LOCK_UN)
     close(descriptor)
   }

@@ -53,8 +53,8 @@ public enum FeedbackInput {
   ///
   /// - Throws: ``PaperSiftError`` with code `invalidInput` when `url` is a
   ///   folder, is not UTF-8 text or is malformed. The message on UTF-8 gives
-  ///   the offset of the first invalid byte. The code is `notFound` when the
-  ///   file does not exist and `io` when it cannot be read.
+  ///   the offset of the first invalid byte, or when the file does not
+  ///   exist. The code is `io` when the file exists but cannot be read.
   public static func read(contentsOf url: URL, now: Date = Date()) throws
     -> FeedbackFileContents
   {
@@ -74,7 +74,7 @@ public enum FeedbackInput {
       data = try handle.readToEnd() ?? Data()
     } catch {
       throw PaperSiftError(
-        exists ? .io : .notFound,
+        exists ? .io : .invalidInput,
         "Unable to read '\(path)': \(PaperSiftError.describe(error)). Check the path.",
         underlying: error)
     }
@@ -147,19 +147,61 @@ public enum FeedbackInput {
     return identifiers.filter { seen.insert($0.id).inserted }
   }
 
-  /// Deletes the pending feedback on those of `ids` that have some, because
-  /// the arXiv API returned no entry for them. Otherwise they would be looked
-  /// up again on every run. Logs the ids removed.
-  public static func dropNotFound(_ ids: [String], database: Database) throws {
+  /// The number of UTC days whose arXiv look-ups must find no paper before
+  /// pending feedback is removed, because the API can return no entry under
+  /// load.
+  public static let lookupMissDaysBeforeRemoval = 3
+
+  /// Counts an arXiv look-up that returned no entry for `ids`, and deletes
+  /// the pending feedback on those that look-ups on
+  /// ``lookupMissDaysBeforeRemoval`` separate UTC days found nothing for.
+  /// Otherwise they would be looked up again on every run. Logs a warning
+  /// with the ids kept and the ids removed.
+  ///
+  /// - Parameters:
+  ///   - ids: Version-less arXiv ids that the look-up did not return.
+  ///   - database: Where the feedback is stored.
+  ///   - now: The time of the look-up, whose UTC day is counted.
+  /// - Returns: The pending ids kept, each with its count of days without a
+  ///   paper, and the ids whose feedback was removed.
+  /// - Throws: ``PaperSiftError`` with code `database` when SQLite fails.
+  @discardableResult
+  public static func recordNotFound(_ ids: [String], database: Database, now: Date = Date())
+    throws -> (kept: [String: Int], removed: [String])
+  {
     let store = FeedbackStore(database: database)
-    let pending = Set(try store.pendingIds())
-    let dropped = ids.filter { pending.contains($0) }
-    guard !dropped.isEmpty else { return }
-    _ = try store.remove(dropped.compactMap { try? ArxivIdentifier(parsing: $0) })
-    Logger(label: "feedback").warning(
+    let days = try store.recordLookupMiss(ids, day: utcDay(now))
+    let removed = ids.filter { (days[$0] ?? 0) >= lookupMissDaysBeforeRemoval }
+    let kept = days.filter { $0.value < lookupMissDaysBeforeRemoval }
+    let logger = Logger(label: "feedback")
+    for count in Set(kept.values).sorted() {
+      let keptIds = ids.filter { kept[$0] == count }
+      logger.warning(
+        "arXiv returned no paper for these pending ids, so their feedback stays pending until "
+          + "look-ups on \(lookupMissDaysBeforeRemoval) separate UTC days find nothing",
+        [
+          ("ids", keptIds.joined(separator: ",")), ("days_without_paper", "\(count)"),
+          ("removed_after_days", "\(lookupMissDaysBeforeRemoval)"),
+        ])
+    }
+    guard !removed.isEmpty else { return (kept, []) }
+    _ = try store.remove(removed.compactMap { try? ArxivIdentifier(parsing: $0) })
+    logger.warning(
       "arXiv has no paper with these ids, so their pending feedback was removed; "
         + "check the ids and give the feedback again",
-      [("ids", dropped.joined(separator: ","))])
+      [
+        ("ids", removed.joined(separator: ",")),
+        ("days_without_paper", "\(lookupMissDaysBeforeRemoval)"),
+      ])
+    return (kept, removed)
+  }
+
+  /// Returns the UTC day of `date`, `YYYY-MM-DD`.
+  static func utcDay(_ date: Date) -> String {
+    var calendar = Calendar(identifier: .gregorian)
+    calendar.timeZone = TimeZone(identifier: "UTC") ?? .gmt
+    let parts = calendar.dateComponents([.year, .month, .day], from: date)
+    return String(format: "%04d-%02d-%02d", parts.year ?? 1970, parts.month ?? 1, parts.day ?? 1)
   }
 
   /// Looks up the ids that have no row in `papers` and imports what is found.

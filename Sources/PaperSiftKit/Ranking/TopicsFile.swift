@@ -55,7 +55,7 @@ public struct TopicsFile: Sendable, Equatable, Codable {
     try read(
       from: url,
       ifUnreadable: "Copy Data/topics/topics.md there and edit it, set ranking.topicsFile in "
-        + "the configuration, or pass --file."
+        + "the configuration, or pass --topics FILE."
     )
     .topics
   }
@@ -81,7 +81,7 @@ public struct TopicsFile: Sendable, Equatable, Codable {
       data = try Data(contentsOf: url)
     } catch {
       throw PaperSiftError(
-        FileManager.default.fileExists(atPath: url.path) ? .io : .notFound,
+        FileManager.default.fileExists(atPath: url.path) ? .io : .invalidInput,
         "Unable to read the topics file '\(url.path)': \(PaperSiftError.describe(error)). "
           + advice,
         underlying: error)

@@ -14,6 +14,9 @@ public enum UnscoredReason: Sendable, Equatable, CustomStringConvertible {
   /// a way that every later one would repeat, with the reason.
   case notSent(String)
 
+  /// The start of the stored text of ``requestFailed(_:)``.
+  static let requestFailedPrefix = "request failed: "
+
   /// The text stored in `unscored.reason` and shown in the digest.
   public var description: String {
     switch self {
@@ -21,7 +24,7 @@ public enum UnscoredReason: Sendable, Equatable, CustomStringConvertible {
     case .missingFromAnswer: "missing from answer"
     case .invalidScore: "invalid score"
     case .requestFailed(let message):
-      "request failed: "
+      Self.requestFailedPrefix
         + (message.hasPrefix(ChatClient.failurePrefix)
           ? message.dropFirst(ChatClient.failurePrefix.count) : Substring(message))
     case .notSent(let reason): "not sent: \(reason)"

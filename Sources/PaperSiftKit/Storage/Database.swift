@@ -25,7 +25,17 @@ public final class Database {
   public static let defaultBusyTimeout: Int32 = 30_000
 
   /// Opens (creating if needed) the database at `path` and migrates it.
-  public init(path: String, busyTimeoutMilliseconds: Int32 = Database.defaultBusyTimeout) throws {
+  public convenience init(
+    path: String, busyTimeoutMilliseconds: Int32 = Database.defaultBusyTimeout
+  ) throws {
+    try self.init(
+      path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds,
+      schemaVersion: Migrations.all.count)
+  }
+
+  /// Opens the database at `path` and migrates it up to `schemaVersion`, so
+  /// that tests can create a database as an earlier PaperSift left it.
+  init(path: String, busyTimeoutMilliseconds: Int32, schemaVersion: Int) throws {
     var connection: OpaquePointer?
     let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX
     let code = sqlite3_open_v2(path, &connection, flags, nil)
@@ -43,7 +53,7 @@ public final class Database {
     try execute("PRAGMA foreign_keys = ON")
     try execute("PRAGMA journal_mode = WAL")
     try execute("PRAGMA synchronous = NORMAL")
-    try Migrations.apply(to: self)
+    try Migrations.apply(to: self, upTo: schemaVersion)
   }
 
   deinit {

@@ -100,6 +100,34 @@ public struct FeedbackStore {
     try entries().filter(\.isPending).map(\.paperId)
   }
 
+  /// Counts a look-up that found no paper for each of `ids` that is still
+  /// pending, at most once per UTC day, so that repeated runs on one day
+  /// count once.
+  ///
+  /// - Parameters:
+  ///   - ids: Version-less arXiv ids that the look-up did not return.
+  ///   - day: The UTC day of the look-up, `YYYY-MM-DD`.
+  /// - Returns: For each of `ids` with pending feedback, the number of days
+  ///   whose look-ups found no paper, this one included.
+  /// - Throws: ``PaperSiftError`` with code `database` when SQLite fails.
+  public func recordLookupMiss(_ ids: [String], day: String) throws -> [String: Int] {
+    let pending = Set(try pendingIds())
+    return try database.transaction {
+      var days: [String: Int] = [:]
+      for id in ids where pending.contains(id) {
+        try database.run(
+          """
+          UPDATE feedback SET lookup_miss_days = lookup_miss_days + 1, last_lookup_miss = ?
+          WHERE paper_id = ? AND (last_lookup_miss IS NULL OR last_lookup_miss <> ?)
+          """, [.text(day), .text(id), .text(day)])
+        let count = try database.scalar(
+          "SELECT lookup_miss_days FROM feedback WHERE paper_id = ?", [.text(id)])
+        if case .integer(let value) = count { days[id] = Int(value) }
+      }
+      return days
+    }
+  }
+
   static func timestamp(_ date: Date) -> String {
     let formatter = ISO8601DateFormatter()
     formatter.formatOptions = [.withInternetDateTime]

@@ -5,16 +5,24 @@ import Foundation
 /// Each migration runs in its own transaction and moves the version by one.
 /// Append new migrations at the end; never edit one that has shipped.
 enum Migrations {
-  static let all: [String] = [version1]
+  static let all: [String] = [version1, version2]
 
-  static func apply(to database: Database) throws {
-    guard try version(of: database) < all.count else {
+  /// Applies the migrations that `database` lacks, up to `target` of them.
+  ///
+  /// - Parameters:
+  ///   - database: The open connection to migrate.
+  ///   - target: The schema version to reach. Tests pass an older version
+  ///     to create a database as an earlier PaperSift left it.
+  /// - Throws: ``PaperSiftError`` with code `database` when a migration fails
+  ///   or the file has a newer schema than this PaperSift.
+  static func apply(to database: Database, upTo target: Int = all.count) throws {
+    guard try version(of: database) < target else {
       try checkNotNewer(database)
       return
     }
     // Two processes may open a new file at once: the version is read again
     // inside the write transaction, so each migration runs exactly once.
-    for (offset, sql) in all.enumerated() {
+    for (offset, sql) in all.prefix(target).enumerated() {
       try database.transaction {
         guard try version(of: database) == offset else { return }
         try database.execute(sql)
@@ -145,5 +153,14 @@ enum Migrations {
       reason TEXT NOT NULL,
       PRIMARY KEY (run_id, paper_id)
     );
+    """
+
+  /// The arXiv look-ups that found no paper for a pending like or dislike:
+  /// how many UTC days had one, and the last of those days, `YYYY-MM-DD`.
+  /// The API can return no entry under load, so one empty look-up
+  /// does not remove the feedback.
+  static let version2 = """
+    ALTER TABLE feedback ADD COLUMN lookup_miss_days INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE feedback ADD COLUMN last_lookup_miss TEXT;
     """
 }

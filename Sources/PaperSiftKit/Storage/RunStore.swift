@@ -129,6 +129,15 @@ public struct RunStore {
       [.text(RunStatus.interrupted.rawValue), .text(RunStatus.running.rawValue)])
   }
 
+  /// Sets `status` and the finish time on every run still `running`. Only
+  /// the process that holds the run lock may call it, because then its own
+  /// run is the only one running.
+  public func finishRunningRuns(as status: RunStatus) throws {
+    try database.run(
+      "UPDATE runs SET status = ?, finished = ? WHERE status = ?",
+      [.text(status.rawValue), .text(RunStore.timestamp()), .text(RunStatus.running.rawValue)])
+  }
+
   /// Returns the tokens of every batch of the night `date` under one model
   /// and prompt, earlier runs of the night included.
   public func usage(date: String, model: String, promptHash: String) throws -> TokenUsage {

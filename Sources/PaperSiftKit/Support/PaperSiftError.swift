@@ -9,9 +9,10 @@ import Foundation
 public struct PaperSiftError: Error, CustomStringConvertible, Sendable {
   /// The kind of failure, which decides the exit code.
   public enum Code: String, Sendable {
-    /// A command-line argument, file or id that cannot be used.
+    /// A command-line argument, file or id that cannot be used, including an
+    /// input file named on the command line that does not exist.
     case invalidInput
-    /// A file, paper or model that does not exist.
+    /// A paper, model or stored record that does not exist.
     case notFound
     /// A failed network transfer or an HTTP error status.
     case network

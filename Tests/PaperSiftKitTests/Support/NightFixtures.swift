@@ -17,15 +17,17 @@ enum NightFixtures {
   }
 
   /// Writes a `config.json` into `home` that uses the installed model, scores
-  /// with the server at `llmBaseURL` in batches of `batchSize`, and keeps the
-  /// digests in `home/digests`.
+  /// with `model` at the server at `llmBaseURL` in batches of `batchSize`, and
+  /// keeps the digests in `home/digests`. A model in the built-in price table
+  /// is priced even on a loopback server.
   static func configure(
-    home: URL, llmBaseURL: String?, batchSize: Int = 10, apiKeyVariable: String = ""
+    home: URL, llmBaseURL: String?, batchSize: Int = 10, apiKeyVariable: String = "",
+    model: String = "fake-model"
   ) throws {
     var configuration = Configuration()
     configuration.embedding.modelDirectory = EncoderFixtures.modelDirectory.path
     configuration.llm.baseURL = llmBaseURL ?? "http://127.0.0.1:9/v1"
-    configuration.llm.model = "fake-model"
+    configuration.llm.model = model
     configuration.llm.apiKeyVariable = apiKeyVariable
     configuration.llm.batchSize = batchSize
     configuration.llm.maxAttempts = 2

@@ -1,0 +1,74 @@
+import Dispatch
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Ends a nightly run cleanly on SIGINT or SIGTERM.
+///
+/// The handler runs on a dispatch queue, not in the signal handler itself,
+/// so it may open the database. It marks the run row `interrupted`, which
+/// the next run would otherwise do, releases the run lock and exits with
+/// 128 plus the signal number: 130 for SIGINT, 143 for SIGTERM. The batches
+/// paid for are already stored, because each is written as it arrives. A
+/// second signal while the first is handled exits at once.
+final class RunInterruption {
+  private let databasePath: String
+  private let lock: RunLock
+  private let queue = DispatchQueue(label: "papersift.run-interruption")
+  private var sources: [DispatchSourceSignal] = []
+  private let handling = NSLock()
+  private var isHandling = false
+  private let logger = Logger(label: "run")
+
+  static let signals: [(number: Int32, name: String)] = [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")]
+
+  /// Starts handling SIGINT and SIGTERM for the run that has taken `lock`.
+  init(databasePath: String, lock: RunLock) {
+    self.databasePath = databasePath
+    self.lock = lock
+    for (number, name) in Self.signals {
+      // The default action would end the process before the handler runs.
+      signal(number, SIG_IGN)
+      let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+      source.setEventHandler { [self] in interrupt(signal: number, name: name) }
+      source.resume()
+      sources.append(source)
+    }
+  }
+
+  /// Stops handling the signals and restores their default action.
+  func cancel() {
+    for source in sources { source.cancel() }
+    sources = []
+    for (number, _) in Self.signals { signal(number, SIG_DFL) }
+  }
+
+  private func interrupt(signal number: Int32, name: String) {
+    let status = 128 + number
+    let first = handling.withLock {
+      defer { isHandling = true }
+      return !isHandling
+    }
+    guard first else { _exit(status) }
+
+    ProgressLine.clearIfShown()
+    do {
+      // A new connection, because the run's own may be in a transaction on
+      // another thread. It waits for that transaction's commit.
+      let database = try Database(path: databasePath)
+      try RunStore(database: database).finishRunningRuns(as: .interrupted)
+      logger.notice(
+        "Run interrupted. The batches already scored are stored, and the next run of the night "
+          + "sends only the papers still unscored",
+        [("signal", name), ("exit_status", "\(status)")])
+    } catch {
+      logger.error(
+        "Run interrupted, but marking it interrupted failed, so the next run marks it",
+        [("signal", name), ("error", "\(error)")])
+    }
+    lock.release()
+    exit(status)
+  }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+
+@testable import PaperSiftKit
+
+/// Options that several commands share, and the exit status of a missing
+/// input file, run as a user runs `papersift`.
+@Suite struct CommandOptionTests {
+  @Test(arguments: [["--topics"], ["--file"]])
+  func topicsCommandTakesFileOption(option: [String]) throws {
+    let home = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: home) }
+
+    let result = try PaperSiftProcess(home: home).run(
+      ["topics"] + option + [NightFixtures.topicsFile.path])
+
+    #expect(result.status == 0, "stderr: \(result.errorOutput)")
+    #expect(result.output.contains("topics in \(NightFixtures.topicsFile.path)"))
+  }
+
+  @Test func topicsCommandRejectsBothOptions() throws {
+    let home = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: home) }
+    let path = NightFixtures.topicsFile.path
+
+    let result = try PaperSiftProcess(home: home).run(
+      ["topics", "--topics", path, "--file", path])
+
+    #expect(result.status == 2)
+    #expect(result.errorOutput.contains("Pass the topics file once"))
+  }
+
+  @Test(arguments: [
+    (["run", "--no-llm", "--top", "0"], "Invalid value '0' for --top: expected an integer from 1"),
+    (["rank", "--top", "0"], "Invalid value '0' for --top: expected an integer from 1"),
+  ])
+  func topOfZeroIsRejected(arguments: [String], message: String) throws {
+    let home = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: home) }
+
+    let result = try PaperSiftProcess(home: home).run(arguments)
+
+    #expect(result.status == 2)
+    #expect(result.errorOutput.contains(message), "stderr: \(result.errorOutput)")
+  }
+
+  @Test(arguments: [
+    ["topics", "--topics", "MISSING"], ["import", "MISSING"], ["like", "--from", "MISSING"],
+  ])
+  func missingInputFileExitsTwo(arguments: [String]) throws {
+    let home = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: home) }
+    let missing = home.appendingPathComponent("missing.md").path
+
+    let result = try PaperSiftProcess(home: home).run(
+      arguments.map { $0 == "MISSING" ? missing : $0 })
+
+    #expect(result.status == 2, "stderr: \(result.errorOutput)")
+    #expect(result.errorOutput.contains(missing))
+  }
+
+  @Test func runWithMissingTopicsExitsTwo() throws {
+    let home = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: home) }
+    try NightFixtures.configure(home: home, llmBaseURL: nil)
+    let day = try NightFixtures.smallDay(5, in: home)
+    let missing = home.appendingPathComponent("missing-topics.md").path
+
+    let result = try PaperSiftProcess(home: home).run(
+      ["run", "--no-llm", "--input", day.path, "--topics", missing])
+
+    #expect(result.status == 2, "stderr: \(result.errorOutput)")
+    #expect(result.errorOutput.contains("Unable to read the topics file '\(missing)'"))
+  }
+}

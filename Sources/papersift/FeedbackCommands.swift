@@ -46,9 +46,13 @@ enum FeedbackCommand {
     // Earlier feedback still pending joins the same look-up, so that it does
     // not wait for the next fetching run.
     let requested = Set(identifiers.map(\.id))
-    let earlier = try FeedbackStore(database: database).pendingIds().filter {
-      !requested.contains($0)
-    }
+    let store = FeedbackStore(database: database)
+    let hadFeedback = Set(try store.entries().map(\.paperId))
+    let earlier = try store.pendingIds().filter { !requested.contains($0) }
+    // Stored before the look-up, so that an interrupted or failed look-up
+    // leaves the feedback pending instead of losing it.
+    let source = arguments.string("--from") == nil ? "command" : "file"
+    let recorded = try store.record(identifiers, label: label, source: source)
     let outcome = try FeedbackInput.resolveUnknown(
       identifiers.map(\.id) + earlier, database: database,
       lookup: try ArxivAPIClient(settings: settings), importer: PaperStore(database: database))
@@ -59,16 +63,17 @@ enum FeedbackCommand {
           ("note: also looked up earlier pending feedback: "
             + "\(resolvedEarlier.joined(separator: ", ")).\n").utf8))
     }
-    // An id whose earlier feedback stays pending keeps its row, so it is
-    // recorded below like an id that was found.
-    let stillPending = try FeedbackInput.recordNotFound(outcome.notFound, database: database).kept
-    let notFound = Set(outcome.notFound).intersection(requested).subtracting(stillPending.keys)
-    let kept = identifiers.filter { !notFound.contains($0.id) }
-    let source = arguments.string("--from") == nil ? "command" : "file"
-    let changes = try FeedbackStore(database: database).record(kept, label: label, source: source)
+    // An id given now for the first time that arXiv does not know is a typo:
+    // its row goes at once. Feedback given earlier stays pending until
+    // look-ups on several days find nothing.
+    let notFound = Set(outcome.notFound).intersection(requested).subtracting(hadFeedback)
+    _ = try store.remove(identifiers.filter { notFound.contains($0.id) })
+    _ = try FeedbackInput.recordNotFound(
+      outcome.notFound.filter { !notFound.contains($0) }, database: database)
+    let kept = zip(identifiers, recorded).filter { !notFound.contains($0.0.id) }
 
     let verb = label == .liked ? "liked" : "disliked"
-    for (identifier, change) in zip(kept, changes) {
+    for (identifier, change) in kept {
       print("\(identifier.id): \(message(for: change, verb: verb))")
     }
     let pending = outcome.pending.filter { requested.contains($0) }

@@ -99,6 +99,30 @@ import Testing
     #expect(items.first?["pending"] as? Bool == true)
   }
 
+  @Test func killedLookUpKeepsLike() throws {
+    // The arXiv API holds the look-up open until the test releases it.
+    let release = DispatchSemaphore(value: 0)
+    let server = try LoopbackHTTPServer { _ in
+      _ = release.wait(timeout: .now() + 60)
+      return .text("late", status: 503)
+    }
+    defer { server.stop() }
+    let home = try Self.home(server: server)
+    defer { try? FileManager.default.removeItem(at: home) }
+    let started = try PaperSiftProcess(home: home).start(["like", "2505.01136"])
+    let deadline = Date().addingTimeInterval(60)
+    while server.requests.isEmpty, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+
+    kill(started.0.processIdentifier, SIGKILL)
+    _ = try PaperSiftProcess.finish(started)
+    release.signal()
+
+    #expect(!server.requests.isEmpty, "the look-up never reached the server")
+    let database = try Database(path: home.appendingPathComponent("papersift.sqlite").path)
+    let pending = try FeedbackStore(database: database).pendingIds()
+    #expect(pending == ["2505.01136"])
+  }
+
   /// Creates a home folder whose configuration points the arXiv API at `server`.
   static func home(server: LoopbackHTTPServer) throws -> URL {
     let home = try TestFiles.temporaryFolder()

@@ -121,6 +121,19 @@ import Testing
     #expect(entry.title == "A title")
   }
 
+  @Test func likedPaperIsNotOfferedALike() throws {
+    var content = DigestBuilder.build(try Self.night())
+    let first = try #require(content.papers.first)
+    content.papers[0].reason = .likedByUser
+
+    let markdown = MarkdownDigest.render(content)
+
+    #expect(markdown.contains("**Liked:** yes; `papersift unlike \(first.id)` takes it back"))
+    #expect(!markdown.contains("**Like it:** `papersift like \(first.id)`"))
+    let second = try #require(content.papers.dropFirst().first)
+    #expect(markdown.contains("**Like it:** `papersift like \(second.id)`"))
+  }
+
   @Test func bidiControlsAreRemoved() {
     // U+202E makes "exe.live" display reversed, as "evil.exe".
     let title = "A \u{202E}exe.live\u{202C} paper\n on\u{2067} RLHF\u{2069}"

@@ -148,7 +148,11 @@ public enum MarkdownDigest {
     lines.append(
       "**Prefilter:** rank \(paper.prefilterRank) of \(papersInNight), score \(score), "
         + "reason: \(MarkdownText.inline(paper.reason.text))")
-    lines.append("**Like it:** `\(paper.likeCommand)`")
+    if paper.reason == .likedByUser {
+      lines.append("**Liked:** yes; `papersift unlike \(paper.id)` takes it back")
+    } else {
+      lines.append("**Like it:** `\(paper.likeCommand)`")
+    }
     return lines.joined(separator: "\n\n")
   }
 

@@ -45,6 +45,13 @@ import Testing
       #"{"ranking": {"minimumLabelledPapers": -1}}"#, "ranking.minimumLabelledPapers -1",
       "from 0 to"
     ),
+    (#"{"llm": {"maxAttempts": 0}}"#, "llm.maxAttempts 0", "from 1 to 100"),
+    (#"{"llm": {"maxAttempts": 1000000}}"#, "llm.maxAttempts 1000000", "from 1 to 100"),
+    (#"{"fetch": {"maxAttempts": 101}}"#, "fetch.maxAttempts 101", "from 1 to 100"),
+    (
+      #"{"embedding": {"remoteMaxAttempts": 0}}"#, "embedding.remoteMaxAttempts 0",
+      "from 1 to 100"
+    ),
   ])
   func outOfRangeValueIsNamed(json: String, named: String, range: String) {
     let error = #expect(throws: PaperSiftError.self) { try Self.load(json) }

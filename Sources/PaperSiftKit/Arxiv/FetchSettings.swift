@@ -67,11 +67,7 @@ public struct FetchSettings: Codable, Sendable, Equatable {
     }
     try SettingRange.checkSeconds("fetch.connectTimeoutSeconds", connectTimeoutSeconds)
     try SettingRange.checkSeconds("fetch.requestTimeoutSeconds", requestTimeoutSeconds)
-    guard maxAttempts >= 1 else {
-      throw PaperSiftError(
-        .configuration,
-        "Invalid fetch.maxAttempts \(maxAttempts) in the configuration: expected 1 or more.")
-    }
+    try SettingRange.checkCount("fetch.maxAttempts", maxAttempts, in: SettingRange.attempts)
   }
 
   /// Returns a sentence naming the setting that limits a request, when `error` is a time-out.

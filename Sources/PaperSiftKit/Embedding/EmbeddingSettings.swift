@@ -85,12 +85,8 @@ public struct EmbeddingSettings: Codable, Sendable, Equatable {
     }
     try SettingRange.checkSeconds("embedding.remoteRequestTimeout", remoteRequestTimeout)
     try SettingRange.checkVariableName("embedding.remoteAPIKeyVariable", remoteAPIKeyVariable)
-    guard remoteMaxAttempts >= 1 else {
-      throw PaperSiftError(
-        .configuration,
-        "Invalid embedding.remoteMaxAttempts \(remoteMaxAttempts) in the configuration: "
-          + "expected 1 or more.")
-    }
+    try SettingRange.checkCount(
+      "embedding.remoteMaxAttempts", remoteMaxAttempts, in: SettingRange.attempts)
   }
 
   /// Returns the checkpoint folder: the configured override, else the home's default.

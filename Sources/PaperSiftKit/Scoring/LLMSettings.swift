@@ -114,7 +114,7 @@ public struct LLMSettings: Codable, Sendable, Equatable {
     guard !model.isEmpty else { throw invalid("model", model, "name a model such as gpt-4o-mini") }
     try SettingRange.checkVariableName("llm.apiKeyVariable", apiKeyVariable)
     guard batchSize >= 1 else { throw invalid("batchSize", "\(batchSize)", "use 1 or more") }
-    guard maxAttempts >= 1 else { throw invalid("maxAttempts", "\(maxAttempts)", "use 1 or more") }
+    try SettingRange.checkCount("llm.maxAttempts", maxAttempts, in: SettingRange.attempts)
     try SettingRange.checkSeconds("llm.connectTimeout", connectTimeout)
     try SettingRange.checkSeconds("llm.requestTimeout", requestTimeout)
     try SettingRange.checkSeconds("llm.retryBaseDelay", retryBaseDelay, allowsZero: true)

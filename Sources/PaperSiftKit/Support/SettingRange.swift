@@ -27,11 +27,11 @@ enum SettingRange {
     }
   }
 
-  /// Checks that `value` is within `range`.
   /// The attempts a request may make: a hundred attempts of a slow server
   /// would already keep a night's run busy for days.
   static let attempts = 1...100
 
+  /// Checks that `value` is within `range`.
   static func checkCount(_ key: String, _ value: Int, in range: ClosedRange<Int>) throws {
     guard range.contains(value) else {
       throw PaperSiftError(

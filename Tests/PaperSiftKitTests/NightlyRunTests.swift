@@ -149,6 +149,46 @@ import Testing
     lock.release()
   }
 
+  @Test func signalWhileEmbeddingEndsRun() throws {
+    let home = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: home) }
+    let server = try FakeChatServer(replies: [], then: .wellFormed)
+    defer { server.stop() }
+    try NightFixtures.configure(home: home, llmBaseURL: server.baseURL, batchSize: 4)
+    let day = try NightFixtures.smallDay(400, in: home)
+    let papersift = try PaperSiftProcess(home: home)
+
+    let started = try papersift.start(NightFixtures.runArguments(day, ["--top", "12"]))
+    // The first stored batch of vectors shows that the embedding stage runs.
+    let path = home.appendingPathComponent("papersift.sqlite").path
+    func embedded() -> Int64 {
+      guard FileManager.default.fileExists(atPath: path),
+        case .integer(let count) = try? Database(path: path).scalar(
+          "SELECT COUNT(*) FROM embeddings")
+      else { return 0 }
+      return count
+    }
+    let deadline = Date().addingTimeInterval(120)
+    while embedded() == 0, started.0.isRunning, Date() < deadline {
+      Thread.sleep(forTimeInterval: 0.05)
+    }
+    #expect(embedded() > 0)
+    #expect(embedded() < 400, "the signal comes before the embedding ends")
+    kill(started.0.processIdentifier, SIGTERM)
+    let result = try PaperSiftProcess.finish(started)
+
+    #expect(result.status == 143, "stderr: \(result.errorOutput)")
+    #expect(server.requests.isEmpty, "nothing is sent after the signal")
+    let database = try Database(path: home.appendingPathComponent("papersift.sqlite").path)
+    // The run row starts with the LLM stage, so there may be none yet.
+    let statuses = try database.rows("SELECT status FROM runs").compactMap { $0.string(0) }
+    #expect(statuses.allSatisfy { $0 == "interrupted" }, "statuses: \(statuses)")
+    #expect(result.errorOutput.contains("Run interrupted"))
+    // The lock is free: taking it without waiting succeeds.
+    let lock = try RunLock(url: home.appendingPathComponent("run.lock"), timeout: 0)
+    lock.release()
+  }
+
   @Test func noLLMRunStatesSkipAndCost() throws {
     let home = try TestFiles.temporaryFolder()
     defer { try? FileManager.default.removeItem(at: home) }

@@ -69,6 +69,11 @@ final class RunInterruption {
         [("signal", name), ("error", "\(error)")])
     }
     lock.release()
-    exit(status)
+    // `exit` would run atexit handlers, such as OpenBLAS's shutdown, while
+    // the main thread may still be inside the encoder or a transfer: that
+    // crashed or hung the process. `_exit` ends it at once, and SQLite keeps
+    // the database consistent because every write is a transaction.
+    fflush(nil)
+    _exit(status)
   }
 }

@@ -41,21 +41,24 @@ enum SettingRange {
     }
   }
 
-  /// Checks that `value` is empty or a POSIX environment variable name
-  /// (`[A-Za-z_][A-Za-z0-9_]*`).
+  /// Checks that `value` is empty or an environment variable name in the
+  /// usual form: upper-case letters, digits and `_`, not starting with a
+  /// digit, at most 64 characters.
   ///
-  /// The message does not show the value, because a value that is not a
-  /// name is most often the API key itself, pasted in place of the name.
+  /// Lower case is refused although POSIX allows it, because many providers'
+  /// keys (`gsk_...`, `hf_...`) are otherwise valid names. The message does
+  /// not show the value, because a value that is not such a name is most
+  /// often the API key itself, pasted in place of the name.
   static func checkVariableName(_ key: String, _ value: String) throws {
     guard !value.isEmpty else { return }
-    let isName = value.wholeMatch(of: /[A-Za-z_][A-Za-z0-9_]*/) != nil
+    let isName = value.count <= 64 && value.wholeMatch(of: /[A-Z_][A-Z0-9_]*/) != nil
     guard isName else {
       throw PaperSiftError(
         .configuration,
         "Invalid \(key) in the configuration: the value is not an environment variable name "
-          + "(letters, digits and _, not starting with a digit) and looks like an API key "
-          + "itself, so it is not shown. Set \(key) to the name of the variable that contains "
-          + "the key, such as OPENAI_API_KEY, and export the key in that variable. Use \"\" "
+          + "(upper-case letters, digits and _, not starting with a digit) and may be an API "
+          + "key itself, so it is not shown. Set \(key) to the name of the variable that "
+          + "contains the key, such as OPENAI_API_KEY, and export the key in that variable. Use \"\" "
           + "for a server that needs no key.")
     }
   }

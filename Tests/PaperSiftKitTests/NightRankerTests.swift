@@ -115,6 +115,15 @@ import Testing
     let line = try #require(lines.firstIndex { $0.contains("2505.00003") })
     #expect(lines[line].hasSuffix("[disliked]"))
     #expect(lines[line + 1].contains("you disliked this paper"))
+    // It ranks last and is never sent, even when the cutoff takes every paper.
+    #expect(items.last?.id == "2505.00003")
+    #expect((items.last?.score ?? 1) < 0)
+    let slice = NightSlice(
+      ranking: ranking, cutoff: CutoffPolicy(.fraction, 1),
+      recorded: (policy: "fraction", value: 1), settings: Configuration(), date: "2025-05-05")
+    #expect(!slice.sentIDs.contains("2505.00003"))
+    #expect(!slice.auditIDs.contains("2505.00003"))
+    #expect(slice.sentIDs.count == items.count - 1)
   }
 
   @Test func likedPaperIsSentWithReason() throws {

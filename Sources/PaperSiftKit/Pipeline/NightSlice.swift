@@ -38,6 +38,9 @@ struct NightSlice {
         sent.insert(paper.id)
         let name = NightSlice.followedAuthor(of: paper, in: settings.ranking.followedAuthors)
         reasons[paper.id] = .followedAuthor(name: name ?? paper.authors.first ?? "")
+      } else if ranked.neverPasses {
+        // Papers the user disliked are never sent, whatever the cutoff.
+        sent.remove(paper.id)
       } else if position < size {
         reasons[paper.id] = NightSlice.reason(for: ranked, profile: ranking.profile)
       }
@@ -46,7 +49,8 @@ struct NightSlice {
     self.reasons = reasons
     self.auditIDs = Set(
       AuditSample.draw(
-        ranking: ordered.map(\.id), sentIDs: sent, date: date, settings: settings.run))
+        ranking: ranking.ranked.filter { !$0.neverPasses }.map(\.paperId), sentIDs: sent,
+        date: date, settings: settings.run))
   }
 
   /// The sent papers in ranking order, then the audit sample in ranking order.

@@ -14,8 +14,6 @@ public struct NightRanking: Sendable {
   public var usedModels: Bool
   /// The labelled papers the learned models need before they take part.
   public var minimumTrainingSize: Int = RankingSettings().minimumLabelledPapers
-  /// The papers of the night that the user disliked, which rank low but are shown as such.
-  public var dislikedIds: Set<String> = []
 }
 
 /// Ranks a stored night: reads its inputs, trains the models, scores.
@@ -46,7 +44,8 @@ public enum NightRanker {
   ///
   /// A nil `topics` ranks by feedback and models only; `embedder` embeds the
   /// topic texts and is needed only when `topics` is set. The papers the user
-  /// liked always pass, as followed authors' papers do.
+  /// liked always pass, as followed authors' papers do, and those they
+  /// disliked rank last and never pass.
   ///
   /// - Throws: ``PaperSiftError`` with code `notFound` when a paper of the
   ///   night has no stored embedding.
@@ -86,13 +85,13 @@ public enum NightRanker {
       : nil
     let ranked = prefilter.rank(
       papers: papers, embeddings: embeddings, profile: profile, models: models,
-      likedIds: Set(feedback.filter(\.liked).map(\.paperId)))
+      likedIds: Set(feedback.filter(\.liked).map(\.paperId)),
+      dislikedIds: Set(feedback.filter { !$0.liked }.map(\.paperId)))
     return NightRanking(
       date: date, papers: papers, ranked: ranked, profile: profile,
       trainingSize: training.labels.count,
       usedModels: models?.logistic != nil || models?.tfidf != nil || models?.neighbours != nil,
-      minimumTrainingSize: settings.minimumLabelledPapers,
-      dislikedIds: Set(feedback.filter { !$0.liked }.map(\.paperId)))
+      minimumTrainingSize: settings.minimumLabelledPapers)
   }
 }
 

@@ -22,10 +22,16 @@ public struct RankedPaper: Sendable {
   public var authorOverlap = false
   /// Whether the user liked the paper, which puts it first as a followed author does.
   public var likedByUser = false
+  /// Whether the user disliked the paper, which puts it last and keeps it
+  /// from the LLM, unless an author is followed.
+  public var dislikedByUser = false
 
   /// Whether the paper passes the prefilter whatever its score, because it is
   /// by a followed author or the user liked it.
   public var alwaysPasses: Bool { followedAuthor || likedByUser }
+
+  /// Whether the paper never passes: the user disliked it and follows none of its authors.
+  public var neverPasses: Bool { dislikedByUser && !alwaysPasses }
 }
 
 /// Ranks a night's papers from the profile and, once trained, the learned models.
@@ -65,13 +71,13 @@ public struct Prefilter: Sendable {
   }
 
   /// Ranks `papers`, best first: followed authors' papers and the papers in
-  /// `likedIds`, then by combined score.
+  /// `likedIds`, then by combined score, then the papers in `dislikedIds`.
   ///
   /// `embeddings` has one L2-normalised row per paper; `models` take part
   /// only when ``usesModels(trainingSize:)`` holds for their training size.
   public func rank(
     papers: [Paper], embeddings: Matrix, profile: Profile, models: LearnedModels?,
-    likedIds: Set<String> = []
+    likedIds: Set<String> = [], dislikedIds: Set<String> = []
   ) -> [RankedPaper] {
     precondition(papers.count == embeddings.rows, "One embedding row per paper")
     let cold = ColdStartScorer.score(
@@ -95,14 +101,19 @@ public struct Prefilter: Sendable {
     let ranked = papers.indices.map { i in
       let isFollowed = papers[i].authors.contains { followed.contains($0.lowercased()) }
       let isLiked = likedIds.contains(papers[i].id)
-      return RankedPaper(
-        index: i, paperId: papers[i].id, score: combined[i] + (isFollowed || isLiked ? 1 : 0),
+      let isDisliked = dislikedIds.contains(papers[i].id)
+      var paper = RankedPaper(
+        index: i, paperId: papers[i].id, score: combined[i],
         cold: cold[i], logistic: scores.logistic?[i], tfidf: scores.tfidf?[i],
         followedAuthor: isFollowed, neighbours: scores.neighbours?[i],
-        authorOverlap: overlaps[i], likedByUser: isLiked)
+        authorOverlap: overlaps[i], likedByUser: isLiked, dislikedByUser: isDisliked)
+      if paper.alwaysPasses { paper.score += 1 }
+      if paper.neverPasses { paper.score -= 1 }
+      return paper
     }
     return ranked.sorted { first, second in
       if first.alwaysPasses != second.alwaysPasses { return first.alwaysPasses }
+      if first.neverPasses != second.neverPasses { return second.neverPasses }
       if first.score != second.score { return first.score > second.score }
       return first.index < second.index
     }

@@ -35,7 +35,7 @@ public enum RankingReport {
         rank: position + 1, id: ranked.paperId, title: ranking.papers[ranked.index].title,
         score: ranked.score, followedAuthor: ranked.followedAuthor,
         likedByUser: ranked.likedByUser,
-        dislikedByUser: ranking.dislikedIds.contains(ranked.paperId),
+        dislikedByUser: ranked.dislikedByUser,
         closestTopic: ranked.cold.bestTopic.map { entries[$0].label },
         topicSimilarity: ranked.cold.bestTopic == nil ? nil : ranked.cold.topic,
         closestLiked: ranked.cold.bestLiked.map { entries[$0].label },

@@ -6,7 +6,8 @@ public struct RankedPaper: Sendable {
   public var index: Int
   public var paperId: String
   /// The combined score of ``RankingSettings/combination``, in [0, 1], plus 1
-  /// for a paper that always passes, so that scores fall along the ranking.
+  /// for a paper that always passes and minus 1 for one that never does, so
+  /// that scores fall along the ranking.
   public var score: Double
   public var cold: ColdStartScore
   /// The logistic regression's log-odds, when the model was used.

@@ -46,6 +46,21 @@ import Testing
       "from 0 to"
     ),
     (#"{"llm": {"maxAttempts": 0}}"#, "llm.maxAttempts 0", "from 1 to 100"),
+    (#"{"llm": {"outputTokensPerPaper": -5}}"#, "llm.outputTokensPerPaper -5", "from 1 to"),
+    (#"{"ranking": {"cold": {"halfLifeDays": 0}}}"#, "ranking.cold.halfLifeDays 0.0", "above 0"),
+    (#"{"ranking": {"cold": {"nearest": 0}}}"#, "ranking.cold.nearest 0", "from 1 to 1000"),
+    (
+      #"{"ranking": {"cold": {"likeWeight": 1e308}}}"#, "ranking.cold.likeWeight 1e+308",
+      "to 100"
+    ),
+    (#"{"ranking": {"model": {"svmC": -1}}}"#, "ranking.model.svmC -1.0", "above 0"),
+    (
+      #"{"ranking": {"model": {"maxFeatures": -1}}}"#, "ranking.model.maxFeatures -1",
+      "from 1 to"
+    ),
+    (#"{"ranking": {"weights": {"tfidf": -2}}}"#, "ranking.weights.tfidf -2.0", "from 0.0"),
+    (#"{"run": {"auditMinimum": 1e15}}"#, "run.auditMinimum 1000000000000000", "from 0 to"),
+    (#"{"fetch": {"categories": []}}"#, "fetch.categories", "one or more arXiv categories"),
     (#"{"llm": {"maxAttempts": 1000000}}"#, "llm.maxAttempts 1000000", "from 1 to 100"),
     (#"{"fetch": {"maxAttempts": 101}}"#, "fetch.maxAttempts 101", "from 1 to 100"),
     (

@@ -91,7 +91,7 @@ import Testing
     ),
     (
       #"{"auditMinimum": -1}"#,
-      "Invalid run.auditMinimum -1 in the configuration: use a paper count of 0 or more."
+      "Invalid run.auditMinimum -1 in the configuration: expected a whole number from 0 to 10000."
     ),
     (
       #"{"noLLMPaperCount": 0}"#,

@@ -68,6 +68,12 @@ public struct FetchSettings: Codable, Sendable, Equatable {
     try SettingRange.checkSeconds("fetch.connectTimeoutSeconds", connectTimeoutSeconds)
     try SettingRange.checkSeconds("fetch.requestTimeoutSeconds", requestTimeoutSeconds)
     try SettingRange.checkCount("fetch.maxAttempts", maxAttempts, in: SettingRange.attempts)
+    guard !categories.isEmpty, categories.allSatisfy({ !$0.isEmpty }) else {
+      throw PaperSiftError(
+        .configuration,
+        "Invalid fetch.categories in the configuration: expected one or more arXiv categories, "
+          + "such as [\"cs.LG\", \"cs.AI\"].")
+    }
   }
 
   /// Returns a sentence naming the setting that limits a request, when `error` is a time-out.

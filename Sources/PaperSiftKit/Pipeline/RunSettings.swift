@@ -54,12 +54,7 @@ public struct RunSettings: Codable, Sendable, Equatable {
         "Invalid run.auditFraction \(auditFraction) in the configuration: "
           + "use a share of the night between 0 and 1, such as 0.03.")
     }
-    guard auditMinimum >= 0 else {
-      throw PaperSiftError(
-        .configuration,
-        "Invalid run.auditMinimum \(auditMinimum) in the configuration: "
-          + "use a paper count of 0 or more.")
-    }
+    try SettingRange.checkCount("run.auditMinimum", auditMinimum, in: 0...10_000)
     guard noLLMPaperCount >= 1 else {
       throw PaperSiftError(
         .configuration,

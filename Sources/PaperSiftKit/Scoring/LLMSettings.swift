@@ -123,5 +123,7 @@ public struct LLMSettings: Codable, Sendable, Equatable {
       throw invalid("temperature", "\(temperature)", "use a value from 0 to 2")
     }
     try SettingRange.checkCount("llm.maxOutputTokens", maxOutputTokens, in: 1...1_000_000)
+    try SettingRange.checkCount(
+      "llm.outputTokensPerPaper", outputTokensPerPaper, in: 1...100_000)
   }
 }

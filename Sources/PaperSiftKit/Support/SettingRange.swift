@@ -31,6 +31,21 @@ enum SettingRange {
   /// would already keep a night's run busy for days.
   static let attempts = 1...100
 
+  /// Checks that `value` is a finite number within `range`, and above its
+  /// lower bound when `excludingLower`.
+  static func checkNumber(
+    _ key: String, _ value: Double, in range: ClosedRange<Double>, excludingLower: Bool = false
+  ) throws {
+    let aboveLower = excludingLower ? value > range.lowerBound : value >= range.lowerBound
+    guard value.isFinite, aboveLower, value <= range.upperBound else {
+      let lower = excludingLower ? "above \(range.lowerBound)" : "from \(range.lowerBound)"
+      throw PaperSiftError(
+        .configuration,
+        "Invalid \(key) \(value) in the configuration: expected a number \(lower) "
+          + "to \(range.upperBound).")
+    }
+  }
+
   /// Checks that `value` is within `range`.
   static func checkCount(_ key: String, _ value: Int, in range: ClosedRange<Int>) throws {
     guard range.contains(value) else {

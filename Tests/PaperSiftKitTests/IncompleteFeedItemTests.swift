@@ -56,13 +56,15 @@ import Testing
       + "\n</feed>\n"
   }
 
-  /// Parses `text` and returns the document and what was logged meanwhile.
+  /// Parses `text` and returns the document and the lines logged meanwhile
+  /// about `source`. Lines of other tests that log at the same time are left out.
   static func parse(_ text: String, source: String) throws -> (FeedDocument, String) {
     var document: FeedDocument?
     let log = try captureStandardError {
       document = try FeedReader.parse(Data(text.utf8), source: source)
     }
-    return (try #require(document), log)
+    let own = log.split(separator: "\n").filter { $0.contains("source=\(source)") }
+    return (try #require(document), own.joined(separator: "\n"))
   }
 
   @Test func rssItemWithEmptyTitleIsKept() throws {
@@ -145,7 +147,7 @@ import Testing
       Self.atomEntry(id: "http://arxiv.org/abs/2505.00301v1"),
       Self.atomEntry(id: "http://arxiv.org/abs/2505.00301v2", title: "Later"),
     ])
-    let (document, log) = try Self.parse(text, source: "api-response")
+    let (document, log) = try Self.parse(text, source: "atom-repeat-response")
 
     #expect(document.papers.map(\.id) == ["2505.00301"])
     #expect(document.papers[0].version == 1)
@@ -189,14 +191,14 @@ import Testing
       Self.atomEntry(id: ""),
       Self.atomEntry(id: "http://arxiv.org/abs/2505.00003v2", title: ""),
     ])
-    let (document, log) = try Self.parse(text, source: "api-response")
+    let (document, log) = try Self.parse(text, source: "incomplete-atom-response")
 
     #expect(document.papers.map(\.id) == ["2505.00001", "2505.00003"])
     #expect(document.papers[1].title == "")
     #expect(document.papers[1].version == 2)
     #expect(document.skippedItems == 1)
     #expect(log.contains("skipped position=2 line="))
-    #expect(log.contains("link=https://example.org/entry/blank source=api-response"))
+    #expect(log.contains("link=https://example.org/entry/blank source=incomplete-atom-response"))
     #expect(log.contains("skipped=1 items=3"))
     #expect(log.contains("kept paper=2505.00003 empty=title"))
   }
@@ -204,12 +206,12 @@ import Testing
   @Test func atomWithoutAnyIDIsRejected() {
     let text = Self.atom([Self.atomEntry(id: "not an id")])
     let error = #expect(throws: PaperSiftError.self) {
-      try FeedReader.parse(Data(text.utf8), source: "api-response")
+      try FeedReader.parse(Data(text.utf8), source: "atom-all-bad-response")
     }
     #expect(error?.code == .invalidInput)
     #expect(
       error?.message.contains(
-        "None of the 1 Atom entries of 'api-response' has an arXiv id in its <id>") == true)
+        "None of the 1 Atom entries of 'atom-all-bad-response' has an arXiv id in its <id>") == true)
   }
 
   /// Parses the RSS `text` and stores it as one listing.

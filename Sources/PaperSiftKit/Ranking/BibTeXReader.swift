@@ -91,42 +91,26 @@ struct BibTeXReader {
     skipWhitespace()
     let key = readWhile { $0 != UInt8(ascii: ",") && $0 != close && !Self.isWhitespace($0) }
     var entry = BibTeXEntry(type: type, key: key, line: line, fields: [:])
-    while true {
-      skipWhitespace()
-      guard index < bytes.count else { throw notClosed(entry) }
-      if bytes[index] == close {
-        index += 1
-        return entry
-      }
-      if bytes[index] == UInt8(ascii: ",") {
-        index += 1
-        continue
-      }
-      let name = readWhile { !Self.isWhitespace($0) && !Self.endsName($0) && $0 != close }
-      skipWhitespace()
-      guard !name.isEmpty, index < bytes.count, bytes[index] == UInt8(ascii: "=") else {
-        throw malformed(entry, "expected a field 'name = value' on line \(self.line(at: index))")
-      }
-      index += 1
-      let value = try readValue(of: entry, field: name, close: close)
+    try readAssignments(of: entry, kind: "field", close: close) { _, name, value in
       if let macro = value.undefinedMacro {
-        entry.fields[name.lowercased()] = ""
-        entry.undefinedMacros[name.lowercased()] = macro
+        entry.fields[name] = ""
+        entry.undefinedMacros[name] = macro
       } else {
-        entry.fields[name.lowercased()] = value.text
+        entry.fields[name] = value.text
       }
     }
+    return entry
   }
 
-  /// Reads the `name = value` definitions of an `@string` block after its
-  /// opening delimiter, up to and including `close`.
+  /// Reads comma-separated `name = value` pairs up to and including `close`,
+  /// passing the reader, each lowercased name and its value to `assign`, so
+  /// that a macro defined in a block serves the rest of the block.
   ///
-  /// A BibTeX `@string` block normally contains one definition. This reader
-  /// also accepts several, separated by commas. A macro whose value uses an
-  /// undefined macro stays undefined, so that the entries that use it are
-  /// reported.
-  private mutating func readMacros(line: Int, close: UInt8) throws {
-    let block = BibTeXEntry(type: "string", key: "", line: line, fields: [:])
+  /// - Parameter kind: `field` or `macro`, for the error message.
+  private mutating func readAssignments(
+    of block: BibTeXEntry, kind: String, close: UInt8,
+    assign: (inout Self, String, (text: String, undefinedMacro: String?)) -> Void
+  ) throws {
     while true {
       skipWhitespace()
       guard index < bytes.count else { throw notClosed(block) }
@@ -141,11 +125,25 @@ struct BibTeXReader {
       let name = readWhile { !Self.isWhitespace($0) && !Self.endsName($0) && $0 != close }
       skipWhitespace()
       guard !name.isEmpty, index < bytes.count, bytes[index] == UInt8(ascii: "=") else {
-        throw malformed(block, "expected a macro 'name = value' on line \(self.line(at: index))")
+        throw malformed(block, "expected a \(kind) 'name = value' on line \(self.line(at: index))")
       }
       index += 1
       let value = try readValue(of: block, field: name, close: close)
-      macros[name.lowercased()] = value.undefinedMacro == nil ? value.text : nil
+      assign(&self, name.lowercased(), value)
+    }
+  }
+
+  /// Reads the `name = value` definitions of an `@string` block after its
+  /// opening delimiter, up to and including `close`.
+  ///
+  /// A BibTeX `@string` block normally contains one definition. This reader
+  /// also accepts several, separated by commas. A macro whose value uses an
+  /// undefined macro stays undefined, so that the entries that use it are
+  /// reported.
+  private mutating func readMacros(line: Int, close: UInt8) throws {
+    let block = BibTeXEntry(type: "string", key: "", line: line, fields: [:])
+    try readAssignments(of: block, kind: "macro", close: close) { reader, name, value in
+      reader.macros[name] = value.undefinedMacro == nil ? value.text : nil
     }
   }
 

@@ -176,10 +176,7 @@ public enum FeedReader {
     }
     let data: Data
     do {
-      // A file handle also reads pipes and devices such as /dev/stdin.
-      let handle = try FileHandle(forReadingFrom: url)
-      defer { try? handle.close() }
-      data = try handle.readToEnd() ?? Data()
+      data = try FileManager.default.contents(readingAllOf: url)
     } catch {
       let code: PaperSiftError.Code =
         FileManager.default.fileExists(atPath: url.path) ? .io : .invalidInput

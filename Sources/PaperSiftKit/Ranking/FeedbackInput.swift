@@ -68,10 +68,7 @@ public enum FeedbackInput {
     }
     let data: Data
     do {
-      // A file handle also reads pipes and devices such as /dev/stdin.
-      let handle = try FileHandle(forReadingFrom: url)
-      defer { try? handle.close() }
-      data = try handle.readToEnd() ?? Data()
+      data = try FileManager.default.contents(readingAllOf: url)
     } catch {
       throw PaperSiftError(
         exists ? .io : .invalidInput,

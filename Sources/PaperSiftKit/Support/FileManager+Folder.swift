@@ -6,4 +6,12 @@ extension FileManager {
     var isDirectory: ObjCBool = false
     return fileExists(atPath: url.path, isDirectory: &isDirectory) && isDirectory.boolValue
   }
+
+  /// Returns the whole content of `url`. A file handle also reads pipes and
+  /// devices such as /dev/stdin, which `Data(contentsOf:)` does not.
+  func contents(readingAllOf url: URL) throws -> Data {
+    let handle = try FileHandle(forReadingFrom: url)
+    defer { try? handle.close() }
+    return try handle.readToEnd() ?? Data()
+  }
 }

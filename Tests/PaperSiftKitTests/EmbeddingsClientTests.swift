@@ -21,6 +21,32 @@ import Testing
 
   /// Starts a server that returns the JSON array `vector(index)` for the
   /// input at position `index`.
+  /// A server whose vectors now have 4 numbers under the model name
+  /// `grown`, its client, and a database with three stored papers.
+  struct GrownModel {
+    let server: LoopbackHTTPServer
+    let client: OpenAIEmbeddingsClient
+    let database: Database
+    let folder: URL
+    let papers: [Paper]
+
+    func stop() {
+      server.stop()
+      try? FileManager.default.removeItem(at: folder)
+    }
+  }
+
+  static func grownModel() throws -> GrownModel {
+    let server = try Self.server { "[1,2,3,\($0 + 1)]" }
+    let client = OpenAIEmbeddingsClient(
+      baseURL: server.baseURL + "/v1", model: "grown", apiKey: nil, batchSize: 8)
+    let (database, folder) = try EmbeddingStoreTests.temporaryDatabase()
+    let papers = ["2505.00001", "2505.00002", "2505.00003"].map { EmbeddingStoreTests.paper($0) }
+    try EmbeddingStoreTests.insert(papers, into: database)
+    return GrownModel(
+      server: server, client: client, database: database, folder: folder, papers: papers)
+  }
+
   static func server(vector: @escaping @Sendable (Int) -> String) throws -> LoopbackHTTPServer {
     try LoopbackHTTPServer { request in
       guard
@@ -85,15 +111,11 @@ import Testing
   }
 
   @Test func changedLengthEmbedsCachedAgain() throws {
-    // The server now returns 4 numbers per vector.
-    let server = try Self.server { "[1,2,3,\($0 + 1)]" }
-    defer { server.stop() }
-    let client = OpenAIEmbeddingsClient(
-      baseURL: server.baseURL + "/v1", model: "grown", apiKey: nil, batchSize: 8)
-    let (database, folder) = try EmbeddingStoreTests.temporaryDatabase()
-    defer { try? FileManager.default.removeItem(at: folder) }
-    let papers = ["2505.00001", "2505.00002", "2505.00003"].map { EmbeddingStoreTests.paper($0) }
-    try EmbeddingStoreTests.insert(papers, into: database)
+    let grown = try Self.grownModel()
+    defer { grown.stop() }
+    let (server, client, database, papers) = (
+      grown.server, grown.client, grown.database, grown.papers
+    )
     let store = EmbeddingStore(database: database)
     // Cached from the days when the same model name gave 3 numbers.
     try store.save([[1, 0, 0], [0, 1, 0]], for: Array(papers.prefix(2)), modelID: client.modelID)
@@ -119,15 +141,9 @@ import Testing
   }
 
   @Test func fullyCachedNightLearnsChangedLength() throws {
-    // The server now returns 4 numbers per vector under the same model name.
-    let server = try Self.server { "[1,2,3,\($0 + 1)]" }
-    defer { server.stop() }
-    let client = OpenAIEmbeddingsClient(
-      baseURL: server.baseURL + "/v1", model: "grown", apiKey: nil, batchSize: 8)
-    let (database, folder) = try EmbeddingStoreTests.temporaryDatabase()
-    defer { try? FileManager.default.removeItem(at: folder) }
-    let papers = ["2505.00001", "2505.00002", "2505.00003"].map { EmbeddingStoreTests.paper($0) }
-    try EmbeddingStoreTests.insert(papers, into: database)
+    let grown = try Self.grownModel()
+    defer { grown.stop() }
+    let (client, database, papers) = (grown.client, grown.database, grown.papers)
     // The whole night was embedded when the model gave 3 numbers, and one
     // other paper since, at the new length.
     let store = EmbeddingStore(database: database)

@@ -20,15 +20,8 @@ import Testing
     let home = try TestFiles.temporaryFolder()
     defer { try? FileManager.default.removeItem(at: home) }
     let atom = try Data(contentsOf: try TestFiles.feed("atom-id_list-2025-05-05.xml"))
-    let online = Switch()
-    let server = try LoopbackHTTPServer { _ in
-      online.isOn
-        ? ScriptedResponse(body: atom)
-        : .text("down", status: 503, headers: [("Retry-After", "0")])
-    }
+    let (server, online) = try Self.switchableAPI(sending: atom, home: home)
     defer { server.stop() }
-    let config = #"{"fetch": {"apiBaseURL": "\#(server.baseURL)/api", "maxAttempts": 1}}"#
-    try Data(config.utf8).write(to: home.appendingPathComponent("config.json"))
     let papersift = try PaperSiftProcess(home: home)
 
     let offline = try papersift.run(["like", "2505.01136"])
@@ -68,15 +61,8 @@ import Testing
         <updated>2025-05-05T00:00:00-04:00</updated>
       </feed>
       """
-    let online = Switch()
-    let server = try LoopbackHTTPServer { _ in
-      online.isOn
-        ? ScriptedResponse(body: Data(empty.utf8))
-        : .text("down", status: 503, headers: [("Retry-After", "0")])
-    }
+    let (server, online) = try Self.switchableAPI(sending: Data(empty.utf8), home: home)
     defer { server.stop() }
-    let config = #"{"fetch": {"apiBaseURL": "\#(server.baseURL)/api", "maxAttempts": 1}}"#
-    try Data(config.utf8).write(to: home.appendingPathComponent("config.json"))
     let papersift = try PaperSiftProcess(home: home)
     let offline = try papersift.run(["like", "2505.01136"])
     #expect(offline.status == 0, "stderr: \(offline.errorOutput)")
@@ -121,6 +107,22 @@ import Testing
     let database = try Database(path: home.appendingPathComponent("papersift.sqlite").path)
     let pending = try FeedbackStore(database: database).pendingIds()
     #expect(pending == ["2505.01136"])
+  }
+
+  /// Starts an arXiv API server that is down (503) until `online` is set,
+  /// then sends `body`, and points the configuration in `home` at it.
+  static func switchableAPI(sending body: Data, home: URL) throws
+    -> (LoopbackHTTPServer, Switch)
+  {
+    let online = Switch()
+    let server = try LoopbackHTTPServer { _ in
+      online.isOn
+        ? ScriptedResponse(body: body)
+        : .text("down", status: 503, headers: [("Retry-After", "0")])
+    }
+    let config = #"{"fetch": {"apiBaseURL": "\#(server.baseURL)/api", "maxAttempts": 1}}"#
+    try Data(config.utf8).write(to: home.appendingPathComponent("config.json"))
+    return (server, online)
   }
 
   /// Creates a home folder whose configuration points the arXiv API at `server`.

@@ -70,10 +70,10 @@ enum FeedbackCommand {
     _ = try store.remove(identifiers.filter { notFound.contains($0.id) })
     _ = try FeedbackInput.recordNotFound(
       outcome.notFound.filter { !notFound.contains($0) }, database: database)
-    let kept = zip(identifiers, recorded).filter { !notFound.contains($0.0.id) }
+    let stored = zip(identifiers, recorded).filter { !notFound.contains($0.0.id) }
 
     let verb = label == .liked ? "liked" : "disliked"
-    for (identifier, change) in kept {
+    for (identifier, change) in stored {
       print("\(identifier.id): \(message(for: change, verb: verb))")
     }
     let pending = outcome.pending.filter { requested.contains($0) }

@@ -151,11 +151,11 @@ final class RecordingImporter: PaperImporting {
     #expect(Set(try store.pendingIds()) == ["2505.99999", "2505.99998"])
     let third = try FeedbackInput.recordNotFound(missing, database: storage.database, now: day3)
 
-    #expect(first.kept == ["2505.99999": 1])
+    #expect(first.stillPending == ["2505.99999": 1])
     #expect(first.removed.isEmpty)
-    #expect(sameDay.kept == ["2505.99999": 1])
-    #expect(second.kept == ["2505.99999": 2])
-    #expect(third.kept.isEmpty)
+    #expect(sameDay.stillPending == ["2505.99999": 1])
+    #expect(second.stillPending == ["2505.99999": 2])
+    #expect(third.stillPending.isEmpty)
     #expect(third.removed == ["2505.99999"])
     #expect(try store.pendingIds() == ["2505.99998"])
   }

@@ -211,7 +211,8 @@ import Testing
     #expect(error?.code == .invalidInput)
     #expect(
       error?.message.contains(
-        "None of the 1 Atom entries of 'atom-all-bad-response' has an arXiv id in its <id>") == true)
+        "None of the 1 Atom entries of 'atom-all-bad-response' has an arXiv id in its <id>") == true
+    )
   }
 
   /// Parses the RSS `text` and stores it as one listing.

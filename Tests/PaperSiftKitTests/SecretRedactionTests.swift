@@ -12,7 +12,7 @@ import Testing
     baseURL.replacingOccurrences(of: "http://", with: "http://embuser:\(password)@")
   }
 
-  /// A server that answers every request with `status` and a body that
+  /// Starts a server that responds to every request with `status` and a body that
   /// echoes the request's `Authorization` header, as some proxies do.
   static func echoingServer(status: Int) throws -> LoopbackHTTPServer {
     try LoopbackHTTPServer { request in

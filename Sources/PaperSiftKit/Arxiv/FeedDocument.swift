@@ -113,17 +113,17 @@ enum FeedItemChecks {
   /// items left out. `lines` gives each paper's line in the feed.
   static func keepingFirst(_ papers: [Paper], lines: [Int]) -> ([Paper], [RepeatedItem]) {
     var firstLines: [String: Int] = [:]
-    var kept: [Paper] = []
+    var unique: [Paper] = []
     var repeated: [RepeatedItem] = []
     for (paper, line) in zip(papers, lines) {
       if let firstLine = firstLines[paper.id] {
         repeated.append(RepeatedItem(id: paper.id, line: line, firstLine: firstLine))
       } else {
         firstLines[paper.id] = line
-        kept.append(paper)
+        unique.append(paper)
       }
     }
-    return (kept, repeated)
+    return (unique, repeated)
   }
 
   /// Logs the first ``maxItemWarnings`` repeated items one by one, then a

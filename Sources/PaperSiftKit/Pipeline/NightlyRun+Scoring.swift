@@ -116,9 +116,10 @@ extension NightlyRun {
 
   /// Returns why the LLM stage is skipped, or nil when it runs.
   ///
-  /// An empty `llm.apiKeyVariable` sends no key and is no reason to skip.
-  /// The reason shows the variable's name, never its value. Validation has
-  /// already rejected a name that could be a pasted key.
+  /// Skipping on a missing key needs a named variable: an empty
+  /// `llm.apiKeyVariable` sends no key. The reason shows the variable's
+  /// name, never its value, and validation has already rejected a name that
+  /// could be a pasted key.
   func skipReason(_ options: NightlyRunOptions, settings: LLMSettings) -> LLMSkip? {
     if options.skipLLM { return LLMSkip(reason: "--no-llm was given", isFault: false) }
     let variable = settings.apiKeyVariable

@@ -178,7 +178,7 @@ public final class NightlyRun {
           ("inserted", "\(summaries.map(\.inserted).reduce(0, +))"),
           ("updated", "\(summaries.map(\.updated).reduce(0, +))"),
         ])
-      // A run on input files looks nothing up, so say what stays out of the ranking.
+      // A run on input files looks nothing up, so log what stays out of the ranking.
       let pending = try FeedbackStore(database: database).pendingIds()
       if !pending.isEmpty {
         logger.notice(

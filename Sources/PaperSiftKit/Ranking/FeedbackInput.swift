@@ -153,35 +153,35 @@ public enum FeedbackInput {
   /// the pending feedback on those that look-ups on
   /// ``lookupMissDaysBeforeRemoval`` separate UTC days found nothing for.
   /// Otherwise they would be looked up again on every run. Logs a warning
-  /// with the ids kept and the ids removed.
+  /// with the ids still pending and the ids removed.
   ///
   /// - Parameters:
   ///   - ids: Version-less arXiv ids that the look-up did not return.
   ///   - database: Where the feedback is stored.
   ///   - now: The time of the look-up, whose UTC day is counted.
-  /// - Returns: The pending ids kept, each with its count of days without a
+  /// - Returns: The ids still pending, each with its count of days without a
   ///   paper, and the ids whose feedback was removed.
   /// - Throws: ``PaperSiftError`` with code `database` when SQLite fails.
   @discardableResult
   public static func recordNotFound(_ ids: [String], database: Database, now: Date = Date())
-    throws -> (kept: [String: Int], removed: [String])
+    throws -> (stillPending: [String: Int], removed: [String])
   {
     let store = FeedbackStore(database: database)
     let days = try store.recordLookupMiss(ids, day: utcDay(now))
     let removed = ids.filter { (days[$0] ?? 0) >= lookupMissDaysBeforeRemoval }
-    let kept = days.filter { $0.value < lookupMissDaysBeforeRemoval }
+    let stillPending = days.filter { $0.value < lookupMissDaysBeforeRemoval }
     let logger = Logger(label: "feedback")
-    for count in Set(kept.values).sorted() {
-      let keptIds = ids.filter { kept[$0] == count }
+    for count in Set(stillPending.values).sorted() {
+      let countedIds = ids.filter { stillPending[$0] == count }
       logger.warning(
         "arXiv returned no paper for these pending ids, so their feedback stays pending until "
           + "look-ups on \(lookupMissDaysBeforeRemoval) separate UTC days find nothing",
         [
-          ("ids", keptIds.joined(separator: ",")), ("days_without_paper", "\(count)"),
+          ("ids", countedIds.joined(separator: ",")), ("days_without_paper", "\(count)"),
           ("removed_after_days", "\(lookupMissDaysBeforeRemoval)"),
         ])
     }
-    guard !removed.isEmpty else { return (kept, []) }
+    guard !removed.isEmpty else { return (stillPending, []) }
     _ = try store.remove(removed.compactMap { try? ArxivIdentifier(parsing: $0) })
     logger.warning(
       "arXiv has no paper with these ids, so their pending feedback was removed; "
@@ -190,7 +190,7 @@ public enum FeedbackInput {
         ("ids", removed.joined(separator: ",")),
         ("days_without_paper", "\(lookupMissDaysBeforeRemoval)"),
       ])
-    return (kept, removed)
+    return (stillPending, removed)
   }
 
   /// Returns the UTC day of `date`, `YYYY-MM-DD`.

@@ -62,6 +62,7 @@ public struct RankingSettings: Codable, Sendable, Equatable {
       "ranking.minimumLabelledPapers", minimumLabelledPapers, in: 0...Int(Int32.max))
     // 100 years of nights at most, so that the window's date arithmetic cannot overflow.
     try SettingRange.checkCount("ranking.model.trainingDays", model.trainingDays, in: 1...36_500)
+
     try SettingRange.checkCount("ranking.model.maxFeatures", model.maxFeatures, in: 1...1_000_000)
     try SettingRange.checkNumber(
       "ranking.model.logisticL2", model.logisticL2, in: 0...1e6, excludingLower: true)
@@ -74,9 +75,11 @@ public struct RankingSettings: Codable, Sendable, Equatable {
     try SettingRange.checkCount(
       "ranking.model.positiveRelevance", model.positiveRelevance, in: 1...10)
     try SettingRange.checkCount("ranking.model.positiveNovelty", model.positiveNovelty, in: 1...10)
+
     try SettingRange.checkCount("ranking.cold.nearest", cold.nearest, in: 1...1000)
     try SettingRange.checkNumber(
       "ranking.cold.halfLifeDays", cold.halfLifeDays, in: 0...36_500, excludingLower: true)
+
     for (key, value) in [
       ("cold.negativeWeight", cold.negativeWeight), ("cold.likeWeight", cold.likeWeight),
       ("cold.dislikeWeight", cold.dislikeWeight), ("weights.profile", weights.profile),
@@ -85,6 +88,7 @@ public struct RankingSettings: Codable, Sendable, Equatable {
     ] {
       try SettingRange.checkNumber("ranking.\(key)", value, in: 0...100)
     }
+
     for (key, value) in [
       ("weights.authorOverlap", weights.authorOverlap),
       ("weights.authorCount", weights.authorCount), ("weights.singleAuthor", weights.singleAuthor),

@@ -106,7 +106,12 @@ struct BibTeXReader {
   /// passing the reader, each lowercased name and its value to `assign`, so
   /// that a macro defined in a block serves the rest of the block.
   ///
-  /// - Parameter kind: `field` or `macro`, for the error message.
+  /// - Parameters:
+  ///   - block: The entry or `@string` block read, named in error messages.
+  ///   - kind: `field` or `macro`, for the error message.
+  ///   - close: The closing delimiter of the block.
+  ///   - assign: Stores one pair.
+  /// - Throws: ``PaperSiftError`` when the block is not closed or a pair is malformed.
   private mutating func readAssignments(
     of block: BibTeXEntry, kind: String, close: UInt8,
     assign: (inout Self, String, (text: String, undefinedMacro: String?)) -> Void

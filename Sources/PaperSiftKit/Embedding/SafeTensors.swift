@@ -75,8 +75,8 @@ public final class SafeTensorsFile: @unchecked Sendable {
 
   /// A fingerprint of the whole file, header and tensors, as 16 hex digits.
   ///
-  /// It reads every page of the mapping: `papersift model info`, which
-  /// computes it for MiniLM's 90 MB, takes 0.03 s with the file in the page cache.
+  /// It reads every page of the mapping once, so it costs one pass over the
+  /// weights file each time an encoder is loaded.
   /// Two checkpoints in folders of the same name get different
   /// fingerprints, so their cached vectors are never mixed.
   public lazy var fingerprint: String = {

@@ -44,7 +44,7 @@ public struct FetchSettings: Codable, Sendable, Equatable {
       try container.decodeIfPresent(Double.self, forKey: .requestTimeoutSeconds)
       ?? defaults.requestTimeoutSeconds
     maxAttempts =
-      try container.decodeIfPresent(Int.self, forKey: .maxAttempts) ?? defaults.maxAttempts
+      try container.decodeWholeNumber(forKey: .maxAttempts) ?? defaults.maxAttempts
   }
 
   /// Checks the values that the file could set to something unusable.

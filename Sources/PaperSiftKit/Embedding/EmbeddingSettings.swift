@@ -47,8 +47,8 @@ public struct EmbeddingSettings: Codable, Sendable, Equatable {
     let defaults = EmbeddingSettings()
     provider = try container.decodeIfPresent(Provider.self, forKey: .provider) ?? defaults.provider
     modelDirectory = try container.decodeIfPresent(String.self, forKey: .modelDirectory)
-    threads = try container.decodeIfPresent(Int.self, forKey: .threads) ?? defaults.threads
-    batchSize = try container.decodeIfPresent(Int.self, forKey: .batchSize) ?? defaults.batchSize
+    threads = try container.decodeWholeNumber(forKey: .threads) ?? defaults.threads
+    batchSize = try container.decodeWholeNumber(forKey: .batchSize) ?? defaults.batchSize
     precision =
       try container.decodeIfPresent(EncoderPrecision.self, forKey: .precision) ?? defaults.precision
     remoteBaseURL =
@@ -62,7 +62,7 @@ public struct EmbeddingSettings: Codable, Sendable, Equatable {
       try container.decodeIfPresent(Double.self, forKey: .remoteRequestTimeout)
       ?? defaults.remoteRequestTimeout
     remoteMaxAttempts =
-      try container.decodeIfPresent(Int.self, forKey: .remoteMaxAttempts)
+      try container.decodeWholeNumber(forKey: .remoteMaxAttempts)
       ?? defaults.remoteMaxAttempts
   }
 

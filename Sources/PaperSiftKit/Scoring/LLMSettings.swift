@@ -55,11 +55,14 @@ public struct LLMSettings: Codable, Sendable, Equatable {
     func value<T: Decodable>(_ key: CodingKeys, _ fallback: T) throws -> T {
       try container.decodeIfPresent(T.self, forKey: key) ?? fallback
     }
+    func wholeNumber(_ key: CodingKeys, _ fallback: Int) throws -> Int {
+      try container.decodeWholeNumber(forKey: key) ?? fallback
+    }
     baseURL = try value(.baseURL, defaults.baseURL)
     model = try value(.model, defaults.model)
     apiKeyVariable = try value(.apiKeyVariable, defaults.apiKeyVariable)
-    batchSize = try value(.batchSize, defaults.batchSize)
-    maxAttempts = try value(.maxAttempts, defaults.maxAttempts)
+    batchSize = try wholeNumber(.batchSize, defaults.batchSize)
+    maxAttempts = try wholeNumber(.maxAttempts, defaults.maxAttempts)
     retryBaseDelay = try value(.retryBaseDelay, defaults.retryBaseDelay)
     retryMaxDelay = try value(.retryMaxDelay, defaults.retryMaxDelay)
     connectTimeout = try value(.connectTimeout, defaults.connectTimeout)
@@ -68,9 +71,9 @@ public struct LLMSettings: Codable, Sendable, Equatable {
     temperature = try value(.temperature, defaults.temperature)
     reasoning = try container.decodeIfPresent(Bool.self, forKey: .reasoning)
     reasoningEffort = try container.decodeIfPresent(String.self, forKey: .reasoningEffort)
-    maxOutputTokens = try value(.maxOutputTokens, defaults.maxOutputTokens)
-    outputTokensPerPaper = try value(.outputTokensPerPaper, defaults.outputTokensPerPaper)
-    reasoningTokensPerRequest = try value(
+    maxOutputTokens = try wholeNumber(.maxOutputTokens, defaults.maxOutputTokens)
+    outputTokensPerPaper = try wholeNumber(.outputTokensPerPaper, defaults.outputTokensPerPaper)
+    reasoningTokensPerRequest = try wholeNumber(
       .reasoningTokensPerRequest, defaults.reasoningTokensPerRequest)
     pricesPath = try container.decodeIfPresent(String.self, forKey: .pricesPath)
   }

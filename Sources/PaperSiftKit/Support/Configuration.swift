@@ -52,25 +52,61 @@ public struct Configuration: Codable, Sendable, Equatable {
 
   private static func decode(from url: URL) throws -> Configuration {
     guard FileManager.default.fileExists(atPath: url.path) else { return Configuration() }
+    let data: Data
     do {
-      let data = try Data(contentsOf: url)
-      let configuration = try JSONDecoder().decode(Configuration.self, from: data)
-      for key in try configuration.unknownKeys(in: data) {
-        Logger(label: "configuration").warning(
-          "Unknown key in the configuration is ignored; check its spelling",
-          [("key", key), ("file", url.path)])
-      }
-      return configuration
-    } catch let error as DecodingError {
-      throw PaperSiftError(
-        .configuration,
-        "Invalid configuration file '\(url.path)': "
-          + "\(JSONErrorText.describe(error, in: try? Data(contentsOf: url))). "
-          + "Fix the file or delete it to return to the defaults.",
-        underlying: error)
+      data = try Data(contentsOf: url)
     } catch {
       throw PaperSiftError(
         .io, "Unable to read '\(url.path)': \(PaperSiftError.describe(error)).", underlying: error)
+    }
+    let configuration = try decode(data, file: url)
+    for key in try configuration.unknownKeys(in: data) {
+      Logger(label: "configuration").warning(
+        "Unknown key in the configuration is ignored; check its spelling",
+        [("key", key), ("file", url.path)])
+    }
+    return configuration
+  }
+
+  /// Decodes the text of a configuration file, stricter than `JSONDecoder`.
+  ///
+  /// The text must be one JSON object without trailing commas or repeated
+  /// keys (see ``JSONTextScan``), and each setting must have its type, with
+  /// whole numbers where a count is expected.
+  ///
+  /// - Parameters:
+  ///   - data: The text of the file.
+  ///   - file: The file, named in messages.
+  /// - Returns: The configuration, before its values are checked.
+  /// - Throws: ``PaperSiftError`` with code `configuration` naming the file,
+  ///   the problem and, where it has one, the key path and line.
+  static func decode(_ data: Data, file: URL) throws -> Configuration {
+    func invalid(_ problem: String, underlying: (any Error)? = nil) -> PaperSiftError {
+      PaperSiftError(
+        .configuration,
+        "Invalid configuration file '\(file.path)': \(problem). "
+          + "Fix the file or delete it to return to the defaults.",
+        underlying: underlying)
+    }
+    guard data.contains(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) else {
+      throw invalid("the file is empty; write {} for the defaults")
+    }
+
+    let scan = JSONTextScan(data)
+    if let problem = scan.problem { throw invalid("\(problem)") }
+    if let location = JSONErrorText.syntaxErrorLocation(in: data) {
+      throw invalid("not valid JSON near line \(location.line), column \(location.column)")
+    }
+    if let root = scan.values[JSONPath()], root.text != "{" {
+      throw invalid(
+        "\(file.lastPathComponent) must contain one JSON object, such as {} for the defaults, "
+          + "but it contains \(JSONErrorText.describeFound(root))")
+    }
+
+    do {
+      return try JSONDecoder().decode(Configuration.self, from: data)
+    } catch let error as DecodingError {
+      throw invalid(JSONErrorText.describe(error, scan: scan), underlying: error)
     }
   }
 
@@ -130,5 +166,27 @@ extension ConfigurationChoice {
         in: container, debugDescription: "invalid value '\(name)', expected one of \(accepted)")
     }
     return value
+  }
+}
+
+extension KeyedDecodingContainer {
+  /// Decodes the whole number at `key`, or returns nil when the key is
+  /// absent or null.
+  ///
+  /// `JSONDecoder` (Swift 6.3 on Linux) reports a fraction such as 2.5, or a
+  /// number beyond the range of `Int`, as text that is not valid JSON, without
+  /// the key. This raises a type mismatch at `key` in its place, so that the
+  /// message can name the key and the value.
+  func decodeWholeNumber(forKey key: Key) throws -> Int? {
+    do {
+      return try decodeIfPresent(Int.self, forKey: key)
+    } catch let error as DecodingError {
+      throw error
+    } catch {
+      let context = DecodingError.Context(
+        codingPath: codingPath + [key], debugDescription: "expected a whole number",
+        underlyingError: error)
+      throw DecodingError.typeMismatch(Int.self, context)
+    }
   }
 }

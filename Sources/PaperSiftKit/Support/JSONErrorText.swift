@@ -2,48 +2,6 @@ import Foundation
 
 /// Readable text for a `DecodingError`: the key path and what was wrong.
 public enum JSONErrorText {
-  /// Describes `error`; when `data` is given and is not valid JSON, the
-  /// text also gives the line and column where parsing stopped.
-  public static func describe(_ error: DecodingError, in data: Data?) -> String {
-    guard case .dataCorrupted(let context) = error, context.codingPath.isEmpty, let data else {
-      return describe(error)
-    }
-    if data.allSatisfy({ [0x20, 0x09, 0x0A, 0x0D].contains($0) }) {
-      return "the file is empty; write {} for the defaults"
-    }
-    // Foundation reports a number too large for an integer setting, such
-    // as 1e300, as invalid JSON at the top level, without the key.
-    if let (key, number) = outOfRangeNumber(in: data) {
-      return "the number \(number) at \(key) is out of range; use a whole number such as the "
-        + "default, or leave the key out"
-    }
-    guard let location = syntaxErrorLocation(in: data) else { return describe(error) }
-    return "not valid JSON near line \(location.line), column \(location.column)"
-  }
-
-  /// Returns the dotted key and the value of the first number in `data`
-  /// beyond the range of `Int`, or nil when it has none or does not parse.
-  static func outOfRangeNumber(in data: Data) -> (key: String, number: String)? {
-    guard let root = try? JSONSerialization.jsonObject(with: data) else { return nil }
-    func search(_ value: Any, path: String) -> (key: String, number: String)? {
-      if let object = value as? [String: Any] {
-        for key in object.keys.sorted() {
-          let keyPath = path.isEmpty ? key : path + "." + key
-          if let found = object[key].flatMap({ search($0, path: keyPath) }) { return found }
-        }
-      } else if let array = value as? [Any] {
-        for (index, element) in array.enumerated() {
-          if let found = search(element, path: path + "[\(index)]") { return found }
-        }
-      } else if let number = value as? NSNumber, !(value is Bool) {
-        let double = number.doubleValue
-        if !double.isFinite || abs(double) >= 9.2e18 { return (path, "\(double)") }
-      }
-      return nil
-    }
-    return search(root, path: "")
-  }
-
   /// Returns the line and column (from 1, in bytes) of the first syntax
   /// error in `data`, or nil when it parses or the parser gives no position.
   static func syntaxErrorLocation(in data: Data) -> (line: Int, column: Int)? {
@@ -75,39 +33,72 @@ public enum JSONErrorText {
   }
 
   /// Names a Swift type as a JSON value, such as "a list" for an array.
+  ///
+  /// A type without a JSON name is "another kind of value", so that no
+  /// Swift type name reaches the user.
   static func plainName(of type: Any.Type) -> String {
     let name = String(describing: type)
-    if name.hasPrefix("Array") { return "a list" }
-    if name.hasPrefix("Dictionary") { return "an object" }
+    if name.hasPrefix("Array") || name.contains("UnkeyedDecodingContainer") { return "a list" }
+    if name.hasPrefix("Dictionary") || name.contains("KeyedDecodingContainer") {
+      return "an object"
+    }
+    if name.hasPrefix("Int") || name.hasPrefix("UInt") { return "a whole number" }
     switch name {
     case "String": return "a string"
-    case "Int", "Int64", "Int32": return "a whole number"
     case "Double", "Float": return "a number"
     case "Bool": return "true or false"
-    default: return name
+    default: return "another kind of value"
+    }
+  }
+
+  /// Names a value as the text shows it, such as `the string "30"` or `the number 2.5`.
+  static func describeFound(_ value: JSONTextScan.Value) -> String {
+    switch value.text.first {
+    case "{": return "an object"
+    case "[": return "a list"
+    case "\"":
+      // A long string may be an API key pasted in the wrong place, so only its length is shown.
+      let length = value.text.count - 2
+      return length <= 16 ? "the string \(value.text)" : "a string of \(length) characters"
+    case "t", "f", "n": return value.text
+    default: return "the number \(value.text)"
     }
   }
 
   public static func describe(_ error: DecodingError) -> String {
-    func path(_ context: DecodingError.Context) -> String {
-      let keys = context.codingPath.map { key in
-        key.intValue.map { "[\($0)]" } ?? key.stringValue
-      }
-      return keys.isEmpty ? "top level" : keys.joined(separator: ".")
+    describe(error, scan: nil)
+  }
+
+  /// Describes `error` from decoding the text that `scan` read.
+  ///
+  /// With a scan, the text also gives the line of the value and, for a
+  /// value of the wrong type, the value as written.
+  static func describe(_ error: DecodingError, scan: JSONTextScan?) -> String {
+    func location(_ context: DecodingError.Context) -> String {
+      let path = JSONPath(codingPath: context.codingPath)
+      guard let line = scan?.values[path]?.line else { return "\(path)" }
+      return "\(path) on line \(line)"
     }
     switch error {
     case .typeMismatch(let type, let context):
-      return "expected \(plainName(of: type)) at \(path(context))"
+      let expected = plainName(of: type)
+      let text = "expected \(expected) at \(location(context))"
+      guard let value = scan?.values[JSONPath(codingPath: context.codingPath)] else { return text }
+      // JSONDecoder reads 1e2 as the whole number 100, so a whole number
+      // that failed to decode is beyond the range of Int.
+      let isWhole = Double(value.text).map { $0 == $0.rounded() } ?? false
+      let outOfRange = expected == "a whole number" && isWhole ? ", which is out of range" : ""
+      return text + ", found \(describeFound(value))" + outOfRange
     case .valueNotFound(let type, let context):
-      return "missing \(type) value at \(path(context))"
+      return "expected \(plainName(of: type)) at \(location(context)), found null"
     case .keyNotFound(let key, let context):
-      return "missing key '\(key.stringValue)' at \(path(context))"
+      return "missing key '\(key.stringValue)' at \(location(context))"
     case .dataCorrupted(let context):
       let underlying = (context.underlyingError as NSError?)?.userInfo["NSDebugDescription"]
       let description =
         context.debugDescription.hasSuffix(".")
         ? String(context.debugDescription.dropLast()) : context.debugDescription
-      return "\(description) at \(path(context))"
+      return "\(description) at \(location(context))"
         + (underlying.map { " (\($0))" } ?? "")
     @unknown default:
       return String(describing: error)

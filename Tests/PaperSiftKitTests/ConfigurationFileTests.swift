@@ -12,15 +12,29 @@ import Testing
     "Int64", "Int.Type", "String value", "NSNumber",
   ]
 
-  /// Writes `json` as `config.json` in a new folder and loads it.
+  /// Writes `json` as `config.json` in a new folder, loads it, and checks
+  /// that the load fails with a message that names the file and `problem`.
   ///
-  /// - Returns: The error of the load, and the path of the file.
-  static func loadError(_ json: String) throws -> (error: PaperSiftError?, path: String) {
+  /// - Returns: The message, or an empty string when the load did not fail.
+  @discardableResult
+  static func expectRejected(
+    _ json: String, problem: String, sourceLocation: SourceLocation = #_sourceLocation
+  ) throws -> String {
     let folder = try TestFiles.temporaryFolder()
     defer { try? FileManager.default.removeItem(at: folder) }
     let url = try TestFiles.write(json, named: "config.json", in: folder)
-    let error = #expect(throws: PaperSiftError.self) { try Configuration.load(from: url) }
-    return (error, url.path)
+
+    let error = #expect(throws: PaperSiftError.self, sourceLocation: sourceLocation) {
+      try Configuration.load(from: url)
+    }
+
+    #expect(error?.code == .configuration, sourceLocation: sourceLocation)
+    #expect(
+      error?.message
+        == "Invalid configuration file '\(url.path)': \(problem). "
+        + "Fix the file or delete it to return to the defaults.",
+      sourceLocation: sourceLocation)
+    return error?.message ?? ""
   }
 
   static func expectNoSwiftTypeNames(_ message: String) {
@@ -105,13 +119,9 @@ import Testing
   }
 
   @Test func fractionMessageNamesFileKeyAndValue() throws {
-    let (error, path) = try Self.loadError("{\n  \"llm\": {\n    \"batchSize\": 2.5\n  }\n}\n")
-
-    #expect(error?.code == .configuration)
-    #expect(
-      error?.message
-        == "Invalid configuration file '\(path)': expected a whole number at llm.batchSize on "
-        + "line 3, found the number 2.5. Fix the file or delete it to return to the defaults.")
+    try Self.expectRejected(
+      "{\n  \"llm\": {\n    \"batchSize\": 2.5\n  }\n}\n",
+      problem: "expected a whole number at llm.batchSize on line 3, found the number 2.5")
   }
 
   @Test(arguments: [
@@ -165,27 +175,20 @@ import Testing
     ),
   ])
   func wrongTypeNamesKeyAndValue(json: String, problem: String) throws {
-    let (error, path) = try Self.loadError(json)
+    let message = try Self.expectRejected(json, problem: problem)
 
-    #expect(error?.code == .configuration)
-    #expect(
-      error?.message
-        == "Invalid configuration file '\(path)': \(problem). "
-        + "Fix the file or delete it to return to the defaults.")
-    Self.expectNoSwiftTypeNames(error?.message ?? "")
+    Self.expectNoSwiftTypeNames(message)
   }
 
   @Test func longStringIsNotShown() throws {
     let key = "sk-TRIAL-\(UUID().uuidString)"
 
-    let (error, _) = try Self.loadError(#"{"llm": "\#(key)"}"#)
+    let message = try Self.expectRejected(
+      #"{"llm": "\#(key)"}"#,
+      problem: "expected an object at llm on line 1, found a string of \(key.count) characters")
 
-    #expect(error?.code == .configuration)
-    #expect(
-      error?.message.contains(
-        "expected an object at llm on line 1, found a string of \(key.count) characters") == true)
-    #expect(error?.message.contains(key) == false)
-    #expect(error?.message.contains("TRIAL") == false)
+    #expect(!message.contains(key))
+    #expect(!message.contains("TRIAL"))
   }
 
   @Test(arguments: [
@@ -193,15 +196,12 @@ import Testing
     ("true", "true"), ("\n  [{\"llm\": {}}]\n", "a list"),
   ])
   func topLevelMustBeObject(json: String, found: String) throws {
-    let (error, path) = try Self.loadError(json)
+    let message = try Self.expectRejected(
+      json,
+      problem: "config.json must contain one JSON object, such as {} for the defaults, but it "
+        + "contains \(found)")
 
-    #expect(error?.code == .configuration)
-    #expect(
-      error?.message
-        == "Invalid configuration file '\(path)': config.json must contain one JSON object, such "
-        + "as {} for the defaults, but it contains \(found). "
-        + "Fix the file or delete it to return to the defaults.")
-    Self.expectNoSwiftTypeNames(error?.message ?? "")
+    Self.expectNoSwiftTypeNames(message)
   }
 
   @Test(arguments: [
@@ -223,13 +223,7 @@ import Testing
     ),
   ])
   func duplicateKeyIsRejected(json: String, problem: String) throws {
-    let (error, path) = try Self.loadError(json)
-
-    #expect(error?.code == .configuration)
-    #expect(
-      error?.message
-        == "Invalid configuration file '\(path)': \(problem), so keep only one of the two. "
-        + "Fix the file or delete it to return to the defaults.")
+    try Self.expectRejected(json, problem: "\(problem), so keep only one of the two")
   }
 
   @Test(arguments: [
@@ -238,13 +232,8 @@ import Testing
     ("{\n  \"llm\": {\n    \"model\": \"x\",\n  }\n}\n", "on line 3 before '}'"),
   ])
   func trailingCommaIsRejected(json: String, place: String) throws {
-    let (error, path) = try Self.loadError(json)
-
-    #expect(error?.code == .configuration)
-    #expect(
-      error?.message
-        == "Invalid configuration file '\(path)': trailing comma \(place), which JSON does not "
-        + "allow, so delete the comma. Fix the file or delete it to return to the defaults.")
+    try Self.expectRejected(
+      json, problem: "trailing comma \(place), which JSON does not allow, so delete the comma")
   }
 
   @Test func unknownKeyStillLoads() throws {

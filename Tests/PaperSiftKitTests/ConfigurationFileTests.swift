@@ -236,6 +236,24 @@ import Testing
       json, problem: "trailing comma \(place), which JSON does not allow, so delete the comma")
   }
 
+  @Test func utf16FileIsRejected() throws {
+    let folder = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let url = folder.appendingPathComponent("config.json")
+    // A repeated key and a trailing comma, which the scan would reject in UTF-8.
+    let text = #"{"llm": {}, "llm": {},}"#
+    try Data([0xFF, 0xFE] + text.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] })
+      .write(to: url)
+
+    let error = #expect(throws: PaperSiftError.self) { try Configuration.load(from: url) }
+
+    #expect(error?.code == .configuration)
+    #expect(
+      error?.message
+        == "Invalid configuration file '\(url.path)': the text is not UTF-8, so save the file "
+        + "as UTF-8. Fix the file or delete it to return to the defaults.")
+  }
+
   @Test func unknownKeyStillLoads() throws {
     let folder = try TestFiles.temporaryFolder()
     defer { try? FileManager.default.removeItem(at: folder) }

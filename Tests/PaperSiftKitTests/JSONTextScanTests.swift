@@ -101,6 +101,18 @@ import Testing
     #expect(Self.scan(text).problem == .numberOutOfRange(path, text: number, line: line))
   }
 
+  @Test(arguments: [
+    Data(#"{"a": 1}"#.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }),
+    Data([0xFE, 0xFF, 0x00, 0x7B, 0x00, 0x7D]),
+    Data([0x7B, 0x22, 0x61, 0x22, 0x3A, 0x22, 0xFF, 0x22, 0x7D]),
+  ])
+  func textOtherThanUTF8IsRejected(data: Data) {
+    let scan = JSONTextScan(data)
+
+    #expect(scan.problem == .notUTF8)
+    #expect(scan.values.isEmpty)
+  }
+
   /// Each text has a syntax error before any problem, which is left to
   /// Foundation's parser.
   @Test(arguments: [
@@ -113,6 +125,9 @@ import Testing
   }
 
   @Test func problemsReadAsSentences() {
+    #expect(
+      JSONTextScan.Problem.notUTF8.description
+        == "the text is not UTF-8, so save the file as UTF-8")
     let comma = JSONTextScan.Problem.trailingComma(line: 4, closing: "]")
     let duplicate = JSONTextScan.Problem.duplicateKey(
       JSONPath([.key("llm"), .key("model")]), line: 7, firstLine: 3)

@@ -55,6 +55,8 @@ struct JSONTextScan {
 
   /// A construct that strict JSON or PaperSift rejects.
   enum Problem: Equatable, CustomStringConvertible {
+    /// Bytes that are not UTF-8, or a NUL byte as UTF-16 and UTF-32 text has.
+    case notUTF8
     /// A comma right before the `}` or `]` that closes an object or list.
     case trailingComma(line: Int, closing: Character)
     /// A key that the same object already has.
@@ -64,6 +66,8 @@ struct JSONTextScan {
 
     var description: String {
       switch self {
+      case .notUTF8:
+        return "the text is not UTF-8, so save the file as UTF-8"
       case .trailingComma(let line, let closing):
         return "trailing comma on line \(line) before '\(closing)', which JSON does not allow, "
           + "so delete the comma"
@@ -84,6 +88,12 @@ struct JSONTextScan {
 
   /// Scans `data`, read as UTF-8 with an optional byte order mark.
   init(_ data: Data) {
+    // JSON between systems must be UTF-8 (RFC 8259, section 8.1). Foundation
+    // also reads UTF-16, whose NUL bytes would stop the scan early.
+    guard !data.contains(0), String(validating: data, as: UTF8.self) != nil else {
+      problem = .notUTF8
+      return
+    }
     var reader = Reader(bytes: [UInt8](data))
     reader.run()
     values = reader.values

@@ -254,6 +254,23 @@ import Testing
         + "as UTF-8. Fix the file or delete it to return to the defaults.")
   }
 
+  @Test func savedConfigurationLoadsAgain() throws {
+    let folder = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let url = folder.appendingPathComponent("config.json")
+    var configuration = Configuration()
+    configuration.fetch.categories = ["cs.LG", "stat.ML"]
+    configuration.llm.baseURL = "http://127.0.0.1:11434/v1"
+    configuration.llm.reasoningEffort = "low"
+    configuration.ranking.followedAuthors = ["Ada \"Countess\" Lovelace", "Émilie du Châtelet"]
+    configuration.run.outputFolder = "~/digests/{night}"
+    try configuration.save(to: url)
+
+    let loaded = try Configuration.load(from: url)
+
+    #expect(loaded == configuration)
+  }
+
   @Test func unknownKeyStillLoads() throws {
     let folder = try TestFiles.temporaryFolder()
     defer { try? FileManager.default.removeItem(at: folder) }

@@ -325,7 +325,7 @@ import Testing
     }
     for paper in result.unscored.suffix(3) {
       #expect(paper.reason.hasPrefix("not sent: the server at \(server.baseURL)"))
-      #expect(paper.reason.contains("more than the 120 s PaperSift waits"))
+      #expect(paper.reason.contains("more than the 120 s that llm.maxRetryAfter allows"))
     }
   }
 

@@ -48,6 +48,14 @@ import Testing
     }
     #expect(MarkdownDigest.render(digest) == markdown)
     #expect(result.output.contains("digest-2025-05-05.md"))
+    let database = try Database(path: home.appendingPathComponent("papersift.sqlite").path)
+    let run = try #require(try RunStore(database: database).run(1))
+    #expect(run.status == .ok)
+    #expect(run.papers == 176)
+    #expect(run.aboveCutoff == 44)
+    #expect(run.audited == 6)
+    #expect(run.sent == 50)
+    #expect(run.scored == 50)
   }
 
   @Test func rerunSendsNothingAndWritesSameDigest() throws {
@@ -144,6 +152,10 @@ import Testing
     #expect(runs.first?.string(1) != nil)
     let paid = try database.scalar("SELECT COUNT(*) FROM scores")
     #expect(paid == .integer(4))
+    // The interrupted run counts the batch it paid for.
+    let run = try #require(try RunStore(database: database).run(1))
+    #expect(run.sent == 4)
+    #expect(run.scored == 4)
     // The lock is free: taking it without waiting succeeds.
     let lock = try RunLock(url: home.appendingPathComponent("run.lock"), timeout: 0)
     lock.release()
@@ -391,6 +403,8 @@ import Testing
     let database = try Database(path: home.appendingPathComponent("papersift.sqlite").path)
     let row = try #require(
       try database.rows("SELECT SUM(prompt_tokens), SUM(cost_usd), COUNT(*) FROM batches").first)
+    let statuses = try database.rows("SELECT DISTINCT status FROM batches").map { $0.string(0) }
+    #expect(statuses == ["unusable"])
     let paidTokens = try #require(row.int(0))
     let paidDollars = try #require(row.double(1))
     // gpt-4o-mini: 1000 prompt tokens at $0.15 and 100 completion tokens at
@@ -451,6 +465,14 @@ import Testing
     #expect(!markdown.contains(key))
     #expect(!result.errorOutput.contains(key))
     #expect(result.errorOutput.contains("Stopping the LLM stage; later batches are not sent"))
+    let database = try Database(path: home.appendingPathComponent("papersift.sqlite").path)
+    let run = try #require(try RunStore(database: database).run(1))
+    #expect(run.status == .partial)
+    #expect(run.aboveCutoff == 10)
+    #expect(run.audited == 5)
+    // The first batch of 5 got a response, the second failed, the third was not sent.
+    #expect(run.sent == 5)
+    #expect(run.scored == 5)
   }
 
   @Test func refusedConnectionsStopScoring() throws {

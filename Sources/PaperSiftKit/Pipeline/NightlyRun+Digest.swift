@@ -22,7 +22,7 @@ extension NightlyRun {
     try RunStore(database: database).finishRun(
       scoring.runID, status: status,
       summary: RunSummary(
-        papers: content.counts.papers, sent: content.counts.aboveCutoff,
+        papers: content.counts.papers, aboveCutoff: content.counts.aboveCutoff,
         audited: content.counts.audited, estimatedRecall: content.recall?.recall,
         recallLow: content.recall?.recallLow, recallHigh: content.recall?.recallHigh,
         cutoffPolicy: slice.cutoff.policy, cutoffValue: slice.cutoff.value,

@@ -430,6 +430,42 @@ import Testing
         "\(paidTokens + digest.usage.completionTokens) tokens, \(dollars)"))
   }
 
+  @Test func budgetStopCountsScoredAuditOnly() throws {
+    let home = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: home) }
+    // Every response reports 1,000,000 prompt and 100 completion tokens, so
+    // at gpt-4o-mini's $0.15 and $0.60 per million each batch costs
+    // $0.15006. The estimate of a batch stays below $0.01, so a budget of
+    // $0.20 sends the two batches above the cutoff and stops the audit's.
+    let server = try FakeChatServer(
+      replies: [], usage: TokenUsage(promptTokens: 1_000_000, completionTokens: 100))
+    defer { server.stop() }
+    try NightFixtures.configure(
+      home: home, llmBaseURL: server.baseURL, batchSize: 5, model: "gpt-4o-mini")
+    let day = try NightFixtures.smallDay(20, in: home)
+
+    let result = try PaperSiftProcess(home: home).run(
+      NightFixtures.runArguments(day, ["--top", "10", "--budget", "0.20"]))
+
+    #expect(result.status == 3, "stderr: \(result.errorOutput)")
+    #expect(server.requests.count == 2)
+    let digest = try NightFixtures.digest(in: home)
+    #expect(digest.counts.aboveCutoff == 10)
+    #expect(digest.counts.audited == 5)
+    #expect(digest.unscored.count == 5)
+    #expect(digest.unscored.allSatisfy { $0.inAuditSample })
+    #expect(
+      result.errorOutput.contains(
+        "20 papers, 10 above the cutoff, 0 of 5 audit papers scored, "
+          + "\(digest.papers.count) selected, 5 unscored, "))
+    let database = try Database(path: home.appendingPathComponent("papersift.sqlite").path)
+    let run = try #require(try RunStore(database: database).run(1))
+    #expect(run.aboveCutoff == 10)
+    #expect(run.audited == 5)
+    #expect(run.sent == 10)
+    #expect(run.scored == 10)
+  }
+
   @Test func rejectedKeyStopsScoringKeepsPaid() throws {
     let home = try TestFiles.temporaryFolder()
     defer { try? FileManager.default.removeItem(at: home) }

@@ -32,7 +32,11 @@ extension NightlyRun {
     var outcome = NightlyRunOutcome(status: isPartial ? .partial : .done, date: slice.date)
     outcome.papers = content.counts.papers
     outcome.aboveCutoff = content.counts.aboveCutoff
-    outcome.audited = content.counts.audited
+    outcome.auditDrawn = content.counts.audited
+    // Only the audit papers that got a score count as audited, because a
+    // budget can stop the run before their batch is sent.
+    outcome.audited =
+      scoring.skipped == nil ? slice.auditIDs.filter { scoring.scores[$0] != nil }.count : 0
     outcome.selected = scoring.skipped == nil ? content.papers.count : 0
     outcome.unscored = unscored
     outcome.usage = content.usage

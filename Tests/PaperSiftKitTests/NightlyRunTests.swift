@@ -262,6 +262,16 @@ import Testing
     #expect(digest.skippedLLM?.reason.contains("PAPERSIFT_TEST_UNSET_KEY") == true)
     let markdown = try NightFixtures.markdown(in: home)
     #expect(markdown.contains("The LLM stage was skipped"))
+    // The chosen papers got no score, so the digest must not say "None" of them is unscored.
+    #expect(!markdown.contains("## Unscored papers\n\nNone."))
+    #expect(
+      markdown.contains(
+        "## Unscored papers\n\nNo paper got a score, because the LLM stage was skipped: no API "
+          + "key in $PAPERSIFT_TEST_UNSET_KEY"))
+    #expect(
+      markdown.contains(
+        "The papers chosen for the LLM, \(digest.counts.aboveCutoff) above the cutoff and "
+          + "\(digest.counts.audited) drawn for the audit, have no score."))
   }
 
   @Test func pastedKeyVariableIsRejected() throws {

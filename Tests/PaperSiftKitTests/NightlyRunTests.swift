@@ -48,8 +48,7 @@ import Testing
     }
     #expect(MarkdownDigest.render(digest) == markdown)
     #expect(result.output.contains("digest-2025-05-05.md"))
-    let database = try Database(path: home.appendingPathComponent("papersift.sqlite").path)
-    let run = try #require(try RunStore(database: database).run(1))
+    let run = try NightFixtures.firstRun(in: home)
     #expect(run.status == .ok)
     #expect(run.papers == 176)
     #expect(run.aboveCutoff == 44)
@@ -153,7 +152,7 @@ import Testing
     let paid = try database.scalar("SELECT COUNT(*) FROM scores")
     #expect(paid == .integer(4))
     // The interrupted run counts the batch it paid for.
-    let run = try #require(try RunStore(database: database).run(1))
+    let run = try NightFixtures.firstRun(in: home)
     #expect(run.sent == 4)
     #expect(run.scored == 4)
     // The lock is free: taking it without waiting succeeds.
@@ -468,8 +467,7 @@ import Testing
       result.errorOutput.contains(
         "20 papers, 10 above the cutoff, 0 of 5 audit papers scored, "
           + "\(digest.papers.count) selected, 5 unscored, "))
-    let database = try Database(path: home.appendingPathComponent("papersift.sqlite").path)
-    let run = try #require(try RunStore(database: database).run(1))
+    let run = try NightFixtures.firstRun(in: home)
     #expect(run.aboveCutoff == 10)
     #expect(run.audited == 5)
     #expect(run.sent == 10)
@@ -511,8 +509,7 @@ import Testing
     #expect(!markdown.contains(key))
     #expect(!result.errorOutput.contains(key))
     #expect(result.errorOutput.contains("Stopping the LLM stage; later batches are not sent"))
-    let database = try Database(path: home.appendingPathComponent("papersift.sqlite").path)
-    let run = try #require(try RunStore(database: database).run(1))
+    let run = try NightFixtures.firstRun(in: home)
     #expect(run.status == .partial)
     #expect(run.aboveCutoff == 10)
     #expect(run.audited == 5)

@@ -11,7 +11,7 @@ import Testing
   /// of 600 s, and a limit of 1 s set in the configuration against 2 s.
   static let cases: [(limit: Double?, wait: Int)] = [(nil, 600), (1, 2)]
 
-  /// Starts a server that answers every request with HTTP 429 and `Retry-After: wait`.
+  /// Starts a server that responds to every request with HTTP 429 and `Retry-After: wait`.
   static func rateLimitingServer(wait: Int) throws -> LoopbackHTTPServer {
     try LoopbackHTTPServer { _ in
       .text("slow down", status: 429, headers: [("Retry-After", "\(wait)")])
@@ -24,6 +24,53 @@ import Testing
     return "The server requested a wait of \(wait) s (Retry-After) before the next request, "
       + "more than the \(limitText) that \(setting) allows. Try again after that wait, or "
       + "raise \(setting) to let PaperSift wait that long."
+  }
+
+  /// The clients of servers other than the LLM's.
+  enum Client: CaseIterable {
+    case feed, arxivLookup, remoteEmbeddings
+  }
+
+  /// Sends one request with `client` to `server`, with the limit set to
+  /// `limit` seconds in the configuration unless it is nil.
+  static func send(_ client: Client, to server: LoopbackHTTPServer, limit: Double?) throws {
+    switch client {
+    case .feed:
+      var settings = ArxivFeedClientTests.settings(server: server)
+      if let limit { settings.maxRetryAfterSeconds = limit }
+      _ = try ArxivFeedClient(settings: settings).fetchToday(categories: ["cs.LG"])
+    case .arxivLookup:
+      var settings = FetchSettings()
+      settings.apiBaseURL = server.baseURL + "/api/query"
+      if let limit { settings.maxRetryAfterSeconds = limit }
+      _ = try ArxivAPIClient(settings: settings).papers(ids: ["2505.00001"])
+    case .remoteEmbeddings:
+      var settings = EmbeddingSettings()
+      settings.remoteBaseURL = server.baseURL + "/v1"
+      settings.remoteAPIKeyVariable = ""
+      if let limit { settings.remoteMaxRetryAfter = limit }
+      _ = try OpenAIEmbeddingsClient(settings: settings, environment: [:]).embed(["a", "b"])
+    }
+  }
+
+  /// Returns the message that `client` throws for the 429 of `server`.
+  static func expectedMessage(
+    _ client: Client, server: LoopbackHTTPServer, wait: Int, limit: Double?
+  ) -> String {
+    let status = "failed with HTTP status 429: slow down. "
+    switch client {
+    case .feed:
+      return "Unable to download the arXiv feed: Request to \(server.baseURL)/rss/cs.LG "
+        + status + advice(wait: wait, limit: limit, setting: "fetch.maxRetryAfterSeconds")
+    case .arxivLookup:
+      return "The arXiv API look-up of 1 ids failed after 1 attempt: Request to "
+        + "\(server.baseURL)/api/query?id_list=2505.00001&max_results=1 " + status
+        + advice(wait: wait, limit: limit, setting: "fetch.maxRetryAfterSeconds")
+    case .remoteEmbeddings:
+      return "The embeddings request for model 'text-embedding-3-small' failed. Request to "
+        + "\(server.baseURL)/v1/embeddings " + status
+        + advice(wait: wait, limit: limit, setting: "embedding.remoteMaxRetryAfter")
+    }
   }
 
   @Test(
@@ -43,66 +90,19 @@ import Testing
     #expect(RetryPolicy().excessiveRetryAfter(error) == expected)
   }
 
-  @Test(arguments: cases)
-  func feedStopsAtOnce(limit: Double?, wait: Int) throws {
+  @Test(arguments: Client.allCases, cases)
+  func clientStopsAtOnce(client: Client, limitAndWait: (limit: Double?, wait: Int)) throws {
+    let (limit, wait) = limitAndWait
     let server = try Self.rateLimitingServer(wait: wait)
     defer { server.stop() }
-    var settings = ArxivFeedClientTests.settings(server: server)
-    if let limit { settings.maxRetryAfterSeconds = limit }
 
     let error = #expect(throws: PaperSiftError.self) {
-      try ArxivFeedClient(settings: settings).fetchToday(categories: ["cs.LG"])
+      try Self.send(client, to: server, limit: limit)
     }
 
     #expect(server.requests.count == 1)
     #expect(error?.code == .network)
-    let expected =
-      "Unable to download the arXiv feed: Request to \(server.baseURL)/rss/cs.LG failed with "
-      + "HTTP status 429: slow down. "
-      + Self.advice(wait: wait, limit: limit, setting: "fetch.maxRetryAfterSeconds")
-    #expect(error?.message == expected)
-  }
-
-  @Test(arguments: cases)
-  func arxivLookupStopsAtOnce(limit: Double?, wait: Int) throws {
-    let server = try Self.rateLimitingServer(wait: wait)
-    defer { server.stop() }
-    var settings = FetchSettings()
-    settings.apiBaseURL = server.baseURL + "/api/query"
-    if let limit { settings.maxRetryAfterSeconds = limit }
-
-    let error = #expect(throws: PaperSiftError.self) {
-      try ArxivAPIClient(settings: settings).papers(ids: ["2505.00001"])
-    }
-
-    #expect(server.requests.count == 1)
-    #expect(error?.code == .network)
-    let message = error?.message ?? ""
-    #expect(message.hasPrefix("The arXiv API look-up of 1 ids failed after 1 attempt: "))
-    #expect(
-      message.hasSuffix(
-        "HTTP status 429: slow down. "
-          + Self.advice(wait: wait, limit: limit, setting: "fetch.maxRetryAfterSeconds")))
-  }
-
-  @Test(arguments: cases)
-  func remoteEmbeddingsStopAtOnce(limit: Double?, wait: Int) throws {
-    let server = try Self.rateLimitingServer(wait: wait)
-    defer { server.stop() }
-    var settings = EmbeddingSettings()
-    settings.remoteBaseURL = server.baseURL + "/v1"
-    settings.remoteAPIKeyVariable = ""
-    if let limit { settings.remoteMaxRetryAfter = limit }
-    let client = OpenAIEmbeddingsClient(settings: settings, environment: [:])
-
-    let error = #expect(throws: PaperSiftError.self) { try client.embed(["a", "b"]) }
-
-    #expect(server.requests.count == 1)
-    #expect(error?.code == .network)
-    let expected =
-      "The embeddings request for model 'text-embedding-3-small' failed. Request to "
-      + "\(server.baseURL)/v1/embeddings failed with HTTP status 429: slow down. "
-      + Self.advice(wait: wait, limit: limit, setting: "embedding.remoteMaxRetryAfter")
+    let expected = Self.expectedMessage(client, server: server, wait: wait, limit: limit)
     #expect(error?.message == expected)
   }
 

@@ -17,6 +17,10 @@ private let recallSpec = CommandSpec(
   options: [
     .value("--days", "DIR", help: "A days folder in the layout of Data/benchmark (default)."),
     .value("--target", "R", help: "The recall to reach on the tuning nights (default 0.95)."),
+    .value(
+      "--labels", "WHICH",
+      help: "every (default): learn from every paper's recorded label; sent: only from the "
+        + "papers PaperSift would have sent, as it learns in use."),
     .flag("--json", help: "Print one JSON object per night instead of the summary."),
     .flag("--apply", help: "Write the chosen weights and cutoff into the configuration."),
     .value("--home", "DIR", help: "The PaperSift home (default $PAPERSIFT_HOME or ~/.papersift)."),
@@ -50,9 +54,10 @@ private func runRecallBenchmark(_ arguments: [String]) throws -> Int32 {
   let cache = try VectorCache(folder: vectors, fallback: encoder)
   var candidates = RecallReplay.defaultWeightGrid
   if !candidates.contains(settings.weights) { candidates.append(settings.weights) }
+  let replay = Replay(days: days, folder: folder, embedder: cache, settings: settings)
+  replay.labels = try replayLabels(parsed.string("--labels"), configuration: configuration)
   var recallReplay = RecallReplay(
-    replay: Replay(days: days, folder: folder, embedder: cache, settings: settings),
-    llm: configuration.llm, weightCandidates: candidates)
+    replay: replay, llm: configuration.llm, weightCandidates: candidates)
   var replayed = 0
   let recallDays = try recallReplay.run { day in
     ProgressLine.update("replaying \(day.date)")
@@ -100,6 +105,27 @@ private func runRecallBenchmark(_ arguments: [String]) throws -> Int32 {
           + "'\(home.configurationURL.path)'.\n").utf8))
   }
   return 0
+}
+
+/// Reads `--labels`: `every`, or `sent` with the configured cutoff fraction
+/// and audit sample.
+private func replayLabels(_ value: String?, configuration: Configuration) throws -> ReplayLabels {
+  switch value ?? "every" {
+  case "every":
+    return .everyPaper
+  case "sent":
+    let ranking = configuration.ranking
+    guard ranking.cutoffPolicy == "fraction" else {
+      throw PaperSiftError(
+        .invalidInput,
+        "--labels sent replays the nights sending a fraction of each, but ranking.cutoffPolicy "
+          + "is '\(ranking.cutoffPolicy)'. Set it to fraction in config.json for this run.")
+    }
+    return .sentPapers(fraction: ranking.cutoffValue, run: configuration.run)
+  default:
+    throw PaperSiftError(
+      .invalidInput, "Invalid --labels '\(value ?? "")'. Use every or sent.")
+  }
 }
 
 /// Prints micro-averaged recall, mean and worst night and tokens saved.

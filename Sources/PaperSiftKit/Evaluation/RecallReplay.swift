@@ -101,7 +101,7 @@ public struct RecallReplay {
     var scores = RankerScores(rankings: rankings, count: day.papers.count)
     scores.authorCounts = day.papers.map(\.authors.count)
     scores.overlaps = Prefilter.authorOverlaps(
-      day.papers, positiveAuthors: Self.positiveAuthors(history))
+      day.papers, positiveAuthors: Self.positiveAuthors(history, picks: replay.knownPicks(of:)))
     for weights in weightCandidates {
       let order = scores.combined(
         weights: weights, combination: replay.settings.combination,
@@ -124,10 +124,12 @@ public struct RecallReplay {
 
   /// Returns the lowercased author names of the nights' picks, the
   /// positives that ``LearnedModels`` collects from the same nights.
-  static func positiveAuthors(_ nights: some Collection<BenchmarkDay>) -> Set<String> {
+  static func positiveAuthors(
+    _ nights: some Collection<BenchmarkDay>, picks known: (BenchmarkDay) -> Set<String>
+  ) -> Set<String> {
     var result: Set<String> = []
     for night in nights {
-      let picks = night.picks
+      let picks = known(night)
       for paper in night.papers where picks.contains(paper.id) {
         result.formUnion(paper.authors.map { $0.lowercased() })
       }

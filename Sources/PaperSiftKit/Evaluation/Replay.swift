@@ -21,6 +21,17 @@ public enum ReplayVariant: String, Sendable, CaseIterable, Codable {
   case authorCountPrior = "author-count-prior"
 }
 
+/// What the replay may learn from an earlier night.
+public enum ReplayLabels: Sendable, Equatable {
+  /// Every paper's recorded label.
+  case everyPaper
+  /// Only what PaperSift itself would have learned: the labels of the papers
+  /// it would have sent that night, the top `fraction` of its `auto` ranking
+  /// plus the audit sample that `run` draws. The other papers count as not
+  /// picked, as the unsent papers of a scored night do in use.
+  case sentPapers(fraction: Double, run: RunSettings)
+}
+
 /// One replayed night: how many of its picks each variant ranked inside
 /// each top fraction of the night.
 public struct ReplayDayCounts: Sendable, Codable, Equatable {
@@ -39,6 +50,8 @@ public struct ReplayDayCounts: Sendable, Codable, Equatable {
 /// likes are the picks of the earlier nights, aged from their night, and the
 /// topics file is the one the days folder names for that night. No label of
 /// the ranked night or of a later one reaches its models or profile.
+/// With ``ReplayLabels/sentPapers(fraction:run:)`` the models and likes
+/// learn only the labels PaperSift would have paid for.
 public final class Replay {
   /// The top fractions counted for every night.
   public static let fractions: [Double] = [0.1, 0.2, 0.25, 0.3, 0.4, 0.5]
@@ -52,10 +65,14 @@ public final class Replay {
   public let days: [BenchmarkDay]
   public let folder: URL
   public var settings: RankingSettings
+  /// What the models and likes learn from earlier nights.
+  public var labels = ReplayLabels.everyPaper
   private let embedder: any TextEmbedding
   private var embeddings: [String: Matrix] = [:]
   private var topics: [String: TopicsFile] = [:]
   private var termCache: TermCache?
+  /// The papers sent on each replayed night, by date, under ``ReplayLabels/sentPapers(fraction:run:)``.
+  private var sentByDate: [String: Set<String>] = [:]
 
   /// Topics files are read from `folder`; `embedder` embeds the papers'
   /// `embeddingText` and the topic texts.
@@ -106,6 +123,7 @@ public final class Replay {
     -> [ReplayVariant: [RankedPaper]]
   {
     let day = days[index]
+    try recordSentPapers(before: index)
     let tonight = try embeddings(of: day)
     let history = Array(days[max(0, index - settings.model.trainingDays)..<index])
     let training = try trainingSet(history, columns: tonight.columns)
@@ -118,7 +136,9 @@ public final class Replay {
     let fullProfile = try Profile.build(
       topics: topicsFile, feedback: feedback, halfLifeDays: halfLife, embedder: embedder,
       dimension: tonight.columns)
-    let needsModels = variants.contains { $0 != .topics && $0 != .profile }
+    var ranked = variants
+    if labels != .everyPaper, !ranked.contains(.auto) { ranked.append(.auto) }
+    let needsModels = ranked.contains { $0 != .topics && $0 != .profile }
     let models =
       needsModels
       ? LearnedModels.train(
@@ -130,7 +150,7 @@ public final class Replay {
     let empty = Profile(entries: [], matrix: Matrix(rows: 0, columns: tonight.columns, values: []))
 
     var result: [ReplayVariant: [RankedPaper]] = [:]
-    for variant in variants {
+    for variant in ranked {
       var variantSettings = settings
       variantSettings.followedAuthors = []
       var profile = empty
@@ -176,7 +196,35 @@ public final class Replay {
       result[variant] = Prefilter(settings: variantSettings).rank(
         papers: day.papers, embeddings: tonight, profile: profile, models: variantModels)
     }
-    return result
+    if let auto = result[.auto] { recordSentPapers(auto.map(\.paperId), of: day) }
+    return result.filter { variants.contains($0.key) }
+  }
+
+  /// The picks of `day` that the models may learn from: every pick, or the
+  /// picks among the papers sent that night.
+  public func knownPicks(of day: BenchmarkDay) -> Set<String> {
+    guard labels != .everyPaper, let sent = sentByDate[day.date] else { return day.picks }
+    return day.picks.intersection(sent)
+  }
+
+  /// Ranks, in date order, the nights before `index` whose sent papers are
+  /// not yet known, so that every earlier night's labels are.
+  func recordSentPapers(before index: Int) throws {
+    guard labels != .everyPaper else { return }
+    for earlier in 0..<index where sentByDate[days[earlier].date] == nil {
+      _ = try rankings(forDayAt: earlier, variants: [.auto])
+    }
+  }
+
+  /// Stores the papers PaperSift would have sent for `day` given its `auto`
+  /// ranking: the top fraction and the audit sample drawn below it.
+  func recordSentPapers(_ ranking: [String], of day: BenchmarkDay) {
+    guard case .sentPapers(let fraction, let run) = labels, sentByDate[day.date] == nil else {
+      return
+    }
+    var sent = Set(ranking.prefix(CutoffPolicy.fractionCount(fraction, of: ranking.count)))
+    sent.formUnion(AuditSample.draw(ranking: ranking, sentIDs: sent, date: day.date, settings: run))
+    sentByDate[day.date] = sent
   }
 
   func embeddings(of day: BenchmarkDay) throws -> Matrix {
@@ -192,7 +240,7 @@ public final class Replay {
     var labels: [Bool] = []
     for day in history {
       let matrix = try embeddings(of: day)
-      let picks = day.picks
+      let picks = knownPicks(of: day)
       papers += day.papers
       values += matrix.values
       labels += day.papers.map { picks.contains($0.id) }
@@ -206,7 +254,7 @@ public final class Replay {
     var result: [FeedbackVector] = []
     for day in history {
       let matrix = try embeddings(of: day)
-      let picks = day.picks
+      let picks = knownPicks(of: day)
       let age = Self.daysBetween(day.date, date)
       for (row, paper) in day.papers.enumerated() where picks.contains(paper.id) {
         result.append(

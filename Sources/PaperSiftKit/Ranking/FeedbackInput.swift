@@ -266,11 +266,8 @@ public enum FeedbackInput {
     importer: (any PaperImporting)?
   ) throws -> LookupOutcome {
     var outcome = LookupOutcome()
-    var unknown: [String] = []
-    for id in ids {
-      let exists = try database.scalar("SELECT 1 FROM papers WHERE id = ?", [.text(id)])
-      if exists == nil { unknown.append(id) }
-    }
+    let stored = try PaperStore(database: database).storedIDs(among: ids)
+    let unknown = ids.filter { !stored.contains($0) }
     guard !unknown.isEmpty else { return outcome }
     guard let lookup, let importer else {
       outcome.pending = unknown

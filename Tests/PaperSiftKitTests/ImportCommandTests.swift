@@ -287,6 +287,29 @@ struct ListedPaper: Decodable {
       #expect(help.output.contains("  \(option) "), "\(command) --help lacks \(option)")
     }
   }
+
+  @Test func futureMonthIdSkippedOnImport() throws {
+    let home = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: home) }
+    // 9912 is December 2099, which is in the future on any day before November 2099.
+    let lines = ["2505.00001", "9912.00001"].map { JSONLinesDayParserTests.line($0) }
+    let file = try TestFiles.write(
+      lines.joined(separator: "\n") + "\n", named: "2025-05-05.papers.jsonl", in: home)
+    let papersift = try PaperSiftProcess(home: home)
+
+    let imported = try papersift.run(["import", file.path])
+    let listing = try papersift.run(["papers", "--date", "2025-05-05", "--json"])
+
+    #expect(imported.status == 0, "stderr: \(imported.errorOutput)")
+    #expect(
+      imported.output
+        == "2025-05-05.papers.jsonl: stored 1 paper of 2025-05-05 (1 new, 0 updated, "
+        + "0 unchanged), skipped 1 line whose arXiv id has a month in the future (9912.00001).\n")
+    #expect(
+      imported.errorOutput.contains(
+        "skipped paper=9912.00001 reason=\"its month 2099-12 is in the future\""))
+    #expect(try Self.listed(listing).map(\.id) == ["2505.00001"])
+  }
 }
 
 @Suite struct FetchCommandTests {
@@ -380,4 +403,5 @@ struct ListedPaper: Decodable {
     #expect(fetched.errorOutput.contains("HTTP status 503"))
     #expect(server.requests.count == 2)
   }
+
 }

@@ -38,7 +38,7 @@ enum RankCommand: Command {
     // Likes given since the last run, papers imported without a run and,
     // after a change of model, the training papers have no vector yet.
     // Without one they would not count.
-    try NightEmbedding.embed(
+    let embedded = try NightEmbedding.embedForRanking(
       try store.papers(announcedOn: date), encoder: encoder, database: database,
       batchSize: configuration.embedding.batchSize, trainingBefore: date,
       trainingDays: configuration.ranking.model.trainingDays)
@@ -47,7 +47,7 @@ enum RankCommand: Command {
     let embedder = TopicEmbedding(encoder: encoder)
     let ranking = try NightRanker.rank(
       date: date, inputs: inputs, settings: configuration.ranking, topics: topics,
-      embedder: embedder)
+      embedder: embedder, trainingPapers: embedded.trainingPapers)
     guard !ranking.papers.isEmpty else {
       throw PaperSiftError(.notFound, "No papers announced on \(date) are in the database.")
     }

@@ -257,6 +257,8 @@ public final class NightlyRun {
   func embed(
     _ papers: [Paper], date: String, encoder: any SentenceEncoder, database: Database
   ) throws -> TrainingPapers? {
+    let lock = try EmbeddingLock(url: home.embeddingLockURL)
+    defer { lock.release() }
     let outcome = try NightEmbedding.embedForRanking(
       papers, encoder: encoder, database: database, batchSize: configuration.embedding.batchSize,
       trainingBefore: date, trainingDays: configuration.ranking.model.trainingDays)

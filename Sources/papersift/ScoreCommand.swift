@@ -67,8 +67,9 @@ enum ScoreCommand: Command {
       throw error
     }
     let status: RunStatus = result.unscored.isEmpty ? .ok : .partial
+    // Every paper of the file is chosen for the LLM, as if above a cut-off.
     try runs.finishRun(
-      runID, status: status, summary: RunSummary(papers: papers.count, sent: papers.count))
+      runID, status: status, summary: RunSummary(papers: papers.count, aboveCutoff: papers.count))
     printReport(result, model: settings.model)
     return status == .ok ? .success : .partial
   }

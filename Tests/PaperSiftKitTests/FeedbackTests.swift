@@ -174,7 +174,7 @@ final class RecordingImporter: PaperImporting {
 
     let upgraded = try Database(path: path)
 
-    #expect(try upgraded.scalar("PRAGMA user_version") == .integer(2))
+    #expect(try upgraded.scalar("PRAGMA user_version") == .integer(Int64(Migrations.all.count)))
     #expect(try FeedbackStore(database: upgraded).pendingIds() == ["2505.99999"])
     let days = try FeedbackStore(database: upgraded).recordLookupMiss(
       ["2505.99999"], day: "2025-05-05")

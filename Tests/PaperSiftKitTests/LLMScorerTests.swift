@@ -67,7 +67,7 @@ import Testing
     let batches = try RunStore(database: setup.database).batches(runID: setup.runID)
     #expect(batches.map(\.number) == [1, 2, 3])
     #expect(batches.map(\.papers) == [10, 10, 5])
-    #expect(batches.map(\.succeeded) == [true, true, true])
+    #expect(batches.map(\.status) == [.ok, .ok, .ok])
     let summed = batches.map(\.usage).reduce(TokenUsage.zero, +)
     #expect(summed == result.usage)
     #expect(result.usage.cachedPromptTokens > 0)
@@ -249,8 +249,70 @@ import Testing
       #expect(paper.reason.contains("HTTP status 500"))
     }
     let batches = try RunStore(database: setup.database).batches(runID: setup.runID)
-    #expect(batches.map(\.succeeded) == [false, true])
+    #expect(batches.map(\.status) == [.failed, .ok])
     #expect(batches[0].error?.contains("upstream overloaded") == true)
+  }
+
+  @Test func unusableAnswerKeepsItsTokens() throws {
+    // The first response gives every paper a relevance of 11. The retries
+    // of its papers, one paper a request, get valid scores.
+    let server = try FakeChatServer { number, ids in
+      guard number == 1 else { return .wellFormed }
+      return .content(
+        ids.map { FakeChatServer.line(for: $0, relevance: 11) }.joined(separator: "\n"))
+    }
+    defer { server.stop() }
+    let setup = try Self.setup(server, batchSize: 3)
+    let papers = ScoringFixtures.papers(3)
+    let result = try setup.scorer().score(papers, runID: setup.runID)
+
+    Self.expectScoresFromServer(result, papers)
+    let batches = try RunStore(database: setup.database).batches(runID: setup.runID)
+    #expect(batches.map(\.status) == [.unusable, .ok, .ok, .ok])
+    #expect(batches.map(\.papers) == [3, 1, 1, 1])
+    #expect(batches[0].usage.promptTokens > 0)
+    #expect(batches[0].costUSD > 0)
+    #expect(batches[0].error == nil)
+    let run = try #require(try RunStore(database: setup.database).run(setup.runID))
+    #expect(run.usage == batches.map(\.usage).reduce(TokenUsage.zero, +))
+    #expect(run.usage == result.usage)
+    #expect(
+      try setup.count("SELECT COUNT(*) FROM batches WHERE status = 'unusable'") == 1)
+  }
+
+  @Test func runCountsSentAndScoredPapers() throws {
+    // Batch 1 fails. Batch 2 misses 2505.10007 twice, so its retry is unusable.
+    let server = try FakeChatServer { _, ids in
+      ids.contains("2505.10001") ? .serverError("overloaded") : .missing("2505.10007")
+    }
+    defer { server.stop() }
+    var setup = try Self.setup(server, batchSize: 5)
+    setup.settings.maxAttempts = 1
+    let result = try setup.scorer().score(ScoringFixtures.papers(10), runID: setup.runID)
+
+    #expect(server.idsPerRequest.map(\.count) == [5, 5, 1])
+    #expect(result.scores.count == 4)
+    let batches = try RunStore(database: setup.database).batches(runID: setup.runID)
+    #expect(batches.map(\.status) == [.failed, .ok, .unusable])
+    let run = try #require(try RunStore(database: setup.database).run(setup.runID))
+    // The 5 papers of batch 2 got a response, and 2505.10007 counts once although sent twice.
+    #expect(run.sent == 5)
+    #expect(run.scored == 4)
+  }
+
+  @Test func storedScoresAreNotCountedAgain() throws {
+    let server = try FakeChatServer(replies: [])
+    defer { server.stop() }
+    let setup = try Self.setup(server, batchSize: 4)
+    let store = RunStore(database: setup.database)
+    _ = try setup.scorer().score(ScoringFixtures.papers(3), runID: setup.runID)
+    let second = try store.startRun(date: "2025-05-05", model: "gpt-4o-mini")
+    _ = try setup.scorer().score(ScoringFixtures.papers(5), runID: second)
+
+    #expect(try store.run(setup.runID)?.sent == 3)
+    #expect(try store.run(setup.runID)?.scored == 3)
+    #expect(try store.run(second)?.sent == 2)
+    #expect(try store.run(second)?.scored == 2)
   }
 
   /// Scores 9 papers in batches of 3 on `server` and returns the result.
@@ -325,7 +387,7 @@ import Testing
     }
     for paper in result.unscored.suffix(3) {
       #expect(paper.reason.hasPrefix("not sent: the server at \(server.baseURL)"))
-      #expect(paper.reason.contains("more than the 120 s PaperSift waits"))
+      #expect(paper.reason.contains("more than the 120 s that llm.maxRetryAfter allows"))
     }
   }
 
@@ -339,13 +401,17 @@ import Testing
       }.1
     }
     let result = try #require(scored)
+    // Tests running meanwhile write to the same standard error, so only the
+    // lines that name this test's server count.
+    let own = log.split(separator: "\n").filter { $0.contains(server.baseURL) }
 
     // The first batch gets a response, the second times out on both attempts.
     #expect(server.requests.count == 3)
-    #expect(log.contains("LLM request failed; retrying attempt=1"))
-    #expect(log.contains("raise llm.requestTimeout (now 0.3 s)"))
-    #expect(!log.contains("raise the timeout"))
-    #expect(log.contains("Stopping the LLM stage; later batches are not sent batch=2"))
+    let retry = own.first { $0.contains("LLM request failed; retrying attempt=1") }
+    #expect(retry?.contains("raise llm.requestTimeout (now 0.3 s)") == true)
+    #expect(!own.contains { $0.contains("raise the timeout") })
+    #expect(
+      own.contains { $0.contains("Stopping the LLM stage; later batches are not sent batch=2") })
     #expect(result.scores.map(\.paperID) == ["2505.10001", "2505.10002", "2505.10003"])
     #expect(result.unscored.map(\.paperID) == ScoringFixtures.papers(9).suffix(6).map(\.id))
     for paper in result.unscored.prefix(3) {
@@ -464,12 +530,15 @@ import Testing
     let path = folder.appendingPathComponent("papersift.sqlite").path
     let seen = Counter()
     let committed = LockedValue(-1)
+    let counted = LockedValue<[Int?]>([])
     let server = try FakeChatServer { number, _ in
       if number == 2 {
         // Another connection, as a later process would open it after a kill.
         let other = try? Database(path: path)
         let rows = try? other?.rows("SELECT COUNT(*) FROM scores").first?.int(0)
         committed.set(rows ?? -2)
+        let run = try? other?.rows("SELECT sent, scored FROM runs").first
+        counted.set([run?.int(0), run?.int(1)])
         _ = seen.increment()
         return .serverError("killed")
       }
@@ -484,6 +553,8 @@ import Testing
       settings: settings, topics: ScoringFixtures.topics, database: database, environment: [:])
     _ = try scorer.score(ScoringFixtures.papers(8), runID: runID)
     #expect(committed.get() == 4)
+    // The paid batch is counted before the next request goes out.
+    #expect(counted.get() == [4, 4])
     let run = try #require(try RunStore(database: database).run(runID))
     #expect(run.usage.promptTokens > 0)
   }
@@ -510,12 +581,18 @@ import Testing
     let store = RunStore(database: database)
     let id = try store.startRun(date: "2025-05-05", model: "gpt-4o-mini", budgetUSD: 0.5)
     #expect(try store.run(id)?.status == .running)
-    try store.finishRun(id, status: .partial, summary: RunSummary(papers: 176, sent: 40))
+    try store.finishRun(id, status: .partial, summary: RunSummary(papers: 176, aboveCutoff: 40))
     let run = try #require(try store.run(id))
     #expect(run.status == .partial)
     #expect(run.finished != nil)
     #expect(run.date == "2025-05-05")
-    let row = try #require(try database.rows("SELECT papers, sent, budget_usd FROM runs").first)
+    #expect(run.papers == 176)
+    #expect(run.aboveCutoff == 40)
+    // Nothing was sent, and the summary does not set the counts that batches add to.
+    #expect(run.sent == 0)
+    #expect(run.scored == 0)
+    let row = try #require(
+      try database.rows("SELECT papers, above_cutoff, budget_usd FROM runs").first)
     #expect(row.int(0) == 176)
     #expect(row.int(1) == 40)
     #expect(row.double(2) == 0.5)

@@ -48,6 +48,13 @@ import Testing
     }
     #expect(MarkdownDigest.render(digest) == markdown)
     #expect(result.output.contains("digest-2025-05-05.md"))
+    let run = try NightFixtures.firstRun(in: home)
+    #expect(run.status == .ok)
+    #expect(run.papers == 176)
+    #expect(run.aboveCutoff == 44)
+    #expect(run.audited == 6)
+    #expect(run.sent == 50)
+    #expect(run.scored == 50)
   }
 
   @Test func rerunSendsNothingAndWritesSameDigest() throws {
@@ -144,6 +151,10 @@ import Testing
     #expect(runs.first?.string(1) != nil)
     let paid = try database.scalar("SELECT COUNT(*) FROM scores")
     #expect(paid == .integer(4))
+    // The interrupted run counts the batch it paid for.
+    let run = try NightFixtures.firstRun(in: home)
+    #expect(run.sent == 4)
+    #expect(run.scored == 4)
     // The lock is free: taking it without waiting succeeds.
     let lock = try RunLock(url: home.appendingPathComponent("run.lock"), timeout: 0)
     lock.release()
@@ -250,6 +261,16 @@ import Testing
     #expect(digest.skippedLLM?.reason.contains("PAPERSIFT_TEST_UNSET_KEY") == true)
     let markdown = try NightFixtures.markdown(in: home)
     #expect(markdown.contains("The LLM stage was skipped"))
+    // The chosen papers got no score, so the digest must not say "None" of them is unscored.
+    #expect(!markdown.contains("## Unscored papers\n\nNone."))
+    #expect(
+      markdown.contains(
+        "## Unscored papers\n\nNo paper got a score, because the LLM stage was skipped: no API "
+          + "key in $PAPERSIFT_TEST_UNSET_KEY"))
+    #expect(
+      markdown.contains(
+        "The papers chosen for the LLM, \(digest.counts.aboveCutoff) above the cutoff and "
+          + "\(digest.counts.audited) drawn for the audit, have no score."))
   }
 
   @Test func pastedKeyVariableIsRejected() throws {
@@ -391,6 +412,8 @@ import Testing
     let database = try Database(path: home.appendingPathComponent("papersift.sqlite").path)
     let row = try #require(
       try database.rows("SELECT SUM(prompt_tokens), SUM(cost_usd), COUNT(*) FROM batches").first)
+    let statuses = try database.rows("SELECT DISTINCT status FROM batches").map { $0.string(0) }
+    #expect(statuses == ["unusable"])
     let paidTokens = try #require(row.int(0))
     let paidDollars = try #require(row.double(1))
     // gpt-4o-mini: 1000 prompt tokens at $0.15 and 100 completion tokens at
@@ -414,6 +437,41 @@ import Testing
     #expect(
       result.errorOutput.contains(
         "\(paidTokens + digest.usage.completionTokens) tokens, \(dollars)"))
+  }
+
+  @Test func budgetStopCountsScoredAuditOnly() throws {
+    let home = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: home) }
+    // Every response reports 1,000,000 prompt and 100 completion tokens, so
+    // at gpt-4o-mini's $0.15 and $0.60 per million each batch costs
+    // $0.15006. The estimate of a batch stays below $0.01, so a budget of
+    // $0.20 sends the two batches above the cutoff and stops the audit's.
+    let server = try FakeChatServer(
+      replies: [], usage: TokenUsage(promptTokens: 1_000_000, completionTokens: 100))
+    defer { server.stop() }
+    try NightFixtures.configure(
+      home: home, llmBaseURL: server.baseURL, batchSize: 5, model: "gpt-4o-mini")
+    let day = try NightFixtures.smallDay(20, in: home)
+
+    let result = try PaperSiftProcess(home: home).run(
+      NightFixtures.runArguments(day, ["--top", "10", "--budget", "0.20"]))
+
+    #expect(result.status == 3, "stderr: \(result.errorOutput)")
+    #expect(server.requests.count == 2)
+    let digest = try NightFixtures.digest(in: home)
+    #expect(digest.counts.aboveCutoff == 10)
+    #expect(digest.counts.audited == 5)
+    #expect(digest.unscored.count == 5)
+    #expect(digest.unscored.allSatisfy { $0.inAuditSample })
+    #expect(
+      result.errorOutput.contains(
+        "20 papers, 10 above the cutoff, 0 of 5 audit papers scored, "
+          + "\(digest.papers.count) selected, 5 unscored, "))
+    let run = try NightFixtures.firstRun(in: home)
+    #expect(run.aboveCutoff == 10)
+    #expect(run.audited == 5)
+    #expect(run.sent == 10)
+    #expect(run.scored == 10)
   }
 
   @Test func rejectedKeyStopsScoringKeepsPaid() throws {
@@ -451,6 +509,13 @@ import Testing
     #expect(!markdown.contains(key))
     #expect(!result.errorOutput.contains(key))
     #expect(result.errorOutput.contains("Stopping the LLM stage; later batches are not sent"))
+    let run = try NightFixtures.firstRun(in: home)
+    #expect(run.status == .partial)
+    #expect(run.aboveCutoff == 10)
+    #expect(run.audited == 5)
+    // The first batch of 5 got a response, the second failed, the third was not sent.
+    #expect(run.sent == 5)
+    #expect(run.scored == 5)
   }
 
   @Test func refusedConnectionsStopScoring() throws {

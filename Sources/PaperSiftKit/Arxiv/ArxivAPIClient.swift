@@ -47,7 +47,9 @@ public final class ArxivAPIClient {
     try settings.validate()
     self.init(
       baseURL: settings.apiBaseURL,
-      retryPolicy: RetryPolicy(maxAttempts: max(1, settings.maxAttempts), baseDelay: 3),
+      retryPolicy: RetryPolicy(
+        maxAttempts: max(1, settings.maxAttempts), baseDelay: 3,
+        maxRetryAfter: settings.maxRetryAfterSeconds),
       connectTimeout: settings.connectTimeoutSeconds,
       requestTimeout: settings.requestTimeoutSeconds)
   }
@@ -120,7 +122,8 @@ public final class ArxivAPIClient {
           throw PaperSiftError(
             .network,
             "The arXiv API look-up of \(idCount) ids failed after \(attempt) "
-              + "attempt\(attempt == 1 ? "" : "s"): \(error.description)"
+              + "attempt\(attempt == 1 ? "" : "s"): "
+              + retryPolicy.describe(error, setting: "fetch.maxRetryAfterSeconds")
               + FetchSettings.timeoutHint(for: error, seconds: requestTimeout),
             underlying: error)
         }

@@ -12,13 +12,17 @@ public struct ArxivFeedClient: Sendable {
   private let logger = Logger(label: "fetch")
 
   /// Creates a client; without `retryPolicy`, a request is tried
-  /// `settings.maxAttempts` times, the first retry after about 2 seconds.
+  /// `settings.maxAttempts` times, the first retry after about 2 seconds,
+  /// and waits for a `Retry-After` of up to `settings.maxRetryAfterSeconds`.
   public init(
     settings: FetchSettings, retryPolicy: RetryPolicy? = nil, http: HTTPClient = HTTPClient()
   ) {
     self.settings = settings
     self.retryPolicy =
-      retryPolicy ?? RetryPolicy(maxAttempts: max(1, settings.maxAttempts), baseDelay: 2)
+      retryPolicy
+      ?? RetryPolicy(
+        maxAttempts: max(1, settings.maxAttempts), baseDelay: 2,
+        maxRetryAfter: settings.maxRetryAfterSeconds)
     self.http = http
   }
 
@@ -72,7 +76,8 @@ public struct ArxivFeedClient: Sendable {
     } catch let error as HTTPError {
       throw PaperSiftError(
         .network,
-        "Unable to download the arXiv feed: \(error.description)"
+        "Unable to download the arXiv feed: "
+          + retryPolicy.describe(error, setting: "fetch.maxRetryAfterSeconds")
           + FetchSettings.timeoutHint(for: error, seconds: settings.requestTimeoutSeconds),
         underlying: error)
     }

@@ -19,6 +19,9 @@ public struct FetchSettings: Codable, Sendable, Equatable {
   public var requestTimeoutSeconds = 60.0
   /// The number of attempts per request, the first included.
   public var maxAttempts = 4
+  /// The longest `Retry-After` that a request waits for before its next
+  /// attempt, in seconds. A longer one fails the request at once.
+  public var maxRetryAfterSeconds = RetryPolicy.defaultMaxRetryAfter
 
   public init() {}
 
@@ -44,7 +47,10 @@ public struct FetchSettings: Codable, Sendable, Equatable {
       try container.decodeIfPresent(Double.self, forKey: .requestTimeoutSeconds)
       ?? defaults.requestTimeoutSeconds
     maxAttempts =
-      try container.decodeIfPresent(Int.self, forKey: .maxAttempts) ?? defaults.maxAttempts
+      try container.decodeWholeNumber(forKey: .maxAttempts) ?? defaults.maxAttempts
+    maxRetryAfterSeconds =
+      try container.decodeIfPresent(Double.self, forKey: .maxRetryAfterSeconds)
+      ?? defaults.maxRetryAfterSeconds
   }
 
   /// Checks the values that the file could set to something unusable.
@@ -68,6 +74,8 @@ public struct FetchSettings: Codable, Sendable, Equatable {
     try SettingRange.checkSeconds("fetch.connectTimeoutSeconds", connectTimeoutSeconds)
     try SettingRange.checkSeconds("fetch.requestTimeoutSeconds", requestTimeoutSeconds)
     try SettingRange.checkCount("fetch.maxAttempts", maxAttempts, in: SettingRange.attempts)
+    try SettingRange.checkSeconds(
+      "fetch.maxRetryAfterSeconds", maxRetryAfterSeconds, allowsZero: true)
     guard !categories.isEmpty, categories.allSatisfy({ !$0.isEmpty }) else {
       throw PaperSiftError(
         .configuration,

@@ -140,8 +140,12 @@ extension MarkdownDigest {
       + "so the cutoff saved about \(saved)."
   }
 
-  static func unscoredSection(_ unscored: [DigestContent.UnscoredPaper]) -> String {
+  static func unscoredSection(_ content: DigestContent) -> String {
     let heading = "## Unscored papers\n\n"
+    let unscored = content.unscored
+    if let skipped = content.skippedLLM, !skipped.requestsFailed {
+      return heading + skippedStageText(skipped, counts: content.counts)
+    }
     guard !unscored.isEmpty else { return heading + "None." }
     let intro =
       "\(MarkdownText.counted(unscored.count, "paper was", "papers were")) chosen for the LLM "
@@ -151,5 +155,18 @@ extension MarkdownDigest {
         + MarkdownText.inline(paper.reason)
     }
     return heading + intro + "\n\n" + items.joined(separator: "\n")
+  }
+
+  /// Returns the section's text for a stage that sent nothing. It gives the
+  /// reason once, in place of a list with the same reason on every line.
+  private static func skippedStageText(
+    _ skipped: DigestContent.SkippedLLM, counts: DigestContent.Counts
+  ) -> String {
+    var reason = skipped.reason
+    while reason.hasSuffix(".") { reason.removeLast() }
+    let cause = "No paper got a score, because the LLM stage was skipped: \(reason)."
+    guard counts.chosen > 0 else { return cause }
+    return cause + " The papers chosen for the LLM, \(counts.aboveCutoff) above the cutoff and "
+      + "\(counts.audited) drawn for the audit, have no score."
   }
 }

@@ -36,7 +36,7 @@ public enum MarkdownDigest {
     blocks.append(runSection(content))
     blocks.append(recallSection(content))
     blocks.append(costSection(content))
-    blocks.append(unscoredSection(content.unscored))
+    blocks.append(unscoredSection(content))
     if let prompt = content.selectionPrompt {
       blocks.append("---")
       blocks.append("# Paper Selection Prompt\n\n" + prompt.trimmingCharacters(in: .newlines))

@@ -39,6 +39,9 @@ public struct EmbeddingSettings: Codable, Sendable, Equatable {
   public var remoteRequestTimeout: Double = 60
   /// Attempts per request to the remote server, the first included.
   public var remoteMaxAttempts: Int = 4
+  /// The longest `Retry-After` of the remote server that a request waits for
+  /// before its next attempt, in seconds. A longer one fails the request at once.
+  public var remoteMaxRetryAfter: Double = RetryPolicy.defaultMaxRetryAfter
 
   public init() {}
 
@@ -47,8 +50,8 @@ public struct EmbeddingSettings: Codable, Sendable, Equatable {
     let defaults = EmbeddingSettings()
     provider = try container.decodeIfPresent(Provider.self, forKey: .provider) ?? defaults.provider
     modelDirectory = try container.decodeIfPresent(String.self, forKey: .modelDirectory)
-    threads = try container.decodeIfPresent(Int.self, forKey: .threads) ?? defaults.threads
-    batchSize = try container.decodeIfPresent(Int.self, forKey: .batchSize) ?? defaults.batchSize
+    threads = try container.decodeWholeNumber(forKey: .threads) ?? defaults.threads
+    batchSize = try container.decodeWholeNumber(forKey: .batchSize) ?? defaults.batchSize
     precision =
       try container.decodeIfPresent(EncoderPrecision.self, forKey: .precision) ?? defaults.precision
     remoteBaseURL =
@@ -62,8 +65,11 @@ public struct EmbeddingSettings: Codable, Sendable, Equatable {
       try container.decodeIfPresent(Double.self, forKey: .remoteRequestTimeout)
       ?? defaults.remoteRequestTimeout
     remoteMaxAttempts =
-      try container.decodeIfPresent(Int.self, forKey: .remoteMaxAttempts)
+      try container.decodeWholeNumber(forKey: .remoteMaxAttempts)
       ?? defaults.remoteMaxAttempts
+    remoteMaxRetryAfter =
+      try container.decodeIfPresent(Double.self, forKey: .remoteMaxRetryAfter)
+      ?? defaults.remoteMaxRetryAfter
   }
 
   /// Checks the values that a configuration file may set out of range.
@@ -87,6 +93,8 @@ public struct EmbeddingSettings: Codable, Sendable, Equatable {
     try SettingRange.checkVariableName("embedding.remoteAPIKeyVariable", remoteAPIKeyVariable)
     try SettingRange.checkCount(
       "embedding.remoteMaxAttempts", remoteMaxAttempts, in: SettingRange.attempts)
+    try SettingRange.checkSeconds(
+      "embedding.remoteMaxRetryAfter", remoteMaxRetryAfter, allowsZero: true)
   }
 
   /// Returns the checkpoint folder: the configured override, else the home's default.

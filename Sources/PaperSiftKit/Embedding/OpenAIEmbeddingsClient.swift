@@ -58,7 +58,8 @@ public final class OpenAIEmbeddingsClient: SentenceEncoder, @unchecked Sendable 
       baseURL: settings.remoteBaseURL, model: settings.remoteModel,
       apiKey: environment[settings.remoteAPIKeyVariable].flatMap { $0.isEmpty ? nil : $0 },
       batchSize: settings.batchSize,
-      retryPolicy: RetryPolicy(maxAttempts: settings.remoteMaxAttempts))
+      retryPolicy: RetryPolicy(
+        maxAttempts: settings.remoteMaxAttempts, maxRetryAfter: settings.remoteMaxRetryAfter))
     requestTimeout = settings.remoteRequestTimeout
     apiKeyVariable = settings.remoteAPIKeyVariable
   }
@@ -142,7 +143,8 @@ public final class OpenAIEmbeddingsClient: SentenceEncoder, @unchecked Sendable 
       throw PaperSiftError(
         .network,
         redaction.redact(
-          "The embeddings request for model '\(model)' failed. \(error.description)"
+          "The embeddings request for model '\(model)' failed. "
+            + retryPolicy.describe(error, setting: "embedding.remoteMaxRetryAfter")
             + advice(for: error)))
     }
 

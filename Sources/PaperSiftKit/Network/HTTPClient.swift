@@ -101,10 +101,14 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
       return "Response from \(url) is larger than the limit of \(limit) bytes. "
         + "Check that the URL points at the expected service."
     case .status(let status):
-      return
-        "Request to \(url) failed with HTTP status \(status)\(detail.isEmpty ? "" : ": \(detail)"). "
-        + HTTPError.hint(forStatus: status)
+      return statusSentence(status) + " " + HTTPError.hint(forStatus: status)
     }
+  }
+
+  /// Returns `Request to URL failed with HTTP status N: DETAIL.`, the
+  /// opening of the description of a `.status` error.
+  func statusSentence(_ status: Int) -> String {
+    "Request to \(url) failed with HTTP status \(status)\(detail.isEmpty ? "" : ": \(detail)")."
   }
 
   static func hint(forStatus status: Int) -> String {

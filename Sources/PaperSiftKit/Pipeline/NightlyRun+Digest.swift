@@ -22,7 +22,7 @@ extension NightlyRun {
     try RunStore(database: database).finishRun(
       scoring.runID, status: status,
       summary: RunSummary(
-        papers: content.counts.papers, sent: content.counts.aboveCutoff,
+        papers: content.counts.papers, aboveCutoff: content.counts.aboveCutoff,
         audited: content.counts.audited, estimatedRecall: content.recall?.recall,
         recallLow: content.recall?.recallLow, recallHigh: content.recall?.recallHigh,
         cutoffPolicy: slice.cutoff.policy, cutoffValue: slice.cutoff.value,
@@ -32,7 +32,11 @@ extension NightlyRun {
     var outcome = NightlyRunOutcome(status: isPartial ? .partial : .done, date: slice.date)
     outcome.papers = content.counts.papers
     outcome.aboveCutoff = content.counts.aboveCutoff
-    outcome.audited = content.counts.audited
+    outcome.auditDrawn = content.counts.audited
+    // Only the audit papers that got a score count as audited, because a
+    // budget can stop the run before their batch is sent.
+    outcome.audited =
+      scoring.skipped == nil ? slice.auditIDs.filter { scoring.scores[$0] != nil }.count : 0
     outcome.selected = scoring.skipped == nil ? content.papers.count : 0
     outcome.unscored = unscored
     outcome.usage = content.usage

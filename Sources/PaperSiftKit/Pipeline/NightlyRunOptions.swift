@@ -75,6 +75,10 @@ public struct NightlyRunOutcome: Sendable {
   public var papers: Int = 0
   /// The papers above the cutoff, chosen for the LLM.
   public var aboveCutoff: Int = 0
+  /// The papers drawn from below the cutoff for the audit sample, sent or not.
+  public var auditDrawn: Int = 0
+  /// The audit papers that got a score, which a budget or a failure can
+  /// leave below ``auditDrawn``.
   public var audited: Int = 0
   public var selected: Int = 0
   public var unscored: Int = 0
@@ -99,13 +103,13 @@ public struct NightlyRunOutcome: Sendable {
       + "(\(String(format: "$%.4f", spentUSD)) this run)"
     if let skippedLLMReason {
       line +=
-        ", \(aboveCutoff) above the cutoff and \(audited) drawn for the audit, "
+        ", \(aboveCutoff) above the cutoff and \(auditDrawn) drawn for the audit, "
         + "LLM stage \(llmFailed ? "failed" : "skipped") (\(skippedLLMReason))"
       if llmFailed { line += ", " + paid }
     } else {
       line +=
-        ", \(aboveCutoff) above the cutoff and \(audited) audited, \(selected) selected, "
-        + "\(unscored) unscored, " + paid
+        ", \(aboveCutoff) above the cutoff, \(audited) of \(auditDrawn) audit papers scored, "
+        + "\(selected) selected, \(unscored) unscored, " + paid
     }
     if let digest { line += "; digest: \(digest.markdown.path)" }
     return line

@@ -36,9 +36,9 @@ public struct RunSettings: Codable, Sendable, Equatable {
     auditFraction =
       try container.decodeIfPresent(Double.self, forKey: .auditFraction) ?? defaults.auditFraction
     auditMinimum =
-      try container.decodeIfPresent(Int.self, forKey: .auditMinimum) ?? defaults.auditMinimum
+      try container.decodeWholeNumber(forKey: .auditMinimum) ?? defaults.auditMinimum
     noLLMPaperCount =
-      try container.decodeIfPresent(Int.self, forKey: .noLLMPaperCount)
+      try container.decodeWholeNumber(forKey: .noLLMPaperCount)
       ?? defaults.noLLMPaperCount
     outputFolder = try container.decodeIfPresent(String.self, forKey: .outputFolder)
   }
@@ -102,10 +102,10 @@ public struct SelectionRule: Codable, Sendable, Equatable {
     let container = try decoder.container(keyedBy: CodingKeys.self)
     let defaults = SelectionRule()
     minimumRelevance =
-      try container.decodeIfPresent(Int.self, forKey: .minimumRelevance)
+      try container.decodeWholeNumber(forKey: .minimumRelevance)
       ?? defaults.minimumRelevance
     minimumNovelty =
-      try container.decodeIfPresent(Int.self, forKey: .minimumNovelty)
+      try container.decodeWholeNumber(forKey: .minimumNovelty)
       ?? defaults.minimumNovelty
   }
 

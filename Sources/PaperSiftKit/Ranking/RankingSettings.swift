@@ -44,7 +44,9 @@ public struct RankingSettings: Codable, Sendable, Equatable {
     }
     topicsFile = try value(.topicsFile, defaults.topicsFile)
     followedAuthors = try value(.followedAuthors, defaults.followedAuthors)
-    minimumLabelledPapers = try value(.minimumLabelledPapers, defaults.minimumLabelledPapers)
+    minimumLabelledPapers =
+      try container.decodeWholeNumber(forKey: .minimumLabelledPapers)
+      ?? defaults.minimumLabelledPapers
     weights = try value(.weights, defaults.weights)
     combination = try value(.combination, defaults.combination)
     cold = try value(.cold, defaults.cold)
@@ -219,7 +221,7 @@ public struct ColdStartParameters: Codable, Sendable, Equatable {
       ?? defaults.negativeWeight
     likeWeight = try container.decodeIfPresent(Double.self, forKey: .likeWeight) ?? 1.0
     dislikeWeight = try container.decodeIfPresent(Double.self, forKey: .dislikeWeight) ?? 1.0
-    nearest = try container.decodeIfPresent(Int.self, forKey: .nearest) ?? defaults.nearest
+    nearest = try container.decodeWholeNumber(forKey: .nearest) ?? defaults.nearest
     halfLifeDays =
       try container.decodeIfPresent(Double.self, forKey: .halfLifeDays) ?? defaults.halfLifeDays
   }
@@ -257,14 +259,14 @@ public struct ModelParameters: Codable, Sendable, Equatable {
       try container.decodeIfPresent(Double.self, forKey: .logisticL2) ?? defaults.logisticL2
     svmC = try container.decodeIfPresent(Double.self, forKey: .svmC) ?? defaults.svmC
     trainingDays =
-      try container.decodeIfPresent(Int.self, forKey: .trainingDays) ?? defaults.trainingDays
+      try container.decodeWholeNumber(forKey: .trainingDays) ?? defaults.trainingDays
     maxFeatures =
-      try container.decodeIfPresent(Int.self, forKey: .maxFeatures) ?? defaults.maxFeatures
+      try container.decodeWholeNumber(forKey: .maxFeatures) ?? defaults.maxFeatures
     positiveNeighbours =
-      try container.decodeIfPresent(Int.self, forKey: .positiveNeighbours)
+      try container.decodeWholeNumber(forKey: .positiveNeighbours)
       ?? defaults.positiveNeighbours
     negativeNeighbours =
-      try container.decodeIfPresent(Int.self, forKey: .negativeNeighbours)
+      try container.decodeWholeNumber(forKey: .negativeNeighbours)
       ?? defaults.negativeNeighbours
     categoryFeatures =
       try container.decodeIfPresent(Bool.self, forKey: .categoryFeatures)
@@ -273,10 +275,10 @@ public struct ModelParameters: Codable, Sendable, Equatable {
       try container.decodeIfPresent(Bool.self, forKey: .authorFeatures)
       ?? defaults.authorFeatures
     positiveRelevance =
-      try container.decodeIfPresent(Int.self, forKey: .positiveRelevance)
+      try container.decodeWholeNumber(forKey: .positiveRelevance)
       ?? defaults.positiveRelevance
     positiveNovelty =
-      try container.decodeIfPresent(Int.self, forKey: .positiveNovelty)
+      try container.decodeWholeNumber(forKey: .positiveNovelty)
       ?? defaults.positiveNovelty
   }
 }

@@ -167,16 +167,8 @@ public struct ChatClient: Sendable {
   var retryPolicy: RetryPolicy {
     RetryPolicy(
       maxAttempts: settings.maxAttempts, baseDelay: settings.retryBaseDelay,
-      maxDelay: settings.retryMaxDelay, retryStatuses: Set([408, 429] + Array(500...599)))
-  }
-
-  /// Returns the seconds of `error`'s `Retry-After` when it is longer than
-  /// the retry policy waits, so that retrying is pointless, or nil.
-  private func excessiveRetryAfter(_ error: HTTPError) -> Double? {
-    guard let seconds = error.retryAfter, seconds > retryPolicy.maxRetryAfter,
-      retryPolicy.shouldRetry(error)
-    else { return nil }
-    return seconds
+      maxDelay: settings.retryMaxDelay, maxRetryAfter: settings.maxRetryAfter,
+      retryStatuses: Set([408, 429] + Array(500...599)))
   }
 
   /// Returns whether `error` is a timeout, a refused connection or an
@@ -202,7 +194,7 @@ public struct ChatClient: Sendable {
     } else if error.isQuotaExhausted {
       kind = .quotaExhausted
       stopReason = "the server at \(url) refused the request for lack of quota. " + Self.quotaAdvice
-    } else if let seconds = excessiveRetryAfter(error) {
+    } else if let seconds = retryPolicy.excessiveRetryAfter(error) {
       // Later batches would get the same 429 within the requested wait.
       kind = .retryAfterTooLong
       stopReason = "the server at \(url) " + retryAfterAdvice(seconds)
@@ -230,8 +222,8 @@ public struct ChatClient: Sendable {
       text = statusText(error, status) + keyAdvice
     case .status(let status) where error.isQuotaExhausted:
       text = statusText(error, status) + Self.quotaAdvice
-    case .status(let status) where excessiveRetryAfter(error) != nil:
-      let seconds = excessiveRetryAfter(error) ?? 0
+    case .status(let status) where retryPolicy.excessiveRetryAfter(error) != nil:
+      let seconds = retryPolicy.excessiveRetryAfter(error) ?? 0
       text = statusText(error, status) + "The server " + retryAfterAdvice(seconds)
     case .status(400) where settings.jsonMode:
       text =
@@ -253,9 +245,7 @@ public struct ChatClient: Sendable {
 
   /// Returns the advice for a `Retry-After` of `seconds`, to follow "The server ".
   private func retryAfterAdvice(_ seconds: Double) -> String {
-    "requested a wait of \(secondsText(seconds)) (Retry-After) before the next request, more "
-      + "than the \(secondsText(retryPolicy.maxRetryAfter)) PaperSift waits. Run again after "
-      + "that wait."
+    retryPolicy.retryAfterAdvice(seconds, setting: "llm.maxRetryAfter")
   }
 
   private static let quotaAdvice =

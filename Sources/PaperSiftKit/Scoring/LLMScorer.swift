@@ -217,7 +217,7 @@ public final class LLMScorer {
     var record = BatchRecord(
       runID: session.runID, number: number, papers: batch.count, model: settings.model,
       promptHash: promptHash, estimatedPromptTokens: estimate.tokens,
-      estimatedCostUSD: estimate.costUSD, usage: .zero, costUSD: 0, succeeded: false)
+      estimatedCostUSD: estimate.costUSD, usage: .zero, costUSD: 0, status: .failed)
 
     let completion: ChatCompletion
     do {
@@ -245,7 +245,10 @@ public final class LLMScorer {
   }
 
   /// Stores the scores and usage of a response in one transaction, with the
-  /// papers that stay unscored on the retry pass.
+  /// papers that stay unscored on the retry pass and the run's paper counts.
+  ///
+  /// A response without a usable score is stored as an `unusable` batch, and
+  /// its tokens count like those of any other.
   ///
   /// - Returns: The papers to send again, as ``send(_:label:isRetry:session:)`` does.
   private func store(
@@ -255,7 +258,6 @@ public final class LLMScorer {
     var record = record
     record.usage = completion.usage
     record.costUSD = price?.cost(of: completion.usage) ?? 0
-    record.succeeded = true
     session.usage += completion.usage
     session.costUSD += record.costUSD
     if completion.usage.promptTokens > 0 {
@@ -268,6 +270,7 @@ public final class LLMScorer {
     let answer = AnswerParser.parse(completion.content, batchIDs: ids)
     logProblems(answer, completion: completion, batch: record.number)
     let found = ids.compactMap { answer.scores[$0] }
+    record.status = found.isEmpty ? .unusable : .ok
     var failed: [(String, UnscoredReason)] = []
     var again: [Paper] = []
     for paper in batch where answer.scores[paper.id] == nil {
@@ -279,7 +282,19 @@ public final class LLMScorer {
     try runs.database.transaction {
       let batchID = try runs.recordBatch(record)
       try scores.save(found, model: settings.model, promptHash: promptHash, batchID: batchID)
+      // A retry carries only papers of earlier responses, which were counted then.
+      try runs.countPapers(
+        runID: session.runID, sent: isRetry ? 0 : batch.count, scored: found.count)
       try storeUnscored(failed, session: &session)
+    }
+    if record.status == .unusable {
+      logger.warning(
+        "LLM answer gave no usable score; its tokens are paid and stored",
+        [
+          ("batch", "\(record.number)"), ("papers", "\(batch.count)"),
+          ("prompt_tokens", "\(completion.usage.promptTokens)"),
+          ("completion_tokens", "\(completion.usage.completionTokens)"),
+        ])
     }
     for score in found { session.scored[score.paperID] = score }
     logger.info(

@@ -21,6 +21,9 @@ public struct LLMSettings: Codable, Sendable, Equatable {
   public var retryBaseDelay = 2.0
   /// The maximum wait between attempts, in seconds.
   public var retryMaxDelay = 60.0
+  /// The longest `Retry-After` that a batch waits for before its next
+  /// attempt, in seconds. A longer one stops the LLM stage.
+  public var maxRetryAfter = RetryPolicy.defaultMaxRetryAfter
   /// Seconds allowed to open the connection.
   public var connectTimeout = 15.0
   /// Seconds allowed for one whole request, the model's generation included.
@@ -55,22 +58,26 @@ public struct LLMSettings: Codable, Sendable, Equatable {
     func value<T: Decodable>(_ key: CodingKeys, _ fallback: T) throws -> T {
       try container.decodeIfPresent(T.self, forKey: key) ?? fallback
     }
+    func wholeNumber(_ key: CodingKeys, _ fallback: Int) throws -> Int {
+      try container.decodeWholeNumber(forKey: key) ?? fallback
+    }
     baseURL = try value(.baseURL, defaults.baseURL)
     model = try value(.model, defaults.model)
     apiKeyVariable = try value(.apiKeyVariable, defaults.apiKeyVariable)
-    batchSize = try value(.batchSize, defaults.batchSize)
-    maxAttempts = try value(.maxAttempts, defaults.maxAttempts)
+    batchSize = try wholeNumber(.batchSize, defaults.batchSize)
+    maxAttempts = try wholeNumber(.maxAttempts, defaults.maxAttempts)
     retryBaseDelay = try value(.retryBaseDelay, defaults.retryBaseDelay)
     retryMaxDelay = try value(.retryMaxDelay, defaults.retryMaxDelay)
+    maxRetryAfter = try value(.maxRetryAfter, defaults.maxRetryAfter)
     connectTimeout = try value(.connectTimeout, defaults.connectTimeout)
     requestTimeout = try value(.requestTimeout, defaults.requestTimeout)
     jsonMode = try value(.jsonMode, defaults.jsonMode)
     temperature = try value(.temperature, defaults.temperature)
     reasoning = try container.decodeIfPresent(Bool.self, forKey: .reasoning)
     reasoningEffort = try container.decodeIfPresent(String.self, forKey: .reasoningEffort)
-    maxOutputTokens = try value(.maxOutputTokens, defaults.maxOutputTokens)
-    outputTokensPerPaper = try value(.outputTokensPerPaper, defaults.outputTokensPerPaper)
-    reasoningTokensPerRequest = try value(
+    maxOutputTokens = try wholeNumber(.maxOutputTokens, defaults.maxOutputTokens)
+    outputTokensPerPaper = try wholeNumber(.outputTokensPerPaper, defaults.outputTokensPerPaper)
+    reasoningTokensPerRequest = try wholeNumber(
       .reasoningTokensPerRequest, defaults.reasoningTokensPerRequest)
     pricesPath = try container.decodeIfPresent(String.self, forKey: .pricesPath)
   }
@@ -119,6 +126,7 @@ public struct LLMSettings: Codable, Sendable, Equatable {
     try SettingRange.checkSeconds("llm.requestTimeout", requestTimeout)
     try SettingRange.checkSeconds("llm.retryBaseDelay", retryBaseDelay, allowsZero: true)
     try SettingRange.checkSeconds("llm.retryMaxDelay", retryMaxDelay, allowsZero: true)
+    try SettingRange.checkSeconds("llm.maxRetryAfter", maxRetryAfter, allowsZero: true)
     guard (0...2).contains(temperature) else {
       throw invalid("temperature", "\(temperature)", "use a value from 0 to 2")
     }

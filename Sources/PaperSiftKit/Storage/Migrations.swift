@@ -5,7 +5,7 @@ import Foundation
 /// Each migration runs in its own transaction and moves the version by one.
 /// Append new migrations at the end; never edit one that has shipped.
 enum Migrations {
-  static let all: [String] = [version1, version2]
+  static let all: [String] = [version1, version2, version3]
 
   /// Applies the migrations that `database` lacks, up to `target` of them.
   ///
@@ -162,5 +162,81 @@ enum Migrations {
   static let version2 = """
     ALTER TABLE feedback ADD COLUMN lookup_miss_days INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE feedback ADD COLUMN last_lookup_miss TEXT;
+    """
+
+  /// Paper counts of a run named for what they count, and a batch status for
+  /// responses that gave no usable score.
+  ///
+  /// `runs.sent` held the papers above the cut-off, whatever was sent, so it
+  /// becomes `above_cutoff`. The new `sent` and `scored` are added to as each
+  /// batch is stored, so an interrupted run keeps what it paid for. Runs
+  /// recorded before this version keep `sent` NULL, because their batches do
+  /// not tell a retried paper from a new one. Their `scored` is counted from
+  /// the scores that their batches stored.
+  ///
+  /// SQLite cannot change a CHECK constraint, so `batches` is rebuilt. Dropping
+  /// the old table sets `scores.batch_id` to NULL through its foreign key, so
+  /// the links are kept in a temporary table and written back. An `ok` batch
+  /// that stored no score becomes `unusable`.
+  static let version3 = """
+    -- above_cutoff: the papers above the cut-off (liked papers and followed
+    --   authors included), chosen for the LLM whether sent or not.
+    -- audited: the papers drawn from below the cut-off for the audit sample,
+    --   sent or not.
+    -- sent: the papers of this run in requests that returned a chat
+    --   completion, audit sample included, each counted once however often it
+    --   was sent. Papers of failed requests are not counted. NULL for runs
+    --   recorded before schema version 3.
+    -- scored: the papers that this run's responses gave a usable score.
+    --   Scores stored by an earlier run of the night are not counted.
+    ALTER TABLE runs RENAME COLUMN sent TO above_cutoff;
+    ALTER TABLE runs ADD COLUMN sent INTEGER;
+    ALTER TABLE runs ADD COLUMN scored INTEGER;
+    UPDATE runs SET scored = (
+      SELECT COUNT(*) FROM scores s JOIN batches b ON s.batch_id = b.id WHERE b.run_id = runs.id);
+
+    -- status: 'ok' when the response gave at least one usable score,
+    -- 'unusable' when it came back (and was paid for) but gave none, and
+    -- 'failed' when the request failed.
+    CREATE TABLE batches_v3 (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+      number INTEGER NOT NULL,
+      papers INTEGER NOT NULL,
+      model TEXT NOT NULL,
+      prompt_hash TEXT NOT NULL,
+      estimated_prompt_tokens INTEGER NOT NULL DEFAULT 0,
+      estimated_cost_usd REAL NOT NULL DEFAULT 0,
+      prompt_tokens INTEGER NOT NULL DEFAULT 0,
+      completion_tokens INTEGER NOT NULL DEFAULT 0,
+      cached_tokens INTEGER NOT NULL DEFAULT 0,
+      cost_usd REAL NOT NULL DEFAULT 0,
+      status TEXT NOT NULL CHECK (status IN ('ok', 'unusable', 'failed')),
+      error TEXT,
+      created TEXT NOT NULL
+    );
+    -- The ids go on from the old table's AUTOINCREMENT counter, which can be
+    -- above the largest id left when the last batches were deleted.
+    INSERT INTO sqlite_sequence (name, seq)
+      SELECT 'batches_v3', seq FROM sqlite_sequence WHERE name = 'batches';
+    INSERT INTO batches_v3 (id, run_id, number, papers, model, prompt_hash,
+      estimated_prompt_tokens, estimated_cost_usd, prompt_tokens, completion_tokens,
+      cached_tokens, cost_usd, status, error, created)
+    SELECT id, run_id, number, papers, model, prompt_hash, estimated_prompt_tokens,
+      estimated_cost_usd, prompt_tokens, completion_tokens, cached_tokens, cost_usd, status,
+      error, created
+    FROM batches;
+    CREATE TEMP TABLE score_batches AS
+      SELECT rowid AS score_row, batch_id FROM scores WHERE batch_id IS NOT NULL;
+    DROP TABLE batches;
+    ALTER TABLE batches_v3 RENAME TO batches;
+    UPDATE scores SET batch_id = (
+      SELECT batch_id FROM temp.score_batches WHERE score_row = scores.rowid)
+    WHERE rowid IN (SELECT score_row FROM temp.score_batches);
+    DROP TABLE temp.score_batches;
+    CREATE INDEX batches_by_run ON batches(run_id);
+    UPDATE batches SET status = 'unusable'
+    WHERE status = 'ok' AND papers > 0
+      AND NOT EXISTS (SELECT 1 FROM scores WHERE scores.batch_id = batches.id);
     """
 }

@@ -12,14 +12,29 @@ public enum RunStatus: String, Sendable, Codable {
   case interrupted
 }
 
+/// The state of one chat-completions request, as stored in `batches.status`.
+public enum BatchStatus: String, Sendable, Codable {
+  /// The response gave at least one paper a usable score.
+  case ok
+  /// The response came back, and its tokens are paid for, but it gave no
+  /// paper a usable score, because every entry was missing or invalid.
+  case unusable
+  /// The request failed after every attempt.
+  case failed
+}
+
 /// The figures of a finished run that stages other than scoring report.
 /// A nil field leaves the stored value as it is.
+///
+/// The papers sent and scored are not among them, because
+/// ``RunStore/countPapers(runID:sent:scored:)`` adds to those as each batch
+/// is stored.
 public struct RunSummary: Sendable, Equatable {
   /// Papers announced that night.
   public var papers: Int?
-  /// Papers sent to the LLM.
-  public var sent: Int?
-  /// Papers sent below the cut-off to estimate recall.
+  /// Papers above the cut-off, chosen for the LLM whether sent or not.
+  public var aboveCutoff: Int?
+  /// Papers drawn from below the cut-off for the audit sample, sent or not.
   public var audited: Int?
   public var estimatedRecall: Double?
   public var recallLow: Double?
@@ -29,12 +44,13 @@ public struct RunSummary: Sendable, Equatable {
   public var digestPath: String?
 
   public init(
-    papers: Int? = nil, sent: Int? = nil, audited: Int? = nil, estimatedRecall: Double? = nil,
+    papers: Int? = nil, aboveCutoff: Int? = nil, audited: Int? = nil,
+    estimatedRecall: Double? = nil,
     recallLow: Double? = nil, recallHigh: Double? = nil, cutoffPolicy: String? = nil,
     cutoffValue: Double? = nil, digestPath: String? = nil
   ) {
     self.papers = papers
-    self.sent = sent
+    self.aboveCutoff = aboveCutoff
     self.audited = audited
     self.estimatedRecall = estimatedRecall
     self.recallLow = recallLow
@@ -46,7 +62,7 @@ public struct RunSummary: Sendable, Equatable {
 }
 
 /// One chat-completions request of a run: what it was estimated to cost,
-/// what it cost, and whether it succeeded.
+/// what it cost, and whether it gave usable scores.
 public struct BatchRecord: Sendable, Equatable {
   public var runID: Int64
   /// The position of the request in the run, from 1.
@@ -58,14 +74,14 @@ public struct BatchRecord: Sendable, Equatable {
   public var estimatedCostUSD: Double
   public var usage: TokenUsage
   public var costUSD: Double
-  public var succeeded: Bool
+  public var status: BatchStatus
   /// The error message of a failed request, without secrets.
   public var error: String?
 
   public init(
     runID: Int64, number: Int, papers: Int, model: String, promptHash: String,
     estimatedPromptTokens: Int, estimatedCostUSD: Double, usage: TokenUsage, costUSD: Double,
-    succeeded: Bool, error: String? = nil
+    status: BatchStatus, error: String? = nil
   ) {
     self.runID = runID
     self.number = number
@@ -76,12 +92,12 @@ public struct BatchRecord: Sendable, Equatable {
     self.estimatedCostUSD = estimatedCostUSD
     self.usage = usage
     self.costUSD = costUSD
-    self.succeeded = succeeded
+    self.status = status
     self.error = error
   }
 }
 
-/// A run's stored state and token totals.
+/// A run's stored state, paper counts and token totals.
 public struct RunRecord: Sendable, Equatable {
   public var id: Int64
   public var date: String
@@ -91,6 +107,18 @@ public struct RunRecord: Sendable, Equatable {
   public var model: String?
   public var usage: TokenUsage
   public var costUSD: Double
+  /// Papers announced that night.
+  public var papers: Int
+  /// Papers above the cut-off, chosen for the LLM whether sent or not.
+  public var aboveCutoff: Int
+  /// Papers drawn from below the cut-off for the audit sample, sent or not.
+  public var audited: Int
+  /// Papers in this run's requests that returned a chat completion, audit
+  /// sample included, each counted once. Nil for runs recorded before
+  /// schema version 3.
+  public var sent: Int?
+  /// Papers that this run's responses gave a usable score.
+  public var scored: Int?
 }
 
 /// The `runs` and `batches` tables.
@@ -108,8 +136,8 @@ public struct RunStore {
   ) throws -> Int64 {
     try database.run(
       """
-      INSERT INTO runs (date, started, status, llm_model, prompt_hash, budget_usd)
-      VALUES (?, ?, ?, ?, ?, ?)
+      INSERT INTO runs (date, started, status, llm_model, prompt_hash, budget_usd, sent, scored)
+      VALUES (?, ?, ?, ?, ?, ?, 0, 0)
       """,
       [
         .text(date), .text(RunStore.timestamp()), .text(RunStatus.running.rawValue),
@@ -165,7 +193,8 @@ public struct RunStore {
     try database.run(
       """
       UPDATE runs SET status = ?, finished = ?,
-        papers = COALESCE(?, papers), sent = COALESCE(?, sent), audited = COALESCE(?, audited),
+        papers = COALESCE(?, papers), above_cutoff = COALESCE(?, above_cutoff),
+        audited = COALESCE(?, audited),
         estimated_recall = COALESCE(?, estimated_recall), recall_low = COALESCE(?, recall_low),
         recall_high = COALESCE(?, recall_high), cutoff_policy = COALESCE(?, cutoff_policy),
         cutoff_value = COALESCE(?, cutoff_value), digest_path = COALESCE(?, digest_path)
@@ -173,7 +202,7 @@ public struct RunStore {
       """,
       [
         .text(status.rawValue), .text(RunStore.timestamp()), integer(summary.papers),
-        integer(summary.sent), integer(summary.audited), real(summary.estimatedRecall),
+        integer(summary.aboveCutoff), integer(summary.audited), real(summary.estimatedRecall),
         real(summary.recallLow), real(summary.recallHigh), text(summary.cutoffPolicy),
         real(summary.cutoffValue), text(summary.digestPath), .integer(id),
       ])
@@ -199,7 +228,7 @@ public struct RunStore {
         .real(batch.estimatedCostUSD), .integer(Int64(batch.usage.promptTokens)),
         .integer(Int64(batch.usage.completionTokens)),
         .integer(Int64(batch.usage.cachedPromptTokens)), .real(batch.costUSD),
-        .text(batch.succeeded ? "ok" : "failed"), batch.error.map(SQLValue.text) ?? .null,
+        .text(batch.status.rawValue), batch.error.map(SQLValue.text) ?? .null,
         .text(RunStore.timestamp()),
       ])
     let batchID = database.lastInsertRowID
@@ -218,12 +247,32 @@ public struct RunStore {
     return batchID
   }
 
+  /// Adds to the run's counts of papers sent and papers scored.
+  ///
+  /// Call it inside the transaction that stores the batch, so that an
+  /// interrupted run keeps the counts of what it paid for.
+  ///
+  /// - Parameters:
+  ///   - runID: The run that sent the batch.
+  ///   - sent: The batch's papers that no earlier request of the run
+  ///     carried, 0 for a retry of papers that an earlier response missed.
+  ///   - scored: The papers that the response gave a usable score.
+  /// - Throws: ``PaperSiftError`` with code `database` when the update fails.
+  public func countPapers(runID: Int64, sent: Int, scored: Int) throws {
+    try database.run(
+      """
+      UPDATE runs SET sent = COALESCE(sent, 0) + ?, scored = COALESCE(scored, 0) + ?
+      WHERE id = ?
+      """,
+      [.integer(Int64(sent)), .integer(Int64(scored)), .integer(runID)])
+  }
+
   /// Returns the run with `id`, or nil when there is none.
   public func run(_ id: Int64) throws -> RunRecord? {
     let rows = try database.rows(
       """
       SELECT id, date, status, started, finished, llm_model, prompt_tokens, completion_tokens,
-        cached_tokens, cost_usd
+        cached_tokens, cost_usd, papers, above_cutoff, audited, sent, scored
       FROM runs WHERE id = ?
       """, [.integer(id)])
     guard let row = rows.first else { return nil }
@@ -234,7 +283,8 @@ public struct RunStore {
       usage: TokenUsage(
         promptTokens: row.int(6) ?? 0, completionTokens: row.int(7) ?? 0,
         cachedPromptTokens: row.int(8) ?? 0),
-      costUSD: row.double(9) ?? 0)
+      costUSD: row.double(9) ?? 0, papers: row.int(10) ?? 0, aboveCutoff: row.int(11) ?? 0,
+      audited: row.int(12) ?? 0, sent: row.int(13), scored: row.int(14))
   }
 
   /// Returns the batches of a run in the order they were sent.
@@ -253,7 +303,8 @@ public struct RunStore {
         usage: TokenUsage(
           promptTokens: row.int(7) ?? 0, completionTokens: row.int(8) ?? 0,
           cachedPromptTokens: row.int(9) ?? 0),
-        costUSD: row.double(10) ?? 0, succeeded: row.string(11) == "ok", error: row.string(12))
+        costUSD: row.double(10) ?? 0,
+        status: BatchStatus(rawValue: row.string(11) ?? "") ?? .failed, error: row.string(12))
     }
   }
 

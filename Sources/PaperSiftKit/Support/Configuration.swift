@@ -52,25 +52,61 @@ public struct Configuration: Codable, Sendable, Equatable {
 
   private static func decode(from url: URL) throws -> Configuration {
     guard FileManager.default.fileExists(atPath: url.path) else { return Configuration() }
+    let data: Data
     do {
-      let data = try Data(contentsOf: url)
-      let configuration = try JSONDecoder().decode(Configuration.self, from: data)
-      for key in try configuration.unknownKeys(in: data) {
-        Logger(label: "configuration").warning(
-          "Unknown key in the configuration is ignored; check its spelling",
-          [("key", key), ("file", url.path)])
-      }
-      return configuration
-    } catch let error as DecodingError {
-      throw PaperSiftError(
-        .configuration,
-        "Invalid configuration file '\(url.path)': "
-          + "\(JSONErrorText.describe(error, in: try? Data(contentsOf: url))). "
-          + "Fix the file or delete it to return to the defaults.",
-        underlying: error)
+      data = try Data(contentsOf: url)
     } catch {
       throw PaperSiftError(
         .io, "Unable to read '\(url.path)': \(PaperSiftError.describe(error)).", underlying: error)
+    }
+    let configuration = try decode(data, file: url)
+    for key in try configuration.unknownKeys(in: data) {
+      Logger(label: "configuration").warning(
+        "Unknown key in the configuration is ignored; check its spelling",
+        [("key", key), ("file", url.path)])
+    }
+    return configuration
+  }
+
+  /// Decodes the text of a configuration file, stricter than `JSONDecoder`.
+  ///
+  /// The text must be one JSON object without trailing commas or repeated
+  /// keys (see ``JSONTextScan``), and each setting must have its type, with
+  /// whole numbers where a count is expected.
+  ///
+  /// - Parameters:
+  ///   - data: The text of the file.
+  ///   - file: The file, named in messages.
+  /// - Returns: The configuration, before its values are checked.
+  /// - Throws: ``PaperSiftError`` with code `configuration` naming the file,
+  ///   the problem and, where it has one, the key path and line.
+  static func decode(_ data: Data, file: URL) throws -> Configuration {
+    func invalid(_ problem: String, underlying: (any Error)? = nil) -> PaperSiftError {
+      PaperSiftError(
+        .configuration,
+        "Invalid configuration file '\(file.path)': \(problem). "
+          + "Fix the file or delete it to return to the defaults.",
+        underlying: underlying)
+    }
+    guard data.contains(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) else {
+      throw invalid("the file is empty; write {} for the defaults")
+    }
+
+    let scan = JSONTextScan(data)
+    if let problem = scan.problem { throw invalid("\(problem)") }
+    if let location = JSONErrorText.syntaxErrorLocation(in: data) {
+      throw invalid("not valid JSON near line \(location.line), column \(location.column)")
+    }
+    if let root = scan.values[JSONPath()], root.text != "{" {
+      throw invalid(
+        "\(file.lastPathComponent) must contain one JSON object, such as {} for the defaults, "
+          + "but it contains \(JSONErrorText.describeFound(root))")
+    }
+
+    do {
+      return try JSONDecoder().decode(Configuration.self, from: data)
+    } catch let error as DecodingError {
+      throw invalid(JSONErrorText.describe(error, scan: scan), underlying: error)
     }
   }
 
@@ -133,117 +169,24 @@ extension ConfigurationChoice {
   }
 }
 
-/// Readable text for a `DecodingError`: the key path and what was wrong.
-public enum JSONErrorText {
-  /// Describes `error`; when `data` is given and is not valid JSON, the
-  /// text also gives the line and column where parsing stopped.
-  public static func describe(_ error: DecodingError, in data: Data?) -> String {
-    guard case .dataCorrupted(let context) = error, context.codingPath.isEmpty, let data else {
-      return describe(error)
-    }
-    if data.allSatisfy({ [0x20, 0x09, 0x0A, 0x0D].contains($0) }) {
-      return "the file is empty; write {} for the defaults"
-    }
-    // Foundation reports a number too large for an integer setting, such
-    // as 1e300, as invalid JSON at the top level, without the key.
-    if let (key, number) = outOfRangeNumber(in: data) {
-      return "the number \(number) at \(key) is out of range; use a whole number such as the "
-        + "default, or leave the key out"
-    }
-    guard let location = syntaxErrorLocation(in: data) else { return describe(error) }
-    return "not valid JSON near line \(location.line), column \(location.column)"
-  }
-
-  /// Returns the dotted key and the value of the first number in `data`
-  /// beyond the range of `Int`, or nil when it has none or does not parse.
-  static func outOfRangeNumber(in data: Data) -> (key: String, number: String)? {
-    guard let root = try? JSONSerialization.jsonObject(with: data) else { return nil }
-    func search(_ value: Any, path: String) -> (key: String, number: String)? {
-      if let object = value as? [String: Any] {
-        for key in object.keys.sorted() {
-          let keyPath = path.isEmpty ? key : path + "." + key
-          if let found = object[key].flatMap({ search($0, path: keyPath) }) { return found }
-        }
-      } else if let array = value as? [Any] {
-        for (index, element) in array.enumerated() {
-          if let found = search(element, path: path + "[\(index)]") { return found }
-        }
-      } else if let number = value as? NSNumber, !(value is Bool) {
-        let double = number.doubleValue
-        if !double.isFinite || abs(double) >= 9.2e18 { return (path, "\(double)") }
-      }
-      return nil
-    }
-    return search(root, path: "")
-  }
-
-  /// Returns the line and column (from 1, in bytes) of the first syntax
-  /// error in `data`, or nil when it parses or the parser gives no position.
-  static func syntaxErrorLocation(in data: Data) -> (line: Int, column: Int)? {
-    let message: String
+extension KeyedDecodingContainer {
+  /// Decodes the whole number at `key`, or returns nil when the key is
+  /// absent or null.
+  ///
+  /// `JSONDecoder` (Swift 6.3 on Linux) reports a fraction such as 2.5, or a
+  /// number beyond the range of `Int`, as text that is not valid JSON, without
+  /// the key. This raises a type mismatch at `key` in its place, so that the
+  /// message can name the key and the value.
+  func decodeWholeNumber(forKey key: Key) throws -> Int? {
     do {
-      _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
-      return nil
+      return try decodeIfPresent(Int.self, forKey: key)
+    } catch let error as DecodingError {
+      throw error
     } catch {
-      guard let text = (error as NSError).userInfo["NSDebugDescription"] as? String else {
-        return nil
-      }
-      message = text
-    }
-    // Foundation's message ends "... around character N." with N a byte offset from 0.
-    guard let range = message.range(of: "character ") else { return nil }
-    let digits = message[range.upperBound...].prefix { $0.isNumber }
-    guard let offset = Int(digits) else { return nil }
-    var line = 1
-    var column = 1
-    for byte in data.prefix(offset) {
-      if byte == UInt8(ascii: "\n") {
-        line += 1
-        column = 1
-      } else {
-        column += 1
-      }
-    }
-    return (line, column)
-  }
-
-  /// Names a Swift type as a JSON value, such as "a list" for an array.
-  static func plainName(of type: Any.Type) -> String {
-    let name = String(describing: type)
-    if name.hasPrefix("Array") { return "a list" }
-    if name.hasPrefix("Dictionary") { return "an object" }
-    switch name {
-    case "String": return "a string"
-    case "Int", "Int64", "Int32": return "a whole number"
-    case "Double", "Float": return "a number"
-    case "Bool": return "true or false"
-    default: return name
-    }
-  }
-
-  public static func describe(_ error: DecodingError) -> String {
-    func path(_ context: DecodingError.Context) -> String {
-      let keys = context.codingPath.map { key in
-        key.intValue.map { "[\($0)]" } ?? key.stringValue
-      }
-      return keys.isEmpty ? "top level" : keys.joined(separator: ".")
-    }
-    switch error {
-    case .typeMismatch(let type, let context):
-      return "expected \(plainName(of: type)) at \(path(context))"
-    case .valueNotFound(let type, let context):
-      return "missing \(type) value at \(path(context))"
-    case .keyNotFound(let key, let context):
-      return "missing key '\(key.stringValue)' at \(path(context))"
-    case .dataCorrupted(let context):
-      let underlying = (context.underlyingError as NSError?)?.userInfo["NSDebugDescription"]
-      let description =
-        context.debugDescription.hasSuffix(".")
-        ? String(context.debugDescription.dropLast()) : context.debugDescription
-      return "\(description) at \(path(context))"
-        + (underlying.map { " (\($0))" } ?? "")
-    @unknown default:
-      return String(describing: error)
+      let context = DecodingError.Context(
+        codingPath: codingPath + [key], debugDescription: "expected a whole number",
+        underlyingError: error)
+      throw DecodingError.typeMismatch(Int.self, context)
     }
   }
 }

@@ -44,6 +44,12 @@ enum NightFixtures {
     return try JSONDigest.decode(try Data(contentsOf: url))
   }
 
+  /// Returns the first run recorded in the database of `home`.
+  static func firstRun(in home: URL) throws -> RunRecord {
+    let database = try Database(path: home.appendingPathComponent("papersift.sqlite").path)
+    return try #require(try RunStore(database: database).run(1))
+  }
+
   static func markdown(in home: URL, date: String = "2025-05-05") throws -> String {
     try String(
       contentsOf: home.appendingPathComponent("digests/digest-\(date).md"), encoding: .utf8)

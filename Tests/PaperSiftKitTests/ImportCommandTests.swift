@@ -87,6 +87,17 @@ struct ListedPaper: Decodable {
     try JSONDecoder().decode([ListedPaper].self, from: Data(result.output.utf8))
   }
 
+  /// Imports `text` as the file `2025-05-05.papers.jsonl` into `home` and
+  /// returns the import's result and the JSON listing of that day.
+  static func importDay(_ text: String, into home: URL) throws
+    -> (imported: PaperSiftProcess.Result, listing: PaperSiftProcess.Result)
+  {
+    let file = try TestFiles.write(text, named: "2025-05-05.papers.jsonl", in: home)
+    let papersift = try PaperSiftProcess(home: home)
+    let imported = try papersift.run(["import", file.path])
+    return (imported, try papersift.run(["papers", "--date", "2025-05-05", "--json"]))
+  }
+
   @Test func benchmarkDayListsExactlyItsPapers() throws {
     let home = try TestFiles.temporaryFolder()
     defer { try? FileManager.default.removeItem(at: home) }
@@ -293,12 +304,8 @@ struct ListedPaper: Decodable {
     defer { try? FileManager.default.removeItem(at: home) }
     // 9912 is December 2099, which is in the future on any day before November 2099.
     let lines = ["2505.00001", "9912.00001"].map { JSONLinesDayParserTests.line($0) }
-    let file = try TestFiles.write(
-      lines.joined(separator: "\n") + "\n", named: "2025-05-05.papers.jsonl", in: home)
-    let papersift = try PaperSiftProcess(home: home)
 
-    let imported = try papersift.run(["import", file.path])
-    let listing = try papersift.run(["papers", "--date", "2025-05-05", "--json"])
+    let (imported, listing) = try Self.importDay(lines.joined(separator: "\n"), into: home)
 
     #expect(imported.status == 0, "stderr: \(imported.errorOutput)")
     #expect(

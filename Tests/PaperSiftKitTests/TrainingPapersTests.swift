@@ -32,14 +32,33 @@ import Testing
     return tonight
   }
 
-  @Test func trainingPapersReadOnce() throws {
-    let (database, folder) = try EmbeddingStoreTests.temporaryDatabase()
-    defer { try? FileManager.default.removeItem(at: folder) }
+  /// A database with the nights of ``storeNights(in:encoder:)``, and
+  /// settings under which the learned models train on any number of papers.
+  struct Fixture {
+    let database: Database
+    let folder: URL
     let encoder = RecordingEncoder(modelID: "test/model")
-    let tonight = try Self.storeNights(in: database, encoder: encoder)
+    let tonight: [Paper]
+    let inputs: StoredRankingInputs
     var settings = RankingSettings()
-    settings.minimumLabelledPapers = 0
-    let inputs = try StoredRankingInputs(database: database, encoder: encoder)
+
+    init() throws {
+      (database, folder) = try EmbeddingStoreTests.temporaryDatabase()
+      tonight = try TrainingPapersTests.storeNights(in: database, encoder: encoder)
+      inputs = try StoredRankingInputs(database: database, encoder: encoder)
+      settings.minimumLabelledPapers = 0
+    }
+
+    func remove() {
+      try? FileManager.default.removeItem(at: folder)
+    }
+  }
+
+  @Test func trainingPapersReadOnce() throws {
+    let fixture = try Fixture()
+    defer { fixture.remove() }
+    let (database, encoder, tonight) = (fixture.database, fixture.encoder, fixture.tonight)
+    let (inputs, settings) = (fixture.inputs, fixture.settings)
     var separate: NightRanking?
     var handed: NightRanking?
 
@@ -87,22 +106,17 @@ import Testing
   }
 
   @Test func otherWindowIsReadAgain() throws {
-    let (database, folder) = try EmbeddingStoreTests.temporaryDatabase()
-    defer { try? FileManager.default.removeItem(at: folder) }
-    let encoder = RecordingEncoder(modelID: "test/model")
-    let tonight = try Self.storeNights(in: database, encoder: encoder)
-    var settings = RankingSettings()
-    settings.minimumLabelledPapers = 0
-    settings.model.trainingDays = 1
-    let inputs = try StoredRankingInputs(database: database, encoder: encoder)
+    var fixture = try Fixture()
+    defer { fixture.remove() }
+    fixture.settings.model.trainingDays = 1
     // Read for 60 nights, ranked with a window of 1 night.
     let outcome = try NightEmbedding.embedForRanking(
-      tonight, encoder: encoder, database: database, batchSize: 8, trainingBefore: Self.date,
-      trainingDays: 60)
+      fixture.tonight, encoder: fixture.encoder, database: fixture.database, batchSize: 8,
+      trainingBefore: Self.date, trainingDays: 60)
 
     let ranking = try NightRanker.rank(
-      date: Self.date, inputs: inputs, settings: settings, topics: nil, embedder: nil,
-      trainingPapers: outcome.trainingPapers)
+      date: Self.date, inputs: fixture.inputs, settings: fixture.settings, topics: nil,
+      embedder: nil, trainingPapers: outcome.trainingPapers)
 
     #expect(outcome.trainingPapers?.papers.count == 6)
     // 2025-05-06's three papers and the liked paper of 2025-05-05.

@@ -71,6 +71,59 @@ import Testing
     #expect(scores[2].bestLiked == 3)
   }
 
+  @Test func picksCountAsLikesButNotTheirOwnPaper() {
+    // A like at 90° and an earlier LLM pick at 0°, both of weight 1.
+    let profile = Self.profile([
+      (ProfileEntry(kind: .liked, label: "2412.00001"), [0, 1]),
+      (ProfileEntry(kind: .pick, label: "2501.00001"), [1, 0]),
+    ])
+    var parameters = ColdStartParameters()
+    parameters.nearest = 1
+    let scores = ColdStartScorer.score(
+      embeddings: Self.papers, paperIds: Self.paperIds, profile: profile, parameters: parameters)
+    // The paper at 60° is nearer the like (cos 30° = 0.866) than the pick (0.5).
+    #expect(abs(scores[1].liked - 0.866_025_4) < 1e-6)
+    #expect(scores[1].bestLiked == 0)
+    // The paper at 0° is the pick itself, so only the like at 90° counts (0).
+    #expect(abs(scores[0].liked) < 1e-6)
+    #expect(scores[0].bestLiked == 0)
+    // The paper at 90° sits on the like.
+    #expect(abs(scores[2].liked - 1) < 1e-6)
+  }
+
+  @Test func profileBuildsPicksAsPickEntriesAgedLikeLikes() throws {
+    let like = FeedbackVector(paperId: "2412.00001", liked: true, ageDays: 0, embedding: [0, 1])
+    let pick = FeedbackVector(paperId: "2501.00001", liked: false, ageDays: 30, embedding: [1, 0])
+    let profile = try Profile.build(
+      topics: nil, feedback: [like], picks: [pick], halfLifeDays: 30,
+      embedder: AxisEmbedding(), dimension: 2)
+    #expect(profile.entries.map(\.kind) == [.liked, .pick])
+    #expect(profile.entries.map(\.label) == ["2412.00001", "2501.00001"])
+    #expect(profile.entries.map(\.weight) == [1, 0.5])
+    #expect(Array(profile.matrix.row(1)) == [1, 0])
+  }
+
+  @Test func pickVectorsAreTheLLMPicksOfTheWindowAged() {
+    func paper(_ id: String, _ night: String) -> Paper {
+      Paper(
+        id: id, title: id, abstract: "", authors: [], categories: [], announced: night)
+    }
+    let training = TrainingSet(
+      papers: [
+        paper("2501.00001", "2025-01-01"), paper("2501.00002", "2025-01-01"),
+        paper("2501.00003", "2025-01-21"), paper("2501.00004", "2025-01-21"),
+      ],
+      embeddings: Matrix(stacking: [[1, 0], [0, 1], [0.6, 0.8], [0.8, 0.6]], columns: 2),
+      labels: [true, false, true, true])
+    // 2501.00004 is a positive because the user liked it: a like, not a pick.
+    let picks = NightRanker.pickVectors(
+      training, excluding: ["2501.00004"], date: "2025-01-31")
+    #expect(picks.map(\.paperId) == ["2501.00001", "2501.00003"])
+    #expect(picks.map(\.ageDays) == [30, 10])
+    #expect(picks.map(\.embedding) == [[1, 0], [0.6, 0.8]])
+    #expect(picks.allSatisfy { $0.liked })
+  }
+
   @Test func negativeSubtracts() {
     var parameters = ColdStartParameters()
     parameters.negativeWeight = 0.5

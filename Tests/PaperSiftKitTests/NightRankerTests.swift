@@ -74,6 +74,45 @@ import Testing
     #expect(!text.contains("1.000)"), "text: \(text)")
   }
 
+  @Test func earlierLLMPickCountsAsLikeButDoesNotPass() throws {
+    let (database, folder) = try EmbeddingStoreTests.temporaryDatabase()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    // 2505.00021 at 80°, picked by the LLM on 2025-04-25, ten days earlier;
+    // 2505.00022 at 0°, scored below the rule. Tonight: 0° and 80°.
+    let earlier = ["2505.00021", "2505.00022"].map(StoredRankingInputsTests.paper)
+    let tonight = ["2505.00031", "2505.00032"].map(StoredRankingInputsTests.paper)
+    try PaperStore(database: database).importDocuments([
+      FeedDocument(format: .rss, source: "test", date: "2025-04-25", papers: earlier),
+      FeedDocument(format: .rss, source: "test", date: "2025-05-05", papers: tonight),
+    ])
+    let vectors = [80, 0, 0, 80].map { (degrees: Float) -> [Float] in
+      [cos(degrees * .pi / 180), sin(degrees * .pi / 180), 0]
+    }
+    try EmbeddingStore(database: database).save(
+      vectors, for: earlier + tonight, modelID: Self.modelID)
+    try ScoreStore(database: database).save(
+      [
+        PaperScore(paperID: "2505.00021", relevance: 9, novelty: 8, comment: "pick"),
+        PaperScore(paperID: "2505.00022", relevance: 3, novelty: 5, comment: "off topic"),
+      ], model: "m", promptHash: "h", batchID: nil)
+
+    let ranking = try Self.rank(database)
+    let pickEntries = ranking.profile.entries.filter { $0.kind == .pick }
+    #expect(pickEntries.map(\.label) == ["2505.00021"])
+    // Ten days at the default half-life.
+    let halfLife = RankingSettings().cold.halfLifeDays
+    #expect(abs(Double(pickEntries[0].weight) - pow(0.5, 10 / halfLife)) < 1e-6)
+    // Two labelled papers are too few for the models: the pick alone ranks,
+    // so the 80° paper comes first with cosine 1 and the 0° one gets cos 80°.
+    #expect(!ranking.usedModels)
+    let items = RankingReport.items(ranking, top: nil)
+    #expect(items.map(\.id) == ["2505.00032", "2505.00031"])
+    #expect(abs((items[0].likedSimilarity ?? 0) - 1) < 1e-6)
+    #expect(abs((items[1].likedSimilarity ?? 0) - Float(cos(80 * Double.pi / 180))) < 1e-6)
+    // A pick is not the user's like: nothing passes for it.
+    #expect(items.allSatisfy { !$0.likedByUser })
+  }
+
   @Test func dislikedPaperLeavesOutOwnVector() throws {
     let (database, folder) = try EmbeddingStoreTests.temporaryDatabase()
     defer { try? FileManager.default.removeItem(at: folder) }

@@ -113,6 +113,58 @@ struct AxisEmbedding: TextEmbedding {
     #expect(results[0][.logistic]?.first?.paperId == "4")
   }
 
+  /// Night 1 ranks z first under the topic; its pick, x b, is below the cut.
+  static let sentNights: [(String, [(String, String, Bool)])] = [
+    ("2025-01-01", [("1", "z a", false), ("2", "x b", true), ("3", "y c", false)]),
+    ("2025-01-02", [("4", "x d", true), ("5", "z e", true), ("6", "y f", false)]),
+    ("2025-01-03", [("7", "y g", true), ("8", "x h", false), ("9", "z i", false)]),
+  ]
+
+  static func sentReplay(fraction: Double, folder: URL) throws -> Replay {
+    var settings = RankingSettings()
+    settings.minimumLabelledPapers = 0
+    var run = RunSettings()
+    run.auditFraction = 0
+    run.auditMinimum = 0
+    let replay = try Replay(
+      days: BenchmarkDays.load(from: folder), folder: folder, embedder: AxisEmbedding(),
+      settings: settings)
+    replay.labels = .sentPapers(fraction: fraction, run: run)
+    return replay
+  }
+
+  @Test func sentLabelsKeepOnlyThePicksThatWereSent() throws {
+    let folder = try Self.writeDays(Self.sentNights, topics: "1. z topic\n")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let replay = try Self.sentReplay(fraction: 0.34, folder: folder)
+    _ = try replay.rankings(forDayAt: 2, variants: [.logistic])
+    // ceil(0.34 · 3) = 2 papers sent a night. Night 1 has no history, so the
+    // topic ranks it: z a, then x b and y c tie at cosine 0 in file order.
+    #expect(replay.knownPicks(of: replay.days[0]) == ["2"])
+    // With one sent paper a night, x b falls below the cut and is not known.
+    let narrow = try Self.sentReplay(fraction: 0.3, folder: folder)
+    _ = try narrow.rankings(forDayAt: 2, variants: [.logistic])
+    #expect(narrow.knownPicks(of: narrow.days[0]).isEmpty)
+    narrow.labels = .everyPaper
+    #expect(narrow.knownPicks(of: narrow.days[0]) == ["2"])
+  }
+
+  @Test func sendingEveryPaperReplaysAsEveryLabel() throws {
+    let folder = try Self.writeDays(Self.sentNights, topics: "1. z topic\n")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let sent = try Self.sentReplay(fraction: 1, folder: folder)
+    let every = try Self.sentReplay(fraction: 1, folder: folder)
+    every.labels = .everyPaper
+    let variants: [ReplayVariant] = [.profile, .logistic, .tfidf, .auto]
+    let fromSent = try sent.rankings(forDayAt: 2, variants: variants)
+    let fromEvery = try every.rankings(forDayAt: 2, variants: variants)
+    #expect(Set(fromSent.keys) == Set(variants))
+    for variant in variants {
+      #expect(fromSent[variant]?.map(\.paperId) == fromEvery[variant]?.map(\.paperId))
+      #expect(fromSent[variant]?.map(\.score) == fromEvery[variant]?.map(\.score))
+    }
+  }
+
   @Test func topicsFileAndLabellerFromIndex() throws {
     let folder = try Self.writeDays(
       [("2025-01-01", [("1", "x a", true)]), ("2025-01-02", [("2", "y b", false)])],

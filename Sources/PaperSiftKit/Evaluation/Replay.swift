@@ -47,10 +47,11 @@ public struct ReplayDayCounts: Sendable, Codable, Equatable {
 /// Each night from `firstScoredDay` on (0-based) is ranked by models trained
 /// on at most `settings.model.trainingDays` earlier nights, the LLM's picks
 /// as positives and the other papers of those nights as negatives. The
-/// likes are the picks of the earlier nights, aged from their night, and the
-/// topics file is the one the days folder names for that night. No label of
-/// the ranked night or of a later one reaches its models or profile.
-/// With ``ReplayLabels/sentPapers(fraction:run:)`` the models and likes
+/// earlier nights' picks join the profile, aged from their night, as they
+/// do in `papersift rank`, and the topics file is the one the days folder
+/// names for that night. No label of the ranked night or of a later one
+/// reaches its models or profile. With
+/// ``ReplayLabels/sentPapers(fraction:run:)`` the models and the profile
 /// learn only the labels PaperSift would have paid for.
 public final class Replay {
   /// The top fractions counted for every night.
@@ -127,15 +128,15 @@ public final class Replay {
     let tonight = try embeddings(of: day)
     let history = Array(days[max(0, index - settings.model.trainingDays)..<index])
     let training = try trainingSet(history, columns: tonight.columns)
-    let feedback = try likes(history, before: day.date)
+    let earlierPicks = try likes(history, before: day.date)
     let topicsFile = try topicsFile(named: day.topicsFile)
     let halfLife = settings.cold.halfLifeDays
     let topicsProfile = try Profile.build(
       topics: topicsFile, feedback: [], halfLifeDays: halfLife, embedder: embedder,
       dimension: tonight.columns)
     let fullProfile = try Profile.build(
-      topics: topicsFile, feedback: feedback, halfLifeDays: halfLife, embedder: embedder,
-      dimension: tonight.columns)
+      topics: topicsFile, feedback: [], picks: earlierPicks, halfLifeDays: halfLife,
+      embedder: embedder, dimension: tonight.columns)
     var ranked = variants
     if labels != .everyPaper, !ranked.contains(.auto) { ranked.append(.auto) }
     let needsModels = ranked.contains { $0 != .topics && $0 != .profile }

@@ -8,12 +8,12 @@ public struct ColdStartScore: Sendable, Equatable {
   public var topic: Float
   /// The largest cosine to a negative entry, 0 without negatives.
   public var negative: Float
-  /// The recency-weighted mean cosine to the nearest liked papers.
+  /// The recency-weighted mean cosine to the nearest liked or picked papers.
   public var liked: Float
   public var disliked: Float
   /// The profile row of the closest topic, if any.
   public var bestTopic: Int?
-  /// The profile row of the closest liked paper, if any.
+  /// The profile row of the closest liked or picked paper, if any.
   public var bestLiked: Int?
 }
 
@@ -22,8 +22,9 @@ public struct ColdStartScore: Sendable, Equatable {
 public enum ColdStartScorer {
   /// Scores each row of `embeddings` against `profile`.
   ///
-  /// A paper that the user liked or disliked is compared with the other
-  /// feedback only, so that its own vector does not score or explain it.
+  /// A paper that the user liked or disliked, or that the LLM picked on an
+  /// earlier night, is compared with the other feedback only, so that its own
+  /// vector does not score or explain it.
   ///
   /// - Parameters:
   ///   - embeddings: One L2-normalised row per paper.
@@ -40,7 +41,8 @@ public enum ColdStartScorer {
     // Relevant keywords count like topics; topics come first in the profile.
     let topics = (groups[.topic] ?? []) + (groups[.keyword] ?? [])
     let negatives = groups[.negative] ?? []
-    let liked = groups[.liked] ?? []
+    // The LLM's earlier picks count as likes; likes come first in the profile.
+    let liked = (groups[.liked] ?? []) + (groups[.pick] ?? [])
     let disliked = groups[.disliked] ?? []
     let weights = profile.entries.map(\.weight)
     var ownFeedback: [String: Set<Int>] = [:]

@@ -19,12 +19,14 @@ public struct ProfileEntry: Sendable, Equatable {
     case negative
     case liked
     case disliked
+    /// A paper the LLM picked on an earlier night, which counts as a like.
+    case pick
   }
 
   public var kind: Kind
   /// The topic name, keyword or paper id, shown by `rank --explain`.
   public var label: String
-  /// The recency weight of a liked or disliked paper, 1 for the others.
+  /// The recency weight of a liked, disliked or picked paper, 1 for the others.
   public var weight: Float
 
   public init(kind: Kind, label: String, weight: Float = 1) {
@@ -80,13 +82,15 @@ public struct Profile: Sendable {
     return result
   }
 
-  /// Builds the profile from a topics file and feedback.
+  /// Builds the profile from a topics file, feedback and earlier LLM picks.
   ///
-  /// A like or dislike `halfLifeDays` old weighs half as much as a new one.
-  /// Rows have `dimension` columns; `embedder` must return rows of that width.
+  /// A like, dislike or pick `halfLifeDays` old weighs half as much as a new
+  /// one. `picks` become ``ProfileEntry/Kind/pick`` entries, whatever their
+  /// `liked` value. Rows have `dimension` columns; `embedder` must return
+  /// rows of that width.
   public static func build(
-    topics: TopicsFile?, feedback: [FeedbackVector], halfLifeDays: Double,
-    embedder: any TextEmbedding, dimension: Int = 384
+    topics: TopicsFile?, feedback: [FeedbackVector], picks: [FeedbackVector] = [],
+    halfLifeDays: Double, embedder: any TextEmbedding, dimension: Int = 384
   ) throws -> Profile {
     let topicTexts = topics.map(texts(of:)) ?? []
     var entries = topicTexts.map(\.entry)
@@ -95,11 +99,11 @@ public struct Profile: Sendable {
       let embedded = try embedder.embed(topicTexts.map(\.text))
       values = embedded.values
     }
-    for item in feedback {
+    let kinds = feedback.map { $0.liked ? ProfileEntry.Kind.liked : .disliked }
+    for (item, kind) in zip(feedback + picks, kinds + picks.map { _ in .pick }) {
       precondition(item.embedding.count == dimension, "Feedback embedding of wrong dimension")
       let weight = Float(pow(0.5, max(item.ageDays, 0) / max(halfLifeDays, 1e-9)))
-      entries.append(
-        ProfileEntry(kind: item.liked ? .liked : .disliked, label: item.paperId, weight: weight))
+      entries.append(ProfileEntry(kind: kind, label: item.paperId, weight: weight))
       values += item.embedding
     }
     return Profile(

@@ -9,6 +9,10 @@ import Foundation
 /// of gpt_paper_assistant numbers its topics too, with `- Relevant:` and
 /// `- Not relevant:` sub-bullets and loose sentences around them; a file with
 /// no numbered line becomes one topic per paragraph.
+///
+/// The LLM reads the whole file. The prefilter ranks by each topic's name and
+/// relevant text and by the keyword lists only, so it ignores each topic's
+/// irrelevant text, ``introduction`` and ``textOutsideTopics``.
 public struct TopicsFile: Sendable, Equatable, Codable {
   /// One numbered topic.
   public struct Topic: Sendable, Equatable, Codable {
@@ -34,15 +38,25 @@ public struct TopicsFile: Sendable, Equatable, Codable {
   public var relevantKeywords: [String]
   public var irrelevantKeywords: [String]
   public var applicationKeywords: [String]
+  /// The paragraphs before the first numbered topic, such as a sentence on
+  /// how to read the topics.
+  public var introduction: [String]
+  /// The paragraphs after the first topic that belong to no topic and no
+  /// keyword list, such as the closing paragraph of a gpt_paper_assistant
+  /// file, and `Not relevant:` text that has no topic to belong to.
+  public var textOutsideTopics: [String]
 
   public init(
     topics: [Topic], relevantKeywords: [String] = [], irrelevantKeywords: [String] = [],
-    applicationKeywords: [String] = []
+    applicationKeywords: [String] = [], introduction: [String] = [],
+    textOutsideTopics: [String] = []
   ) {
     self.topics = topics
     self.relevantKeywords = relevantKeywords
     self.irrelevantKeywords = irrelevantKeywords
     self.applicationKeywords = applicationKeywords
+    self.introduction = introduction
+    self.textOutsideTopics = textOutsideTopics
   }
 
   /// The largest topics file read, in bytes: 40 times the bundled example.
@@ -68,7 +82,7 @@ public struct TopicsFile: Sendable, Equatable, Codable {
   ///     depends on the command that reads it.
   /// - Returns: The file's text, for the LLM prompt, and the parsed topics.
   /// - Throws: ``PaperSiftError`` when the file cannot be read, is not UTF-8
-  ///   or contains no topic.
+  ///   or contains no topic, such as a file of `Not relevant:` lines only.
   public static func read(
     from url: URL, ifUnreadable advice: String
   ) throws -> (text: String, topics: TopicsFile) {
@@ -96,13 +110,24 @@ public struct TopicsFile: Sendable, Equatable, Codable {
     let text = try text(of: data, path: url.path)
     let parsed = parse(text)
     guard !parsed.topics.isEmpty || !parsed.relevantKeywords.isEmpty else {
-      throw PaperSiftError(
-        .invalidInput,
-        "The topics file '\(url.path)' contains no topic. Write numbered topics "
-          + "('1. Name' with '- Relevant:' lines) or paragraphs of free text, "
-          + "as in Data/topics/topics.md.")
+      throw noTopicError(parsed, path: url.path)
     }
     return (text, parsed)
+  }
+
+  /// Returns the error for a file with nothing to rank by: no topic and no
+  /// relevant keyword.
+  static func noTopicError(_ parsed: TopicsFile, path: String) -> PaperSiftError {
+    let negativeOnly =
+      !parsed.textOutsideTopics.isEmpty || !parsed.irrelevantKeywords.isEmpty
+      || !parsed.applicationKeywords.isEmpty
+    let found = negativeOnly ? ", only text on what to leave out" : ""
+    return PaperSiftError(
+      .invalidInput,
+      "The topics file '\(path)' contains no topic to rank by\(found). Describe what you "
+        + "want to read: a numbered topic such as '1. Sparse retrieval' with a "
+        + "'- Relevant: learned sparse representations' line under it, a paragraph of free "
+        + "text, or a '- Relevant:' keyword list, as in Data/topics/topics.md.")
   }
 
   /// Decodes a topics file's bytes as UTF-8.

@@ -9,6 +9,10 @@ struct TopicsParser {
   var inKeywords = false
   var paragraphs: [String] = []
   var paragraph = ""
+  var introduction: [String] = []
+  var textOutsideTopics: [String] = []
+  /// Whether the first topic was made up for bullets with no topic above them.
+  var madeUpFirstTopic = false
   /// Which field of the current topic a continuation line extends.
   var lastField: WritableKeyPath<TopicsFile.Topic, String>?
   /// Whether the topics are paragraphs, because the file numbers none.
@@ -27,6 +31,9 @@ struct TopicsParser {
     let heading = plain.drop { $0 == "#" || $0 == " " }.lowercased()
     if heading == "keywords" || heading == "keywords:" {
       inKeywords = true
+      // Text under the keyword lists belongs to no topic.
+      closeParagraph()
+      lastField = nil
       return
     }
     if plain.hasPrefix("#") { return }
@@ -36,6 +43,8 @@ struct TopicsParser {
         // Numbers after free text: the paragraphs so far stay topics.
         promoteParagraphs()
         paragraphTopics = false
+      } else {
+        setAsideParagraphs()
       }
       topics.append(TopicsFile.Topic(name: rest))
       lastField = \.name
@@ -70,7 +79,10 @@ struct TopicsParser {
       // belongs to the paragraph above it, so that "Not relevant" text
       // never counts as interest.
       promoteParagraphs()
-      if topics.isEmpty { topics.append(TopicsFile.Topic(name: "Interests")) }
+      if topics.isEmpty {
+        topics.append(TopicsFile.Topic(name: "Interests"))
+        madeUpFirstTopic = true
+      }
       paragraphTopics = true
     }
     let current = topics[topics.count - 1][keyPath: field]
@@ -90,13 +102,36 @@ struct TopicsParser {
     paragraphs = []
   }
 
+  /// Keeps the paragraphs read so far, the open one included, as text
+  /// outside the topics: before the first topic, they are the introduction.
+  mutating func setAsideParagraphs() {
+    closeParagraph()
+    if topics.isEmpty {
+      introduction += paragraphs
+    } else {
+      textOutsideTopics += paragraphs
+    }
+    paragraphs = []
+  }
+
   mutating func finish() -> TopicsFile {
     if topics.isEmpty || paragraphTopics {
       promoteParagraphs()
+    } else {
+      setAsideParagraphs()
+    }
+    // A made-up topic without relevant text would rank by the embedding of
+    // its placeholder name alone, so its "Not relevant" text stays outside.
+    if madeUpFirstTopic, topics[0].relevant.isEmpty {
+      let removed = topics.removeFirst()
+      if !removed.irrelevant.isEmpty {
+        textOutsideTopics.insert("Not relevant: " + removed.irrelevant, at: 0)
+      }
     }
     return TopicsFile(
       topics: topics, relevantKeywords: relevantKeywords,
-      irrelevantKeywords: irrelevantKeywords, applicationKeywords: applicationKeywords)
+      irrelevantKeywords: irrelevantKeywords, applicationKeywords: applicationKeywords,
+      introduction: introduction, textOutsideTopics: textOutsideTopics)
   }
 
   /// Splits `12. Text` into its number and text.

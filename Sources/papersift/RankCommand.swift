@@ -54,17 +54,20 @@ enum RankCommand: Command {
     }
     // Likes given since the last run, papers imported without a run and,
     // after a change of model, the training papers have no vector yet.
-    // Without one they would not count.
-    try NightEmbedding.embed(
+    // Without one they would not count. The lock makes a second rank or run
+    // of this home wait and reuse the vectors instead of embedding them too.
+    let lock = try EmbeddingLock(url: context.home.embeddingLockURL)
+    let embedded = try NightEmbedding.embedForRanking(
       try store.papers(announcedOn: date), encoder: encoder, database: database,
       batchSize: configuration.embedding.batchSize, trainingBefore: date,
       trainingDays: configuration.ranking.model.trainingDays)
+    lock.release()
     // Created after embedding, so that a remote encoder's dimension is known.
     let inputs = try StoredRankingInputs(database: database, encoder: encoder)
     let embedder = TopicEmbedding(encoder: encoder)
     let ranking = try NightRanker.rank(
       date: date, inputs: inputs, settings: configuration.ranking, topics: topics,
-      embedder: embedder)
+      embedder: embedder, trainingPapers: embedded.trainingPapers)
     guard !ranking.papers.isEmpty else {
       throw PaperSiftError(.notFound, "No papers announced on \(date) are in the database.")
     }

@@ -74,7 +74,7 @@ import Testing
     #expect(!text.contains("1.000)"), "text: \(text)")
   }
 
-  /// The earlier night holds the one labelled paper (the dislike of
+  /// The earlier night contains the one labelled paper (the dislike of
   /// 2505.00009); the likes and dislike of tonight count from the next night.
   @Test func headerCountsEarlierNights() throws {
     let (database, folder) = try EmbeddingStoreTests.temporaryDatabase()
@@ -176,12 +176,8 @@ import Testing
     // loopback address is closed in any case.
     configuration.fetch.apiBaseURL = "http://127.0.0.1:9/api/query"
     try configuration.save(to: configURL)
-    let day = try NightFixtures.smallDay(6, in: home)
+    let listing = try NightFixtures.importSmallDay(6, into: home)
     let papersift = try PaperSiftProcess(home: home)
-    let imported = try papersift.run(["import", day.path])
-    #expect(imported.status == 0, "stderr: \(imported.errorOutput)")
-    let listing = try ImportCommandTests.listed(
-      try papersift.run(["papers", "--date", "2025-05-05", "--json"]))
     let likedIds = listing.prefix(2).map(\.id)
     let liked = try papersift.run(["like"] + likedIds)
     #expect(liked.status == 0, "stderr: \(liked.errorOutput)")
@@ -233,14 +229,9 @@ import Testing
     let home = try TestFiles.temporaryFolder()
     defer { try? FileManager.default.removeItem(at: home) }
     try NightFixtures.configure(home: home, llmBaseURL: nil)
-    let day = try NightFixtures.smallDay(3, in: home)
-    let papersift = try PaperSiftProcess(home: home)
-    let imported = try papersift.run(["import", day.path])
-    #expect(imported.status == 0, "stderr: \(imported.errorOutput)")
-    let listing = try ImportCommandTests.listed(
-      try papersift.run(["papers", "--date", "2025-05-05", "--json"]))
+    let listing = try NightFixtures.importSmallDay(3, into: home)
 
-    let result = try papersift.run(["rank", "--top", "5"])
+    let result = try PaperSiftProcess(home: home).run(["rank", "--top", "5"])
 
     #expect(result.status == 0, "stderr: \(result.errorOutput)")
     #expect(result.errorOutput.contains("No topics file"), "stderr: \(result.errorOutput)")

@@ -3,7 +3,7 @@ import Testing
 
 @testable import PaperSiftKit
 
-/// What `papersift rank` prints above and beside each paper.
+/// The header and explanation lines of `papersift rank`.
 @Suite struct RankingReportTests {
   static func ranking(
     profile: Profile, papers: [Paper] = [], embeddings: Matrix? = nil, trainingSize: Int = 0,

@@ -242,30 +242,19 @@ import Testing
     }
   }
 
-  @Test func emptyFileRejected() throws {
-    let folder = FileManager.default.temporaryDirectory
-      .appendingPathComponent("topics-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: folder) }
-    let url = folder.appendingPathComponent("topics.md")
-    try "## Heading only\n".write(to: url, atomically: true, encoding: .utf8)
-    #expect {
-      _ = try TopicsFile.load(from: url)
-    } throws: { error in
-      let error = error as? PaperSiftError
-      return error?.code == .invalidInput
-        && error?.message.hasPrefix(
-          "The topics file '\(url.path)' contains no topic to rank by. Describe what you want "
-            + "to read: a numbered topic such as '1. Sparse retrieval'") == true
-    }
-  }
-
   @Test(arguments: [
-    "- Not relevant: image diffusion\n",
-    "## Topics\n\n**Keywords:**\n\n- Irrelevant: Reinforcement Learning\n",
-    "- Irrelevant: benchmarks\n- Application: Medical Imaging\n",
+    ("## Heading only\n", ""),
+    ("- Not relevant: image diffusion\n", ", only text on what to leave out"),
+    (
+      "## Topics\n\n**Keywords:**\n\n- Irrelevant: Reinforcement Learning\n",
+      ", only text on what to leave out"
+    ),
+    (
+      "- Irrelevant: benchmarks\n- Application: Medical Imaging\n",
+      ", only text on what to leave out"
+    ),
   ])
-  func negativeOnlyFileRejected(text: String) throws {
+  func fileWithoutTopicRejected(text: String, found: String) throws {
     let folder = try TestFiles.temporaryFolder()
     defer { try? FileManager.default.removeItem(at: folder) }
     let url = try TestFiles.write(text, named: "topics.md", in: folder)
@@ -275,8 +264,8 @@ import Testing
       let error = error as? PaperSiftError
       return error?.code == .invalidInput
         && error?.message.hasPrefix(
-          "The topics file '\(url.path)' contains no topic to rank by, only text on what to "
-            + "leave out. Describe what you want to read:") == true
+          "The topics file '\(url.path)' contains no topic to rank by\(found). Describe what "
+            + "you want to read: a numbered topic such as '1. Sparse retrieval'") == true
     }
   }
 }

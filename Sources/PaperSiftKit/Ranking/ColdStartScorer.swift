@@ -13,8 +13,8 @@ public struct ColdStartScore: Sendable, Equatable {
   public var disliked: Float
   /// The profile row of the closest topic, if any.
   public var bestTopic: Int?
-  /// The profile row of the closest negative entry, if any: the one whose
-  /// cosine ``negative`` is.
+  /// The profile row of the closest negative entry, whose cosine is
+  /// ``negative``, if any.
   public var bestNegative: Int?
   /// The profile row of the closest liked paper, if any.
   public var bestLiked: Int?

@@ -73,8 +73,8 @@ public enum RankingReport {
     return lines.joined(separator: "\n")
   }
 
-  /// The lines above the ranking: what ranked the night and, until the
-  /// learned models take part, how many labelled papers they have.
+  /// Returns the lines above the ranking: what ranked the night and, until
+  /// the learned models take part, how many labelled papers they have.
   static func header(_ ranking: NightRanking) -> [String] {
     let night = "\(ranking.papers.count) papers on \(ranking.date)"
     let kinds = Set(ranking.profile.entries.map(\.kind))
@@ -124,8 +124,8 @@ public enum RankingReport {
     if let keyword = item.closestNegative, let cosine = item.negativeSimilarity,
       let penalty = item.negativePenalty, penalty != 0
     {
-      parts.append(
-        String(format: "negative keyword \"%@\" (cosine %.3f, minus %.3f)", keyword, cosine, penalty))
+      let format = "negative keyword \"%@\" (cosine %.3f, minus %.3f)"
+      parts.append(String(format: format, keyword, cosine, penalty))
     }
     if let logistic = item.logistic { parts.append(String(format: "logistic %.3f", logistic)) }
     if let tfidf = item.tfidf { parts.append(String(format: "tf-idf SVM %.3f", tfidf)) }

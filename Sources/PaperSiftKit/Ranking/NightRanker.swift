@@ -14,6 +14,16 @@ public struct NightRanking: Sendable {
   public var usedModels: Bool
   /// The labelled papers the learned models need before they take part.
   public var minimumTrainingSize: Int = RankingSettings().minimumLabelledPapers
+  /// The days before ``date`` whose nights the learned models train on.
+  public var trainingDays: Int = ModelParameters().trainingDays
+  /// The nights stored in those days.
+  public var earlierNights = 0
+  /// The weight of the negative keywords' cosine in the cold-start score.
+  public var negativeWeight: Double = ColdStartParameters().negativeWeight
+
+  /// Whether nothing ranked the night: no topic, like or dislike, and no
+  /// learned model, so its papers keep the order of their ids.
+  public var isUnranked: Bool { profile.entries.isEmpty && !usedModels }
 }
 
 /// Ranks a stored night: reads its inputs, trains the models, scores.
@@ -99,7 +109,9 @@ public enum NightRanker {
       date: date, papers: papers, ranked: ranked, profile: profile,
       trainingSize: training.labels.count,
       usedModels: models?.logistic != nil || models?.tfidf != nil || models?.neighbours != nil,
-      minimumTrainingSize: settings.minimumLabelledPapers)
+      minimumTrainingSize: settings.minimumLabelledPapers,
+      trainingDays: days, earlierNights: try inputs.nightCount(before: date, days: days),
+      negativeWeight: settings.cold.negativeWeight)
   }
 }
 

@@ -41,6 +41,16 @@ public struct StoredRankingInputs {
     }
   }
 
+  /// Returns how many announcement days are stored in the `days` days before `date`.
+  public func nightCount(before date: String, days: Int) throws -> Int {
+    let start = Self.date(date, addingDays: -days)
+    let count = try database.scalar(
+      "SELECT COUNT(DISTINCT date) FROM announcements WHERE date >= ? AND date < ?",
+      [.text(start), .text(date)])
+    guard case .integer(let value) = count else { return 0 }
+    return Int(value)
+  }
+
   /// Returns the papers announced on `date`, ordered by id.
   public func papers(announcedOn date: String) throws -> [Paper] {
     try PaperStore(database: database).papers(announcedOn: date)

@@ -71,7 +71,7 @@ import Testing
     #expect(scores[2].bestLiked == 3)
   }
 
-  @Test func picksCountAsLikesButNotTheirOwnPaper() {
+  @Test func picksCountAsLikes() {
     // A like at 90° and an earlier LLM pick at 0°, both of weight 1.
     let profile = Self.profile([
       (ProfileEntry(kind: .liked, label: "2412.00001"), [0, 1]),
@@ -91,7 +91,7 @@ import Testing
     #expect(abs(scores[2].liked - 1) < 1e-6)
   }
 
-  @Test func profileBuildsPicksAsPickEntriesAgedLikeLikes() throws {
+  @Test func profileAgesPickEntries() throws {
     let like = FeedbackVector(paperId: "2412.00001", liked: true, ageDays: 0, embedding: [0, 1])
     let pick = FeedbackVector(paperId: "2501.00001", liked: false, ageDays: 30, embedding: [1, 0])
     let profile = try Profile.build(
@@ -103,7 +103,7 @@ import Testing
     #expect(Array(profile.matrix.row(1)) == [1, 0])
   }
 
-  @Test func pickVectorsAreTheLLMPicksOfTheWindowAged() {
+  @Test func pickVectorsSkipUserLikes() {
     func paper(_ id: String, _ night: String) -> Paper {
       Paper(
         id: id, title: id, abstract: "", authors: [], categories: [], announced: night)

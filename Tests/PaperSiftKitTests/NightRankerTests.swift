@@ -74,7 +74,7 @@ import Testing
     #expect(!text.contains("1.000)"), "text: \(text)")
   }
 
-  @Test func earlierLLMPickCountsAsLikeButDoesNotPass() throws {
+  @Test func earlierPickCountsAsLike() throws {
     let (database, folder) = try EmbeddingStoreTests.temporaryDatabase()
     defer { try? FileManager.default.removeItem(at: folder) }
     // 2505.00021 at 80°, picked by the LLM on 2025-04-25, ten days earlier;
@@ -110,7 +110,13 @@ import Testing
     #expect(abs((items[0].likedSimilarity ?? 0) - 1) < 1e-6)
     #expect(abs((items[1].likedSimilarity ?? 0) - Float(cos(80 * Double.pi / 180))) < 1e-6)
     // A pick is not the user's like: nothing passes for it.
-    #expect(items.allSatisfy { !$0.likedByUser })
+    #expect(items.allSatisfy { !$0.likedByUser && $0.closestLikedIsPick })
+    let text = RankingReport.text(ranking, top: nil, explain: true)
+    #expect(text.contains("ranked by earlier LLM picks only."), "text: \(text)")
+    #expect(
+      text.contains(
+        "closest earlier LLM pick 2505.00021 (mean cosine of the nearest likes and picks 1.000)"),
+      "text: \(text)")
   }
 
   /// The earlier night contains the one labelled paper (the dislike of

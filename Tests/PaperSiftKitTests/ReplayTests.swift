@@ -133,7 +133,7 @@ struct AxisEmbedding: TextEmbedding {
     return replay
   }
 
-  @Test func sentLabelsKeepOnlyThePicksThatWereSent() throws {
+  @Test func sentLabelsKeepSentPicks() throws {
     let folder = try Self.writeDays(Self.sentNights, topics: "1. z topic\n")
     defer { try? FileManager.default.removeItem(at: folder) }
     let replay = try Self.sentReplay(fraction: 0.34, folder: folder)
@@ -149,7 +149,7 @@ struct AxisEmbedding: TextEmbedding {
     #expect(narrow.knownPicks(of: narrow.days[0]) == ["2"])
   }
 
-  @Test func sendingEveryPaperReplaysAsEveryLabel() throws {
+  @Test func sendingEveryPaperMatchesEveryLabel() throws {
     let folder = try Self.writeDays(Self.sentNights, topics: "1. z topic\n")
     defer { try? FileManager.default.removeItem(at: folder) }
     let sent = try Self.sentReplay(fraction: 1, folder: folder)

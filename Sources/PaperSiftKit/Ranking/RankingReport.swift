@@ -19,6 +19,9 @@ public enum RankingReport {
     public var topicSimilarity: Float?
     public var closestLiked: String?
     public var likedSimilarity: Float?
+    /// Whether ``closestLiked`` is a paper the LLM picked on an earlier night
+    /// rather than one the user liked.
+    public var closestLikedIsPick = false
     /// The irrelevant or application keyword with the largest cosine, that
     /// cosine, and what it took off the cold-start score (the cosine times
     /// `ranking.cold.negativeWeight`).
@@ -47,6 +50,7 @@ public enum RankingReport {
         topicSimilarity: ranked.cold.bestTopic == nil ? nil : ranked.cold.topic,
         closestLiked: ranked.cold.bestLiked.map { entries[$0].label },
         likedSimilarity: ranked.cold.bestLiked == nil ? nil : ranked.cold.liked,
+        closestLikedIsPick: ranked.cold.bestLiked.map { entries[$0].kind == .pick } ?? false,
         closestNegative: ranked.cold.bestNegative.map { entries[$0].label },
         negativeSimilarity: negative,
         negativePenalty: negative.map { Float(ranking.negativeWeight) * $0 },
@@ -78,10 +82,15 @@ public enum RankingReport {
   static func header(_ ranking: NightRanking) -> [String] {
     let night = "\(ranking.papers.count) papers on \(ranking.date)"
     let kinds = Set(ranking.profile.entries.map(\.kind))
-    let profile = [
+    let parts = [
       kinds.contains(.topic) || kinds.contains(.keyword) ? "topics" : nil,
       kinds.contains(.liked) || kinds.contains(.disliked) ? "likes" : nil,
-    ].compactMap { $0 }.joined(separator: " and ")
+      kinds.contains(.pick) ? "earlier LLM picks" : nil,
+    ].compactMap { $0 }
+    let profile =
+      parts.count < 3
+      ? parts.joined(separator: " and ")
+      : parts.dropLast().joined(separator: ", ") + " and " + parts[parts.count - 1]
     if ranking.usedModels {
       let withProfile = profile.isEmpty ? "" : ", with \(profile)"
       return [
@@ -115,6 +124,9 @@ public enum RankingReport {
     let liked = item.likedSimilarity ?? -.infinity
     if let name = item.closestTopic, topic >= liked {
       parts.append(String(format: "topic \"%@\" (cosine %.3f)", name, topic))
+    } else if let id = item.closestLiked, item.closestLikedIsPick {
+      let format = "closest earlier LLM pick %@ (mean cosine of the nearest likes and picks %.3f)"
+      parts.append(String(format: format, id, liked))
     } else if let id = item.closestLiked {
       parts.append(
         String(format: "closest like %@ (mean cosine of the nearest likes %.3f)", id, liked))

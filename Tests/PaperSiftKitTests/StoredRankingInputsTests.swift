@@ -80,6 +80,40 @@ import Testing
     #expect(set.embeddings.rows == 6)
   }
 
+  @Test func chosenButUnscoredPapersAreUnlabelled() throws {
+    let (database, folder) = try EmbeddingStoreTests.temporaryDatabase()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    // 2025-05-05: one pick, one paper left unscored by a budget stop, one
+    // left unscored by one run and scored by the next, one below the cutoff.
+    let night = ["2505.00001", "2505.00002", "2505.00003", "2505.00004"].map(Self.paper)
+    try PaperStore(database: database).importDocuments([
+      FeedDocument(format: .rss, source: "test", date: "2025-05-05", papers: night)
+    ])
+    try EmbeddingStore(database: database).save(
+      night.indices.map { [Float($0), 1, 0] }, for: night, modelID: "test/model")
+    let runs = RunStore(database: database)
+    let first = try runs.startRun(date: "2025-05-05")
+    let scores = ScoreStore(database: database)
+    try scores.save(
+      [PaperScore(paperID: "2505.00001", relevance: 9, novelty: 8, comment: "pick")],
+      model: "m", promptHash: "h", batchID: nil)
+    try scores.saveUnscored(
+      [
+        UnscoredPaper(paperID: "2505.00002", reason: "budget"),
+        UnscoredPaper(paperID: "2505.00003", reason: "budget"),
+      ], runID: first)
+    try scores.save(
+      [PaperScore(paperID: "2505.00003", relevance: 4, novelty: 6, comment: "later")],
+      model: "m", promptHash: "h", batchID: nil)
+    let inputs = StoredRankingInputs(database: database, modelId: "test/model", dimension: 3)
+
+    let set = try inputs.trainingSet(
+      before: "2025-05-06", days: 60, minimumRelevance: 8, minimumNovelty: 7)
+
+    let labels = Dictionary(uniqueKeysWithValues: zip(set.papers.map(\.id), set.labels))
+    #expect(labels == ["2505.00001": true, "2505.00003": false, "2505.00004": false])
+  }
+
   @Test func modelChangeEmbedsTrainingPapers() throws {
     let (database, folder) = try EmbeddingStoreTests.temporaryDatabase()
     defer { try? FileManager.default.removeItem(at: folder) }

@@ -111,12 +111,17 @@ public struct StoredRankingInputs {
     let feedback = try FeedbackStore(database: database).entries()
     let rated = Set(feedback.map(\.paperId))
     // A paper of a night the LLM scored and did not pick counts as a
-    // negative. One of a night it never scored (a --no-llm run) is unlabelled.
+    // negative. One of a night it never scored (a --no-llm run) is unlabelled,
+    // and so is one chosen for the LLM that never got a score (a budget stop
+    // or a failed batch): it ranked high, so it is no likely negative.
     let onScoredNights = Set(
       try database.rows(
         """
         SELECT DISTINCT paper_id FROM announcements WHERE date >= ? AND date < ? AND date IN (
           SELECT a.date FROM announcements a JOIN scores s ON s.paper_id = a.paper_id)
+        AND paper_id NOT IN (
+          SELECT u.paper_id FROM unscored u
+          WHERE NOT EXISTS (SELECT 1 FROM scores s WHERE s.paper_id = u.paper_id))
         """, [.text(start), .text(date)]
       ).compactMap { $0.string(0) })
     var labelled = papers.filter { onScoredNights.contains($0.id) || rated.contains($0.id) }

@@ -112,6 +112,31 @@ final class RecordingImporter: PaperImporting {
     #expect(try store.entries().isEmpty)
   }
 
+  /// Timestamps have whole seconds, so feedback of one second keeps the
+  /// order in which it was given, not the order of its ids.
+  @Test func entriesOfOneSecondInGivenOrder() throws {
+    let storage = try TemporaryDatabase()
+    defer { storage.close() }
+    let store = FeedbackStore(database: storage.database)
+    let ids = try ["2505.00003", "2505.00002", "2505.00001", "2412.00001"].map {
+      try ArxivIdentifier(parsing: $0)
+    }
+    let second = Date(timeIntervalSince1970: 1_750_000_000)
+
+    _ = try store.record([ids[0]], label: .liked, source: "command", at: second)
+    _ = try store.record([ids[1]], label: .disliked, source: "command", at: second)
+    _ = try store.record([ids[2]], label: .liked, source: "command", at: second + 0.5)
+    // A change moves the feedback after the others of its second.
+    _ = try store.record([ids[0]], label: .disliked, source: "command", at: second + 0.9)
+    // Unchanged feedback keeps its place.
+    _ = try store.record([ids[1]], label: .disliked, source: "command", at: second + 0.9)
+    _ = try store.record([ids[3]], label: .liked, source: "command", at: second + 1)
+
+    let entries = try store.entries()
+    #expect(entries.map(\.paperId) == ["2505.00002", "2505.00001", "2505.00003", "2412.00001"])
+    #expect(entries.map(\.label) == [.disliked, .liked, .disliked, .liked])
+  }
+
   @Test func pendingLikeResolvedAfterImport() throws {
     let storage = try TemporaryDatabase()
     defer { storage.close() }

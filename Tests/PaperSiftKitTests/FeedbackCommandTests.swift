@@ -85,6 +85,32 @@ import Testing
     #expect(items.first?["pending"] as? Bool == true)
   }
 
+  @Test func htmlPageKeepsLikePending() throws {
+    let server = try LoopbackHTTPServer { _ in
+      .text(FeedResponseTests.loginPage, headers: [("Content-Type", "text/html; charset=utf-8")])
+    }
+    defer { server.stop() }
+    let home = try Self.home(server: server)
+    defer { try? FileManager.default.removeItem(at: home) }
+    let papersift = try PaperSiftProcess(home: home)
+
+    let result = try papersift.run(["like", "2505.01136"])
+    let pending = try FeedbackStore(
+      database: Database(path: home.appendingPathComponent("papersift.sqlite").path)
+    ).pendingIds()
+
+    #expect(result.status == 0, "stderr: \(result.errorOutput)")
+    #expect(result.output == "2505.01136: liked\n")
+    #expect(
+      result.errorOutput.contains(
+        "note: not in the database (the arXiv look-up failed: The server at "
+          + "\(server.baseURL)/api?id_list=2505.01136&max_results=1 answered an HTML page "
+          + "instead of an arXiv API Atom feed. Check fetch.apiBaseURL: it must be the URL of "
+          + "an arXiv API Atom feed, such as the default https://export.arxiv.org/api/query."))
+    #expect(!result.errorOutput.contains("Malformed XML"))
+    #expect(pending == ["2505.01136"])
+  }
+
   @Test func killedLookUpKeepsLike() throws {
     // The arXiv API holds the look-up open until the test releases it.
     let release = DispatchSemaphore(value: 0)

@@ -6,10 +6,17 @@ enum FeedbackCommand {
   /// The help text that `like` and `dislike` share.
   static let discussion = """
     Accepted id forms: \(ArxivIdentifier.acceptedForms).
+    New-style ids (YYMM.NNNNN) start in April 2007 (0704). Older papers have old-style ids,
+    archive/YYMMNNN, such as hep-th/9901001.
 
     From a BibTeX FILE, each entry's id comes from its eprint, arxiv or arxivid field, or from
     an arxiv.org url. Entries without one are listed in a note, and other fields such as note
-    are not read.
+    are not read. In a list FILE, empty lines and lines that start with # are skipped.
+
+    A list line or a BibTeX arXiv field that is not a valid id is skipped, and an error names
+    each one with its line number. The valid ids are stored all the same, and the command
+    exits with status 1, so fix the lines named and run it again. A FILE without any valid id
+    stores nothing and exits with status 2.
 
     Papers that are not stored yet are looked up through the arXiv API (the fetch.apiBaseURL
     setting); offline, the feedback is kept as pending, and the next fetching run or like,
@@ -29,8 +36,11 @@ enum FeedbackCommand {
   ) throws -> ExitStatus {
     let now = Date()
     var identifiers = try arguments.positionals.map { try ArxivIdentifier(parsing: $0, now: now) }
+    var invalidReport: String?
     if let file = arguments.string("--from") {
-      identifiers += try readIdentifiers(from: file, now: now)
+      let contents = try readIdentifiers(from: file, now: now)
+      identifiers += contents.identifiers
+      invalidReport = FeedbackInput.invalidIDReport(for: contents, source: file)
     }
     guard !identifiers.isEmpty else {
       throw PaperSiftError(
@@ -90,7 +100,13 @@ enum FeedbackCommand {
     for id in outcome.notFound where notFound.contains(id) {
       writeError("\(id): not found on arXiv; nothing stored. Check the id.")
     }
-    return notFound.isEmpty ? .success : .failure
+    // Printed after the lines on what was stored, so that it stays in view.
+    if let invalidReport {
+      writeError(
+        invalidReport + "\nThe other ids were stored. Fix the skipped ids and run the command "
+          + "again.")
+    }
+    return notFound.isEmpty && invalidReport == nil ? .success : .failure
   }
 
   static func message(for change: FeedbackChange, verb: String) -> String {
@@ -102,22 +118,26 @@ enum FeedbackCommand {
   }
 
   /// Reads the ids of a `--from` file, printing a note on the BibTeX
-  /// entries skipped.
+  /// entries without an arXiv field.
   ///
   /// - Throws: ``PaperSiftError`` with code `invalidInput` when the file
-  ///   contains no arXiv id, or any error of ``FeedbackInput/read(contentsOf:now:)``.
-  static func readIdentifiers(from path: String, now: Date) throws -> [ArxivIdentifier] {
+  ///   contains no valid arXiv id, naming the invalid ones, or any error of
+  ///   ``FeedbackInput/read(contentsOf:now:)``.
+  static func readIdentifiers(from path: String, now: Date) throws -> FeedbackFileContents {
     let contents = try FeedbackInput.read(contentsOf: URL(fileURLWithPath: path), now: now)
     if let note = FeedbackInput.skippedNote(for: contents, source: path) {
       FileHandle.standardError.write(Data("note: \(note)\n".utf8))
     }
-    guard !contents.identifiers.isEmpty else {
+    guard contents.identifiers.isEmpty else { return contents }
+    if let report = FeedbackInput.invalidIDReport(for: contents, source: path) {
       throw PaperSiftError(
         .invalidInput,
-        "'\(path)' contains no arXiv id. Write one id or URL a line, such as 2501.19281, "
-          + "or BibTeX entries with an eprint or url field.")
+        "'\(path)' contains no valid arXiv id, so nothing was stored. \(report)")
     }
-    return contents.identifiers
+    throw PaperSiftError(
+      .invalidInput,
+      "'\(path)' contains no arXiv id. Write one id or URL a line, such as 2501.19281, "
+        + "or BibTeX entries with an eprint or url field.")
   }
 }
 

@@ -56,8 +56,10 @@ import Testing
   @Test(arguments: [
     "", "2501", "2513.00001", "2501.19281v0", "2501.19281v", "25011.9281",
     "https://example.org/abs/2501.19281", "https://arxiv.org/list/2501.19281",
-    "oai:arXiv.org:2501.19281", "HEP-TH/9901001", "2505.1105", "1412.12345", "0703.0001",
-    "1501.0001", "0612.0001", "0703.00001",
+    "oai:arXiv.org:2501.19281", "HEP-TH/9901001", "2505.1105", "1412.12345", "1501.0001",
+    // A YYMM before 0704 in a text that is wrong in another way too.
+    "0612.123", "0612.123456", "0600.1234", "10612.1234", "x0612.1234",
+    "https://example.org/abs/0612.1234", "0612.1234v0",
     // New-style months outside 01-12, and number zero.
     "2500.19281", "2513.19281", "2500.00001", "2501.00000", "1412.0000", "0704.0000",
     "2501.00000v1", "https://arxiv.org/abs/2501.00000",
@@ -100,7 +102,7 @@ import Testing
       ("2025-01-15T12:00:00Z", "2502.99999", nil),
       ("2025-01-15T12:00:00Z", "2503.00001", "2025-03"),
       ("2025-01-15T12:00:00Z", "2601.00001", "2026-01"),
-      ("2025-01-15T12:00:00Z", "9912.12345", "2099-12"),
+      ("2025-01-15T12:00:00Z", "9106.12345", "2091-06"),
       // The last second of 2025: the next month is January 2026.
       ("2025-12-31T23:59:59Z", "2601.00001", nil),
       ("2025-12-31T23:59:59Z", "2602.00001", "2026-02"),
@@ -119,17 +121,60 @@ import Testing
     #expect(reason == futureMonth.map { "its month \($0) is in the future" })
   }
 
-  @Test(arguments: ["2503.00001", "arXiv:2503.00001v2", "https://arxiv.org/abs/2503.00001v1"])
-  func futureMonthRejected(text: String) throws {
-    let now = try Self.instant("2025-01-15T12:00:00Z")
+  /// Returns the error of parsing `text` on 2025-01-15, which must be
+  /// invalid input.
+  static func errorInJanuary2025(parsing text: String) throws -> PaperSiftError? {
+    let now = try instant("2025-01-15T12:00:00Z")
     let error = #expect(throws: PaperSiftError.self) {
       try ArxivIdentifier(parsing: text, now: now)
     }
     #expect(error?.code == .invalidInput)
+    return error
+  }
+
+  @Test(arguments: ["2503.00001", "arXiv:2503.00001v2", "https://arxiv.org/abs/2503.00001v1"])
+  func futureMonthRejected(text: String) throws {
+    let error = try Self.errorInJanuary2025(parsing: text)
+
     #expect(
       error?.message
         == "Invalid arXiv id '\(text)' because its month 2025-03 is in the future. "
         + "Check the id, and the system clock if the id is right.")
+  }
+
+  /// A YYMM from 9107 to 9912 is a month of the old scheme, so the message
+  /// points to the old-style form as well as to the future month.
+  @Test(
+    arguments: [
+      ("9912.12345", "9912", "2099-12"), ("arXiv:9107.00001v2", "9107", "2091-07"),
+      ("https://arxiv.org/abs/9501.00001", "9501", "2095-01"),
+    ] as [(String, String, String)])
+  func oldSchemeMonthRejected(text: String, yearMonth: String, month: String) throws {
+    let error = try Self.errorInJanuary2025(parsing: text)
+
+    #expect(
+      error?.message
+        == "Invalid arXiv id '\(text)' because new-style ids (YYMM.NNNNN) start at 0704 "
+        + "(April 2007), so its YYMM \(yearMonth) would be the month \(month), which is in the "
+        + "future. Papers from before April 2007 have old-style ids, archive/YYMMNNN, such as "
+        + "hep-th/9901001.")
+  }
+
+  @Test(
+    arguments: [
+      ("0612.1234", "0612"), ("0703.0001", "0703"), ("0703.00001", "0703"),
+      ("0701.0001v2", "0701"), ("arXiv:0612.1234", "0612"),
+      ("https://arxiv.org/abs/0612.12345v3", "0612"),
+    ] as [(String, String)])
+  func earlyMonthRejected(text: String, yearMonth: String) throws {
+    #expect(ArxivIdentifier.parse(text) == nil)
+    let error = #expect(throws: PaperSiftError.self) { try ArxivIdentifier(parsing: text) }
+    #expect(error?.code == .invalidInput)
+    #expect(
+      error?.message
+        == "Invalid arXiv id '\(text)' because its YYMM \(yearMonth) is before 0704 (April 2007), "
+        + "the first month of new-style ids (YYMM.NNNNN). Papers from before April 2007 have "
+        + "old-style ids, archive/YYMMNNN, such as hep-th/9901001.")
   }
 
   @Test func clockCheckKeepsFormErrors() throws {

@@ -100,11 +100,19 @@ import Testing
     let note = try #require(FeedbackInput.skippedNote(for: contents, source: "refs.bib"))
     #expect(
       note
-        == "skipped 5 of 7 BibTeX entries in 'refs.bib' that have no valid arXiv id: "
-        + "u (url uses the undefined macro 'nope'), v (eprint uses the undefined macro "
-        + "'missing'), z (howpublished uses the undefined macro 'bad'), t (invalid eprint "
-        + "'2503.2000'), w. To include an entry, give it an arXiv id such as "
-        + "eprint = {2501.19281}.")
+        == "skipped 1 of 7 BibTeX entries in 'refs.bib' that have no arXiv id: w. To include "
+        + "an entry, give it an arXiv id such as eprint = {2501.19281}.")
+    let report = try #require(FeedbackInput.invalidIDReport(for: contents, source: "refs.bib"))
+    #expect(
+      report.hasPrefix(
+        """
+        Skipped 4 BibTeX entries of 'refs.bib' with an invalid arXiv id:
+          u, line 1: url uses the undefined macro 'nope'
+          v, line 2: eprint uses the undefined macro 'missing'
+          z, line 7: howpublished uses the undefined macro 'bad'
+          t, line 8: invalid eprint '2503.2000'
+
+        """))
   }
 
   @Test(arguments: [

@@ -85,6 +85,32 @@ import Testing
     #expect(items.first?["pending"] as? Bool == true)
   }
 
+  @Test func htmlPageKeepsLikePending() throws {
+    let server = try LoopbackHTTPServer { _ in
+      .text(FeedResponseTests.loginPage, headers: [("Content-Type", "text/html; charset=utf-8")])
+    }
+    defer { server.stop() }
+    let home = try Self.home(server: server)
+    defer { try? FileManager.default.removeItem(at: home) }
+    let papersift = try PaperSiftProcess(home: home)
+
+    let result = try papersift.run(["like", "2505.01136"])
+    let pending = try FeedbackStore(
+      database: Database(path: home.appendingPathComponent("papersift.sqlite").path)
+    ).pendingIds()
+
+    #expect(result.status == 0, "stderr: \(result.errorOutput)")
+    #expect(result.output == "2505.01136: liked\n")
+    #expect(
+      result.errorOutput.contains(
+        "note: not in the database (the arXiv look-up failed: The server at "
+          + "\(server.baseURL)/api?id_list=2505.01136&max_results=1 answered an HTML page "
+          + "instead of an arXiv API Atom feed. Check fetch.apiBaseURL: it must be the URL of "
+          + "an arXiv API Atom feed, such as the default https://export.arxiv.org/api/query."))
+    #expect(!result.errorOutput.contains("Malformed XML"))
+    #expect(pending == ["2505.01136"])
+  }
+
   @Test func killedLookUpKeepsLike() throws {
     // The arXiv API holds the look-up open until the test releases it.
     let release = DispatchSemaphore(value: 0)
@@ -161,32 +187,75 @@ import Testing
   }
 
   /// 9912 is December 2099, which is in the future on any day before
-  /// November 2099.
+  /// November 2099, and a month of the old scheme as December 1999.
   @Test(arguments: [
     ["like", "9912.00001"], ["dislike", "https://arxiv.org/abs/9912.12345v1"],
   ])
-  func futureMonthRejected(arguments: [String]) throws {
+  func oldSchemeMonthRejected(arguments: [String]) throws {
     try Self.withOfflineHome { server, home in
       let result = try PaperSiftProcess(home: home).run(arguments)
       #expect(result.status == 2, "stderr: \(result.errorOutput)")
       #expect(result.output.isEmpty)
       #expect(
-        result.errorOutput.contains(
-          "Invalid arXiv id '\(arguments[1])' because its month 2099-12 is in the future."))
+        result.errorOutput
+          == "error: Invalid arXiv id '\(arguments[1])' because new-style ids (YYMM.NNNNN) "
+          + "start at 0704 (April 2007), so its YYMM 9912 would be the month 2099-12, which is "
+          + "in the future. Papers from before April 2007 have old-style ids, archive/YYMMNNN, "
+          + "such as hep-th/9901001.\n")
       #expect(server.requests.isEmpty)
     }
   }
 
-  @Test func futureMonthInFileRejected() throws {
+  @Test func invalidLinesSkippedOthersStored() throws {
     try Self.withOfflineHome { server, home in
-      let file = try TestFiles.write("2505.01136\n9912.00001\n", named: "ids.txt", in: home)
+      let text = "2505.01136\n9912.00001\n\n# a comment\nfoo\nhep-th/9901001\n0612.1234\n"
+      let file = try TestFiles.write(text, named: "ids.txt", in: home)
+      let papersift = try PaperSiftProcess(home: home)
 
-      let result = try PaperSiftProcess(home: home).run(["like", "--from", file.path])
+      let result = try papersift.run(["like", "--from", file.path])
+      let listed = try papersift.run(["likes"])
+
+      #expect(result.status == 1, "stderr: \(result.errorOutput)")
+      #expect(result.output == "2505.01136: liked\nhep-th/9901001: liked\n")
+      let report = try #require(
+        result.errorOutput.components(separatedBy: "error: Skipped 3 lines of ").last)
+      #expect(
+        report == """
+          '\(file.path)' that are not valid arXiv ids:
+            line 2: '9912.00001' because new-style ids (YYMM.NNNNN) start at 0704 (April 2007), \
+          so its YYMM 9912 would be the month 2099-12, which is in the future
+            line 5: 'foo'
+            line 7: '0612.1234' because its YYMM 0612 is before 0704 (April 2007), the first \
+          month of new-style ids (YYMM.NNNNN)
+          Accepted forms: \(ArxivIdentifier.acceptedForms). Papers from before April 2007 have \
+          old-style ids, archive/YYMMNNN, such as hep-th/9901001.
+          The other ids were stored. Fix the skipped ids and run the command again.
+
+          """)
+      let query = try #require(server.requests.last?.path)
+      #expect(query.contains("id_list=2505.01136,hep-th/9901001&"))
+      #expect(listed.output.contains("+ 2505.01136  "))
+      #expect(listed.output.contains("+ hep-th/9901001  "))
+      #expect(listed.output.split(separator: "\n").count == 2)
+    }
+  }
+
+  @Test func fileOfInvalidLinesStoresNothing() throws {
+    try Self.withOfflineHome { server, home in
+      let file = try TestFiles.write("foo\n2513.00001\n", named: "ids.txt", in: home)
+      let papersift = try PaperSiftProcess(home: home)
+
+      let result = try papersift.run(["like", "--from", file.path])
+      let listed = try papersift.run(["likes", "--json"])
+
       #expect(result.status == 2, "stderr: \(result.errorOutput)")
+      #expect(result.output.isEmpty)
       #expect(
         result.errorOutput.contains(
-          "Invalid arXiv id '9912.00001' on line 2 of '\(file.path)' because its month "
-            + "2099-12 is in the future."))
+          "error: '\(file.path)' contains no valid arXiv id, so nothing was stored. Skipped 2 "
+            + "lines of '\(file.path)' that are not valid arXiv ids:\n  line 1: 'foo'\n"
+            + "  line 2: '2513.00001'\nAccepted forms: "))
+      #expect(listed.output == "[]\n")
       #expect(server.requests.isEmpty)
     }
   }
@@ -219,12 +288,18 @@ import Testing
       """, named: "refs.bib", in: home)
 
     let result = try PaperSiftProcess(home: home).run(["like", "--from", bib.path])
-    #expect(result.status == 0, "stderr: \(result.errorOutput)")
+    #expect(result.status == 1, "stderr: \(result.errorOutput)")
     #expect(result.output == "2505.01136: liked\n2505.01197: liked\n")
     #expect(
       result.errorOutput.contains(
-        "note: skipped 2 of 4 BibTeX entries in '\(bib.path)' that have no valid arXiv id: "
-          + "typo (invalid eprint '2503.2000'), knuth84."))
+        "note: skipped 1 of 4 BibTeX entries in '\(bib.path)' that have no arXiv id: knuth84."))
+    #expect(
+      result.errorOutput.contains(
+        "error: Skipped 1 BibTeX entry of '\(bib.path)' with an invalid arXiv id:\n"
+          + "  typo, line 4: invalid eprint '2503.2000'\n"))
+    #expect(
+      result.errorOutput.hasSuffix(
+        "The other ids were stored. Fix the skipped ids and run the command again.\n"))
     let query = try #require(server.requests.last?.path)
     #expect(!query.contains("2503.29999"))
     #expect(!query.contains("2503.20006"))
@@ -244,12 +319,13 @@ import Testing
       """, named: "refs.bib", in: home)
 
     let result = try PaperSiftProcess(home: home).run(["like", "--from", bib.path])
-    #expect(result.status == 0, "stderr: \(result.errorOutput)")
+    #expect(result.status == 1, "stderr: \(result.errorOutput)")
     #expect(result.output == "2505.01136: liked\n")
     #expect(
       result.errorOutput.contains(
-        "note: skipped 1 of 2 BibTeX entries in '\(bib.path)' that have no valid arXiv id: "
-          + "undefined (url uses the undefined macro 'abs')."))
+        "error: Skipped 1 BibTeX entry of '\(bib.path)' with an invalid arXiv id:\n"
+          + "  undefined, line 3: url uses the undefined macro 'abs'\n"))
+    #expect(!result.errorOutput.contains("note: skipped"))
   }
 
   @Test(

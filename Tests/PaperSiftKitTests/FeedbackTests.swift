@@ -112,6 +112,31 @@ final class RecordingImporter: PaperImporting {
     #expect(try store.entries().isEmpty)
   }
 
+  /// Timestamps have whole seconds, so feedback of one second keeps the
+  /// order in which it was given, not the order of its ids.
+  @Test func entriesOfOneSecondInGivenOrder() throws {
+    let storage = try TemporaryDatabase()
+    defer { storage.close() }
+    let store = FeedbackStore(database: storage.database)
+    let ids = try ["2505.00003", "2505.00002", "2505.00001", "2412.00001"].map {
+      try ArxivIdentifier(parsing: $0)
+    }
+    let second = Date(timeIntervalSince1970: 1_750_000_000)
+
+    _ = try store.record([ids[0]], label: .liked, source: "command", at: second)
+    _ = try store.record([ids[1]], label: .disliked, source: "command", at: second)
+    _ = try store.record([ids[2]], label: .liked, source: "command", at: second + 0.5)
+    // A change moves the feedback after the others of its second.
+    _ = try store.record([ids[0]], label: .disliked, source: "command", at: second + 0.9)
+    // Unchanged feedback keeps its place.
+    _ = try store.record([ids[1]], label: .disliked, source: "command", at: second + 0.9)
+    _ = try store.record([ids[3]], label: .liked, source: "command", at: second + 1)
+
+    let entries = try store.entries()
+    #expect(entries.map(\.paperId) == ["2505.00002", "2505.00001", "2505.00003", "2412.00001"])
+    #expect(entries.map(\.label) == [.disliked, .liked, .disliked, .liked])
+  }
+
   @Test func pendingLikeResolvedAfterImport() throws {
     let storage = try TemporaryDatabase()
     defer { storage.close() }
@@ -216,28 +241,71 @@ final class RecordingImporter: PaperImporting {
   }
 
   @Test(arguments: ["not-an-id", "foo/9901001", "2501.00000", "2513.19281"])
-  func idListRejectsBadLine(line: String) {
-    let error = #expect(throws: PaperSiftError.self) {
-      try FeedbackInput.parse("2501.19281\n\(line)\n", source: "ids.txt")
-    }
-    #expect(error?.code == .invalidInput)
-    #expect(error?.message.contains("Invalid arXiv id '\(line)' on line 2 of 'ids.txt'") == true)
-    #expect(error?.message.contains("Accepted forms:") == true)
+  func idListSkipsBadLine(line: String) throws {
+    let contents = try FeedbackInput.parse(
+      "2501.19281\n \(line)\t\n2505.01136\n", source: "ids.txt")
+
+    #expect(contents.identifiers.map(\.id) == ["2501.19281", "2505.01136"])
+    #expect(contents.invalidLines == [InvalidListLine(line: 2, text: line, rejection: nil)])
   }
 
-  @Test func idListRejectsFutureMonth() throws {
+  @Test func idListSkipsFutureAndEarlyMonths() throws {
     let now = try ArxivIdentifierTests.instant("2025-01-15T12:00:00Z")
-    let accepted = try FeedbackInput.parse("2501.19281\n2502.00001\n", source: "ids.txt", now: now)
-    #expect(accepted.identifiers.map(\.id) == ["2501.19281", "2502.00001"])
+    let text = "2501.19281\n2503.00001v2\n2502.00001\n\n0612.1234\n"
 
-    let error = #expect(throws: PaperSiftError.self) {
-      try FeedbackInput.parse("2501.19281\n2503.00001v2\n", source: "ids.txt", now: now)
-    }
-    #expect(error?.code == .invalidInput)
+    let contents = try FeedbackInput.parse(text, source: "ids.txt", now: now)
+
+    #expect(contents.identifiers.map(\.id) == ["2501.19281", "2502.00001"])
+    #expect(contents.invalidLines.map(\.line) == [2, 5])
+    #expect(contents.invalidLines.map(\.text) == ["2503.00001v2", "0612.1234"])
     #expect(
-      error?.message
-        == "Invalid arXiv id '2503.00001v2' on line 2 of 'ids.txt' because its month 2025-03 "
-        + "is in the future. Check the id, and the system clock if the id is right.")
+      contents.invalidLines.first?.rejection
+        == ArxivIdentifier.Rejection(
+          reason: "its month 2025-03 is in the future",
+          advice: "Check the id, and the system clock if the id is right."))
+    #expect(
+      contents.invalidLines.last?.rejection?.reason
+        == "its YYMM 0612 is before 0704 (April 2007), the first month of new-style ids "
+        + "(YYMM.NNNNN)")
+  }
+
+  @Test func invalidLineReportNamesEveryLine() throws {
+    let now = try ArxivIdentifierTests.instant("2025-01-15T12:00:00Z")
+    let text = "2501.19281\nfoo\n2503.00001\n9912.00001\n"
+
+    let contents = try FeedbackInput.parse(text, source: "ids.txt", now: now)
+    let report = FeedbackInput.invalidIDReport(for: contents, source: "ids.txt")
+
+    #expect(
+      report == """
+        Skipped 3 lines of 'ids.txt' that are not valid arXiv ids:
+          line 2: 'foo'
+          line 3: '2503.00001' because its month 2025-03 is in the future
+          line 4: '9912.00001' because new-style ids (YYMM.NNNNN) start at 0704 (April 2007), \
+        so its YYMM 9912 would be the month 2099-12, which is in the future
+        Accepted forms: \(ArxivIdentifier.acceptedForms). Check the id, and the system clock \
+        if the id is right. Papers from before April 2007 have old-style ids, archive/YYMMNNN, \
+        such as hep-th/9901001.
+        """)
+  }
+
+  @Test func invalidLineReportNamesRestAsRanges() throws {
+    let bad = [2, 3, 4, 6, 8, 9, 10, 11, 12, 13, 14, 15, 16, 20]
+    let lines = (1...20).map { bad.contains($0) ? "bad\($0)" : String(format: "2501.%05d", $0) }
+
+    let contents = try FeedbackInput.parse(lines.joined(separator: "\n"), source: "ids.txt")
+    let report = try #require(FeedbackInput.invalidIDReport(for: contents, source: "ids.txt"))
+
+    #expect(report.hasPrefix("Skipped 14 lines of 'ids.txt' that are not valid arXiv ids:\n"))
+    #expect(report.contains("\n  line 13: 'bad13'\n  and 4 more, on lines 14-16,20\n"))
+    #expect(!report.contains("line 14:"))
+  }
+
+  @Test func invalidLineReportOfOneLine() throws {
+    let contents = try FeedbackInput.parse("2501.19281\nfoo\n", source: "ids.txt")
+    let report = try #require(FeedbackInput.invalidIDReport(for: contents, source: "ids.txt"))
+
+    #expect(report.hasPrefix("Skipped 1 line of 'ids.txt' that is not a valid arXiv id:\n"))
   }
 
   @Test func bibTeXFutureMonthSkippedWithProblem() throws {
@@ -374,20 +442,32 @@ final class RecordingImporter: PaperImporting {
     #expect(error?.message.contains("Invalid BibTeX in 'refs.bib': in the \(problem)") == true)
   }
 
-  @Test func skippedNoteListsInvalidEntriesFirst() throws {
+  @Test func skippedNoteAndReportSplitEntries() throws {
     let text = """
       @book{knuth84, title = {The TeXbook}}
       @article{smith25, eprint = {2503.2000}}
       @article{, title = {No key}}
       @article{ok, eprint = {2501.19281}}
+      @article{, eprint = {0612.1234}}
       """
     let contents = try FeedbackInput.parse(text, source: "refs.bib")
     let note = try #require(FeedbackInput.skippedNote(for: contents, source: "refs.bib"))
+    let report = FeedbackInput.invalidIDReport(for: contents, source: "refs.bib")
+
     #expect(
       note
-        == "skipped 3 of 4 BibTeX entries in 'refs.bib' that have no valid arXiv id: "
-        + "smith25 (invalid eprint '2503.2000'), knuth84, the entry on line 3. "
+        == "skipped 2 of 5 BibTeX entries in 'refs.bib' that have no arXiv id: "
+        + "knuth84, the entry on line 3. "
         + "To include an entry, give it an arXiv id such as eprint = {2501.19281}.")
+    #expect(
+      report == """
+        Skipped 2 BibTeX entries of 'refs.bib' with an invalid arXiv id:
+          smith25, line 2: invalid eprint '2503.2000'
+          the entry on line 5: invalid eprint '0612.1234' because its YYMM 0612 is before 0704 \
+        (April 2007), the first month of new-style ids (YYMM.NNNNN)
+        Write the id in the eprint, arxiv or url field in one of these forms: \
+        \(ArxivIdentifier.acceptedForms).
+        """)
   }
 
   @Test func skippedNoteNamesAtMostTenKeys() throws {

@@ -314,7 +314,8 @@ struct ListedPaper: Decodable {
         + "0 unchanged), skipped 1 line whose arXiv id has a month in the future (9912.00001).\n")
     #expect(
       imported.errorOutput.contains(
-        "skipped paper=9912.00001 reason=\"its month 2099-12 is in the future\""))
+        "skipped paper=9912.00001 reason=\"new-style ids (YYMM.NNNNN) start at 0704 (April "
+          + "2007), so its YYMM 9912 would be the month 2099-12, which is in the future\""))
     #expect(try Self.listed(listing).map(\.id) == ["2505.00001"])
   }
 }

@@ -102,8 +102,8 @@ public final class ArxivAPIClient {
       url: url, headers: [("Accept", "application/atom+xml")], connectTimeout: connectTimeout,
       totalTimeout: requestTimeout)
     let response = try send(request, idCount: ids.count)
-    return try FeedReader.parse(
-      response.body, source: SecretRedaction.displayURL(url)
+    return try FeedResponse.parse(
+      response, url: SecretRedaction.displayURL(url), expecting: FeedResponse.atom
     ).papers
   }
 

@@ -82,23 +82,9 @@ public struct ArxivFeedClient: Sendable {
         underlying: error)
     }
 
-    let document: FeedDocument
-    do {
-      document = try FeedReader.parse(response.body, source: displayURL)
-    } catch let error as PaperSiftError where error.code == .invalidInput {
-      // A download cut short or mangled on the way is worth trying again
-      // later, so it fails as a network error, not as bad input.
-      throw PaperSiftError(
-        .network,
-        "The feed downloaded from \(displayURL) does not parse (\(error.message)) Fetch again later; "
-          + "if this persists, check fetch.rssBaseURL.", underlying: error)
-    }
-    guard document.format == .rss else {
-      throw PaperSiftError(
-        .invalidInput,
-        "The response from \(displayURL) is \(document.format.rawValue), not an RSS feed. "
-          + "Check rssBaseURL in the fetch configuration.")
-    }
+    // A download cut short or mangled on the way is worth trying again
+    // later, so it fails as a network error, not as bad input.
+    let document = try FeedResponse.parse(response, url: displayURL, expecting: FeedResponse.rss)
     logger.info(
       "Fetched the arXiv feed",
       [

@@ -27,14 +27,22 @@ public struct ArxivIdentifier: Sendable, Hashable, CustomStringConvertible {
   /// Parses one of the accepted forms.
   ///
   /// - Throws: ``PaperSiftError`` with code `invalidInput` that shows the
-  ///   rejected text and the accepted forms.
+  ///   rejected text and the accepted forms, or for a new-style id before
+  ///   0704, the old-style form.
   public init(parsing text: String) throws {
     guard let parsed = ArxivIdentifier.parse(text) else {
-      throw PaperSiftError(
-        .invalidInput,
-        "Invalid arXiv id '\(Self.shown(text))'. Accepted forms: \(ArxivIdentifier.acceptedForms).")
+      throw PaperSiftError(.invalidInput, Self.invalidMessage(text))
     }
     self = parsed
+  }
+
+  /// Returns the message on `text` that ``parse(_:)`` rejects, with
+  /// `place` after the quoted text, such as " on line 2 of 'ids.txt'".
+  static func invalidMessage(_ text: String, place: String = "") -> String {
+    if let rejection = earlyMonthRejection(text) {
+      return rejection.message(for: text, place: place)
+    }
+    return "Invalid arXiv id '\(shown(text))'\(place). Accepted forms: \(acceptedForms)."
   }
 
   /// Returns `text` for an error message, cut to 200 characters, so that a
@@ -50,54 +58,12 @@ public struct ArxivIdentifier: Sendable, Hashable, CustomStringConvertible {
   ///   future, the message shows the rejected text and the id's month.
   public init(parsing text: String, now: Date) throws {
     try self.init(parsing: text)
-    if let reason = futureMonthReason(now: now) {
-      throw PaperSiftError(
-        .invalidInput,
-        "Invalid arXiv id '\(Self.shown(text))' because \(reason). Check the id, and the system clock "
-          + "if the id is right.")
+    if let rejection = futureMonthRejection(currentMonth: Self.monthNumber(of: now)) {
+      throw PaperSiftError(.invalidInput, rejection.message(for: text))
     }
   }
 
   public var description: String { version.map { "\(id)v\($0)" } ?? id }
-
-  /// The year and month of a new-style id, such as 2025 and 1 for
-  /// 2501.19281, or nil for an old-style id.
-  var newStyleMonth: (year: Int, month: Int)? {
-    guard !id.utf8.contains(UInt8(ascii: "/")), let yearMonth = Int(id.prefix(4)) else {
-      return nil
-    }
-    // Valid new-style years are 07-99, so 2007-2099.
-    return (2000 + yearMonth / 100, yearMonth % 100)
-  }
-
-  /// Returns why the id's month is in the future at `now`, such as "its
-  /// month 2027-02 is in the future", or nil when it is not.
-  ///
-  /// The YYMM of a new-style id is a month that has begun, so a later month
-  /// is a typo. The month after the current UTC month is still accepted, as
-  /// a margin for time zones and slightly wrong clocks at a month's turn.
-  /// Old-style ids end in 2007-03, so this returns nil for them.
-  public func futureMonthReason(now: Date) -> String? {
-    futureMonthReason(currentMonth: Self.monthNumber(of: now))
-  }
-
-  /// Returns ``futureMonthReason(now:)`` for the UTC month `currentMonth`
-  /// that ``monthNumber(of:)`` returns, so that a file of many ids reads
-  /// the calendar once.
-  func futureMonthReason(currentMonth: Int) -> String? {
-    guard let (year, month) = newStyleMonth else { return nil }
-    guard year * 12 + month - 1 > currentMonth + 1 else { return nil }
-    return String(format: "its month %04d-%02d is in the future", year, month)
-  }
-
-  /// Returns the UTC month of `date` counted from year 0 (`year * 12 + month - 1`),
-  /// so that December to January is one step.
-  static func monthNumber(of date: Date) -> Int {
-    var calendar = Calendar(identifier: .gregorian)
-    calendar.timeZone = .gmt
-    let current = calendar.dateComponents([.year, .month], from: date)
-    return (current.year ?? 0) * 12 + (current.month ?? 1) - 1
-  }
 
   /// Returns the identifier in `text`, or nil when `text` is in no accepted form.
   ///
@@ -205,7 +171,7 @@ public struct ArxivIdentifier: Sendable, Hashable, CustomStringConvertible {
     return make(bytes[..<digits.endIndex], versionSuffix: bytes[digits.endIndex...])
   }
 
-  private static func isDigit(_ byte: UInt8) -> Bool {
+  static func isDigit(_ byte: UInt8) -> Bool {
     (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
   }
 

@@ -47,8 +47,16 @@ enum XMLTree {
   ///   - source: The file name or URL shown in error messages.
   /// - Returns: The root element.
   /// - Throws: ``PaperSiftError`` with code `invalidInput` that names
-  ///   `source`, the line and the column of the first syntax error.
+  ///   `source`, the line and the column of the first syntax error, and
+  ///   whether the document ends there.
   static func parse(_ data: Data, source: String) throws -> XMLNode {
+    if let invalid = XMLSyntaxError.invalidUTF8Position(in: data) {
+      throw PaperSiftError(
+        .invalidInput,
+        "Malformed XML in '\(source)' at line \(invalid.line), column \(invalid.column): "
+          + "byte \(invalid.offset) of \(data.count) is not valid UTF-8, the document's "
+          + "encoding. Nothing was imported; fetch or export the file again.")
+    }
     let parser = XMLParser(data: data)
     let builder = TreeBuilder()
     parser.delegate = builder
@@ -61,11 +69,8 @@ enum XMLTree {
         builder.failure
         ?? TreeBuilder.Failure(
           line: parser.lineNumber, column: parser.columnNumber,
-          reason: parser.parserError.map(describe) ?? "unknown error")
-      throw PaperSiftError(
-        .invalidInput,
-        "Malformed XML in '\(source)' at line \(failure.line), column \(failure.column): "
-          + "\(failure.reason). Nothing was imported; fetch or export the file again.")
+          code: parser.parserError.map { ($0 as NSError).code } ?? 0)
+      throw PaperSiftError(.invalidInput, message(for: failure, in: data, source: source))
     }
     guard let root = builder.root else {
       throw PaperSiftError(
@@ -74,33 +79,24 @@ enum XMLTree {
     return root
   }
 
-  /// Describes an `XMLParser` error by its code.
-  ///
-  /// Foundation on Linux parses with libxml2 and reports libxml2's error
-  /// numbers (`xmlParserErrors` in libxml/xmlerror.h) with no message.
-  static func describe(_ error: any Error) -> String {
-    let code = (error as NSError).code
-    return libxml2Errors[code] ?? "XML parser error code \(code)"
+  /// Returns the message on `failure`. When the error is at the end of
+  /// `data`, the message adds that the document is cut short.
+  private static func message(
+    for failure: TreeBuilder.Failure, in data: Data, source: String
+  ) -> String {
+    let place = "Malformed XML in '\(source)' at line \(failure.line), column \(failure.column)"
+    let retry = "Nothing was imported; fetch or export the file again."
+    guard XMLSyntaxError.isAtEnd(of: data, line: failure.line, column: failure.column) else {
+      return "\(place): \(XMLSyntaxError.describe(code: failure.code)). \(retry)"
+    }
+    // At the end, libxml2's "ends before its root element is closed, or
+    // has content after it" can only mean the first.
+    let reason =
+      failure.code == 5
+      ? "the root element is not closed" : XMLSyntaxError.describe(code: failure.code)
+    return "\(place), the end of the document: \(reason). The document is cut short, as by an "
+      + "interrupted download or copy. \(retry)"
   }
-
-  static let libxml2Errors: [Int: String] = [
-    3: "no XML document starts here",
-    4: "the document is empty",
-    5: "the document ends early or has content after its root element",
-    8: "invalid character reference",
-    9: "invalid character",
-    23: "an entity reference lacks its ';'",
-    26: "undeclared entity",
-    39: "an attribute value is not quoted",
-    41: "an attribute has no value",
-    68: "a name is missing",
-    72: "'<' expected",
-    73: "'>' expected",
-    74: "'</' expected",
-    76: "an end tag does not match its start tag",
-    77: "the document ends inside a tag",
-    86: "extra content",
-  ]
 }
 
 /// The parser delegate that collects elements into a tree.
@@ -108,7 +104,8 @@ private final class TreeBuilder: NSObject, XMLParserDelegate {
   struct Failure {
     var line: Int
     var column: Int
-    var reason: String
+    /// The libxml2 error number.
+    var code: Int
   }
 
   var stack: [XMLNode] = []
@@ -148,8 +145,9 @@ private final class TreeBuilder: NSObject, XMLParserDelegate {
   }
 
   func parser(_ parser: XMLParser, parseErrorOccurred error: any Error) {
-    guard failure == nil else { return }
-    failure = Failure(
-      line: parser.lineNumber, column: parser.columnNumber, reason: XMLTree.describe(error))
+    let code = (error as NSError).code
+    // libxml2 reports warnings here too, and goes on parsing after them.
+    guard failure == nil, !XMLSyntaxError.warningCodes.contains(code) else { return }
+    failure = Failure(line: parser.lineNumber, column: parser.columnNumber, code: code)
   }
 }

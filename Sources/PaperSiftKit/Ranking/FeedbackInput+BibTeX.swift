@@ -26,24 +26,20 @@ extension FeedbackInput {
     return contents
   }
 
-  /// Returns the note that lists the skipped entries of `contents`, or nil
-  /// when none was skipped.
+  /// Returns the note that lists the entries of `contents` without an
+  /// arXiv field, or nil when every entry has one.
   ///
-  /// Entries with an invalid id come first, each with its problem, then
-  /// those with none. At most ``maxListedKeys`` keys are named.
+  /// At most ``maxListedKeys`` keys are named. The entries whose arXiv
+  /// field is invalid are left to ``invalidIDReport(for:source:)``.
   public static func skippedNote(for contents: FeedbackFileContents, source: String) -> String? {
-    let skipped = contents.skippedEntries
+    let skipped = contents.skippedEntries.filter { $0.problem == nil }
     guard !skipped.isEmpty else { return nil }
-    let ordered = skipped.filter { $0.problem != nil } + skipped.filter { $0.problem == nil }
-    var names = ordered.prefix(maxListedKeys).map { entry in
-      let name = entry.key.isEmpty ? "the entry on line \(entry.line)" : entry.key
-      return entry.problem.map { "\(name) (\($0))" } ?? name
-    }
-    if ordered.count > maxListedKeys {
-      names.append("and \(ordered.count - maxListedKeys) more")
+    var names = skipped.prefix(maxListedKeys).map(\.name)
+    if skipped.count > maxListedKeys {
+      names.append("and \(skipped.count - maxListedKeys) more")
     }
     return "skipped \(skipped.count) of \(contents.entryCount) BibTeX entries in '\(source)' "
-      + "that have no valid arXiv id: \(names.joined(separator: ", ")). To include an entry, "
+      + "that have no arXiv id: \(names.joined(separator: ", ")). To include an entry, "
       + "give it an arXiv id such as eprint = {2501.19281}."
   }
 
@@ -86,7 +82,8 @@ extension FeedbackInput {
       default: id = Substring(cleaned)
       }
       guard let identifier = ArxivIdentifier.parse(String(id)) else {
-        return .invalid("invalid \(field) '\(cleaned)'")
+        let reason = ArxivIdentifier.earlyMonthRejection(String(id)).map { " because \($0.reason)" }
+        return .invalid("invalid \(field) '\(cleaned)'\(reason ?? "")")
       }
       if let reason = identifier.futureMonthReason(now: now) {
         return .invalid("invalid \(field) '\(cleaned)' because \(reason)")

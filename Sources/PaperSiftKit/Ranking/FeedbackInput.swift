@@ -29,11 +29,24 @@ public struct LookupOutcome: Sendable, Equatable {
 public struct FeedbackFileContents: Sendable, Equatable {
   /// The ids in file order, each id once.
   public var identifiers: [ArxivIdentifier]
+  /// The lines of an id list that are no valid id, always empty for BibTeX.
+  public var invalidLines: [InvalidListLine] = []
   /// The BibTeX entries that gave no id, always empty for an id list.
   public var skippedEntries: [SkippedBibTeXEntry] = []
   /// The number of BibTeX entries read, not counting `@comment`,
   /// `@preamble` and `@string` blocks, or 0 for an id list.
   public var entryCount = 0
+}
+
+/// A line of an id list that is not a valid arXiv id.
+public struct InvalidListLine: Sendable, Equatable {
+  /// The 1-based line number.
+  public var line: Int
+  /// The line without leading and trailing spaces and tabs.
+  public var text: String
+  /// The reason the id on the line is rejected, or nil when the line is
+  /// in no accepted form.
+  public var rejection: ArxivIdentifier.Rejection?
 }
 
 /// A BibTeX entry that gave no arXiv id.
@@ -45,6 +58,9 @@ public struct SkippedBibTeXEntry: Sendable, Equatable {
   /// The reason the entry's arXiv field was rejected, such as
   /// `invalid eprint '2503.2000'`, or nil when the entry has no arXiv field.
   public var problem: String?
+
+  /// The citation key, or "the entry on line N" for an entry without one.
+  var name: String { key.isEmpty ? "the entry on line \(line)" : key }
 }
 
 /// Reads arXiv ids from a list or a BibTeX file.
@@ -101,14 +117,15 @@ public enum FeedbackInput {
   /// Parses `text` as BibTeX when a line starts with an `@type{` or
   /// `@type(` entry, else as one id or URL a line.
   ///
-  /// List lines that are empty or start with `#` are skipped. For BibTeX,
-  /// see ``identifier(of:now:)`` for the fields an entry's id is taken from.
-  /// A new-style id whose month is in the future at `now` is invalid, as
-  /// ``ArxivIdentifier/futureMonthReason(now:)`` describes. Error messages
-  /// name the file as `source`.
+  /// List lines that are empty or start with `#` are skipped, and the
+  /// other lines that are no valid id are returned as invalid lines. For
+  /// BibTeX, see ``identifier(of:now:)`` for the fields an entry's id is
+  /// taken from. A new-style id whose month is in the future at `now` is
+  /// invalid, as ``ArxivIdentifier/futureMonthReason(now:)`` describes.
+  /// Error messages name the file as `source`.
   ///
   /// - Throws: ``PaperSiftError`` with code `invalidInput` naming the first
-  ///   invalid list line, or the first malformed BibTeX entry.
+  ///   malformed BibTeX entry.
   public static func parse(_ text: String, source: String, now: Date = Date()) throws
     -> FeedbackFileContents
   {
@@ -119,26 +136,24 @@ public enum FeedbackInput {
     }
     var result: [ArxivIdentifier] = []
     result.reserveCapacity(lines.count)
+    var invalid: [InvalidListLine] = []
     let currentMonth = ArxivIdentifier.monthNumber(of: now)
     for (number, line) in lines.enumerated() {
       // The ASCII members of `whitespaces` are space and tab.
       let trimmed = String(line.trimming(.whitespaces) { $0 == 0x20 || $0 == 0x09 })
       guard !trimmed.isEmpty, !trimmed.hasPrefix("#") else { continue }
       guard let identifier = ArxivIdentifier.parse(trimmed) else {
-        throw PaperSiftError(
-          .invalidInput,
-          "Invalid arXiv id '\(ArxivIdentifier.shown(trimmed))' on line \(number + 1) of '\(source)'. "
-            + "Accepted forms: \(ArxivIdentifier.acceptedForms).")
+        let rejection = ArxivIdentifier.earlyMonthRejection(trimmed)
+        invalid.append(InvalidListLine(line: number + 1, text: trimmed, rejection: rejection))
+        continue
       }
-      if let reason = identifier.futureMonthReason(currentMonth: currentMonth) {
-        throw PaperSiftError(
-          .invalidInput,
-          "Invalid arXiv id '\(ArxivIdentifier.shown(trimmed))' on line \(number + 1) of '\(source)' because "
-            + "\(reason). Check the id, and the system clock if the id is right.")
+      if let rejection = identifier.futureMonthRejection(currentMonth: currentMonth) {
+        invalid.append(InvalidListLine(line: number + 1, text: trimmed, rejection: rejection))
+        continue
       }
       result.append(identifier)
     }
-    return FeedbackFileContents(identifiers: unique(result))
+    return FeedbackFileContents(identifiers: unique(result), invalidLines: invalid)
   }
 
   /// Splits `text` at each line break that `Character.isNewline` matches:

@@ -124,7 +124,9 @@ public struct EmbeddingStore {
     if !missing.isEmpty { announce?(missing.count) }
 
     var done = 0
-    ProgressLine.update("embedding 0/\(missing.count)")
+    // No progress line when nothing is missing. Otherwise "embedding 0/0"
+    // would follow the night's progress for the feedback and training papers.
+    if !missing.isEmpty { ProgressLine.update("embedding 0/\(missing.count)") }
     for start in stride(from: 0, to: missing.count, by: max(1, batchSize)) {
       let batch = Array(missing[start..<min(start + max(1, batchSize), missing.count)])
       let batchPapers = batch.map { papers[$0] }

@@ -43,6 +43,9 @@ public struct FeedbackStore {
 
   /// Stores `label` for each id, keeping the first timestamp when nothing changes.
   ///
+  /// A changed label gets a new timestamp and the next rowid, so that
+  /// ``entries()`` lists it after the feedback given before it in the same second.
+  ///
   /// All ids are stored in one transaction, each statement compiled once.
   /// A new id costs one statement, because `like --from` can bring a
   /// million of them.
@@ -58,7 +61,11 @@ public struct FeedbackStore {
         """)
       let select = try database.prepare("SELECT label FROM feedback WHERE paper_id = ?")
       let update = try database.prepare(
-        "UPDATE feedback SET label = ?, created = ?, source = ? WHERE paper_id = ?")
+        """
+        UPDATE feedback SET label = ?, created = ?, source = ?,
+          rowid = (SELECT MAX(rowid) + 1 FROM feedback)
+        WHERE paper_id = ?
+        """)
       return try ids.map { identifier in
         try insert.run([
           .text(identifier.id), .integer(Int64(label.rawValue)), .text(created), .text(source),
@@ -87,13 +94,14 @@ public struct FeedbackStore {
     }
   }
 
-  /// Returns every like and dislike, oldest first.
+  /// Returns every like and dislike, oldest first, in the order given
+  /// within a second, because timestamps have whole seconds.
   public func entries() throws -> [FeedbackEntry] {
     let rows = try database.rows(
       """
       SELECT feedback.paper_id, feedback.label, feedback.created, feedback.source, papers.title
       FROM feedback LEFT JOIN papers ON papers.id = feedback.paper_id
-      ORDER BY feedback.created, feedback.paper_id
+      ORDER BY feedback.created, feedback.rowid
       """)
     return rows.compactMap { row in
       guard let id = row.string(0), let value = row.int(1),

@@ -1,0 +1,78 @@
+import Foundation
+
+/// Reads a feed that a server sent, so that an error names the server and
+/// the setting that points at it instead of asking for another file.
+enum FeedResponse {
+  /// The feed that a client requests, and the setting of its server.
+  struct Expectation {
+    var format: FeedFormat
+    /// The feed's name in messages, such as "an arXiv RSS feed".
+    var name: String
+    /// The configuration key of the server's URL.
+    var setting: String
+    /// The default of ``setting``.
+    var defaultURL: String
+  }
+
+  static let rss = Expectation(
+    format: .rss, name: "an arXiv RSS feed", setting: "fetch.rssBaseURL",
+    defaultURL: FetchSettings().rssBaseURL)
+  static let atom = Expectation(
+    format: .atom, name: "an arXiv API Atom feed", setting: "fetch.apiBaseURL",
+    defaultURL: FetchSettings().apiBaseURL)
+
+  /// Parses the body of `response` as the feed of `expected`.
+  ///
+  /// - Parameters:
+  ///   - response: The server's response.
+  ///   - url: The request's URL without its user name and password.
+  ///   - expected: The feed that the client requested.
+  /// - Returns: The feed's papers.
+  /// - Throws: ``PaperSiftError`` with code `network` when the body is an
+  ///   HTML page or does not parse, since a cut download or a maintenance
+  ///   page can pass, and with code `invalidInput` when it is a feed of
+  ///   another format. The message names `url` and the setting to check.
+  static func parse(_ response: HTTPResponse, url: String, expecting expected: Expectation)
+    throws -> FeedDocument
+  {
+    let document: FeedDocument
+    do {
+      document = try FeedReader.parse(response.body, source: url)
+    } catch let error as PaperSiftError where error.code == .invalidInput {
+      if isHTMLPage(response) {
+        throw PaperSiftError(
+          .network,
+          "The server at \(url) answered an HTML page instead of \(expected.name). Check "
+            + "\(expected.setting): it must be the URL of \(expected.name), such as the default "
+            + "\(expected.defaultURL). A network that asks for a log-in in the browser, or a "
+            + "server under maintenance, also sends such a page.",
+          underlying: error)
+      }
+      throw PaperSiftError(
+        .network,
+        "The feed downloaded from \(url) does not parse (\(error.message)) Fetch again later; "
+          + "if this persists, check \(expected.setting).", underlying: error)
+    }
+    guard document.format == expected.format else {
+      throw PaperSiftError(
+        .invalidInput,
+        "The response from \(url) is \(document.format.rawValue), not \(expected.name). "
+          + "Check \(expected.setting).")
+    }
+    return document
+  }
+
+  /// Tells whether `response` is an HTML page by its `Content-Type`, or by
+  /// a body that starts with `<!DOCTYPE html` or `<html`, after an
+  /// optional byte order mark, white space and XML declaration.
+  static func isHTMLPage(_ response: HTTPResponse) -> Bool {
+    let type = response.headers["content-type"]?.lowercased() ?? ""
+    if type.hasPrefix("text/html") || type.hasPrefix("application/xhtml+xml") { return true }
+    var head = String(decoding: response.body.prefix(1024), as: UTF8.self).lowercased()[...]
+    head = head.drop { $0 == "\u{FEFF}" || $0.isWhitespace }
+    if head.hasPrefix("<?xml"), let end = head.range(of: "?>") {
+      head = head[end.upperBound...].drop(while: \.isWhitespace)
+    }
+    return head.hasPrefix("<!doctype html") || head.hasPrefix("<html")
+  }
+}

@@ -134,12 +134,6 @@ import Testing
     #expect(markdown.contains("**Like it:** `papersift like \(second.id)`"))
   }
 
-  @Test func bidiControlsAreRemoved() {
-    // U+202E makes "exe.live" display reversed, as "evil.exe".
-    let title = "A \u{202E}exe.live\u{202C} paper\n on\u{2067} RLHF\u{2069}"
-    #expect(MarkdownText.singleLine(title) == "A exe.live paper on RLHF")
-  }
-
   @Test func digestFilesAreNamedByDate() throws {
     let folder = URL(fileURLWithPath: "/tmp/out")
     let files = try DigestFiles(directory: folder, date: "2025-09-19")

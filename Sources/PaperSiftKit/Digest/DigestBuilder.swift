@@ -199,7 +199,7 @@ public enum DigestBuilder {
         input.scores[id] == nil
       else { return nil }
       return DigestContent.UnscoredPaper(
-        id: id, title: MarkdownText.singleLine(entry.paper.title), link: entry.paper.absURL,
+        id: id, title: VisibleText.singleLine(entry.paper.title), link: entry.paper.absURL,
         reason: readableReason(input.unscoredReasons[id]),
         inAuditSample: input.auditIDs.contains(id))
     }

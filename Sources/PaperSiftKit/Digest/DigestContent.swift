@@ -170,12 +170,12 @@ public struct DigestContent: Codable, Sendable, Equatable {
       id = paper.id
       version = paper.version
       title = PromptBuilder.shortened(
-        MarkdownText.singleLine(paper.title), to: PromptBuilder.maxTitleCharacters)
-      authors = paper.authors.map(MarkdownText.singleLine)
+        VisibleText.singleLine(paper.title), to: PromptBuilder.maxTitleCharacters)
+      authors = paper.authors.map(VisibleText.singleLine)
       abstract = PromptBuilder.shortened(
-        MarkdownText.singleLine(paper.abstract), to: PromptBuilder.maxAbstractCharacters)
+        VisibleText.singleLine(paper.abstract), to: PromptBuilder.maxAbstractCharacters)
       link = paper.absURL
-      comment = score.map { MarkdownText.singleLine($0.comment) }
+      comment = score.map { VisibleText.singleLine($0.comment) }
       relevance = score?.relevance
       novelty = score?.novelty
       self.prefilterRank = prefilterRank

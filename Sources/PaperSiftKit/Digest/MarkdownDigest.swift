@@ -157,6 +157,6 @@ public enum MarkdownDigest {
   }
 
   private static func authorList(_ paper: DigestContent.SelectedPaper) -> String {
-    MarkdownText.escaped(paper.authors.map(MarkdownText.singleLine).joined(separator: ", "))
+    MarkdownText.escaped(paper.authors.map(VisibleText.singleLine).joined(separator: ", "))
   }
 }

@@ -1,23 +1,8 @@
 import Foundation
 
-/// Text helpers for the Markdown digest: one-line text, escaping outside TeX,
-/// and locale-independent number formats.
+/// Text helpers for the Markdown digest: escaping outside TeX and
+/// locale-independent number formats.
 enum MarkdownText {
-  /// Returns `text` with every run of white space, line breaks included,
-  /// replaced by one space, no space at either end and no bidirectional controls.
-  static func singleLine(_ text: String) -> String {
-    let visible = String(
-      String.UnicodeScalarView(text.unicodeScalars.filter { !isBidiControl($0) }))
-    return visible.split(whereSeparator: \.isWhitespace).joined(separator: " ")
-  }
-
-  /// Returns whether `scalar` reorders the text around it (U+202A to U+202E,
-  /// U+2066 to U+2069), which a feed could use to make a title or link
-  /// display as something else.
-  static func isBidiControl(_ scalar: Unicode.Scalar) -> Bool {
-    (0x202A...0x202E).contains(scalar.value) || (0x2066...0x2069).contains(scalar.value)
-  }
-
   /// Escapes `[`, `]` and `<` outside TeX spans, so a title can be the text
   /// of a link and a name in angle brackets is not read as an HTML tag.
   ///
@@ -43,7 +28,7 @@ enum MarkdownText {
 
   /// Returns `text` on one line and escaped, ready for a Markdown line.
   static func inline(_ text: String) -> String {
-    escaped(singleLine(text))
+    escaped(VisibleText.singleLine(text))
   }
 
   /// Returns a title as ``inline(_:)`` does, or `(no title)` for an empty

@@ -487,9 +487,35 @@ import Testing
     ),
     ("Entropy After <think> Tokens", "Entropy After \\<think> Tokens"),
     ("Already \\[escaped\\]", "Already \\[escaped\\]"),
+    ("*Emphasis* in a Title", "\\*Emphasis\\* in a Title"),
+    ("**Strong** Claims", "\\*\\*Strong\\*\\* Claims"),
+    ("A* Search Revisited", "A\\* Search Revisited"),
+    ("_Private_ Fields", "\\_Private\\_ Fields"),
+    ("__init__ Methods", "\\_\\_init\\_\\_ Methods"),
+    ("Learning snake_case and W_Q Names", "Learning snake_case and W_Q Names"),
+    ("Spaced * and _ Stay", "Spaced * and _ Stay"),
+    ("The `torch.compile` Story", "The \\`torch.compile\\` Story"),
+    ("Math $x_i * y_{`j`}$ Stays", "Math $x_i * y_{`j`}$ Stays"),
+    ("Already \\*escaped\\* and \\`code\\`", "Already \\*escaped\\* and \\`code\\`"),
   ])
   func titleEscaping(title: String, expected: String) {
     #expect(MarkdownText.escaped(title) == expected)
+  }
+
+  @Test func markupInTitleAuthorsCommentIsEscaped() throws {
+    var input = try Self.night()
+    // Rank 1 is the first pick, 2509.14678.
+    input.ranking[0].paper.title = "*Fast* `Attention` for snake_case Models"
+    input.ranking[0].paper.authors = ["A_B* Lab", "Jo `Dev`"]
+    input.scores["2509.14678"]?.comment = "Uses _sparse_ **kernels**."
+
+    let markdown = MarkdownDigest.render(DigestBuilder.build(input))
+
+    let title = "\\*Fast\\* \\`Attention\\` for snake_case Models"
+    #expect(markdown.contains("1. [\(title)](#user-content-link1)"))
+    #expect(markdown.contains("## 1. [\(title)](https://arxiv.org/abs/2509.14678)"))
+    #expect(markdown.contains("**Authors:** A_B\\* Lab, Jo \\`Dev\\`"))
+    #expect(markdown.contains("**Comment:** Uses \\_sparse\\_ \\*\\*kernels\\*\\*."))
   }
 
   @Test func lineBreaksJoinIntoOneLine() {

@@ -122,16 +122,96 @@ import Testing
   }
 
   @Test func likedPaperIsNotOfferedALike() throws {
-    var content = DigestBuilder.build(try Self.night())
+    var input = try Self.night()
+    // Rank 1 is the first pick, 2509.14678.
+    input.ranking[0].feedback = .liked
+    let content = DigestBuilder.build(input)
     let first = try #require(content.papers.first)
-    content.papers[0].reason = .likedByUser
 
     let markdown = MarkdownDigest.render(content)
 
-    #expect(markdown.contains("**Liked:** yes; `papersift unlike \(first.id)` takes it back"))
-    #expect(!markdown.contains("**Like it:** `papersift like \(first.id)`"))
+    #expect(first.id == "2509.14678")
+    #expect(first.feedback == .liked)
+    #expect(first.likeCommand == "papersift unlike 2509.14678")
+    #expect(markdown.contains("**Liked:** yes; `papersift unlike 2509.14678` takes it back"))
+    #expect(!markdown.contains("**Like it:** `papersift like 2509.14678`"))
     let second = try #require(content.papers.dropFirst().first)
+    #expect(second.feedback == nil)
     #expect(markdown.contains("**Like it:** `papersift like \(second.id)`"))
+  }
+
+  @Test func dislikedPaperOffersUnlike() throws {
+    var input = try Self.night()
+    // Rank 9 is the followed author's paper 2509.14476, which passes although disliked.
+    input.ranking[8].feedback = .disliked
+    let content = DigestBuilder.build(input)
+    let paper = try #require(content.papers.first { $0.id == "2509.14476" })
+
+    let markdown = MarkdownDigest.render(content)
+    let json = String(decoding: try JSONDigest.encode(content), as: UTF8.self)
+
+    #expect(paper.feedback == .disliked)
+    #expect(paper.likeCommand == "papersift unlike 2509.14476")
+    #expect(markdown.contains("**Disliked:** yes; `papersift unlike 2509.14476` takes it back"))
+    #expect(json.contains("\"feedback\" : \"disliked\""))
+    #expect(json.contains("\"likeCommand\" : \"papersift unlike 2509.14476\""))
+  }
+
+  @Test func jsonMarksFeedbackAuditAndCategories() throws {
+    var input = try Self.night()
+    input.ranking[0].feedback = .liked
+    let content = DigestBuilder.build(input)
+    let json = try #require(
+      try JSONSerialization.jsonObject(with: JSONDigest.encode(content)) as? [String: Any])
+    let papers = try #require(json["papers"] as? [[String: Any]])
+    let byID = Dictionary(uniqueKeysWithValues: papers.map { ($0["id"] as? String ?? "", $0) })
+
+    let liked = try #require(byID["2509.14678"])
+    #expect(liked["feedback"] as? String == "liked")
+    #expect(liked["likeCommand"] as? String == "papersift unlike 2509.14678")
+    #expect(liked["categories"] as? [String] == ["cs.LG", "physics.data-an"])
+    #expect(liked["inAuditSample"] as? Bool == false)
+    // The pick at rank 21 came from the audit sample.
+    let audited = try #require(byID["2509.14961"])
+    #expect(audited["inAuditSample"] as? Bool == true)
+    #expect(audited["feedback"] == nil)
+    #expect(audited["likeCommand"] as? String == "papersift like 2509.14961")
+    #expect(papers.filter { $0["inAuditSample"] as? Bool == true }.count == 1)
+    for paper in content.papers {
+      let listed = try #require(input.ranking.first { $0.paper.id == paper.id })
+      #expect(paper.categories == listed.paper.categories)
+    }
+  }
+
+  @Test(arguments: [
+    (
+      DigestContent.PassReason.topic(number: 1, name: "Model Architecture"),
+      #"{"kind":"topic","name":"Model Architecture","number":1}"#
+    ),
+    (.likedPaper(id: "2509.05605"), #"{"id":"2509.05605","kind":"likedPaper"}"#),
+    (.likedByUser, #"{"kind":"likedByUser"}"#),
+    (.followedAuthor(name: "Jiasen Lu"), #"{"kind":"followedAuthor","name":"Jiasen Lu"}"#),
+    (.auditSample, #"{"kind":"auditSample"}"#),
+    (.other(text: "relevant keyword: MoE"), #"{"kind":"other","text":"relevant keyword: MoE"}"#),
+  ])
+  func reasonJSONHasKind(reason: DigestContent.PassReason, json: String) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    let encoded = String(decoding: try encoder.encode(reason), as: UTF8.self)
+    #expect(encoded == json)
+    let decoded = try JSONDecoder().decode(DigestContent.PassReason.self, from: Data(json.utf8))
+    #expect(decoded == reason)
+  }
+
+  @Test func unknownReasonKindIsNamed() throws {
+    var json = String(
+      decoding: try JSONDigest.encode(DigestBuilder.build(Self.night())), as: UTF8.self)
+    json = json.replacingOccurrences(of: "\"kind\" : \"likedPaper\"", with: "\"kind\" : \"liked\"")
+
+    let error = #expect(throws: PaperSiftError.self) { try JSONDigest.decode(Data(json.utf8)) }
+
+    #expect(error?.code == .invalidInput)
+    #expect(error?.message.contains("Unknown reason kind 'liked'") == true)
   }
 
   @Test func digestFilesAreNamedByDate() throws {

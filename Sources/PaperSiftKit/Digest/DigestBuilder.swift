@@ -9,11 +9,17 @@ public struct DigestInput: Codable, Sendable {
     public var score: Double
     /// The prefilter's reason for passing the paper, nil below the cutoff.
     public var reason: DigestContent.PassReason?
+    /// The user's like or dislike of the paper.
+    public var feedback: DigestContent.Feedback?
 
-    public init(paper: Paper, score: Double, reason: DigestContent.PassReason?) {
+    public init(
+      paper: Paper, score: Double, reason: DigestContent.PassReason?,
+      feedback: DigestContent.Feedback? = nil
+    ) {
       self.paper = paper
       self.score = score
       self.reason = reason
+      self.feedback = feedback
     }
   }
 
@@ -156,7 +162,7 @@ public enum DigestBuilder {
       picks.append(
         DigestContent.SelectedPaper(
           paper: entry.paper, prefilterRank: offset + 1, prefilterScore: entry.score,
-          reason: reason(for: entry, input: input), score: score))
+          reason: reason(for: entry, input: input), score: score, feedback: entry.feedback))
     }
     return sortPicks(picks)
   }
@@ -166,7 +172,7 @@ public enum DigestBuilder {
     return listed.prefix(max(input.prefilterListLength, 0)).map { offset, entry in
       DigestContent.SelectedPaper(
         paper: entry.paper, prefilterRank: offset + 1, prefilterScore: entry.score,
-        reason: reason(for: entry, input: input), score: nil)
+        reason: reason(for: entry, input: input), score: nil, feedback: entry.feedback)
     }
   }
 

@@ -110,8 +110,19 @@ public struct DigestContent: Codable, Sendable, Equatable {
     public var chosen: Int { aboveCutoff + audited }
   }
 
+  /// The user's feedback on a paper, from `papersift like` or `dislike`.
+  public enum Feedback: String, Codable, Sendable, Equatable {
+    case liked
+    case disliked
+  }
+
   /// The prefilter's reason for passing a paper.
-  public enum PassReason: Codable, Sendable, Equatable {
+  ///
+  /// In JSON it is an object whose `kind` is the case name, with the
+  /// associated values as further keys, such as
+  /// `{"kind": "topic", "name": "Model Architecture", "number": 1}` or
+  /// `{"kind": "likedByUser"}`.
+  public enum PassReason: Sendable, Equatable {
     /// The paper is close to a topic of the user's interests, numbered from 1.
     case topic(number: Int, name: String)
     /// The paper is close to one the user liked.
@@ -157,15 +168,21 @@ public struct DigestContent: Codable, Sendable, Equatable {
     public var prefilterRank: Int
     public var prefilterScore: Double
     public var reason: PassReason
-    /// The command that records the user's interest in the paper.
+    /// Whether the paper was drawn from below the cutoff for the audit sample.
+    public var inAuditSample: Bool
+    /// The user's like or dislike of the paper, nil when there is none.
+    public var feedback: Feedback?
+    /// The command the digest offers: `papersift like ID`, or
+    /// `papersift unlike ID` when the user liked or disliked the paper.
     public var likeCommand: String
+    public var categories: [String]
 
     /// Creates the entry for `paper`, with title and abstract joined onto one
     /// line each, because arXiv's API breaks them into lines, and cut at the
     /// prompt's limits.
     public init(
       paper: Paper, prefilterRank: Int, prefilterScore: Double, reason: PassReason,
-      score: DigestInput.Score?
+      score: DigestInput.Score?, feedback: Feedback? = nil
     ) {
       id = paper.id
       version = paper.version
@@ -181,7 +198,10 @@ public struct DigestContent: Codable, Sendable, Equatable {
       self.prefilterRank = prefilterRank
       self.prefilterScore = prefilterScore
       self.reason = reason
-      likeCommand = "papersift like \(paper.id)"
+      inAuditSample = reason == .auditSample
+      self.feedback = feedback
+      likeCommand = "papersift \(feedback == nil ? "like" : "unlike") \(paper.id)"
+      categories = paper.categories
     }
   }
 

@@ -148,10 +148,10 @@ public enum MarkdownDigest {
     lines.append(
       "**Prefilter:** rank \(paper.prefilterRank) of \(papersInNight), score \(score), "
         + "reason: \(MarkdownText.inline(paper.reason.text))")
-    if paper.reason == .likedByUser {
-      lines.append("**Liked:** yes; `papersift unlike \(paper.id)` takes it back")
-    } else {
-      lines.append("**Like it:** `\(paper.likeCommand)`")
+    switch paper.feedback {
+    case .liked?: lines.append("**Liked:** yes; `\(paper.likeCommand)` takes it back")
+    case .disliked?: lines.append("**Disliked:** yes; `\(paper.likeCommand)` takes it back")
+    case nil: lines.append("**Like it:** `\(paper.likeCommand)`")
     }
     return lines.joined(separator: "\n\n")
   }

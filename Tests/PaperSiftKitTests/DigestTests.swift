@@ -483,6 +483,46 @@ import Testing
     #expect(json.contains("\"paidDollars\" : 0.0320555"))
   }
 
+  @Test func storedScoresDigestSaysNoRequestSent() throws {
+    var input = try Self.night()
+    // The earlier run scored all but 2509.14846, and this run sent nothing.
+    input.unscoredReasons = ["2509.14846": "not sent, because --no-llm was given"]
+    input.noRequestReason = "--no-llm was given"
+    let content = DigestBuilder.build(input)
+
+    let markdown = MarkdownDigest.render(content)
+
+    #expect(content.noRequestReason == "--no-llm was given")
+    #expect(content.papers.count == 10)
+    #expect(content.usage == input.usage)
+    #expect(content.recall?.sampleSize == 5)
+    #expect(
+      markdown.contains(
+        "# Personalized Daily Arxiv Papers 09/19/2025\n\n**The LLM stage sent no request this "
+          + "run: --no-llm was given.** The scores below were stored by earlier runs of this "
+          + "night, and the table shows what those runs paid.\n\n"
+          + MarkdownDigest.usageTable(input.usage)))
+    #expect(
+      markdown.contains(
+        "- Chosen for the LLM: 12 of 30 papers above the cutoff, plus 5 drawn for the audit "
+          + "from below it, and 16 of them have a score stored by an earlier run\n"
+          + "- Sent to the LLM this run: none, because --no-llm was given\n"))
+    #expect(
+      markdown.contains(
+        "Faithfulness for Vision Transformers: not sent, because --no-llm was given"))
+    #expect(markdown.contains("Total relevant papers: 10"))
+    let json = String(decoding: try JSONDigest.encode(content), as: UTF8.self)
+    #expect(json.contains("\"noRequestReason\" : \"--no-llm was given\""))
+  }
+
+  @Test func skippedStageDropsNoRequestReason() throws {
+    var input = try Self.skippedNight()
+    input.noRequestReason = "--no-llm was given"
+    let content = DigestBuilder.build(input)
+    #expect(content.noRequestReason == nil)
+    #expect(!MarkdownDigest.render(content).contains("sent no request this run"))
+  }
+
   @Test func noLLMListOfOneIsSingular() throws {
     var input = try Self.skippedNight()
     input.prefilterListLength = 1

@@ -53,6 +53,9 @@ public struct DigestInput: Codable, Sendable {
   public var selectionRule: SelectionRule
   /// Set when the LLM stage was skipped, and then ``scores`` is ignored.
   public var skippedLLM: DigestContent.SkippedLLM?
+  /// The reason this run sent no request, when ``scores`` are those that
+  /// earlier runs of the night stored.
+  public var noRequestReason: String?
   /// How many of the top papers to list when the LLM stage was skipped.
   public var prefilterListLength: Int
   public var confidenceLevel: Double
@@ -62,8 +65,8 @@ public struct DigestInput: Codable, Sendable {
     date: String, model: String, ranking: [RankedPaper], sentIDs: Set<String>,
     auditIDs: Set<String>, scores: [String: Score], unscoredReasons: [String: String],
     usage: DigestContent.Usage, selectionRule: SelectionRule,
-    skippedLLM: DigestContent.SkippedLLM? = nil, prefilterListLength: Int = 20,
-    confidenceLevel: Double = 0.95, selectionPrompt: String? = nil
+    skippedLLM: DigestContent.SkippedLLM? = nil, noRequestReason: String? = nil,
+    prefilterListLength: Int = 20, confidenceLevel: Double = 0.95, selectionPrompt: String? = nil
   ) {
     self.date = date
     self.model = model
@@ -75,6 +78,7 @@ public struct DigestInput: Codable, Sendable {
     self.usage = usage
     self.selectionRule = selectionRule
     self.skippedLLM = skippedLLM
+    self.noRequestReason = noRequestReason
     self.prefilterListLength = prefilterListLength
     self.confidenceLevel = confidenceLevel
     self.selectionPrompt = selectionPrompt
@@ -124,6 +128,7 @@ public enum DigestBuilder {
       date: input.date, model: input.model, usage: paid, counts: counts,
       selectionRule: input.selectionRule, papers: papers, costSaved: costSaved,
       recall: recall, unscored: unscored, skippedLLM: input.skippedLLM,
+      noRequestReason: input.skippedLLM == nil ? input.noRequestReason : nil,
       selectionPrompt: input.selectionPrompt)
   }
 

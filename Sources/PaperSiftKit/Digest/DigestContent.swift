@@ -30,15 +30,20 @@ public struct DigestContent: Codable, Sendable, Equatable {
   public var recall: RecallEstimate?
   /// The papers sent to the LLM, or drawn for the audit, that got no score.
   public var unscored: [UnscoredPaper]
-  /// Set when the LLM stage was skipped.
+  /// Set when the LLM stage was skipped and no stored score of the night
+  /// could stand in.
   public var skippedLLM: SkippedLLM?
+  /// The reason this run sent no request, such as `--no-llm was given`. Set
+  /// when the digest shows the scores that earlier runs of the night stored.
+  public var noRequestReason: String?
   /// The scoring prompt, shown at the end of the digest when set.
   public var selectionPrompt: String?
 
   public init(
     date: String, model: String, usage: Usage, counts: Counts, selectionRule: SelectionRule,
     papers: [SelectedPaper], costSaved: CostSaved?, recall: RecallEstimate?,
-    unscored: [UnscoredPaper], skippedLLM: SkippedLLM?, selectionPrompt: String? = nil
+    unscored: [UnscoredPaper], skippedLLM: SkippedLLM?, noRequestReason: String? = nil,
+    selectionPrompt: String? = nil
   ) {
     self.date = date
     self.model = model
@@ -50,6 +55,7 @@ public struct DigestContent: Codable, Sendable, Equatable {
     self.recall = recall
     self.unscored = unscored
     self.skippedLLM = skippedLLM
+    self.noRequestReason = noRequestReason
     self.selectionPrompt = selectionPrompt
   }
 

@@ -14,6 +14,8 @@ struct NightScoring {
   /// Whether the stage was skipped for a fault the user must fix (a missing
   /// API key), so that the run ends with the partial-run exit status.
   var skipIsFault = false
+  /// The reason no request was sent, when the scores are those earlier runs stored.
+  var noRequestReason: String?
   var selectionPrompt: String?
 }
 
@@ -50,6 +52,12 @@ extension NightlyRun {
         logger.warning("Skipping the LLM stage; the run ends with exit status 3", metadata)
       } else {
         logger.notice("Skipping the LLM stage", metadata)
+      }
+      if let stored = try storedScoring(
+        slice, skip: skip, prompt: prompt, runID: runID, settings: settings.llm,
+        database: database)
+      {
+        return stored
       }
       let usage = NightlyRun.digestUsage(
         estimate.usage, price: try PriceTable.load(settings: settings.llm).price(for: settings.llm))

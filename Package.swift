@@ -52,7 +52,7 @@ let package = Package(
     ),
     .testTarget(
       name: "PaperSiftKitTests",
-      dependencies: ["PaperSiftKit", "COpenBLAS"],
+      dependencies: ["PaperSiftKit", "COpenBLAS", "CSQLite"],
       resources: [.copy("Fixtures")]
     ),
   ]

@@ -47,8 +47,9 @@ enum FeedbackCommand {
     // not wait for the next fetching run.
     let requested = Set(identifiers.map(\.id))
     let store = FeedbackStore(database: database)
-    let hadFeedback = Set(try store.entries().map(\.paperId))
-    let earlier = try store.pendingIds().filter { !requested.contains($0) }
+    let entries = try store.entries()
+    let hadFeedback = Set(entries.map(\.paperId))
+    let earlier = entries.filter { $0.isPending && !requested.contains($0.paperId) }.map(\.paperId)
     // Stored before the look-up, so that an interrupted or failed look-up
     // leaves the feedback pending instead of losing it.
     let source = arguments.string("--from") == nil ? "command" : "file"
@@ -56,7 +57,8 @@ enum FeedbackCommand {
     let outcome = try FeedbackInput.resolveUnknown(
       identifiers.map(\.id) + earlier, database: database,
       lookup: try ArxivAPIClient(settings: settings), importer: PaperStore(database: database))
-    let resolvedEarlier = earlier.filter { Set(outcome.imported).contains($0) }
+    let imported = Set(outcome.imported)
+    let resolvedEarlier = earlier.filter { imported.contains($0) }
     if !resolvedEarlier.isEmpty {
       FileHandle.standardError.write(
         Data(

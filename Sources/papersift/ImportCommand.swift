@@ -108,11 +108,20 @@ struct ImportCommand: Command {
       skipped.append("\(summary.skippedReplacements) replacements")
     }
     if summary.skippedCrossLists > 0 { skipped.append("\(summary.skippedCrossLists) cross-lists") }
-    let count = document.skippedItems
+    let future = document.futureMonthIDs.count
+    let count = document.skippedItems - future
     if count > 0, document.format == .jsonLines {
       skipped.append("\(count) invalid or repeated \(count == 1 ? "line" : "lines")")
     } else if count > 0 {
       skipped.append("\(count) \(count == 1 ? "item" : "items") without an arXiv id")
+    }
+    if future > 0 {
+      let noun = document.format == .jsonLines ? "line" : "item"
+      let ids = document.futureMonthIDs.prefix(3).joined(separator: ", ")
+      let more = future > 3 ? ", …" : ""
+      skipped.append(
+        "\(future) \(noun)\(future == 1 ? "" : "s") whose arXiv id has a month in the future "
+          + "(\(ids)\(more))")
     }
     if !skipped.isEmpty { line += ", skipped " + skipped.joined(separator: " and ") }
     return line + "."

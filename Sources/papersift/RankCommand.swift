@@ -6,10 +6,27 @@ enum RankCommand: Command {
   static let spec = CommandSpec(
     name: "rank",
     abstract: "Print the prefilter's ranking of a night's papers.",
+    discussion: """
+      The score column orders the night; it is not a probability. Each ranker's scores become
+      percentiles within the night, and ranking.combination maps them into (0, 1). Until the
+      learned models take part, the only ranker is the cold-start score: the cosine to the
+      closest topic or relevant keyword, minus ranking.cold.negativeWeight times the cosine to
+      the closest irrelevant or application keyword, plus the mean cosine to the nearest liked
+      papers and minus that to the nearest disliked ones (times ranking.cold.likeWeight and
+      ranking.cold.dislikeWeight). With the default logit combination the first paper then
+      scores 0.990 and the last 0.010. Once the learned models train on enough labelled
+      papers, their percentiles join in (ranking.weights). A paper you liked, or one by a
+      followed author, gets 1 added, so its score is above 1, and always reaches the LLM; a
+      paper you disliked gets 1 subtracted and never does. --explain names the closest topic
+      or like, the negative keyword and its penalty, and the models' scores.
+      """,
     options: [
       .value("--date", "YYYY-MM-DD", help: "The night to rank (default: the latest fetched)."),
       .value("--top", "K", help: "Show only the first K papers (1 or more)."),
-      .flag("--explain", help: "Name the closest topic or liked paper and the models' scores."),
+      .flag(
+        "--explain",
+        help: "Name the closest topic or liked paper, the negative keyword and the models' scores."
+      ),
       .flag("--json", help: "Print a JSON array, one object per paper."),
       .value(
         "--topics", "FILE", help: "The topics file (default: ranking.topicsFile in the home)."),
@@ -37,17 +54,20 @@ enum RankCommand: Command {
     }
     // Likes given since the last run, papers imported without a run and,
     // after a change of model, the training papers have no vector yet.
-    // Without one they would not count.
-    try NightEmbedding.embed(
+    // Without one they would not count. The lock makes a second rank or run
+    // of this home wait and reuse the vectors instead of embedding them too.
+    let lock = try EmbeddingLock(url: context.home.embeddingLockURL)
+    let embedded = try NightEmbedding.embedForRanking(
       try store.papers(announcedOn: date), encoder: encoder, database: database,
       batchSize: configuration.embedding.batchSize, trainingBefore: date,
       trainingDays: configuration.ranking.model.trainingDays)
+    lock.release()
     // Created after embedding, so that a remote encoder's dimension is known.
     let inputs = try StoredRankingInputs(database: database, encoder: encoder)
     let embedder = TopicEmbedding(encoder: encoder)
     let ranking = try NightRanker.rank(
       date: date, inputs: inputs, settings: configuration.ranking, topics: topics,
-      embedder: embedder)
+      embedder: embedder, trainingPapers: embedded.trainingPapers)
     guard !ranking.papers.isEmpty else {
       throw PaperSiftError(.notFound, "No papers announced on \(date) are in the database.")
     }

@@ -82,7 +82,12 @@ enum ScoreCommand: Command {
       print("\(paper.paperID)\tunscored\t\(paper.reason)")
     }
     let usage = result.usage
-    let cost = result.priceKnown ? String(format: "$%.4f", result.costUSD) : "unknown (no price)"
+    var cost = result.priceKnown ? String(format: "$%.4f", result.costUSD) : "unknown (no price)"
+    if result.estimatedRequests > 0 {
+      cost +=
+        ", tokens and cost estimated for \(result.estimatedRequests) of the batches, because "
+        + "their responses reported no usage"
+    }
     print(
       "\(result.scores.count) scored (\(result.cachedIDs.count) already stored), "
         + "\(result.unscored.count) unscored, \(result.requests) "

@@ -21,14 +21,37 @@ enum TopicsCommand: Command {
     let file = arguments.string("--topics") ?? arguments.string("--file")
     let url = try topicsURL(file, context: context)
     let topics = try TopicsFile.load(from: url)
+    if !topics.textOutsideTopics.isEmpty {
+      Logger(label: "topics").warning(
+        "The prefilter ignores text outside the topics; only the LLM reads it. "
+          + "Make it a numbered topic or a '- Relevant:' line of one to rank by it",
+        [("file", url.path), ("paragraphs", "\(topics.textOutsideTopics.count)")])
+    }
     if arguments.flag("--json") {
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-      print(String(decoding: try encoder.encode(topics), as: UTF8.self))
+      print(String(decoding: try encoder.encode(Listing(topics: topics)), as: UTF8.self))
       return .success
     }
     print(render(topics, path: url.path))
     return .success
+  }
+
+  /// The parsed topics as `--json` prints them, with the keys of the parts
+  /// that only the LLM reads.
+  struct Listing: Encodable {
+    var topics: TopicsFile
+    var readByLLMOnly = ["topics[].irrelevant", "introduction", "textOutsideTopics"]
+
+    enum CodingKeys: String, CodingKey {
+      case readByLLMOnly
+    }
+
+    func encode(to encoder: any Encoder) throws {
+      try topics.encode(to: encoder)
+      var container = encoder.container(keyedBy: CodingKeys.self)
+      try container.encode(readByLLMOnly, forKey: .readByLLMOnly)
+    }
   }
 
   /// The topics file named by `file`, else by the configuration, relative to the home folder.
@@ -46,10 +69,15 @@ enum TopicsCommand: Command {
   static func render(_ topics: TopicsFile, path: String) -> String {
     let count = topics.topics.count
     var lines = ["\(count) \(count == 1 ? "topic" : "topics") in \(path)"]
+    for paragraph in topics.introduction {
+      lines.append("introduction (LLM only): \(paragraph)")
+    }
     for (number, topic) in topics.topics.enumerated() {
       lines.append("\(number + 1). \(topic.name)")
       if !topic.relevant.isEmpty { lines.append("   relevant: \(topic.relevant)") }
-      if !topic.irrelevant.isEmpty { lines.append("   irrelevant: \(topic.irrelevant)") }
+      if !topic.irrelevant.isEmpty {
+        lines.append("   irrelevant (LLM only): \(topic.irrelevant)")
+      }
     }
     let keywordLists = [
       ("relevant keywords (positive vectors)", topics.relevantKeywords),
@@ -59,6 +87,13 @@ enum TopicsCommand: Command {
     for (title, keywords) in keywordLists where !keywords.isEmpty {
       lines.append("\(title): \(keywords.joined(separator: ", "))")
     }
+    for paragraph in topics.textOutsideTopics {
+      lines.append("outside the topics (LLM only): \(paragraph)")
+    }
+    lines.append(
+      "The prefilter ranks by the topics' names and relevant text and by the keywords; "
+        + "the LLM reads the whole file, so the parts marked (LLM only) change its scores but "
+        + "not which papers reach it.")
     return lines.joined(separator: "\n")
   }
 }

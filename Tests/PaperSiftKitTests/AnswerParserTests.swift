@@ -14,6 +14,8 @@ struct ParsingCase: CustomTestStringConvertible, Sendable {
   var unknown: [String] = []
   var repeated: [String] = []
   var endsIncomplete = false
+  /// The fault that left the whole batch without a score.
+  var fault: UnscoredReason? = nil
 
   var testDescription: String { name }
 }
@@ -63,7 +65,7 @@ struct ParsingCase: CustomTestStringConvertible, Sendable {
     ParsingCase(
       name: "ids not in the batch",
       text: all + "\n" + line("2401.99999") + "\n" + line("not-an-id"),
-      scored: allScored, unknown: ["\"2401.99999\"", "\"not-an-id\""]),
+      scored: allScored, unknown: ["2401.99999", "not-an-id"]),
     ParsingCase(
       name: "missing paper",
       text: [line("2505.00001"), line("2505.00003")].joined(separator: "\n"),
@@ -84,7 +86,7 @@ struct ParsingCase: CustomTestStringConvertible, Sendable {
         line("2505.00001", "\"high\""), line("2505.00002", "null"), line("2505.00003", "true"),
       ]
       .joined(separator: "\n"),
-      scored: [:], invalid: batch),
+      scored: [:], invalid: batch, fault: .invalidScore),
     ParsingCase(
       name: "scores written as numeric strings",
       text: [
@@ -100,7 +102,7 @@ struct ParsingCase: CustomTestStringConvertible, Sendable {
         line("2505.00003", "8", "\"7.5\""),
       ]
       .joined(separator: "\n"),
-      scored: [:], invalid: batch),
+      scored: [:], invalid: batch, fault: .invalidScore),
     ParsingCase(
       name: "strings that Double parses but are not decimals",
       text: [
@@ -108,11 +110,11 @@ struct ParsingCase: CustomTestStringConvertible, Sendable {
         line("2505.00003", "\"inf\"", "\"\""),
       ]
       .joined(separator: "\n"),
-      scored: [:], invalid: batch),
+      scored: [:], invalid: batch, fault: .invalidScore),
     ParsingCase(
       name: "score key missing",
       text: #"{"ARXIVID": "2505.00001", "NOVELTY": 7}"#, scored: [:], invalid: ["2505.00001"],
-      missing: ["2505.00002", "2505.00003"]),
+      missing: ["2505.00002", "2505.00003"], fault: .invalidScore),
     ParsingCase(
       name: "truncated mid-line",
       text: line("2505.00001") + "\n" + line("2505.00002") + "\n"
@@ -144,8 +146,32 @@ struct ParsingCase: CustomTestStringConvertible, Sendable {
       scored: ["2505.00001": 8, "2505.00002": 5, "2505.00003": 8],
       repeated: ["2505.00002", "2505.00001"]),
     ParsingCase(
-      name: "prose only", text: "I cannot score these papers.", scored: [:], missing: batch),
-    ParsingCase(name: "empty answer", text: "", scored: [:], missing: batch),
+      name: "prose only", text: "I cannot score these papers.", scored: [:], missing: batch,
+      fault: .answerNotJSON),
+    ParsingCase(
+      name: "empty answer", text: "", scored: [:], missing: batch, fault: .answerNotJSON),
+    ParsingCase(
+      name: "prose with braces", text: "Use {ARXIVID, RELEVANCE} for {each paper}.",
+      scored: [:], missing: batch, fault: .answerNotJSON),
+    ParsingCase(
+      name: "cut before the first entry", text: String(line("2505.00001").prefix(30)),
+      scored: [:], missing: batch, endsIncomplete: true, fault: .answerNotJSON),
+    ParsingCase(
+      name: "JSON without entries", text: #"{"papers": []}"#, scored: [:], missing: batch,
+      fault: .missingFromAnswer),
+    ParsingCase(
+      name: "only ids not in the batch",
+      text: [line("2501.00001"), line("2501.00002")].joined(separator: "\n"), scored: [:],
+      missing: batch, unknown: ["2501.00001", "2501.00002"], fault: .unknownIDs),
+    ParsingCase(
+      name: "invalid scores and foreign ids",
+      text: [line("2505.00001", "0"), line("2501.00002")].joined(separator: "\n"), scored: [:],
+      invalid: ["2505.00001"], missing: ["2505.00002", "2505.00003"], unknown: ["2501.00002"],
+      fault: .invalidScore),
+    ParsingCase(
+      name: "id written as a number",
+      text: #"{"ARXIVID": 2501.5, "RELEVANCE": 8, "NOVELTY": 7}"#, scored: [:], missing: batch,
+      unknown: ["2501.5"], fault: .unknownIDs),
   ]
 
   @Test(arguments: cases)
@@ -157,6 +183,30 @@ struct ParsingCase: CustomTestStringConvertible, Sendable {
     #expect(answer.unknownIDs == testCase.unknown)
     #expect(answer.repeatedIDs == testCase.repeated)
     #expect(answer.endsIncomplete == testCase.endsIncomplete)
+    #expect(answer.wholeAnswerFault == testCase.fault)
+  }
+
+  @Test(arguments: [
+    ("2505.00001", nil), ("2505.00002", UnscoredReason.invalidScore),
+    ("2505.00003", .missingFromAnswer),
+  ])
+  func reasonInPartlyScoredAnswer(id: String, reason: UnscoredReason?) {
+    let text = [Self.line("2505.00001"), Self.line("2505.00002", "0"), Self.line("2501.00009")]
+      .joined(separator: "\n")
+    let answer = AnswerParser.parse(text, batchIDs: Self.batch)
+    #expect(answer.reason(for: id) == reason)
+  }
+
+  @Test(arguments: [
+    ("Sorry, I cannot help with that.", UnscoredReason.answerNotJSON),
+    (Self.line("2501.00009"), .unknownIDs),
+    (#"{"papers": []}"#, .missingFromAnswer),
+  ])
+  func reasonInUnusableAnswer(text: String, reason: UnscoredReason) {
+    let answer = AnswerParser.parse(text, batchIDs: Self.batch)
+    for id in Self.batch {
+      #expect(answer.reason(for: id) == reason, "\(id)")
+    }
   }
 
   @Test func scoreFieldsAreRead() throws {

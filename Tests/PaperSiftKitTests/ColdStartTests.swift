@@ -86,6 +86,23 @@ import Testing
     #expect(abs(scores[2].score + 0.5) < 1e-6)
   }
 
+  @Test func closestNegativeIsRecorded() {
+    let profile = Self.profile([
+      (ProfileEntry(kind: .topic, label: "x"), [1, 0]),
+      (ProfileEntry(kind: .negative, label: "n1"), [0, 1]),
+      (ProfileEntry(kind: .negative, label: "n2"), [0.6, 0.8]),
+    ])
+    let scores = ColdStartScorer.score(
+      embeddings: Self.papers, paperIds: Self.paperIds, profile: profile,
+      parameters: ColdStartParameters())
+    // Cosines to n1 and n2: 0° 0 and 0.6; 60° 0.866 and 0.3 + 0.693 = 0.993; 90° 1 and 0.8.
+    #expect(scores.map(\.bestNegative) == [2, 2, 1])
+    #expect(abs(scores[0].negative - 0.6) < 1e-6)
+    #expect(abs(scores[1].negative - 0.992_820_3) < 1e-6)
+    #expect(abs(scores[2].negative - 1) < 1e-6)
+    #expect(scores.allSatisfy { $0.bestTopic == 0 })
+  }
+
   @Test func likesWeightedByRecency() {
     var parameters = ColdStartParameters()
     parameters.nearest = 2

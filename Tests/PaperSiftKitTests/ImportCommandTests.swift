@@ -87,6 +87,17 @@ struct ListedPaper: Decodable {
     try JSONDecoder().decode([ListedPaper].self, from: Data(result.output.utf8))
   }
 
+  /// Imports `text` as the file `2025-05-05.papers.jsonl` into `home` and
+  /// returns the import's result and the JSON listing of that day.
+  static func importDay(_ text: String, into home: URL) throws
+    -> (imported: PaperSiftProcess.Result, listing: PaperSiftProcess.Result)
+  {
+    let file = try TestFiles.write(text, named: "2025-05-05.papers.jsonl", in: home)
+    let papersift = try PaperSiftProcess(home: home)
+    let imported = try papersift.run(["import", file.path])
+    return (imported, try papersift.run(["papers", "--date", "2025-05-05", "--json"]))
+  }
+
   @Test func benchmarkDayListsExactlyItsPapers() throws {
     let home = try TestFiles.temporaryFolder()
     defer { try? FileManager.default.removeItem(at: home) }
@@ -287,6 +298,25 @@ struct ListedPaper: Decodable {
       #expect(help.output.contains("  \(option) "), "\(command) --help lacks \(option)")
     }
   }
+
+  @Test func futureMonthIdSkippedOnImport() throws {
+    let home = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: home) }
+    // 9912 is December 2099, which is in the future on any day before November 2099.
+    let lines = ["2505.00001", "9912.00001"].map { JSONLinesDayParserTests.line($0) }
+
+    let (imported, listing) = try Self.importDay(lines.joined(separator: "\n"), into: home)
+
+    #expect(imported.status == 0, "stderr: \(imported.errorOutput)")
+    #expect(
+      imported.output
+        == "2025-05-05.papers.jsonl: stored 1 paper of 2025-05-05 (1 new, 0 updated, "
+        + "0 unchanged), skipped 1 line whose arXiv id has a month in the future (9912.00001).\n")
+    #expect(
+      imported.errorOutput.contains(
+        "skipped paper=9912.00001 reason=\"its month 2099-12 is in the future\""))
+    #expect(try Self.listed(listing).map(\.id) == ["2505.00001"])
+  }
 }
 
 @Suite struct FetchCommandTests {
@@ -380,4 +410,5 @@ struct ListedPaper: Decodable {
     #expect(fetched.errorOutput.contains("HTTP status 503"))
     #expect(server.requests.count == 2)
   }
+
 }

@@ -155,11 +155,8 @@ import Testing
       Self.line("2505.00001"), "not json", Self.line("2505.00002", title: ""),
       Self.line("2505.00001v3"),
     ].joined(separator: "\n")
-    let file = try TestFiles.write(text, named: "2025-05-05.papers.jsonl", in: home)
-    let papersift = try PaperSiftProcess(home: home)
 
-    let imported = try papersift.run(["import", file.path])
-    let listing = try papersift.run(["papers", "--date", "2025-05-05", "--json"])
+    let (imported, listing) = try ImportCommandTests.importDay(text, into: home)
 
     #expect(imported.status == 0, "stderr: \(imported.errorOutput)")
     #expect(

@@ -164,7 +164,7 @@ import Testing
     #expect(result.unscored.isEmpty)
   }
 
-  @Test func retriesGoInSmallerBatches() throws {
+  @Test func leftOutPapersAreResentInFullBatches() throws {
     let server = try FakeChatServer { number, ids in
       number == 1
         ? .content(ids.prefix(2).map { FakeChatServer.line(for: $0) }.joined()) : .wellFormed
@@ -173,7 +173,18 @@ import Testing
     let setup = try Self.setup(server, batchSize: 10)
     let papers = ScoringFixtures.papers(10)
     let result = try setup.scorer().score(papers, runID: setup.runID)
+    #expect(server.idsPerRequest.map(\.count) == [10, 8])
+    Self.expectScoresFromServer(result, papers)
+  }
+
+  @Test func cutOffPapersAreResentInHalves() throws {
+    let server = try FakeChatServer(replies: [.cutAtLength(keep: 2)])
+    defer { server.stop() }
+    let setup = try Self.setup(server, batchSize: 10)
+    let papers = ScoringFixtures.papers(10)
+    let result = try setup.scorer().score(papers, runID: setup.runID)
     #expect(server.idsPerRequest.map(\.count) == [10, 5, 3])
+    #expect(server.idsPerRequest.dropFirst().flatMap { $0 } == papers.dropFirst(2).map(\.id))
     Self.expectScoresFromServer(result, papers)
   }
 
@@ -254,8 +265,8 @@ import Testing
   }
 
   @Test func unusableAnswerKeepsItsTokens() throws {
-    // The first response gives every paper a relevance of 11. The retries
-    // of its papers, one paper a request, get valid scores.
+    // The first response gives every paper a relevance of 11, so its papers
+    // are not sent again. The second batch gets valid scores.
     let server = try FakeChatServer { number, ids in
       guard number == 1 else { return .wellFormed }
       return .content(
@@ -263,13 +274,15 @@ import Testing
     }
     defer { server.stop() }
     let setup = try Self.setup(server, batchSize: 3)
-    let papers = ScoringFixtures.papers(3)
+    let papers = ScoringFixtures.papers(6)
     let result = try setup.scorer().score(papers, runID: setup.runID)
 
-    Self.expectScoresFromServer(result, papers)
+    Self.expectScoresFromServer(result, Array(papers.suffix(3)))
+    #expect(result.unscored.map(\.paperID) == papers.prefix(3).map(\.id))
+    #expect(result.unscored.allSatisfy { $0.reason == "invalid score" })
     let batches = try RunStore(database: setup.database).batches(runID: setup.runID)
-    #expect(batches.map(\.status) == [.unusable, .ok, .ok, .ok])
-    #expect(batches.map(\.papers) == [3, 1, 1, 1])
+    #expect(batches.map(\.status) == [.unusable, .ok])
+    #expect(batches.map(\.papers) == [3, 3])
     #expect(batches[0].usage.promptTokens > 0)
     #expect(batches[0].costUSD > 0)
     #expect(batches[0].error == nil)

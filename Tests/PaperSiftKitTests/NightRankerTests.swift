@@ -74,6 +74,28 @@ import Testing
     #expect(!text.contains("1.000)"), "text: \(text)")
   }
 
+  /// The earlier night contains the one labelled paper (the dislike of
+  /// 2505.00009); the likes and dislike of tonight count from the next night.
+  @Test func headerCountsEarlierNights() throws {
+    let (database, folder) = try EmbeddingStoreTests.temporaryDatabase()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    try Self.storeNight(in: database)
+
+    let ranking = try Self.rank(database)
+
+    #expect(ranking.earlierNights == 1)
+    #expect(ranking.trainingSize == 1)
+    #expect(ranking.trainingDays == 60)
+    #expect(
+      RankingReport.header(ranking) == [
+        "5 papers on 2025-05-05, ranked by likes only.",
+        "The learned models start at 200 labelled papers with picks among them (likes, "
+          + "dislikes and the papers of nights the LLM scored). They have 1 so far, from the 1 "
+          + "earlier night of the 60-day training window and from likes and dislikes of older "
+          + "papers. The likes and scores of 2025-05-05 count from the next night on.",
+      ])
+  }
+
   @Test func dislikedPaperLeavesOutOwnVector() throws {
     let (database, folder) = try EmbeddingStoreTests.temporaryDatabase()
     defer { try? FileManager.default.removeItem(at: folder) }
@@ -154,12 +176,8 @@ import Testing
     // loopback address is closed in any case.
     configuration.fetch.apiBaseURL = "http://127.0.0.1:9/api/query"
     try configuration.save(to: configURL)
-    let day = try NightFixtures.smallDay(6, in: home)
+    let listing = try NightFixtures.importSmallDay(6, into: home)
     let papersift = try PaperSiftProcess(home: home)
-    let imported = try papersift.run(["import", day.path])
-    #expect(imported.status == 0, "stderr: \(imported.errorOutput)")
-    let listing = try ImportCommandTests.listed(
-      try papersift.run(["papers", "--date", "2025-05-05", "--json"]))
     let likedIds = listing.prefix(2).map(\.id)
     let liked = try papersift.run(["like"] + likedIds)
     #expect(liked.status == 0, "stderr: \(liked.errorOutput)")
@@ -172,7 +190,8 @@ import Testing
     let lines = explained.output.split(separator: "\n").map(String.init)
     for (offset, id) in likedIds.enumerated() {
       let rankLine = try #require(lines.firstIndex { $0.contains(" \(id)  ") })
-      #expect(rankLine <= 3, "output: \(explained.output)")
+      let rank = lines[rankLine].prefix(5)
+      #expect(rank == "  1. " || rank == "  2. ", "output: \(explained.output)")
       #expect(lines[rankLine].hasSuffix("[liked]"))
       let explanation = lines[rankLine + 1]
       #expect(explanation.contains("you liked this paper"), "line: \(explanation)")
@@ -190,5 +209,45 @@ import Testing
     #expect(items.prefix(2).allSatisfy { $0["likedByUser"] as? Bool == true })
     #expect(items.dropFirst(2).allSatisfy { $0["likedByUser"] as? Bool == false })
     #expect(items.allSatisfy { ($0["closestLiked"] as? String) != ($0["id"] as? String) })
+  }
+
+  @Test func rankHelpExplainsScore() throws {
+    let home = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: home) }
+
+    let result = try PaperSiftProcess(home: home).run(["rank", "--help"])
+
+    #expect(result.status == 0, "stderr: \(result.errorOutput)")
+    #expect(result.output.contains("The score column orders the night; it is not a probability."))
+    #expect(result.output.contains("scores 0.990 and the last 0.010"))
+    #expect(result.output.contains("gets 1 added, so its score is above 1"))
+  }
+
+  /// Without a topics file, likes or learned models, every paper ties: its
+  /// percentile is 0.5, whose logit is 0, so every score is 0.5.
+  @Test func rankCommandWithNothingToRankBy() throws {
+    let home = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: home) }
+    try NightFixtures.configure(home: home, llmBaseURL: nil)
+    let listing = try NightFixtures.importSmallDay(3, into: home)
+
+    let result = try PaperSiftProcess(home: home).run(["rank", "--top", "5"])
+
+    #expect(result.status == 0, "stderr: \(result.errorOutput)")
+    #expect(result.errorOutput.contains("No topics file"), "stderr: \(result.errorOutput)")
+    let lines = result.output.split(separator: "\n").map(String.init)
+    #expect(
+      lines.first
+        == "3 papers on 2025-05-05 in arXiv id order, because there is no topics file and no "
+        + "like or dislike yet.")
+    #expect(lines.count == 6)
+    #expect(
+      lines.dropFirst(2).first
+        == "Copy Data/topics/topics.md to topics.md in the home folder and edit it, or pass "
+        + "--topics FILE, or like papers with 'papersift like ID'.")
+    let ids = listing.map(\.id).sorted()
+    for (offset, id) in ids.enumerated() {
+      #expect(lines[3 + offset].hasPrefix("  \(offset + 1). \(id)  0.500  "))
+    }
   }
 }

@@ -70,6 +70,24 @@ import Testing
     #expect(system.contains(topics.trimmingCharacters(in: .whitespacesAndNewlines)))
   }
 
+  /// The rubric is the same for every reader, so it must not name the
+  /// bundled topics: those names would pull other readers' scores their way.
+  @Test func rubricNamesNoBundledTopic() throws {
+    let bundled = try TopicsFile.load(from: NightFixtures.topicsFile)
+    let names =
+      bundled.topics.map(\.name) + bundled.relevantKeywords + bundled.irrelevantKeywords
+      + bundled.applicationKeywords + ["MoE", "GNN", "foundation model"]
+    let rubric = PromptBuilder.rubric.lowercased()
+    for name in names {
+      #expect(!rubric.contains(name.lowercased()), "the rubric names '\(name)'")
+    }
+    let other = PromptBuilder(
+      topics: "1. Diffusion language models\n   - Relevant: text diffusion.\n",
+      model: "gpt-4o-mini", jsonMode: true)
+    #expect(!other.systemPrompt.contains("MoE"))
+    #expect(other.systemPrompt.contains("whose title names one of the topics or relevant keywords"))
+  }
+
   @Test func fixedPartIsSameForEveryBatch() throws {
     let builder = try Self.builder()
     let first = builder.messages(for: Array(Self.papers.prefix(1)))

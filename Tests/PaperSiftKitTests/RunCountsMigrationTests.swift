@@ -55,7 +55,7 @@ import Testing
 
     let upgraded = try Database(path: path)
 
-    #expect(try upgraded.scalar("PRAGMA user_version") == .integer(3))
+    #expect(try upgraded.scalar("PRAGMA user_version") == .integer(Int64(Migrations.all.count)))
     let run = try #require(try RunStore(database: upgraded).run(1))
     #expect(run.papers == 176)
     #expect(run.aboveCutoff == 44)

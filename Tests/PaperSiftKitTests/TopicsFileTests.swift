@@ -31,6 +31,8 @@ import Testing
     #expect(parsed.topics[0].relevant == "Insights into how deep networks encode information.")
     #expect(parsed.topics[0].irrelevant == "Standard applications of known techniques.")
     #expect(parsed.topics[1].relevant == "Sparsity, pruning, quantization.")
+    #expect(parsed.introduction == ["Use the following relevance criteria."])
+    #expect(parsed.textOutsideTopics.isEmpty)
   }
 
   @Test func structuredKeywords() {
@@ -64,6 +66,34 @@ import Testing
     #expect(parsed.topics[0].relevant == "papers that discuss specific methods like RLHF.")
     #expect(parsed.topics[0].irrelevant == "papers about adaptation to some task.")
     #expect(parsed.topics[1].name.hasPrefix("Shows new powerful test set"))
+    #expect(parsed.topics[1].relevant.isEmpty)
+    #expect(
+      parsed.textOutsideTopics == [
+        "In suggesting papers to your friend, remember that he enjoys papers on statistics."
+      ])
+    #expect(parsed.introduction.isEmpty)
+  }
+
+  @Test func textBetweenTopicsKept() {
+    let text = """
+      Intro line one
+      and two.
+      1. Sparse retrieval
+         - Relevant: SPLADE.
+
+      A remark between topics.
+
+      2. Dense retrieval
+      **Keywords:**
+      - Relevant: ColBERT
+      A remark after the keywords.
+      """
+    let parsed = TopicsFile.parse(text)
+    #expect(parsed.topics.map(\.name) == ["Sparse retrieval", "Dense retrieval"])
+    #expect(parsed.introduction == ["Intro line one and two."])
+    #expect(
+      parsed.textOutsideTopics == ["A remark between topics.", "A remark after the keywords."])
+    #expect(parsed.relevantKeywords == ["ColBERT"])
   }
 
   @Test func windowsLineEndingsParse() {
@@ -120,6 +150,32 @@ import Testing
       bare.topics == [
         TopicsFile.Topic(name: "Interests", relevant: "scaling laws", irrelevant: "benchmarks")
       ])
+    #expect(bare.textOutsideTopics.isEmpty)
+  }
+
+  /// A "Not relevant" bullet with no topic above it makes no topic, which
+  /// would rank by the embedding of its made-up name alone.
+  @Test func negativeBulletWithoutTopicStaysOutside() {
+    let alone = TopicsFile.parse("- Not relevant: image diffusion\n")
+    #expect(alone.topics.isEmpty)
+    #expect(alone.textOutsideTopics == ["Not relevant: image diffusion"])
+
+    let before = TopicsFile.parse("- Not relevant: image diffusion\n\nSparse retrieval.\n")
+    #expect(before.topics == [TopicsFile.Topic(name: "Sparse retrieval.")])
+    #expect(before.textOutsideTopics == ["Not relevant: image diffusion"])
+    #expect(Profile.texts(of: before).map(\.text) == ["Sparse retrieval."])
+
+    let numbered = TopicsFile.parse("- Not relevant: image diffusion\n1. Text diffusion\n")
+    #expect(numbered.topics == [TopicsFile.Topic(name: "Text diffusion")])
+    #expect(numbered.textOutsideTopics == ["Not relevant: image diffusion"])
+  }
+
+  @Test func irrelevantTextMakesNoProfileEntry() {
+    let texts = Profile.texts(of: TopicsFile.parse(Self.structured))
+    #expect(!texts.contains { $0.text.contains("Standard applications") })
+    #expect(!texts.contains { $0.text.contains("Straightforward applications") })
+    #expect(!texts.contains { $0.text.contains("Use the following") })
+    #expect(texts.count == 2 + 2 + 4)
   }
 
   @Test func profileTextsSigns() {
@@ -186,13 +242,30 @@ import Testing
     }
   }
 
-  @Test func emptyFileRejected() throws {
-    let folder = FileManager.default.temporaryDirectory
-      .appendingPathComponent("topics-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+  @Test(arguments: [
+    ("## Heading only\n", ""),
+    ("- Not relevant: image diffusion\n", ", only text on what to leave out"),
+    (
+      "## Topics\n\n**Keywords:**\n\n- Irrelevant: Reinforcement Learning\n",
+      ", only text on what to leave out"
+    ),
+    (
+      "- Irrelevant: benchmarks\n- Application: Medical Imaging\n",
+      ", only text on what to leave out"
+    ),
+  ])
+  func fileWithoutTopicRejected(text: String, found: String) throws {
+    let folder = try TestFiles.temporaryFolder()
     defer { try? FileManager.default.removeItem(at: folder) }
-    let url = folder.appendingPathComponent("topics.md")
-    try "## Heading only\n".write(to: url, atomically: true, encoding: .utf8)
-    #expect(throws: PaperSiftError.self) { try TopicsFile.load(from: url) }
+    let url = try TestFiles.write(text, named: "topics.md", in: folder)
+    #expect {
+      _ = try TopicsFile.load(from: url)
+    } throws: { error in
+      let error = error as? PaperSiftError
+      return error?.code == .invalidInput
+        && error?.message.hasPrefix(
+          "The topics file '\(url.path)' contains no topic to rank by\(found). Describe what "
+            + "you want to read: a numbered topic such as '1. Sparse retrieval'") == true
+    }
   }
 }

@@ -66,9 +66,10 @@ public final class ArxivAPIClient {
   ///   fails after the retries, or a malformed response.
   public func papers(ids: [String]) throws -> [Paper] {
     var wanted: [String] = []
+    var seen = Set<String>()
     for text in ids {
       let id = try ArxivIdentifier(parsing: text).id
-      if !wanted.contains(id) { wanted.append(id) }
+      if seen.insert(id).inserted { wanted.append(id) }
     }
 
     var found: [String: Paper] = [:]

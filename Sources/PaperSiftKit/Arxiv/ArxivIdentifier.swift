@@ -63,7 +63,9 @@ public struct ArxivIdentifier: Sendable, Hashable, CustomStringConvertible {
   /// The year and month of a new-style id, such as 2025 and 1 for
   /// 2501.19281, or nil for an old-style id.
   var newStyleMonth: (year: Int, month: Int)? {
-    guard !id.contains("/"), let yearMonth = Int(id.prefix(4)) else { return nil }
+    guard !id.utf8.contains(UInt8(ascii: "/")), let yearMonth = Int(id.prefix(4)) else {
+      return nil
+    }
     // Valid new-style years are 07-99, so 2007-2099.
     return (2000 + yearMonth / 100, yearMonth % 100)
   }
@@ -76,35 +78,45 @@ public struct ArxivIdentifier: Sendable, Hashable, CustomStringConvertible {
   /// a margin for time zones and slightly wrong clocks at a month's turn.
   /// Old-style ids end in 2007-03, so this returns nil for them.
   public func futureMonthReason(now: Date) -> String? {
+    futureMonthReason(currentMonth: Self.monthNumber(of: now))
+  }
+
+  /// Returns ``futureMonthReason(now:)`` for the UTC month `currentMonth`
+  /// that ``monthNumber(of:)`` returns, so that a file of many ids reads
+  /// the calendar once.
+  func futureMonthReason(currentMonth: Int) -> String? {
     guard let (year, month) = newStyleMonth else { return nil }
-    var calendar = Calendar(identifier: .gregorian)
-    calendar.timeZone = .gmt
-    let current = calendar.dateComponents([.year, .month], from: now)
-    // Months counted from year 0, so that December to January is one step.
-    let currentMonths = (current.year ?? 0) * 12 + (current.month ?? 1) - 1
-    let idMonths = year * 12 + month - 1
-    guard idMonths > currentMonths + 1 else { return nil }
+    guard year * 12 + month - 1 > currentMonth + 1 else { return nil }
     return String(format: "its month %04d-%02d is in the future", year, month)
   }
 
+  /// Returns the UTC month of `date` counted from year 0 (`year * 12 + month - 1`),
+  /// so that December to January is one step.
+  static func monthNumber(of date: Date) -> Int {
+    var calendar = Calendar(identifier: .gregorian)
+    calendar.timeZone = .gmt
+    let current = calendar.dateComponents([.year, .month], from: date)
+    return (current.year ?? 0) * 12 + (current.month ?? 1) - 1
+  }
+
   /// Returns the identifier in `text`, or nil when `text` is in no accepted form.
+  ///
+  /// Reads `text` byte by byte without a regular expression, because
+  /// `like --from` parses every line of files of a million ids with it.
   public static func parse(_ text: String) -> ArxivIdentifier? {
-    var rest = Substring(text.trimmingCharacters(in: .whitespacesAndNewlines))
     // Ids and arXiv URLs are ASCII, so this also rejects other scripts' digits.
-    guard rest.unicodeScalars.allSatisfy(\.isASCII) else { return nil }
+    guard var rest = trimmedASCII(text) else { return nil }
     var isURL = false
-    for prefix in ["https://", "http://"] where rest.lowercased().hasPrefix(prefix) {
+    for prefix in schemes where hasPrefixIgnoringCase(rest, prefix) {
       rest = rest.dropFirst(prefix.count)
       isURL = true
       break
     }
-    let lowered = rest.lowercased()
     let doi = "doi.org/10.48550/arxiv."
-    if lowered.hasPrefix(doi) { return parseBare(rest.dropFirst(doi.count)) }
-    let hosts = ["www.arxiv.org/", "arxiv.org/", "export.arxiv.org/"]
-    guard let host = hosts.first(where: { lowered.hasPrefix($0) }) else {
+    if hasPrefixIgnoringCase(rest, doi) { return parseBare(rest.dropFirst(doi.count)) }
+    guard let host = hosts.first(where: { hasPrefixIgnoringCase(rest, $0) }) else {
       guard !isURL else { return nil }
-      if lowered.hasPrefix("arxiv:") { rest = rest.dropFirst(6) }
+      if hasPrefixIgnoringCase(rest, "arxiv:") { rest = rest.dropFirst(6) }
       return parseBare(rest)
     }
     rest = rest.dropFirst(host.count)
@@ -114,42 +126,87 @@ public struct ArxivIdentifier: Sendable, Hashable, CustomStringConvertible {
     if rest.hasSuffix("/") { rest = rest.dropLast() }
     guard let slash = rest.firstIndex(of: "/") else { return nil }
     let kind = rest[..<slash]
-    guard ["abs", "pdf", "html"].contains(kind) else { return nil }
+    guard pageKinds.contains(kind) else { return nil }
     rest = rest[rest.index(after: slash)...]
     if kind == "pdf", rest.hasSuffix(".pdf") { rest = rest.dropLast(4) }
     return parseBare(rest)
   }
 
+  // Constants, so that `parse` allocates no array per call.
+  private static let schemes = ["https://", "http://"]
+  private static let hosts = ["www.arxiv.org/", "arxiv.org/", "export.arxiv.org/"]
+  private static let pageKinds: [Substring] = ["abs", "pdf", "html"]
+
+  /// Returns `text` without leading and trailing white space and newlines,
+  /// or nil when what remains is not ASCII.
+  private static func trimmedASCII(_ text: String) -> Substring? {
+    // The ASCII members of `whitespacesAndNewlines`: tab to carriage return, and space.
+    let trimmed = text[...].trimming(.whitespacesAndNewlines) { byte in
+      byte == 0x20 || (0x09...0x0D).contains(byte)
+    }
+    return trimmed.utf8.allSatisfy({ $0 < 0x80 }) ? trimmed : nil
+  }
+
+  /// Tells whether `text` starts with `prefix`, which is lowercase ASCII, in any letter case.
+  private static func hasPrefixIgnoringCase(_ text: Substring, _ prefix: String) -> Bool {
+    guard text.utf8.count >= prefix.utf8.count else { return false }
+    return zip(text.utf8, prefix.utf8).allSatisfy { byte, expected in
+      let isUpper = (0x41...0x5A).contains(byte)
+      return (isUpper ? byte + 0x20 : byte) == expected
+    }
+  }
+
+  /// Parses a bare id, `YYMM.NNNNN` or `archive[.XX]/YYMMNNN`, each with an
+  /// optional version `vN`.
   private static func parseBare(_ text: Substring) -> ArxivIdentifier? {
-    let candidate = String(text)
-    let modernPattern = /^([0-9]{4}\.[0-9]{4,5})(?:v([0-9]+))?$/
-    // archive[.XX]/YYMMNNN with an optional version, e.g. math.GT/0309136v2.
-    let oldPattern =
-      #/
-      (?<id>
-        (?<archive> [a-z]+ (?: -[a-z]+ )? ) (?<subjectClass> \.[A-Z]{2} )?
-        / (?<month> [0-9]{4} ) (?<number> [0-9]{3} )
-      )
-      (?: v (?<version> [0-9]+ ) )?
-      /#
-    if let match = candidate.wholeMatch(of: modernPattern) {
-      let yearMonth = Int(match.1.prefix(4)) ?? 0
-      // The scheme started in April 2007 (0704).
-      guard (1...12).contains(yearMonth % 100), yearMonth >= 704 else { return nil }
-      // Ids from 2015-01 (1501) on have a five-digit number, older ones four.
-      let number = match.1.dropFirst(5)
-      guard number.count == (yearMonth >= 1501 ? 5 : 4) else { return nil }
-      // Numbers start at 0001 (00001 from 1501 on).
-      guard number.contains(where: { $0 != "0" }) else { return nil }
-      return make(String(match.1), match.2)
+    let bytes = Array(text.utf8)
+    guard let slash = bytes.firstIndex(of: UInt8(ascii: "/")) else {
+      return parseNewStyle(bytes)
     }
-    if let match = candidate.wholeMatch(of: oldPattern) {
-      guard isOldStyle(archive: match.archive, subjectClass: match.subjectClass != nil),
-        isOldStyleMonth(match.month), match.number != "000"
+    return parseOldStyle(bytes, slash: slash)
+  }
+
+  /// Parses `YYMM.NNNN` (until 2014) or `YYMM.NNNNN` (from 2015 on) with an
+  /// optional `vN`.
+  private static func parseNewStyle(_ bytes: [UInt8]) -> ArxivIdentifier? {
+    guard bytes.count >= 9, bytes[..<4].allSatisfy(isDigit), bytes[4] == UInt8(ascii: ".")
+    else { return nil }
+    let yearMonth = bytes[..<4].reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
+    // The scheme started in April 2007 (0704).
+    guard (1...12).contains(yearMonth % 100), yearMonth >= 704 else { return nil }
+    // Ids from 2015-01 (1501) on have a five-digit number, older ones four.
+    let number = bytes[5...].prefix(while: isDigit)
+    guard number.count == (yearMonth >= 1501 ? 5 : 4) else { return nil }
+    // Numbers start at 0001 (00001 from 1501 on).
+    guard number.contains(where: { $0 != UInt8(ascii: "0") }) else { return nil }
+    return make(bytes[..<number.endIndex], versionSuffix: bytes[number.endIndex...])
+  }
+
+  /// Parses `archive[.XX]/YYMMNNN` with an optional `vN`, such as
+  /// `math.GT/0309136v2`, where `slash` is the index of the first `/`.
+  private static func parseOldStyle(_ bytes: [UInt8], slash: Int) -> ArxivIdentifier? {
+    var archive = bytes[..<slash]
+    var hasSubjectClass = false
+    if let dot = archive.firstIndex(of: UInt8(ascii: ".")) {
+      let subjectClass = archive[(dot + 1)...]
+      guard subjectClass.count == 2, subjectClass.allSatisfy({ (0x41...0x5A).contains($0) })
       else { return nil }
-      return make(String(match.id), match.version)
+      archive = archive[..<dot]
+      hasSubjectClass = true
     }
-    return nil
+    // YYMM, then a three-digit number.
+    let digits = bytes[(slash + 1)...].prefix(while: isDigit)
+    guard digits.count == 7,
+      isOldStyle(
+        archive: Substring(decoding: archive, as: UTF8.self), subjectClass: hasSubjectClass),
+      isOldStyleMonth(Substring(decoding: digits.prefix(4), as: UTF8.self)),
+      digits.suffix(3).contains(where: { $0 != UInt8(ascii: "0") })
+    else { return nil }
+    return make(bytes[..<digits.endIndex], versionSuffix: bytes[digits.endIndex...])
+  }
+
+  private static func isDigit(_ byte: UInt8) -> Bool {
+    (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
   }
 
   /// The archives that took submissions before the April 2007 change of
@@ -189,9 +246,17 @@ public struct ArxivIdentifier: Sendable, Hashable, CustomStringConvertible {
     return year >= 91 ? value >= 9107 : value <= 703
   }
 
-  private static func make(_ id: String, _ version: Substring?) -> ArxivIdentifier? {
-    guard let version else { return ArxivIdentifier(id: id, version: nil) }
-    guard let number = Int(version), number >= 1 else { return nil }
+  /// Returns the identifier `id` with the version in `versionSuffix`,
+  /// which is empty or `v` and the digits of a number from 1.
+  private static func make(_ id: ArraySlice<UInt8>, versionSuffix: ArraySlice<UInt8>)
+    -> ArxivIdentifier?
+  {
+    let id = String(decoding: id, as: UTF8.self)
+    guard let mark = versionSuffix.first else { return ArxivIdentifier(id: id, version: nil) }
+    let digits = versionSuffix.dropFirst()
+    guard mark == UInt8(ascii: "v"), !digits.isEmpty, digits.allSatisfy(isDigit),
+      let number = Int(String(decoding: digits, as: UTF8.self)), number >= 1
+    else { return nil }
     return ArxivIdentifier(id: id, version: number)
   }
 }

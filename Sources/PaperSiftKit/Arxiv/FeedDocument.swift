@@ -21,8 +21,10 @@ public struct FeedDocument: Sendable, Equatable {
   public var papers: [Paper]
   /// The RSS items or Atom entries left out because they have no arXiv id
   /// or repeat an earlier item's id, or the JSON Lines lines left out as
-  /// invalid or repeated.
+  /// invalid or repeated. The items in ``futureMonthIDs`` count too.
   public var skippedItems: Int
+  /// The ids of the items left out because their month is in the future.
+  public var futureMonthIDs: [String] = []
 
   public init(
     format: FeedFormat, source: String, date: String?, papers: [Paper], skippedItems: Int = 0
@@ -39,7 +41,7 @@ public struct FeedDocument: Sendable, Equatable {
 /// incomplete items. The JSON Lines reader shares the warning for an empty
 /// title or abstract and the limit on warnings.
 enum FeedItemChecks {
-  private static let logger = Logger(label: "feed")
+  static let logger = Logger(label: "feed")
   /// The number of skipped items logged one by one. The count line covers the rest.
   static let maxItemWarnings = 20
 
@@ -163,12 +165,12 @@ enum FeedItemChecks {
 
 /// Reads arXiv listings in any ``FeedFormat``, detected from the content.
 public enum FeedReader {
-  /// Reads the file at `url`.
+  /// Reads the file at `url`, skipping the ids whose month is in the future at `now`.
   ///
   /// - Throws: ``PaperSiftError`` when the file cannot be read, its format is
   ///   not recognised, or it is malformed (the message names the file and
   ///   the position).
-  public static func read(contentsOf url: URL) throws -> FeedDocument {
+  public static func read(contentsOf url: URL, now: Date = Date()) throws -> FeedDocument {
     if FileManager.default.isFolder(url) {
       throw PaperSiftError(
         .invalidInput,
@@ -185,7 +187,7 @@ public enum FeedReader {
         "Unable to read '\(url.path)': \(PaperSiftError.describe(error)). Check the path.",
         underlying: error)
     }
-    return try parse(data, source: url.path, fileName: url.lastPathComponent)
+    return try parse(data, source: url.path, fileName: url.lastPathComponent, now: now)
   }
 
   /// Parses `data` in whichever format its first characters show.
@@ -195,11 +197,21 @@ public enum FeedReader {
   ///   - source: The file name or URL shown in error messages.
   ///   - fileName: The base name of a file, from which a JSON Lines day
   ///     named `YYYY-MM-DD.papers.jsonl` takes its date.
+  ///   - now: The time against which a new-style id's month is checked.
+  ///     Papers whose month is in the future are skipped with a warning.
   /// - Returns: The papers, with the day when the content or the name gives one.
   /// - Throws: ``PaperSiftError`` with code `invalidInput` when the format is
-  ///   not recognised or the content is malformed, naming `source` and the
-  ///   position.
-  public static func parse(_ data: Data, source: String, fileName: String? = nil) throws
+  ///   not recognised, the content is malformed, or every paper has an id
+  ///   whose month is in the future, naming `source` and the position.
+  public static func parse(
+    _ data: Data, source: String, fileName: String? = nil, now: Date = Date()
+  ) throws -> FeedDocument {
+    let document = try parseFormat(data, source: source, fileName: fileName)
+    return try FeedItemChecks.skippingFutureMonths(document, now: now)
+  }
+
+  /// Parses `data` in whichever format its first characters show, keeping every id.
+  static func parseFormat(_ data: Data, source: String, fileName: String?) throws
     -> FeedDocument
   {
     switch detectFormat(data) {

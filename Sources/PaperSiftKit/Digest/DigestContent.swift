@@ -71,10 +71,14 @@ public struct DigestContent: Codable, Sendable, Equatable {
     public var promptDollars: Double
     public var completionDollars: Double
     public var cachedDollars: Double
+    /// The requests whose response reported no token usage, so that the
+    /// tokens and dollars count the estimate of what they sent. Nil when
+    /// every response reported usage.
+    public var estimatedRequests: Int?
 
     public init(
       promptTokens: Int, completionTokens: Int, cachedTokens: Int, promptDollars: Double,
-      completionDollars: Double, cachedDollars: Double
+      completionDollars: Double, cachedDollars: Double, estimatedRequests: Int? = nil
     ) {
       self.promptTokens = promptTokens
       self.completionTokens = completionTokens
@@ -82,6 +86,7 @@ public struct DigestContent: Codable, Sendable, Equatable {
       self.promptDollars = promptDollars
       self.completionDollars = completionDollars
       self.cachedDollars = cachedDollars
+      self.estimatedRequests = estimatedRequests
     }
 
     public static let zero = Usage(

@@ -23,6 +23,7 @@ public enum MarkdownDigest {
     } else {
       if let reason = content.noRequestReason { blocks.append(noRequestNotice(reason)) }
       blocks.append(usageTable(content.usage))
+      blocks.append(contentsOf: estimatedUsageNote(content.usage))
     }
     blocks.append("Total scanned papers: \(content.counts.papers)")
     blocks.append(relevantCount(content))
@@ -82,6 +83,19 @@ public enum MarkdownDigest {
       return ["No response reported any tokens, so the digest counts no cost."]
     }
     return ["The requests were paid for, although no paper got a score:", usageTable(usage)]
+      + estimatedUsageNote(usage)
+  }
+
+  /// Returns the note that marks the paid tokens and dollars as partly
+  /// estimated, or nothing when every response reported its usage.
+  static func estimatedUsageNote(_ usage: DigestContent.Usage) -> [String] {
+    guard let requests = usage.estimatedRequests, requests > 0 else { return [] }
+    let estimatedOnes = requests == 1 ? "that request" : "those requests"
+    return [
+      "**Estimated:** the server reported no token usage for "
+        + "\(MarkdownText.counted(requests, "request")), so the table counts the tokens of "
+        + "\(estimatedOnes) by the estimate that --budget also uses."
+    ]
   }
 
   private static func estimateNotice(_ counts: DigestContent.Counts, tense: String) -> String {

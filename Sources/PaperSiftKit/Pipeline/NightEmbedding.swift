@@ -22,6 +22,15 @@ public enum NightEmbedding {
     }
   }
 
+  /// The counts and the training papers of
+  /// ``embedForRanking(_:encoder:database:batchSize:trainingBefore:trainingDays:)``.
+  public struct Outcome: Sendable {
+    public var counts: Counts
+    /// The training papers with their vectors, for ``NightRanker``, or nil
+    /// when no training window was given.
+    public var trainingPapers: TrainingPapers?
+  }
+
   /// Embeds the night's `papers`, the feedback papers and, when `date` is
   /// given, the training papers of the `trainingDays` nights before it
   /// that lack a vector.
@@ -33,26 +42,51 @@ public enum NightEmbedding {
     _ papers: [Paper], encoder: any SentenceEncoder, database: Database, batchSize: Int,
     trainingBefore date: String? = nil, trainingDays: Int = 0
   ) throws -> Counts {
+    try embedForRanking(
+      papers, encoder: encoder, database: database, batchSize: batchSize,
+      trainingBefore: date, trainingDays: trainingDays
+    ).counts
+  }
+
+  /// Embeds what ``embed(_:encoder:database:batchSize:trainingBefore:trainingDays:)``
+  /// embeds, and returns the training papers with their vectors, so that
+  /// ``NightRanker`` does not read them from the database again.
+  ///
+  /// - Returns: How many texts of each group were embedded now, and the
+  ///   training papers when `date` is given and `trainingDays` is above 0.
+  /// - Throws: ``PaperSiftError`` from the encoder or the database.
+  public static func embedForRanking(
+    _ papers: [Paper], encoder: any SentenceEncoder, database: Database, batchSize: Int,
+    trainingBefore date: String? = nil, trainingDays: Int = 0
+  ) throws -> Outcome {
     let store = EmbeddingStore(database: database)
     let night = try store.embeddings(for: papers, encoder: encoder, batchSize: batchSize)
     let feedbackIDs = try FeedbackStore(database: database).entries().map(\.paperId)
     let feedbackPapers = try PaperStore(database: database).papers(ids: feedbackIDs)
     let feedback = try store.embeddings(
       for: feedbackPapers, encoder: encoder, batchSize: batchSize)
-    var training = 0
+    var counts = Counts(night: night.embeddedCount, feedback: feedback.embeddedCount)
+    var training: TrainingPapers?
     if let date, trainingDays > 0 {
-      let done = Set(feedbackIDs)
-      let trainingPapers = try StoredRankingInputs(database: database)
-        .trainingPapers(before: date, days: trainingDays).filter { !done.contains($0.id) }
-      training = try store.embeddings(
-        for: trainingPapers, encoder: encoder, batchSize: batchSize
-      ) { missing in
+      let labelled = try StoredRankingInputs(database: database)
+        .trainingPapers(before: date, days: trainingDays)
+      // The feedback papers among them were embedded above.
+      var vectors = Dictionary(
+        zip(feedbackPapers.map(\.id), feedback.vectors), uniquingKeysWith: { first, _ in first })
+      let missing = labelled.filter { vectors[$0.id] == nil }
+      let embedded = try store.embeddings(
+        for: missing, encoder: encoder, batchSize: batchSize
+      ) { count in
         Logger(label: "embedding").notice(
           "Embedding the learned models' training papers that have no vector for this model",
-          [("model", encoder.modelID), ("papers", "\(missing)"), ("before", date)])
-      }.embeddedCount
+          [("model", encoder.modelID), ("papers", "\(count)"), ("before", date)])
+      }
+      for (paper, vector) in zip(missing, embedded.vectors) { vectors[paper.id] = vector }
+      counts.training = embedded.embeddedCount
+      training = TrainingPapers(
+        date: date, days: trainingDays, papers: labelled, vectors: labelled.map { vectors[$0.id] })
     }
     ProgressLine.clearIfShown()
-    return Counts(night: night.embeddedCount, feedback: feedback.embeddedCount, training: training)
+    return Outcome(counts: counts, trainingPapers: training)
   }
 }

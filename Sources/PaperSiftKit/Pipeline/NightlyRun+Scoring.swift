@@ -94,9 +94,10 @@ extension NightlyRun {
     }
     scoring.spentUSD = result.costUSD
     // The night's total, not this run's, so that a re-run writes the same digest.
-    let nightTokens = try runs.usage(
+    let night = try runs.usage(
       date: slice.date, model: settings.llm.model, promptHash: scorer.promptHash)
-    scoring.usage = NightlyRun.digestUsage(nightTokens, price: scorer.price)
+    scoring.usage = NightlyRun.digestUsage(night.usage, price: scorer.price)
+    if night.estimatedBatches > 0 { scoring.usage.estimatedRequests = night.estimatedBatches }
     scoring.selectionPrompt = scorer.prompt.systemPrompt
     if scoring.scores.isEmpty, let first = result.unscored.first {
       // Nothing came back (the server is down, say): the digest falls back to

@@ -54,11 +54,12 @@ public final class NightlyRun {
     try DigestFiles.createDirectory(
       options.outputDirectory ?? settings.run.outputDirectory(home: home))
     let encoder = try EncoderFactory.make(settings.embedding, home: home, environment: environment)
-    try embed(papers, date: date, encoder: encoder, database: database)
+    let trainingPapers = try embed(papers, date: date, encoder: encoder, database: database)
     let ranking = try NightRanker.rank(
       date: date,
       inputs: try StoredRankingInputs(database: database, encoder: encoder),
-      settings: settings.ranking, topics: topics, embedder: TopicEmbedding(encoder: encoder))
+      settings: settings.ranking, topics: topics, embedder: TopicEmbedding(encoder: encoder),
+      trainingPapers: trainingPapers)
 
     let slice = NightSlice(
       ranking: ranking, cutoff: try options.cutoff.policy(settings: settings.ranking),
@@ -252,12 +253,17 @@ public final class NightlyRun {
 
   /// Embeds the night's papers, the liked or disliked papers and the
   /// learned models' training papers that have no vector yet.
+  ///
+  /// - Returns: The training papers with their vectors, for the ranking.
   func embed(
     _ papers: [Paper], date: String, encoder: any SentenceEncoder, database: Database
-  ) throws {
-    let counts = try NightEmbedding.embed(
+  ) throws -> TrainingPapers? {
+    let lock = try EmbeddingLock(url: home.embeddingLockURL)
+    defer { lock.release() }
+    let outcome = try NightEmbedding.embedForRanking(
       papers, encoder: encoder, database: database, batchSize: configuration.embedding.batchSize,
       trainingBefore: date, trainingDays: configuration.ranking.model.trainingDays)
+    let counts = outcome.counts
     logger.info(
       "Embedded papers",
       [
@@ -265,6 +271,7 @@ public final class NightlyRun {
         ("feedback_embedded_now", "\(counts.feedback)"),
         ("training_embedded_now", "\(counts.training)"),
       ])
+    return outcome.trainingPapers
   }
 
 }

@@ -102,9 +102,14 @@ public struct NightlyRunOutcome: Sendable {
       return "No new papers announced on \(date); nothing to rank."
     }
     var line = "\(date): \(papers) papers"
-    let paid =
+    var paid =
       "\(usage.totalTokens) tokens, \(String(format: "$%.4f", usage.totalDollars)) "
-      + "(\(String(format: "$%.4f", spentUSD)) this run)"
+      + "(\(String(format: "$%.4f", spentUSD)) this run"
+    if let estimated = usage.estimatedRequests, estimated > 0 {
+      let requests = estimated == 1 ? "1 request" : "\(estimated) requests"
+      paid += "; estimated for \(requests) whose response reported no usage"
+    }
+    paid += ")"
     if let skippedLLMReason {
       line +=
         ", \(aboveCutoff) above the cutoff and \(auditDrawn) drawn for the audit, "

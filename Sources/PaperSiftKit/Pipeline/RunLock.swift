@@ -10,29 +10,19 @@ import Foundation
 /// process exits, also when it is killed; a stale lock file never blocks the
 /// next run.
 public final class RunLock {
-  private let descriptor: Int32
-  private let state = NSLock()
-  private var isReleased = false
-  public let url: URL
+  private let file: LockFile
+  public var url: URL { file.url }
 
   /// Takes the lock, waiting up to `timeout` seconds for another run to finish.
   ///
   /// - Throws: ``PaperSiftError`` with code `busy` when another process
   ///   still holds the lock after `timeout`.
   public init(url: URL, timeout: Double) throws {
-    self.url = url
-    let fd = open(url.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-    guard fd >= 0 else {
-      throw PaperSiftError(
-        .io, "Unable to open the lock file '\(url.path)': \(String(cString: strerror(errno))).")
-    }
+    file = try LockFile(url: url)
     let deadline = Date().addingTimeInterval(timeout)
-    while flock(fd, LOCK_EX | LOCK_NB) != 0 {
-      guard errno == EWOULDBLOCK || errno == EINTR, Date() < deadline else {
-        close(fd)
-        let holder = (try? String(contentsOf: url, encoding: .utf8))?
-          .trimmingCharacters(in: .whitespacesAndNewlines)
-        let process = holder.map { $0.isEmpty ? "" : " (process \($0))" } ?? ""
+    while !file.tryLock() {
+      guard Date() < deadline else {
+        let process = file.holder.map { " (process \($0))" } ?? ""
         throw PaperSiftError(
           .busy,
           "Another PaperSift run\(process) holds '\(url.path)'. Wait for it to finish, or pass "
@@ -40,24 +30,10 @@ public final class RunLock {
       }
       usleep(100_000)
     }
-    self.descriptor = fd
-    let pid = "\(getpid())\n"
-    ftruncate(fd, 0)
-    _ = pid.withCString { write(fd, $0, strlen($0)) }
-  }
-
-  deinit {
-    release()
   }
 
   /// Releases the lock before the process ends. Later calls do nothing.
   public func release() {
-    let wasHeld = state.withLock {
-      defer { isReleased = true }
-      return !isReleased
-    }
-    guard wasHeld else { return }
-    flock(descriptor, LOCK_UN)
-    close(descriptor)
+    file.unlock()
   }
 }

@@ -13,6 +13,9 @@ public struct ColdStartScore: Sendable, Equatable {
   public var disliked: Float
   /// The profile row of the closest topic, if any.
   public var bestTopic: Int?
+  /// The profile row of the closest negative entry, whose cosine is
+  /// ``negative``, if any.
+  public var bestNegative: Int?
   /// The profile row of the closest liked paper, if any.
   public var bestLiked: Int?
 }
@@ -55,7 +58,7 @@ public enum ColdStartScorer {
       for local in 0..<rows.count {
         let row = UnsafeBufferPointer(rebasing: block[(local * m)..<((local + 1) * m)])
         let (topic, bestTopic) = maximum(row, over: topics)
-        let (negative, _) = maximum(row, over: negatives)
+        let (negative, bestNegative) = maximum(row, over: negatives)
         let own = ownFeedback[paperIds[rows.lowerBound + local]] ?? []
         let otherLiked = own.isEmpty ? liked : liked.filter { !own.contains($0) }
         let otherDisliked = own.isEmpty ? disliked : disliked.filter { !own.contains($0) }
@@ -69,7 +72,7 @@ public enum ColdStartScorer {
         scores.append(
           ColdStartScore(
             score: score, topic: topic, negative: negative, liked: like, disliked: dislike,
-            bestTopic: bestTopic, bestLiked: bestLiked))
+            bestTopic: bestTopic, bestNegative: bestNegative, bestLiked: bestLiked))
       }
     }
     return scores

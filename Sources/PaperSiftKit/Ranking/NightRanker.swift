@@ -14,6 +14,16 @@ public struct NightRanking: Sendable {
   public var usedModels: Bool
   /// The labelled papers the learned models need before they take part.
   public var minimumTrainingSize: Int = RankingSettings().minimumLabelledPapers
+  /// The days before ``date`` whose nights the learned models train on.
+  public var trainingDays: Int = ModelParameters().trainingDays
+  /// The nights stored in those days.
+  public var earlierNights = 0
+  /// The weight of the negative keywords' cosine in the cold-start score.
+  public var negativeWeight: Double = ColdStartParameters().negativeWeight
+
+  /// Whether nothing ranked the night: no topic, like or dislike, and no
+  /// learned model, so its papers keep the order of their ids.
+  public var isUnranked: Bool { profile.entries.isEmpty && !usedModels }
 }
 
 /// Ranks a stored night: reads its inputs, trains the models, scores.
@@ -47,11 +57,15 @@ public enum NightRanker {
   /// liked always pass, as followed authors' papers do, and those they
   /// disliked rank last and never pass.
   ///
+  /// `trainingPapers`, which ``NightEmbedding`` returns after embedding them,
+  /// spares reading the training papers again. They are read from `inputs`
+  /// when it is nil or was read for another night or window.
+  ///
   /// - Throws: ``PaperSiftError`` with code `notFound` when a paper of the
   ///   night has no stored embedding.
   public static func rank(
     date: String, inputs: StoredRankingInputs, settings: RankingSettings, topics: TopicsFile?,
-    embedder: (any TextEmbedding)?
+    embedder: (any TextEmbedding)?, trainingPapers: TrainingPapers? = nil
   ) throws -> NightRanking {
     let papers = try inputs.papers(announcedOn: date)
     let vectors = try inputs.embeddings(of: papers.map(\.id))
@@ -69,9 +83,12 @@ public enum NightRanker {
       halfLifeDays: settings.cold.halfLifeDays, embedder: profileEmbedder,
       dimension: inputs.dimension)
 
+    let days = settings.model.trainingDays
+    let window =
+      try trainingPapers.flatMap { $0.date == date && $0.days == days ? $0 : nil }
+      ?? inputs.trainingPapersWithVectors(before: date, days: days)
     let training = try inputs.trainingSet(
-      before: date, days: settings.model.trainingDays,
-      minimumRelevance: settings.model.positiveRelevance,
+      from: window, minimumRelevance: settings.model.positiveRelevance,
       minimumNovelty: settings.model.positiveNovelty)
     let prefilter = Prefilter(settings: settings)
     // A model needs both classes; without a positive it would rank at random.
@@ -91,7 +108,9 @@ public enum NightRanker {
       date: date, papers: papers, ranked: ranked, profile: profile,
       trainingSize: training.labels.count,
       usedModels: models?.logistic != nil || models?.tfidf != nil || models?.neighbours != nil,
-      minimumTrainingSize: settings.minimumLabelledPapers)
+      minimumTrainingSize: settings.minimumLabelledPapers,
+      trainingDays: days, earlierNights: try inputs.nightCount(before: date, days: days),
+      negativeWeight: settings.cold.negativeWeight)
   }
 }
 

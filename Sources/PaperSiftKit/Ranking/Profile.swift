@@ -66,6 +66,9 @@ public struct Profile: Sendable {
   ///
   /// Each topic and each relevant keyword is a positive entry, topics
   /// first; each irrelevant and application keyword is a negative one.
+  /// A topic's irrelevant text makes no entry and only the LLM reads it: as
+  /// negative vectors, those sentences kept fewer of the LLM's picks in the
+  /// top quarter of replayed nights than the topics alone did.
   public static func texts(of topics: TopicsFile) -> [(entry: ProfileEntry, text: String)] {
     var result: [(ProfileEntry, String)] = []
     for topic in topics.topics {

@@ -19,6 +19,12 @@ public enum RankingReport {
     public var topicSimilarity: Float?
     public var closestLiked: String?
     public var likedSimilarity: Float?
+    /// The irrelevant or application keyword with the largest cosine, that
+    /// cosine, and what it took off the cold-start score (the cosine times
+    /// `ranking.cold.negativeWeight`).
+    public var closestNegative: String?
+    public var negativeSimilarity: Float?
+    public var negativePenalty: Float?
     public var logistic: Float?
     public var tfidf: Float?
     /// The tf-idf neighbour contrast.
@@ -31,6 +37,7 @@ public enum RankingReport {
     let shown = ranking.ranked.prefix(top ?? ranking.ranked.count)
     return shown.enumerated().map { position, ranked in
       let entries = ranking.profile.entries
+      let negative = ranked.cold.bestNegative == nil ? nil : ranked.cold.negative
       return Item(
         rank: position + 1, id: ranked.paperId, title: ranking.papers[ranked.index].title,
         score: ranked.score, followedAuthor: ranked.followedAuthor,
@@ -40,6 +47,9 @@ public enum RankingReport {
         topicSimilarity: ranked.cold.bestTopic == nil ? nil : ranked.cold.topic,
         closestLiked: ranked.cold.bestLiked.map { entries[$0].label },
         likedSimilarity: ranked.cold.bestLiked == nil ? nil : ranked.cold.liked,
+        closestNegative: ranked.cold.bestNegative.map { entries[$0].label },
+        negativeSimilarity: negative,
+        negativePenalty: negative.map { Float(ranking.negativeWeight) * $0 },
         logistic: ranked.logistic, tfidf: ranked.tfidf, neighbours: ranked.neighbours,
         authorOverlap: ranked.authorOverlap)
     }
@@ -50,21 +60,7 @@ public enum RankingReport {
   /// Titles are shown on one line without invisible characters, as
   /// ``VisibleText/singleLine(_:)`` makes them.
   public static func text(_ ranking: NightRanking, top: Int?, explain: Bool) -> String {
-    let kinds = Set(ranking.profile.entries.map(\.kind))
-    let profileParts =
-      [
-        kinds.contains(.topic) || kinds.contains(.keyword) ? "topics" : nil,
-        kinds.contains(.liked) || kinds.contains(.disliked) ? "likes" : nil,
-      ].compactMap { $0 }
-    let profile =
-      profileParts.isEmpty ? "no topics or likes" : profileParts.joined(separator: " and ")
-    let models =
-      ranking.usedModels
-      ? "learned models on \(ranking.trainingSize) labelled papers, with \(profile)"
-      : "\(profile) only; the learned models start at \(ranking.minimumTrainingSize) labelled "
-        + "papers with picks among them (likes, dislikes and the papers of nights the LLM "
-        + "scored), \(ranking.trainingSize) so far"
-    var lines = ["\(ranking.papers.count) papers on \(ranking.date), ranked by \(models)"]
+    var lines = header(ranking)
     for item in items(ranking, top: top) {
       let marks = [
         item.followedAuthor ? " [followed author]" : "", item.likedByUser ? " [liked]" : "",
@@ -80,6 +76,40 @@ public enum RankingReport {
     return lines.joined(separator: "\n")
   }
 
+  /// Returns the lines above the ranking: what ranked the night and, until
+  /// the learned models take part, how many labelled papers they have.
+  static func header(_ ranking: NightRanking) -> [String] {
+    let night = "\(ranking.papers.count) papers on \(ranking.date)"
+    let kinds = Set(ranking.profile.entries.map(\.kind))
+    let profile = [
+      kinds.contains(.topic) || kinds.contains(.keyword) ? "topics" : nil,
+      kinds.contains(.liked) || kinds.contains(.disliked) ? "likes" : nil,
+    ].compactMap { $0 }.joined(separator: " and ")
+    if ranking.usedModels {
+      let withProfile = profile.isEmpty ? "" : ", with \(profile)"
+      return [
+        "\(night), ranked by the learned models on \(ranking.trainingSize) labelled "
+          + "papers\(withProfile)."
+      ]
+    }
+    let nights = ranking.earlierNights == 1 ? "night" : "nights"
+    let models =
+      "The learned models start at \(ranking.minimumTrainingSize) labelled papers with picks "
+      + "among them (likes, dislikes and the papers of nights the LLM scored). They have "
+      + "\(ranking.trainingSize) so far, from the \(ranking.earlierNights) earlier \(nights) of "
+      + "the \(ranking.trainingDays)-day training window and from likes and dislikes of older "
+      + "papers. The likes and scores of \(ranking.date) count from the next night on."
+    guard ranking.isUnranked else {
+      return ["\(night), ranked by \(profile) only.", models]
+    }
+    return [
+      "\(night) in arXiv id order, because there is no topics file and no like or dislike yet.",
+      models,
+      "Copy Data/topics/topics.md to topics.md in the home folder and edit it, or pass "
+        + "--topics FILE, or like papers with 'papersift like ID'.",
+    ]
+  }
+
   static func explanation(_ item: Item) -> String {
     var parts: [String] = []
     if item.likedByUser { parts.append("you liked this paper") }
@@ -93,6 +123,12 @@ public enum RankingReport {
         String(format: "closest like %@ (mean cosine of the nearest likes %.3f)", id, liked))
     } else {
       parts.append("no topic or like")
+    }
+    if let keyword = item.closestNegative, let cosine = item.negativeSimilarity,
+      let penalty = item.negativePenalty, penalty != 0
+    {
+      let format = "negative keyword \"%@\" (cosine %.3f, minus %.3f)"
+      parts.append(String(format: format, keyword, cosine, penalty))
     }
     if let logistic = item.logistic { parts.append(String(format: "logistic %.3f", logistic)) }
     if let tfidf = item.tfidf { parts.append(String(format: "tf-idf SVM %.3f", tfidf)) }

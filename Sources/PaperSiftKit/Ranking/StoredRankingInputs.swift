@@ -41,6 +41,16 @@ public struct StoredRankingInputs {
     }
   }
 
+  /// Returns how many announcement days are stored in the `days` days before `date`.
+  public func nightCount(before date: String, days: Int) throws -> Int {
+    let start = Self.date(date, addingDays: -days)
+    let count = try database.scalar(
+      "SELECT COUNT(DISTINCT date) FROM announcements WHERE date >= ? AND date < ?",
+      [.text(start), .text(date)])
+    guard case .integer(let value) = count else { return 0 }
+    return Int(value)
+  }
+
   /// Returns the papers announced on `date`, ordered by id.
   public func papers(announcedOn date: String) throws -> [Paper] {
     try PaperStore(database: database).papers(announcedOn: date)
@@ -118,14 +128,30 @@ public struct StoredRankingInputs {
     return labelled
   }
 
+  /// Returns the ``trainingPapers(before:days:)`` with their stored vectors.
+  public func trainingPapersWithVectors(before date: String, days: Int) throws -> TrainingPapers {
+    let papers = try trainingPapers(before: date, days: days)
+    return TrainingPapers(
+      date: date, days: days, papers: papers, vectors: try embeddings(of: papers.map(\.id)))
+  }
+
   /// Returns the ``trainingPapers(before:days:)`` that have an embedding,
+  /// with their labels, as ``trainingSet(from:minimumRelevance:minimumNovelty:)`` does.
+  public func trainingSet(
+    before date: String, days: Int, minimumRelevance: Int, minimumNovelty: Int
+  ) throws -> TrainingSet {
+    try trainingSet(
+      from: trainingPapersWithVectors(before: date, days: days),
+      minimumRelevance: minimumRelevance, minimumNovelty: minimumNovelty)
+  }
+
+  /// Returns the papers of `training` that have a vector of ``dimension``,
   /// with their labels. Positives are LLM scores at or above both minimums
   /// and likes. Negatives are dislikes and the other papers of nights on
   /// which the LLM scored any paper.
   public func trainingSet(
-    before date: String, days: Int, minimumRelevance: Int, minimumNovelty: Int
+    from training: TrainingPapers, minimumRelevance: Int, minimumNovelty: Int
   ) throws -> TrainingSet {
-    let labelled = try trainingPapers(before: date, days: days)
     let picked = Set(
       try database.rows(
         "SELECT paper_id FROM scores GROUP BY paper_id HAVING MAX(relevance) >= ? "
@@ -135,12 +161,11 @@ public struct StoredRankingInputs {
     let feedback = try FeedbackStore(database: database).entries()
     let liked = Set(feedback.filter { $0.label == .liked }.map(\.paperId))
     let disliked = Set(feedback.filter { $0.label == .disliked }.map(\.paperId))
-    let vectors = try embeddings(of: labelled.map(\.id))
     var kept: [Paper] = []
     var values: [Float] = []
     var labels: [Bool] = []
-    for (paper, vector) in zip(labelled, vectors) {
-      guard let vector else { continue }
+    for (paper, vector) in zip(training.papers, training.vectors) {
+      guard let vector, vector.count == dimension else { continue }
       kept.append(paper)
       values += vector
       labels.append(

@@ -9,6 +9,10 @@ import Foundation
 /// of gpt_paper_assistant numbers its topics too, with `- Relevant:` and
 /// `- Not relevant:` sub-bullets and loose sentences around them; a file with
 /// no numbered line becomes one topic per paragraph.
+///
+/// The LLM reads the whole file. The prefilter ranks by each topic's name and
+/// relevant text and by the keyword lists only, so it ignores each topic's
+/// irrelevant text, ``introduction`` and ``textOutsideTopics``.
 public struct TopicsFile: Sendable, Equatable, Codable {
   /// One numbered topic.
   public struct Topic: Sendable, Equatable, Codable {
@@ -34,15 +38,25 @@ public struct TopicsFile: Sendable, Equatable, Codable {
   public var relevantKeywords: [String]
   public var irrelevantKeywords: [String]
   public var applicationKeywords: [String]
+  /// The paragraphs before the first numbered topic, such as a sentence on
+  /// how to read the topics.
+  public var introduction: [String]
+  /// The paragraphs after the first topic that belong to no topic and no
+  /// keyword list, such as the closing paragraph of a gpt_paper_assistant
+  /// file, and `Not relevant:` text that has no topic to belong to.
+  public var textOutsideTopics: [String]
 
   public init(
     topics: [Topic], relevantKeywords: [String] = [], irrelevantKeywords: [String] = [],
-    applicationKeywords: [String] = []
+    applicationKeywords: [String] = [], introduction: [String] = [],
+    textOutsideTopics: [String] = []
   ) {
     self.topics = topics
     self.relevantKeywords = relevantKeywords
     self.irrelevantKeywords = irrelevantKeywords
     self.applicationKeywords = applicationKeywords
+    self.introduction = introduction
+    self.textOutsideTopics = textOutsideTopics
   }
 
   /// The largest topics file read, in bytes: 40 times the bundled example.
@@ -68,7 +82,7 @@ public struct TopicsFile: Sendable, Equatable, Codable {
   ///     depends on the command that reads it.
   /// - Returns: The file's text, for the LLM prompt, and the parsed topics.
   /// - Throws: ``PaperSiftError`` when the file cannot be read, is not UTF-8
-  ///   or contains no topic.
+  ///   or contains no topic, such as a file of `Not relevant:` lines only.
   public static func read(
     from url: URL, ifUnreadable advice: String
   ) throws -> (text: String, topics: TopicsFile) {
@@ -96,13 +110,24 @@ public struct TopicsFile: Sendable, Equatable, Codable {
     let text = try text(of: data, path: url.path)
     let parsed = parse(text)
     guard !parsed.topics.isEmpty || !parsed.relevantKeywords.isEmpty else {
-      throw PaperSiftError(
-        .invalidInput,
-        "The topics file '\(url.path)' contains no topic. Write numbered topics "
-          + "('1. Name' with '- Relevant:' lines) or paragraphs of free text, "
-          + "as in Data/topics/topics.md.")
+      throw noTopicError(parsed, path: url.path)
     }
     return (text, parsed)
+  }
+
+  /// Returns the error for a file with nothing to rank by: no topic and no
+  /// relevant keyword.
+  static func noTopicError(_ parsed: TopicsFile, path: String) -> PaperSiftError {
+    let negativeOnly =
+      !parsed.textOutsideTopics.isEmpty || !parsed.irrelevantKeywords.isEmpty
+      || !parsed.applicationKeywords.isEmpty
+    let found = negativeOnly ? ", only text on what to leave out" : ""
+    return PaperSiftError(
+      .invalidInput,
+      "The topics file '\(path)' contains no topic to rank by\(found). Describe what you "
+        + "want to read: a numbered topic such as '1. Sparse retrieval' with a "
+        + "'- Relevant: learned sparse representations' line under it, a paragraph of free "
+        + "text, or a '- Relevant:' keyword list, as in Data/topics/topics.md.")
   }
 
   /// Decodes a topics file's bytes as UTF-8.
@@ -143,143 +168,5 @@ public struct TopicsFile: Sendable, Equatable, Codable {
       parser.consume(String(line))
     }
     return parser.finish()
-  }
-}
-
-/// A line-by-line state machine over a topics file.
-private struct TopicsParser {
-  var topics: [TopicsFile.Topic] = []
-  var relevantKeywords: [String] = []
-  var irrelevantKeywords: [String] = []
-  var applicationKeywords: [String] = []
-  var inKeywords = false
-  var paragraphs: [String] = []
-  var paragraph = ""
-  /// Which field of the current topic a continuation line extends.
-  var lastField: WritableKeyPath<TopicsFile.Topic, String>?
-  /// Whether the topics are paragraphs, because the file numbers none.
-  var paragraphTopics = false
-
-  mutating func consume(_ rawLine: String) {
-    let line = rawLine.trimmingCharacters(in: .whitespaces)
-    guard !line.isEmpty else {
-      closeParagraph()
-      lastField = nil
-      return
-    }
-    let plain = Self.stripEmphasis(line)
-    // Only a heading line starts the keyword lists; a sentence that begins
-    // with the word does not.
-    let heading = plain.drop { $0 == "#" || $0 == " " }.lowercased()
-    if heading == "keywords" || heading == "keywords:" {
-      inKeywords = true
-      return
-    }
-    if plain.hasPrefix("#") { return }
-    if let (number, rest) = Self.numberedItem(plain), number > 0 {
-      inKeywords = false
-      if paragraphTopics {
-        // Numbers after free text: the paragraphs so far stay topics.
-        promoteParagraphs()
-        paragraphTopics = false
-      }
-      topics.append(TopicsFile.Topic(name: rest))
-      lastField = \.name
-      return
-    }
-    if let (label, value) = Self.labelledBullet(plain) {
-      addLabelled(label: label, value: value)
-      return
-    }
-    if let field = lastField, !topics.isEmpty {
-      topics[topics.count - 1][keyPath: field] += " " + plain
-      return
-    }
-    paragraph += paragraph.isEmpty ? plain : " " + plain
-  }
-
-  mutating func addLabelled(label: String, value: String) {
-    let positive = label == "relevant"
-    let negative = label == "irrelevant" || label == "not relevant"
-    if inKeywords {
-      let keywords = Self.keywordList(value)
-      if positive { relevantKeywords += keywords }
-      if negative { irrelevantKeywords += keywords }
-      if label == "application" || label == "applications" { applicationKeywords += keywords }
-      return
-    }
-    let field: WritableKeyPath<TopicsFile.Topic, String>? =
-      positive ? \.relevant : negative ? \.irrelevant : nil
-    guard let field else { return }
-    if topics.isEmpty || paragraphTopics {
-      // In a file without numbers each paragraph is a topic, and a bullet
-      // belongs to the paragraph above it, so that "Not relevant" text
-      // never counts as interest.
-      promoteParagraphs()
-      if topics.isEmpty { topics.append(TopicsFile.Topic(name: "Interests")) }
-      paragraphTopics = true
-    }
-    let current = topics[topics.count - 1][keyPath: field]
-    topics[topics.count - 1][keyPath: field] = current.isEmpty ? value : current + " " + value
-    lastField = field
-  }
-
-  mutating func closeParagraph() {
-    if !paragraph.isEmpty { paragraphs.append(paragraph) }
-    paragraph = ""
-  }
-
-  /// Turns the paragraphs read so far, the open one included, into topics.
-  mutating func promoteParagraphs() {
-    closeParagraph()
-    topics += paragraphs.map { TopicsFile.Topic(name: $0) }
-    paragraphs = []
-  }
-
-  mutating func finish() -> TopicsFile {
-    if topics.isEmpty || paragraphTopics {
-      promoteParagraphs()
-    }
-    return TopicsFile(
-      topics: topics, relevantKeywords: relevantKeywords,
-      irrelevantKeywords: irrelevantKeywords, applicationKeywords: applicationKeywords)
-  }
-
-  /// Splits `12. Text` into its number and text.
-  static func numberedItem(_ line: String) -> (Int, String)? {
-    let digits = line.prefix { $0.isASCII && $0.isNumber }
-    guard !digits.isEmpty, let number = Int(digits) else { return nil }
-    let rest = line.dropFirst(digits.count)
-    guard let marker = rest.first, marker == "." || marker == ")" else { return nil }
-    // "1.5B parameters" and "2)x" are text, not numbered items.
-    guard rest.dropFirst().first?.isWhitespace == true else { return nil }
-    let text = rest.dropFirst().trimmingCharacters(in: .whitespaces)
-    return text.isEmpty ? nil : (number, text)
-  }
-
-  /// Splits `- Label: value` into the lowercased label and the value.
-  static func labelledBullet(_ line: String) -> (String, String)? {
-    var text = Substring(line)
-    guard let first = text.first, first == "-" || first == "*" || first == "•" else {
-      return nil
-    }
-    text = text.dropFirst()
-    guard let colon = text.firstIndex(of: ":") else { return nil }
-    let label = stripEmphasis(String(text[..<colon])).lowercased()
-    guard label.count <= 20 else { return nil }
-    let value = stripEmphasis(String(text[text.index(after: colon)...]))
-    return (label, value)
-  }
-
-  /// Splits a comma-separated keyword list, dropping a closing "etc.".
-  static func keywordList(_ value: String) -> [String] {
-    value.split(separator: ",")
-      .map { $0.trimmingCharacters(in: .whitespaces.union(CharacterSet(charactersIn: "."))) }
-      .filter { !$0.isEmpty && $0.lowercased() != "etc" }
-  }
-
-  static func stripEmphasis(_ text: String) -> String {
-    text.replacingOccurrences(of: "**", with: "").replacingOccurrences(of: "__", with: "")
-      .trimmingCharacters(in: .whitespaces)
   }
 }

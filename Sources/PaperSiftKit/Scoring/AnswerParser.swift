@@ -25,17 +25,48 @@ public struct ParsedAnswer: Sendable, Equatable {
   /// Ids of the batch whose entry had a score that is not an integer from 1
   /// to 10, with a description of the fault.
   public var invalid: [String: String] = [:]
-  /// Ids that were not in the batch, as the response wrote them.
+  /// Ids that were not in the batch, as the response wrote them, without
+  /// the quotes of a JSON string.
   public var unknownIDs: [String] = []
   /// Ids of the batch that the response lists more than once, each named
   /// once. The first valid entry of such an id is the one kept.
   public var repeatedIDs: [String] = []
   /// Whether the response ended inside an object, as a truncated one does.
   public var endsIncomplete = false
+  /// Whether the response contained a complete JSON object, with an id key
+  /// or without.
+  public var containsJSONObject = false
 
   /// Returns the ids of `batch` with neither a valid nor an invalid entry.
   public func missing(from batch: [String]) -> [String] {
     batch.filter { scores[$0] == nil && invalid[$0] == nil }
+  }
+
+  /// The fault that left every paper of the batch without a valid score, or
+  /// nil when some paper got one.
+  ///
+  /// An answer without a JSON object is ``UnscoredReason/answerNotJSON``.
+  /// Otherwise invalid entries come first, then entries for ids that are not
+  /// in the batch, and an answer without any entry is
+  /// ``UnscoredReason/missingFromAnswer``.
+  public var wholeAnswerFault: UnscoredReason? {
+    guard scores.isEmpty else { return nil }
+    if !containsJSONObject { return .answerNotJSON }
+    if !invalid.isEmpty { return .invalidScore }
+    if !unknownIDs.isEmpty { return .unknownIDs }
+    return .missingFromAnswer
+  }
+
+  /// Returns the reason that the paper `id` of the batch got no score, or
+  /// nil when it got one.
+  public func reason(for id: String) -> UnscoredReason? {
+    guard scores[id] == nil else { return nil }
+    if invalid[id] != nil { return .invalidScore }
+    switch wholeAnswerFault {
+    case .answerNotJSON: return .answerNotJSON
+    case .unknownIDs: return .unknownIDs
+    default: return .missingFromAnswer
+    }
   }
 }
 
@@ -66,7 +97,9 @@ public enum AnswerParser {
         index += 1
         continue
       }
-      if let fields = resultFields(Array(bytes[index...end])) {
+      let object = jsonObject(Array(bytes[index...end]))
+      if object != nil { answer.containsJSONObject = true }
+      if let fields = object.flatMap(resultFields) {
         record(fields, expected: expected, seen: &seen, into: &answer)
         index = end + 1
       } else {
@@ -108,11 +141,17 @@ public enum AnswerParser {
     return nil
   }
 
-  /// Returns the fields of a JSON object with an id key, keyed by their
-  /// lower-cased letters, or nil for anything else.
-  static func resultFields(_ bytes: [UInt8]) -> [String: JSONValue]? {
+  /// Returns the members of the JSON object that `bytes` contain, or nil
+  /// when they are not one.
+  static func jsonObject(_ bytes: [UInt8]) -> [String: JSONValue]? {
     guard case .object(let object) = try? JSONDecoder().decode(JSONValue.self, from: Data(bytes))
     else { return nil }
+    return object
+  }
+
+  /// Returns the fields of a JSON object with an id key, keyed by their
+  /// lower-cased letters, or nil for an object without one.
+  static func resultFields(_ object: [String: JSONValue]) -> [String: JSONValue]? {
     var fields: [String: JSONValue] = [:]
     for (key, value) in object {
       let normalized = String(key.lowercased().filter(\.isLetter))
@@ -128,7 +167,7 @@ public enum AnswerParser {
     guard case .string(let written) = fields["arxivid"],
       let id = ArxivIdentifier.parse(written)?.id, expected.contains(id)
     else {
-      answer.unknownIDs.append(fields["arxivid"].map(\.text) ?? "")
+      answer.unknownIDs.append(fields["arxivid"].map(\.unquotedText) ?? "")
       return
     }
     if !seen.insert(id).inserted, !answer.repeatedIDs.contains(id) {
@@ -211,5 +250,11 @@ enum JSONValue: Decodable, Equatable, Sendable {
     case .array: "an array"
     case .object: "an object"
     }
+  }
+
+  /// ``text`` without the quotes around a string, for a list of ids.
+  var unquotedText: String {
+    guard case .string(let value) = self else { return text }
+    return String(value.prefix(40))
   }
 }

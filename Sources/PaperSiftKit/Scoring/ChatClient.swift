@@ -16,7 +16,12 @@ public struct ChatMessage: Codable, Sendable, Equatable {
 public struct ChatCompletion: Sendable, Equatable {
   /// The text of the first choice; empty when the server sent none.
   public var content: String
+  /// The tokens that the response reports, 0 for a count it leaves out.
   public var usage: TokenUsage
+  /// Whether the response's `usage` has both `prompt_tokens` and
+  /// `completion_tokens`. Some proxies and older llama.cpp and vLLM servers
+  /// send no `usage`.
+  public var usageReported = true
   /// `stop`, or `length` when the output hit the token ceiling.
   public var finishReason: String?
   /// The model name that the server reports.
@@ -42,6 +47,8 @@ public struct ChatRequestError: Error, CustomStringConvertible, Sendable {
   public var kind: Kind
   /// The failure and the next step, with the API key and URL credentials removed.
   public var message: String
+  /// The HTTP status of the last attempt, or nil when no response arrived.
+  public var status: Int?
   /// The reason later requests of the run are not sent, because they would
   /// fail the same way, or nil when they may succeed.
   public var stopReason: String?
@@ -207,8 +214,10 @@ public struct ChatClient: Sendable {
         + "\(secondsText(settings.requestTimeout))), and a lower llm.maxAttempts (now "
         + "\(settings.maxAttempts)) shortens the wait for one that is down."
     }
+    var status: Int?
+    if case .status(let code) = error.kind { status = code }
     return ChatRequestError(
-      kind: kind, message: Self.failurePrefix + describe(error),
+      kind: kind, message: Self.failurePrefix + describe(error), status: status,
       stopReason: stopReason.map(redacted))
   }
 
@@ -290,8 +299,11 @@ public struct ChatClient: Sendable {
         kind: .failed,
         message: "The server at \(displayEndpoint) returned a chat completion without choices.")
     }
-    if decoded.usage == nil {
-      logger.warning("LLM response has no usage; counting 0 tokens", [("model", settings.model)])
+    let reported = decoded.usage?.promptTokens != nil && decoded.usage?.completionTokens != nil
+    if !reported {
+      logger.warning(
+        "LLM response has no usage; its tokens are counted by estimate",
+        [("model", settings.model)])
     }
     let usage = TokenUsage(
       promptTokens: decoded.usage?.promptTokens ?? 0,
@@ -299,7 +311,7 @@ public struct ChatClient: Sendable {
       cachedPromptTokens: decoded.usage?.promptTokensDetails?.cachedTokens ?? 0)
     // A server may echo the request's key; it must not reach the scores or the digest.
     return ChatCompletion(
-      content: redacted(choice.message?.content ?? ""), usage: usage,
+      content: redacted(choice.message?.content ?? ""), usage: usage, usageReported: reported,
       finishReason: choice.finishReason,
       model: decoded.model)
   }

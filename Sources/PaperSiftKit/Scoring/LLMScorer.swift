@@ -4,12 +4,18 @@ import Foundation
 /// batch's scores and cost as it arrives, and keeps to a budget.
 ///
 /// Papers already scored under the same model and prompt hash are not sent
-/// again. The rest are sent in batches of `batchSize`. A paper missing from
-/// a response, or given an invalid score, is sent once more in a smaller
-/// batch and then stored as unscored with the reason. So every paper ends
-/// with a score or a reason. After a failure that every later request would
-/// repeat (a rejected key, an exhausted quota, a server that never responds),
-/// no further batch is sent.
+/// again. The rest are sent in batches of `batchSize`. A paper that an
+/// answer with other scores left out, or gave an invalid score, is sent
+/// once more, in a batch of half the size when the answer was cut off. An
+/// answer that gave no paper a score is not sent again unless it was cut
+/// off, because the same prompt would most likely get the same answer. So
+/// every paper ends with a score or a reason. After a failure that every
+/// later request would repeat (a rejected key, an exhausted quota, a server
+/// that never responds, two batches in a row with server errors or with
+/// answers unusable in the same way), no further batch is sent.
+///
+/// A response without token usage is counted by the estimate that the
+/// budget check uses, so that the budget and the digest still count it.
 public final class LLMScorer {
   public let settings: LLMSettings
   public let prompt: PromptBuilder
@@ -17,10 +23,10 @@ public final class LLMScorer {
   public let price: ModelPrice?
   /// Whether ``price`` is zero only because the table lacks the model and the server is local.
   let priceAssumedFree: Bool
-  private let client: ChatClient
-  private let scores: ScoreStore
-  private let runs: RunStore
-  private let logger = Logger(label: "scoring")
+  let client: ChatClient
+  let scores: ScoreStore
+  let runs: RunStore
+  let logger = Logger(label: "scoring")
 
   /// Creates a scorer for one setup: settings, the user's topics text and a
   /// price table.
@@ -66,8 +72,9 @@ public final class LLMScorer {
   /// - Throws: ``PaperSiftError`` when a budget is set but the model has no
   ///   price, or when the database fails. A failed request does not throw:
   ///   its papers are stored as unscored and the other batches go on, unless
-  ///   the failure has a ``ChatRequestError/stopReason``. Then the papers of
-  ///   every later batch are stored as unscored with that reason, unsent.
+  ///   the failure has a ``ChatRequestError/stopReason`` or completes a run
+  ///   of ``RepeatedFailures``. Then the papers of every later batch are
+  ///   stored as unscored with that reason, unsent.
   public func score(_ papers: [Paper], runID: Int64, budgetUSD: Double? = nil) throws
     -> ScoringResult
   {
@@ -106,13 +113,18 @@ public final class LLMScorer {
 
     var session = Session(runID: runID, budgetUSD: budgetUSD)
     let firstPass = pending.chunked(into: settings.batchSize)
-    var retry: [Paper] = []
+    var leftOut: [Paper] = []
+    var cutOff: [Paper] = []
     for (index, batch) in firstPass.enumerated() {
       let label = "scoring batch \(index + 1)/\(firstPass.count)"
-      retry += try send(batch, label: label, isRetry: false, session: &session)
+      let again = try send(batch, label: label, isRetry: false, session: &session)
+      leftOut += again.leftOut
+      cutOff += again.cutOff
     }
-    let retrySize = max(1, min(retry.count, settings.batchSize / 2))
-    let secondPass = retry.chunked(into: retrySize)
+    // Only a cut-off answer suggests that a smaller batch fits the output limit.
+    let secondPass =
+      leftOut.chunked(into: settings.batchSize)
+      + cutOff.chunked(into: max(1, settings.batchSize / 2))
     for (index, batch) in secondPass.enumerated() {
       let label = "scoring retry batch \(index + 1)/\(secondPass.count)"
       _ = try send(batch, label: label, isRetry: true, session: &session)
@@ -125,7 +137,8 @@ public final class LLMScorer {
       unscored: unique.compactMap { paper in
         session.unscored[paper.id].map { UnscoredPaper(paperID: paper.id, reason: "\($0)") }
       },
-      usage: session.usage, costUSD: session.costUSD, requests: session.requests,
+      usage: session.usage, costUSD: session.costUSD,
+      estimatedRequests: session.estimatedRequests, requests: session.requests,
       priceKnown: price != nil)
     logger.info(
       "Scoring finished",
@@ -135,6 +148,7 @@ public final class LLMScorer {
         ("cached_tokens", "\(result.usage.cachedPromptTokens)"),
         ("completion_tokens", "\(result.usage.completionTokens)"),
         ("cost_usd", String(format: "%.4f", result.costUSD)),
+        ("estimated_requests", "\(result.estimatedRequests)"),
       ])
     return result
   }
@@ -147,16 +161,22 @@ public final class LLMScorer {
   /// are not counted, so the estimate errs high.
   public func estimate(_ papers: [Paper], calibration: Double = 1) -> (tokens: Int, costUSD: Double)
   {
+    let usage = estimatedUsage(papers, calibration: calibration)
+    return (usage.promptTokens, price?.cost(of: usage) ?? 0)
+  }
+
+  /// Returns the estimated prompt and output tokens of sending `papers`, as
+  /// ``estimate(_:calibration:)`` prices them.
+  func estimatedUsage(_ papers: [Paper], calibration: Double) -> TokenUsage {
     let raw = TokenEstimate.promptTokens(of: prompt.messages(for: papers))
     let tokens = Int((Double(raw) * calibration).rounded(.up))
     var output = papers.count * settings.outputTokensPerPaper
     if settings.isReasoningModel { output += settings.reasoningTokensPerRequest }
-    let usage = TokenUsage(promptTokens: tokens, completionTokens: output)
-    return (tokens, price?.cost(of: usage) ?? 0)
+    return TokenUsage(promptTokens: tokens, completionTokens: output)
   }
 
   /// Running totals of one call to ``score(_:runID:budgetUSD:)``.
-  private struct Session {
+  struct Session {
     let runID: Int64
     let budgetUSD: Double?
     var scored: [String: PaperScore] = [:]
@@ -164,10 +184,13 @@ public final class LLMScorer {
     var usage = TokenUsage.zero
     var costUSD = 0.0
     var requests = 0
+    /// Requests whose response reported no usage, counted by estimate.
+    var estimatedRequests = 0
     var budgetReached = false
     /// The reason no further batch is sent, set once a request failed in a
     /// way that every later one would repeat.
     var stopReason: String?
+    var failures = RepeatedFailures()
     /// Reported and unscaled estimated prompt tokens of the answered
     /// requests, whose ratio scales later estimates.
     var reportedPromptTokens = 0
@@ -180,17 +203,26 @@ public final class LLMScorer {
     }
   }
 
+  /// The papers of one batch to send once more.
+  struct Resend {
+    /// Papers that an answer with other scores left out or scored invalidly.
+    var leftOut: [Paper] = []
+    /// Papers without a score in an answer that was cut off.
+    var cutOff: [Paper] = []
+  }
+
   /// Sends one batch and stores the scores and usage of its response.
   ///
-  /// - Returns: On the first pass, the papers to send again because the
-  ///   response missed them or gave invalid scores. On the retry pass, none,
-  ///   because such papers are stored as unscored instead.
+  /// - Returns: On the first pass, the papers to send again, as
+  ///   ``store(_:of:record:estimate:isRetry:session:)`` chooses them. On the
+  ///   retry pass, none, because such papers are stored as unscored instead.
   private func send(_ batch: [Paper], label: String, isRetry: Bool, session: inout Session)
-    throws -> [Paper]
+    throws -> Resend
   {
-    let estimate = estimate(batch, calibration: session.calibration)
+    let estimatedUsage = estimatedUsage(batch, calibration: session.calibration)
+    let estimatedCost = price?.cost(of: estimatedUsage) ?? 0
     if !session.budgetReached, let budget = session.budgetUSD,
-      session.costUSD + estimate.costUSD > budget
+      session.costUSD + estimatedCost > budget
     {
       session.budgetReached = true
       logger.warning(
@@ -198,16 +230,16 @@ public final class LLMScorer {
         [
           ("budget_usd", String(format: "%.4f", budget)),
           ("spent_usd", String(format: "%.4f", session.costUSD)),
-          ("next_batch_estimate_usd", String(format: "%.4f", estimate.costUSD)),
+          ("next_batch_estimate_usd", String(format: "%.4f", estimatedCost)),
         ])
     }
     if session.budgetReached {
       try storeUnscored(batch.map { ($0.id, .budget) }, session: &session)
-      return []
+      return Resend()
     }
     if let stopReason = session.stopReason {
       try storeUnscored(batch.map { ($0.id, .notSent(stopReason)) }, session: &session)
-      return []
+      return Resend()
     }
 
     ProgressLine.update("\(label), \(session.usage.totalTokens) tokens so far")
@@ -216,8 +248,8 @@ public final class LLMScorer {
     let messages = prompt.messages(for: batch)
     var record = BatchRecord(
       runID: session.runID, number: number, papers: batch.count, model: settings.model,
-      promptHash: promptHash, estimatedPromptTokens: estimate.tokens,
-      estimatedCostUSD: estimate.costUSD, usage: .zero, costUSD: 0, status: .failed)
+      promptHash: promptHash, estimatedPromptTokens: estimatedUsage.promptTokens,
+      estimatedCostUSD: estimatedCost, usage: .zero, costUSD: 0, status: .failed)
 
     let completion: ChatCompletion
     do {
@@ -233,114 +265,26 @@ public final class LLMScorer {
         try storeUnscored(batch.map { ($0.id, reason) }, session: &session)
       }
       if let stopReason = error.stopReason {
-        session.stopReason = stopReason
-        logger.error(
-          "Stopping the LLM stage; later batches are not sent",
-          [("batch", "\(number)"), ("reason", stopReason)])
+        stop(stopReason, batch: number, session: &session)
+      } else if session.failures.recordFailure(status: error.status) {
+        let reason = session.failures.serverErrorStopReason(
+          settings: settings, endpoint: client.displayEndpoint)
+        stop(reason, batch: number, session: &session)
       }
-      return []
+      return Resend()
     }
 
-    return try store(completion, of: batch, record: record, isRetry: isRetry, session: &session)
+    return try store(
+      completion, of: batch, record: record, estimate: estimatedUsage, isRetry: isRetry,
+      session: &session)
   }
 
-  /// Stores the scores and usage of a response in one transaction, with the
-  /// papers that stay unscored on the retry pass and the run's paper counts.
-  ///
-  /// A response without a usable score is stored as an `unusable` batch, and
-  /// its tokens count like those of any other.
-  ///
-  /// - Returns: The papers to send again, as ``send(_:label:isRetry:session:)`` does.
-  private func store(
-    _ completion: ChatCompletion, of batch: [Paper], record: BatchRecord, isRetry: Bool,
-    session: inout Session
-  ) throws -> [Paper] {
-    var record = record
-    record.usage = completion.usage
-    record.costUSD = price?.cost(of: completion.usage) ?? 0
-    session.usage += completion.usage
-    session.costUSD += record.costUSD
-    if completion.usage.promptTokens > 0 {
-      session.reportedPromptTokens += completion.usage.promptTokens
-      session.estimatedPromptTokens += TokenEstimate.promptTokens(
-        of: prompt.messages(for: batch))
-    }
-
-    let ids = batch.map(\.id)
-    let answer = AnswerParser.parse(completion.content, batchIDs: ids)
-    logProblems(answer, completion: completion, batch: record.number)
-    let found = ids.compactMap { answer.scores[$0] }
-    record.status = found.isEmpty ? .unusable : .ok
-    var failed: [(String, UnscoredReason)] = []
-    var again: [Paper] = []
-    for paper in batch where answer.scores[paper.id] == nil {
-      let reason: UnscoredReason =
-        answer.invalid[paper.id] == nil ? .missingFromAnswer : .invalidScore
-      if isRetry { failed.append((paper.id, reason)) } else { again.append(paper) }
-    }
-
-    try runs.database.transaction {
-      let batchID = try runs.recordBatch(record)
-      try scores.save(found, model: settings.model, promptHash: promptHash, batchID: batchID)
-      // A retry carries only papers of earlier responses, which were counted then.
-      try runs.countPapers(
-        runID: session.runID, sent: isRetry ? 0 : batch.count, scored: found.count)
-      try storeUnscored(failed, session: &session)
-    }
-    if record.status == .unusable {
-      logger.warning(
-        "LLM answer gave no usable score; its tokens are paid and stored",
-        [
-          ("batch", "\(record.number)"), ("papers", "\(batch.count)"),
-          ("prompt_tokens", "\(completion.usage.promptTokens)"),
-          ("completion_tokens", "\(completion.usage.completionTokens)"),
-        ])
-    }
-    for score in found { session.scored[score.paperID] = score }
-    logger.info(
-      "LLM batch stored",
-      [
-        ("batch", "\(record.number)"), ("papers", "\(batch.count)"),
-        ("scored", "\(found.count)"),
-        ("prompt_tokens", "\(completion.usage.promptTokens)"),
-        ("estimated_prompt_tokens", "\(record.estimatedPromptTokens)"),
-        ("cached_tokens", "\(completion.usage.cachedPromptTokens)"),
-        ("completion_tokens", "\(completion.usage.completionTokens)"),
-        ("cost_usd", String(format: "%.5f", record.costUSD)),
-      ])
-    return again
-  }
-
-  private func storeUnscored(_ papers: [(String, UnscoredReason)], session: inout Session) throws {
-    guard !papers.isEmpty else { return }
-    try scores.saveUnscored(
-      papers.map { UnscoredPaper(paperID: $0.0, reason: "\($0.1)") }, runID: session.runID)
-    for (id, reason) in papers { session.unscored[id] = reason }
-  }
-
-  private func logProblems(_ answer: ParsedAnswer, completion: ChatCompletion, batch: Int) {
-    if !answer.unknownIDs.isEmpty {
-      logger.warning(
-        "LLM answer has ids not in the batch; ignored",
-        [("batch", "\(batch)"), ("ids", answer.unknownIDs.prefix(20).joined(separator: ","))])
-    }
-    for id in answer.repeatedIDs {
-      logger.warning(
-        "LLM answer lists a paper more than once; its first valid entry is kept",
-        [("batch", "\(batch)"), ("paper", id)])
-    }
-    for (id, fault) in answer.invalid.sorted(by: { $0.key < $1.key }) {
-      logger.warning(
-        "LLM answer has an invalid score", [("batch", "\(batch)"), ("paper", id), ("fault", fault)])
-    }
-    if completion.finishReason == "length" || answer.endsIncomplete {
-      logger.warning(
-        "LLM answer was cut off; its last entry is dropped",
-        [
-          ("batch", "\(batch)"), ("finish_reason", completion.finishReason ?? "none"),
-          ("max_output_tokens", "\(settings.maxOutputTokens)"),
-        ])
-    }
+  /// Keeps every later batch of the session from being sent, for `reason`.
+  func stop(_ reason: String, batch: Int, session: inout Session) {
+    session.stopReason = reason
+    logger.error(
+      "Stopping the LLM stage; later batches are not sent",
+      [("batch", "\(batch)"), ("reason", reason)])
   }
 }
 

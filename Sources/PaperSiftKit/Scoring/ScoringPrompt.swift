@@ -36,9 +36,11 @@ extension PromptBuilder {
     another.
     """
 
-  /// The scoring rubric, the one behind the labelled days in
-  /// `Data/benchmark` (see `prompt.full.2025-05-05.md` there), so that
-  /// scores stay comparable with those labels.
+  /// The scoring rubric, adapted from the prompt behind the labelled days in
+  /// `Data/benchmark` (see `prompt.full.2025-05-05.md` there). It keeps that
+  /// prompt's bands and what each one means. Its examples are generic,
+  /// because the original ones named the bundled topics ("MoE") and would
+  /// pull the scores for any other reader's topics towards them.
   static let rubric = """
     # Scoring criteria
 
@@ -49,14 +51,15 @@ extension PromptBuilder {
     ## Relevance
 
     - 9-10 (completely relevant): fully aligned with the core topics; \
-    foundational methods or theory whose title names a topic keyword such as \
-    "MoE".
+    foundational methods or theory whose title names one of the topics or \
+    relevant keywords.
     - 7-8 (relevant): a solid link to the core topics, possibly through a \
-    less central aspect, such as the behaviour of MoE inside a GNN.
+    less central aspect, such as how a topic's method behaves in another \
+    kind of model.
     - 5-6 (borderline): linked to a core topic but centred on another area, \
-    such as work that uses MoE for reinforcement learning.
+    such as work that uses a topic's method as a tool for another field.
     - 3-4 (irrelevant): largely outside the topics, such as an application \
-    of MoE to a real-world problem.
+    of a topic's method to a real-world problem.
     - 1-2 (ignore): a different domain altogether. Exception: a paper that \
     hints at a radically new direction that could transform a core topic may \
     score 9-10; this is rare.
@@ -64,15 +67,15 @@ extension PromptBuilder {
     ## Novelty
 
     - 9-10 (breakthrough): new methods or theory that open a direction or \
-    solve a major challenge, such as a new paradigm for foundation models.
+    solve a major challenge, such as a new paradigm for a whole field.
     - 7-8 (improvement): substantial insight or gains without a paradigm \
     shift, such as a change to an existing method with clearly better results.
     - 5-6 (borderline): an incremental contribution with possible long-term \
-    value, such as a moderate extension of an existing architecture.
+    value, such as a moderate extension of an existing method or model.
     - 3-4 (tangential): minor or domain-specific changes, or pure \
     engineering such as a new benchmark or dataset.
-    - 1-2 (low): standard methods applied without new insight, such as \
-    fine-tuning a pretrained model with existing methods.
+    - 1-2 (low): standard methods applied without new insight, such as an \
+    existing model or method run on a new dataset.
     """
 
   static let fieldRules = """

@@ -4,10 +4,15 @@ import Foundation
 public enum UnscoredReason: Sendable, Equatable, CustomStringConvertible {
   /// Sending its batch would have crossed the budget.
   case budget
-  /// The response had no entry for it, twice.
+  /// The response had no entry for it. A paper left out of an answer that
+  /// scored other papers is sent once more before it gets this reason.
   case missingFromAnswer
-  /// The response's scores for it were not integers from 1 to 10, twice.
+  /// The response's scores for it were not integers from 1 to 10.
   case invalidScore
+  /// The response contained no JSON object, such as a refusal in prose.
+  case answerNotJSON
+  /// The response had entries, but none with an id of the batch.
+  case unknownIDs
   /// Its request failed after every attempt, with the error message.
   case requestFailed(String)
   /// Its batch was not sent because an earlier request of the run failed in
@@ -23,6 +28,8 @@ public enum UnscoredReason: Sendable, Equatable, CustomStringConvertible {
     case .budget: "budget"
     case .missingFromAnswer: "missing from answer"
     case .invalidScore: "invalid score"
+    case .answerNotJSON: "answer was not JSON"
+    case .unknownIDs: "answer's ids are not in the batch"
     case .requestFailed(let message):
       Self.requestFailedPrefix
         + (message.hasPrefix(ChatClient.failurePrefix)
@@ -41,10 +48,14 @@ public struct ScoringResult: Sendable, Equatable {
   public var cachedIDs: [String]
   /// Papers without a score, in the order they were given.
   public var unscored: [UnscoredPaper]
-  /// Tokens that the responses reported, summed over all requests.
+  /// Tokens that the responses reported, summed over all requests, with the
+  /// estimate in place of a response that reported none.
   public var usage: TokenUsage
-  /// Dollars the reported tokens cost at the price table's prices.
+  /// Dollars the tokens cost at the price table's prices.
   public var costUSD: Double
+  /// Requests whose response reported no token usage, so that ``usage`` and
+  /// ``costUSD`` count the estimate of their tokens.
+  public var estimatedRequests: Int = 0
   /// Chat-completions requests made, each counted once whatever its retries.
   public var requests: Int
   /// Whether the model's price was known; when false, `costUSD` is 0.

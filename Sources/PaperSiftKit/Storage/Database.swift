@@ -208,6 +208,14 @@ public final class Statement {
     while try step() {}
   }
 
+  /// Returns the first column of the first row with `values` bound, or nil
+  /// when there is no row, and resets the statement for its next use.
+  public func scalar(_ values: [SQLValue]) throws -> SQLValue? {
+    try bind(values)
+    defer { sqlite3_reset(handle) }
+    return try step() ? value(at: 0) : nil
+  }
+
   /// The current row.
   public func row() -> Row {
     let count = sqlite3_column_count(handle)

@@ -42,25 +42,34 @@ public struct FeedbackStore {
   }
 
   /// Stores `label` for each id, keeping the first timestamp when nothing changes.
+  ///
+  /// All ids are stored in one transaction, each statement compiled once.
+  /// A new id costs one statement, because `like --from` can bring a
+  /// million of them.
   public func record(
     _ ids: [ArxivIdentifier], label: FeedbackLabel, source: String, at date: Date = Date()
   ) throws -> [FeedbackChange] {
     let created = Self.timestamp(date)
     return try database.transaction {
-      try ids.map { identifier in
-        let current = try database.scalar(
-          "SELECT label FROM feedback WHERE paper_id = ?", [.text(identifier.id)])
-        if case .integer(let stored) = current {
-          guard Int(stored) != label.rawValue else { return .unchanged }
-          try database.run(
-            "UPDATE feedback SET label = ?, created = ?, source = ? WHERE paper_id = ?",
-            [.integer(Int64(label.rawValue)), .text(created), .text(source), .text(identifier.id)])
-          return .changed
-        }
-        try database.run(
-          "INSERT INTO feedback (paper_id, label, created, source) VALUES (?, ?, ?, ?)",
-          [.text(identifier.id), .integer(Int64(label.rawValue)), .text(created), .text(source)])
-        return .added
+      let insert = try database.prepare(
+        """
+        INSERT INTO feedback (paper_id, label, created, source) VALUES (?, ?, ?, ?)
+        ON CONFLICT (paper_id) DO NOTHING
+        """)
+      let select = try database.prepare("SELECT label FROM feedback WHERE paper_id = ?")
+      let update = try database.prepare(
+        "UPDATE feedback SET label = ?, created = ?, source = ? WHERE paper_id = ?")
+      return try ids.map { identifier in
+        try insert.run([
+          .text(identifier.id), .integer(Int64(label.rawValue)), .text(created), .text(source),
+        ])
+        guard database.changes == 0 else { return .added }
+        let current = try select.scalar([.text(identifier.id)])
+        guard current != .integer(Int64(label.rawValue)) else { return .unchanged }
+        try update.run([
+          .integer(Int64(label.rawValue)), .text(created), .text(source), .text(identifier.id),
+        ])
+        return .changed
       }
     }
   }
@@ -68,9 +77,10 @@ public struct FeedbackStore {
   /// Deletes the feedback on each id; returns how many rows existed.
   public func remove(_ ids: [ArxivIdentifier]) throws -> Int {
     try database.transaction {
+      let delete = try database.prepare("DELETE FROM feedback WHERE paper_id = ?")
       var removed = 0
       for identifier in ids {
-        try database.run("DELETE FROM feedback WHERE paper_id = ?", [.text(identifier.id)])
+        try delete.run([.text(identifier.id)])
         removed += database.changes
       }
       return removed
@@ -111,18 +121,20 @@ public struct FeedbackStore {
   ///   whose look-ups found no paper, this one included.
   /// - Throws: ``PaperSiftError`` with code `database` when SQLite fails.
   public func recordLookupMiss(_ ids: [String], day: String) throws -> [String: Int] {
+    guard !ids.isEmpty else { return [:] }
     let pending = Set(try pendingIds())
     return try database.transaction {
+      let update = try database.prepare(
+        """
+        UPDATE feedback SET lookup_miss_days = lookup_miss_days + 1, last_lookup_miss = ?
+        WHERE paper_id = ? AND (last_lookup_miss IS NULL OR last_lookup_miss <> ?)
+        """)
+      let select = try database.prepare(
+        "SELECT lookup_miss_days FROM feedback WHERE paper_id = ?")
       var days: [String: Int] = [:]
       for id in ids where pending.contains(id) {
-        try database.run(
-          """
-          UPDATE feedback SET lookup_miss_days = lookup_miss_days + 1, last_lookup_miss = ?
-          WHERE paper_id = ? AND (last_lookup_miss IS NULL OR last_lookup_miss <> ?)
-          """, [.text(day), .text(id), .text(day)])
-        let count = try database.scalar(
-          "SELECT lookup_miss_days FROM feedback WHERE paper_id = ?", [.text(id)])
-        if case .integer(let value) = count { days[id] = Int(value) }
+        try update.run([.text(day), .text(id), .text(day)])
+        if case .integer(let value) = try select.scalar([.text(id)]) { days[id] = Int(value) }
       }
       return days
     }

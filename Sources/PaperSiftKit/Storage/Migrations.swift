@@ -5,7 +5,7 @@ import Foundation
 /// Each migration runs in its own transaction and moves the version by one.
 /// Append new migrations at the end; never edit one that has shipped.
 enum Migrations {
-  static let all: [String] = [version1, version2, version3]
+  static let all: [String] = [version1, version2, version3, version4]
 
   /// Applies the migrations that `database` lacks, up to `target` of them.
   ///
@@ -238,5 +238,23 @@ enum Migrations {
     UPDATE batches SET status = 'unusable'
     WHERE status = 'ok' AND papers > 0
       AND NOT EXISTS (SELECT 1 FROM scores WHERE scores.batch_id = batches.id);
+    """
+
+  /// A mark on the batches whose response reported no token usage, so that
+  /// their tokens and cost are the estimate of what was sent, and the count
+  /// of such batches on their run.
+  ///
+  /// Batches recorded before this version are left at 0: such a response
+  /// was then counted as 0 tokens, and the columns cannot tell it from a
+  /// free one.
+  static let version4 = """
+    -- usage_estimated: 1 when the response had no usage, so prompt_tokens,
+    --   completion_tokens and cost_usd are the estimate that the budget check
+    --   uses; cached_tokens is then 0.
+    -- estimated_batches: the run's batches with usage_estimated = 1, whose
+    --   estimates are part of the run's token and cost totals.
+    ALTER TABLE batches ADD COLUMN usage_estimated INTEGER NOT NULL DEFAULT 0
+      CHECK (usage_estimated IN (0, 1));
+    ALTER TABLE runs ADD COLUMN estimated_batches INTEGER NOT NULL DEFAULT 0;
     """
 }

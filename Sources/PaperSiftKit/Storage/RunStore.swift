@@ -77,11 +77,14 @@ public struct BatchRecord: Sendable, Equatable {
   public var status: BatchStatus
   /// The error message of a failed request, without secrets.
   public var error: String?
+  /// Whether the response reported no token usage, so that ``usage`` and
+  /// ``costUSD`` are the estimate of what was sent.
+  public var usageEstimated: Bool
 
   public init(
     runID: Int64, number: Int, papers: Int, model: String, promptHash: String,
     estimatedPromptTokens: Int, estimatedCostUSD: Double, usage: TokenUsage, costUSD: Double,
-    status: BatchStatus, error: String? = nil
+    status: BatchStatus, error: String? = nil, usageEstimated: Bool = false
   ) {
     self.runID = runID
     self.number = number
@@ -94,6 +97,7 @@ public struct BatchRecord: Sendable, Equatable {
     self.costUSD = costUSD
     self.status = status
     self.error = error
+    self.usageEstimated = usageEstimated
   }
 }
 
@@ -119,6 +123,9 @@ public struct RunRecord: Sendable, Equatable {
   public var sent: Int?
   /// Papers that this run's responses gave a usable score.
   public var scored: Int?
+  /// Batches whose response reported no token usage, so that ``usage`` and
+  /// ``costUSD`` count their estimate.
+  public var estimatedBatches: Int = 0
 }
 
 /// The `runs` and `batches` tables.
@@ -167,20 +174,24 @@ public struct RunStore {
   }
 
   /// Returns the tokens of every batch of the night `date` under one model
-  /// and prompt, earlier runs of the night included.
-  public func usage(date: String, model: String, promptHash: String) throws -> TokenUsage {
+  /// and prompt, earlier runs of the night included, and how many of those
+  /// batches count an estimate because their response reported no usage.
+  public func usage(date: String, model: String, promptHash: String) throws
+    -> (usage: TokenUsage, estimatedBatches: Int)
+  {
     let row = try database.rows(
       """
       SELECT COALESCE(SUM(b.prompt_tokens), 0), COALESCE(SUM(b.completion_tokens), 0),
-             COALESCE(SUM(b.cached_tokens), 0)
+             COALESCE(SUM(b.cached_tokens), 0), COALESCE(SUM(b.usage_estimated), 0)
       FROM batches b JOIN runs r ON b.run_id = r.id
       WHERE r.date = ? AND b.model = ? AND b.prompt_hash = ?
       """,
       [.text(date), .text(model), .text(promptHash)]
     ).first
-    return TokenUsage(
+    let usage = TokenUsage(
       promptTokens: row?.int(0) ?? 0, completionTokens: row?.int(1) ?? 0,
       cachedPromptTokens: row?.int(2) ?? 0)
+    return (usage, row?.int(3) ?? 0)
   }
 
   /// Sets the run's final status, finish time and the figures in `summary`.
@@ -219,8 +230,8 @@ public struct RunStore {
       """
       INSERT INTO batches (run_id, number, papers, model, prompt_hash, estimated_prompt_tokens,
         estimated_cost_usd, prompt_tokens, completion_tokens, cached_tokens, cost_usd, status,
-        error, created)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        error, created, usage_estimated)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       """,
       [
         .integer(batch.runID), .integer(Int64(batch.number)), .integer(Int64(batch.papers)),
@@ -229,20 +240,20 @@ public struct RunStore {
         .integer(Int64(batch.usage.completionTokens)),
         .integer(Int64(batch.usage.cachedPromptTokens)), .real(batch.costUSD),
         .text(batch.status.rawValue), batch.error.map(SQLValue.text) ?? .null,
-        .text(RunStore.timestamp()),
+        .text(RunStore.timestamp()), .integer(batch.usageEstimated ? 1 : 0),
       ])
     let batchID = database.lastInsertRowID
     try database.run(
       """
       UPDATE runs SET prompt_tokens = prompt_tokens + ?,
         completion_tokens = completion_tokens + ?, cached_tokens = cached_tokens + ?,
-        cost_usd = cost_usd + ?
+        cost_usd = cost_usd + ?, estimated_batches = estimated_batches + ?
       WHERE id = ?
       """,
       [
         .integer(Int64(batch.usage.promptTokens)), .integer(Int64(batch.usage.completionTokens)),
         .integer(Int64(batch.usage.cachedPromptTokens)), .real(batch.costUSD),
-        .integer(batch.runID),
+        .integer(batch.usageEstimated ? 1 : 0), .integer(batch.runID),
       ])
     return batchID
   }
@@ -272,7 +283,7 @@ public struct RunStore {
     let rows = try database.rows(
       """
       SELECT id, date, status, started, finished, llm_model, prompt_tokens, completion_tokens,
-        cached_tokens, cost_usd, papers, above_cutoff, audited, sent, scored
+        cached_tokens, cost_usd, papers, above_cutoff, audited, sent, scored, estimated_batches
       FROM runs WHERE id = ?
       """, [.integer(id)])
     guard let row = rows.first else { return nil }
@@ -284,7 +295,8 @@ public struct RunStore {
         promptTokens: row.int(6) ?? 0, completionTokens: row.int(7) ?? 0,
         cachedPromptTokens: row.int(8) ?? 0),
       costUSD: row.double(9) ?? 0, papers: row.int(10) ?? 0, aboveCutoff: row.int(11) ?? 0,
-      audited: row.int(12) ?? 0, sent: row.int(13), scored: row.int(14))
+      audited: row.int(12) ?? 0, sent: row.int(13), scored: row.int(14),
+      estimatedBatches: row.int(15) ?? 0)
   }
 
   /// Returns the batches of a run in the order they were sent.
@@ -292,7 +304,8 @@ public struct RunStore {
     let rows = try database.rows(
       """
       SELECT run_id, number, papers, model, prompt_hash, estimated_prompt_tokens,
-        estimated_cost_usd, prompt_tokens, completion_tokens, cached_tokens, cost_usd, status, error
+        estimated_cost_usd, prompt_tokens, completion_tokens, cached_tokens, cost_usd, status, error,
+        usage_estimated
       FROM batches WHERE run_id = ? ORDER BY id
       """, [.integer(runID)])
     return rows.map { row in
@@ -304,7 +317,8 @@ public struct RunStore {
           promptTokens: row.int(7) ?? 0, completionTokens: row.int(8) ?? 0,
           cachedPromptTokens: row.int(9) ?? 0),
         costUSD: row.double(10) ?? 0,
-        status: BatchStatus(rawValue: row.string(11) ?? "") ?? .failed, error: row.string(12))
+        status: BatchStatus(rawValue: row.string(11) ?? "") ?? .failed, error: row.string(12),
+        usageEstimated: row.int(13) == 1)
     }
   }
 

@@ -30,6 +30,7 @@ public struct PaperSiftHome: Sendable {
   public var modelDirectory: URL { root.appendingPathComponent("models/all-MiniLM-L6-v2") }
   public var digestDirectory: URL { root.appendingPathComponent("digests") }
   public var runLockURL: URL { root.appendingPathComponent("run.lock") }
+  public var embeddingLockURL: URL { root.appendingPathComponent("embedding.lock") }
 
   /// Creates the folder when it does not exist yet.
   public func create() throws {

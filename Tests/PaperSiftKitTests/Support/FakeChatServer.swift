@@ -12,9 +12,16 @@ enum FakeReply: Sendable {
   case jsonObject
   /// Every line, the last one cut in the middle.
   case truncatedMidLine
+  /// The first `keep` lines and half of the next, with `finish_reason`
+  /// `length`, as a model stopped by its output limit sends it.
+  case cutAtLength(keep: Int)
   /// Every line plus two for ids that were not in the request.
   case foreignIDs
-  /// Every line except the one for this paper id.
+  /// One line for each paper, each with the id 2501.0000N in place of the
+  /// paper's, so that no id is in the request.
+  case onlyForeignIDs
+  /// Every line except the one for this paper id, in the `{"papers": [...]}`
+  /// form, so that a request for that paper alone gets `{"papers": []}`.
   case missing(String)
   /// Every line, with a relevance of 11 for this paper id.
   case scoreOfEleven(String)
@@ -39,7 +46,8 @@ enum FakeReply: Sendable {
 /// It reads the paper ids from the `<<<PAPER id>>>` markers of the request's
 /// user message and replies as the script returns for each request, numbered
 /// from 1. Scores are a fixed function of the id, so tests can check them.
-/// Every answer that has a body carries a `usage` object.
+/// Every answer that has a body carries a `usage` object, unless the server
+/// was started with `reportsUsage` false.
 final class FakeChatServer: @unchecked Sendable {
   typealias Script = @Sendable (_ request: Int, _ ids: [String]) -> FakeReply
 
@@ -53,8 +61,9 @@ final class FakeChatServer: @unchecked Sendable {
   /// Starts a server that replies to each request as `script` returns, with
   /// `usage` in every reply. Without `usage`, prompt tokens are the body's
   /// characters over 4, completion tokens the content's, and from the second
-  /// request on the system message counts as cached.
-  init(usage: TokenUsage? = nil, script: @escaping Script) throws {
+  /// request on the system message counts as cached. With `reportsUsage`
+  /// false, the replies have no `usage` object.
+  init(usage: TokenUsage? = nil, reportsUsage: Bool = true, script: @escaping Script) throws {
     let counter = self.counter
     server = try LoopbackHTTPServer { request in
       let number = counter.increment()
@@ -70,15 +79,16 @@ final class FakeChatServer: @unchecked Sendable {
         let header = request.headers["authorization"] ?? "none"
         return .json(#"{"error": "Incorrect API key provided: \#(header)"}"#, status: status)
       }
-      return FakeChatServer.response(reply, ids: ids, usage: reported)
+      return FakeChatServer.response(reply, ids: ids, usage: reportsUsage ? reported : nil)
     }
   }
 
   /// Starts a server that sends `replies` in turn, then `then` to every later request.
   convenience init(
-    replies: [FakeReply], then fallback: FakeReply = .wellFormed, usage: TokenUsage? = nil
+    replies: [FakeReply], then fallback: FakeReply = .wellFormed, usage: TokenUsage? = nil,
+    reportsUsage: Bool = true
   ) throws {
-    try self.init(usage: usage) { number, _ in
+    try self.init(usage: usage, reportsUsage: reportsUsage) { number, _ in
       number <= replies.count ? replies[number - 1] : fallback
     }
   }
@@ -115,11 +125,12 @@ final class FakeChatServer: @unchecked Sendable {
     user.matches(of: /<<<PAPER (\S+)>>>/).map { String($0.1) }
   }
 
-  private static func response(_ reply: FakeReply, ids: [String], usage: TokenUsage)
+  private static func response(_ reply: FakeReply, ids: [String], usage: TokenUsage?)
     -> ScriptedResponse
   {
     let lines = ids.map { line(for: $0) }
     let content: String
+    var finishReason = "stop"
     var delay = 0.0
     switch reply {
     case .wellFormed:
@@ -131,11 +142,19 @@ final class FakeChatServer: @unchecked Sendable {
     case .truncatedMidLine:
       let last = lines.last ?? ""
       content = (lines.dropLast() + [String(last.prefix(last.count / 2))]).joined(separator: "\n")
+    case .cutAtLength(let keep):
+      let next = lines.count > keep ? [String(lines[keep].prefix(lines[keep].count / 2))] : []
+      content = (lines.prefix(keep) + next).joined(separator: "\n")
+      finishReason = "length"
     case .foreignIDs:
       content = (lines + [line(for: "2401.99999"), line(for: "arXiv:1999.00001")])
         .joined(separator: "\n")
+    case .onlyForeignIDs:
+      content = ids.indices.map { line(for: String(format: "2501.%05d", $0 + 1)) }
+        .joined(separator: "\n")
     case .missing(let id):
-      content = ids.filter { $0 != id }.map { line(for: $0) }.joined(separator: "\n")
+      let kept = ids.filter { $0 != id }.map { line(for: $0) }
+      content = "{\"papers\": [\n" + kept.joined(separator: ",\n") + "\n]}"
     case .scoreOfEleven(let id):
       content = ids.map { $0 == id ? line(for: $0, relevance: 11) : line(for: $0) }
         .joined(separator: "\n")
@@ -168,23 +187,28 @@ final class FakeChatServer: @unchecked Sendable {
       content = text
     }
     var reported = usage
-    if reported.completionTokens == 0 { reported.completionTokens = max(1, content.count / 4) }
-    var response = ScriptedResponse.json(completionBody(content: content, usage: reported))
+    if reported?.completionTokens == 0 { reported?.completionTokens = max(1, content.count / 4) }
+    var response = ScriptedResponse.json(
+      completionBody(content: content, finishReason: finishReason, usage: reported))
     response.delay = delay
     return response
   }
 
-  private static func completionBody(content: String, usage: TokenUsage) -> String {
+  private static func completionBody(content: String, finishReason: String, usage: TokenUsage?)
+    -> String
+  {
     let message: [String: Any] = ["role": "assistant", "content": content]
-    let body: [String: Any] = [
+    var body: [String: Any] = [
       "id": "chatcmpl-test", "object": "chat.completion", "model": "fake-model",
-      "choices": [["index": 0, "message": message, "finish_reason": "stop"]],
-      "usage": [
+      "choices": [["index": 0, "message": message, "finish_reason": finishReason]],
+    ]
+    if let usage {
+      body["usage"] = [
         "prompt_tokens": usage.promptTokens, "completion_tokens": usage.completionTokens,
         "total_tokens": usage.promptTokens + usage.completionTokens,
         "prompt_tokens_details": ["cached_tokens": usage.cachedPromptTokens],
-      ],
-    ]
+      ]
+    }
     let data = (try? JSONSerialization.data(withJSONObject: body)) ?? Data()
     return String(decoding: data, as: UTF8.self)
   }

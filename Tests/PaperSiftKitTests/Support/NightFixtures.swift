@@ -38,6 +38,19 @@ enum NightFixtures {
     try configuration.save(to: home.appendingPathComponent("config.json"))
   }
 
+  /// Imports the first `count` papers of 2025-05-05 into `home` and returns
+  /// the `papers --json` listing of that night.
+  static func importSmallDay(_ count: Int, into home: URL) throws
+    -> [ListedPaper]
+  {
+    let day = try smallDay(count, in: home)
+    let papersift = try PaperSiftProcess(home: home)
+    let imported = try papersift.run(["import", day.path])
+    #expect(imported.status == 0, "stderr: \(imported.errorOutput)")
+    return try ImportCommandTests.listed(
+      try papersift.run(["papers", "--date", "2025-05-05", "--json"]))
+  }
+
   /// Returns the digest of `date` decoded from its JSON file.
   static func digest(in home: URL, date: String = "2025-05-05") throws -> DigestContent {
     let url = home.appendingPathComponent("digests/digest-\(date).json")

@@ -1,0 +1,187 @@
+import Foundation
+
+/// Storing a response: its tokens, its scores, the papers it left without a
+/// score, and whether it ends the LLM stage.
+extension LLMScorer {
+  /// The characters of an answer that a log line quotes.
+  static let quotedAnswerLength = 200
+
+  /// Stores the scores and usage of a response in one transaction, with the
+  /// papers that stay unscored and the run's paper counts.
+  ///
+  /// A response without a usable score is stored as an `unusable` batch, and
+  /// its tokens count like those of any other. A response without usage
+  /// counts `estimate`, the tokens that the budget check priced before it
+  /// was sent.
+  ///
+  /// - Returns: On the first pass, the papers to send again: those that an
+  ///   answer with other scores left out or scored invalidly, and those
+  ///   without a score in an answer that was cut off. Nothing on the retry
+  ///   pass, whose papers without a score are stored as unscored.
+  func store(
+    _ completion: ChatCompletion, of batch: [Paper], record: BatchRecord, estimate: TokenUsage,
+    isRetry: Bool, session: inout Session
+  ) throws -> Resend {
+    var record = record
+    count(completion, estimate: estimate, of: batch, into: &record, session: &session)
+
+    let ids = batch.map(\.id)
+    let answer = AnswerParser.parse(completion.content, batchIDs: ids)
+    let found = ids.compactMap { answer.scores[$0] }
+    let cutOff = completion.finishReason == "length" || answer.endsIncomplete
+    record.status = found.isEmpty ? .unusable : .ok
+    // An answer without any score is sent again only when it was cut off,
+    // because the same request would most likely get the same answer.
+    let resends = !isRetry && (cutOff || !found.isEmpty)
+    var failed: [(String, UnscoredReason)] = []
+    var again = Resend()
+    for paper in batch {
+      guard var reason = answer.reason(for: paper.id) else { continue }
+      if cutOff, reason != .invalidScore { reason = .missingFromAnswer }
+      if !resends {
+        failed.append((paper.id, reason))
+      } else if cutOff {
+        again.cutOff.append(paper)
+      } else {
+        again.leftOut.append(paper)
+      }
+    }
+    logProblems(answer, batch: record.number)
+    if cutOff, found.count < batch.count {
+      logCutOff(
+        completion, batch: record.number, papers: batch.count, scored: found.count,
+        resent: resends)
+    }
+
+    try runs.database.transaction {
+      let batchID = try runs.recordBatch(record)
+      try scores.save(found, model: settings.model, promptHash: promptHash, batchID: batchID)
+      // A retry carries only papers of earlier responses, which were counted then.
+      try runs.countPapers(
+        runID: session.runID, sent: isRetry ? 0 : batch.count, scored: found.count)
+      try storeUnscored(failed, session: &session)
+    }
+    for score in found { session.scored[score.paperID] = score }
+    logStored(record, completion: completion, scored: found.count)
+
+    var unusable: UnusableAnswer?
+    if found.isEmpty {
+      unusable = cutOff ? .cutOff : UnusableAnswer(answer)
+    }
+    if let unusable {
+      logUnusable(unusable, record: record, content: completion.content)
+    }
+    if session.failures.recordAnswer(unusable), let unusable {
+      let reason = RepeatedFailures.stopReason(
+        after: unusable, settings: settings, endpoint: client.displayEndpoint)
+      stop(reason, batch: record.number, session: &session)
+    }
+    return again
+  }
+
+  /// Sets the tokens and cost of `record` and adds them to the session: the
+  /// reported ones, or `estimate` when the response reported no usage.
+  private func count(
+    _ completion: ChatCompletion, estimate: TokenUsage, of batch: [Paper],
+    into record: inout BatchRecord, session: inout Session
+  ) {
+    if completion.usageReported {
+      record.usage = completion.usage
+      if completion.usage.promptTokens > 0 {
+        session.reportedPromptTokens += completion.usage.promptTokens
+        session.estimatedPromptTokens += TokenEstimate.promptTokens(
+          of: prompt.messages(for: batch))
+      }
+    } else {
+      record.usage = estimate
+      record.usageEstimated = true
+      session.estimatedRequests += 1
+    }
+    record.costUSD = price?.cost(of: record.usage) ?? 0
+    session.usage += record.usage
+    session.costUSD += record.costUSD
+  }
+
+  func storeUnscored(_ papers: [(String, UnscoredReason)], session: inout Session) throws {
+    guard !papers.isEmpty else { return }
+    try scores.saveUnscored(
+      papers.map { UnscoredPaper(paperID: $0.0, reason: "\($0.1)") }, runID: session.runID)
+    for (id, reason) in papers { session.unscored[id] = reason }
+  }
+
+  /// Returns the start of `content` on one line, cut at
+  /// ``quotedAnswerLength`` characters, for a log line.
+  ///
+  /// ``ChatClient`` has already removed the API key and URL credentials
+  /// from the content with ``SecretRedaction``.
+  static func answerStart(_ content: String) -> String {
+    let line = content.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    guard line.count > quotedAnswerLength else { return line }
+    return line.prefix(quotedAnswerLength) + "…"
+  }
+
+  private func logProblems(_ answer: ParsedAnswer, batch: Int) {
+    if !answer.unknownIDs.isEmpty {
+      logger.warning(
+        "LLM answer has ids not in the batch; ignored",
+        [
+          ("batch", "\(batch)"), ("count", "\(answer.unknownIDs.count)"),
+          ("ids", answer.unknownIDs.prefix(20).joined(separator: ",")),
+        ])
+    }
+    for id in answer.repeatedIDs {
+      logger.warning(
+        "LLM answer lists a paper more than once; its first valid entry is kept",
+        [("batch", "\(batch)"), ("paper", id)])
+    }
+    for (id, fault) in answer.invalid.sorted(by: { $0.key < $1.key }) {
+      logger.warning(
+        "LLM answer has an invalid score", [("batch", "\(batch)"), ("paper", id), ("fault", fault)])
+    }
+  }
+
+  /// Logs how many papers of a batch whose answer was cut off got a score,
+  /// and how many are sent again or stay unscored.
+  private func logCutOff(
+    _ completion: ChatCompletion, batch: Int, papers: Int, scored: Int, resent: Bool
+  ) {
+    let message =
+      resent
+      ? "LLM answer was cut off; its papers without a score are sent again in smaller batches"
+      : "LLM answer was cut off; its papers without a score stay unscored"
+    logger.warning(
+      message,
+      [
+        ("batch", "\(batch)"), ("papers", "\(papers)"), ("scored", "\(scored)"),
+        (resent ? "to_resend" : "unscored", "\(papers - scored)"),
+        ("finish_reason", completion.finishReason ?? "none"),
+        ("max_output_tokens", "\(settings.maxOutputTokens)"),
+      ])
+  }
+
+  private func logUnusable(_ unusable: UnusableAnswer, record: BatchRecord, content: String) {
+    logger.warning(
+      "LLM answer gave no usable score; its tokens are paid and stored",
+      [
+        ("batch", "\(record.number)"), ("papers", "\(record.papers)"),
+        ("cause", "\(unusable)"), ("answer_start", Self.answerStart(content)),
+        ("prompt_tokens", "\(record.usage.promptTokens)"),
+        ("completion_tokens", "\(record.usage.completionTokens)"),
+      ])
+  }
+
+  private func logStored(_ record: BatchRecord, completion: ChatCompletion, scored: Int) {
+    logger.info(
+      "LLM batch stored",
+      [
+        ("batch", "\(record.number)"), ("papers", "\(record.papers)"),
+        ("scored", "\(scored)"),
+        ("prompt_tokens", "\(record.usage.promptTokens)"),
+        ("estimated_prompt_tokens", "\(record.estimatedPromptTokens)"),
+        ("cached_tokens", "\(record.usage.cachedPromptTokens)"),
+        ("completion_tokens", "\(record.usage.completionTokens)"),
+        ("usage", record.usageEstimated ? "estimated" : "reported"),
+        ("cost_usd", String(format: "%.5f", record.costUSD)),
+      ])
+  }
+}

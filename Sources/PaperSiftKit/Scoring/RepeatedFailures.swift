@@ -1,0 +1,132 @@
+import Foundation
+
+/// The way a response gave no paper of its batch a valid score.
+enum UnusableAnswer: Sendable, Equatable, CustomStringConvertible {
+  /// The answer contained no JSON object, such as a refusal in prose.
+  case notJSON
+  /// Every entry named an id that is not in the batch.
+  case unknownIDs
+  /// Every entry for the batch had a score that is not an integer from 1 to 10.
+  case invalidScores
+  /// The answer was JSON without an entry for any paper.
+  case noEntries
+  /// The answer was cut off before its first complete entry.
+  case cutOff
+
+  /// Returns the way a complete answer parsed as `answer` is unusable, or
+  /// nil when some paper got a score.
+  init?(_ answer: ParsedAnswer) {
+    switch answer.wholeAnswerFault {
+    case nil: return nil
+    case .answerNotJSON: self = .notJSON
+    case .unknownIDs: self = .unknownIDs
+    case .invalidScore: self = .invalidScores
+    default: self = .noEntries
+    }
+  }
+
+  /// The cause as the scorer's log names it.
+  var description: String {
+    switch self {
+    case .notJSON: "\(UnscoredReason.answerNotJSON)"
+    case .unknownIDs: "\(UnscoredReason.unknownIDs)"
+    case .invalidScores: "\(UnscoredReason.invalidScore)"
+    case .noEntries: "no entry for any paper"
+    case .cutOff: "answer was cut off"
+    }
+  }
+}
+
+/// The failures of the latest requests of a scoring session, which stop the
+/// LLM stage once ``limit`` batches in a row fail the same way, because
+/// every later batch would most likely fail so too and may be paid for.
+///
+/// An answer that gives some paper a score ends both runs of failures. Any
+/// response, or a failure other than a server error, ends a run of server
+/// errors. A failed request does not end a run of unusable answers.
+struct RepeatedFailures {
+  /// The batches in a row that stop the stage.
+  static let limit = 2
+
+  private var unusableKind: UnusableAnswer?
+  private var unusableCount = 0
+  /// The HTTP statuses of the latest requests in a row that failed with a
+  /// server error after every attempt.
+  private(set) var serverErrorStatuses: [Int] = []
+
+  /// Records an answered request.
+  ///
+  /// - Parameter unusable: How the answer is unusable, or nil when it gave
+  ///   some paper a score.
+  /// - Returns: Whether it is the ``limit``-th unusable answer in a row of
+  ///   the same kind.
+  mutating func recordAnswer(_ unusable: UnusableAnswer?) -> Bool {
+    serverErrorStatuses = []
+    guard let unusable else {
+      unusableKind = nil
+      unusableCount = 0
+      return false
+    }
+    unusableCount = unusable == unusableKind ? unusableCount + 1 : 1
+    unusableKind = unusable
+    return unusableCount == Self.limit
+  }
+
+  /// Records a failed request.
+  ///
+  /// - Parameter status: The HTTP status of the last attempt, nil when no
+  ///   response arrived.
+  /// - Returns: Whether it is the ``limit``-th server error (HTTP 5xx after
+  ///   every attempt) in a row.
+  mutating func recordFailure(status: Int?) -> Bool {
+    guard let status, (500...599).contains(status) else {
+      serverErrorStatuses = []
+      return false
+    }
+    serverErrorStatuses.append(status)
+    return serverErrorStatuses.count == Self.limit
+  }
+
+  /// Returns the reason to store for papers left unsent after ``limit``
+  /// answers in a row were unusable in the way `kind` names.
+  static func stopReason(
+    after kind: UnusableAnswer, settings: LLMSettings, endpoint: String
+  ) -> String {
+    let answers = "the answers to \(limit) batches in a row"
+    let check =
+      "so later batches would be paid for nothing. Check that llm.model ('\(settings.model)') "
+      + "names a model that follows the scoring prompt, that the topics file in the prompt "
+      + "gives it no cause to refuse, and that the server at \(endpoint) runs that model."
+    switch kind {
+    case .notJSON:
+      return "\(answers) were not JSON (the log quotes how each began), \(check)"
+    case .unknownIDs:
+      return "\(answers) named only arXiv ids that were not in the batch, \(check)"
+    case .invalidScores:
+      return "\(answers) gave no paper a relevance and novelty from 1 to 10, \(check)"
+    case .noEntries:
+      return "\(answers) had no entry for any paper of the batch, \(check)"
+    case .cutOff:
+      return "\(answers) were cut off before their first complete entry, so later batches "
+        + "would be paid for nothing. Raise llm.maxOutputTokens (now \(settings.maxOutputTokens), "
+        + "which a reasoning model shares with its reasoning) or lower llm.batchSize (now "
+        + "\(settings.batchSize))."
+    }
+  }
+
+  /// Returns the reason to store for papers left unsent after ``limit``
+  /// requests in a row failed with the server errors in ``serverErrorStatuses``.
+  func serverErrorStopReason(settings: LLMSettings, endpoint: String) -> String {
+    let distinct = serverErrorStatuses.reduce(into: [Int]()) { list, status in
+      if !list.contains(status) { list.append(status) }
+    }
+    let statuses =
+      distinct.count == 1
+      ? "HTTP status \(distinct[0])"
+      : "HTTP statuses " + distinct.map(String.init).joined(separator: " and ")
+    return "the server at \(endpoint) answered \(statuses) to \(Self.limit) batches in a row, "
+      + "after \(settings.maxAttempts) attempts each, so later batches would most likely fail "
+      + "too. Check the server's log or the provider's status page, then run again: the next "
+      + "run of the night sends the papers that have no score."
+  }
+}

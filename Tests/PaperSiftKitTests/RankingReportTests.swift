@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+
+@testable import PaperSiftKit
+
+/// The header and explanation lines of `papersift rank`.
+@Suite struct RankingReportTests {
+  static func ranking(
+    profile: Profile, papers: [Paper] = [], embeddings: Matrix? = nil, trainingSize: Int = 0,
+    usedModels: Bool = false, earlierNights: Int = 0
+  ) -> NightRanking {
+    let ranked = Prefilter(settings: RankingSettings()).rank(
+      papers: papers, embeddings: embeddings ?? Matrix(rows: 0, columns: 3, values: []),
+      profile: profile, models: nil)
+    return NightRanking(
+      date: "2025-05-05", papers: papers, ranked: ranked, profile: profile,
+      trainingSize: trainingSize, usedModels: usedModels, minimumTrainingSize: 200,
+      trainingDays: 60, earlierNights: earlierNights, negativeWeight: 0.5)
+  }
+
+  static func paper(_ id: String) -> Paper {
+    Paper(id: id, title: "Title \(id)", abstract: "", authors: ["A"], categories: ["cs.LG"])
+  }
+
+  /// Paper "a" has the smaller topic cosine and comes second in the night,
+  /// but ranks first, because the negative keyword costs "b" more.
+  @Test func explainShowsNegativePenalty() {
+    let profile = Profile(
+      entries: [
+        ProfileEntry(kind: .topic, label: "t"), ProfileEntry(kind: .negative, label: "RL"),
+      ],
+      matrix: Matrix(stacking: [[1, 0, 0], [0, 0, 1]], columns: 3))
+    let small = Float(0.02).squareRoot()
+    let embeddings = Matrix(stacking: [[0.8, 0, 0.6], [0.7, 0.7, small]], columns: 3)
+    let ranking = Self.ranking(
+      profile: profile, papers: [Self.paper("b"), Self.paper("a")], embeddings: embeddings)
+
+    // a: 0.7 - 0.5·0.1414 = 0.629; b: 0.8 - 0.5·0.6 = 0.5. Two papers: the
+    // first has percentile 1 and scores 1.01 / 1.02, the second 0.01 / 1.02.
+    let lines = RankingReport.text(ranking, top: nil, explain: true)
+      .split(separator: "\n").dropFirst(2).map(String.init)
+    #expect(
+      lines == [
+        "  1. a  0.990  Title a",
+        "     topic \"t\" (cosine 0.700), negative keyword \"RL\" (cosine 0.141, minus 0.071)",
+        "  2. b  0.010  Title b",
+        "     topic \"t\" (cosine 0.800), negative keyword \"RL\" (cosine 0.600, minus 0.300)",
+      ])
+    let items = RankingReport.items(ranking, top: nil)
+    #expect(items.map(\.closestNegative) == ["RL", "RL"])
+    #expect(abs((items[1].negativeSimilarity ?? 0) - 0.6) < 1e-6)
+    #expect(abs((items[1].negativePenalty ?? 0) - 0.3) < 1e-6)
+  }
+
+  @Test func zeroPenaltyIsNotShown() {
+    let item = RankingReport.Item(
+      rank: 1, id: "a", title: "Title", score: 0.5, followedAuthor: false, closestTopic: "t",
+      topicSimilarity: 0.5, closestNegative: "RL", negativeSimilarity: 0.2, negativePenalty: 0,
+      authorOverlap: false)
+    #expect(RankingReport.explanation(item) == "topic \"t\" (cosine 0.500)")
+  }
+
+  @Test func headerWithoutAnythingToRankBy() {
+    let ranking = Self.ranking(
+      profile: Profile(entries: [], matrix: Matrix(rows: 0, columns: 3, values: [])),
+      trainingSize: 3, earlierNights: 1)
+
+    #expect(ranking.isUnranked)
+    #expect(
+      RankingReport.header(ranking) == [
+        "0 papers on 2025-05-05 in arXiv id order, because there is no topics file and no like "
+          + "or dislike yet.",
+        "The learned models start at 200 labelled papers with picks among them (likes, "
+          + "dislikes and the papers of nights the LLM scored). They have 3 so far, from the 1 "
+          + "earlier night of the 60-day training window and from likes and dislikes of older "
+          + "papers. The likes and scores of 2025-05-05 count from the next night on.",
+        "Copy Data/topics/topics.md to topics.md in the home folder and edit it, or pass "
+          + "--topics FILE, or like papers with 'papersift like ID'.",
+      ])
+  }
+
+  @Test func headerWithLearnedModels() {
+    let ranking = Self.ranking(
+      profile: Profile(entries: [], matrix: Matrix(rows: 0, columns: 3, values: [])),
+      trainingSize: 4471, usedModels: true)
+
+    #expect(!ranking.isUnranked)
+    #expect(
+      RankingReport.header(ranking) == [
+        "0 papers on 2025-05-05, ranked by the learned models on 4471 labelled papers."
+      ])
+  }
+}

@@ -27,10 +27,10 @@ extension NightlyRun {
     for id in chosen where stored[id] == nil {
       scoring.unscoredReasons[id] = "not sent, because \(skip.reason)"
     }
-    let nightTokens = try RunStore(database: database).usage(
-      date: slice.date, model: settings.model, promptHash: prompt.promptHash)
-    let price = try PriceTable.load(settings: settings).price(for: settings)
-    scoring.usage = NightlyRun.digestUsage(nightTokens, price: price)
+    scoring.usage = try NightlyRun.nightUsage(
+      RunStore(database: database), date: slice.date, model: settings.model,
+      promptHash: prompt.promptHash,
+      price: try PriceTable.load(settings: settings).price(for: settings))
     scoring.noRequestReason = skip.reason
     scoring.skipIsFault = skip.isFault
     scoring.selectionPrompt = prompt.systemPrompt

@@ -65,9 +65,9 @@ struct PapersCommand: Command {
       let version = "\(paper.id)v\(paper.version)".padding(
         toLength: 18, withPad: " ", startingAt: 0)
       let type = paper.announceType.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0)
-      print(
-        "\(version)\(type)\(paper.announced ?? "-")  \(paper.title.isEmpty ? "(no title)" : paper.title)"
-      )
+      // A feed's title may hold controls that reorder or restyle the terminal's text.
+      let title = VisibleText.singleLine(paper.title)
+      print("\(version)\(type)\(paper.announced ?? "-")  \(title.isEmpty ? "(no title)" : title)")
     }
     return .success
   }

@@ -7,12 +7,13 @@ enum RunCommand: Command {
     name: "run",
     abstract: "Run the nightly job: ingest, embed, rank, score the top slice, write the digest.",
     discussion: """
-      Without --input, fetches today's feed of the configured categories. The LLM stage is
-      skipped with --no-llm. It is also skipped, with a warning and exit status 3, when the
-      environment variable that llm.apiKeyVariable names (default OPENAI_API_KEY) is unset for
-      a server not on this machine; set llm.apiKeyVariable to "" for a server that needs no
-      key. The digest then lists the prefilter's top papers and what scoring them would have
-      cost.
+      Without --input, fetches today's feed of the configured categories. The LLM stage
+      sends nothing with --no-llm. It also sends nothing, with a warning and exit status 3,
+      when the environment variable that llm.apiKeyVariable names (default OPENAI_API_KEY) is
+      unset for a server not on this machine; set llm.apiKeyVariable to "" for a server that
+      needs no key. The digest then shows the scores that earlier runs of the night stored,
+      or, on a night without them, the prefilter's top papers and what scoring them would
+      have cost.
 
       EXIT STATUS: 0 done (also a night with no new papers), 1 failure, 2 invalid command line,
       configuration or input, 3 done but some papers stayed unscored or the API key variable
@@ -40,7 +41,9 @@ enum RunCommand: Command {
       .value(
         "--llm-base-url", "URL",
         help: "The OpenAI-compatible API base URL, e.g. http://localhost:11434/v1 for Ollama."),
-      .flag("--no-llm", help: "Skip the LLM stage; rank and write the digest from the prefilter."),
+      .flag(
+        "--no-llm",
+        help: "Send nothing to the LLM. Show the night's stored scores, else the prefilter's top."),
       .value("--budget", "USD", help: "Send no LLM batch whose estimated cost would cross USD."),
       .value("--out", "DIR", help: "Write the digest files here (default: run.outputFolder)."),
       .value(

@@ -122,22 +122,96 @@ import Testing
   }
 
   @Test func likedPaperIsNotOfferedALike() throws {
-    var content = DigestBuilder.build(try Self.night())
+    var input = try Self.night()
+    // Rank 1 is the first pick, 2509.14678.
+    input.ranking[0].feedback = .liked
+    let content = DigestBuilder.build(input)
     let first = try #require(content.papers.first)
-    content.papers[0].reason = .likedByUser
 
     let markdown = MarkdownDigest.render(content)
 
-    #expect(markdown.contains("**Liked:** yes; `papersift unlike \(first.id)` takes it back"))
-    #expect(!markdown.contains("**Like it:** `papersift like \(first.id)`"))
+    #expect(first.id == "2509.14678")
+    #expect(first.feedback == .liked)
+    #expect(first.likeCommand == "papersift unlike 2509.14678")
+    #expect(markdown.contains("**Liked:** yes; `papersift unlike 2509.14678` takes it back"))
+    #expect(!markdown.contains("**Like it:** `papersift like 2509.14678`"))
     let second = try #require(content.papers.dropFirst().first)
+    #expect(second.feedback == nil)
     #expect(markdown.contains("**Like it:** `papersift like \(second.id)`"))
   }
 
-  @Test func bidiControlsAreRemoved() {
-    // U+202E makes "exe.live" display reversed, as "evil.exe".
-    let title = "A \u{202E}exe.live\u{202C} paper\n on\u{2067} RLHF\u{2069}"
-    #expect(MarkdownText.singleLine(title) == "A exe.live paper on RLHF")
+  @Test func dislikedPaperOffersUnlike() throws {
+    var input = try Self.night()
+    // Rank 9 is the followed author's paper 2509.14476, which passes although disliked.
+    input.ranking[8].feedback = .disliked
+    let content = DigestBuilder.build(input)
+    let paper = try #require(content.papers.first { $0.id == "2509.14476" })
+
+    let markdown = MarkdownDigest.render(content)
+    let json = String(decoding: try JSONDigest.encode(content), as: UTF8.self)
+
+    #expect(paper.feedback == .disliked)
+    #expect(paper.likeCommand == "papersift unlike 2509.14476")
+    #expect(markdown.contains("**Disliked:** yes; `papersift unlike 2509.14476` takes it back"))
+    #expect(json.contains("\"feedback\" : \"disliked\""))
+    #expect(json.contains("\"likeCommand\" : \"papersift unlike 2509.14476\""))
+  }
+
+  @Test func jsonMarksFeedbackAuditAndCategories() throws {
+    var input = try Self.night()
+    input.ranking[0].feedback = .liked
+    let content = DigestBuilder.build(input)
+    let json = try #require(
+      try JSONSerialization.jsonObject(with: JSONDigest.encode(content)) as? [String: Any])
+    let papers = try #require(json["papers"] as? [[String: Any]])
+    let byID = Dictionary(uniqueKeysWithValues: papers.map { ($0["id"] as? String ?? "", $0) })
+
+    let liked = try #require(byID["2509.14678"])
+    #expect(liked["feedback"] as? String == "liked")
+    #expect(liked["likeCommand"] as? String == "papersift unlike 2509.14678")
+    #expect(liked["categories"] as? [String] == ["cs.LG", "physics.data-an"])
+    #expect(liked["inAuditSample"] as? Bool == false)
+    // The pick at rank 21 came from the audit sample.
+    let audited = try #require(byID["2509.14961"])
+    #expect(audited["inAuditSample"] as? Bool == true)
+    #expect(audited["feedback"] == nil)
+    #expect(audited["likeCommand"] as? String == "papersift like 2509.14961")
+    #expect(papers.filter { $0["inAuditSample"] as? Bool == true }.count == 1)
+    for paper in content.papers {
+      let listed = try #require(input.ranking.first { $0.paper.id == paper.id })
+      #expect(paper.categories == listed.paper.categories)
+    }
+  }
+
+  @Test(arguments: [
+    (
+      DigestContent.PassReason.topic(number: 1, name: "Model Architecture"),
+      #"{"kind":"topic","name":"Model Architecture","number":1}"#
+    ),
+    (.likedPaper(id: "2509.05605"), #"{"id":"2509.05605","kind":"likedPaper"}"#),
+    (.likedByUser, #"{"kind":"likedByUser"}"#),
+    (.followedAuthor(name: "Jiasen Lu"), #"{"kind":"followedAuthor","name":"Jiasen Lu"}"#),
+    (.auditSample, #"{"kind":"auditSample"}"#),
+    (.other(text: "relevant keyword: MoE"), #"{"kind":"other","text":"relevant keyword: MoE"}"#),
+  ])
+  func reasonJSONHasKind(reason: DigestContent.PassReason, json: String) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    let encoded = String(decoding: try encoder.encode(reason), as: UTF8.self)
+    #expect(encoded == json)
+    let decoded = try JSONDecoder().decode(DigestContent.PassReason.self, from: Data(json.utf8))
+    #expect(decoded == reason)
+  }
+
+  @Test func unknownReasonKindIsNamed() throws {
+    var json = String(
+      decoding: try JSONDigest.encode(DigestBuilder.build(Self.night())), as: UTF8.self)
+    json = json.replacingOccurrences(of: "\"kind\" : \"likedPaper\"", with: "\"kind\" : \"liked\"")
+
+    let error = #expect(throws: PaperSiftError.self) { try JSONDigest.decode(Data(json.utf8)) }
+
+    #expect(error?.code == .invalidInput)
+    #expect(error?.message.contains("Unknown reason kind 'liked'") == true)
   }
 
   @Test func digestFilesAreNamedByDate() throws {
@@ -409,6 +483,46 @@ import Testing
     #expect(json.contains("\"paidDollars\" : 0.0320555"))
   }
 
+  @Test func storedScoresDigestSaysNoRequestSent() throws {
+    var input = try Self.night()
+    // The earlier run scored all but 2509.14846, and this run sent nothing.
+    input.unscoredReasons = ["2509.14846": "not sent, because --no-llm was given"]
+    input.noRequestReason = "--no-llm was given"
+    let content = DigestBuilder.build(input)
+
+    let markdown = MarkdownDigest.render(content)
+
+    #expect(content.noRequestReason == "--no-llm was given")
+    #expect(content.papers.count == 10)
+    #expect(content.usage == input.usage)
+    #expect(content.recall?.sampleSize == 5)
+    #expect(
+      markdown.contains(
+        "# Personalized Daily Arxiv Papers 09/19/2025\n\n**The LLM stage sent no request this "
+          + "run: --no-llm was given.** The scores below were stored by earlier runs of this "
+          + "night, and the table shows what those runs paid.\n\n"
+          + MarkdownDigest.usageTable(input.usage)))
+    #expect(
+      markdown.contains(
+        "- Chosen for the LLM: 12 of 30 papers above the cutoff, plus 5 drawn for the audit "
+          + "from below it, and 16 of them have a score stored by an earlier run\n"
+          + "- Sent to the LLM this run: none, because --no-llm was given\n"))
+    #expect(
+      markdown.contains(
+        "Faithfulness for Vision Transformers: not sent, because --no-llm was given"))
+    #expect(markdown.contains("Total relevant papers: 10"))
+    let json = String(decoding: try JSONDigest.encode(content), as: UTF8.self)
+    #expect(json.contains("\"noRequestReason\" : \"--no-llm was given\""))
+  }
+
+  @Test func skippedStageDropsNoRequestReason() throws {
+    var input = try Self.skippedNight()
+    input.noRequestReason = "--no-llm was given"
+    let content = DigestBuilder.build(input)
+    #expect(content.noRequestReason == nil)
+    #expect(!MarkdownDigest.render(content).contains("sent no request this run"))
+  }
+
   @Test func noLLMListOfOneIsSingular() throws {
     var input = try Self.skippedNight()
     input.prefilterListLength = 1
@@ -493,9 +607,35 @@ import Testing
     ),
     ("Entropy After <think> Tokens", "Entropy After \\<think> Tokens"),
     ("Already \\[escaped\\]", "Already \\[escaped\\]"),
+    ("*Emphasis* in a Title", "\\*Emphasis\\* in a Title"),
+    ("**Strong** Claims", "\\*\\*Strong\\*\\* Claims"),
+    ("A* Search Revisited", "A\\* Search Revisited"),
+    ("_Private_ Fields", "\\_Private\\_ Fields"),
+    ("__init__ Methods", "\\_\\_init\\_\\_ Methods"),
+    ("Learning snake_case and W_Q Names", "Learning snake_case and W_Q Names"),
+    ("Spaced * and _ Stay", "Spaced * and _ Stay"),
+    ("The `torch.compile` Story", "The \\`torch.compile\\` Story"),
+    ("Math $x_i * y_{`j`}$ Stays", "Math $x_i * y_{`j`}$ Stays"),
+    ("Already \\*escaped\\* and \\`code\\`", "Already \\*escaped\\* and \\`code\\`"),
   ])
   func titleEscaping(title: String, expected: String) {
     #expect(MarkdownText.escaped(title) == expected)
+  }
+
+  @Test func markupInTitleAuthorsCommentIsEscaped() throws {
+    var input = try Self.night()
+    // Rank 1 is the first pick, 2509.14678.
+    input.ranking[0].paper.title = "*Fast* `Attention` for snake_case Models"
+    input.ranking[0].paper.authors = ["A_B* Lab", "Jo `Dev`"]
+    input.scores["2509.14678"]?.comment = "Uses _sparse_ **kernels**."
+
+    let markdown = MarkdownDigest.render(DigestBuilder.build(input))
+
+    let title = "\\*Fast\\* \\`Attention\\` for snake_case Models"
+    #expect(markdown.contains("1. [\(title)](#user-content-link1)"))
+    #expect(markdown.contains("## 1. [\(title)](https://arxiv.org/abs/2509.14678)"))
+    #expect(markdown.contains("**Authors:** A_B\\* Lab, Jo \\`Dev\\`"))
+    #expect(markdown.contains("**Comment:** Uses \\_sparse\\_ \\*\\*kernels\\*\\*."))
   }
 
   @Test func lineBreaksJoinIntoOneLine() {

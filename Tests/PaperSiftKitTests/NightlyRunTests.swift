@@ -222,6 +222,87 @@ import Testing
     #expect(markdown.contains("The LLM stage was skipped"))
   }
 
+  @Test func noLLMRerunKeepsStoredScores() throws {
+    let home = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: home) }
+    let server = try FakeChatServer(replies: [])
+    defer { server.stop() }
+    try NightFixtures.configure(home: home, llmBaseURL: server.baseURL, model: "gpt-4o-mini")
+    let day = try NightFixtures.smallDay(40, in: home)
+    let papersift = try PaperSiftProcess(home: home)
+    let scored = try papersift.run(NightFixtures.runArguments(day, ["--top", "12"]))
+    let paid = try NightFixtures.digest(in: home)
+    let requests = server.requests.count
+
+    let again = try papersift.run(NightFixtures.runArguments(day, ["--top", "12", "--no-llm"]))
+
+    #expect(scored.status == 0, "stderr: \(scored.errorOutput)")
+    #expect(again.status == 0, "stderr: \(again.errorOutput)")
+    #expect(server.requests.count == requests)
+    let digest = try NightFixtures.digest(in: home)
+    #expect(digest.skippedLLM == nil)
+    #expect(digest.noRequestReason == "--no-llm was given")
+    #expect(!digest.papers.isEmpty)
+    #expect(digest.papers == paid.papers)
+    #expect(digest.counts == paid.counts)
+    #expect(digest.usage == paid.usage)
+    #expect(digest.usage.totalDollars > 0)
+    #expect(digest.recall == paid.recall)
+    #expect(digest.unscored.isEmpty)
+    #expect(digest.selectionPrompt == paid.selectionPrompt)
+    let markdown = try NightFixtures.markdown(in: home)
+    #expect(
+      markdown.contains(
+        "**The LLM stage sent no request this run: --no-llm was given.** The scores below were "
+          + "stored by earlier runs of this night"))
+    #expect(markdown.contains("- Sent to the LLM this run: none, because --no-llm was given"))
+    #expect(markdown.contains("Total relevant papers: \(paid.papers.count)"))
+    #expect(!markdown.contains("was skipped"))
+    #expect(
+      again.errorOutput.contains(
+        "\(paid.papers.count) selected, 0 unscored, scores stored by earlier runs, no request "
+          + "sent (--no-llm was given)"))
+    #expect(again.errorOutput.contains("(\u{24}0.0000 this run)"))
+  }
+
+  @Test func noLLMListsPapersWithoutStoredScore() throws {
+    let home = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: home) }
+    let server = try FakeChatServer(replies: [])
+    defer { server.stop() }
+    try NightFixtures.configure(home: home, llmBaseURL: server.baseURL)
+    let day = try NightFixtures.smallDay(40, in: home)
+    let papersift = try PaperSiftProcess(home: home)
+    let scored = try papersift.run(NightFixtures.runArguments(day, ["--top", "12"]))
+    let paidIDs = Set(server.idsPerRequest.flatMap { $0 })
+    let requests = server.requests.count
+
+    // A wider cutoff chooses papers that the first run never sent.
+    let wider = try papersift.run(NightFixtures.runArguments(day, ["--top", "20", "--no-llm"]))
+
+    #expect(scored.status == 0, "stderr: \(scored.errorOutput)")
+    #expect(wider.status == 0, "stderr: \(wider.errorOutput)")
+    #expect(server.requests.count == requests)
+    let digest = try NightFixtures.digest(in: home)
+    #expect(digest.noRequestReason == "--no-llm was given")
+    #expect(digest.counts.aboveCutoff == 20)
+    // The audit draws max(5, ceil(0.03 * 40)) = 5 of the 20 papers below the cutoff.
+    #expect(digest.counts.audited == 5)
+    let unscoredIDs = Set(digest.unscored.map(\.id))
+    #expect(digest.counts.scored + unscoredIDs.count == 25)
+    #expect(unscoredIDs.isDisjoint(with: paidIDs))
+    // The 12 papers of the first run are above the wider cutoff too.
+    #expect(digest.counts.scored >= 12)
+    #expect(!unscoredIDs.isEmpty)
+    #expect(digest.unscored.allSatisfy { $0.reason == "not sent, because --no-llm was given" })
+    #expect(Set(digest.papers.map(\.id)).isSubset(of: paidIDs))
+    let markdown = try NightFixtures.markdown(in: home)
+    #expect(markdown.contains(": not sent, because --no-llm was given"))
+    #expect(
+      wider.errorOutput.contains(
+        "\(unscoredIDs.count) unscored, scores stored by earlier runs, no request sent"))
+  }
+
   @Test func inputRunNamesPendingFeedback() throws {
     let home = try TestFiles.temporaryFolder()
     defer { try? FileManager.default.removeItem(at: home) }

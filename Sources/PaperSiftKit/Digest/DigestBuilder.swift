@@ -9,11 +9,17 @@ public struct DigestInput: Codable, Sendable {
     public var score: Double
     /// The prefilter's reason for passing the paper, nil below the cutoff.
     public var reason: DigestContent.PassReason?
+    /// The user's like or dislike of the paper.
+    public var feedback: DigestContent.Feedback?
 
-    public init(paper: Paper, score: Double, reason: DigestContent.PassReason?) {
+    public init(
+      paper: Paper, score: Double, reason: DigestContent.PassReason?,
+      feedback: DigestContent.Feedback? = nil
+    ) {
       self.paper = paper
       self.score = score
       self.reason = reason
+      self.feedback = feedback
     }
   }
 
@@ -47,6 +53,9 @@ public struct DigestInput: Codable, Sendable {
   public var selectionRule: SelectionRule
   /// Set when the LLM stage was skipped, and then ``scores`` is ignored.
   public var skippedLLM: DigestContent.SkippedLLM?
+  /// The reason this run sent no request, when ``scores`` are those that
+  /// earlier runs of the night stored.
+  public var noRequestReason: String?
   /// How many of the top papers to list when the LLM stage was skipped.
   public var prefilterListLength: Int
   public var confidenceLevel: Double
@@ -56,8 +65,8 @@ public struct DigestInput: Codable, Sendable {
     date: String, model: String, ranking: [RankedPaper], sentIDs: Set<String>,
     auditIDs: Set<String>, scores: [String: Score], unscoredReasons: [String: String],
     usage: DigestContent.Usage, selectionRule: SelectionRule,
-    skippedLLM: DigestContent.SkippedLLM? = nil, prefilterListLength: Int = 20,
-    confidenceLevel: Double = 0.95, selectionPrompt: String? = nil
+    skippedLLM: DigestContent.SkippedLLM? = nil, noRequestReason: String? = nil,
+    prefilterListLength: Int = 20, confidenceLevel: Double = 0.95, selectionPrompt: String? = nil
   ) {
     self.date = date
     self.model = model
@@ -69,6 +78,7 @@ public struct DigestInput: Codable, Sendable {
     self.usage = usage
     self.selectionRule = selectionRule
     self.skippedLLM = skippedLLM
+    self.noRequestReason = noRequestReason
     self.prefilterListLength = prefilterListLength
     self.confidenceLevel = confidenceLevel
     self.selectionPrompt = selectionPrompt
@@ -118,6 +128,7 @@ public enum DigestBuilder {
       date: input.date, model: input.model, usage: paid, counts: counts,
       selectionRule: input.selectionRule, papers: papers, costSaved: costSaved,
       recall: recall, unscored: unscored, skippedLLM: input.skippedLLM,
+      noRequestReason: input.skippedLLM == nil ? input.noRequestReason : nil,
       selectionPrompt: input.selectionPrompt)
   }
 
@@ -156,7 +167,7 @@ public enum DigestBuilder {
       picks.append(
         DigestContent.SelectedPaper(
           paper: entry.paper, prefilterRank: offset + 1, prefilterScore: entry.score,
-          reason: reason(for: entry, input: input), score: score))
+          reason: reason(for: entry, input: input), score: score, feedback: entry.feedback))
     }
     return sortPicks(picks)
   }
@@ -166,7 +177,7 @@ public enum DigestBuilder {
     return listed.prefix(max(input.prefilterListLength, 0)).map { offset, entry in
       DigestContent.SelectedPaper(
         paper: entry.paper, prefilterRank: offset + 1, prefilterScore: entry.score,
-        reason: reason(for: entry, input: input), score: nil)
+        reason: reason(for: entry, input: input), score: nil, feedback: entry.feedback)
     }
   }
 
@@ -199,7 +210,7 @@ public enum DigestBuilder {
         input.scores[id] == nil
       else { return nil }
       return DigestContent.UnscoredPaper(
-        id: id, title: MarkdownText.singleLine(entry.paper.title), link: entry.paper.absURL,
+        id: id, title: VisibleText.singleLine(entry.paper.title), link: entry.paper.absURL,
         reason: readableReason(input.unscoredReasons[id]),
         inAuditSample: input.auditIDs.contains(id))
     }

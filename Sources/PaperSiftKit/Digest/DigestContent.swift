@@ -30,15 +30,20 @@ public struct DigestContent: Codable, Sendable, Equatable {
   public var recall: RecallEstimate?
   /// The papers sent to the LLM, or drawn for the audit, that got no score.
   public var unscored: [UnscoredPaper]
-  /// Set when the LLM stage was skipped.
+  /// Set when the LLM stage was skipped and no stored score of the night
+  /// could stand in.
   public var skippedLLM: SkippedLLM?
+  /// The reason this run sent no request, such as `--no-llm was given`. Set
+  /// when the digest shows the scores that earlier runs of the night stored.
+  public var noRequestReason: String?
   /// The scoring prompt, shown at the end of the digest when set.
   public var selectionPrompt: String?
 
   public init(
     date: String, model: String, usage: Usage, counts: Counts, selectionRule: SelectionRule,
     papers: [SelectedPaper], costSaved: CostSaved?, recall: RecallEstimate?,
-    unscored: [UnscoredPaper], skippedLLM: SkippedLLM?, selectionPrompt: String? = nil
+    unscored: [UnscoredPaper], skippedLLM: SkippedLLM?, noRequestReason: String? = nil,
+    selectionPrompt: String? = nil
   ) {
     self.date = date
     self.model = model
@@ -50,6 +55,7 @@ public struct DigestContent: Codable, Sendable, Equatable {
     self.recall = recall
     self.unscored = unscored
     self.skippedLLM = skippedLLM
+    self.noRequestReason = noRequestReason
     self.selectionPrompt = selectionPrompt
   }
 
@@ -115,8 +121,19 @@ public struct DigestContent: Codable, Sendable, Equatable {
     public var chosen: Int { aboveCutoff + audited }
   }
 
+  /// The user's feedback on a paper, from `papersift like` or `dislike`.
+  public enum Feedback: String, Codable, Sendable, Equatable {
+    case liked
+    case disliked
+  }
+
   /// The prefilter's reason for passing a paper.
-  public enum PassReason: Codable, Sendable, Equatable {
+  ///
+  /// In JSON it is an object whose `kind` is the case name, with the
+  /// associated values as further keys, such as
+  /// `{"kind": "topic", "name": "Model Architecture", "number": 1}` or
+  /// `{"kind": "likedByUser"}`.
+  public enum PassReason: Sendable, Equatable {
     /// The paper is close to a topic of the user's interests, numbered from 1.
     case topic(number: Int, name: String)
     /// The paper is close to one the user liked.
@@ -162,31 +179,40 @@ public struct DigestContent: Codable, Sendable, Equatable {
     public var prefilterRank: Int
     public var prefilterScore: Double
     public var reason: PassReason
-    /// The command that records the user's interest in the paper.
+    /// Whether the paper was drawn from below the cutoff for the audit sample.
+    public var inAuditSample: Bool
+    /// The user's like or dislike of the paper, nil when there is none.
+    public var feedback: Feedback?
+    /// The command the digest offers: `papersift like ID`, or
+    /// `papersift unlike ID` when the user liked or disliked the paper.
     public var likeCommand: String
+    public var categories: [String]
 
     /// Creates the entry for `paper`, with title and abstract joined onto one
     /// line each, because arXiv's API breaks them into lines, and cut at the
     /// prompt's limits.
     public init(
       paper: Paper, prefilterRank: Int, prefilterScore: Double, reason: PassReason,
-      score: DigestInput.Score?
+      score: DigestInput.Score?, feedback: Feedback? = nil
     ) {
       id = paper.id
       version = paper.version
       title = PromptBuilder.shortened(
-        MarkdownText.singleLine(paper.title), to: PromptBuilder.maxTitleCharacters)
-      authors = paper.authors.map(MarkdownText.singleLine)
+        VisibleText.singleLine(paper.title), to: PromptBuilder.maxTitleCharacters)
+      authors = paper.authors.map(VisibleText.singleLine)
       abstract = PromptBuilder.shortened(
-        MarkdownText.singleLine(paper.abstract), to: PromptBuilder.maxAbstractCharacters)
+        VisibleText.singleLine(paper.abstract), to: PromptBuilder.maxAbstractCharacters)
       link = paper.absURL
-      comment = score.map { MarkdownText.singleLine($0.comment) }
+      comment = score.map { VisibleText.singleLine($0.comment) }
       relevance = score?.relevance
       novelty = score?.novelty
       self.prefilterRank = prefilterRank
       self.prefilterScore = prefilterScore
       self.reason = reason
-      likeCommand = "papersift like \(paper.id)"
+      inAuditSample = reason == .auditSample
+      self.feedback = feedback
+      likeCommand = "papersift \(feedback == nil ? "like" : "unlike") \(paper.id)"
+      categories = paper.categories
     }
   }
 

@@ -9,7 +9,12 @@ extension MarkdownDigest {
       "\(counts.aboveCutoff) of \(counts.papers) papers above the cutoff, plus "
       + "\(counts.audited) drawn for the audit from below it"
     let sentLine: String
-    if content.skippedLLM == nil {
+    if let reason = content.noRequestReason {
+      sentLine =
+        "- Chosen for the LLM: \(chosen), and \(counts.scored) of them have a score stored by "
+        + "an earlier run\n- Sent to the LLM this run: none, because "
+        + withoutFinalPeriod(reason)
+    } else if content.skippedLLM == nil {
       sentLine = "- Chosen for the LLM: \(chosen), and \(counts.scored) of them got a score"
     } else if content.skippedLLM?.requestsFailed == true {
       sentLine = "- Chosen for the LLM: \(chosen), but no paper got a score"
@@ -162,8 +167,7 @@ extension MarkdownDigest {
   private static func skippedStageText(
     _ skipped: DigestContent.SkippedLLM, counts: DigestContent.Counts
   ) -> String {
-    var reason = skipped.reason
-    while reason.hasSuffix(".") { reason.removeLast() }
+    let reason = withoutFinalPeriod(skipped.reason)
     let cause = "No paper got a score, because the LLM stage was skipped: \(reason)."
     guard counts.chosen > 0 else { return cause }
     return cause + " The papers chosen for the LLM, \(counts.aboveCutoff) above the cutoff and "

@@ -21,6 +21,7 @@ public enum MarkdownDigest {
       }
       blocks.append(usageTable(skipped.estimatedUsage))
     } else {
+      if let reason = content.noRequestReason { blocks.append(noRequestNotice(reason)) }
       blocks.append(usageTable(content.usage))
       blocks.append(contentsOf: estimatedUsageNote(content.usage))
     }
@@ -55,13 +56,25 @@ public enum MarkdownDigest {
   private static func skippedNotice(
     _ skipped: DigestContent.SkippedLLM, counts: DigestContent.Counts
   ) -> String {
-    var reason = skipped.reason
-    while reason.hasSuffix(".") { reason.removeLast() }
+    let reason = withoutFinalPeriod(skipped.reason)
     if skipped.requestsFailed {
       return "**The LLM stage failed: \(reason).** The papers below are the prefilter's "
         + "ranking, and the papers that got no score are listed at the end."
     }
     return "**The LLM stage was skipped: \(reason).**"
+  }
+
+  /// Returns the notice of a run that sent nothing and shows the stored scores.
+  private static func noRequestNotice(_ reason: String) -> String {
+    "**The LLM stage sent no request this run: \(withoutFinalPeriod(reason)).** The scores "
+      + "below were stored by earlier runs of this night, and the table shows what those runs "
+      + "paid."
+  }
+
+  static func withoutFinalPeriod(_ text: String) -> String {
+    var text = text
+    while text.hasSuffix(".") { text.removeLast() }
+    return text
   }
 
   /// Returns the tokens and dollars paid for a stage in which no paper got a score.
@@ -162,15 +175,15 @@ public enum MarkdownDigest {
     lines.append(
       "**Prefilter:** rank \(paper.prefilterRank) of \(papersInNight), score \(score), "
         + "reason: \(MarkdownText.inline(paper.reason.text))")
-    if paper.reason == .likedByUser {
-      lines.append("**Liked:** yes; `papersift unlike \(paper.id)` takes it back")
-    } else {
-      lines.append("**Like it:** `\(paper.likeCommand)`")
+    switch paper.feedback {
+    case .liked?: lines.append("**Liked:** yes; `\(paper.likeCommand)` takes it back")
+    case .disliked?: lines.append("**Disliked:** yes; `\(paper.likeCommand)` takes it back")
+    case nil: lines.append("**Like it:** `\(paper.likeCommand)`")
     }
     return lines.joined(separator: "\n\n")
   }
 
   private static func authorList(_ paper: DigestContent.SelectedPaper) -> String {
-    MarkdownText.escaped(paper.authors.map(MarkdownText.singleLine).joined(separator: ", "))
+    MarkdownText.escaped(paper.authors.map(VisibleText.singleLine).joined(separator: ", "))
   }
 }

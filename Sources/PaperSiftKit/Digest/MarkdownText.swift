@@ -1,49 +1,68 @@
 import Foundation
 
-/// Text helpers for the Markdown digest: one-line text, escaping outside TeX,
-/// and locale-independent number formats.
+/// Text helpers for the Markdown digest: escaping outside TeX and
+/// locale-independent number formats.
 enum MarkdownText {
-  /// Returns `text` with every run of white space, line breaks included,
-  /// replaced by one space, no space at either end and no bidirectional controls.
-  static func singleLine(_ text: String) -> String {
-    let visible = String(
-      String.UnicodeScalarView(text.unicodeScalars.filter { !isBidiControl($0) }))
-    return visible.split(whereSeparator: \.isWhitespace).joined(separator: " ")
-  }
-
-  /// Returns whether `scalar` reorders the text around it (U+202A to U+202E,
-  /// U+2066 to U+2069), which a feed could use to make a title or link
-  /// display as something else.
-  static func isBidiControl(_ scalar: Unicode.Scalar) -> Bool {
-    (0x202A...0x202E).contains(scalar.value) || (0x2066...0x2069).contains(scalar.value)
-  }
-
-  /// Escapes `[`, `]` and `<` outside TeX spans, so a title can be the text
-  /// of a link and a name in angle brackets is not read as an HTML tag.
+  /// Escapes what Markdown would read as markup, outside TeX spans.
+  ///
+  /// `[`, `]` and `<` are escaped, so a title can be the text of a link and a
+  /// name in angle brackets is not read as an HTML tag. Every backtick is
+  /// escaped, because it could open a code span, and so is each `*` and `_`
+  /// that could open or close emphasis.
   ///
   /// A TeX span runs from one `$` to the next, and its text is kept as
   /// written, because GitHub renders it as math.
   /// NOTE: a lone `$` (a price in a title) makes the rest of the text count as
-  /// TeX, so brackets after it stay unescaped.
+  /// TeX, so markup after it stays unescaped.
   static func escaped(_ text: String) -> String {
+    let characters = Array(text)
     var result = ""
     var inTeX = false
-    var previous: Character?
-    for character in text {
+    for (index, character) in characters.enumerated() {
+      let previous = index > 0 ? characters[index - 1] : nil
+      let next = index + 1 < characters.count ? characters[index + 1] : nil
       if character == "$" && previous != "\\" {
         inTeX.toggle()
-      } else if !inTeX && "[]<".contains(character) && previous != "\\" {
+      } else if !inTeX && previous != "\\"
+        && isMarkup(character, previous: previous, next: next)
+      {
         result.append("\\")
       }
       result.append(character)
-      previous = character
     }
     return result
   }
 
+  /// Returns whether `character` could format the text around it, given the
+  /// characters before and after it, which are nil at the ends of the text.
+  ///
+  /// A `*` or `_` with white space on both sides neither opens nor closes
+  /// emphasis, and neither does a `_` between two letters or digits, as in
+  /// `snake_case`. Those stay as written. The flanking rules are in
+  /// CommonMark 0.31.2, "Emphasis and strong emphasis"
+  /// (https://spec.commonmark.org/0.31.2/).
+  private static func isMarkup(_ character: Character, previous: Character?, next: Character?)
+    -> Bool
+  {
+    switch character {
+    case "[", "]", "<", "`":
+      return true
+    case "*", "_":
+      if previous?.isWhitespace ?? true, next?.isWhitespace ?? true { return false }
+      let isInWord = character == "_" && isWordCharacter(previous) && isWordCharacter(next)
+      return !isInWord
+    default:
+      return false
+    }
+  }
+
+  private static func isWordCharacter(_ character: Character?) -> Bool {
+    character?.isLetter == true || character?.isNumber == true
+  }
+
   /// Returns `text` on one line and escaped, ready for a Markdown line.
   static func inline(_ text: String) -> String {
-    escaped(singleLine(text))
+    escaped(VisibleText.singleLine(text))
   }
 
   /// Returns a title as ``inline(_:)`` does, or `(no title)` for an empty

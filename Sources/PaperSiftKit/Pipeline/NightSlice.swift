@@ -60,8 +60,15 @@ struct NightSlice {
 
   /// The ranking as the digest reads it.
   var digestRanking: [DigestInput.RankedPaper] {
-    zip(ordered, scores).map { paper, score in
-      DigestInput.RankedPaper(paper: paper, score: score, reason: reasons[paper.id])
+    zip(ordered, ranking.ranked).map { paper, ranked in
+      var feedback: DigestContent.Feedback?
+      if ranked.likedByUser {
+        feedback = .liked
+      } else if ranked.dislikedByUser {
+        feedback = .disliked
+      }
+      return DigestInput.RankedPaper(
+        paper: paper, score: ranked.score, reason: reasons[paper.id], feedback: feedback)
     }
   }
 

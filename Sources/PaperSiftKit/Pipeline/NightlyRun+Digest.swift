@@ -11,14 +11,17 @@ extension NightlyRun {
       sentIDs: slice.sentIDs, auditIDs: slice.auditIDs, scores: scoring.scores,
       unscoredReasons: scoring.unscoredReasons, usage: scoring.usage,
       selectionRule: settings.run.selection, skippedLLM: scoring.skipped,
-      prefilterListLength: settings.run.noLLMPaperCount,
+      noRequestReason: scoring.noRequestReason, prefilterListLength: settings.run.noLLMPaperCount,
       selectionPrompt: scoring.selectionPrompt)
     let content = DigestBuilder.build(input)
     let directory = options.outputDirectory ?? settings.run.outputDirectory(home: home)
     let files = try DigestFiles.write(content, to: directory)
 
     let unscored = scoring.skipped == nil ? content.unscored.count : scoring.unscoredReasons.count
-    let status: RunStatus = unscored == 0 && !scoring.skipIsFault ? .ok : .partial
+    // Papers left unsent on request (--no-llm) do not make the run partial.
+    let unscoredIsFault = unscored > 0 && scoring.noRequestReason == nil
+    let isPartial = unscoredIsFault || scoring.skipIsFault
+    let status: RunStatus = isPartial ? .partial : .ok
     try RunStore(database: database).finishRun(
       scoring.runID, status: status,
       summary: RunSummary(
@@ -28,7 +31,6 @@ extension NightlyRun {
         cutoffPolicy: slice.cutoff.policy, cutoffValue: slice.cutoff.value,
         digestPath: files.markdown.path))
 
-    let isPartial = unscored > 0 || scoring.skipIsFault
     var outcome = NightlyRunOutcome(status: isPartial ? .partial : .done, date: slice.date)
     outcome.papers = content.counts.papers
     outcome.aboveCutoff = content.counts.aboveCutoff
@@ -42,6 +44,7 @@ extension NightlyRun {
     outcome.usage = content.usage
     outcome.spentUSD = scoring.spentUSD
     outcome.skippedLLMReason = scoring.skipped?.reason
+    outcome.noRequestReason = scoring.noRequestReason
     outcome.llmFailed = scoring.skipped?.requestsFailed ?? false
     outcome.digest = files
     return outcome

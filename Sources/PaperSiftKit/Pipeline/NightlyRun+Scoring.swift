@@ -14,6 +14,8 @@ struct NightScoring {
   /// Whether the stage was skipped for a fault the user must fix (a missing
   /// API key), so that the run ends with the partial-run exit status.
   var skipIsFault = false
+  /// The reason no request was sent, when the scores are those earlier runs stored.
+  var noRequestReason: String?
   var selectionPrompt: String?
 }
 
@@ -51,6 +53,12 @@ extension NightlyRun {
       } else {
         logger.notice("Skipping the LLM stage", metadata)
       }
+      if let stored = try storedScoring(
+        slice, skip: skip, prompt: prompt, runID: runID, settings: settings.llm,
+        database: database)
+      {
+        return stored
+      }
       let usage = NightlyRun.digestUsage(
         estimate.usage, price: try PriceTable.load(settings: settings.llm).price(for: settings.llm))
       var scoring = NightScoring(
@@ -86,10 +94,9 @@ extension NightlyRun {
     }
     scoring.spentUSD = result.costUSD
     // The night's total, not this run's, so that a re-run writes the same digest.
-    let night = try runs.usage(
-      date: slice.date, model: settings.llm.model, promptHash: scorer.promptHash)
-    scoring.usage = NightlyRun.digestUsage(night.usage, price: scorer.price)
-    if night.estimatedBatches > 0 { scoring.usage.estimatedRequests = night.estimatedBatches }
+    scoring.usage = try NightlyRun.nightUsage(
+      runs, date: slice.date, model: settings.llm.model, promptHash: scorer.promptHash,
+      price: scorer.price)
     scoring.selectionPrompt = scorer.prompt.systemPrompt
     if scoring.scores.isEmpty, let first = result.unscored.first {
       // Nothing came back (the server is down, say): the digest falls back to
@@ -133,6 +140,18 @@ extension NightlyRun {
       return LLMSkip(reason: reason, isFault: true)
     }
     return nil
+  }
+
+  /// Returns the tokens and dollars of every batch of the night `date` under
+  /// one model and prompt, earlier runs of the night included, with the
+  /// count of requests whose tokens are an estimate.
+  static func nightUsage(
+    _ runs: RunStore, date: String, model: String, promptHash: String, price: ModelPrice?
+  ) throws -> DigestContent.Usage {
+    let night = try runs.usage(date: date, model: model, promptHash: promptHash)
+    var usage = digestUsage(night.usage, price: price)
+    if night.estimatedBatches > 0 { usage.estimatedRequests = night.estimatedBatches }
+    return usage
   }
 
   /// Splits `usage` into the digest's token and dollar columns; the prompt

@@ -6,8 +6,9 @@ import Foundation
 /// Every stage stores its results as it goes: papers in one transaction per
 /// import, embeddings per batch, LLM scores per batch as each response
 /// arrives. So a run that is killed or fails loses nothing already paid for,
-/// and running the same night again sends nothing already scored and writes
-/// the same digest.
+/// and running the same night again sends nothing already scored under the
+/// same model and prompt. With unchanged likes, topics and settings it
+/// writes the same digest.
 public final class NightlyRun {
   public let home: PaperSiftHome
   public let configuration: Configuration

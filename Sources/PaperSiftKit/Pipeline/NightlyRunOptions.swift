@@ -61,7 +61,8 @@ public struct NightlyRunOptions: Sendable {
 /// The result of a nightly run, for the summary line and the exit status.
 public struct NightlyRunOutcome: Sendable {
   public enum Status: Sendable, Equatable {
-    /// Every paper sent got a score, or `--no-llm` skipped the LLM stage.
+    /// Every paper sent got a score, or `--no-llm` skipped the LLM stage or
+    /// left papers without a stored score unsent.
     case done
     /// The night had no new papers.
     case emptyNight
@@ -88,6 +89,9 @@ public struct NightlyRunOutcome: Sendable {
   /// Dollars the LLM stage spent in this run alone.
   public var spentUSD: Double = 0
   public var skippedLLMReason: String?
+  /// The reason this run sent no request, when the digest shows the scores
+  /// that earlier runs of the night stored.
+  public var noRequestReason: String?
   /// Whether requests were sent and every one failed, so the stage failed rather than skipped.
   public var llmFailed = false
   public var digest: DigestFiles?
@@ -114,7 +118,11 @@ public struct NightlyRunOutcome: Sendable {
     } else {
       line +=
         ", \(aboveCutoff) above the cutoff, \(audited) of \(auditDrawn) audit papers scored, "
-        + "\(selected) selected, \(unscored) unscored, " + paid
+        + "\(selected) selected, \(unscored) unscored, "
+      if let noRequestReason {
+        line += "scores stored by earlier runs, no request sent (\(noRequestReason)), "
+      }
+      line += paid
     }
     if let digest { line += "; digest: \(digest.markdown.path)" }
     return line

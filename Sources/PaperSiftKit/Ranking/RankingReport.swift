@@ -61,6 +61,8 @@ public enum RankingReport {
 
   /// The ranking as lines of text; with `explain`, a second line per paper
   /// names the profile entry that contributed most and the models' scores.
+  /// Titles are shown on one line without invisible characters, as
+  /// ``VisibleText/singleLine(_:)`` makes them.
   public static func text(_ ranking: NightRanking, top: Int?, explain: Bool) -> String {
     var lines = header(ranking)
     for item in items(ranking, top: top) {
@@ -69,8 +71,9 @@ public enum RankingReport {
         item.dislikedByUser ? " [disliked]" : "",
       ]
       let mark = marks.joined()
+      let title = VisibleText.singleLine(item.title)
       lines.append(
-        String(format: "%3d. %@  %.3f  %@%@", item.rank, item.id, item.score, item.title, mark))
+        String(format: "%3d. %@  %.3f  %@%@", item.rank, item.id, item.score, title, mark))
       guard explain else { continue }
       lines.append("     " + explanation(item))
     }

@@ -189,6 +189,7 @@ import Testing
       #"{"kind":"topic","name":"Model Architecture","number":1}"#
     ),
     (.likedPaper(id: "2509.05605"), #"{"id":"2509.05605","kind":"likedPaper"}"#),
+    (.earlierPick(id: "2509.05606"), #"{"id":"2509.05606","kind":"earlierPick"}"#),
     (.likedByUser, #"{"kind":"likedByUser"}"#),
     (.followedAuthor(name: "Jiasen Lu"), #"{"kind":"followedAuthor","name":"Jiasen Lu"}"#),
     (.auditSample, #"{"kind":"auditSample"}"#),
@@ -331,6 +332,7 @@ import Testing
       "topic 2: Model Architecture"
     ),
     (.likedPaper(id: "2501.12345"), "liked paper 2501.12345"),
+    (.earlierPick(id: "2501.12346"), "earlier LLM pick 2501.12346"),
     (.followedAuthor(name: "Yann LeCun"), "followed author Yann LeCun"),
     (.auditSample, "audit sample"),
     (.other(text: "within the prefilter cutoff"), "within the prefilter cutoff"),

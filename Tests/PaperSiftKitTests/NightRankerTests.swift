@@ -111,6 +111,10 @@ import Testing
     #expect(abs((items[1].likedSimilarity ?? 0) - Float(cos(80 * Double.pi / 180))) < 1e-6)
     // A pick is not the user's like: nothing passes for it.
     #expect(items.allSatisfy { !$0.likedByUser && $0.closestLikedIsPick })
+    // The digest names the pick as the reason, not a like.
+    let first = try #require(ranking.ranked.first)
+    #expect(
+      NightSlice.reason(for: first, profile: ranking.profile) == .earlierPick(id: "2505.00021"))
     let text = RankingReport.text(ranking, top: nil, explain: true)
     #expect(text.contains("ranked by earlier LLM picks only."), "text: \(text)")
     #expect(

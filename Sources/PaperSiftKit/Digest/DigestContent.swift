@@ -138,6 +138,8 @@ public struct DigestContent: Codable, Sendable, Equatable {
     case topic(number: Int, name: String)
     /// The paper is close to one the user liked.
     case likedPaper(id: String)
+    /// The paper is close to one the LLM picked on an earlier night.
+    case earlierPick(id: String)
     /// The user liked the paper itself, so it passes whatever its rank.
     case likedByUser
     /// An author is on the user's follow list.
@@ -151,6 +153,7 @@ public struct DigestContent: Codable, Sendable, Equatable {
       switch self {
       case .topic(let number, let name): "topic \(number): \(name)"
       case .likedPaper(let id): "liked paper \(id)"
+      case .earlierPick(let id): "earlier LLM pick \(id)"
       case .likedByUser: "you liked this paper"
       case .followedAuthor(let name): "followed author \(name)"
       case .auditSample: "audit sample"

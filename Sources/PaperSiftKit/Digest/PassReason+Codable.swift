@@ -9,7 +9,7 @@ extension DigestContent.PassReason: Codable {
   }
 
   private enum Kind: String, Codable {
-    case topic, likedPaper, likedByUser, followedAuthor, auditSample, other
+    case topic, likedPaper, earlierPick, likedByUser, followedAuthor, auditSample, other
   }
 
   public init(from decoder: any Decoder) throws {
@@ -19,7 +19,7 @@ extension DigestContent.PassReason: Codable {
       throw DecodingError.dataCorruptedError(
         forKey: .kind, in: container,
         debugDescription: "Unknown reason kind '\(kindText)', expected one of topic, "
-          + "likedPaper, likedByUser, followedAuthor, auditSample or other")
+          + "likedPaper, earlierPick, likedByUser, followedAuthor, auditSample or other")
     }
     switch kind {
     case .topic:
@@ -27,6 +27,7 @@ extension DigestContent.PassReason: Codable {
         number: try container.decode(Int.self, forKey: .number),
         name: try container.decode(String.self, forKey: .name))
     case .likedPaper: self = .likedPaper(id: try container.decode(String.self, forKey: .id))
+    case .earlierPick: self = .earlierPick(id: try container.decode(String.self, forKey: .id))
     case .likedByUser: self = .likedByUser
     case .followedAuthor:
       self = .followedAuthor(name: try container.decode(String.self, forKey: .name))
@@ -44,6 +45,9 @@ extension DigestContent.PassReason: Codable {
       try container.encode(name, forKey: .name)
     case .likedPaper(let id):
       try container.encode(Kind.likedPaper, forKey: .kind)
+      try container.encode(id, forKey: .id)
+    case .earlierPick(let id):
+      try container.encode(Kind.earlierPick, forKey: .kind)
       try container.encode(id, forKey: .id)
     case .likedByUser:
       try container.encode(Kind.likedByUser, forKey: .kind)

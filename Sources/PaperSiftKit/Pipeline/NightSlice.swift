@@ -80,7 +80,8 @@ struct NightSlice {
     let useLiked =
       ranked.cold.bestLiked != nil && ranked.cold.liked >= ranked.cold.topic
     if useLiked, let index = ranked.cold.bestLiked, profile.entries.indices.contains(index) {
-      return .likedPaper(id: profile.entries[index].label)
+      let entry = profile.entries[index]
+      return entry.kind == .pick ? .earlierPick(id: entry.label) : .likedPaper(id: entry.label)
     }
     if let index = ranked.cold.bestTopic, profile.entries.indices.contains(index) {
       let entry = profile.entries[index]

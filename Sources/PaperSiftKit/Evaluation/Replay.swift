@@ -21,7 +21,7 @@ public enum ReplayVariant: String, Sendable, CaseIterable, Codable {
   case authorCountPrior = "author-count-prior"
 }
 
-/// What the replay may learn from an earlier night.
+/// The labels of earlier nights that the replay's models and profile learn from.
 public enum ReplayLabels: Sendable, Equatable {
   /// Every paper's recorded label.
   case everyPaper
@@ -66,7 +66,7 @@ public final class Replay {
   public let days: [BenchmarkDay]
   public let folder: URL
   public var settings: RankingSettings
-  /// What the models and likes learn from earlier nights.
+  /// The labels of earlier nights that the models and profile learn from.
   public var labels = ReplayLabels.everyPaper
   private let embedder: any TextEmbedding
   private var embeddings: [String: Matrix] = [:]
@@ -201,8 +201,8 @@ public final class Replay {
     return result.filter { variants.contains($0.key) }
   }
 
-  /// The picks of `day` that the models may learn from: every pick, or the
-  /// picks among the papers sent that night.
+  /// Returns the picks of `day` that the models may learn from: every pick,
+  /// or the picks among the papers sent that night.
   public func knownPicks(of day: BenchmarkDay) -> Set<String> {
     guard labels != .everyPaper, let sent = sentByDate[day.date] else { return day.picks }
     return day.picks.intersection(sent)

@@ -116,9 +116,9 @@ public enum NightRanker {
 }
 
 extension NightRanker {
-  /// The LLM's picks among the training papers, aged from the night they were
-  /// announced, for the profile: the positives that are not the user's own
-  /// likes, and no paper the user disliked.
+  /// Returns the LLM's picks among the training papers for the profile, aged
+  /// from the night they were announced. These are the positives that the
+  /// user neither liked nor disliked.
   ///
   /// The recall benchmark found that they lift the share of picks in the top
   /// 25% of a night by 1.3 points when PaperSift learns only from the papers

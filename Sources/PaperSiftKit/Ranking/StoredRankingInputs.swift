@@ -111,9 +111,9 @@ public struct StoredRankingInputs {
     let feedback = try FeedbackStore(database: database).entries()
     let rated = Set(feedback.map(\.paperId))
     // A paper of a night the LLM scored and did not pick counts as a
-    // negative. One of a night it never scored (a --no-llm run) is unlabelled,
-    // and so is one chosen for the LLM that never got a score (a budget stop
-    // or a failed batch): it ranked high, so it is no likely negative.
+    // negative. One of a night it never scored (a --no-llm run) is unlabelled.
+    // So is one chosen for the LLM that never got a score (a budget stop or
+    // a failed batch), because it ranked high and may well be a pick.
     let onScoredNights = Set(
       try database.rows(
         """

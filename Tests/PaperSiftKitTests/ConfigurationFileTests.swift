@@ -189,7 +189,8 @@ import Testing
     ("{\n  \"llm\": {\n    \"reasoning\": null\n  }\n}", "llm.reasoning on line 3"),
     ("{\"llm\": {\n\"pricesPath\": null,\n\"reasoningEffort\": null}}", "llm.pricesPath on line 2"),
     (
-      "{\"llm\": {\"model\": \"x\",\n\"reasoningEffort\": null},\n\"fetch\": {\"maxAttempts\": null}}",
+      "{\"llm\": {\"model\": \"x\",\n\"reasoningEffort\": null},\n"
+        + "\"fetch\": {\"maxAttempts\": null}}",
       "llm.reasoningEffort on line 2"
     ),
   ])

@@ -180,6 +180,33 @@ import Testing
     Self.expectNoSwiftTypeNames(message)
   }
 
+  /// Null is rejected instead of read as an absent key, and never reported
+  /// as an unknown key for an optional setting.
+  @Test(arguments: [
+    (#"{"llm": {"batchSize": null}}"#, "llm.batchSize on line 1"),
+    (#"{"llm": null}"#, "llm on line 1"),
+    (#"{"run": {"selection": null}}"#, "run.selection on line 1"),
+    ("{\n  \"llm\": {\n    \"reasoning\": null\n  }\n}", "llm.reasoning on line 3"),
+    ("{\"llm\": {\n\"pricesPath\": null,\n\"reasoningEffort\": null}}", "llm.pricesPath on line 2"),
+    (
+      "{\"llm\": {\"model\": \"x\",\n\"reasoningEffort\": null},\n"
+        + "\"fetch\": {\"maxAttempts\": null}}",
+      "llm.reasoningEffort on line 2"
+    ),
+  ])
+  func nullIsRejectedWithKeyAndLine(json: String, place: String) throws {
+    try Self.expectRejected(
+      json,
+      problem: "expected a value at \(place), found null; leave the key out to use its default")
+  }
+
+  @Test func loneSurrogateEscapeNamesLine() throws {
+    try Self.expectRejected(
+      "{\n  \"llm\": {\n    \"model\": \"x\\ud800\"\n  }\n}\n",
+      problem: "the escape \\ud800 on line 3 is a lone UTF-16 surrogate, which encodes no "
+        + "character, so write the character itself or both escapes of its surrogate pair")
+  }
+
   @Test func longStringIsNotShown() throws {
     let key = "sk-TRIAL-\(UUID().uuidString)"
 
@@ -281,6 +308,22 @@ import Testing
 
     #expect(configuration.llm.batchSize == 7)
     #expect(configuration.llm.model == LLMSettings().model)
+  }
+
+  @Test func nullExitsWithStatus2() throws {
+    let home = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: home) }
+    let url = try TestFiles.write(
+      "{\n  \"llm\": {\"pricesPath\": null}\n}\n", named: "config.json", in: home)
+
+    let result = try PaperSiftProcess(home: home).run(["topics"])
+
+    #expect(result.status == 2)
+    #expect(
+      result.errorOutput.contains(
+        "Invalid configuration file '\(url.path)': expected a value at llm.pricesPath on line 2, "
+          + "found null; leave the key out to use its default."))
+    #expect(!result.errorOutput.contains("Unknown key"))
   }
 
   @Test func commandExitsWithStatus2() throws {

@@ -47,6 +47,14 @@ import Testing
     ),
     (#"{"llm": {"maxAttempts": 0}}"#, "llm.maxAttempts 0", "from 1 to 100"),
     (#"{"llm": {"outputTokensPerPaper": -5}}"#, "llm.outputTokensPerPaper -5", "from 1 to"),
+    (
+      #"{"llm": {"reasoningTokensPerRequest": -5000}}"#, "llm.reasoningTokensPerRequest -5000",
+      "from 0 to 1000000"
+    ),
+    (
+      #"{"llm": {"reasoningTokensPerRequest": 1000001}}"#,
+      "llm.reasoningTokensPerRequest 1000001", "from 0 to 1000000"
+    ),
     (#"{"ranking": {"cold": {"halfLifeDays": 0}}}"#, "ranking.cold.halfLifeDays 0.0", "above 0"),
     (#"{"ranking": {"cold": {"nearest": 0}}}"#, "ranking.cold.nearest 0", "from 1 to 1000"),
     (
@@ -109,6 +117,12 @@ import Testing
     let configuration = try Self.load(#"{"llm": {"apiKeyVariable": "\#(name)"}}"#)
 
     #expect(configuration.llm.apiKeyVariable == name)
+  }
+
+  @Test func zeroReasoningTokensAccepted() throws {
+    let configuration = try Self.load(#"{"llm": {"reasoningTokensPerRequest": 0}}"#)
+
+    #expect(configuration.llm.reasoningTokensPerRequest == 0)
   }
 
   @Test(arguments: [

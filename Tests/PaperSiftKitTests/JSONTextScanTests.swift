@@ -102,6 +102,33 @@ import Testing
   }
 
   @Test(arguments: [
+    (#"{"a": "x\ud800"}"#, #"\ud800"#),
+    (#"{"a": "\uDFFF y"}"#, #"\uDFFF"#),
+    (#"{"a": "\ud83d\u0041"}"#, #"\ud83d"#),
+    (#"{"a": "\ud83d"}"#, #"\ud83d"#),
+    (#"{"a": ["ok", "\ude00\ud83d"]}"#, #"\ude00"#),
+    (#"{"k\udc00": 1}"#, #"\udc00"#),
+  ])
+  func loneSurrogateIsFound(text: String, escape: String) {
+    #expect(Self.scan(text).problem == .loneSurrogate(escape: escape, line: 1))
+  }
+
+  /// A whole surrogate pair is one character, and `\\ud800` is an escaped
+  /// backslash followed by text.
+  @Test(arguments: [#"{"a": "\ud83d\ude00"}"#, #"{"a": "\\ud800"}"#, #"{"a": "\u00e9"}"#])
+  func surrogatePairIsAccepted(text: String) {
+    #expect(Self.scan(text).problem == nil)
+  }
+
+  @Test func nullMemberIsFoundByLine() {
+    let scan = Self.scan("{\"b\": [null],\n \"a\": {\"y\": null, \"x\": null},\n \"c\": null}")
+
+    #expect(scan.firstNullMember?.path == JSONPath([.key("a"), .key("x")]))
+    #expect(scan.firstNullMember?.value == .init(text: "null", line: 2))
+    #expect(Self.scan(#"{"a": [null, 1]}"#).firstNullMember == nil)
+  }
+
+  @Test(arguments: [
     Data(#"{"a": 1}"#.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }),
     Data([0xFE, 0xFF, 0x00, 0x7B, 0x00, 0x7D]),
     Data([0x7B, 0x22, 0x61, 0x22, 0x3A, 0x22, 0xFF, 0x22, 0x7D]),

@@ -52,6 +52,35 @@ import Testing
     #expect(abs((items[1].negativePenalty ?? 0) - 0.3) < 1e-6)
   }
 
+  /// A relevant keyword counts like a topic but is named as a keyword, as
+  /// the digest names it.
+  @Test func explainNamesKeywordAsKeyword() {
+    let profile = Profile(
+      entries: [
+        ProfileEntry(kind: .topic, label: "Sparse retrieval"),
+        ProfileEntry(kind: .keyword, label: "Mixture of Experts (MoE)"),
+      ],
+      matrix: Matrix(stacking: [[1, 0, 0], [0, 1, 0]], columns: 3))
+    let other = Float(0.19).squareRoot()
+    let embeddings = Matrix(stacking: [[0.6, 0.8, 0], [0.9, other, 0]], columns: 3)
+    let ranking = Self.ranking(
+      profile: profile, papers: [Self.paper("k"), Self.paper("t")], embeddings: embeddings)
+
+    let lines = RankingReport.text(ranking, top: nil, explain: true)
+      .split(separator: "\n").dropFirst(2).map(String.init)
+
+    // k is closest to the keyword (0.8), t to the topic (0.9), so t ranks first.
+    #expect(
+      lines == [
+        "  1. t  0.990  Title t",
+        "     topic \"Sparse retrieval\" (cosine 0.900)",
+        "  2. k  0.010  Title k",
+        "     relevant keyword \"Mixture of Experts (MoE)\" (cosine 0.800)",
+      ])
+    let items = RankingReport.items(ranking, top: nil)
+    #expect(items.map(\.closestTopicIsKeyword) == [false, true])
+  }
+
   @Test func zeroPenaltyIsNotShown() {
     let item = RankingReport.Item(
       rank: 1, id: "a", title: "Title", score: 0.5, followedAuthor: false, closestTopic: "t",

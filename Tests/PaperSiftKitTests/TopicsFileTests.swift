@@ -170,6 +170,51 @@ import Testing
     #expect(numbered.textOutsideTopics == ["Not relevant: image diffusion"])
   }
 
+  /// A "Not relevant:" or "Irrelevant:" line without a dash, or as a
+  /// numbered item, is the irrelevant text of the topic above it.
+  @Test(arguments: [
+    "1. Sparse retrieval\nNot relevant: image diffusion\n",
+    "1. Sparse retrieval\n2. Not relevant: image diffusion\n",
+    "1. Sparse retrieval\n2) IRRELEVANT: image diffusion\n",
+    "1. Sparse retrieval\n* **Irrelevant:** image diffusion\n",
+    "1. Sparse retrieval\n\n   not relevant:   image diffusion\n",
+  ])
+  func unbulletedIrrelevantLineJoinsTopic(text: String) {
+    let parsed = TopicsFile.parse(text)
+    #expect(
+      parsed.topics == [TopicsFile.Topic(name: "Sparse retrieval", irrelevant: "image diffusion")])
+    #expect(parsed.textOutsideTopics.isEmpty)
+    #expect(Profile.texts(of: parsed).map(\.text) == ["Sparse retrieval"])
+  }
+
+  @Test func irrelevantLinesWithoutTopicStayOutside() {
+    let plain = TopicsFile.parse("Not relevant: diffusion\nIrrelevant: robotics\n")
+    #expect(plain.topics.isEmpty)
+    #expect(plain.textOutsideTopics == ["Not relevant: diffusion robotics"])
+
+    let numbered = TopicsFile.parse(
+      "1. Not relevant: diffusion\n2. Not relevant: robotics\n\nSparse retrieval.\n")
+    #expect(numbered.topics == [TopicsFile.Topic(name: "Sparse retrieval.")])
+    #expect(numbered.textOutsideTopics == ["Not relevant: diffusion robotics"])
+
+    let nested = TopicsFile.parse(
+      "1. Topic\n   - Not relevant: diffusion\n2. Not relevant: robotics\n")
+    #expect(nested.topics == [TopicsFile.Topic(name: "Topic", irrelevant: "diffusion robotics")])
+  }
+
+  @Test func unbulletedIrrelevantKeywordsAreNegative() {
+    let parsed = TopicsFile.parse(
+      "1. Topic\n\n**Keywords:**\n\nIrrelevant: Federated Learning, Robotics\n")
+    #expect(parsed.irrelevantKeywords == ["Federated Learning", "Robotics"])
+    #expect(parsed.topics == [TopicsFile.Topic(name: "Topic")])
+  }
+
+  /// A sentence that mentions the label later in the line stays text.
+  @Test func irrelevantLabelInsideSentenceIsText() {
+    let parsed = TopicsFile.parse("Papers on what is not relevant: a survey.\n")
+    #expect(parsed.topics == [TopicsFile.Topic(name: "Papers on what is not relevant: a survey.")])
+  }
+
   @Test func irrelevantTextMakesNoProfileEntry() {
     let texts = Profile.texts(of: TopicsFile.parse(Self.structured))
     #expect(!texts.contains { $0.text.contains("Standard applications") })
@@ -245,6 +290,11 @@ import Testing
   @Test(arguments: [
     ("## Heading only\n", ""),
     ("- Not relevant: image diffusion\n", ", only text on what to leave out"),
+    ("Not relevant: diffusion models\n", ", only text on what to leave out"),
+    (
+      "1. Not relevant: diffusion models\n2. Irrelevant: robotics\n",
+      ", only text on what to leave out"
+    ),
     (
       "## Topics\n\n**Keywords:**\n\n- Irrelevant: Reinforcement Learning\n",
       ", only text on what to leave out"

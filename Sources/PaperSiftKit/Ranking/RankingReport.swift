@@ -13,10 +13,12 @@ public enum RankingReport {
     public var likedByUser = false
     /// Whether the user disliked the paper.
     public var dislikedByUser = false
-    /// The topic or liked paper with the largest cosine, and that cosine. The
-    /// liked paper is never the paper itself.
+    /// The topic or relevant keyword, and the liked paper, with the largest
+    /// cosine, and those cosines. The liked paper is never the paper itself.
     public var closestTopic: String?
     public var topicSimilarity: Float?
+    /// Whether ``closestTopic`` is a relevant keyword rather than a topic.
+    public var closestTopicIsKeyword = false
     public var closestLiked: String?
     public var likedSimilarity: Float?
     /// Whether ``closestLiked`` is a paper the LLM picked on an earlier night
@@ -48,6 +50,7 @@ public enum RankingReport {
         dislikedByUser: ranked.dislikedByUser,
         closestTopic: ranked.cold.bestTopic.map { entries[$0].label },
         topicSimilarity: ranked.cold.bestTopic == nil ? nil : ranked.cold.topic,
+        closestTopicIsKeyword: ranked.cold.bestTopic.map { entries[$0].kind == .keyword } ?? false,
         closestLiked: ranked.cold.bestLiked.map { entries[$0].label },
         likedSimilarity: ranked.cold.bestLiked == nil ? nil : ranked.cold.liked,
         closestLikedIsPick: ranked.cold.bestLiked.map { entries[$0].kind == .pick } ?? false,
@@ -126,7 +129,8 @@ public enum RankingReport {
     let topic = item.topicSimilarity ?? -.infinity
     let liked = item.likedSimilarity ?? -.infinity
     if let name = item.closestTopic, topic >= liked {
-      parts.append(String(format: "topic \"%@\" (cosine %.3f)", name, topic))
+      let kind = item.closestTopicIsKeyword ? "relevant keyword" : "topic"
+      parts.append(String(format: "%@ \"%@\" (cosine %.3f)", kind, name, topic))
     } else if let id = item.closestLiked, item.closestLikedIsPick {
       let format = "closest earlier LLM pick %@ (mean cosine of the nearest likes and picks %.3f)"
       parts.append(String(format: format, id, liked))

@@ -8,7 +8,9 @@ import Foundation
 /// `- Application:` comma-separated lists. The free-text `paper_topics.txt`
 /// of gpt_paper_assistant numbers its topics too, with `- Relevant:` and
 /// `- Not relevant:` sub-bullets and loose sentences around them; a file with
-/// no numbered line becomes one topic per paragraph.
+/// no numbered line becomes one topic per paragraph. A line that starts with
+/// `Irrelevant:` or `Not relevant:`, behind a bullet, a number or nothing, is
+/// the irrelevant text of the topic above it and never a topic.
 ///
 /// The LLM reads the whole file. The prefilter ranks by each topic's name and
 /// relevant text and by the keyword lists only, so it ignores each topic's

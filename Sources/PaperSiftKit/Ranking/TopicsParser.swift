@@ -37,6 +37,11 @@ struct TopicsParser {
       return
     }
     if plain.hasPrefix("#") { return }
+    // Text on what to leave out is never a topic, whatever marks its line.
+    if let value = Self.irrelevantText(plain) {
+      addLabelled(label: "irrelevant", value: value)
+      return
+    }
     if let (number, rest) = Self.numberedItem(plain), number > 0 {
       inKeywords = false
       if paragraphTopics {
@@ -158,6 +163,22 @@ struct TopicsParser {
     guard label.count <= 20 else { return nil }
     let value = stripEmphasis(String(text[text.index(after: colon)...]))
     return (label, value)
+  }
+
+  /// Returns the text after a leading `Not relevant:` or `Irrelevant:` label
+  /// in any case, on a bullet, a numbered item or a plain line, or nil.
+  static func irrelevantText(_ line: String) -> String? {
+    var text = Substring(line)
+    if let (_, rest) = numberedItem(line) {
+      text = Substring(rest)
+    } else if let first = text.first, first == "-" || first == "*" || first == "•" {
+      text = text.dropFirst().drop { $0.isWhitespace }
+    }
+    let start = text.prefix("not relevant:".count).lowercased()
+    for label in ["not relevant:", "irrelevant:"] where start.hasPrefix(label) {
+      return stripEmphasis(String(text.dropFirst(label.count)))
+    }
+    return nil
   }
 
   /// Splits a comma-separated keyword list, dropping a closing "etc.".

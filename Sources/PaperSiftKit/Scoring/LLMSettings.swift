@@ -133,5 +133,8 @@ public struct LLMSettings: Codable, Sendable, Equatable {
     try SettingRange.checkCount("llm.maxOutputTokens", maxOutputTokens, in: 1...1_000_000)
     try SettingRange.checkCount(
       "llm.outputTokensPerPaper", outputTokensPerPaper, in: 1...100_000)
+    // 0 suits a model that spends no reasoning tokens at its effort setting.
+    try SettingRange.checkCount(
+      "llm.reasoningTokensPerRequest", reasoningTokensPerRequest, in: 0...1_000_000)
   }
 }

@@ -70,9 +70,9 @@ public struct Configuration: Codable, Sendable, Equatable {
 
   /// Decodes the text of a configuration file, stricter than `JSONDecoder`.
   ///
-  /// The text must be one JSON object without trailing commas or repeated
-  /// keys (see ``JSONTextScan``), and each setting must have its type, with
-  /// whole numbers where a count is expected.
+  /// The text must be one JSON object without trailing commas, repeated
+  /// keys or null values (see ``JSONTextScan``), and each setting must have
+  /// its type, with whole numbers where a count is expected.
   ///
   /// - Parameters:
   ///   - data: The text of the file.
@@ -101,6 +101,13 @@ public struct Configuration: Codable, Sendable, Equatable {
       throw invalid(
         "\(file.lastPathComponent) must contain one JSON object, such as {} for the defaults, "
           + "but it contains \(JSONErrorText.describeFound(root))")
+    }
+    // JSONDecoder reads null as an absent key, so null would silently mean
+    // the default, which the user may not have meant.
+    if let null = scan.firstNullMember {
+      throw invalid(
+        "expected a value at \(null.path) on line \(null.value.line), found null; leave the "
+          + "key out to use its default")
     }
 
     do {

@@ -39,10 +39,11 @@ struct JSONPath: Hashable, CustomStringConvertible {
 ///
 /// `JSONSerialization` and `JSONDecoder` (Swift 6.3 on Linux) accept a comma
 /// after the last member of an object or list, and keep one of the values of
-/// a repeated key. They reject a number beyond the range of `Double`, but
-/// without naming where it is. The scan finds all three and records each
-/// value's source text and line, so that messages can show them. At any
-/// other syntax error it stops, and leaves that error to Foundation's parser.
+/// a repeated key. They reject a number beyond the range of `Double` and a
+/// lone surrogate escape such as `\ud800`, but without naming where it is.
+/// The scan finds these problems and records each value's source text and
+/// line, so that messages can show them. At any other syntax error it stops,
+/// and leaves that error to Foundation's parser.
 struct JSONTextScan {
   /// A value as written in the text.
   struct Value: Equatable {
@@ -63,6 +64,9 @@ struct JSONTextScan {
     case duplicateKey(JSONPath, line: Int, firstLine: Int)
     /// A number beyond the range of `Double`, such as `1e400`.
     case numberOutOfRange(JSONPath, text: String, line: Int)
+    /// A `\u` escape of a UTF-16 surrogate without its other half, such as
+    /// `\ud800`, which encodes no character.
+    case loneSurrogate(escape: String, line: Int)
 
     var description: String {
       switch self {
@@ -77,6 +81,9 @@ struct JSONTextScan {
       case .numberOutOfRange(let path, let text, let line):
         return "the number \(text) at \(path) on line \(line) is out of range, so use a value "
           + "such as the default or leave the key out"
+      case .loneSurrogate(let escape, let line):
+        return "the escape \(escape) on line \(line) is a lone UTF-16 surrogate, which encodes "
+          + "no character, so write the character itself or both escapes of its surrogate pair"
       }
     }
   }
@@ -85,6 +92,19 @@ struct JSONTextScan {
   private(set) var values: [JSONPath: Value] = [:]
   /// The first problem found, or nil when there is none.
   private(set) var problem: Problem?
+
+  /// The path and value of the first object member, by line, whose value is
+  /// `null`, or nil when there is none. Elements of lists are left out.
+  var firstNullMember: (path: JSONPath, value: Value)? {
+    let members = values.filter { path, value in
+      guard case .key = path.components.last else { return false }
+      return value.text == "null"
+    }
+    return members.min { first, second in
+      (first.value.line, first.key.description) < (second.value.line, second.key.description)
+    }
+    .map { (path: $0.key, value: $0.value) }
+  }
 
   /// Scans `data`, read as UTF-8 with an optional byte order mark.
   init(_ data: Data) {
@@ -233,6 +253,10 @@ extension JSONTextScan {
       guard index < bytes.count else { return false }
       index += 1
       let text = Array(bytes[start..<index])
+      if let escape = Self.loneSurrogateEscape(in: text) {
+        problem = .loneSurrogate(escape: escape, line: line)
+        return true
+      }
 
       guard case .object(var keys, _) = stack.last, previous == .open || previous == .comma else {
         return value(String(decoding: text, as: UTF8.self))
@@ -248,6 +272,44 @@ extension JSONTextScan {
       stack[stack.count - 1] = .object(keys: keys, key: key)
       previous = .key
       return true
+    }
+
+    /// Returns the first `\u` escape in the string `text` (quotes included)
+    /// of a UTF-16 surrogate without its other half, as written, or nil.
+    ///
+    /// A high surrogate (D800 to DBFF) must be followed at once by an escape
+    /// of a low one (DC00 to DFFF), and a low one must follow a high one.
+    static func loneSurrogateEscape(in text: [UInt8]) -> String? {
+      func unit(at offset: Int) -> UInt16? {
+        guard offset + 6 <= text.count, text[offset] == UInt8(ascii: "\\"),
+          text[offset + 1] == UInt8(ascii: "u")
+        else { return nil }
+        return UInt16(String(decoding: text[offset + 2..<offset + 6], as: UTF8.self), radix: 16)
+      }
+      var offset = 0
+      while offset < text.count {
+        guard text[offset] == UInt8(ascii: "\\") else {
+          offset += 1
+          continue
+        }
+        guard let first = unit(at: offset) else {
+          offset += 2
+          continue
+        }
+        let escape = String(decoding: text[offset..<offset + 6], as: UTF8.self)
+        switch first {
+        case 0xD800...0xDBFF:
+          guard let second = unit(at: offset + 6), (0xDC00...0xDFFF).contains(second) else {
+            return escape
+          }
+          offset += 12
+        case 0xDC00...0xDFFF:
+          return escape
+        default:
+          offset += 6
+        }
+      }
+      return nil
     }
 
     /// The bytes a JSON number is written with.

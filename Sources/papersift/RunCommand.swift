@@ -18,8 +18,8 @@ enum RunCommand: Command {
       EXIT STATUS: 0 done (also a night with no new papers), 1 failure, 2 invalid command line,
       configuration or input, 3 done but some papers stayed unscored or the API key variable
       is unset (the digest gives the reason), 4 another run holds the home folder, 130 or 143
-      interrupted by SIGINT or SIGTERM (the run is recorded as interrupted, and the next run
-      sends only the papers still unscored).
+      interrupted by SIGINT or SIGTERM (a run past the import is recorded as interrupted, and
+      the next run sends only the papers still unscored).
       """,
     options: [
       .value(

@@ -30,8 +30,8 @@ extension NightlyRun {
   /// Scores the slice and the audit sample, or estimates the cost when the
   /// LLM stage is skipped.
   func score(
-    _ slice: NightSlice, options: NightlyRunOptions, settings: Configuration, topics: String,
-    database: Database
+    _ slice: NightSlice, runID: Int64, options: NightlyRunOptions, settings: Configuration,
+    topics: String, database: Database
   ) throws -> NightScoring {
     let papers = slice.papersToScore
     let runs = RunStore(database: database)
@@ -40,9 +40,6 @@ extension NightlyRun {
 
     if let skip = skipReason(options, settings: settings.llm) {
       let estimate = try CostEstimate.of(papers, settings: settings.llm, topics: topics)
-      let runID = try runs.startRun(
-        date: slice.date, model: settings.llm.model, promptHash: prompt.promptHash,
-        budgetUSD: options.budgetUSD)
       let metadata = [
         ("reason", skip.reason), ("estimated_tokens", "\(estimate.usage.promptTokens)"),
         ("estimated_usd", String(format: "%.4f", estimate.costUSD)),
@@ -70,16 +67,7 @@ extension NightlyRun {
 
     let scorer = try LLMScorer(
       settings: settings.llm, topics: topics, database: database, environment: environment)
-    let runID = try runs.startRun(
-      date: slice.date, model: settings.llm.model, promptHash: scorer.promptHash,
-      budgetUSD: options.budgetUSD)
-    let result: ScoringResult
-    do {
-      result = try scorer.score(papers, runID: runID, budgetUSD: options.budgetUSD)
-    } catch {
-      try? runs.finishRun(runID, status: .failed)
-      throw error
-    }
+    let result = try scorer.score(papers, runID: runID, budgetUSD: options.budgetUSD)
     ProgressLine.clearIfShown()
 
     let stored = try ScoreStore(database: database).scores(

@@ -44,7 +44,10 @@ enum RunCommand: Command {
       .flag(
         "--no-llm",
         help: "Send nothing to the LLM. Show the night's stored scores, else the prefilter's top."),
-      .value("--budget", "USD", help: "Send no LLM batch whose estimated cost would cross USD."),
+      .value(
+        "--budget", "USD",
+        help: "Send no LLM batch whose estimated cost would take this run's spending over USD. "
+          + "The budget is per run: a second run of the night may spend it again."),
       .value("--out", "DIR", help: "Write the digest files here (default: run.outputFolder)."),
       .value(
         "--wait", "SECONDS",

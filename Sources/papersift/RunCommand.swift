@@ -18,8 +18,8 @@ enum RunCommand: Command {
       EXIT STATUS: 0 done (also a night with no new papers), 1 failure, 2 invalid command line,
       configuration or input, 3 done but some papers stayed unscored or the API key variable
       is unset (the digest gives the reason), 4 another run holds the home folder, 130 or 143
-      interrupted by SIGINT or SIGTERM (the run is recorded as interrupted, and the next run
-      sends only the papers still unscored).
+      interrupted by SIGINT or SIGTERM (a run past the import is recorded as interrupted, and
+      the next run sends only the papers still unscored).
       """,
     options: [
       .value(
@@ -44,7 +44,10 @@ enum RunCommand: Command {
       .flag(
         "--no-llm",
         help: "Send nothing to the LLM. Show the night's stored scores, else the prefilter's top."),
-      .value("--budget", "USD", help: "Send no LLM batch whose estimated cost would cross USD."),
+      .value(
+        "--budget", "USD",
+        help: "Send no LLM batch whose estimated cost would take this run's spending over USD. "
+          + "The budget is per run: a second run of the night may spend it again."),
       .value("--out", "DIR", help: "Write the digest files here (default: run.outputFolder)."),
       .value(
         "--wait", "SECONDS",

@@ -92,6 +92,40 @@ import Testing
     #expect(limitedDigest.unscored.allSatisfy { $0.reason == DigestBuilder.budgetReason })
     #expect(limitedDigest.usage.totalDollars <= budget)
     #expect(limitedDigest.usage.totalDollars > 0)
+    #expect(
+      limited.errorOutput.contains(String(format: "this run, whose --budget is $%.4f;", budget)))
+  }
+
+  @Test func budgetBelowFirstBatchSkipsStage() throws {
+    let home = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: home) }
+    let server = try FakeChatServer(replies: [])
+    defer { server.stop() }
+
+    let result = try Self.run(on: server, home: home, extra: ["--budget", "0"])
+
+    // The papers stay unscored, so the run is partial, but nothing failed.
+    #expect(result.status == 3, "stderr: \(result.errorOutput)")
+    #expect(server.requests.isEmpty)
+    let digest = try NightFixtures.digest(in: home)
+    let skipped = try #require(digest.skippedLLM)
+    #expect(skipped.failed == nil)
+    #expect(
+      skipped.reason
+        == "no request was sent, because the estimated cost of the first batch would cross "
+        + "the budget (--budget)")
+    #expect(digest.usage.totalTokens == 0)
+    #expect(
+      result.errorOutput.contains(
+        "LLM stage skipped (no request was sent, because the estimated cost of the first "
+          + "batch would cross the budget (--budget))"))
+    #expect(!result.errorOutput.contains("LLM stage failed"))
+    let markdown = try NightFixtures.markdown(in: home)
+    #expect(markdown.contains("**The LLM stage was skipped: no request was sent"))
+    let run = try NightFixtures.firstRun(in: home)
+    #expect(run.status == .partial)
+    #expect(run.sent == 0)
+    #expect(try Self.batchStatuses(in: home).isEmpty)
   }
 
   @Test func proseAnswersStopTheStage() throws {

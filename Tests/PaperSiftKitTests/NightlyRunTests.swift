@@ -191,9 +191,12 @@ import Testing
     #expect(result.status == 143, "stderr: \(result.errorOutput)")
     #expect(server.requests.isEmpty, "nothing is sent after the signal")
     let database = try Database(path: home.appendingPathComponent("papersift.sqlite").path)
-    // The run row starts with the LLM stage, so there may be none yet.
-    let statuses = try database.rows("SELECT status FROM runs").compactMap { $0.string(0) }
-    #expect(statuses.allSatisfy { $0 == "interrupted" }, "statuses: \(statuses)")
+    // The run row starts before the embedding, so the signal marks it.
+    let runs = try database.rows("SELECT status, finished, sent FROM runs")
+    #expect(runs.count == 1)
+    #expect(runs.first?.string(0) == "interrupted")
+    #expect(runs.first?.string(1) != nil)
+    #expect(runs.first?.int(2) == 0)
     #expect(result.errorOutput.contains("Run interrupted"))
     // The lock is free: taking it without waiting succeeds.
     let lock = try RunLock(url: home.appendingPathComponent("run.lock"), timeout: 0)

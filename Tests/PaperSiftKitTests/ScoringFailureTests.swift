@@ -161,18 +161,32 @@ import Testing
     defer { server.stop() }
     let (_, result, log) = try Self.score(30, on: server)
 
-    // Both batches wait to be sent again in halves, and the stop leaves them unsent.
+    // Batch 1 waits to be sent again in halves, batch 2 stops the stage, and
+    // the papers of both keep their own reason. Only batch 3 is unsent.
     #expect(server.requests.count == 2)
     #expect(result.unscored.count == 30)
-    for paper in result.unscored {
+    let reasons = Self.reasons(result)
+    for id in Self.ids(1...20) {
+      #expect(reasons[id] == "answer was cut off", "\(id)")
+    }
+    for id in Self.ids(21...30) {
       #expect(
-        paper.reason
+        reasons[id]
           == "not sent: the answers to 2 batches in a row were cut off before their first "
           + "complete entry, so later batches would be paid for nothing. Raise "
           + "llm.maxOutputTokens (now 16000, which a reasoning model shares with its "
-          + "reasoning) or lower llm.batchSize (now 10).", "\(paper.paperID)")
+          + "reasoning) or lower llm.batchSize (now 10).", "\(id)")
     }
     #expect(log.contains("cause=\"answer was cut off\""))
+    // Batch 2 stops the stage, so its log line promises no resend.
+    #expect(
+      log.contains(
+        "LLM answer was cut off; its papers without a score stay unscored batch=2 papers=10 "
+          + "scored=0 unscored=10"))
+    #expect(
+      log.contains(
+        "Queued papers are not sent again and keep the reason of their first response "
+          + "batch=\"scoring retry batch 1/2\" papers=5 cause=\"LLM stage stopped\""))
   }
 
   @Test func cutOffWarningCountsPapers() throws {
@@ -184,7 +198,7 @@ import Testing
     #expect(server.idsPerRequest.map(\.count) == [10, 5, 1])
     #expect(result.scores.count == 6)
     #expect(result.unscored.count == 4)
-    #expect(result.unscored.allSatisfy { $0.reason == "missing from answer" })
+    #expect(result.unscored.allSatisfy { $0.reason == "answer was cut off" })
     #expect(
       log.contains(
         "LLM answer was cut off; its papers without a score are sent again in smaller batches "

@@ -43,6 +43,7 @@ extension NightlyRun {
     outcome.unscored = unscored
     outcome.usage = content.usage
     outcome.spentUSD = scoring.spentUSD
+    outcome.budgetUSD = options.budgetUSD
     outcome.skippedLLMReason = scoring.skipped?.reason
     outcome.noRequestReason = scoring.noRequestReason
     outcome.llmFailed = scoring.skipped?.requestsFailed ?? false

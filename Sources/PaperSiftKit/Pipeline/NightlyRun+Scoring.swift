@@ -30,8 +30,8 @@ extension NightlyRun {
   /// Scores the slice and the audit sample, or estimates the cost when the
   /// LLM stage is skipped.
   func score(
-    _ slice: NightSlice, options: NightlyRunOptions, settings: Configuration, topics: String,
-    database: Database
+    _ slice: NightSlice, runID: Int64, options: NightlyRunOptions, settings: Configuration,
+    topics: String, database: Database
   ) throws -> NightScoring {
     let papers = slice.papersToScore
     let runs = RunStore(database: database)
@@ -40,9 +40,6 @@ extension NightlyRun {
 
     if let skip = skipReason(options, settings: settings.llm) {
       let estimate = try CostEstimate.of(papers, settings: settings.llm, topics: topics)
-      let runID = try runs.startRun(
-        date: slice.date, model: settings.llm.model, promptHash: prompt.promptHash,
-        budgetUSD: options.budgetUSD)
       let metadata = [
         ("reason", skip.reason), ("estimated_tokens", "\(estimate.usage.promptTokens)"),
         ("estimated_usd", String(format: "%.4f", estimate.costUSD)),
@@ -70,16 +67,7 @@ extension NightlyRun {
 
     let scorer = try LLMScorer(
       settings: settings.llm, topics: topics, database: database, environment: environment)
-    let runID = try runs.startRun(
-      date: slice.date, model: settings.llm.model, promptHash: scorer.promptHash,
-      budgetUSD: options.budgetUSD)
-    let result: ScoringResult
-    do {
-      result = try scorer.score(papers, runID: runID, budgetUSD: options.budgetUSD)
-    } catch {
-      try? runs.finishRun(runID, status: .failed)
-      throw error
-    }
+    let result = try scorer.score(papers, runID: runID, budgetUSD: options.budgetUSD)
     ProgressLine.clearIfShown()
 
     let stored = try ScoreStore(database: database).scores(
@@ -99,16 +87,26 @@ extension NightlyRun {
       price: scorer.price)
     scoring.selectionPrompt = scorer.prompt.systemPrompt
     if scoring.scores.isEmpty, let first = result.unscored.first {
-      // Nothing came back (the server is down, say): the digest falls back to
-      // the prefilter's ranking instead of listing no paper at all.
+      // Nothing came back (the server is down, say), or the budget let no
+      // batch go out: the digest falls back to the prefilter's ranking
+      // instead of listing no paper at all.
       let estimate = try CostEstimate.of(papers, settings: settings.llm, topics: topics)
+      // Requests of earlier runs of the night count, so that their cost stays in the digest.
+      let paid = result.requests > 0 || scoring.usage.totalTokens > 0
       scoring.skipped = DigestContent.SkippedLLM(
-        reason: NightlyRun.failureReason(firstUnscored: first.reason),
+        reason: paid
+          ? NightlyRun.failureReason(firstUnscored: first.reason) : NightlyRun.budgetSkipReason,
         estimatedUsage: NightlyRun.digestUsage(estimate.usage, price: scorer.price),
-        failed: true)
+        failed: paid ? true : nil)
     }
     return scoring
   }
+
+  /// The digest's reason for a stage that the budget stopped before its
+  /// first request, the only way a stage that runs sends nothing.
+  static let budgetSkipReason =
+    "no request was sent, because the estimated cost of the first batch would cross the "
+    + "budget (--budget)"
 
   /// Returns the digest's reason for a stage in which no paper got a score,
   /// from the stored reason of the first unscored paper.

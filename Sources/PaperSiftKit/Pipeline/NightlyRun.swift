@@ -53,12 +53,37 @@ public final class NightlyRun {
     // --out fails the run at once.
     try DigestFiles.createDirectory(
       options.outputDirectory ?? settings.run.outputDirectory(home: home))
+    // The run is recorded before the embedding, so that a signal or a
+    // failure from here on leaves a `runs` row marked interrupted or failed.
+    let runs = RunStore(database: database)
+    let runID = try runs.startRun(
+      date: date, model: settings.llm.model,
+      promptHash: PromptBuilder(
+        topics: topicsText, model: settings.llm.model, jsonMode: settings.llm.jsonMode
+      ).promptHash,
+      budgetUSD: options.budgetUSD)
+    do {
+      return try rankAndScore(
+        papers, date: date, runID: runID, topics: (topicsText, topics), options: options,
+        settings: settings, database: database)
+    } catch {
+      try? runs.finishRun(runID, status: .failed)
+      throw error
+    }
+  }
+
+  /// Embeds and ranks the night, scores its slice, writes the digest and
+  /// finishes the run `runID`.
+  private func rankAndScore(
+    _ papers: [Paper], date: String, runID: Int64, topics: (text: String, file: TopicsFile),
+    options: NightlyRunOptions, settings: Configuration, database: Database
+  ) throws -> NightlyRunOutcome {
     let encoder = try EncoderFactory.make(settings.embedding, home: home, environment: environment)
     let trainingPapers = try embed(papers, date: date, encoder: encoder, database: database)
     let ranking = try NightRanker.rank(
       date: date,
       inputs: try StoredRankingInputs(database: database, encoder: encoder),
-      settings: settings.ranking, topics: topics, embedder: TopicEmbedding(encoder: encoder),
+      settings: settings.ranking, topics: topics.file, embedder: TopicEmbedding(encoder: encoder),
       trainingPapers: trainingPapers)
 
     let slice = NightSlice(
@@ -73,7 +98,8 @@ public final class NightlyRun {
       ])
 
     let scoring = try score(
-      slice, options: options, settings: settings, topics: topicsText, database: database)
+      slice, runID: runID, options: options, settings: settings, topics: topics.text,
+      database: database)
     return try finish(
       slice, scoring: scoring, options: options, settings: settings, database: database)
   }

@@ -88,6 +88,8 @@ public struct NightlyRunOutcome: Sendable {
   public var usage: DigestContent.Usage = .zero
   /// Dollars the LLM stage spent in this run alone.
   public var spentUSD: Double = 0
+  /// The `--budget` of this run, which limits ``spentUSD`` and not the night's total.
+  public var budgetUSD: Double?
   public var skippedLLMReason: String?
   /// The reason this run sent no request, when the digest shows the scores
   /// that earlier runs of the night stored.
@@ -105,6 +107,7 @@ public struct NightlyRunOutcome: Sendable {
     var paid =
       "\(usage.totalTokens) tokens, \(String(format: "$%.4f", usage.totalDollars)) "
       + "(\(String(format: "$%.4f", spentUSD)) this run"
+    if let budgetUSD { paid += String(format: ", whose --budget is $%.4f", budgetUSD) }
     if let estimated = usage.estimatedRequests, estimated > 0 {
       let requests = estimated == 1 ? "1 request" : "\(estimated) requests"
       paid += "; estimated for \(requests) whose response reported no usage"

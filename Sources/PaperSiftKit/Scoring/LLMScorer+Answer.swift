@@ -17,7 +17,8 @@ extension LLMScorer {
   /// - Returns: On the first pass, the papers to send again: those that an
   ///   answer with other scores left out or scored invalidly, and those
   ///   without a score in an answer that was cut off. Nothing on the retry
-  ///   pass, whose papers without a score are stored as unscored.
+  ///   pass, whose papers without a score are stored as unscored, and
+  ///   nothing when this answer stops the stage.
   func store(
     _ completion: ChatCompletion, of batch: [Paper], record: BatchRecord, estimate: TokenUsage,
     isRetry: Bool, session: inout Session
@@ -30,17 +31,27 @@ extension LLMScorer {
     let found = ids.compactMap { answer.scores[$0] }
     let cutOff = completion.finishReason == "length" || answer.endsIncomplete
     record.status = found.isEmpty ? .unusable : .ok
+    var unusable: UnusableAnswer?
+    if found.isEmpty {
+      unusable = cutOff ? .cutOff : UnusableAnswer(answer)
+    }
+    // Known before the papers are sorted, so that an answer that stops the
+    // stage queues none of its papers to be sent again.
+    let stops = session.failures.recordAnswer(unusable)
     // An answer without any score is sent again only when it was cut off,
     // because the same request would most likely get the same answer.
-    let resends = !isRetry && (cutOff || !found.isEmpty)
+    let resends = !isRetry && !stops && (cutOff || !found.isEmpty)
     var failed: [(String, UnscoredReason)] = []
     var again = Resend()
     for paper in batch {
       guard var reason = answer.reason(for: paper.id) else { continue }
-      if cutOff, reason != .invalidScore { reason = .missingFromAnswer }
+      if cutOff, reason != .invalidScore { reason = .answerCutOff }
       if !resends {
         failed.append((paper.id, reason))
-      } else if cutOff {
+        continue
+      }
+      session.resendReasons[paper.id] = reason
+      if cutOff {
         again.cutOff.append(paper)
       } else {
         again.leftOut.append(paper)
@@ -64,14 +75,10 @@ extension LLMScorer {
     for score in found { session.scored[score.paperID] = score }
     logStored(record, completion: completion, scored: found.count)
 
-    var unusable: UnusableAnswer?
-    if found.isEmpty {
-      unusable = cutOff ? .cutOff : UnusableAnswer(answer)
-    }
     if let unusable {
       logUnusable(unusable, record: record, content: completion.content)
     }
-    if session.failures.recordAnswer(unusable), let unusable {
+    if stops, let unusable {
       let reason = RepeatedFailures.stopReason(
         after: unusable, settings: settings, endpoint: client.displayEndpoint)
       stop(reason, batch: record.number, session: &session)

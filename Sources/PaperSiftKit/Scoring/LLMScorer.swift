@@ -4,15 +4,18 @@ import Foundation
 /// batch's scores and cost as it arrives, and keeps to a budget.
 ///
 /// Papers already scored under the same model and prompt hash are not sent
-/// again. The rest are sent in batches of `batchSize`. A paper that an
-/// answer with other scores left out, or gave an invalid score, is sent
-/// once more, in a batch of half the size when the answer was cut off. An
-/// answer that gave no paper a score is not sent again unless it was cut
-/// off, because the same prompt would most likely get the same answer. So
-/// every paper ends with a score or a reason. After a failure that every
-/// later request would repeat (a rejected key, an exhausted quota, a server
-/// that never responds, two batches in a row with server errors or with
-/// answers unusable in the same way), no further batch is sent.
+/// again. The rest are sent in batches of `batchSize`. Within one call, a
+/// paper that an answer with other scores left out, or gave an invalid
+/// score, is sent once more, in a batch of half the size when the answer was
+/// cut off. An answer that gave no paper a score is not sent again in the
+/// call unless it was cut off, because the same prompt would most likely get
+/// the same answer. Such papers have no stored score, so a later call (the
+/// next run of the night) sends them again. Every paper ends with a score or
+/// a reason. After a failure that every later request would repeat (a
+/// rejected key, an exhausted quota, a server that never responds, two
+/// batches in a row with server errors or with answers unusable in the same
+/// way), no further batch is sent, not even one of papers queued to be sent
+/// again, which keep the reason their answer gave.
 ///
 /// A response without token usage is counted by the estimate that the
 /// budget check uses, so that the budget and the digest still count it.
@@ -67,14 +70,16 @@ public final class LLMScorer {
   ///   - budgetUSD: The maximum this call may spend, checked by estimate
   ///     before each request. A batch whose estimated cost would cross it is
   ///     not sent. Its papers and those of every later batch are stored as
-  ///     unscored with reason `budget`.
+  ///     unscored with reason `budget`, except papers queued to be sent
+  ///     again, which keep the reason their answer gave.
   /// - Returns: Scores, unscored papers with reasons, tokens and dollars.
   /// - Throws: ``PaperSiftError`` when a budget is set but the model has no
   ///   price, or when the database fails. A failed request does not throw:
   ///   its papers are stored as unscored and the other batches go on, unless
   ///   the failure has a ``ChatRequestError/stopReason`` or completes a run
   ///   of ``RepeatedFailures``. Then the papers of every later batch are
-  ///   stored as unscored with that reason, unsent.
+  ///   stored as unscored with that reason, unsent, except papers queued to
+  ///   be sent again, which keep the reason their answer gave.
   public func score(_ papers: [Paper], runID: Int64, budgetUSD: Double? = nil) throws
     -> ScoringResult
   {
@@ -191,6 +196,9 @@ public final class LLMScorer {
     /// way that every later one would repeat.
     var stopReason: String?
     var failures = RepeatedFailures()
+    /// The reason that each paper queued to be sent again keeps when its
+    /// second batch is not sent.
+    var resendReasons: [String: UnscoredReason] = [:]
     /// Reported and unscaled estimated prompt tokens of the answered
     /// requests, whose ratio scales later estimates.
     var reportedPromptTokens = 0
@@ -233,12 +241,20 @@ public final class LLMScorer {
           ("next_batch_estimate_usd", String(format: "%.4f", estimatedCost)),
         ])
     }
-    if session.budgetReached {
-      try storeUnscored(batch.map { ($0.id, .budget) }, session: &session)
-      return Resend()
-    }
-    if let stopReason = session.stopReason {
-      try storeUnscored(batch.map { ($0.id, .notSent(stopReason)) }, session: &session)
+    let unsent: UnscoredReason? =
+      session.budgetReached ? .budget : session.stopReason.map { .notSent($0) }
+    if let unsent {
+      if isRetry {
+        logger.warning(
+          "Queued papers are not sent again and keep the reason of their first response",
+          [
+            ("batch", label), ("papers", "\(batch.count)"),
+            ("cause", session.budgetReached ? "budget reached" : "LLM stage stopped"),
+          ])
+      }
+      // A paper that was sent once keeps the reason its answer gave.
+      try storeUnscored(
+        batch.map { ($0.id, session.resendReasons[$0.id] ?? unsent) }, session: &session)
       return Resend()
     }
 

@@ -32,7 +32,7 @@ enum UnusableAnswer: Sendable, Equatable, CustomStringConvertible {
     case .unknownIDs: "\(UnscoredReason.unknownIDs)"
     case .invalidScores: "\(UnscoredReason.invalidScore)"
     case .noEntries: "no entry for any paper"
-    case .cutOff: "answer was cut off"
+    case .cutOff: "\(UnscoredReason.answerCutOff)"
     }
   }
 }

@@ -7,6 +7,9 @@ public enum UnscoredReason: Sendable, Equatable, CustomStringConvertible {
   /// The response had no entry for it. A paper left out of an answer that
   /// scored other papers is sent once more before it gets this reason.
   case missingFromAnswer
+  /// The response was cut off before a valid entry for it, at the output
+  /// token limit or inside its JSON.
+  case answerCutOff
   /// The response's scores for it were not integers from 1 to 10.
   case invalidScore
   /// The response contained no JSON object, such as a refusal in prose.
@@ -27,6 +30,7 @@ public enum UnscoredReason: Sendable, Equatable, CustomStringConvertible {
     switch self {
     case .budget: "budget"
     case .missingFromAnswer: "missing from answer"
+    case .answerCutOff: "answer was cut off"
     case .invalidScore: "invalid score"
     case .answerNotJSON: "answer was not JSON"
     case .unknownIDs: "answer's ids are not in the batch"

@@ -3,7 +3,8 @@ import Foundation
 /// A paper that reached the LLM stage but has no score, with the reason.
 public struct UnscoredPaper: Sendable, Equatable, Codable {
   public var paperID: String
-  /// `budget`, `missing from answer`, `invalid score`, `answer was not JSON`,
+  /// `budget`, `missing from answer`, `answer was cut off`, `invalid score`,
+  /// `answer was not JSON`,
   /// `answer's ids are not in the batch`, `request failed: ...` or
   /// `not sent: ...`, as ``UnscoredReason`` writes them.
   public var reason: String

@@ -58,12 +58,9 @@ import Testing
   }
 
   @Test func rerunSendsNothingAndWritesSameDigest() throws {
-    let home = try TestFiles.temporaryFolder()
-    defer { try? FileManager.default.removeItem(at: home) }
-    let server = try FakeChatServer(replies: [])
-    defer { server.stop() }
-    try NightFixtures.configure(home: home, llmBaseURL: server.baseURL)
-    let day = try NightFixtures.smallDay(40, in: home)
+    let night = try SmallNight(papers: 40)
+    defer { night.close() }
+    let (home, server, day) = (night.home, night.server, night.day)
     let papersift = try PaperSiftProcess(home: home)
 
     let first = try papersift.run(NightFixtures.runArguments(day, ["--top", "12"]))
@@ -204,12 +201,9 @@ import Testing
   }
 
   @Test func noLLMRunStatesSkipAndCost() throws {
-    let home = try TestFiles.temporaryFolder()
-    defer { try? FileManager.default.removeItem(at: home) }
-    let server = try FakeChatServer(replies: [])
-    defer { server.stop() }
-    try NightFixtures.configure(home: home, llmBaseURL: server.baseURL)
-    let day = try NightFixtures.smallDay(40, in: home)
+    let night = try SmallNight(papers: 40)
+    defer { night.close() }
+    let (home, server, day) = (night.home, night.server, night.day)
 
     let result = try PaperSiftProcess(home: home).run(
       NightFixtures.runArguments(day, ["--top", "10", "--no-llm"]))
@@ -226,12 +220,9 @@ import Testing
   }
 
   @Test func noLLMRerunKeepsStoredScores() throws {
-    let home = try TestFiles.temporaryFolder()
-    defer { try? FileManager.default.removeItem(at: home) }
-    let server = try FakeChatServer(replies: [])
-    defer { server.stop() }
-    try NightFixtures.configure(home: home, llmBaseURL: server.baseURL, model: "gpt-4o-mini")
-    let day = try NightFixtures.smallDay(40, in: home)
+    let night = try SmallNight(papers: 40, model: "gpt-4o-mini")
+    defer { night.close() }
+    let (home, server, day) = (night.home, night.server, night.day)
     let papersift = try PaperSiftProcess(home: home)
     let scored = try papersift.run(NightFixtures.runArguments(day, ["--top", "12"]))
     let paid = try NightFixtures.digest(in: home)
@@ -269,12 +260,9 @@ import Testing
   }
 
   @Test func noLLMListsPapersWithoutStoredScore() throws {
-    let home = try TestFiles.temporaryFolder()
-    defer { try? FileManager.default.removeItem(at: home) }
-    let server = try FakeChatServer(replies: [])
-    defer { server.stop() }
-    try NightFixtures.configure(home: home, llmBaseURL: server.baseURL)
-    let day = try NightFixtures.smallDay(40, in: home)
+    let night = try SmallNight(papers: 40)
+    defer { night.close() }
+    let (home, server, day) = (night.home, night.server, night.day)
     let papersift = try PaperSiftProcess(home: home)
     let scored = try papersift.run(NightFixtures.runArguments(day, ["--top", "12"]))
     let paidIDs = Set(server.idsPerRequest.flatMap { $0 })
@@ -307,12 +295,9 @@ import Testing
   }
 
   @Test func inputRunNamesPendingFeedback() throws {
-    let home = try TestFiles.temporaryFolder()
-    defer { try? FileManager.default.removeItem(at: home) }
-    let server = try FakeChatServer(replies: [])
-    defer { server.stop() }
-    try NightFixtures.configure(home: home, llmBaseURL: server.baseURL)
-    let day = try NightFixtures.smallDay(20, in: home)
+    let night = try SmallNight(papers: 20)
+    defer { night.close() }
+    let (home, day) = (night.home, night.day)
     // A like given offline, on a paper that is in no input file.
     let database = try Database(path: home.appendingPathComponent("papersift.sqlite").path)
     _ = try FeedbackStore(database: database).record(
@@ -667,12 +652,9 @@ import Testing
   }
 
   @Test func outputFileFailsBeforeScoring() throws {
-    let home = try TestFiles.temporaryFolder()
-    defer { try? FileManager.default.removeItem(at: home) }
-    let server = try FakeChatServer(replies: [])
-    defer { server.stop() }
-    try NightFixtures.configure(home: home, llmBaseURL: server.baseURL)
-    let day = try NightFixtures.smallDay(5, in: home)
+    let night = try SmallNight(papers: 5)
+    defer { night.close() }
+    let (home, server, day) = (night.home, night.server, night.day)
     let file = try TestFiles.write("not a folder", named: "taken", in: home)
 
     let result = try PaperSiftProcess(home: home).run(

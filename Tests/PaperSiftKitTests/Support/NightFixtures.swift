@@ -73,3 +73,24 @@ enum NightFixtures {
     ["run", "--input", input.path, "--topics", topicsFile.path] + extra
   }
 }
+
+/// A home folder configured for a fake chat server that answers every
+/// request, with a day file of the first papers of 2025-05-05. ``close()``
+/// stops the server and removes the folder.
+struct SmallNight {
+  let home: URL
+  let server: FakeChatServer
+  let day: URL
+
+  init(papers: Int, model: String = "fake-model") throws {
+    home = try TestFiles.temporaryFolder()
+    server = try FakeChatServer(replies: [])
+    try NightFixtures.configure(home: home, llmBaseURL: server.baseURL, model: model)
+    day = try NightFixtures.smallDay(papers, in: home)
+  }
+
+  func close() {
+    server.stop()
+    try? FileManager.default.removeItem(at: home)
+  }
+}

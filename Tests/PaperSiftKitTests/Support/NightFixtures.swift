@@ -74,9 +74,9 @@ enum NightFixtures {
   }
 }
 
-/// A home folder configured for a fake chat server that answers every
-/// request, with a day file of the first papers of 2025-05-05. ``close()``
-/// stops the server and removes the folder.
+/// A home folder configured for a loopback fake chat server, with a day file
+/// of the first papers of 2025-05-05. ``close()`` stops the server and
+/// removes the folder.
 struct SmallNight {
   let home: URL
   let server: FakeChatServer

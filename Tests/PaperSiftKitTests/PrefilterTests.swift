@@ -166,7 +166,8 @@ import Testing
       neighbours: nil, authorOverlap: false)
     #expect(
       RankingReport.explanation(item)
-        == "you liked this paper, closest like 2501.00009 (mean cosine of the nearest likes 0.500)")
+        == "you liked this paper, closest like 2501.00009 (mean cosine of the nearest likes 0.500), "
+        + "topic \"vertical\" (cosine 0.250)")
 
     item.closestLiked = nil
     item.likedSimilarity = nil
@@ -227,11 +228,11 @@ import Testing
       3 papers on 2025-05-05, ranked by topics and likes only.
       The learned models start at 200 labelled papers with picks among them (likes, dislikes and the papers of nights the LLM scored). They have 0 so far, from the 0 earlier nights of the 60-day training window and from likes and dislikes of older papers. The likes and scores of 2025-05-05 count from the next night on.
         1. d  0.990  Title d
-           topic "vertical" (cosine 1.000)
+           topic "vertical" (cosine 1.000), closest like 2501.00001 (mean cosine of the nearest likes 0.000)
         2. b  0.500  Title b
-           closest like 2501.00001 (mean cosine of the nearest likes 0.866)
+           closest like 2501.00001 (mean cosine of the nearest likes 0.866), topic "vertical" (cosine 0.500)
         3. a  0.010  Title a
-           closest like 2501.00001 (mean cosine of the nearest likes 1.000)
+           closest like 2501.00001 (mean cosine of the nearest likes 1.000), topic "vertical" (cosine 0.000)
       """
     #expect(RankingReport.text(ranking, top: nil, explain: true) == expected)
   }

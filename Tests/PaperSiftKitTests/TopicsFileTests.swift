@@ -318,4 +318,42 @@ import Testing
             + "you want to read: a numbered topic such as '1. Sparse retrieval'") == true
     }
   }
+
+  @Test(arguments: [
+    "   - Not relevant - medical image segmentation",
+    "   - Not relevant medical image segmentation",
+    "   - Not Relevant \u{2014} medical image segmentation",
+    "   - Irrelevant - medical image segmentation",
+    "   - Not relevant\u{FF1B} medical image segmentation",
+    "   - not-relevant: medical image segmentation",
+    "   - Not  relevant : medical image segmentation",
+    "   - Notrelevant: medical image segmentation",
+    "   - Non-relevant: medical image segmentation",
+    "   - * Not relevant: medical image segmentation",
+    "   - 2) Not relevant: medical image segmentation",
+    "   - Not relevant (LLM only): medical image segmentation",
+    "   - Not relevant:medical image segmentation",
+    "   Not relevant: medical image segmentation",
+  ])
+  func oddIrrelevantFormsStayOutOfTheTopic(line: String) {
+    let file = TopicsFile.parse(
+      "1. Dense retrieval\n   - Relevant: ColBERT and late interaction.\n\(line)\n")
+    #expect(file.topics.count == 1)
+    #expect(file.topics.first?.relevant == "ColBERT and late interaction.")
+    #expect(file.topics.first?.irrelevant == "medical image segmentation")
+  }
+
+  @Test func irrelevantWordStartsATopic() {
+    let file = TopicsFile.parse("1. Irrelevant feature removal\n2. Irrelevantly long names\n")
+    #expect(file.topics.map(\.name) == ["Irrelevant feature removal", "Irrelevantly long names"])
+  }
+
+  @Test func plainRelevantLineAfterIrrelevantLine() {
+    let file = TopicsFile.parse(
+      "1. Dense retrieval\n   Not relevant: recommender systems\n"
+        + "   Relevant: ColBERT and late interaction.\n")
+    #expect(file.topics.first?.irrelevant == "recommender systems")
+    #expect(file.topics.first?.relevant == "ColBERT and late interaction.")
+    #expect(file.topics.first?.name == "Dense retrieval")
+  }
 }

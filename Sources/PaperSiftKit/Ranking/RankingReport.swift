@@ -126,20 +126,24 @@ public enum RankingReport {
     var parts: [String] = []
     if item.likedByUser { parts.append("you liked this paper") }
     if item.dislikedByUser { parts.append("you disliked this paper") }
+    // Both the closest topic and the closest like or pick are named, the one
+    // with the larger cosine first.
+    var closest: [String] = []
     let topic = item.topicSimilarity ?? -.infinity
     let liked = item.likedSimilarity ?? -.infinity
-    if let name = item.closestTopic, topic >= liked {
+    if let name = item.closestTopic {
       let kind = item.closestTopicIsKeyword ? "relevant keyword" : "topic"
-      parts.append(String(format: "%@ \"%@\" (cosine %.3f)", kind, name, topic))
-    } else if let id = item.closestLiked, item.closestLikedIsPick {
-      let format = "closest earlier LLM pick %@ (mean cosine of the nearest likes and picks %.3f)"
-      parts.append(String(format: format, id, liked))
-    } else if let id = item.closestLiked {
-      parts.append(
-        String(format: "closest like %@ (mean cosine of the nearest likes %.3f)", id, liked))
-    } else {
-      parts.append("no topic or like")
+      closest.append(String(format: "%@ \"%@\" (cosine %.3f)", kind, name, topic))
     }
+    if let id = item.closestLiked {
+      let format =
+        item.closestLikedIsPick
+        ? "closest earlier LLM pick %@ (mean cosine of the nearest likes and picks %.3f)"
+        : "closest like %@ (mean cosine of the nearest likes %.3f)"
+      let text = String(format: format, id, liked)
+      if liked > topic { closest.insert(text, at: 0) } else { closest.append(text) }
+    }
+    parts += closest.isEmpty ? ["no topic or like"] : closest
     if let keyword = item.closestNegative, let cosine = item.negativeSimilarity,
       let penalty = item.negativePenalty, penalty != 0
     {

@@ -13,7 +13,7 @@ struct TopicsParser {
   var textOutsideTopics: [String] = []
   /// Whether the first topic was made up for bullets with no topic above them.
   var madeUpFirstTopic = false
-  /// Which field of the current topic a continuation line extends.
+  /// The field of the current topic that a continuation line extends.
   var lastField: WritableKeyPath<TopicsFile.Topic, String>?
   /// Whether the topics are paragraphs, because the file numbers none.
   var paragraphTopics = false
@@ -40,6 +40,12 @@ struct TopicsParser {
     // Text on what to leave out is never a topic, whatever marks its line.
     if let value = Self.irrelevantText(plain) {
       addLabelled(label: "irrelevant", value: value)
+      return
+    }
+    // A plain "Relevant:" line, without a bullet, starts the topic's
+    // relevant text instead of continuing the line above it.
+    if let rest = Self.matchLabel("relevant", at: Substring(plain)), rest.first == ":" {
+      addLabelled(label: "relevant", value: Self.stripEmphasis(String(rest.dropFirst())))
       return
     }
     if let (number, rest) = Self.numberedItem(plain), number > 0 {
@@ -165,20 +171,69 @@ struct TopicsParser {
     return (label, value)
   }
 
+  /// The labels that mark text to leave out, lowercased, a space standing
+  /// for any run of spaces.
+  static let irrelevantLabels = [
+    "not relevant", "not-relevant", "non-relevant", "non relevant", "nonrelevant", "notrelevant",
+    "irrelevant",
+  ]
+  /// The marks that may follow such a label: colons, dashes and semicolons,
+  /// full-width ones too.
+  static let labelSeparators: Set<Character> = [
+    ":", "\u{FF1A}", "-", "\u{2013}", "\u{2014}", ";", "\u{FF1B}",
+  ]
+
   /// Returns the text after a leading `Not relevant:` or `Irrelevant:` label
   /// in any case, on a bullet, a numbered item or a plain line, or nil.
+  ///
+  /// The label may be spelt `Non-relevant` or `not-relevant`, carry a note in
+  /// brackets, and end with a colon, a dash or a semicolon. A `Not relevant`
+  /// label may also be followed by the text alone; `Irrelevant` needs a mark,
+  /// so that a topic such as "Irrelevant feature removal" stays a topic.
   static func irrelevantText(_ line: String) -> String? {
     var text = Substring(line)
-    if let (_, rest) = numberedItem(line) {
-      text = Substring(rest)
-    } else if let first = text.first, first == "-" || first == "*" || first == "•" {
-      text = text.dropFirst().drop { $0.isWhitespace }
+    // Up to two markers, such as "- 2) Not relevant: ...".
+    for _ in 0..<2 {
+      text = text.drop { $0.isWhitespace }
+      if let (_, rest) = numberedItem(String(text)) {
+        text = Substring(rest)
+      } else if let first = text.first, "-*\u{2022}+".contains(first) {
+        text = text.dropFirst()
+      }
     }
-    let start = text.prefix("not relevant:".count).lowercased()
-    for label in ["not relevant:", "irrelevant:"] where start.hasPrefix(label) {
-      return stripEmphasis(String(text.dropFirst(label.count)))
+    text = text.drop { $0.isWhitespace }
+    for label in irrelevantLabels {
+      guard var rest = matchLabel(label, at: text) else { continue }
+      let spaced = rest.first?.isWhitespace == true
+      rest = rest.drop { $0.isWhitespace }
+      if rest.first == "(", let close = rest.firstIndex(of: ")") {
+        rest = rest[rest.index(after: close)...].drop { $0.isWhitespace }
+      }
+      if let mark = rest.first, labelSeparators.contains(mark) {
+        return stripEmphasis(String(rest.dropFirst()))
+      }
+      let value = stripEmphasis(String(rest))
+      return label != "irrelevant" && spaced && !value.isEmpty ? value : nil
     }
     return nil
+  }
+
+  /// Returns the text after `label` at the start of `text`, compared without
+  /// case, each space of the label matching any run of spaces, or nil.
+  static func matchLabel(_ label: String, at text: Substring) -> Substring? {
+    var rest = stripEmphasis(String(text))[...]
+    for character in label {
+      if character == " " {
+        guard rest.first?.isWhitespace == true else { return nil }
+        rest = rest.drop { $0.isWhitespace }
+      } else {
+        guard let first = rest.first, first.lowercased() == String(character) else { return nil }
+        rest = rest.dropFirst()
+      }
+    }
+    // "irrelevantly" is a word, not the label.
+    if let next = rest.first, next.isLetter { return nil }
+    return rest
   }
 
   /// Splits a comma-separated keyword list, dropping a closing "etc.".

@@ -44,6 +44,17 @@ import Testing
     }
   }
 
+  @Test func infiniteNumberSaysTooLarge() throws {
+    let parsed = try Self.spec.parse(["--top", "1e999"])
+    #expect {
+      _ = try parsed.double("--top", in: 0 ... .infinity)
+    } throws: { error in
+      (error as? PaperSiftError)?.message
+        == "Invalid value '1e999' for --top: expected a number of at least 0.0, and this one is "
+        + "too large to hold."
+    }
+  }
+
   @Test(arguments: [
     (["--no-llm=false"], "Option '--no-llm' takes no value, but 'false' was given."),
     (["--bogus"], "Unknown option '--bogus' for 'run'. Run 'papersift run --help'"),

@@ -192,8 +192,11 @@ public struct ParsedArguments: Sendable {
         case (false, true): "a number of at most \(range.upperBound)"
         case (false, false): "a number"
         }
+      // Double("1e999") is infinity, which no range here allows.
+      let tooLarge = Double(text).map { !$0.isFinite } ?? false
+      let note = tooLarge ? ", and this one is too large to hold" : ""
       throw PaperSiftError(
-        .invalidInput, "Invalid value '\(text)' for \(name): expected \(expected).")
+        .invalidInput, "Invalid value '\(text)' for \(name): expected \(expected)\(note).")
     }
     return value
   }

@@ -110,7 +110,8 @@ import Testing
     #expect(abs((items[0].likedSimilarity ?? 0) - 1) < 1e-6)
     #expect(abs((items[1].likedSimilarity ?? 0) - Float(cos(80 * Double.pi / 180))) < 1e-6)
     // A pick is not the user's like: nothing passes for it.
-    #expect(items.allSatisfy { !$0.likedByUser && $0.closestLikedIsPick })
+    #expect(items.allSatisfy { !$0.likedByUser })
+    #expect(items.allSatisfy { $0.closestLikedIsPick })
     // The digest names the pick as the reason, not a like.
     let first = try #require(ranking.ranked.first)
     #expect(

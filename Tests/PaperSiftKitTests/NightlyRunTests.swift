@@ -92,8 +92,7 @@ import Testing
     let papersift = try PaperSiftProcess(home: home)
 
     let started = try papersift.start(NightFixtures.runArguments(day, ["--top", "20"]))
-    let deadline = Date().addingTimeInterval(240)
-    while slow.requests.count < 3, Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+    slow.waitForRequests(3)
     Thread.sleep(forTimeInterval: 0.3)
     kill(started.0.processIdentifier, SIGKILL)
     _ = try PaperSiftProcess.finish(started)
@@ -133,8 +132,7 @@ import Testing
     let papersift = try PaperSiftProcess(home: home)
 
     let started = try papersift.start(NightFixtures.runArguments(day, ["--top", "12"]))
-    let deadline = Date().addingTimeInterval(240)
-    while server.requests.count < 2, Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+    server.waitForRequests(2)
     Thread.sleep(forTimeInterval: 0.3)
     kill(started.0.processIdentifier, signal)
     let result = try PaperSiftProcess.finish(started)
@@ -675,8 +673,7 @@ import Testing
     let papersift = try PaperSiftProcess(home: home)
 
     let first = try papersift.start(NightFixtures.runArguments(day, ["--top", "10"]))
-    let deadline = Date().addingTimeInterval(240)
-    while server.requests.isEmpty, Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+    server.waitForRequests(1)
     let second = try papersift.run(NightFixtures.runArguments(day, ["--top", "10"]))
     let firstResult = try PaperSiftProcess.finish(first)
 

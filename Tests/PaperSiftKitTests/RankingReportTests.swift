@@ -3,7 +3,7 @@ import Testing
 
 @testable import PaperSiftKit
 
-/// The header and explanation lines of `papersift rank`.
+/// Tests of the header and explanation lines of `papersift rank`.
 @Suite struct RankingReportTests {
   static func ranking(
     profile: Profile, papers: [Paper] = [], embeddings: Matrix? = nil, trainingSize: Int = 0,

@@ -12,18 +12,18 @@ extension FeedItemChecks {
   ///   of the document has such an id, since nothing of it would be stored.
   static func skippingFutureMonths(_ document: FeedDocument, now: Date) throws -> FeedDocument {
     let currentMonth = ArxivIdentifier.monthNumber(of: now)
-    var kept: [Paper] = []
+    var accepted: [Paper] = []
     var skipped: [(id: String, reason: String)] = []
     for paper in document.papers {
       let identifier = ArxivIdentifier(id: paper.id, version: paper.version)
       if let reason = identifier.futureMonthReason(currentMonth: currentMonth) {
         skipped.append((paper.id, reason))
       } else {
-        kept.append(paper)
+        accepted.append(paper)
       }
     }
     guard let first = skipped.first else { return document }
-    if kept.isEmpty {
+    if accepted.isEmpty {
       throw PaperSiftError(
         .invalidInput,
         "Every one of the \(skipped.count) papers of '\(document.source)' has an arXiv id "
@@ -32,7 +32,7 @@ extension FeedItemChecks {
     }
     reportFutureMonths(skipped, papers: document.papers.count, source: document.source)
     var result = document
-    result.papers = kept
+    result.papers = accepted
     result.skippedItems += skipped.count
     result.futureMonthIDs = skipped.map(\.id)
     return result

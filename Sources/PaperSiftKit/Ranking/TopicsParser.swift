@@ -25,6 +25,7 @@ struct TopicsParser {
       lastField = nil
       return
     }
+
     let plain = Self.stripEmphasis(line)
     // Only a heading line starts the keyword lists; a sentence that begins
     // with the word does not.
@@ -37,6 +38,7 @@ struct TopicsParser {
       return
     }
     if plain.hasPrefix("#") { return }
+
     // Text on what to leave out is never a topic, whatever marks its line.
     if let value = Self.irrelevantText(plain) {
       addLabelled(label: "irrelevant", value: value)
@@ -48,6 +50,7 @@ struct TopicsParser {
       addLabelled(label: "relevant", value: Self.stripEmphasis(String(rest.dropFirst())))
       return
     }
+
     if let (number, rest) = Self.numberedItem(plain), number > 0 {
       inKeywords = false
       if paragraphTopics {
@@ -65,6 +68,7 @@ struct TopicsParser {
       addLabelled(label: label, value: value)
       return
     }
+
     if let field = lastField, !topics.isEmpty {
       topics[topics.count - 1][keyPath: field] += " " + plain
       return
@@ -82,9 +86,14 @@ struct TopicsParser {
       if label == "application" || label == "applications" { applicationKeywords += keywords }
       return
     }
-    let field: WritableKeyPath<TopicsFile.Topic, String>? =
-      positive ? \.relevant : negative ? \.irrelevant : nil
-    guard let field else { return }
+    let field: WritableKeyPath<TopicsFile.Topic, String>
+    if positive {
+      field = \.relevant
+    } else if negative {
+      field = \.irrelevant
+    } else {
+      return
+    }
     if topics.isEmpty || paragraphTopics {
       // In a file without numbers each paragraph is a topic, and a bullet
       // belongs to the paragraph above it, so that "Not relevant" text

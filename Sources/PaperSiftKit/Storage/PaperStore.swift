@@ -283,7 +283,7 @@ extension PaperStore {
     return stored
   }
 
-  /// The most ids bound to one `IN (...)` query. SQLite rejects a statement
+  /// The maximum number of ids bound to one `IN (...)` query. SQLite rejects a statement
   /// with more placeholders than SQLITE_MAX_VARIABLE_NUMBER: 32,766 in its
   /// default build since 3.32.0, 250,000 in Debian's 3.40.1. A history
   /// brought with `like --from` can hold a million ids.

@@ -153,8 +153,8 @@ final class FakeChatServer: @unchecked Sendable {
       content = ids.indices.map { line(for: String(format: "2501.%05d", $0 + 1)) }
         .joined(separator: "\n")
     case .missing(let id):
-      let kept = ids.filter { $0 != id }.map { line(for: $0) }
-      content = "{\"papers\": [\n" + kept.joined(separator: ",\n") + "\n]}"
+      let others = ids.filter { $0 != id }.map { line(for: $0) }
+      content = "{\"papers\": [\n" + others.joined(separator: ",\n") + "\n]}"
     case .scoreOfEleven(let id):
       content = ids.map { $0 == id ? line(for: $0, relevance: 11) : line(for: $0) }
         .joined(separator: "\n")
@@ -211,6 +211,15 @@ final class FakeChatServer: @unchecked Sendable {
     }
     let data = (try? JSONSerialization.data(withJSONObject: body)) ?? Data()
     return String(decoding: data, as: UTF8.self)
+  }
+
+  /// Waits until the server has received `count` requests, for at most
+  /// `timeout` seconds, and returns whether it did.
+  @discardableResult
+  func waitForRequests(_ count: Int, timeout: TimeInterval = 240) -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while requests.count < count, Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+    return requests.count >= count
   }
 }
 

@@ -56,6 +56,8 @@ enum ScoreCommand: Command {
     defer { withExtendedLifetime(lock) {} }
     let scorer = try LLMScorer(settings: settings, topics: topics, database: database)
     let runs = RunStore(database: database)
+    // Holding the lock, so a run still marked running was cut short.
+    try runs.markUnfinishedRunsInterrupted()
     let runID = try runs.startRun(
       date: date, model: settings.model, promptHash: scorer.promptHash, budgetUSD: budget)
 

@@ -101,6 +101,9 @@ import Testing
     let paid = try database.rows("SELECT paper_id FROM scores").compactMap { $0.string(0) }
     #expect(paid.count >= 8, "at least two batches of 4 were answered before the kill")
     #expect(try database.scalar("PRAGMA integrity_check") == .text("ok"))
+    // The request waiting for its answer at the kill is noted as in flight.
+    let waiting = try database.scalar("SELECT COUNT(*) FROM requests_in_flight")
+    #expect(waiting == .integer(1))
 
     let fast = try FakeChatServer(replies: [])
     defer { fast.stop() }
@@ -117,6 +120,19 @@ import Testing
     let digest = try NightFixtures.digest(in: home)
     #expect(digest.unscored.isEmpty)
     #expect(digest.counts.aboveCutoff == 20)
+    // The killed request may have been billed: it is a failed batch of the
+    // interrupted run at its estimate, counted in the night's usage.
+    let lost = try RunStore(database: database).batches(runID: 1).filter {
+      $0.error == RunStore.lostRequestError
+    }
+    #expect(lost.count == 1)
+    #expect(lost.first?.status == .failed)
+    #expect(lost.first?.usageEstimated == true)
+    #expect((lost.first?.usage.promptTokens ?? 0) > 0)
+    #expect(lost.first?.usage.promptTokens == lost.first?.estimatedPromptTokens)
+    #expect(try database.scalar("SELECT COUNT(*) FROM requests_in_flight") == .integer(0))
+    #expect((digest.usage.estimatedRequests ?? 0) >= 1)
+    #expect(rerun.errorOutput.contains("A run ended while LLM requests waited for their responses"))
   }
 
   @Test(arguments: [(SIGINT, Int32(130)), (SIGTERM, Int32(143))])
@@ -124,7 +140,8 @@ import Testing
     let home = try TestFiles.temporaryFolder()
     defer { try? FileManager.default.removeItem(at: home) }
     // The first reply comes at once, every later one after 3 s, so the
-    // signal arrives while a batch is in flight and one batch is paid for.
+    // signal arrives while the second batch is in flight. The run waits for
+    // that paid answer, stores it and sends no third batch.
     let server = try FakeChatServer(replies: [.wellFormed], then: .tooSlow(3))
     defer { server.stop() }
     try NightFixtures.configure(home: home, llmBaseURL: server.baseURL, batchSize: 4)
@@ -138,21 +155,50 @@ import Testing
     let result = try PaperSiftProcess.finish(started)
 
     #expect(result.status == status, "stderr: \(result.errorOutput)")
+    #expect(result.errorOutput.contains("Waiting for the response to the LLM request in flight"))
     #expect(result.errorOutput.contains("Run interrupted. The batches already scored are stored"))
+    #expect(server.requests.count == 2)
     let database = try Database(path: home.appendingPathComponent("papersift.sqlite").path)
     let runs = try database.rows("SELECT status, finished FROM runs")
     #expect(runs.count == 1)
     #expect(runs.first?.string(0) == "interrupted")
     #expect(runs.first?.string(1) != nil)
     let paid = try database.scalar("SELECT COUNT(*) FROM scores")
-    #expect(paid == .integer(4))
-    // The interrupted run counts the batch it paid for.
+    #expect(paid == .integer(8))
+    // The interrupted run counts both batches it paid for.
     let run = try NightFixtures.firstRun(in: home)
-    #expect(run.sent == 4)
-    #expect(run.scored == 4)
+    #expect(run.sent == 8)
+    #expect(run.scored == 8)
+    #expect(try database.scalar("SELECT COUNT(*) FROM requests_in_flight") == .integer(0))
     // The lock is free: taking it without waiting succeeds.
     let lock = try RunLock(url: home.appendingPathComponent("run.lock"), timeout: 0)
     lock.release()
+  }
+
+  @Test func secondSignalStopsWithoutWaiting() throws {
+    let home = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: home) }
+    // The second reply would take 30 s: only a second signal ends the wait.
+    let server = try FakeChatServer(replies: [.wellFormed], then: .tooSlow(30))
+    defer { server.stop() }
+    try NightFixtures.configure(home: home, llmBaseURL: server.baseURL, batchSize: 4)
+    let day = try NightFixtures.smallDay(20, in: home)
+    let papersift = try PaperSiftProcess(home: home)
+
+    let started = try papersift.start(NightFixtures.runArguments(day, ["--top", "12"]))
+    server.waitForRequests(2)
+    Thread.sleep(forTimeInterval: 0.3)
+    let signalled = Date()
+    kill(started.0.processIdentifier, SIGINT)
+    Thread.sleep(forTimeInterval: 0.5)
+    kill(started.0.processIdentifier, SIGINT)
+    let result = try PaperSiftProcess.finish(started)
+
+    #expect(result.status == 130, "stderr: \(result.errorOutput)")
+    #expect(Date().timeIntervalSince(signalled) < 10)
+    let database = try Database(path: home.appendingPathComponent("papersift.sqlite").path)
+    #expect(try database.scalar("SELECT COUNT(*) FROM scores") == .integer(4))
+    #expect(try database.scalar("SELECT COUNT(*) FROM requests_in_flight") == .integer(1))
   }
 
   @Test func signalWhileEmbeddingEndsRun() throws {

@@ -28,10 +28,10 @@ struct LLMSkip {
 
 extension NightlyRun {
   /// Scores the slice and the audit sample, or estimates the cost when the
-  /// LLM stage is skipped.
+  /// LLM stage is skipped. The scorer passes `requestGate` around each request.
   func score(
     _ slice: NightSlice, runID: Int64, options: NightlyRunOptions, settings: Configuration,
-    topics: String, database: Database
+    topics: String, database: Database, requestGate: RequestGate? = nil
   ) throws -> NightScoring {
     let papers = slice.papersToScore
     let runs = RunStore(database: database)
@@ -67,6 +67,7 @@ extension NightlyRun {
 
     let scorer = try LLMScorer(
       settings: settings.llm, topics: topics, database: database, environment: environment)
+    scorer.requestGate = requestGate
     let result = try scorer.score(papers, runID: runID, budgetUSD: options.budgetUSD)
     ProgressLine.clearIfShown()
 

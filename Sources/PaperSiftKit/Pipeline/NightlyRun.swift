@@ -36,7 +36,9 @@ public final class NightlyRun {
     defer { withExtendedLifetime(lock) {} }
     let interruption =
       options.handlesInterrupts
-      ? RunInterruption(databasePath: home.databaseURL.path, lock: lock) : nil
+      ? RunInterruption(
+        databasePath: home.databaseURL.path, lock: lock,
+        waitSeconds: settings.llm.requestTimeout) : nil
     defer { interruption?.cancel() }
     let database = try Database(path: home.databaseURL.path)
     try RunStore(database: database).markUnfinishedRunsInterrupted()
@@ -65,7 +67,7 @@ public final class NightlyRun {
     do {
       return try rankAndScore(
         papers, date: date, runID: runID, topics: (topicsText, topics), options: options,
-        settings: settings, database: database)
+        settings: settings, database: database, requestGate: interruption?.requestGate)
     } catch {
       try? runs.finishRun(runID, status: .failed)
       throw error
@@ -73,10 +75,12 @@ public final class NightlyRun {
   }
 
   /// Embeds and ranks the night, scores its slice, writes the digest and
-  /// finishes the run `runID`.
+  /// finishes the run `runID`. The LLM stage passes `requestGate` around
+  /// each request.
   private func rankAndScore(
     _ papers: [Paper], date: String, runID: Int64, topics: (text: String, file: TopicsFile),
-    options: NightlyRunOptions, settings: Configuration, database: Database
+    options: NightlyRunOptions, settings: Configuration, database: Database,
+    requestGate: RequestGate?
   ) throws -> NightlyRunOutcome {
     let encoder = try EncoderFactory.make(settings.embedding, home: home, environment: environment)
     let trainingPapers = try embed(papers, date: date, encoder: encoder, database: database)
@@ -99,7 +103,7 @@ public final class NightlyRun {
 
     let scoring = try score(
       slice, runID: runID, options: options, settings: settings, topics: topics.text,
-      database: database)
+      database: database, requestGate: requestGate)
     return try finish(
       slice, scoring: scoring, options: options, settings: settings, database: database)
   }

@@ -11,11 +11,19 @@ import Foundation
 /// so it may open the database. It marks the run row `interrupted`, which
 /// the next run would otherwise do, releases the run lock and exits with
 /// 128 plus the signal number: 130 for SIGINT, 143 for SIGTERM. The batches
-/// paid for are already stored, because each is written as it arrives. A
-/// second signal while the first is handled exits at once.
-final class RunInterruption {
+/// paid for are already stored, because each is written as it arrives. An
+/// LLM request in flight is paid for too, so the handler first waits for its
+/// response to be stored, up to `waitSeconds`, and lets no further request
+/// start. A second signal while the first is handled exits at once.
+///
+/// Unchecked Sendable: `isHandling` is read and written under `handling`,
+/// and `sources` changes only in `init` and `cancel`, on the run's thread.
+final class RunInterruption: @unchecked Sendable {
   private let databasePath: String
   private let lock: RunLock
+  /// The gate the LLM stage passes around each request.
+  let requestGate = RequestGate()
+  private let waitSeconds: Double
   private let queue = DispatchQueue(label: "papersift.run-interruption")
   private var sources: [DispatchSourceSignal] = []
   private let handling = NSLock()
@@ -25,9 +33,16 @@ final class RunInterruption {
   static let signals: [(number: Int32, name: String)] = [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")]
 
   /// Starts handling SIGINT and SIGTERM for the run that has taken `lock`.
-  init(databasePath: String, lock: RunLock) {
+  ///
+  /// - Parameters:
+  ///   - databasePath: The database that the run writes to.
+  ///   - lock: The run lock to release before exiting.
+  ///   - waitSeconds: The longest wait for the response to an LLM request
+  ///     in flight, `llm.requestTimeout`.
+  init(databasePath: String, lock: RunLock, waitSeconds: Double) {
     self.databasePath = databasePath
     self.lock = lock
+    self.waitSeconds = waitSeconds
     for (number, name) in Self.signals {
       // The default action would end the process before the handler runs.
       signal(number, SIG_IGN)
@@ -54,6 +69,23 @@ final class RunInterruption {
     guard first else { _exit(status) }
 
     ProgressLine.clearIfShown()
+    if requestGate.hasRequestInFlight {
+      logger.notice(
+        "Waiting for the response to the LLM request in flight, which is paid for, so that it is "
+          + "stored. Send the signal again to stop at once",
+        [("signal", name), ("longest_wait_s", "\(Int(waitSeconds))")])
+    }
+    // The wait runs off this queue, so that a second signal is handled.
+    DispatchQueue.global().async { [self] in
+      // NOTE: A response that arrives just after the wait runs out can be
+      // stored beside the estimate recorded for its lost request.
+      requestGate.close(waitingUpTo: waitSeconds)
+      finish(signal: name, status: status)
+    }
+  }
+
+  /// Marks the run interrupted, releases the lock and ends the process.
+  private func finish(signal name: String, status: Int32) -> Never {
     do {
       // A new connection, because the run's own may be in a transaction on
       // another thread. It waits for that transaction's commit.

@@ -30,6 +30,9 @@ public final class LLMScorer {
   let scores: ScoreStore
   let runs: RunStore
   let logger = Logger(label: "scoring")
+  /// The gate that a signal handler closes to end the process between
+  /// requests, or nil when nothing waits for the request in flight.
+  public var requestGate: RequestGate?
 
   /// Creates a scorer for one setup: settings, the user's topics text and a
   /// price table.
@@ -266,6 +269,13 @@ public final class LLMScorer {
       runID: session.runID, number: number, papers: batch.count, model: settings.model,
       promptHash: promptHash, estimatedPromptTokens: estimatedUsage.promptTokens,
       estimatedCostUSD: estimatedCost, usage: .zero, costUSD: 0, status: .failed)
+
+    // The note is written before sending, so that the request counts even if
+    // the process dies before its answer is stored. Recording the batch
+    // removes the note.
+    requestGate?.enter()
+    defer { requestGate?.leave() }
+    try runs.noteRequestSent(record, estimatedCompletionTokens: estimatedUsage.completionTokens)
 
     let completion: ChatCompletion
     do {

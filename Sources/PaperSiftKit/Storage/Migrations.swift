@@ -5,7 +5,7 @@ import Foundation
 /// Each migration runs in its own transaction and moves the version by one.
 /// Append new migrations at the end; never edit one that has shipped.
 enum Migrations {
-  static let all: [String] = [version1, version2, version3, version4]
+  static let all: [String] = [version1, version2, version3, version4, version5]
 
   /// Applies the migrations that `database` lacks, up to `target` of them.
   ///
@@ -256,5 +256,26 @@ enum Migrations {
     ALTER TABLE batches ADD COLUMN usage_estimated INTEGER NOT NULL DEFAULT 0
       CHECK (usage_estimated IN (0, 1));
     ALTER TABLE runs ADD COLUMN estimated_batches INTEGER NOT NULL DEFAULT 0;
+    """
+
+  /// The requests sent and not yet answered, so that a request whose run
+  /// was killed while it waited is still counted: the provider may have
+  /// billed it.
+  static let version5 = """
+    -- One row per chat-completions request in flight. The transaction that
+    -- records the request's batch deletes it. A row whose run is no longer
+    -- running becomes a failed batch at its estimated tokens and cost.
+    CREATE TABLE requests_in_flight (
+      run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+      number INTEGER NOT NULL,
+      papers INTEGER NOT NULL,
+      model TEXT NOT NULL,
+      prompt_hash TEXT NOT NULL,
+      estimated_prompt_tokens INTEGER NOT NULL,
+      estimated_completion_tokens INTEGER NOT NULL,
+      estimated_cost_usd REAL NOT NULL,
+      started TEXT NOT NULL,
+      PRIMARY KEY (run_id, number)
+    );
     """
 }

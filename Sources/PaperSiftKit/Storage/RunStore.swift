@@ -158,19 +158,106 @@ public struct RunStore {
   ///
   /// Call it only while holding the run lock: no other run is active then, so
   /// such a run was cut short, killed for example.
-  public func markUnfinishedRunsInterrupted() throws {
-    try database.run(
-      "UPDATE runs SET status = ? WHERE status = ?",
-      [.text(RunStatus.interrupted.rawValue), .text(RunStatus.running.rawValue)])
+  ///
+  /// - Returns: The requests those runs left waiting for a response, now
+  ///   recorded as failed batches; see ``settleLostRequests()``.
+  @discardableResult
+  public func markUnfinishedRunsInterrupted() throws -> [BatchRecord] {
+    try database.transaction {
+      try database.run(
+        "UPDATE runs SET status = ? WHERE status = ?",
+        [.text(RunStatus.interrupted.rawValue), .text(RunStatus.running.rawValue)])
+      return try settleLostRequests()
+    }
   }
 
   /// Sets `status` and the finish time on every run still `running`. Only
   /// the process that holds the run lock may call it, because then its own
   /// run is the only one running.
-  public func finishRunningRuns(as status: RunStatus) throws {
+  ///
+  /// - Returns: The requests those runs left waiting for a response, now
+  ///   recorded as failed batches; see ``settleLostRequests()``.
+  @discardableResult
+  public func finishRunningRuns(as status: RunStatus) throws -> [BatchRecord] {
+    try database.transaction {
+      try database.run(
+        "UPDATE runs SET status = ?, finished = ? WHERE status = ?",
+        [.text(status.rawValue), .text(RunStore.timestamp()), .text(RunStatus.running.rawValue)])
+      return try settleLostRequests()
+    }
+  }
+
+  /// Notes that the request of `batch` is about to be sent, so that it is
+  /// counted even when its run ends before the response arrives.
+  ///
+  /// ``recordBatch(_:)`` removes the note when the request's outcome is
+  /// stored.
+  ///
+  /// - Parameters:
+  ///   - batch: The batch as it would be recorded had it failed, with its
+  ///     estimated prompt tokens and cost.
+  ///   - estimatedCompletionTokens: The completion tokens the budget check
+  ///     expects.
+  /// - Throws: ``PaperSiftError`` with code `database` when the insert fails.
+  public func noteRequestSent(_ batch: BatchRecord, estimatedCompletionTokens: Int) throws {
     try database.run(
-      "UPDATE runs SET status = ?, finished = ? WHERE status = ?",
-      [.text(status.rawValue), .text(RunStore.timestamp()), .text(RunStatus.running.rawValue)])
+      """
+      INSERT OR REPLACE INTO requests_in_flight (run_id, number, papers, model, prompt_hash,
+        estimated_prompt_tokens, estimated_completion_tokens, estimated_cost_usd, started)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+      """,
+      [
+        .integer(batch.runID), .integer(Int64(batch.number)), .integer(Int64(batch.papers)),
+        .text(batch.model), .text(batch.promptHash), .integer(Int64(batch.estimatedPromptTokens)),
+        .integer(Int64(estimatedCompletionTokens)), .real(batch.estimatedCostUSD),
+        .text(RunStore.timestamp()),
+      ])
+  }
+
+  /// The error stored on a request whose run ended while it waited.
+  public static let lostRequestError =
+    "The run ended while this request waited for its response. The provider may have billed "
+    + "it, so its estimated tokens and cost are counted; its papers are sent again by the "
+    + "next run of the night."
+
+  /// Records every request left waiting by a run that is no longer
+  /// running as a failed batch at its estimated tokens and cost, marked
+  /// estimated, because the provider may have billed it.
+  ///
+  /// - Returns: The batches recorded.
+  private func settleLostRequests() throws -> [BatchRecord] {
+    let rows = try database.rows(
+      """
+      SELECT f.run_id, f.number, f.papers, f.model, f.prompt_hash, f.estimated_prompt_tokens,
+        f.estimated_completion_tokens, f.estimated_cost_usd
+      FROM requests_in_flight f JOIN runs r ON f.run_id = r.id
+      WHERE r.status != ?
+      ORDER BY f.run_id, f.number
+      """,
+      [.text(RunStatus.running.rawValue)])
+    var lost: [BatchRecord] = []
+    for row in rows {
+      let estimate = TokenUsage(promptTokens: row.int(5) ?? 0, completionTokens: row.int(6) ?? 0)
+      let cost = row.double(7) ?? 0
+      let batch = BatchRecord(
+        runID: Int64(row.int(0) ?? 0), number: row.int(1) ?? 0, papers: row.int(2) ?? 0,
+        model: row.string(3) ?? "", promptHash: row.string(4) ?? "",
+        estimatedPromptTokens: estimate.promptTokens, estimatedCostUSD: cost, usage: estimate,
+        costUSD: cost, status: .failed, error: Self.lostRequestError, usageEstimated: true)
+      _ = try recordBatch(batch)
+      lost.append(batch)
+    }
+    if !lost.isEmpty {
+      Logger(label: "runs").warning(
+        "A run ended while LLM requests waited for their responses. The provider may have billed "
+          + "them, so their estimated cost counts in the night's total; their papers are sent "
+          + "again by the next run of the night",
+        [
+          ("requests", "\(lost.count)"), ("papers", "\(lost.reduce(0) { $0 + $1.papers })"),
+          ("estimated_usd", String(format: "%.4f", lost.reduce(0) { $0 + $1.costUSD })),
+        ])
+    }
+    return lost
   }
 
   /// Returns the tokens of every batch of the night `date` under one model
@@ -243,6 +330,9 @@ public struct RunStore {
         .text(RunStore.timestamp()), .integer(batch.usageEstimated ? 1 : 0),
       ])
     let batchID = database.lastInsertRowID
+    try database.run(
+      "DELETE FROM requests_in_flight WHERE run_id = ? AND number = ?",
+      [.integer(batch.runID), .integer(Int64(batch.number))])
     try database.run(
       """
       UPDATE runs SET prompt_tokens = prompt_tokens + ?,

@@ -41,7 +41,9 @@ enum TopicsCommand: Command {
   /// that only the LLM reads.
   struct Listing: Encodable {
     var topics: TopicsFile
-    var readByLLMOnly = ["topics[].irrelevant", "introduction", "textOutsideTopics"]
+    var readByLLMOnly = [
+      "topics[].irrelevant", "topics[].otherLines", "introduction", "textOutsideTopics",
+    ]
 
     enum CodingKeys: String, CodingKey {
       case readByLLMOnly
@@ -78,6 +80,7 @@ enum TopicsCommand: Command {
       if !topic.irrelevant.isEmpty {
         lines.append("   irrelevant (LLM only): \(topic.irrelevant)")
       }
+      for line in topic.otherLines { lines.append("   \(line) (LLM only)") }
     }
     let keywordLists = [
       ("relevant keywords (positive vectors)", topics.relevantKeywords),

@@ -42,6 +42,33 @@ import Testing
           + "file=\(url.path) paragraphs=1"), "stderr: \(result.errorOutput)")
   }
 
+  @Test func otherLabelsShownAsLLMOnly() throws {
+    let home = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: home) }
+    let text = """
+      1. Sparse retrieval
+         - Relevant: learned sparse representations.
+         - Examples: SPLADE, uniCOIL and
+           DeepImpact.
+         - Not relevant: dense retrieval.
+      """
+    let url = try TestFiles.write(text, named: "topics.md", in: home)
+
+    let result = try PaperSiftProcess(home: home).run(["topics", "--topics", url.path])
+
+    #expect(result.status == 0, "stderr: \(result.errorOutput)")
+    let lines = result.output.split(separator: "\n").map(String.init)
+    #expect(
+      Array(lines.prefix(5)) == [
+        "1 topic in \(url.path)",
+        "1. Sparse retrieval",
+        "   relevant: learned sparse representations.",
+        "   irrelevant (LLM only): dense retrieval.",
+        "   examples: SPLADE, uniCOIL and DeepImpact. (LLM only)",
+      ])
+    #expect(!result.errorOutput.contains("warning"), "stderr: \(result.errorOutput)")
+  }
+
   @Test func bundledFileGivesNoWarning() throws {
     let home = try TestFiles.temporaryFolder()
     defer { try? FileManager.default.removeItem(at: home) }
@@ -74,19 +101,17 @@ import Testing
       JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
     #expect(
       object["readByLLMOnly"] as? [String] == [
-        "topics[].irrelevant", "introduction", "textOutsideTopics",
+        "topics[].irrelevant", "topics[].otherLines", "introduction", "textOutsideTopics",
       ])
     #expect(
       object["textOutsideTopics"] as? [String] == ["He enjoys statistical machine learning."])
     #expect(object["introduction"] as? [String] == [])
-    let topics = try #require(object["topics"] as? [[String: String]])
-    #expect(
-      topics == [
-        [
-          "name": "Diffusion language models", "relevant": "text diffusion.",
-          "irrelevant": "image diffusion.",
-        ]
-      ])
+    let topics = try #require(object["topics"] as? [[String: Any]])
+    #expect(topics.count == 1)
+    #expect(topics.first?["name"] as? String == "Diffusion language models")
+    #expect(topics.first?["relevant"] as? String == "text diffusion.")
+    #expect(topics.first?["irrelevant"] as? String == "image diffusion.")
+    #expect(topics.first?["otherLines"] as? [String] == [])
   }
 
   @Test func negativeOnlyFileExitsTwo() throws {

@@ -8,7 +8,9 @@ enum MarkdownText {
   /// `[`, `]` and `<` are escaped, so a title can be the text of a link and a
   /// name in angle brackets is not read as an HTML tag. Every backtick is
   /// escaped, because it could open a code span, and so is each `*` and `_`
-  /// that could open or close emphasis.
+  /// that could open or close emphasis and each `~` that could open or close
+  /// a strikethrough. github.com reads one or two tildes as one, with the
+  /// flanking rules of emphasis (github/cmark-gfm issue 74).
   ///
   /// A TeX span runs from one `$` to the next, and its text is kept as
   /// written, because GitHub renders it as math.
@@ -36,8 +38,8 @@ enum MarkdownText {
   /// Returns whether `character` could format the text around it, given the
   /// characters before and after it, which are nil at the ends of the text.
   ///
-  /// A `*` or `_` with white space on both sides neither opens nor closes
-  /// emphasis, and neither does a `_` between two letters or digits, as in
+  /// A `*`, `_` or `~` with white space on both sides neither opens nor
+  /// closes emphasis or strikethrough, and neither does a `_` between two letters or digits, as in
   /// `snake_case`. Those stay as written. The flanking rules are in
   /// CommonMark 0.31.2, "Emphasis and strong emphasis"
   /// (https://spec.commonmark.org/0.31.2/).
@@ -47,7 +49,7 @@ enum MarkdownText {
     switch character {
     case "[", "]", "<", "`":
       return true
-    case "*", "_":
+    case "*", "_", "~":
       if previous?.isWhitespace ?? true, next?.isWhitespace ?? true { return false }
       let isInWord = character == "_" && isWordCharacter(previous) && isWordCharacter(next)
       return !isInWord

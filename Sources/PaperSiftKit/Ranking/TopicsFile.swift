@@ -23,11 +23,17 @@ public struct TopicsFile: Sendable, Equatable, Codable {
     public var relevant: String
     /// The text after `Irrelevant:` or `Not relevant:`, empty when absent.
     public var irrelevant: String
+    /// Bullets under the topic with another label, such as `- Examples: …`,
+    /// as `label: text`. Only the LLM reads them.
+    public var otherLines: [String]
 
-    public init(name: String, relevant: String = "", irrelevant: String = "") {
+    public init(
+      name: String, relevant: String = "", irrelevant: String = "", otherLines: [String] = []
+    ) {
       self.name = name
       self.relevant = relevant
       self.irrelevant = irrelevant
+      self.otherLines = otherLines
     }
 
     /// The text embedded as the topic's vector: its name and relevant text.

@@ -83,7 +83,11 @@ struct TopicsParser {
       let keywords = Self.keywordList(value)
       if positive { relevantKeywords += keywords }
       if negative { irrelevantKeywords += keywords }
-      if label == "application" || label == "applications" { applicationKeywords += keywords }
+      if label == "application" || label == "applications" {
+        applicationKeywords += keywords
+      } else if !positive, !negative {
+        textOutsideTopics.append(label + ": " + value)
+      }
       return
     }
     let field: WritableKeyPath<TopicsFile.Topic, String>
@@ -92,6 +96,7 @@ struct TopicsParser {
     } else if negative {
       field = \.irrelevant
     } else {
+      addOtherLine(label + ": " + value)
       return
     }
     if topics.isEmpty || paragraphTopics {
@@ -108,6 +113,20 @@ struct TopicsParser {
     let current = topics[topics.count - 1][keyPath: field]
     topics[topics.count - 1][keyPath: field] = current.isEmpty ? value : current + " " + value
     lastField = field
+  }
+
+  /// Keeps a bullet with a label the prefilter does not read under the
+  /// topic above it, or outside the topics before the first one. The lines
+  /// that continue the bullet join it.
+  mutating func addOtherLine(_ line: String) {
+    guard !topics.isEmpty else {
+      textOutsideTopics.append(line)
+      lastField = nil
+      return
+    }
+    let last = topics.count - 1
+    topics[last].otherLines.append(line)
+    lastField = \TopicsFile.Topic.otherLines[topics[last].otherLines.count - 1]
   }
 
   mutating func closeParagraph() {

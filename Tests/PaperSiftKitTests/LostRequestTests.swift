@@ -13,6 +13,19 @@ import Testing
       status: .failed)
   }
 
+  /// Returns a new database with one run whose request `number` waits
+  /// for its response.
+  static func runWithWaitingRequest(number: Int, completionTokens: Int) throws
+    -> (Database, RunStore, Int64)
+  {
+    let database = try ScoringFixtures.database()
+    let runs = RunStore(database: database)
+    let runID = try runs.startRun(date: "2025-05-05", model: "gpt-4o-mini")
+    try runs.noteRequestSent(
+      waitingBatch(runID: runID, number: number), estimatedCompletionTokens: completionTokens)
+    return (database, runs, runID)
+  }
+
   @Test func recordingTheBatchRemovesTheNote() throws {
     let database = try ScoringFixtures.database()
     let runs = RunStore(database: database)
@@ -31,11 +44,8 @@ import Testing
   }
 
   @Test func endedRunCountsRequestOnce() throws {
-    let database = try ScoringFixtures.database()
-    let runs = RunStore(database: database)
-    let runID = try runs.startRun(date: "2025-05-05", model: "gpt-4o-mini")
-    try runs.noteRequestSent(
-      Self.waitingBatch(runID: runID, number: 2), estimatedCompletionTokens: 1_100)
+    let (database, runs, runID) = try Self.runWithWaitingRequest(
+      number: 2, completionTokens: 1_100)
 
     let lost = try runs.markUnfinishedRunsInterrupted()
     let again = try runs.markUnfinishedRunsInterrupted()
@@ -62,11 +72,7 @@ import Testing
   }
 
   @Test func failedRunRequestCountsAtNextRun() throws {
-    let database = try ScoringFixtures.database()
-    let runs = RunStore(database: database)
-    let failed = try runs.startRun(date: "2025-05-05", model: "gpt-4o-mini")
-    try runs.noteRequestSent(
-      Self.waitingBatch(runID: failed, number: 3), estimatedCompletionTokens: 0)
+    let (database, runs, failed) = try Self.runWithWaitingRequest(number: 3, completionTokens: 0)
     // A run that failed after sending, for example on a database error, is not
     // running, but its note stays until a run takes the lock.
     try runs.finishRun(failed, status: .failed)

@@ -137,28 +137,19 @@ import Testing
 
   @Test(arguments: [(SIGINT, Int32(130)), (SIGTERM, Int32(143))])
   func signalMarksRunInterrupted(signal: Int32, status: Int32) throws {
-    let home = try TestFiles.temporaryFolder()
-    defer { try? FileManager.default.removeItem(at: home) }
-    // The first reply comes at once, every later one after 3 s, so the
-    // signal arrives while the second batch is in flight. The run waits for
-    // that paid answer, stores it and sends no third batch.
-    let server = try FakeChatServer(replies: [.wellFormed], then: .tooSlow(3))
-    defer { server.stop() }
-    try NightFixtures.configure(home: home, llmBaseURL: server.baseURL, batchSize: 4)
-    let day = try NightFixtures.smallDay(20, in: home)
-    let papersift = try PaperSiftProcess(home: home)
+    // The signal arrives while the second batch is in flight. The run waits
+    // for that paid response, stores it and sends no third batch.
+    let run = try SecondBatchInFlight(replyDelay: 3)
+    defer { run.close() }
 
-    let started = try papersift.start(NightFixtures.runArguments(day, ["--top", "12"]))
-    server.waitForRequests(2)
-    Thread.sleep(forTimeInterval: 0.3)
-    kill(started.0.processIdentifier, signal)
-    let result = try PaperSiftProcess.finish(started)
+    kill(run.started.0.processIdentifier, signal)
+    let result = try PaperSiftProcess.finish(run.started)
 
     #expect(result.status == status, "stderr: \(result.errorOutput)")
     #expect(result.errorOutput.contains("Waiting for the response to the LLM request in flight"))
     #expect(result.errorOutput.contains("Run interrupted. The batches already scored are stored"))
-    #expect(server.requests.count == 2)
-    let database = try Database(path: home.appendingPathComponent("papersift.sqlite").path)
+    #expect(run.server.requests.count == 2)
+    let database = try run.database
     let runs = try database.rows("SELECT status, finished FROM runs")
     #expect(runs.count == 1)
     #expect(runs.first?.string(0) == "interrupted")
@@ -166,37 +157,29 @@ import Testing
     let paid = try database.scalar("SELECT COUNT(*) FROM scores")
     #expect(paid == .integer(8))
     // The interrupted run counts both batches it paid for.
-    let run = try NightFixtures.firstRun(in: home)
-    #expect(run.sent == 8)
-    #expect(run.scored == 8)
+    let record = try NightFixtures.firstRun(in: run.home)
+    #expect(record.sent == 8)
+    #expect(record.scored == 8)
     #expect(try database.scalar("SELECT COUNT(*) FROM requests_in_flight") == .integer(0))
     // The lock is free: taking it without waiting succeeds.
-    let lock = try RunLock(url: home.appendingPathComponent("run.lock"), timeout: 0)
+    let lock = try RunLock(url: run.home.appendingPathComponent("run.lock"), timeout: 0)
     lock.release()
   }
 
   @Test func secondSignalStopsWithoutWaiting() throws {
-    let home = try TestFiles.temporaryFolder()
-    defer { try? FileManager.default.removeItem(at: home) }
     // The second reply would take 30 s: only a second signal ends the wait.
-    let server = try FakeChatServer(replies: [.wellFormed], then: .tooSlow(30))
-    defer { server.stop() }
-    try NightFixtures.configure(home: home, llmBaseURL: server.baseURL, batchSize: 4)
-    let day = try NightFixtures.smallDay(20, in: home)
-    let papersift = try PaperSiftProcess(home: home)
+    let run = try SecondBatchInFlight(replyDelay: 30)
+    defer { run.close() }
 
-    let started = try papersift.start(NightFixtures.runArguments(day, ["--top", "12"]))
-    server.waitForRequests(2)
-    Thread.sleep(forTimeInterval: 0.3)
     let signalled = Date()
-    kill(started.0.processIdentifier, SIGINT)
+    kill(run.started.0.processIdentifier, SIGINT)
     Thread.sleep(forTimeInterval: 0.5)
-    kill(started.0.processIdentifier, SIGINT)
-    let result = try PaperSiftProcess.finish(started)
+    kill(run.started.0.processIdentifier, SIGINT)
+    let result = try PaperSiftProcess.finish(run.started)
 
     #expect(result.status == 130, "stderr: \(result.errorOutput)")
     #expect(Date().timeIntervalSince(signalled) < 10)
-    let database = try Database(path: home.appendingPathComponent("papersift.sqlite").path)
+    let database = try run.database
     #expect(try database.scalar("SELECT COUNT(*) FROM scores") == .integer(4))
     #expect(try database.scalar("SELECT COUNT(*) FROM requests_in_flight") == .integer(1))
   }

@@ -94,3 +94,32 @@ struct SmallNight {
     try? FileManager.default.removeItem(at: home)
   }
 }
+
+/// A run of 20 papers in batches of 4 against a fake server whose first
+/// reply comes at once and every later one after `replyDelay` seconds,
+/// started and stopped while its second batch is in flight.
+struct SecondBatchInFlight {
+  let home: URL
+  let server: FakeChatServer
+  let started: (Process, URL, URL)
+
+  init(replyDelay: Double) throws {
+    home = try TestFiles.temporaryFolder()
+    server = try FakeChatServer(replies: [.wellFormed], then: .tooSlow(replyDelay))
+    try NightFixtures.configure(home: home, llmBaseURL: server.baseURL, batchSize: 4)
+    let day = try NightFixtures.smallDay(20, in: home)
+    started = try PaperSiftProcess(home: home).start(
+      NightFixtures.runArguments(day, ["--top", "12"]))
+    server.waitForRequests(2)
+    Thread.sleep(forTimeInterval: 0.3)
+  }
+
+  var database: Database {
+    get throws { try Database(path: home.appendingPathComponent("papersift.sqlite").path) }
+  }
+
+  func close() {
+    server.stop()
+    try? FileManager.default.removeItem(at: home)
+  }
+}

@@ -136,6 +136,8 @@ public struct DigestContent: Codable, Sendable, Equatable {
   public enum PassReason: Sendable, Equatable {
     /// The paper is close to a topic of the user's interests, numbered from 1.
     case topic(number: Int, name: String)
+    /// The paper is close to a relevant keyword of the topics file.
+    case relevantKeyword(keyword: String)
     /// The paper is close to one the user liked.
     case likedPaper(id: String)
     /// The paper is close to one the LLM picked on an earlier night.
@@ -152,6 +154,7 @@ public struct DigestContent: Codable, Sendable, Equatable {
     public var text: String {
       switch self {
       case .topic(let number, let name): "topic \(number): \(name)"
+      case .relevantKeyword(let keyword): "relevant keyword: \(keyword)"
       case .likedPaper(let id): "liked paper \(id)"
       case .earlierPick(let id): "earlier LLM pick \(id)"
       case .likedByUser: "you liked this paper"

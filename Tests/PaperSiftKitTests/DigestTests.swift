@@ -17,8 +17,13 @@ import Testing
     return try JSONDecoder().decode(DigestInput.self, from: Data(contentsOf: url))
   }
 
+  /// Returns ``night()`` as a `--no-llm` run on a night without stored
+  /// scores passes it: no scores, no unscored reasons and nothing paid.
   static func skippedNight() throws -> DigestInput {
     var input = try night()
+    input.scores = [:]
+    input.unscoredReasons = [:]
+    input.usage = .zero
     input.skippedLLM = DigestContent.SkippedLLM(
       reason: "--no-llm was given",
       estimatedUsage: DigestContent.Usage(

@@ -47,7 +47,9 @@ public struct DigestInput: Codable, Sendable {
   public var auditIDs: Set<String>
   /// The LLM's scores by paper id, for the sent and audited papers that got one.
   public var scores: [String: Score]
-  /// The cause of each missing score of a sent or audited paper, by paper id.
+  /// The cause of each missing score of a sent or audited paper, by paper
+  /// id. Empty when the LLM stage was skipped before any paper reached the
+  /// scorer, so that the digest lists no unscored paper then.
   public var unscoredReasons: [String: String]
   public var usage: DigestContent.Usage
   public var selectionRule: SelectionRule
@@ -109,8 +111,11 @@ public enum DigestBuilder {
     if let skipped = input.skippedLLM {
       papers = prefilterTop(input)
       recall = nil
-      // Papers were sent and came back without a score: list them with the reasons.
-      if skipped.requestsFailed { unscored = unscoredPapers(input) }
+      // Papers that reached the scorer have a stored reason, also when the
+      // budget let none be sent, so none of them is dropped from the list.
+      if skipped.requestsFailed || !input.unscoredReasons.isEmpty {
+        unscored = unscoredPapers(input)
+      }
     } else {
       papers = picks(input)
       recall = estimateRecall(input)

@@ -28,7 +28,11 @@ public struct DigestContent: Codable, Sendable, Equatable {
   public var costSaved: CostSaved?
   /// Nil when the LLM stage was skipped.
   public var recall: RecallEstimate?
-  /// The papers sent to the LLM, or drawn for the audit, that got no score.
+  /// The papers chosen for the LLM, above the cutoff or drawn for the
+  /// audit, that got no score, with the reason: a failed or unusable
+  /// response, or no request because of the budget, a stop or `--no-llm`.
+  /// Empty when `--no-llm` or a missing API key skipped the stage on a
+  /// night without stored scores.
   public var unscored: [UnscoredPaper]
   /// Set when the LLM stage was skipped and no stored score of the night
   /// could stand in.

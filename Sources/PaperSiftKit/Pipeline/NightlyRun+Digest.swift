@@ -17,7 +17,8 @@ extension NightlyRun {
     let directory = options.outputDirectory ?? settings.run.outputDirectory(home: home)
     let files = try DigestFiles.write(content, to: directory)
 
-    let unscored = scoring.skipped == nil ? content.unscored.count : scoring.unscoredReasons.count
+    // The count that sets the exit status is the digest's list, so that the two agree.
+    let unscored = content.unscored.count
     // Papers left unsent on request (--no-llm) do not make the run partial.
     let unscoredIsFault = unscored > 0 && scoring.noRequestReason == nil
     let isPartial = unscoredIsFault || scoring.skipIsFault

@@ -39,21 +39,27 @@ extension NightlyRun {
       topics: topics, model: settings.llm.model, jsonMode: settings.llm.jsonMode)
 
     if let skip = skipReason(options, settings: settings.llm) {
+      let stored = try storedScoring(
+        slice, skip: skip, prompt: prompt, runID: runID, settings: settings.llm,
+        database: database)
       let estimate = try CostEstimate.of(papers, settings: settings.llm, topics: topics)
-      let metadata = [
-        ("reason", skip.reason), ("estimated_tokens", "\(estimate.usage.promptTokens)"),
-        ("estimated_usd", String(format: "%.4f", estimate.costUSD)),
-      ]
+      // A digest of stored scores shows no estimate, so the log line gives
+      // what scoring would cost only when the digest shows that too.
+      var metadata = [("reason", skip.reason)]
+      if stored == nil {
+        metadata += [
+          ("would_send_prompt_tokens", "\(estimate.usage.promptTokens)"),
+          ("would_cost_usd", String(format: "%.4f", estimate.costUSD)),
+        ]
+      }
       if skip.isFault {
         // A cron job would otherwise never learn that its key is gone.
         logger.warning("Skipping the LLM stage; the run ends with exit status 3", metadata)
       } else {
         logger.notice("Skipping the LLM stage", metadata)
       }
-      if let stored = try storedScoring(
-        slice, skip: skip, prompt: prompt, runID: runID, settings: settings.llm,
-        database: database)
-      {
+      if let stored {
+        logStoredScoring(stored, date: slice.date)
         return stored
       }
       let usage = NightlyRun.digestUsage(

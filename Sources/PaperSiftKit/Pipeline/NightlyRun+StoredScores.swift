@@ -34,12 +34,17 @@ extension NightlyRun {
     scoring.noRequestReason = skip.reason
     scoring.skipIsFault = skip.isFault
     scoring.selectionPrompt = prompt.systemPrompt
+    return scoring
+  }
+
+  /// Logs that the digest shows the scores in `scoring`, which earlier runs stored.
+  func logStoredScoring(_ scoring: NightScoring, date: String) {
     logger.notice(
       "Showing the scores that earlier runs of the night stored, without sending a request",
       [
-        ("date", slice.date), ("stored", "\(stored.count)"),
-        ("unscored", "\(scoring.unscoredReasons.count)"), ("reason", skip.reason),
+        ("date", date), ("stored", "\(scoring.scores.count)"),
+        ("unscored", "\(scoring.unscoredReasons.count)"),
+        ("reason", scoring.noRequestReason ?? ""),
       ])
-    return scoring
   }
 }

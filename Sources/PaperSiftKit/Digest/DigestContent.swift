@@ -12,10 +12,11 @@ public struct DigestContent: Codable, Sendable, Equatable {
   /// The LLM model that scored the papers, or would have scored them when
   /// the LLM stage was skipped.
   public var model: String
-  /// The tokens and dollars paid for the night's LLM requests, including
-  /// those of an earlier run of the same night, so a re-run writes the same
-  /// digest. Also set when the stage failed, because requests that returned
-  /// no score may still be paid for. Zero when the stage was skipped.
+  /// The tokens and dollars paid for the night's LLM requests, of every run
+  /// of the night and under every model and prompt, so a re-run writes the
+  /// same digest. Also set when the stage failed or sent nothing, because
+  /// requests that returned no score, or whose scores are of another
+  /// prompt, were paid for all the same.
   public var usage: Usage
   public var counts: Counts
   public var selectionRule: SelectionRule
@@ -281,7 +282,8 @@ public struct DigestContent: Codable, Sendable, Equatable {
     /// The chosen papers that got a score, 0 when the stage was skipped or failed.
     public var scoredPapers: Int
     public var allPapers: Int
-    /// The dollars paid for the night's requests, 0 when the stage was skipped.
+    /// The dollars paid for the night's requests under the digest's model
+    /// and prompt, whose scores the digest shows.
     public var paidDollars: Double
     /// The estimated dollars of scoring the chosen papers, set only when no
     /// paper got a score.

@@ -103,4 +103,31 @@ import Testing
     #expect(abs(cost.paidDollars - Self.miniDollars(secondRun.usage)) < 1e-12)
     #expect(abs(cost.dollarsPerPaper - Self.miniDollars(secondRun.usage) / 17) < 1e-12)
   }
+
+  @Test func runShareMatchesNightTotal() throws {
+    let home = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: home) }
+    // Each batch reports 500 prompt and 1000 completion tokens, which cost
+    // (500 × 0.15 + 1000 × 0.60) / 10^6 = $0.000675 at gpt-4o-mini's prices.
+    // Two such batches make $0.00135, halfway between $0.0013 and $0.0014.
+    // A sum of the two batch costs is 0.00135 in binary and prints $0.0014,
+    // but the price of the summed tokens is 0.0013499999999999999 and
+    // prints $0.0013: the two sums must be the same computation.
+    let server = try FakeChatServer(
+      replies: [], usage: TokenUsage(promptTokens: 500, completionTokens: 1_000))
+    defer { server.stop() }
+    try NightFixtures.configure(home: home, llmBaseURL: server.baseURL, model: "gpt-4o-mini")
+    let day = try NightFixtures.smallDay(40, in: home)
+
+    let result = try PaperSiftProcess(home: home).run(
+      NightFixtures.runArguments(day, ["--top", "12"]))
+
+    #expect(result.status == 0, "stderr: \(result.errorOutput)")
+    // 12 papers above the cutoff and 5 for the audit go in batches of 10 and 7.
+    #expect(server.requests.count == 2)
+    let digest = try NightFixtures.digest(in: home)
+    #expect(digest.usage.totalTokens == 3_000)
+    let dollars = String(format: "$%.4f", digest.usage.totalDollars)
+    #expect(result.errorOutput.contains("3000 tokens, \(dollars) (\(dollars) this run)"))
+  }
 }

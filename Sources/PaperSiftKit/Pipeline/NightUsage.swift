@@ -10,16 +10,24 @@ struct NightUsage {
   /// The dollars of the batches under one model and prompt, whose scores
   /// the digest shows, so that they price a scored paper.
   var setupDollars: Double
+  /// The dollars of the batches of one run, its share of ``night``.
+  var runDollars: Double
 
-  /// Sums the batches of the night `date` in `runs`, and those under
-  /// `model` and `promptHash` apart.
-  init(_ runs: RunStore, date: String, model: String, promptHash: String, prices: PriceTable)
-    throws
-  {
+  /// Sums the batches of the night `date` in `runs`, and apart those under
+  /// `model` and `promptHash` and those of the run `runID`.
+  ///
+  /// Each sum prices its batches as ``priced(_:prices:)`` does, so the
+  /// night's total and a run's share are equal when the run is the night's
+  /// only one.
+  init(
+    _ runs: RunStore, date: String, runID: Int64, model: String, promptHash: String,
+    prices: PriceTable
+  ) throws {
     let batches = try runs.batchUsage(date: date)
     night = Self.priced(batches, prices: prices)
     let setup = batches.filter { $0.model == model && $0.promptHash == promptHash }
     setupDollars = Self.priced(setup, prices: prices).totalDollars
+    runDollars = Self.priced(batches.filter { $0.runID == runID }, prices: prices).totalDollars
   }
 
   /// Returns the tokens and dollars of `batches`, with the count of requests

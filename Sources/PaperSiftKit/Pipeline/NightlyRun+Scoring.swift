@@ -12,6 +12,7 @@ struct NightScoring {
   /// The dollars of the night's requests under this run's model and prompt,
   /// which price each scored paper.
   var scoringDollars = 0.0
+  /// The dollars of this run's requests, priced as ``usage`` is.
   var spentUSD = 0.0
   var skipped: DigestContent.SkippedLLM?
   /// Whether the stage was skipped for a fault the user must fix (a missing
@@ -23,10 +24,12 @@ struct NightScoring {
 }
 
 extension NightScoring {
-  /// Sets the night's usage and the dollars that price each scored paper.
+  /// Sets the night's usage, the dollars that price each scored paper and
+  /// this run's spending.
   mutating func setNightUsage(_ night: NightUsage) {
     usage = night.night
     scoringDollars = night.setupDollars
+    spentUSD = night.runDollars
   }
 }
 
@@ -70,12 +73,11 @@ extension NightlyRun {
     for paper in result.unscored where scoring.scores[paper.paperID] == nil {
       scoring.unscoredReasons[paper.paperID] = paper.reason
     }
-    scoring.spentUSD = result.costUSD
     // The night's total, not this run's, so that a re-run writes the same digest.
     scoring.setNightUsage(
       try NightUsage(
-        runs, date: slice.date, model: settings.llm.model, promptHash: scorer.promptHash,
-        prices: try PriceTable.load(settings: settings.llm)))
+        runs, date: slice.date, runID: runID, model: settings.llm.model,
+        promptHash: scorer.promptHash, prices: try PriceTable.load(settings: settings.llm)))
     scoring.selectionPrompt = scorer.prompt.systemPrompt
     if scoring.scores.isEmpty, let first = result.unscored.first {
       // Nothing came back (the server is down, say), or the budget let no

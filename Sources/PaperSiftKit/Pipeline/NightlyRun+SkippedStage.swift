@@ -15,7 +15,7 @@ extension NightlyRun {
   ) throws -> NightScoring {
     let prices = try PriceTable.load(settings: settings)
     let night = try NightUsage(
-      RunStore(database: database), date: slice.date, model: settings.model,
+      RunStore(database: database), date: slice.date, runID: runID, model: settings.model,
       promptHash: prompt.promptHash, prices: prices)
     let stored = try storedScoring(
       slice, skip: skip, prompt: prompt, runID: runID, settings: settings, database: database)

@@ -105,19 +105,17 @@ import Testing
   }
 
   @Test func runShareMatchesNightTotal() throws {
-    let home = try TestFiles.temporaryFolder()
-    defer { try? FileManager.default.removeItem(at: home) }
     // Each batch reports 500 prompt and 1000 completion tokens, which cost
     // (500 × 0.15 + 1000 × 0.60) / 10^6 = $0.000675 at gpt-4o-mini's prices.
     // Two such batches make $0.00135, halfway between $0.0013 and $0.0014.
     // A sum of the two batch costs is 0.00135 in binary and prints $0.0014,
     // but the price of the summed tokens is 0.0013499999999999999 and
     // prints $0.0013: the two sums must be the same computation.
-    let server = try FakeChatServer(
-      replies: [], usage: TokenUsage(promptTokens: 500, completionTokens: 1_000))
-    defer { server.stop() }
-    try NightFixtures.configure(home: home, llmBaseURL: server.baseURL, model: "gpt-4o-mini")
-    let day = try NightFixtures.smallDay(40, in: home)
+    let night = try SmallNight(
+      papers: 40, model: "gpt-4o-mini",
+      usage: TokenUsage(promptTokens: 500, completionTokens: 1_000))
+    defer { night.close() }
+    let (home, server, day) = (night.home, night.server, night.day)
 
     let result = try PaperSiftProcess(home: home).run(
       NightFixtures.runArguments(day, ["--top", "12"]))

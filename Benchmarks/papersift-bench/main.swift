@@ -31,7 +31,12 @@ func bestSeconds(runs: Int, _ body: () -> Void) -> Double {
   guard let name = arguments.first, let benchmark = benchmarks.first(where: { $0.name == name })
   else {
     var usage = "usage: papersift-bench NAME [options]\n\nbenchmarks:\n"
-    for benchmark in benchmarks { usage += "  \(benchmark.name)  \(benchmark.abstract)\n" }
+    // Every description starts in the same column, two spaces after the longest name.
+    let width = (benchmarks.map(\.name.count).max() ?? 0) + 2
+    for benchmark in benchmarks {
+      let name = benchmark.name.padding(toLength: width, withPad: " ", startingAt: 0)
+      usage += "  \(name)\(benchmark.abstract)\n"
+    }
     usage += "\n'papersift-bench NAME --help' describes the options of one.\n"
     // Asking for help succeeds; a missing or unknown name is a usage error.
     if let name = arguments.first, ["--help", "-h", "help"].contains(name) {

@@ -39,8 +39,7 @@ import Testing
       index: 2, paperId: "2501.00001", score: 1, cold: scores[2], logistic: nil, tfidf: nil,
       followedAuthor: false)
     #expect(
-      NightSlice.reason(for: ranked, profile: profile)
-        == .other(text: "relevant keyword: y keyword"))
+      NightSlice.reason(for: ranked, profile: profile) == .relevantKeyword(keyword: "y keyword"))
     let first = RankedPaper(
       index: 0, paperId: "2501.00002", score: 1, cold: scores[0], logistic: nil, tfidf: nil,
       followedAuthor: false)

@@ -17,8 +17,13 @@ import Testing
     return try JSONDecoder().decode(DigestInput.self, from: Data(contentsOf: url))
   }
 
+  /// Returns ``night()`` as a `--no-llm` run on a night without stored
+  /// scores passes it: no scores, no unscored reasons and nothing paid.
   static func skippedNight() throws -> DigestInput {
     var input = try night()
+    input.scores = [:]
+    input.unscoredReasons = [:]
+    input.usage = .zero
     input.skippedLLM = DigestContent.SkippedLLM(
       reason: "--no-llm was given",
       estimatedUsage: DigestContent.Usage(
@@ -193,7 +198,11 @@ import Testing
     (.likedByUser, #"{"kind":"likedByUser"}"#),
     (.followedAuthor(name: "Jiasen Lu"), #"{"kind":"followedAuthor","name":"Jiasen Lu"}"#),
     (.auditSample, #"{"kind":"auditSample"}"#),
-    (.other(text: "relevant keyword: MoE"), #"{"kind":"other","text":"relevant keyword: MoE"}"#),
+    (.relevantKeyword(keyword: "MoE"), #"{"keyword":"MoE","kind":"relevantKeyword"}"#),
+    (
+      .other(text: "learned model score 0.912"),
+      #"{"kind":"other","text":"learned model score 0.912"}"#
+    ),
   ])
   func reasonJSONHasKind(reason: DigestContent.PassReason, json: String) throws {
     let encoder = JSONEncoder()
@@ -331,6 +340,7 @@ import Testing
       DigestContent.PassReason.topic(number: 2, name: "Model Architecture"),
       "topic 2: Model Architecture"
     ),
+    (.relevantKeyword(keyword: "mixture of experts"), "relevant keyword: mixture of experts"),
     (.likedPaper(id: "2501.12345"), "liked paper 2501.12345"),
     (.earlierPick(id: "2501.12346"), "earlier LLM pick 2501.12346"),
     (.followedAuthor(name: "Yann LeCun"), "followed author Yann LeCun"),

@@ -115,6 +115,13 @@ import Testing
         == "no request was sent, because the estimated cost of the first batch would cross "
         + "the budget (--budget)")
     #expect(digest.usage.totalTokens == 0)
+    // Exit status 3 promises the unscored papers in the digest: 15 above
+    // the cutoff and the 5 of the audit sample, none of them sent.
+    #expect(digest.unscored.count == 20)
+    #expect(digest.unscored.filter(\.inAuditSample).count == 5)
+    for paper in digest.unscored {
+      #expect(paper.reason == "not sent, because the budget (--budget) was reached", "\(paper.id)")
+    }
     #expect(
       result.errorOutput.contains(
         "LLM stage skipped (no request was sent, because the estimated cost of the first "
@@ -122,6 +129,10 @@ import Testing
     #expect(!result.errorOutput.contains("LLM stage failed"))
     let markdown = try NightFixtures.markdown(in: home)
     #expect(markdown.contains("**The LLM stage was skipped: no request was sent"))
+    #expect(
+      markdown.contains(
+        "The papers chosen for the LLM, 15 above the cutoff and 5 drawn for the audit, have no "
+          + "score."))
     let run = try NightFixtures.firstRun(in: home)
     #expect(run.status == .partial)
     #expect(run.sent == 0)

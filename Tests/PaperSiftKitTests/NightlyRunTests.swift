@@ -244,6 +244,14 @@ import Testing
     #expect(digest.usage == .zero)
     let markdown = try NightFixtures.markdown(in: home)
     #expect(markdown.contains("The LLM stage was skipped"))
+    let skipLine = try #require(Self.skipLine(in: result.errorOutput))
+    #expect(skipLine.contains(" would_send_prompt_tokens=\(skipped.estimatedUsage.promptTokens) "))
+    #expect(skipLine.contains(" would_cost_usd="))
+  }
+
+  /// Returns the log line in `errorOutput` that reports the skipped LLM stage.
+  static func skipLine(in errorOutput: String) -> Substring? {
+    errorOutput.split(separator: "\n").first { $0.contains("Skipping the LLM stage") }
   }
 
   @Test func noLLMRerunKeepsStoredScores() throws {
@@ -284,6 +292,10 @@ import Testing
         "\(paid.papers.count) selected, 0 unscored, scores stored by earlier runs, no request "
           + "sent (--no-llm was given)"))
     #expect(again.errorOutput.contains("(\u{24}0.0000 this run)"))
+    // The digest shows the stored scores, so the line gives no estimate of a cost.
+    let skipLine = try #require(Self.skipLine(in: again.errorOutput))
+    #expect(skipLine.hasSuffix(#"Skipping the LLM stage reason="--no-llm was given""#))
+    #expect(!skipLine.contains("usd"))
   }
 
   @Test func noLLMListsPapersWithoutStoredScore() throws {

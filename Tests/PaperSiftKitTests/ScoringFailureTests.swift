@@ -251,6 +251,98 @@ import Testing
     #expect(result.unscored.allSatisfy { $0.reason.contains("HTTP status 500") })
   }
 
+  @Test func sameClientErrorStopsAfterTwoBatches() throws {
+    let key = "sk-client-error-secret-\(UUID().uuidString)"
+    let variable = "PAPERSIFT_CLIENT_ERROR_TEST_KEY"
+    // The server echoes the request's Authorization header in its 404 body.
+    let server = try FakeChatServer { _, _ in .errorEchoingKey(status: 404) }
+    defer { server.stop() }
+    let (setup, result, log) = try Self.score(
+      50, on: server, environment: [variable: key], apiKeyVariable: variable)
+
+    // A 404 is not retried, so each of the two batches sends one request.
+    #expect(server.idsPerRequest == [Self.ids(1...10), Self.ids(11...20)])
+    let reasons = Self.reasons(result)
+    #expect(reasons.count == 50)
+    for id in Self.ids(1...20) {
+      #expect(reasons[id]?.contains("failed with HTTP status 404") == true, "\(id)")
+    }
+    let expected =
+      "not sent: the server at \(server.baseURL)/chat/completions answered HTTP status 404 to 2 "
+      + "batches in a row, so later batches would most likely fail the same way. Check that "
+      + "llm.model ('gpt-4o-mini') names a model that this server serves, and that llm.baseURL "
+      + "is the base of its OpenAI-compatible API, the URL before /chat/completions. The digest "
+      + "lists the papers of the failed batches with the server's response."
+    for id in Self.ids(21...50) {
+      #expect(reasons[id] == expected, "\(id)")
+    }
+    #expect(!reasons.values.contains { $0.contains(key) })
+    #expect(!log.contains(key))
+    let batches = try RunStore(database: setup.database).batches(runID: setup.runID)
+    #expect(batches.map(\.status) == [.failed, .failed])
+    #expect(
+      Self.logged(
+        "Stopping the LLM stage; later batches are not sent batch=2", by: server, in: log))
+  }
+
+  @Test func badRequestStopNamesJSONMode() throws {
+    let server = try FakeChatServer { _, _ in
+      .errorStatus(400, body: #"{"error": {"message": "response_format is not supported"}}"#)
+    }
+    defer { server.stop() }
+    let (_, result, _) = try Self.score(30, on: server)
+
+    #expect(server.requests.count == 2)
+    let reason = try #require(Self.reasons(result)["2505.10021"])
+    let start =
+      "not sent: the server at \(server.baseURL)/chat/completions answered HTTP status 400 to "
+      + "2 batches in a row"
+    #expect(reason.hasPrefix(start))
+    #expect(reason.hasSuffix(" If the server rejects response_format, set llm.jsonMode to false."))
+  }
+
+  /// Replies in which no two batches in a row fail with the same client
+  /// error, the requests they take and the papers scored. Each HTTP 500 is
+  /// retried once, so its batch takes two requests.
+  static let mixedFailures: [([FakeReply], Int, [String])] = [
+    ([.errorStatus(404, body: "no model"), .errorStatus(400, body: "bad")], 4, []),
+    ([.errorStatus(404, body: "no model"), .serverError("down"), .serverError("down")], 5, []),
+    ([.errorStatus(404, body: "no model"), .wellFormed], 4, ids(11...20)),
+  ]
+
+  @Test(arguments: mixedFailures)
+  func clientErrorRunEndsAtOtherOutcome(
+    replies: [FakeReply], requests: Int, scoredBefore: [String]
+  ) throws {
+    // A third 404 follows the replies, so a run of two 404s would stop the stage.
+    let server = try FakeChatServer(replies: replies + [.errorStatus(404, body: "no model")])
+    defer { server.stop() }
+    let (_, result, _) = try Self.score(40, on: server)
+
+    #expect(server.requests.count == requests)
+    #expect(result.scores.map(\.paperID) == scoredBefore + Self.ids(31...40))
+    #expect(!result.unscored.contains { $0.reason.hasPrefix("not sent: ") })
+  }
+
+  @Test func failureBetweenUnusableAnswersResets() throws {
+    // Requests 2 and 3 are the two attempts of batch 2, both HTTP 500.
+    let server = try FakeChatServer(
+      replies: [
+        .content(Self.refusal), .serverError("down"), .serverError("down"),
+        .content(Self.refusal),
+      ])
+    defer { server.stop() }
+    let (_, result, _) = try Self.score(40, on: server)
+
+    #expect(server.requests.count == 5)
+    #expect(result.scores.map(\.paperID) == Self.ids(31...40))
+    let reasons = Self.reasons(result)
+    #expect(reasons["2505.10001"] == "answer was not JSON")
+    #expect(reasons["2505.10011"]?.contains("failed with HTTP status 500: down") == true)
+    #expect(reasons["2505.10021"] == "answer was not JSON")
+    #expect(!reasons.values.contains { $0.hasPrefix("not sent: ") })
+  }
+
   @Test func answerQuoteIsShortAndRedacted() throws {
     let key = "sk-quote-secret-\(UUID().uuidString)"
     let variable = "PAPERSIFT_QUOTE_TEST_KEY"

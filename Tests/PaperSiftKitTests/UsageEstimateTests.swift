@@ -56,10 +56,13 @@ import Testing
     let run = try #require(try store.run(setup.runID))
     #expect(run.estimatedBatches == 3)
     #expect(abs(run.costUSD - total) < 1e-12)
-    let night = try store.usage(
-      date: "2025-05-05", model: "gpt-4o-mini", promptHash: scorer.promptHash)
-    #expect(night.estimatedBatches == 3)
-    #expect(night.usage == batches.map(\.usage).reduce(TokenUsage.zero, +))
+    let night = try store.batchUsage(date: "2025-05-05")
+    #expect(night.count == 1)
+    #expect(night.first?.runID == setup.runID)
+    #expect(night.first?.model == "gpt-4o-mini")
+    #expect(night.first?.promptHash == scorer.promptHash)
+    #expect(night.first?.estimatedBatches == 3)
+    #expect(night.first?.usage == batches.map(\.usage).reduce(TokenUsage.zero, +))
     #expect(try setup.count("SELECT COUNT(*) FROM batches WHERE usage_estimated = 1") == 3)
   }
 

@@ -47,9 +47,15 @@ public struct DigestInput: Codable, Sendable {
   public var auditIDs: Set<String>
   /// The LLM's scores by paper id, for the sent and audited papers that got one.
   public var scores: [String: Score]
-  /// The cause of each missing score of a sent or audited paper, by paper id.
+  /// The cause of each missing score of a sent or audited paper, by paper
+  /// id. Empty when the LLM stage was skipped before any paper reached the
+  /// scorer, so that the digest lists no unscored paper then.
   public var unscoredReasons: [String: String]
+  /// The tokens and dollars of the night's requests, under every model and prompt.
   public var usage: DigestContent.Usage
+  /// The dollars of the night's requests under `model` and the prompt of
+  /// ``scores``, which price each scored paper. Nil takes the total of ``usage``.
+  public var scoringDollars: Double?
   public var selectionRule: SelectionRule
   /// Set when the LLM stage was skipped, and then ``scores`` is ignored.
   public var skippedLLM: DigestContent.SkippedLLM?
@@ -64,7 +70,7 @@ public struct DigestInput: Codable, Sendable {
   public init(
     date: String, model: String, ranking: [RankedPaper], sentIDs: Set<String>,
     auditIDs: Set<String>, scores: [String: Score], unscoredReasons: [String: String],
-    usage: DigestContent.Usage, selectionRule: SelectionRule,
+    usage: DigestContent.Usage, scoringDollars: Double? = nil, selectionRule: SelectionRule,
     skippedLLM: DigestContent.SkippedLLM? = nil, noRequestReason: String? = nil,
     prefilterListLength: Int = 20, confidenceLevel: Double = 0.95, selectionPrompt: String? = nil
   ) {
@@ -76,6 +82,7 @@ public struct DigestInput: Codable, Sendable {
     self.scores = scores
     self.unscoredReasons = unscoredReasons
     self.usage = usage
+    self.scoringDollars = scoringDollars
     self.selectionRule = selectionRule
     self.skippedLLM = skippedLLM
     self.noRequestReason = noRequestReason
@@ -103,14 +110,15 @@ public enum DigestBuilder {
     let papers: [DigestContent.SelectedPaper]
     let recall: RecallEstimate?
     var unscored: [DigestContent.UnscoredPaper] = []
-    // A stage that sent requests keeps what they cost, even when no paper got a score.
-    let paid = input.skippedLLM?.requestsFailed == false ? .zero : input.usage
 
     if let skipped = input.skippedLLM {
       papers = prefilterTop(input)
       recall = nil
-      // Papers were sent and came back without a score: list them with the reasons.
-      if skipped.requestsFailed { unscored = unscoredPapers(input) }
+      // Papers that reached the scorer have a stored reason, also when the
+      // budget let none be sent, so none of them is dropped from the list.
+      if skipped.requestsFailed || !input.unscoredReasons.isEmpty {
+        unscored = unscoredPapers(input)
+      }
     } else {
       papers = picks(input)
       recall = estimateRecall(input)
@@ -121,11 +129,11 @@ public enum DigestBuilder {
     if counts.scored > 0 || (counts.chosen > 0 && input.skippedLLM != nil) {
       costSaved = DigestContent.CostSaved(
         chosenPapers: counts.chosen, scoredPapers: counts.scored, allPapers: counts.papers,
-        paidDollars: paid.totalDollars,
+        paidDollars: input.scoringDollars ?? input.usage.totalDollars,
         estimatedDollars: input.skippedLLM?.estimatedUsage.totalDollars)
     }
     return DigestContent(
-      date: input.date, model: input.model, usage: paid, counts: counts,
+      date: input.date, model: input.model, usage: input.usage, counts: counts,
       selectionRule: input.selectionRule, papers: papers, costSaved: costSaved,
       recall: recall, unscored: unscored, skippedLLM: input.skippedLLM,
       noRequestReason: input.skippedLLM == nil ? input.noRequestReason : nil,

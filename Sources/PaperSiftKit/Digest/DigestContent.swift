@@ -12,10 +12,11 @@ public struct DigestContent: Codable, Sendable, Equatable {
   /// The LLM model that scored the papers, or would have scored them when
   /// the LLM stage was skipped.
   public var model: String
-  /// The tokens and dollars paid for the night's LLM requests, including
-  /// those of an earlier run of the same night, so a re-run writes the same
-  /// digest. Also set when the stage failed, because requests that returned
-  /// no score may still be paid for. Zero when the stage was skipped.
+  /// The tokens and dollars paid for the night's LLM requests, of every run
+  /// of the night and under every model and prompt, so a re-run writes the
+  /// same digest. Also set when the stage failed or sent nothing, because
+  /// requests that returned no score, or whose scores are of another
+  /// prompt, were paid for all the same.
   public var usage: Usage
   public var counts: Counts
   public var selectionRule: SelectionRule
@@ -28,7 +29,11 @@ public struct DigestContent: Codable, Sendable, Equatable {
   public var costSaved: CostSaved?
   /// Nil when the LLM stage was skipped.
   public var recall: RecallEstimate?
-  /// The papers sent to the LLM, or drawn for the audit, that got no score.
+  /// The papers chosen for the LLM, above the cutoff or drawn for the
+  /// audit, that got no score, with the reason: a failed or unusable
+  /// response, or no request because of the budget, a stop or `--no-llm`.
+  /// Empty when `--no-llm` or a missing API key skipped the stage on a
+  /// night without stored scores.
   public var unscored: [UnscoredPaper]
   /// Set when the LLM stage was skipped and no stored score of the night
   /// could stand in.
@@ -136,6 +141,8 @@ public struct DigestContent: Codable, Sendable, Equatable {
   public enum PassReason: Sendable, Equatable {
     /// The paper is close to a topic of the user's interests, numbered from 1.
     case topic(number: Int, name: String)
+    /// The paper is close to a relevant keyword of the topics file.
+    case relevantKeyword(keyword: String)
     /// The paper is close to one the user liked.
     case likedPaper(id: String)
     /// The paper is close to one the LLM picked on an earlier night.
@@ -152,6 +159,7 @@ public struct DigestContent: Codable, Sendable, Equatable {
     public var text: String {
       switch self {
       case .topic(let number, let name): "topic \(number): \(name)"
+      case .relevantKeyword(let keyword): "relevant keyword: \(keyword)"
       case .likedPaper(let id): "liked paper \(id)"
       case .earlierPick(let id): "earlier LLM pick \(id)"
       case .likedByUser: "you liked this paper"
@@ -274,7 +282,8 @@ public struct DigestContent: Codable, Sendable, Equatable {
     /// The chosen papers that got a score, 0 when the stage was skipped or failed.
     public var scoredPapers: Int
     public var allPapers: Int
-    /// The dollars paid for the night's requests, 0 when the stage was skipped.
+    /// The dollars paid for the night's requests under the digest's model
+    /// and prompt, whose scores the digest shows.
     public var paidDollars: Double
     /// The estimated dollars of scoring the chosen papers, set only when no
     /// paper got a score.

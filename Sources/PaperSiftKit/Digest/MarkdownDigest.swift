@@ -17,6 +17,7 @@ public enum MarkdownDigest {
         blocks.append(contentsOf: paidBlocks(content.usage))
         blocks.append(estimateNotice(content.counts, tense: "would cost"))
       } else {
+        blocks.append(contentsOf: unusedPaidBlocks(content.usage))
         blocks.append(estimateNotice(content.counts, tense: "would have cost"))
       }
       blocks.append(usageTable(skipped.estimatedUsage))
@@ -84,6 +85,18 @@ public enum MarkdownDigest {
     }
     return ["The requests were paid for, although no paper got a score:", usageTable(usage)]
       + estimatedUsageNote(usage)
+  }
+
+  /// Returns what earlier runs paid for requests whose scores a skipped
+  /// stage does not show, such as scores from before an edit of the topics
+  /// file, or nothing when the night paid for no request.
+  private static func unusedPaidBlocks(_ usage: DigestContent.Usage) -> [String] {
+    guard usage.totalTokens > 0 || usage.totalDollars > 0 else { return [] }
+    return [
+      "Earlier runs of this night paid for LLM requests, although this digest shows none of "
+        + "their scores:",
+      usageTable(usage),
+    ] + estimatedUsageNote(usage)
   }
 
   /// Returns the note that marks the paid tokens and dollars as partly

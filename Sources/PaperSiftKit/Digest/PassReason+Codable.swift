@@ -5,11 +5,12 @@ import Foundation
 /// same key to switch on and none is an empty object.
 extension DigestContent.PassReason: Codable {
   private enum CodingKeys: String, CodingKey {
-    case kind, number, name, id, text
+    case kind, number, name, keyword, id, text
   }
 
   private enum Kind: String, Codable {
-    case topic, likedPaper, earlierPick, likedByUser, followedAuthor, auditSample, other
+    case topic, relevantKeyword, likedPaper, earlierPick, likedByUser, followedAuthor
+    case auditSample, other
   }
 
   public init(from decoder: any Decoder) throws {
@@ -19,13 +20,16 @@ extension DigestContent.PassReason: Codable {
       throw DecodingError.dataCorruptedError(
         forKey: .kind, in: container,
         debugDescription: "Unknown reason kind '\(kindText)', expected one of topic, "
-          + "likedPaper, earlierPick, likedByUser, followedAuthor, auditSample or other")
+          + "relevantKeyword, likedPaper, earlierPick, likedByUser, followedAuthor, auditSample "
+          + "or other")
     }
     switch kind {
     case .topic:
       self = .topic(
         number: try container.decode(Int.self, forKey: .number),
         name: try container.decode(String.self, forKey: .name))
+    case .relevantKeyword:
+      self = .relevantKeyword(keyword: try container.decode(String.self, forKey: .keyword))
     case .likedPaper: self = .likedPaper(id: try container.decode(String.self, forKey: .id))
     case .earlierPick: self = .earlierPick(id: try container.decode(String.self, forKey: .id))
     case .likedByUser: self = .likedByUser
@@ -43,6 +47,9 @@ extension DigestContent.PassReason: Codable {
       try container.encode(Kind.topic, forKey: .kind)
       try container.encode(number, forKey: .number)
       try container.encode(name, forKey: .name)
+    case .relevantKeyword(let keyword):
+      try container.encode(Kind.relevantKeyword, forKey: .kind)
+      try container.encode(keyword, forKey: .keyword)
     case .likedPaper(let id):
       try container.encode(Kind.likedPaper, forKey: .kind)
       try container.encode(id, forKey: .id)

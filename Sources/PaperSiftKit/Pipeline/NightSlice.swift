@@ -85,7 +85,7 @@ struct NightSlice {
     }
     if let index = ranked.cold.bestTopic, profile.entries.indices.contains(index) {
       let entry = profile.entries[index]
-      guard entry.kind == .topic else { return .other(text: "relevant keyword: \(entry.label)") }
+      guard entry.kind == .topic else { return .relevantKeyword(keyword: entry.label) }
       return .topic(number: topicNumber(entry, in: profile), name: entry.label)
     }
     return .other(text: "learned model score \(String(format: "%.3f", ranked.score))")

@@ -10,6 +10,7 @@ extension NightlyRun {
       date: slice.date, model: scoring.model, ranking: slice.digestRanking,
       sentIDs: slice.sentIDs, auditIDs: slice.auditIDs, scores: scoring.scores,
       unscoredReasons: scoring.unscoredReasons, usage: scoring.usage,
+      scoringDollars: scoring.scoringDollars,
       selectionRule: settings.run.selection, skippedLLM: scoring.skipped,
       noRequestReason: scoring.noRequestReason, prefilterListLength: settings.run.noLLMPaperCount,
       selectionPrompt: scoring.selectionPrompt)
@@ -17,7 +18,8 @@ extension NightlyRun {
     let directory = options.outputDirectory ?? settings.run.outputDirectory(home: home)
     let files = try DigestFiles.write(content, to: directory)
 
-    let unscored = scoring.skipped == nil ? content.unscored.count : scoring.unscoredReasons.count
+    // The count that sets the exit status is the digest's list, so that the two agree.
+    let unscored = content.unscored.count
     // Papers left unsent on request (--no-llm) do not make the run partial.
     let unscoredIsFault = unscored > 0 && scoring.noRequestReason == nil
     let isPartial = unscoredIsFault || scoring.skipIsFault

@@ -6,9 +6,13 @@ struct NightScoring {
   var model: String
   var scores: [String: DigestInput.Score] = [:]
   var unscoredReasons: [String: String] = [:]
-  /// The night's paid tokens and dollars, earlier runs of the night
-  /// included, also when no paper got a score.
+  /// The night's paid tokens and dollars, of every run, model and prompt,
+  /// also when no paper got a score or no request was sent.
   var usage: DigestContent.Usage = .zero
+  /// The dollars of the night's requests under this run's model and prompt,
+  /// which price each scored paper.
+  var scoringDollars = 0.0
+  /// The dollars of this run's requests, priced as ``usage`` is.
   var spentUSD = 0.0
   var skipped: DigestContent.SkippedLLM?
   /// Whether the stage was skipped for a fault the user must fix (a missing
@@ -17,6 +21,16 @@ struct NightScoring {
   /// The reason no request was sent, when the scores are those earlier runs stored.
   var noRequestReason: String?
   var selectionPrompt: String?
+}
+
+extension NightScoring {
+  /// Sets the night's usage, the dollars that price each scored paper and
+  /// this run's spending.
+  mutating func setNightUsage(_ night: NightUsage) {
+    usage = night.night
+    scoringDollars = night.setupDollars
+    spentUSD = night.runDollars
+  }
 }
 
 /// The reason the LLM stage of a run sends no requests.
@@ -39,30 +53,9 @@ extension NightlyRun {
       topics: topics, model: settings.llm.model, jsonMode: settings.llm.jsonMode)
 
     if let skip = skipReason(options, settings: settings.llm) {
-      let estimate = try CostEstimate.of(papers, settings: settings.llm, topics: topics)
-      let metadata = [
-        ("reason", skip.reason), ("estimated_tokens", "\(estimate.usage.promptTokens)"),
-        ("estimated_usd", String(format: "%.4f", estimate.costUSD)),
-      ]
-      if skip.isFault {
-        // A cron job would otherwise never learn that its key is gone.
-        logger.warning("Skipping the LLM stage; the run ends with exit status 3", metadata)
-      } else {
-        logger.notice("Skipping the LLM stage", metadata)
-      }
-      if let stored = try storedScoring(
-        slice, skip: skip, prompt: prompt, runID: runID, settings: settings.llm,
+      return try skippedScoring(
+        slice, skip: skip, prompt: prompt, runID: runID, settings: settings.llm, topics: topics,
         database: database)
-      {
-        return stored
-      }
-      let usage = NightlyRun.digestUsage(
-        estimate.usage, price: try PriceTable.load(settings: settings.llm).price(for: settings.llm))
-      var scoring = NightScoring(
-        runID: runID, model: settings.llm.model,
-        skipped: DigestContent.SkippedLLM(reason: skip.reason, estimatedUsage: usage))
-      scoring.skipIsFault = skip.isFault
-      return scoring
     }
 
     let scorer = try LLMScorer(
@@ -81,24 +74,24 @@ extension NightlyRun {
     for paper in result.unscored where scoring.scores[paper.paperID] == nil {
       scoring.unscoredReasons[paper.paperID] = paper.reason
     }
-    scoring.spentUSD = result.costUSD
     // The night's total, not this run's, so that a re-run writes the same digest.
-    scoring.usage = try NightlyRun.nightUsage(
-      runs, date: slice.date, model: settings.llm.model, promptHash: scorer.promptHash,
-      price: scorer.price)
+    scoring.setNightUsage(
+      try NightUsage(
+        runs, date: slice.date, runID: runID, model: settings.llm.model,
+        promptHash: scorer.promptHash, prices: try PriceTable.load(settings: settings.llm)))
     scoring.selectionPrompt = scorer.prompt.systemPrompt
     if scoring.scores.isEmpty, let first = result.unscored.first {
       // Nothing came back (the server is down, say), or the budget let no
       // batch go out: the digest falls back to the prefilter's ranking
       // instead of listing no paper at all.
       let estimate = try CostEstimate.of(papers, settings: settings.llm, topics: topics)
-      // Requests of earlier runs of the night count, so that their cost stays in the digest.
-      let paid = result.requests > 0 || scoring.usage.totalTokens > 0
+      // The digest shows what earlier runs of the night paid either way.
+      let sent = result.requests > 0
       scoring.skipped = DigestContent.SkippedLLM(
-        reason: paid
+        reason: sent
           ? NightlyRun.failureReason(firstUnscored: first.reason) : NightlyRun.budgetSkipReason,
         estimatedUsage: NightlyRun.digestUsage(estimate.usage, price: scorer.price),
-        failed: paid ? true : nil)
+        failed: sent ? true : nil)
     }
     return scoring
   }
@@ -139,18 +132,6 @@ extension NightlyRun {
       return LLMSkip(reason: reason, isFault: true)
     }
     return nil
-  }
-
-  /// Returns the tokens and dollars of every batch of the night `date` under
-  /// one model and prompt, earlier runs of the night included, with the
-  /// count of requests whose tokens are an estimate.
-  static func nightUsage(
-    _ runs: RunStore, date: String, model: String, promptHash: String, price: ModelPrice?
-  ) throws -> DigestContent.Usage {
-    let night = try runs.usage(date: date, model: model, promptHash: promptHash)
-    var usage = digestUsage(night.usage, price: price)
-    if night.estimatedBatches > 0 { usage.estimatedRequests = night.estimatedBatches }
-    return usage
   }
 
   /// Splits `usage` into the digest's token and dollar columns; the prompt

@@ -83,8 +83,8 @@ public struct NightlyRunOutcome: Sendable {
   public var audited: Int = 0
   public var selected: Int = 0
   public var unscored: Int = 0
-  /// Tokens and dollars paid for the night's LLM requests, earlier runs of
-  /// the night included, also when the stage failed.
+  /// Tokens and dollars paid for the night's LLM requests, of every run,
+  /// model and prompt, also when the stage failed or sent nothing.
   public var usage: DigestContent.Usage = .zero
   /// Dollars the LLM stage spent in this run alone.
   public var spentUSD: Double = 0
@@ -117,7 +117,8 @@ public struct NightlyRunOutcome: Sendable {
       line +=
         ", \(aboveCutoff) above the cutoff and \(auditDrawn) drawn for the audit, "
         + "LLM stage \(llmFailed ? "failed" : "skipped") (\(skippedLLMReason))"
-      if llmFailed { line += ", " + paid }
+      // Earlier runs may have paid for scores that this run does not use.
+      if llmFailed || usage.totalTokens > 0 { line += ", " + paid }
     } else {
       line +=
         ", \(aboveCutoff) above the cutoff, \(audited) of \(auditDrawn) audit papers scored, "

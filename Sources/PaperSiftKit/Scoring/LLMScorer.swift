@@ -13,8 +13,8 @@ import Foundation
 /// next run of the night) sends them again. Every paper ends with a score or
 /// a reason. After a failure that every later request would repeat (a
 /// rejected key, an exhausted quota, a server that never responds, two
-/// batches in a row with server errors or with answers unusable in the same
-/// way), no further batch is sent, not even one of papers queued to be sent
+/// batches in a row with server errors, with the same client error status
+/// or with answers unusable in the same way), no further batch is sent, not even one of papers queued to be sent
 /// again, which keep the reason their answer gave.
 ///
 /// A response without token usage is counted by the estimate that the
@@ -293,7 +293,7 @@ public final class LLMScorer {
       if let stopReason = error.stopReason {
         stop(stopReason, batch: number, session: &session)
       } else if session.failures.recordFailure(status: error.status) {
-        let reason = session.failures.serverErrorStopReason(
+        let reason = session.failures.failureStopReason(
           settings: settings, endpoint: client.displayEndpoint)
         stop(reason, batch: number, session: &session)
       }

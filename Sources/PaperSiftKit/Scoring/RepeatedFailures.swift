@@ -41,9 +41,14 @@ enum UnusableAnswer: Sendable, Equatable, CustomStringConvertible {
 /// LLM stage once ``limit`` batches in a row fail the same way, because
 /// every later batch would most likely fail so too and may be paid for.
 ///
-/// An answer that gives some paper a score ends both runs of failures. Any
-/// response, or a failure other than a server error, ends a run of server
-/// errors. A failed request does not end a run of unusable answers.
+/// Three kinds of run count: answers unusable in the same way, requests
+/// that failed with a server error (HTTP 5xx) after every attempt, and
+/// requests that failed with the same client error status (HTTP 4xx, such
+/// as 404 for an unknown model). A batch that ends one way ends the runs of
+/// the other kinds, and an answer that gives some paper a score ends all
+/// three. HTTP 408 and 429 do not count as client errors, because the
+/// client retries them and they pass with time. HTTP 401, 403 and 429 for
+/// an exhausted quota stop the stage at once (``ChatRequestError/stopReason``).
 struct RepeatedFailures {
   /// The batches in a row that stop the stage.
   static let limit = 2
@@ -53,6 +58,10 @@ struct RepeatedFailures {
   /// The HTTP statuses of the latest requests in a row that failed with a
   /// server error after every attempt.
   private(set) var serverErrorStatuses: [Int] = []
+  /// The client error status of the latest requests in a row that failed
+  /// with the same one, and how many they are.
+  private var clientErrorStatus: Int?
+  private var clientErrorCount = 0
 
   /// Records an answered request.
   ///
@@ -62,6 +71,7 @@ struct RepeatedFailures {
   ///   the same kind.
   mutating func recordAnswer(_ unusable: UnusableAnswer?) -> Bool {
     serverErrorStatuses = []
+    endClientErrors()
     guard let unusable else {
       unusableKind = nil
       unusableCount = 0
@@ -77,14 +87,36 @@ struct RepeatedFailures {
   /// - Parameter status: The HTTP status of the last attempt, nil when no
   ///   response arrived.
   /// - Returns: Whether it is the ``limit``-th server error (HTTP 5xx after
-  ///   every attempt) in a row.
+  ///   every attempt) in a row, or the ``limit``-th client error in a row
+  ///   with the same status. ``failureStopReason(settings:endpoint:)`` then
+  ///   gives the reason to stop.
   mutating func recordFailure(status: Int?) -> Bool {
-    guard let status, (500...599).contains(status) else {
-      serverErrorStatuses = []
+    unusableKind = nil
+    unusableCount = 0
+    if let status, (500...599).contains(status) {
+      endClientErrors()
+      serverErrorStatuses.append(status)
+      return serverErrorStatuses.count == Self.limit
+    }
+    serverErrorStatuses = []
+    guard let status, Self.isClientError(status) else {
+      endClientErrors()
       return false
     }
-    serverErrorStatuses.append(status)
-    return serverErrorStatuses.count == Self.limit
+    clientErrorCount = status == clientErrorStatus ? clientErrorCount + 1 : 1
+    clientErrorStatus = status
+    return clientErrorCount == Self.limit
+  }
+
+  /// Returns whether `status` is a client error that counts towards a run:
+  /// HTTP 4xx other than 408 and 429.
+  static func isClientError(_ status: Int) -> Bool {
+    (400...499).contains(status) && status != 408 && status != 429
+  }
+
+  private mutating func endClientErrors() {
+    clientErrorStatus = nil
+    clientErrorCount = 0
   }
 
   /// Returns the reason to store for papers left unsent after ``limit``
@@ -114,9 +146,24 @@ struct RepeatedFailures {
     }
   }
 
-  /// Returns the reason to store for papers left unsent after ``limit``
-  /// requests in a row failed with the server errors in ``serverErrorStatuses``.
-  func serverErrorStopReason(settings: LLMSettings, endpoint: String) -> String {
+  /// Returns the reason to store for papers left unsent after
+  /// ``recordFailure(status:)`` returned true: ``limit`` requests in a row
+  /// failed with the same client error, or with server errors.
+  ///
+  /// It names the status, the model and the settings to check, never the API key.
+  func failureStopReason(settings: LLMSettings, endpoint: String) -> String {
+    if let status = clientErrorStatus, clientErrorCount >= Self.limit {
+      var reason =
+        "the server at \(endpoint) answered HTTP status \(status) to \(Self.limit) batches in a "
+        + "row, so later batches would most likely fail the same way. Check that llm.model "
+        + "('\(settings.model)') names a model that this server serves, and that llm.baseURL "
+        + "is the base of its OpenAI-compatible API, the URL before /chat/completions. The "
+        + "digest lists the papers of the failed batches with the server's response."
+      if status == 400, settings.jsonMode {
+        reason += " If the server rejects response_format, set llm.jsonMode to false."
+      }
+      return reason
+    }
     let distinct = serverErrorStatuses.reduce(into: [Int]()) { list, status in
       if !list.contains(status) { list.append(status) }
     }

@@ -128,6 +128,17 @@ public struct RunRecord: Sendable, Equatable {
   public var estimatedBatches: Int = 0
 }
 
+/// The summed tokens of the batches of one run under one model and prompt.
+public struct BatchUsage: Sendable, Equatable {
+  public var runID: Int64
+  public var model: String
+  public var promptHash: String
+  public var usage: TokenUsage
+  /// Batches whose response reported no token usage, so that ``usage``
+  /// counts their estimate.
+  public var estimatedBatches: Int
+}
+
 /// The `runs` and `batches` tables.
 public struct RunStore {
   public let database: Database
@@ -260,25 +271,27 @@ public struct RunStore {
     return lost
   }
 
-  /// Returns the tokens of every batch of the night `date` under one model
-  /// and prompt, earlier runs of the night included, and how many of those
-  /// batches count an estimate because their response reported no usage.
-  public func usage(date: String, model: String, promptHash: String) throws
-    -> (usage: TokenUsage, estimatedBatches: Int)
-  {
-    let row = try database.rows(
+  /// Returns the tokens of the batches of every run of the night `date`,
+  /// summed by run, model and prompt, in that order.
+  public func batchUsage(date: String) throws -> [BatchUsage] {
+    try database.rows(
       """
-      SELECT COALESCE(SUM(b.prompt_tokens), 0), COALESCE(SUM(b.completion_tokens), 0),
-             COALESCE(SUM(b.cached_tokens), 0), COALESCE(SUM(b.usage_estimated), 0)
+      SELECT b.run_id, b.model, b.prompt_hash, SUM(b.prompt_tokens), SUM(b.completion_tokens),
+             SUM(b.cached_tokens), SUM(b.usage_estimated)
       FROM batches b JOIN runs r ON b.run_id = r.id
-      WHERE r.date = ? AND b.model = ? AND b.prompt_hash = ?
+      WHERE r.date = ?
+      GROUP BY b.run_id, b.model, b.prompt_hash
+      ORDER BY b.run_id, b.model, b.prompt_hash
       """,
-      [.text(date), .text(model), .text(promptHash)]
-    ).first
-    let usage = TokenUsage(
-      promptTokens: row?.int(0) ?? 0, completionTokens: row?.int(1) ?? 0,
-      cachedPromptTokens: row?.int(2) ?? 0)
-    return (usage, row?.int(3) ?? 0)
+      [.text(date)]
+    ).map { row in
+      BatchUsage(
+        runID: Int64(row.int(0) ?? 0), model: row.string(1) ?? "", promptHash: row.string(2) ?? "",
+        usage: TokenUsage(
+          promptTokens: row.int(3) ?? 0, completionTokens: row.int(4) ?? 0,
+          cachedPromptTokens: row.int(5) ?? 0),
+        estimatedBatches: row.int(6) ?? 0)
+    }
   }
 
   /// Sets the run's final status, finish time and the figures in `summary`.

@@ -55,6 +55,26 @@ public struct ScoreStore {
     return found
   }
 
+  /// Returns, for each of `paperIDs` that has a stored score under another
+  /// model or prompt hash than the given ones, the models of those scores.
+  public func otherSetupModels(for paperIDs: [String], model: String, promptHash: String)
+    throws -> [String: Set<String>]
+  {
+    let statement = try database.prepare(
+      """
+      SELECT DISTINCT model FROM scores
+      WHERE paper_id = ? AND NOT (model = ? AND prompt_hash = ?)
+      """)
+    var found: [String: Set<String>] = [:]
+    for id in paperIDs {
+      try statement.bind([.text(id), .text(model), .text(promptHash)])
+      while try statement.step() {
+        found[id, default: []].insert(statement.row().string(0) ?? "")
+      }
+    }
+    return found
+  }
+
   /// Stores `scores` under one setup and the batch row they came from,
   /// replacing earlier scores of the same papers under that setup.
   public func save(_ scores: [PaperScore], model: String, promptHash: String, batchID: Int64?)

@@ -32,6 +32,8 @@ enum FakeReply: Sendable {
   case quotaExhausted
   /// Status 500 with this body.
   case serverError(String)
+  /// This status, such as 404, with this body.
+  case errorStatus(Int, body: String)
   /// This error status with the request's `Authorization` header in the
   /// body, as a careless server or proxy might send it.
   case errorEchoingKey(status: Int)
@@ -178,6 +180,8 @@ final class FakeChatServer: @unchecked Sendable {
         headers: [("Retry-After", "0"), ("Content-Type", "application/json")])
     case .serverError(let body):
       return .text(body, status: 500)
+    case .errorStatus(let status, let body):
+      return .text(body, status: status)
     case .errorEchoingKey(let status):
       return .text("", status: status)
     case .tooSlow(let seconds):

@@ -82,9 +82,12 @@ struct SmallNight {
   let server: FakeChatServer
   let day: URL
 
-  init(papers: Int, model: String = "fake-model") throws {
+  /// Creates the night of the first `papers` papers, scored with `model` by
+  /// a server whose every response reports `usage`, or the counts that
+  /// ``FakeChatServer`` derives from each request when `usage` is nil.
+  init(papers: Int, model: String = "fake-model", usage: TokenUsage? = nil) throws {
     home = try TestFiles.temporaryFolder()
-    server = try FakeChatServer(replies: [])
+    server = try FakeChatServer(replies: [], usage: usage)
     try NightFixtures.configure(home: home, llmBaseURL: server.baseURL, model: model)
     day = try NightFixtures.smallDay(papers, in: home)
   }

@@ -165,6 +165,7 @@ import Testing
   @Test func jsonMarksFeedbackAuditAndCategories() throws {
     var input = try Self.night()
     input.ranking[0].feedback = .liked
+    input.ranking[0].paper.announceType = .cross
     let content = DigestBuilder.build(input)
     let json = try #require(
       try JSONSerialization.jsonObject(with: JSONDigest.encode(content)) as? [String: Any])
@@ -176,11 +177,13 @@ import Testing
     #expect(liked["likeCommand"] as? String == "papersift unlike 2509.14678")
     #expect(liked["categories"] as? [String] == ["cs.LG", "physics.data-an"])
     #expect(liked["inAuditSample"] as? Bool == false)
+    #expect(liked["announceType"] as? String == "cross")
     // The pick at rank 21 came from the audit sample.
     let audited = try #require(byID["2509.14961"])
     #expect(audited["inAuditSample"] as? Bool == true)
     #expect(audited["feedback"] == nil)
     #expect(audited["likeCommand"] as? String == "papersift like 2509.14961")
+    #expect(audited["announceType"] as? String == "new")
     #expect(papers.filter { $0["inAuditSample"] as? Bool == true }.count == 1)
     for paper in content.papers {
       let listed = try #require(input.ranking.first { $0.paper.id == paper.id })

@@ -198,6 +198,9 @@ public struct DigestContent: Codable, Sendable, Equatable {
     /// `papersift unlike ID` when the user liked or disliked the paper.
     public var likeCommand: String
     public var categories: [String]
+    /// How the listing announced the paper: new, or cross-listed from
+    /// another category.
+    public var announceType: AnnounceType
 
     /// Creates the entry for `paper`, with title and abstract joined onto one
     /// line each, because arXiv's API breaks them into lines, and cut at the
@@ -224,6 +227,7 @@ public struct DigestContent: Codable, Sendable, Equatable {
       self.feedback = feedback
       likeCommand = "papersift \(feedback == nil ? "like" : "unlike") \(paper.id)"
       categories = paper.categories
+      announceType = paper.announceType
     }
   }
 

@@ -202,9 +202,10 @@ import Testing
     (.followedAuthor(name: "Jiasen Lu"), #"{"kind":"followedAuthor","name":"Jiasen Lu"}"#),
     (.auditSample, #"{"kind":"auditSample"}"#),
     (.relevantKeyword(keyword: "MoE"), #"{"keyword":"MoE","kind":"relevantKeyword"}"#),
+    (.learnedModel(score: 0.912), #"{"kind":"learnedModel","score":0.912}"#),
     (
-      .other(text: "learned model score 0.912"),
-      #"{"kind":"other","text":"learned model score 0.912"}"#
+      .other(text: "within the prefilter cutoff"),
+      #"{"kind":"other","text":"within the prefilter cutoff"}"#
     ),
   ])
   func reasonJSONHasKind(reason: DigestContent.PassReason, json: String) throws {
@@ -348,6 +349,7 @@ import Testing
     (.earlierPick(id: "2501.12346"), "earlier LLM pick 2501.12346"),
     (.followedAuthor(name: "Yann LeCun"), "followed author Yann LeCun"),
     (.auditSample, "audit sample"),
+    (.learnedModel(score: 0.91249), "learned model score 0.912"),
     (.other(text: "within the prefilter cutoff"), "within the prefilter cutoff"),
   ])
   func reasonText(reason: DigestContent.PassReason, text: String) {

@@ -153,6 +153,9 @@ public struct DigestContent: Codable, Sendable, Equatable {
     case followedAuthor(name: String)
     /// The paper was below the cutoff and drawn for the audit sample.
     case auditSample
+    /// The profile has no topic, keyword, like or earlier pick to name, so
+    /// the paper's prefilter score is given.
+    case learnedModel(score: Double)
     case other(text: String)
 
     /// The reason as the digest prints it, such as `topic 2: Model Architecture`.
@@ -165,6 +168,7 @@ public struct DigestContent: Codable, Sendable, Equatable {
       case .likedByUser: "you liked this paper"
       case .followedAuthor(let name): "followed author \(name)"
       case .auditSample: "audit sample"
+      case .learnedModel(let score): "learned model score \(String(format: "%.3f", score))"
       case .other(let text): text
       }
     }

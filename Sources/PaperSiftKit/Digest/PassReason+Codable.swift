@@ -5,12 +5,12 @@ import Foundation
 /// same key to switch on and none is an empty object.
 extension DigestContent.PassReason: Codable {
   private enum CodingKeys: String, CodingKey {
-    case kind, number, name, keyword, id, text
+    case kind, number, name, keyword, id, score, text
   }
 
   private enum Kind: String, Codable {
     case topic, relevantKeyword, likedPaper, earlierPick, likedByUser, followedAuthor
-    case auditSample, other
+    case auditSample, learnedModel, other
   }
 
   public init(from decoder: any Decoder) throws {
@@ -20,8 +20,8 @@ extension DigestContent.PassReason: Codable {
       throw DecodingError.dataCorruptedError(
         forKey: .kind, in: container,
         debugDescription: "Unknown reason kind '\(kindText)', expected one of topic, "
-          + "relevantKeyword, likedPaper, earlierPick, likedByUser, followedAuthor, auditSample "
-          + "or other")
+          + "relevantKeyword, likedPaper, earlierPick, likedByUser, followedAuthor, auditSample, "
+          + "learnedModel or other")
     }
     switch kind {
     case .topic:
@@ -36,6 +36,8 @@ extension DigestContent.PassReason: Codable {
     case .followedAuthor:
       self = .followedAuthor(name: try container.decode(String.self, forKey: .name))
     case .auditSample: self = .auditSample
+    case .learnedModel:
+      self = .learnedModel(score: try container.decode(Double.self, forKey: .score))
     case .other: self = .other(text: try container.decode(String.self, forKey: .text))
     }
   }
@@ -63,6 +65,9 @@ extension DigestContent.PassReason: Codable {
       try container.encode(name, forKey: .name)
     case .auditSample:
       try container.encode(Kind.auditSample, forKey: .kind)
+    case .learnedModel(let score):
+      try container.encode(Kind.learnedModel, forKey: .kind)
+      try container.encode(score, forKey: .score)
     case .other(let text):
       try container.encode(Kind.other, forKey: .kind)
       try container.encode(text, forKey: .text)

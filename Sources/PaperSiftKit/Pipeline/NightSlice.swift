@@ -88,7 +88,7 @@ struct NightSlice {
       guard entry.kind == .topic else { return .relevantKeyword(keyword: entry.label) }
       return .topic(number: topicNumber(entry, in: profile), name: entry.label)
     }
-    return .other(text: "learned model score \(String(format: "%.3f", ranked.score))")
+    return .learnedModel(score: ranked.score)
   }
 
   private static func topicNumber(_ entry: ProfileEntry, in profile: Profile) -> Int {

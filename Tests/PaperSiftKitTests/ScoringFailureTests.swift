@@ -285,6 +285,27 @@ import Testing
         "Stopping the LLM stage; later batches are not sent batch=2", by: server, in: log))
   }
 
+  @Test func rateLimitStopsAfterTwoBatches() throws {
+    // Without Retry-After, each batch takes its two attempts, both HTTP 429.
+    let server = try FakeChatServer { _, _ in
+      .errorStatus(429, body: #"{"error": {"message": "Rate limit reached for requests"}}"#)
+    }
+    defer { server.stop() }
+    let (_, result, _) = try Self.score(40, on: server)
+
+    #expect(server.requests.count == 4)
+    let reason = try #require(Self.reasons(result)["2505.10021"])
+    let expected =
+      "not sent: the server at \(server.baseURL)/chat/completions answered HTTP status 429 to "
+      + "2 batches in a row, after 2 attempts each, so later batches would most likely fail "
+      + "too. Check the server's log or the provider's status page, then run again: the next "
+      + "run of the night sends the papers that have no score. HTTP 429 is the provider's rate "
+      + "limit: wait before the next run, or lower llm.batchSize (now 10) so that each request "
+      + "asks for fewer tokens."
+    #expect(reason == expected)
+    #expect(Self.reasons(result)["2505.10040"] == expected)
+  }
+
   @Test func badRequestStopNamesJSONMode() throws {
     let server = try FakeChatServer { _, _ in
       .errorStatus(400, body: #"{"error": {"message": "response_format is not supported"}}"#)

@@ -42,13 +42,13 @@ enum UnusableAnswer: Sendable, Equatable, CustomStringConvertible {
 /// every later batch would most likely fail so too and may be paid for.
 ///
 /// Three kinds of run count: answers unusable in the same way, requests
-/// that failed with a server error (HTTP 5xx) after every attempt, and
-/// requests that failed with the same client error status (HTTP 4xx, such
-/// as 404 for an unknown model). A batch that ends one way ends the runs of
-/// the other kinds, and an answer that gives some paper a score ends all
-/// three. HTTP 408 and 429 do not count as client errors, because the
-/// client retries them and they pass with time. HTTP 401, 403 and 429 for
-/// an exhausted quota stop the stage at once (``ChatRequestError/stopReason``).
+/// that failed after every attempt with a server error (HTTP 5xx) or a rate
+/// limit (HTTP 429), and requests that failed with the same client error
+/// status (HTTP 4xx, such as 404 for an unknown model). A batch that ends
+/// one way ends the runs of the other kinds, and an answer that gives some
+/// paper a score ends all three. HTTP 408 does not count, because it passes
+/// with time. HTTP 401, 403 and 429 for an exhausted quota stop the stage at
+/// once (``ChatRequestError/stopReason``).
 struct RepeatedFailures {
   /// The batches in a row that stop the stage.
   static let limit = 2
@@ -56,7 +56,7 @@ struct RepeatedFailures {
   private var unusableKind: UnusableAnswer?
   private var unusableCount = 0
   /// The HTTP statuses of the latest requests in a row that failed with a
-  /// server error after every attempt.
+  /// server error or a rate limit after every attempt.
   private(set) var serverErrorStatuses: [Int] = []
   /// The client error status of the latest requests in a row that failed
   /// with the same one, and how many they are.
@@ -86,14 +86,14 @@ struct RepeatedFailures {
   ///
   /// - Parameter status: The HTTP status of the last attempt, nil when no
   ///   response arrived.
-  /// - Returns: Whether it is the ``limit``-th server error (HTTP 5xx after
-  ///   every attempt) in a row, or the ``limit``-th client error in a row
+  /// - Returns: Whether it is the ``limit``-th server error or rate limit
+  ///   (HTTP 5xx or 429 after every attempt) in a row, or the ``limit``-th client error in a row
   ///   with the same status. ``failureStopReason(settings:endpoint:)`` then
   ///   gives the reason to stop.
   mutating func recordFailure(status: Int?) -> Bool {
     unusableKind = nil
     unusableCount = 0
-    if let status, (500...599).contains(status) {
+    if let status, (500...599).contains(status) || status == 429 {
       endClientErrors()
       serverErrorStatuses.append(status)
       return serverErrorStatuses.count == Self.limit
@@ -171,9 +171,16 @@ struct RepeatedFailures {
       distinct.count == 1
       ? "HTTP status \(distinct[0])"
       : "HTTP statuses " + distinct.map(String.init).joined(separator: " and ")
-    return "the server at \(endpoint) answered \(statuses) to \(Self.limit) batches in a row, "
+    var reason =
+      "the server at \(endpoint) answered \(statuses) to \(Self.limit) batches in a row, "
       + "after \(settings.maxAttempts) attempts each, so later batches would most likely fail "
       + "too. Check the server's log or the provider's status page, then run again: the next "
       + "run of the night sends the papers that have no score."
+    if distinct.contains(429) {
+      reason +=
+        " HTTP 429 is the provider's rate limit: wait before the next run, or lower "
+        + "llm.batchSize (now \(settings.batchSize)) so that each request asks for fewer tokens."
+    }
+    return reason
   }
 }

@@ -51,9 +51,9 @@ public final class NightlyRun {
     }
 
     let (topicsText, topics) = try readTopics(options, settings: settings)
-    // The digest folder is created before anything is paid for, so a bad
-    // --out fails the run at once.
-    try DigestFiles.createDirectory(
+    // The digest folder is created and checked before anything is paid
+    // for, so a bad or read-only --out fails the run at once.
+    try DigestFiles.prepareDirectory(
       options.outputDirectory ?? settings.run.outputDirectory(home: home))
     // The run is recorded before the embedding, so that a signal or a
     // failure from here on leaves a `runs` row marked interrupted or failed.

@@ -24,6 +24,7 @@ enum ScoreCommand: Command {
       .value(
         "--llm-base-url", "URL",
         help: "The OpenAI-compatible API base URL, e.g. http://localhost:11434/v1 for Ollama."),
+      RunCommand.waitOption,
     ],
     positionals: "FILE")
 
@@ -33,6 +34,7 @@ enum ScoreCommand: Command {
     }
     let budget = try arguments.double("--budget", in: 0 ... .infinity)
     let limit = try arguments.int("--limit", in: 1...Int.max)
+    let lockWait = try RunCommand.lockWaitSeconds(arguments)
     let date =
       try ImportCommand.validatedDate(arguments.string("--date"))
       ?? String(Date().ISO8601Format().prefix(10))
@@ -52,7 +54,7 @@ enum ScoreCommand: Command {
     if let baseURL = arguments.string("--llm-base-url") { settings.baseURL = baseURL }
     let database = try context.openDatabase()
     // Scoring records runs like the nightly job, so the two never overlap.
-    let lock = try RunLock(url: context.home.runLockURL, timeout: 0)
+    let lock = try RunLock(url: context.home.runLockURL, timeout: lockWait)
     defer { withExtendedLifetime(lock) {} }
     let scorer = try LLMScorer(settings: settings, topics: topics, database: database)
     let runs = RunStore(database: database)

@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+
+@testable import PaperSiftKit
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// `papersift score FILE` as a user runs it, against a loopback fake chat
+/// server, with a real SQLite file in a temporary home folder.
+@Suite struct ScoreCommandTests {
+  static func scoreArguments(_ night: SmallNight, _ extra: [String] = []) -> [String] {
+    ["score", "--topics", NightFixtures.topicsFile.path] + extra + [night.day.path]
+  }
+
+  @Test func waitsForLockHolder() throws {
+    let night = try SmallNight(papers: 3)
+    defer { night.close() }
+    let lock = try RunLock(url: night.home.appendingPathComponent("run.lock"), timeout: 0)
+    let papersift = try PaperSiftProcess(home: night.home)
+
+    let started = try papersift.start(Self.scoreArguments(night, ["--wait", "60"]))
+    Thread.sleep(forTimeInterval: 1)
+    let waited = started.0.isRunning
+    lock.release()
+    let result = try PaperSiftProcess.finish(started)
+
+    #expect(waited, "stderr: \(result.errorOutput)")
+    #expect(result.status == 0, "stderr: \(result.errorOutput)")
+    #expect(night.server.idsPerRequest.flatMap { $0 }.count == 3)
+  }
+
+  @Test(arguments: [
+    (
+      [String](),
+      "Another PaperSift run (process PID) holds 'LOCK'. Try again when it has finished, or "
+        + "pass --wait SECONDS to wait for it."
+    ),
+    (
+      ["--wait", "0.2"],
+      "Another PaperSift run (process PID) still holds 'LOCK' after a wait of 0.2 s. Try "
+        + "again when it has finished, or pass a longer --wait SECONDS."
+    ),
+  ])
+  func lockMessageFitsWait(wait: [String], message: String) throws {
+    let night = try SmallNight(papers: 3)
+    defer { night.close() }
+    let lockURL = night.home.appendingPathComponent("run.lock")
+    let lock = try RunLock(url: lockURL, timeout: 0)
+    defer { lock.release() }
+
+    let result = try PaperSiftProcess(home: night.home).run(Self.scoreArguments(night, wait))
+
+    #expect(result.status == 4)
+    let expected =
+      message
+      .replacingOccurrences(of: "PID", with: "\(getpid())")
+      .replacingOccurrences(of: "LOCK", with: lockURL.path)
+    #expect(result.errorOutput.hasSuffix("error: \(expected)\n"), "stderr: \(result.errorOutput)")
+    #expect(night.server.requests.isEmpty)
+  }
+}

@@ -47,11 +47,11 @@ enum ScoreCommand: Command {
       from: topicsURL,
       ifUnreadable: "Pass --topics FILE, or copy Data/topics/topics.md there and edit it."
     ).text
+    var settings = configuration.llm
+    try settings.apply(
+      model: arguments.string("--llm-model"), baseURL: arguments.string("--llm-base-url"))
     var papers = try readPapers(file)
     if let limit { papers = Array(papers.prefix(limit)) }
-    var settings = configuration.llm
-    if let model = arguments.string("--llm-model") { settings.model = model }
-    if let baseURL = arguments.string("--llm-base-url") { settings.baseURL = baseURL }
     let database = try context.openDatabase()
     // Scoring records runs like the nightly job, so the two never overlap.
     let lock = try RunLock(url: context.home.runLockURL, timeout: lockWait)

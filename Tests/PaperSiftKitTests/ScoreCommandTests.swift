@@ -14,6 +14,29 @@ import Testing
     ["score", "--topics", NightFixtures.topicsFile.path] + extra + [night.day.path]
   }
 
+  @Test(arguments: [
+    (
+      ["--llm-base-url", "ftp://127.0.0.1:1"],
+      "Invalid --llm-base-url 'ftp://127.0.0.1:1': use an http or https URL such as "
+        + "https://api.openai.com/v1."
+    ),
+    (["--llm-model", ""], "Invalid --llm-model '': name a model such as gpt-4o-mini."),
+  ])
+  func badLLMOptionIsNamed(option: [String], message: String) throws {
+    let night = try SmallNight(papers: 3)
+    defer { night.close() }
+    let papersift = try PaperSiftProcess(home: night.home)
+
+    let scored = try papersift.run(Self.scoreArguments(night, option))
+    let run = try papersift.run(NightFixtures.runArguments(night.day, option))
+
+    #expect(scored.status == 2)
+    #expect(scored.errorOutput.hasSuffix("error: \(message)\n"), "stderr: \(scored.errorOutput)")
+    #expect(run.status == 2)
+    #expect(run.errorOutput.hasSuffix("error: \(message)\n"), "stderr: \(run.errorOutput)")
+    #expect(night.server.requests.isEmpty)
+  }
+
   @Test func waitsForLockHolder() throws {
     let night = try SmallNight(papers: 3)
     defer { night.close() }

@@ -111,15 +111,7 @@ public final class NightlyRun {
   /// The configuration with the command line's overrides applied and checked.
   func resolvedSettings(_ options: NightlyRunOptions) throws -> Configuration {
     var settings = configuration
-    if let model = options.llmModel { settings.llm.model = model }
-    if let baseURL = options.llmBaseURL {
-      if let problem = LLMSettings.baseURLProblem(baseURL) {
-        throw PaperSiftError(
-          .invalidInput,
-          "Invalid --llm-base-url '\(SecretRedaction.displayURL(baseURL))': \(problem).")
-      }
-      settings.llm.baseURL = baseURL
-    }
+    try settings.llm.apply(model: options.llmModel, baseURL: options.llmBaseURL)
     // Checked even when the LLM stage is skipped, so that a bad value is
     // found on a --no-llm night and not on the first night that scores.
     try settings.validate()

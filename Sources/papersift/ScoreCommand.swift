@@ -19,7 +19,9 @@ enum ScoreCommand: Command {
         "--budget", "USD", help: "Send no batch whose estimated cost would cross USD dollars."),
       .value("--limit", "N", help: "Score only the first N papers of the file."),
       .value(
-        "--date", "DAY", help: "The announcement day the run is stored under (default: today)."),
+        "--date", "YYYY-MM-DD",
+        help: "The announcement day the run is stored under (default: the file's day, else "
+          + "today in New York, with a notice)."),
       .value("--llm-model", "MODEL", help: "The chat model to score with (default: llm.model)."),
       .value(
         "--llm-base-url", "URL",
@@ -35,9 +37,7 @@ enum ScoreCommand: Command {
     let budget = try arguments.double("--budget", in: 0 ... .infinity)
     let limit = try arguments.int("--limit", in: 1...Int.max)
     let lockWait = try RunCommand.lockWaitSeconds(arguments)
-    let date =
-      try ImportCommand.validatedDate(arguments.string("--date"))
-      ?? String(Date().ISO8601Format().prefix(10))
+    let dateOption = try ImportCommand.validatedDate(arguments.string("--date"))
 
     let configuration = try context.loadConfiguration()
     let topicsURL = try TopicsCommand.topicsURL(
@@ -50,8 +50,10 @@ enum ScoreCommand: Command {
     var settings = configuration.llm
     try settings.apply(
       model: arguments.string("--llm-model"), baseURL: arguments.string("--llm-base-url"))
-    var papers = try readPapers(file)
+    let document = try readDocument(file)
+    var papers = document.papers
     if let limit { papers = Array(papers.prefix(limit)) }
+    let date = dateOption ?? document.date ?? today(file: document.source)
     let database = try context.openDatabase()
     // Scoring records runs like the nightly job, so the two never overlap.
     let lock = try RunLock(url: context.home.runLockURL, timeout: lockWait)
@@ -100,8 +102,19 @@ enum ScoreCommand: Command {
         + "\(usage.completionTokens) completion tokens, cost \(cost)")
   }
 
-  private static func readPapers(_ path: String) throws -> [Paper] {
+  private static func readDocument(_ path: String) throws -> FeedDocument {
     let url = URL(fileURLWithPath: (path as NSString).expandingTildeInPath)
-    return try FeedReader.read(contentsOf: url).papers
+    return try FeedReader.read(contentsOf: url)
+  }
+
+  /// Returns the day a run on a file without an announcement day is stored
+  /// under, and logs that choice.
+  private static func today(file: String) -> String {
+    let date = NightlyRun.today()
+    Logger(label: "score").notice(
+      "The file gives no announcement day, so the run is stored under today's date in New York; "
+        + "pass --date YYYY-MM-DD to choose the day",
+      [("date", date), ("file", file)])
+    return date
   }
 }

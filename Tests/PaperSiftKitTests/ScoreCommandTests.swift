@@ -37,6 +37,53 @@ import Testing
     #expect(night.server.requests.isEmpty)
   }
 
+  static func runDates(in home: URL) throws -> [String] {
+    let database = try Database(path: home.appendingPathComponent("papersift.sqlite").path)
+    return try database.rows("SELECT date FROM runs ORDER BY id").compactMap { $0.string(0) }
+  }
+
+  /// The JSON Lines day is named 2025-05-05.papers.jsonl, which gives its day.
+  @Test func runTakesFileDay() throws {
+    let night = try SmallNight(papers: 3)
+    defer { night.close() }
+
+    let result = try PaperSiftProcess(home: night.home).run(Self.scoreArguments(night))
+
+    #expect(result.status == 0, "stderr: \(result.errorOutput)")
+    #expect(try Self.runDates(in: night.home) == ["2025-05-05"])
+    #expect(!result.errorOutput.contains("today"), "stderr: \(result.errorOutput)")
+  }
+
+  @Test func runWithoutDayTakesToday() throws {
+    let night = try SmallNight(papers: 3)
+    defer { night.close() }
+    let undated = night.home.appendingPathComponent("papers.jsonl")
+    try FileManager.default.copyItem(at: night.day, to: undated)
+
+    let result = try PaperSiftProcess(home: night.home).run(
+      ["score", "--topics", NightFixtures.topicsFile.path, undated.path])
+
+    #expect(result.status == 0, "stderr: \(result.errorOutput)")
+    let today = NightlyRun.today()
+    #expect(try Self.runDates(in: night.home) == [today])
+    #expect(
+      result.errorOutput.contains(
+        "notice [score] The file gives no announcement day, so the run is stored under today's "
+          + "date in New York; pass --date YYYY-MM-DD to choose the day date=\(today) "
+          + "file=\(undated.path)\n"), "stderr: \(result.errorOutput)")
+  }
+
+  @Test func dateOptionWins() throws {
+    let night = try SmallNight(papers: 3)
+    defer { night.close() }
+
+    let result = try PaperSiftProcess(home: night.home).run(
+      Self.scoreArguments(night, ["--date", "2025-05-06"]))
+
+    #expect(result.status == 0, "stderr: \(result.errorOutput)")
+    #expect(try Self.runDates(in: night.home) == ["2025-05-06"])
+  }
+
   @Test func waitsForLockHolder() throws {
     let night = try SmallNight(papers: 3)
     defer { night.close() }

@@ -253,7 +253,7 @@ public final class NightlyRun {
   }
 
   /// Returns today's date in New York, where arXiv's announcement day is set.
-  static func today() -> String {
+  public static func today() -> String {
     var calendar = Calendar(identifier: .gregorian)
     calendar.timeZone = TimeZone(identifier: "America/New_York") ?? .gmt
     let parts = calendar.dateComponents([.year, .month, .day], from: Date())

@@ -43,14 +43,23 @@ import Testing
       embedder: nil)
   }
 
-  @Test func likedPapersPassAndExplainThemselves() throws {
+  /// Stores the night of ``storeNight(in:)`` in a new database and ranks
+  /// it. The caller removes `folder`.
+  static func rankStoredNight() throws -> (
+    ranking: NightRanking, items: [RankingReport.Item], byId: [String: RankingReport.Item],
+    folder: URL
+  ) {
     let (database, folder) = try EmbeddingStoreTests.temporaryDatabase()
-    defer { try? FileManager.default.removeItem(at: folder) }
     try Self.storeNight(in: database)
-
     let ranking = try Self.rank(database)
     let items = RankingReport.items(ranking, top: nil)
     let byId = Dictionary(uniqueKeysWithValues: items.map { ($0.id, $0) })
+    return (ranking, items, byId, folder)
+  }
+
+  @Test func likedPapersPassAndExplainThemselves() throws {
+    let (ranking, items, byId, folder) = try Self.rankStoredNight()
+    defer { try? FileManager.default.removeItem(at: folder) }
 
     // Each liked paper is compared with the other like only, at cos 10°.
     #expect(Array(items.prefix(2)).map(\.likedByUser) == [true, true])
@@ -75,13 +84,8 @@ import Testing
   }
 
   @Test func dislikesExplainTheirPenalty() throws {
-    let (database, folder) = try EmbeddingStoreTests.temporaryDatabase()
+    let (ranking, _, byId, folder) = try Self.rankStoredNight()
     defer { try? FileManager.default.removeItem(at: folder) }
-    try Self.storeNight(in: database)
-
-    let ranking = try Self.rank(database)
-    let items = RankingReport.items(ranking, top: nil)
-    let byId = Dictionary(uniqueKeysWithValues: items.map { ($0.id, $0) })
 
     // The disliked 2505.00003 is compared with the other dislike only,
     // 2505.00009 at the same 90°, so the cosine is 1 and, at the default
@@ -247,25 +251,36 @@ import Testing
     #expect(DigestContent.PassReason.likedByUser.text == "you liked this paper")
   }
 
-  @Test func rankCommandExplainsLike() throws {
-    let home = try TestFiles.temporaryFolder()
-    defer { try? FileManager.default.removeItem(at: home) }
+  /// Imports the first six papers of 2025-05-05 into `home`, gives the
+  /// first `count` of them the feedback `verb` (`like` or `dislike`), and
+  /// runs `rank --explain` and `rank --json`.
+  static func rankAfterFeedback(_ verb: String, count: Int, home: URL) throws -> (
+    ids: [String], explained: PaperSiftProcess.Result, json: PaperSiftProcess.Result
+  ) {
     try NightFixtures.configure(home: home, llmBaseURL: nil)
     let configURL = home.appendingPathComponent("config.json")
     var configuration = try Configuration.load(from: configURL)
-    // The liked papers are stored, so `like` looks nothing up. Port 9 of the
+    // The papers are stored, so `like` looks nothing up. Port 9 of the
     // loopback address is closed in any case.
     configuration.fetch.apiBaseURL = "http://127.0.0.1:9/api/query"
     try configuration.save(to: configURL)
     let listing = try NightFixtures.importSmallDay(6, into: home)
     let papersift = try PaperSiftProcess(home: home)
-    let likedIds = listing.prefix(2).map(\.id)
-    let liked = try papersift.run(["like"] + likedIds)
-    #expect(liked.status == 0, "stderr: \(liked.errorOutput)")
+    let ids = listing.prefix(count).map(\.id)
+    let given = try papersift.run([verb] + ids)
+    #expect(given.status == 0, "stderr: \(given.errorOutput)")
 
     let topics = ["--topics", NightFixtures.topicsFile.path]
     let explained = try papersift.run(["rank", "--explain"] + topics)
     let json = try papersift.run(["rank", "--json"] + topics)
+    return (ids, explained, json)
+  }
+
+  @Test func rankCommandExplainsLike() throws {
+    let home = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: home) }
+
+    let (likedIds, explained, json) = try Self.rankAfterFeedback("like", count: 2, home: home)
 
     #expect(explained.status == 0, "stderr: \(explained.errorOutput)")
     let lines = explained.output.split(separator: "\n").map(String.init)
@@ -295,16 +310,9 @@ import Testing
   @Test func rankCommandExplainsDislike() throws {
     let home = try TestFiles.temporaryFolder()
     defer { try? FileManager.default.removeItem(at: home) }
-    try NightFixtures.configure(home: home, llmBaseURL: nil)
-    let listing = try NightFixtures.importSmallDay(6, into: home)
-    let papersift = try PaperSiftProcess(home: home)
-    let dislikedId = listing[0].id
-    let disliked = try papersift.run(["dislike", dislikedId])
-    #expect(disliked.status == 0, "stderr: \(disliked.errorOutput)")
 
-    let topics = ["--topics", NightFixtures.topicsFile.path]
-    let explained = try papersift.run(["rank", "--explain"] + topics)
-    let json = try papersift.run(["rank", "--json"] + topics)
+    let (ids, explained, json) = try Self.rankAfterFeedback("dislike", count: 1, home: home)
+    let dislikedId = try #require(ids.first)
 
     #expect(json.status == 0, "stderr: \(json.errorOutput)")
     let items = try #require(

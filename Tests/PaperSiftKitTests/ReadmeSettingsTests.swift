@@ -5,7 +5,7 @@ import Testing
 
 /// Settings that the README must name, with the defaults that the code uses.
 @Suite struct ReadmeSettingsTests {
-  /// The README with every run of whitespace folded into one space, so
+  /// Returns the README with every run of whitespace folded into one space, so
   /// that a phrase wrapped across lines still matches.
   static func readme() throws -> String {
     let url = TestFiles.repositoryRoot.appendingPathComponent("README.md")

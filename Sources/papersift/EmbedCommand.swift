@@ -29,6 +29,8 @@ enum EmbedCommand: Command {
       throw PaperSiftError(
         .invalidInput, "Missing --jsonl FILE: 'papersift embed' needs an input file.")
     }
+    // Read before the model loads, so that a bad input fails at once.
+    let texts = try readTexts(path: path)
     let settings = try context.loadConfiguration().embedding
     let precision =
       try arguments.string("--precision").map(EncoderPrecision.parse(option:)) ?? settings.precision
@@ -43,7 +45,6 @@ enum EmbedCommand: Command {
         "This CPU lacks AVX-512 BF16; embedding in fp32", [("requested", precision.rawValue)])
     }
 
-    let texts = try readTexts(path: path)
     let sequences = texts.map(encoder.tokenize)
     let vectors = try EmbeddingCheck.validated(
       encoder.embed(tokenized: sequences), modelID: encoder.modelID)
@@ -58,13 +59,16 @@ enum EmbedCommand: Command {
   }
 
   /// Reads the `text` field of every non-empty line.
+  ///
+  /// - Throws: ``PaperSiftError`` with code `invalidInput` when the input
+  ///   has no such line or a line is not such an object.
   static func readTexts(path: String) throws -> [String] {
     let data: Data
     do {
       data =
         path == "-"
         ? FileHandle.standardInput.readDataToEndOfFile()
-        : try Data(contentsOf: URL(fileURLWithPath: path))
+        : try FileManager.default.contents(readingAllOf: URL(fileURLWithPath: path))
     } catch {
       let exists = FileManager.default.fileExists(atPath: path)
       throw PaperSiftError(
@@ -83,6 +87,12 @@ enum EmbedCommand: Command {
           "Line \(number + 1) of '\(path)' is not a JSON object with a string \"text\" field.")
       }
       texts.append(text)
+    }
+    guard !texts.isEmpty else {
+      let source = path == "-" ? "The standard input" : "'\(path)'"
+      throw PaperSiftError(
+        .invalidInput,
+        "\(source) is empty: expected JSON Lines with one {\"text\": ...} object a line.")
     }
     return texts
   }

@@ -80,15 +80,26 @@ enum FeedbackCommand {
     // look-ups on several days find nothing.
     let notFound = Set(outcome.notFound).intersection(requested).subtracting(hadFeedback)
     _ = try store.remove(identifiers.filter { notFound.contains($0.id) })
-    _ = try FeedbackInput.recordNotFound(
+    let misses = try FeedbackInput.recordNotFound(
       outcome.notFound.filter { !notFound.contains($0) }, database: database)
     let stored = zip(identifiers, recorded).filter { !notFound.contains($0.0.id) }
 
+    // Each line on standard output marks the feedback that stays pending,
+    // because scripts and --quiet users read only that. The note below
+    // gives the details.
+    let pending = outcome.pending.filter { requested.contains($0) }
+    var pendingReasons: [String: String] = [:]
+    for id in pending {
+      pendingReasons[id] = outcome.failure == nil ? "not fetched yet" : "the arXiv look-up failed"
+    }
+    for id in misses.stillPending.keys where requested.contains(id) {
+      pendingReasons[id] = "arXiv returned no paper yet"
+    }
     let verb = label == .liked ? "liked" : "disliked"
     for (identifier, change) in stored {
-      print("\(identifier.id): \(message(for: change, verb: verb))")
+      let note = pendingReasons[identifier.id].map { " (pending: \($0))" } ?? ""
+      print("\(identifier.id): \(message(for: change, verb: verb))\(note)")
     }
-    let pending = outcome.pending.filter { requested.contains($0) }
     if !pending.isEmpty {
       let reason = outcome.failure.map { "the arXiv look-up failed: \($0)" } ?? "not fetched yet"
       FileHandle.standardError.write(

@@ -18,15 +18,17 @@ enum RankCommand: Command {
       papers, their percentiles join in (ranking.weights). A paper you liked, or one by a
       followed author, gets 1 added, so its score is above 1, and always reaches the LLM; a
       paper you disliked gets 1 subtracted and never does. --explain names the closest topic
-      or like, the negative keyword and its penalty, and the models' scores.
+      or like, the negative keyword and the closest dislike with what each took off, and the
+      models' scores. --json gives them as keys, such as closestNegative and negativePenalty,
+      and closestDisliked, dislikedSimilarity and dislikedPenalty.
       """,
     options: [
       .value("--date", "YYYY-MM-DD", help: "The night to rank (default: the latest fetched)."),
       .value("--top", "K", help: "Show only the first K papers (1 or more)."),
       .flag(
         "--explain",
-        help: "Name the closest topic or liked paper, the negative keyword and the models' scores."
-      ),
+        help: "Name the closest topic or liked paper, the negative keyword, the closest disliked "
+          + "paper and the models' scores."),
       .flag("--json", help: "Print a JSON array, one object per paper."),
       .value(
         "--topics", "FILE", help: "The topics file (default: ranking.topicsFile in the home)."),

@@ -49,10 +49,18 @@ enum RunCommand: Command {
         help: "Send no LLM batch whose estimated cost would take this run's spending over USD. "
           + "The budget is per run: a second run of the night may spend it again."),
       .value("--out", "DIR", help: "Write the digest files here (default: run.outputFolder)."),
-      .value(
-        "--wait", "SECONDS",
-        help: "Wait up to SECONDS for another run of the same home to finish (default 0)."),
+      waitOption,
     ])
+
+  /// `--wait SECONDS`, which `run` and `score` take for the run lock of the home folder.
+  static let waitOption = OptionSpec.value(
+    "--wait", "SECONDS",
+    help: "Wait up to SECONDS for another run of the same home to finish (default 0).")
+
+  /// Returns the `--wait` value, 0 when it is not given.
+  static func lockWaitSeconds(_ arguments: ParsedArguments) throws -> Double {
+    try arguments.double("--wait", in: 0...86_400) ?? 0
+  }
 
   static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitStatus {
     let options = try makeOptions(arguments)
@@ -104,7 +112,7 @@ enum RunCommand: Command {
     options.skipLLM = arguments.flag("--no-llm")
     options.budgetUSD = try arguments.double("--budget", in: 0 ... .infinity)
     options.outputDirectory = arguments.string("--out").map { URL(fileURLWithPath: $0) }
-    options.lockWaitSeconds = try arguments.double("--wait", in: 0...86_400) ?? 0
+    options.lockWaitSeconds = try lockWaitSeconds(arguments)
     options.handlesInterrupts = true
     return options
   }

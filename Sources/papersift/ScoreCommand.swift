@@ -19,11 +19,14 @@ enum ScoreCommand: Command {
         "--budget", "USD", help: "Send no batch whose estimated cost would cross USD dollars."),
       .value("--limit", "N", help: "Score only the first N papers of the file."),
       .value(
-        "--date", "DAY", help: "The announcement day the run is stored under (default: today)."),
+        "--date", "YYYY-MM-DD",
+        help: "The announcement day the run is stored under (default: the file's day, else "
+          + "today in New York, with a notice)."),
       .value("--llm-model", "MODEL", help: "The chat model to score with (default: llm.model)."),
       .value(
         "--llm-base-url", "URL",
         help: "The OpenAI-compatible API base URL, e.g. http://localhost:11434/v1 for Ollama."),
+      RunCommand.waitOption,
     ],
     positionals: "FILE")
 
@@ -33,9 +36,8 @@ enum ScoreCommand: Command {
     }
     let budget = try arguments.double("--budget", in: 0 ... .infinity)
     let limit = try arguments.int("--limit", in: 1...Int.max)
-    let date =
-      try ImportCommand.validatedDate(arguments.string("--date"))
-      ?? String(Date().ISO8601Format().prefix(10))
+    let lockWait = try RunCommand.lockWaitSeconds(arguments)
+    let dateOption = try ImportCommand.validatedDate(arguments.string("--date"))
 
     let configuration = try context.loadConfiguration()
     let topicsURL = try TopicsCommand.topicsURL(
@@ -45,14 +47,16 @@ enum ScoreCommand: Command {
       from: topicsURL,
       ifUnreadable: "Pass --topics FILE, or copy Data/topics/topics.md there and edit it."
     ).text
-    var papers = try readPapers(file)
-    if let limit { papers = Array(papers.prefix(limit)) }
     var settings = configuration.llm
-    if let model = arguments.string("--llm-model") { settings.model = model }
-    if let baseURL = arguments.string("--llm-base-url") { settings.baseURL = baseURL }
+    try settings.apply(
+      model: arguments.string("--llm-model"), baseURL: arguments.string("--llm-base-url"))
+    let document = try readDocument(file)
+    var papers = document.papers
+    if let limit { papers = Array(papers.prefix(limit)) }
+    let date = dateOption ?? document.date ?? today(file: document.source)
     let database = try context.openDatabase()
     // Scoring records runs like the nightly job, so the two never overlap.
-    let lock = try RunLock(url: context.home.runLockURL, timeout: 0)
+    let lock = try RunLock(url: context.home.runLockURL, timeout: lockWait)
     defer { withExtendedLifetime(lock) {} }
     let scorer = try LLMScorer(settings: settings, topics: topics, database: database)
     let runs = RunStore(database: database)
@@ -98,8 +102,19 @@ enum ScoreCommand: Command {
         + "\(usage.completionTokens) completion tokens, cost \(cost)")
   }
 
-  private static func readPapers(_ path: String) throws -> [Paper] {
+  private static func readDocument(_ path: String) throws -> FeedDocument {
     let url = URL(fileURLWithPath: (path as NSString).expandingTildeInPath)
-    return try FeedReader.read(contentsOf: url).papers
+    return try FeedReader.read(contentsOf: url)
+  }
+
+  /// Returns the day a run on a file without an announcement day is stored
+  /// under, and logs that choice.
+  private static func today(file: String) -> String {
+    let date = NightlyRun.today()
+    Logger(label: "score").notice(
+      "The file gives no announcement day, so the run is stored under today's date in New York; "
+        + "pass --date YYYY-MM-DD to choose the day",
+      [("date", date), ("file", file)])
+    return date
   }
 }

@@ -13,7 +13,8 @@ let globalSpec = CommandSpec(
   name: "papersift",
   abstract: "Picks the few arXiv papers of the night worth reading, at a fraction of the LLM cost.",
   discussion: """
-    Global options go before the subcommand. Run 'papersift SUBCOMMAND --help' for its options.
+    Global options go before or after the subcommand, as in 'papersift --verbose run' or
+    'papersift run --verbose'. Run 'papersift SUBCOMMAND --help' for its options.
 
     SUBCOMMANDS:
     \(commands.map { "  \($0.spec.name.padding(toLength: 14, withPad: " ", startingAt: 0))\($0.spec.abstract)" }.joined(separator: "\n"))
@@ -41,6 +42,17 @@ func exitStatus(for error: PaperSiftError) -> ExitStatus {
   }
 }
 
+/// Sets the log level from the flags of the global options.
+func setLogLevel(_ flags: Set<String>) {
+  if flags.contains("--debug") {
+    Logger.minimumLevel = .debug
+  } else if flags.contains("--verbose") {
+    Logger.minimumLevel = .info
+  } else if flags.contains("--quiet") {
+    Logger.minimumLevel = .error
+  }
+}
+
 @MainActor func main() -> ExitStatus {
   var arguments = Array(CommandLine.arguments.dropFirst())
   let commandIndex = arguments.firstIndex { argument in
@@ -49,13 +61,6 @@ func exitStatus(for error: PaperSiftError) -> ExitStatus {
   let globalArguments = Array(arguments[..<(commandIndex ?? arguments.endIndex)])
   do {
     let global = try globalSpec.parse(globalArguments)
-    if global.flag("--debug") {
-      Logger.minimumLevel = .debug
-    } else if global.flag("--verbose") {
-      Logger.minimumLevel = .info
-    } else if global.flag("--quiet") {
-      Logger.minimumLevel = .error
-    }
     if commandIndex == nil, let unknown = global.positionals.first {
       throw PaperSiftError(
         .invalidInput,
@@ -75,12 +80,22 @@ func exitStatus(for error: PaperSiftError) -> ExitStatus {
     let name = arguments[commandIndex]
     arguments = Array(arguments[(commandIndex + 1)...])
     guard let command = commands.first(where: { $0.spec.name == name }) else { return .usage }
-    let parsed = try command.spec.parse(arguments)
+    // The global options may also follow the subcommand.
+    var spec = command.spec
+    spec.options += globalSpec.options
+    let parsed = try spec.parse(arguments)
+    if global.string("--home") != nil, parsed.string("--home") != nil {
+      throw PaperSiftError(
+        .invalidInput,
+        "Option '--home' was given more than once: before and after '\(name)'. Pass it once.")
+    }
+    setLogLevel(global.flags.union(parsed.flags))
     if parsed.wantsHelp {
       print(command.spec.helpText(commandPath: "papersift \(name)"))
       return .success
     }
-    let context = CommandContext(home: PaperSiftHome.resolve(flag: global.string("--home")))
+    let home = parsed.string("--home") ?? global.string("--home")
+    let context = CommandContext(home: PaperSiftHome.resolve(flag: home))
     return try command.run(parsed, context: context)
   } catch let error as PaperSiftError {
     writeError(error.message)

@@ -26,6 +26,7 @@ import Testing
 
     let offline = try papersift.run(["like", "2505.01136"])
     #expect(offline.status == 0, "stderr: \(offline.errorOutput)")
+    #expect(offline.output == "2505.01136: liked (pending: the arXiv look-up failed)\n")
     #expect(offline.errorOutput.contains("stored as pending"))
     let pendingJSON = try papersift.run(["likes", "--json"])
     let items = try #require(
@@ -71,7 +72,7 @@ import Testing
     let again = try papersift.run(["like", "2505.01136"])
 
     #expect(again.status == 0, "stderr: \(again.errorOutput)")
-    #expect(again.output == "2505.01136: already liked\n")
+    #expect(again.output == "2505.01136: already liked (pending: arXiv returned no paper yet)\n")
     #expect(
       again.errorOutput.contains(
         "arXiv returned no paper for these pending ids, so their feedback stays pending until "
@@ -100,7 +101,7 @@ import Testing
     ).pendingIds()
 
     #expect(result.status == 0, "stderr: \(result.errorOutput)")
-    #expect(result.output == "2505.01136: liked\n")
+    #expect(result.output == "2505.01136: liked (pending: the arXiv look-up failed)\n")
     #expect(
       result.errorOutput.contains(
         "note: not in the database (the arXiv look-up failed: The server at "
@@ -216,7 +217,10 @@ import Testing
       let listed = try papersift.run(["likes"])
 
       #expect(result.status == 1, "stderr: \(result.errorOutput)")
-      #expect(result.output == "2505.01136: liked\nhep-th/9901001: liked\n")
+      #expect(
+        result.output
+          == "2505.01136: liked (pending: the arXiv look-up failed)\n"
+          + "hep-th/9901001: liked (pending: the arXiv look-up failed)\n")
       let report = try #require(
         result.errorOutput.components(separatedBy: "error: Skipped 3 lines of ").last)
       #expect(
@@ -266,7 +270,10 @@ import Testing
         "like", "cond-mat/0703999", "math.GT/0309136",
       ])
       #expect(result.status == 0, "stderr: \(result.errorOutput)")
-      #expect(result.output == "cond-mat/0703999: liked\nmath.GT/0309136: liked\n")
+      #expect(
+        result.output
+          == "cond-mat/0703999: liked (pending: the arXiv look-up failed)\n"
+          + "math.GT/0309136: liked (pending: the arXiv look-up failed)\n")
       let query = try #require(server.requests.last?.path)
       #expect(query.contains("cond-mat/0703999"))
     }

@@ -43,14 +43,23 @@ import Testing
       embedder: nil)
   }
 
-  @Test func likedPapersPassAndExplainThemselves() throws {
+  /// Stores the night of ``storeNight(in:)`` in a new database and ranks
+  /// it. The caller removes `folder`.
+  static func rankStoredNight() throws -> (
+    ranking: NightRanking, items: [RankingReport.Item], byId: [String: RankingReport.Item],
+    folder: URL
+  ) {
     let (database, folder) = try EmbeddingStoreTests.temporaryDatabase()
-    defer { try? FileManager.default.removeItem(at: folder) }
     try Self.storeNight(in: database)
-
     let ranking = try Self.rank(database)
     let items = RankingReport.items(ranking, top: nil)
     let byId = Dictionary(uniqueKeysWithValues: items.map { ($0.id, $0) })
+    return (ranking, items, byId, folder)
+  }
+
+  @Test func likedPapersPassAndExplainThemselves() throws {
+    let (ranking, items, byId, folder) = try Self.rankStoredNight()
+    defer { try? FileManager.default.removeItem(at: folder) }
 
     // Each liked paper is compared with the other like only, at cos 10°.
     #expect(Array(items.prefix(2)).map(\.likedByUser) == [true, true])
@@ -71,7 +80,33 @@ import Testing
         "you liked this paper, closest like 2505.00002 (mean cosine of the nearest likes "
           + String(format: "%.3f", cos10) + ")"), "text: \(text)")
     #expect(!text.contains("closest like 2505.00001 (mean cosine of the nearest likes 1.000)"))
-    #expect(!text.contains("1.000)"), "text: \(text)")
+    #expect(!text.contains("nearest likes 1.000)"), "text: \(text)")
+  }
+
+  @Test func dislikesExplainTheirPenalty() throws {
+    let (ranking, _, byId, folder) = try Self.rankStoredNight()
+    defer { try? FileManager.default.removeItem(at: folder) }
+
+    // The disliked 2505.00003 is compared with the other dislike only,
+    // 2505.00009 at the same 90°, so the cosine is 1 and, at the default
+    // ranking.cold.dislikeWeight of 1, so is the penalty.
+    let disliked = try #require(byId["2505.00003"])
+    #expect(disliked.closestDisliked == "2505.00009")
+    #expect(abs((disliked.dislikedSimilarity ?? 0) - 1) < 1e-6)
+    #expect(abs((disliked.dislikedPenalty ?? 0) - 1) < 1e-6)
+    // 2505.00004 at 80° is 10° from both dislikes, so their mean is cos 10°.
+    let near = try #require(byId["2505.00004"])
+    let cos10 = Float(cos(10 * Double.pi / 180))
+    #expect(["2505.00003", "2505.00009"].contains(near.closestDisliked ?? ""))
+    #expect(abs((near.dislikedSimilarity ?? 0) - cos10) < 1e-6)
+    #expect(abs((near.dislikedPenalty ?? 0) - cos10) < 1e-6)
+
+    let text = RankingReport.text(ranking, top: nil, explain: true)
+    #expect(
+      text.contains(
+        "you disliked this paper, closest like 2505.00002 (mean cosine of the nearest likes "
+          + "0.087), closest dislike 2505.00009 (mean cosine of the nearest dislikes 1.000, "
+          + "minus 1.000)"), "text: \(text)")
   }
 
   @Test func earlierPickCountsAsLike() throws {
@@ -184,7 +219,7 @@ import Testing
     #expect(items.filter(\.dislikedByUser).allSatisfy { !$0.likedByUser })
     let text = RankingReport.text(ranking, top: nil, explain: true)
     let lines = text.split(separator: "\n").map(String.init)
-    let line = try #require(lines.firstIndex { $0.contains("2505.00003") })
+    let line = try #require(lines.firstIndex { $0.contains(" 2505.00003  ") })
     #expect(lines[line].hasSuffix("[disliked]"))
     #expect(lines[line + 1].contains("you disliked this paper"))
     // It ranks last and is never sent, even when the cutoff takes every paper.
@@ -216,25 +251,36 @@ import Testing
     #expect(DigestContent.PassReason.likedByUser.text == "you liked this paper")
   }
 
-  @Test func rankCommandExplainsLike() throws {
-    let home = try TestFiles.temporaryFolder()
-    defer { try? FileManager.default.removeItem(at: home) }
+  /// Imports the first six papers of 2025-05-05 into `home`, gives the
+  /// first `count` of them the feedback `verb` (`like` or `dislike`), and
+  /// runs `rank --explain` and `rank --json`.
+  static func rankAfterFeedback(_ verb: String, count: Int, home: URL) throws -> (
+    ids: [String], explained: PaperSiftProcess.Result, json: PaperSiftProcess.Result
+  ) {
     try NightFixtures.configure(home: home, llmBaseURL: nil)
     let configURL = home.appendingPathComponent("config.json")
     var configuration = try Configuration.load(from: configURL)
-    // The liked papers are stored, so `like` looks nothing up. Port 9 of the
+    // The papers are stored, so `like` looks nothing up. Port 9 of the
     // loopback address is closed in any case.
     configuration.fetch.apiBaseURL = "http://127.0.0.1:9/api/query"
     try configuration.save(to: configURL)
     let listing = try NightFixtures.importSmallDay(6, into: home)
     let papersift = try PaperSiftProcess(home: home)
-    let likedIds = listing.prefix(2).map(\.id)
-    let liked = try papersift.run(["like"] + likedIds)
-    #expect(liked.status == 0, "stderr: \(liked.errorOutput)")
+    let ids = listing.prefix(count).map(\.id)
+    let given = try papersift.run([verb] + ids)
+    #expect(given.status == 0, "stderr: \(given.errorOutput)")
 
     let topics = ["--topics", NightFixtures.topicsFile.path]
     let explained = try papersift.run(["rank", "--explain"] + topics)
     let json = try papersift.run(["rank", "--json"] + topics)
+    return (ids, explained, json)
+  }
+
+  @Test func rankCommandExplainsLike() throws {
+    let home = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: home) }
+
+    let (likedIds, explained, json) = try Self.rankAfterFeedback("like", count: 2, home: home)
 
     #expect(explained.status == 0, "stderr: \(explained.errorOutput)")
     let lines = explained.output.split(separator: "\n").map(String.init)
@@ -259,6 +305,45 @@ import Testing
     #expect(items.prefix(2).allSatisfy { $0["likedByUser"] as? Bool == true })
     #expect(items.dropFirst(2).allSatisfy { $0["likedByUser"] as? Bool == false })
     #expect(items.allSatisfy { ($0["closestLiked"] as? String) != ($0["id"] as? String) })
+  }
+
+  @Test func rankCommandExplainsDislike() throws {
+    let home = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: home) }
+
+    let (ids, explained, json) = try Self.rankAfterFeedback("dislike", count: 1, home: home)
+    let dislikedId = try #require(ids.first)
+
+    #expect(json.status == 0, "stderr: \(json.errorOutput)")
+    let items = try #require(
+      JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [[String: Any]])
+    #expect(items.count == 6)
+    let others = items.filter { $0["id"] as? String != dislikedId }
+    #expect(others.count == 5)
+    for item in others {
+      // The only dislike is the closest one, and at the default
+      // ranking.cold.dislikeWeight of 1 the penalty is its cosine.
+      #expect(item["closestDisliked"] as? String == dislikedId, "item: \(item)")
+      let similarity = try #require(item["dislikedSimilarity"] as? Double)
+      let penalty = try #require(item["dislikedPenalty"] as? Double)
+      #expect(abs(penalty - similarity) < 1e-6)
+    }
+    // The disliked paper is compared with the other dislikes, of which there are none.
+    let own = try #require(items.first { $0["id"] as? String == dislikedId })
+    #expect(own["closestDisliked"] == nil)
+    #expect(own["dislikedPenalty"] == nil)
+
+    #expect(explained.status == 0, "stderr: \(explained.errorOutput)")
+    let lines = explained.output.split(separator: "\n").map(String.init)
+    for item in others {
+      let id = try #require(item["id"] as? String)
+      let rankLine = try #require(lines.firstIndex { $0.contains(" \(id)  ") })
+      let similarity = try #require(item["dislikedSimilarity"] as? Double)
+      let expected = String(
+        format: "closest dislike %@ (mean cosine of the nearest dislikes %.3f, minus %.3f)",
+        dislikedId, similarity, similarity)
+      #expect(lines[rankLine + 1].contains(expected), "line: \(lines[rankLine + 1])")
+    }
   }
 
   @Test func rankHelpExplainsScore() throws {

@@ -7,15 +7,16 @@ import Testing
 @Suite struct RankingReportTests {
   static func ranking(
     profile: Profile, papers: [Paper] = [], embeddings: Matrix? = nil, trainingSize: Int = 0,
-    usedModels: Bool = false, earlierNights: Int = 0
+    usedModels: Bool = false, earlierNights: Int = 0, settings: RankingSettings = RankingSettings()
   ) -> NightRanking {
-    let ranked = Prefilter(settings: RankingSettings()).rank(
+    let ranked = Prefilter(settings: settings).rank(
       papers: papers, embeddings: embeddings ?? Matrix(rows: 0, columns: 3, values: []),
       profile: profile, models: nil)
     return NightRanking(
       date: "2025-05-05", papers: papers, ranked: ranked, profile: profile,
       trainingSize: trainingSize, usedModels: usedModels, minimumTrainingSize: 200,
-      trainingDays: 60, earlierNights: earlierNights, negativeWeight: 0.5)
+      trainingDays: 60, earlierNights: earlierNights, negativeWeight: settings.cold.negativeWeight,
+      dislikeWeight: settings.cold.dislikeWeight)
   }
 
   static func paper(_ id: String) -> Paper {
@@ -50,6 +51,42 @@ import Testing
     #expect(items.map(\.closestNegative) == ["RL", "RL"])
     #expect(abs((items[1].negativeSimilarity ?? 0) - 0.6) < 1e-6)
     #expect(abs((items[1].negativePenalty ?? 0) - 0.3) < 1e-6)
+  }
+
+  /// Paper "a" has the larger topic cosine but ranks second, because it is
+  /// closer to the disliked paper, whose cosine counts twice here.
+  @Test func explainShowsDislikePenalty() {
+    let profile = Profile(
+      entries: [
+        ProfileEntry(kind: .topic, label: "t"),
+        ProfileEntry(kind: .disliked, label: "2505.00009"),
+      ],
+      matrix: Matrix(stacking: [[1, 0, 0], [0, 0, 1]], columns: 3))
+    let small = Float(0.02).squareRoot()
+    let embeddings = Matrix(stacking: [[0.8, 0, 0.6], [0.7, 0.7, small]], columns: 3)
+    var settings = RankingSettings()
+    settings.cold.dislikeWeight = 2
+    let ranking = Self.ranking(
+      profile: profile, papers: [Self.paper("a"), Self.paper("b")], embeddings: embeddings,
+      settings: settings)
+
+    // b: 0.7 - 2·0.1414 = 0.417; a: 0.8 - 2·0.6 = -0.4.
+    let lines = RankingReport.text(ranking, top: nil, explain: true)
+      .split(separator: "\n").dropFirst(2).map(String.init)
+    #expect(
+      lines == [
+        "  1. b  0.990  Title b",
+        "     topic \"t\" (cosine 0.700), closest dislike 2505.00009 (mean cosine of the "
+          + "nearest dislikes 0.141, minus 0.283)",
+        "  2. a  0.010  Title a",
+        "     topic \"t\" (cosine 0.800), closest dislike 2505.00009 (mean cosine of the "
+          + "nearest dislikes 0.600, minus 1.200)",
+      ])
+    let items = RankingReport.items(ranking, top: nil)
+    #expect(items.map(\.closestDisliked) == ["2505.00009", "2505.00009"])
+    #expect(abs((items[1].dislikedSimilarity ?? 0) - 0.6) < 1e-6)
+    #expect(abs((items[1].dislikedPenalty ?? 0) - 1.2) < 1e-6)
+    #expect(abs((items[0].dislikedPenalty ?? 0) - 2 * small) < 1e-6)
   }
 
   /// A relevant keyword counts like a topic but is named as a keyword, as

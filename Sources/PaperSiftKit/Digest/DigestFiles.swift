@@ -97,6 +97,30 @@ public struct DigestFiles: Sendable, Equatable {
     }
   }
 
+  /// Creates the digest folder when missing and checks that a file can be
+  /// written into it, so that a run finds a read-only folder before it pays
+  /// for any LLM request.
+  ///
+  /// The check writes an empty temporary file and removes it. A disk that
+  /// fills up later still fails the write of the digest itself.
+  ///
+  /// - Throws: ``PaperSiftError`` with code `io` naming the folder.
+  public static func prepareDirectory(_ directory: URL) throws {
+    try createDirectory(directory)
+    let probe = directory.appendingPathComponent(".papersift-write-check-\(UUID().uuidString)")
+    do {
+      try Data().write(to: probe)
+    } catch {
+      throw PaperSiftError(
+        .io,
+        "Unable to write into the digest folder '\(directory.path)': "
+          + "\(PaperSiftError.describe(error)). Make it writable, pass another --out folder or "
+          + "set run.outputFolder in the configuration.",
+        underlying: error)
+    }
+    try? FileManager.default.removeItem(at: probe)
+  }
+
   private static func write(_ data: Data, to url: URL) throws {
     do {
       try data.write(to: url, options: .atomic)

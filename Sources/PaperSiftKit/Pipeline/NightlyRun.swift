@@ -51,9 +51,9 @@ public final class NightlyRun {
     }
 
     let (topicsText, topics) = try readTopics(options, settings: settings)
-    // The digest folder is created before anything is paid for, so a bad
-    // --out fails the run at once.
-    try DigestFiles.createDirectory(
+    // The digest folder is created and checked before anything is paid
+    // for, so a bad or read-only --out fails the run at once.
+    try DigestFiles.prepareDirectory(
       options.outputDirectory ?? settings.run.outputDirectory(home: home))
     // The run is recorded before the embedding, so that a signal or a
     // failure from here on leaves a `runs` row marked interrupted or failed.
@@ -111,15 +111,7 @@ public final class NightlyRun {
   /// The configuration with the command line's overrides applied and checked.
   func resolvedSettings(_ options: NightlyRunOptions) throws -> Configuration {
     var settings = configuration
-    if let model = options.llmModel { settings.llm.model = model }
-    if let baseURL = options.llmBaseURL {
-      if let problem = LLMSettings.baseURLProblem(baseURL) {
-        throw PaperSiftError(
-          .invalidInput,
-          "Invalid --llm-base-url '\(SecretRedaction.displayURL(baseURL))': \(problem).")
-      }
-      settings.llm.baseURL = baseURL
-    }
+    try settings.llm.apply(model: options.llmModel, baseURL: options.llmBaseURL)
     // Checked even when the LLM stage is skipped, so that a bad value is
     // found on a --no-llm night and not on the first night that scores.
     try settings.validate()
@@ -261,7 +253,7 @@ public final class NightlyRun {
   }
 
   /// Returns today's date in New York, where arXiv's announcement day is set.
-  static func today() -> String {
+  public static func today() -> String {
     var calendar = Calendar(identifier: .gregorian)
     calendar.timeZone = TimeZone(identifier: "America/New_York") ?? .gmt
     let parts = calendar.dateComponents([.year, .month, .day], from: Date())

@@ -22,14 +22,23 @@ public final class RunLock {
     let deadline = Date().addingTimeInterval(timeout)
     while !file.tryLock() {
       guard Date() < deadline else {
-        let process = file.holder.map { " (process \($0))" } ?? ""
-        throw PaperSiftError(
-          .busy,
-          "Another PaperSift run\(process) holds '\(url.path)'. Wait for it to finish, or pass "
-            + "--wait SECONDS to wait longer.")
+        let message = Self.busyMessage(holder: file.holder, url: url, timeout: timeout)
+        throw PaperSiftError(.busy, message)
       }
       usleep(100_000)
     }
+  }
+
+  /// Returns the message for a lock still held after `timeout` seconds,
+  /// which suggests the `--wait` option of `run` and `score`.
+  static func busyMessage(holder: String?, url: URL, timeout: Double) -> String {
+    let process = holder.map { " (process \($0))" } ?? ""
+    guard timeout > 0 else {
+      return "Another PaperSift run\(process) holds '\(url.path)'. Try again when it has "
+        + "finished, or pass --wait SECONDS to wait for it."
+    }
+    return "Another PaperSift run\(process) still holds '\(url.path)' after a wait of "
+      + "\(secondsText(timeout)). Try again when it has finished, or pass a longer --wait SECONDS."
   }
 
   /// Releases the lock before the process ends. Later calls do nothing.

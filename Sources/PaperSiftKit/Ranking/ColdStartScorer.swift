@@ -10,6 +10,7 @@ public struct ColdStartScore: Sendable, Equatable {
   public var negative: Float
   /// The recency-weighted mean cosine to the nearest liked or picked papers.
   public var liked: Float
+  /// The recency-weighted mean cosine to the nearest disliked papers.
   public var disliked: Float
   /// The profile row of the closest topic, if any.
   public var bestTopic: Int?
@@ -18,6 +19,8 @@ public struct ColdStartScore: Sendable, Equatable {
   public var bestNegative: Int?
   /// The profile row of the closest liked or picked paper, if any.
   public var bestLiked: Int?
+  /// The profile row of the closest disliked paper, if any.
+  public var bestDisliked: Int?
 }
 
 /// Scores papers against a profile with the similarity kernel, one block of
@@ -66,7 +69,7 @@ public enum ColdStartScorer {
         let otherDisliked = own.isEmpty ? disliked : disliked.filter { !own.contains($0) }
         let (like, bestLiked) = nearestMean(
           row, over: otherLiked, weights: weights, count: parameters.nearest)
-        let (dislike, _) = nearestMean(
+        let (dislike, bestDisliked) = nearestMean(
           row, over: otherDisliked, weights: weights, count: parameters.nearest)
         let score =
           topic - Float(parameters.negativeWeight) * negative + Float(parameters.likeWeight)
@@ -74,7 +77,8 @@ public enum ColdStartScorer {
         scores.append(
           ColdStartScore(
             score: score, topic: topic, negative: negative, liked: like, disliked: dislike,
-            bestTopic: bestTopic, bestNegative: bestNegative, bestLiked: bestLiked))
+            bestTopic: bestTopic, bestNegative: bestNegative, bestLiked: bestLiked,
+            bestDisliked: bestDisliked))
       }
     }
     return scores

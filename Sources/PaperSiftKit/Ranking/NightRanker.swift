@@ -20,6 +20,8 @@ public struct NightRanking: Sendable {
   public var earlierNights = 0
   /// The weight of the negative keywords' cosine in the cold-start score.
   public var negativeWeight: Double = ColdStartParameters().negativeWeight
+  /// The weight of the disliked papers' mean cosine in the cold-start score.
+  public var dislikeWeight: Double = ColdStartParameters().dislikeWeight
 
   /// Whether nothing ranked the night: no topic, like or dislike, and no
   /// learned model, so its papers keep the order of their ids.
@@ -111,7 +113,7 @@ public enum NightRanker {
       usedModels: models?.logistic != nil || models?.tfidf != nil || models?.neighbours != nil,
       minimumTrainingSize: settings.minimumLabelledPapers,
       trainingDays: days, earlierNights: try inputs.nightCount(before: date, days: days),
-      negativeWeight: settings.cold.negativeWeight)
+      negativeWeight: settings.cold.negativeWeight, dislikeWeight: settings.cold.dislikeWeight)
   }
 }
 

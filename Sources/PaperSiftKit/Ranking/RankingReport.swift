@@ -30,6 +30,13 @@ public enum RankingReport {
     public var closestNegative: String?
     public var negativeSimilarity: Float?
     public var negativePenalty: Float?
+    /// The disliked paper with the largest cosine, the mean cosine of the
+    /// nearest disliked papers, and what that took off the cold-start score
+    /// (the mean times `ranking.cold.dislikeWeight`). The disliked paper is
+    /// never the paper itself.
+    public var closestDisliked: String?
+    public var dislikedSimilarity: Float?
+    public var dislikedPenalty: Float?
     public var logistic: Float?
     public var tfidf: Float?
     /// The tf-idf neighbour contrast.
@@ -43,6 +50,7 @@ public enum RankingReport {
     return shown.enumerated().map { position, ranked in
       let entries = ranking.profile.entries
       let negative = ranked.cold.bestNegative == nil ? nil : ranked.cold.negative
+      let disliked = ranked.cold.bestDisliked == nil ? nil : ranked.cold.disliked
       return Item(
         rank: position + 1, id: ranked.paperId, title: ranking.papers[ranked.index].title,
         score: ranked.score, followedAuthor: ranked.followedAuthor,
@@ -57,6 +65,9 @@ public enum RankingReport {
         closestNegative: ranked.cold.bestNegative.map { entries[$0].label },
         negativeSimilarity: negative,
         negativePenalty: negative.map { Float(ranking.negativeWeight) * $0 },
+        closestDisliked: ranked.cold.bestDisliked.map { entries[$0].label },
+        dislikedSimilarity: disliked,
+        dislikedPenalty: disliked.map { Float(ranking.dislikeWeight) * $0 },
         logistic: ranked.logistic, tfidf: ranked.tfidf, neighbours: ranked.neighbours,
         authorOverlap: ranked.authorOverlap)
     }
@@ -149,6 +160,12 @@ public enum RankingReport {
     {
       let format = "negative keyword \"%@\" (cosine %.3f, minus %.3f)"
       parts.append(String(format: format, keyword, cosine, penalty))
+    }
+    if let id = item.closestDisliked, let cosine = item.dislikedSimilarity,
+      let penalty = item.dislikedPenalty, penalty != 0
+    {
+      let format = "closest dislike %@ (mean cosine of the nearest dislikes %.3f, minus %.3f)"
+      parts.append(String(format: format, id, cosine, penalty))
     }
     if let logistic = item.logistic { parts.append(String(format: "logistic %.3f", logistic)) }
     if let tfidf = item.tfidf { parts.append(String(format: "tf-idf SVM %.3f", tfidf)) }

@@ -36,6 +36,7 @@ public final class Database {
   /// Opens the database at `path` and migrates it up to `schemaVersion`, so
   /// that tests can create a database as an earlier PaperSift left it.
   init(path: String, busyTimeoutMilliseconds: Int32, schemaVersion: Int) throws {
+    Self.warnIfEmpty(path)
     var connection: OpaquePointer?
     let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX
     let code = sqlite3_open_v2(path, &connection, flags, nil)
@@ -58,6 +59,19 @@ public final class Database {
 
   deinit {
     sqlite3_close_v2(handle)
+  }
+
+  /// Warns when the file at `path` exists with 0 bytes. SQLite takes such a
+  /// file as a new, empty database. A PaperSift database has data after its
+  /// first open, because turning on WAL journaling writes its first page, so
+  /// the file was most likely truncated, by a failed copy or a full disk.
+  private static func warnIfEmpty(_ path: String) {
+    let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+    guard let size = attributes?[.size] as? NSNumber, size.intValue == 0 else { return }
+    Logger(label: "database").warning(
+      "The database file is empty (0 bytes); starting a new database in it. If you expected "
+        + "your history, restore the file from a copy",
+      [("path", path)])
   }
 
   /// Runs one or more SQL statements that return no rows.

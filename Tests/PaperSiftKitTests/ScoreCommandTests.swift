@@ -1,0 +1,133 @@
+import Foundation
+import Testing
+
+@testable import PaperSiftKit
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// `papersift score FILE` as a user runs it, against a loopback fake chat
+/// server, with a real SQLite file in a temporary home folder.
+@Suite struct ScoreCommandTests {
+  static func scoreArguments(_ night: SmallNight, _ extra: [String] = []) -> [String] {
+    ["score", "--topics", NightFixtures.topicsFile.path] + extra + [night.day.path]
+  }
+
+  @Test(arguments: [
+    (
+      ["--llm-base-url", "ftp://127.0.0.1:1"],
+      "Invalid --llm-base-url 'ftp://127.0.0.1:1': use an http or https URL such as "
+        + "https://api.openai.com/v1."
+    ),
+    (["--llm-model", ""], "Invalid --llm-model '': name a model such as gpt-4o-mini."),
+  ])
+  func badLLMOptionIsNamed(option: [String], message: String) throws {
+    let night = try SmallNight(papers: 3)
+    defer { night.close() }
+    let papersift = try PaperSiftProcess(home: night.home)
+
+    let scored = try papersift.run(Self.scoreArguments(night, option))
+    let run = try papersift.run(NightFixtures.runArguments(night.day, option))
+
+    #expect(scored.status == 2)
+    #expect(scored.errorOutput.hasSuffix("error: \(message)\n"), "stderr: \(scored.errorOutput)")
+    #expect(run.status == 2)
+    #expect(run.errorOutput.hasSuffix("error: \(message)\n"), "stderr: \(run.errorOutput)")
+    #expect(night.server.requests.isEmpty)
+  }
+
+  static func runDates(in home: URL) throws -> [String] {
+    let database = try Database(path: home.appendingPathComponent("papersift.sqlite").path)
+    return try database.rows("SELECT date FROM runs ORDER BY id").compactMap { $0.string(0) }
+  }
+
+  /// The JSON Lines day is named 2025-05-05.papers.jsonl, which gives its day.
+  @Test func runTakesFileDay() throws {
+    let night = try SmallNight(papers: 3)
+    defer { night.close() }
+
+    let result = try PaperSiftProcess(home: night.home).run(Self.scoreArguments(night))
+
+    #expect(result.status == 0, "stderr: \(result.errorOutput)")
+    #expect(try Self.runDates(in: night.home) == ["2025-05-05"])
+    #expect(!result.errorOutput.contains("today"), "stderr: \(result.errorOutput)")
+  }
+
+  @Test func runWithoutDayTakesToday() throws {
+    let night = try SmallNight(papers: 3)
+    defer { night.close() }
+    let undated = night.home.appendingPathComponent("papers.jsonl")
+    try FileManager.default.copyItem(at: night.day, to: undated)
+
+    let result = try PaperSiftProcess(home: night.home).run(
+      ["score", "--topics", NightFixtures.topicsFile.path, undated.path])
+
+    #expect(result.status == 0, "stderr: \(result.errorOutput)")
+    let today = NightlyRun.today()
+    #expect(try Self.runDates(in: night.home) == [today])
+    #expect(
+      result.errorOutput.contains(
+        "notice [score] The file gives no announcement day, so the run is stored under today's "
+          + "date in New York; pass --date YYYY-MM-DD to choose the day date=\(today) "
+          + "file=\(undated.path)\n"), "stderr: \(result.errorOutput)")
+  }
+
+  @Test func dateOptionWins() throws {
+    let night = try SmallNight(papers: 3)
+    defer { night.close() }
+
+    let result = try PaperSiftProcess(home: night.home).run(
+      Self.scoreArguments(night, ["--date", "2025-05-06"]))
+
+    #expect(result.status == 0, "stderr: \(result.errorOutput)")
+    #expect(try Self.runDates(in: night.home) == ["2025-05-06"])
+  }
+
+  @Test func waitsForLockHolder() throws {
+    let night = try SmallNight(papers: 3)
+    defer { night.close() }
+    let lock = try RunLock(url: night.home.appendingPathComponent("run.lock"), timeout: 0)
+    let papersift = try PaperSiftProcess(home: night.home)
+
+    let started = try papersift.start(Self.scoreArguments(night, ["--wait", "60"]))
+    Thread.sleep(forTimeInterval: 1)
+    let waited = started.0.isRunning
+    lock.release()
+    let result = try PaperSiftProcess.finish(started)
+
+    #expect(waited, "stderr: \(result.errorOutput)")
+    #expect(result.status == 0, "stderr: \(result.errorOutput)")
+    #expect(night.server.idsPerRequest.flatMap { $0 }.count == 3)
+  }
+
+  @Test(arguments: [
+    (
+      [String](),
+      "Another PaperSift run (process PID) holds 'LOCK'. Try again when it has finished, or "
+        + "pass --wait SECONDS to wait for it."
+    ),
+    (
+      ["--wait", "0.2"],
+      "Another PaperSift run (process PID) still holds 'LOCK' after a wait of 0.2 s. Try "
+        + "again when it has finished, or pass a longer --wait SECONDS."
+    ),
+  ])
+  func lockMessageFitsWait(wait: [String], message: String) throws {
+    let night = try SmallNight(papers: 3)
+    defer { night.close() }
+    let lockURL = night.home.appendingPathComponent("run.lock")
+    let lock = try RunLock(url: lockURL, timeout: 0)
+    defer { lock.release() }
+
+    let result = try PaperSiftProcess(home: night.home).run(Self.scoreArguments(night, wait))
+
+    #expect(result.status == 4)
+    let expected =
+      message
+      .replacingOccurrences(of: "PID", with: "\(getpid())")
+      .replacingOccurrences(of: "LOCK", with: lockURL.path)
+    #expect(result.errorOutput.hasSuffix("error: \(expected)\n"), "stderr: \(result.errorOutput)")
+    #expect(night.server.requests.isEmpty)
+  }
+}

@@ -28,14 +28,18 @@ struct CommandContext {
 
   /// Creates the home folder if needed and opens its database.
   func openDatabase() throws -> Database {
-    if !FileManager.default.fileExists(atPath: home.databaseURL.path) {
-      // A mistyped --home would otherwise look like an empty history.
-      Logger(label: "home").notice(
-        "Creating a new PaperSift database; check --home or PAPERSIFT_HOME if you expected one",
-        [("path", home.databaseURL.path)])
-    }
+    noteNewDatabase()
     try home.create()
     return try Database(path: home.databaseURL.path)
+  }
+
+  /// Logs a notice when the home folder has no database yet, because a
+  /// mistyped --home would otherwise look like an empty history.
+  func noteNewDatabase() {
+    guard !FileManager.default.fileExists(atPath: home.databaseURL.path) else { return }
+    Logger(label: "home").notice(
+      "Creating a new PaperSift database; check --home or PAPERSIFT_HOME if you expected one",
+      [("path", home.databaseURL.path)])
   }
 
   func loadConfiguration() throws -> Configuration {

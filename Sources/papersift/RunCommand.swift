@@ -65,6 +65,7 @@ enum RunCommand: Command {
   static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitStatus {
     let options = try makeOptions(arguments)
     let configuration = try context.loadConfiguration()
+    context.noteNewDatabase()
     let outcome = try NightlyRun(home: context.home, configuration: configuration).execute(
       options)
     // The summary is a notice, so --quiet (errors only) drops it.

@@ -72,6 +72,9 @@ import Testing
 
     #expect(first.status == 0, "stderr: \(first.errorOutput)")
     #expect(second.status == 0, "stderr: \(second.errorOutput)")
+    // Only the run on the new home creates the database, and says so.
+    #expect(first.errorOutput.contains("Creating a new PaperSift database"))
+    #expect(!second.errorOutput.contains("Creating a new PaperSift database"))
     #expect(requestsAfterFirst == 2)
     #expect(server.requests.count == requestsAfterFirst)
     #expect(try NightFixtures.markdown(in: home) == firstMarkdown)

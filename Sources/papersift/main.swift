@@ -91,7 +91,13 @@ func setLogLevel(_ flags: Set<String>) {
     }
     setLogLevel(global.flags.union(parsed.flags))
     if parsed.wantsHelp {
-      print(command.spec.helpText(commandPath: "papersift \(name)"))
+      let globals = globalSpec.options.map { option in
+        option.valueName.map { "\(option.name) \($0)" } ?? option.name
+      }
+      print(
+        command.spec.helpText(commandPath: "papersift \(name)") + "\n\nGLOBAL OPTIONS: "
+          + globals.joined(separator: ", ") + ", before or after '\(name)'; "
+          + "'papersift --help' describes them.")
       return .success
     }
     let home = parsed.string("--home") ?? global.string("--home")

@@ -91,4 +91,17 @@ import Testing
         "Global options go before or after the subcommand, as in 'papersift --verbose run' or\n"
           + "'papersift run --verbose'."), "output: \(result.output)")
   }
+
+  @Test func commandHelpListsGlobalOptions() throws {
+    let home = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: home) }
+
+    let result = try PaperSiftProcess(home: home).run(["rank", "--help"])
+
+    #expect(result.status == 0, "stderr: \(result.errorOutput)")
+    #expect(
+      result.output.hasSuffix(
+        "GLOBAL OPTIONS: --home DIR, --verbose, --debug, --quiet, before or after 'rank'; "
+          + "'papersift --help' describes them.\n"), "output: \(result.output)")
+  }
 }

@@ -20,8 +20,8 @@ enum ScoreCommand: Command {
       .value("--limit", "N", help: "Score only the first N papers of the file."),
       .value(
         "--date", "YYYY-MM-DD",
-        help: "The announcement day the run is stored under (default: the file's day, else "
-          + "today in New York, with a notice)."),
+        help: "The announcement day the run is stored under, which must be the file's day "
+          + "when it gives one (default: the file's day, else today in New York, with a notice)."),
       .value("--llm-model", "MODEL", help: "The chat model to score with (default: llm.model)."),
       .value(
         "--llm-base-url", "URL",
@@ -51,6 +51,9 @@ enum ScoreCommand: Command {
     try settings.apply(
       model: arguments.string("--llm-model"), baseURL: arguments.string("--llm-base-url"))
     let document = try readDocument(file)
+    try NightlyRun.checkDate(
+      dateOption, matchesDayOf: document,
+      file: URL(fileURLWithPath: (file as NSString).expandingTildeInPath))
     var papers = document.papers
     if let limit { papers = Array(papers.prefix(limit)) }
     let date = dateOption ?? document.date ?? today(file: document.source)

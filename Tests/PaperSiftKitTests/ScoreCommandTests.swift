@@ -73,15 +73,33 @@ import Testing
           + "file=\(undated.path)\n"), "stderr: \(result.errorOutput)")
   }
 
-  @Test func dateOptionWins() throws {
+  @Test func dateOptionNamesUndatedDay() throws {
+    let night = try SmallNight(papers: 3)
+    defer { night.close() }
+    let undated = night.home.appendingPathComponent("papers.jsonl")
+    try FileManager.default.copyItem(at: night.day, to: undated)
+
+    let result = try PaperSiftProcess(home: night.home).run(
+      ["score", "--topics", NightFixtures.topicsFile.path, "--date", "2025-05-06", undated.path])
+
+    #expect(result.status == 0, "stderr: \(result.errorOutput)")
+    #expect(try Self.runDates(in: night.home) == ["2025-05-06"])
+  }
+
+  @Test func dateOptionOtherThanFileDayFails() throws {
     let night = try SmallNight(papers: 3)
     defer { night.close() }
 
     let result = try PaperSiftProcess(home: night.home).run(
       Self.scoreArguments(night, ["--date", "2025-05-06"]))
 
-    #expect(result.status == 0, "stderr: \(result.errorOutput)")
-    #expect(try Self.runDates(in: night.home) == ["2025-05-06"])
+    #expect(result.status == 2)
+    #expect(
+      result.errorOutput.hasSuffix(
+        "error: --date 2025-05-06 does not match the day of '2025-05-05.papers.jsonl', "
+          + "2025-05-05. Pass --date 2025-05-05, or leave --date out.\n"),
+      "stderr: \(result.errorOutput)")
+    #expect(night.server.requests.isEmpty)
   }
 
   @Test func waitsForLockHolder() throws {

@@ -108,6 +108,20 @@ public final class NightlyRun {
       slice, scoring: scoring, options: options, settings: settings, database: database)
   }
 
+  /// Checks that `--date`, when given, is the announcement day that
+  /// `document` gives, if it gives one.
+  ///
+  /// - Throws: ``PaperSiftError`` with code `invalidInput` naming both days.
+  public static func checkDate(_ date: String?, matchesDayOf document: FeedDocument, file: URL)
+    throws
+  {
+    guard let date, let day = document.date, day != date else { return }
+    throw PaperSiftError(
+      .invalidInput,
+      "--date \(date) does not match the day of '\(file.lastPathComponent)', \(day). "
+        + "Pass --date \(day), or leave --date out.")
+  }
+
   /// The configuration with the command line's overrides applied and checked.
   func resolvedSettings(_ options: NightlyRunOptions) throws -> Configuration {
     var settings = configuration
@@ -173,14 +187,8 @@ public final class NightlyRun {
     if !options.inputs.isEmpty {
       ProgressLine.update("importing \(options.inputs.count) file(s)")
       let documents = try options.inputs.map { try FeedReader.read(contentsOf: $0) }
-      if let date = options.date {
-        for (url, document) in zip(options.inputs, documents) {
-          guard let day = document.date, day != date else { continue }
-          throw PaperSiftError(
-            .invalidInput,
-            "--date \(date) does not match the day of '\(url.lastPathComponent)', \(day). "
-              + "Pass --date \(day), or leave --date out.")
-        }
+      for (url, document) in zip(options.inputs, documents) {
+        try Self.checkDate(options.date, matchesDayOf: document, file: url)
       }
       let days = Set(documents.compactMap(\.date))
       let date = try options.date ?? days.max() ?? missingDate(options)

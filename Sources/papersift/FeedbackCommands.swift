@@ -82,7 +82,12 @@ enum FeedbackCommand {
     _ = try store.remove(identifiers.filter { notFound.contains($0.id) })
     let misses = try FeedbackInput.recordNotFound(
       outcome.notFound.filter { !notFound.contains($0) }, database: database)
-    let stored = zip(identifiers, recorded).filter { !notFound.contains($0.0.id) }
+    // Feedback given again on the day that its look-ups reach the limit is
+    // removed with the rest, so it is reported as not stored.
+    let removed = Set(misses.removed).intersection(requested)
+    let stored = zip(identifiers, recorded).filter {
+      !notFound.contains($0.0.id) && !removed.contains($0.0.id)
+    }
 
     // Each line on standard output marks the feedback that stays pending,
     // because scripts and --quiet users read only that. The note below
@@ -111,13 +116,18 @@ enum FeedbackCommand {
     for id in outcome.notFound where notFound.contains(id) {
       writeError("\(id): not found on arXiv; nothing stored. Check the id.")
     }
+    for id in outcome.notFound where removed.contains(id) {
+      writeError(
+        "\(id): arXiv returned no paper on \(FeedbackInput.lookupMissDaysBeforeRemoval) "
+          + "separate days, so the pending feedback was removed. Check the id.")
+    }
     // Printed after the lines on what was stored, so that it stays in view.
     if let invalidReport {
       writeError(
         invalidReport + "\nThe other ids were stored. Fix the skipped ids and run the command "
           + "again.")
     }
-    return notFound.isEmpty && invalidReport == nil ? .success : .failure
+    return notFound.isEmpty && removed.isEmpty && invalidReport == nil ? .success : .failure
   }
 
   static func message(for change: FeedbackChange, verb: String) -> String {

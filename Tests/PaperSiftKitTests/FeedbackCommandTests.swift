@@ -86,6 +86,37 @@ import Testing
     #expect(items.first?["pending"] as? Bool == true)
   }
 
+  @Test func likeOnLastMissDayReportsRemoval() throws {
+    let home = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: home) }
+    let empty = """
+      <?xml version="1.0" encoding="UTF-8"?>
+      <feed xmlns="http://www.w3.org/2005/Atom">
+        <title>ArXiv Query: id_list=2505.01136</title>
+        <updated>2025-05-05T00:00:00-04:00</updated>
+      </feed>
+      """
+    let (server, online) = try Self.switchableAPI(sending: Data(empty.utf8), home: home)
+    defer { server.stop() }
+    let papersift = try PaperSiftProcess(home: home)
+    _ = try papersift.run(["like", "2505.01136"])
+    // Look-ups on two earlier days found nothing; today's is the third.
+    let database = try Database(path: home.appendingPathComponent("papersift.sqlite").path)
+    try database.run(
+      "UPDATE feedback SET lookup_miss_days = 2, last_lookup_miss = '2000-01-02'", [])
+
+    online.isOn = true
+    let again = try papersift.run(["like", "2505.01136"])
+
+    #expect(again.status == 1, "stderr: \(again.errorOutput)")
+    #expect(again.output == "")
+    #expect(
+      again.errorOutput.contains(
+        "error: 2505.01136: arXiv returned no paper on 3 separate days, so the pending "
+          + "feedback was removed. Check the id."), "stderr: \(again.errorOutput)")
+    #expect(try database.scalar("SELECT COUNT(*) FROM feedback") == .integer(0))
+  }
+
   @Test func htmlPageKeepsLikePending() throws {
     let server = try LoopbackHTTPServer { _ in
       .text(FeedResponseTests.loginPage, headers: [("Content-Type", "text/html; charset=utf-8")])

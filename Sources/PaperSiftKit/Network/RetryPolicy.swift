@@ -91,23 +91,30 @@ extension HTTPClient {
   ///   - policy: When to retry and how long to wait.
   ///   - onRetry: Called before each wait with the attempt number, the error
   ///     and the delay in seconds, for logging.
+  ///   - isStopping: Checked before each retry and during each wait; when it
+  ///     returns true, no further attempt is made. A signal handler sets it.
   /// - Returns: The first successful response.
-  /// - Throws: The last ``HTTPError`` when attempts run out or the error is
-  ///   not transient.
+  /// - Throws: The last ``HTTPError`` when attempts run out, the error is
+  ///   not transient, or `isStopping` returned true.
   public func send(
     _ request: HTTPRequest, retrying policy: RetryPolicy,
-    onRetry: (Int, HTTPError, Double) -> Void = { _, _, _ in }
+    onRetry: (Int, HTTPError, Double) -> Void = { _, _, _ in },
+    isStopping: () -> Bool = { false }
   ) throws -> HTTPResponse {
     var attempt = 1
     while true {
       do {
         return try send(request)
       } catch let error as HTTPError {
-        guard attempt < policy.maxAttempts, policy.shouldRetry(error),
+        guard attempt < policy.maxAttempts, policy.shouldRetry(error), !isStopping(),
           let delay = policy.delay(after: attempt, error: error)
         else { throw error }
         onRetry(attempt, error, delay)
-        Thread.sleep(forTimeInterval: delay)
+        let end = Date(timeIntervalSinceNow: delay)
+        while Date() < end {
+          if isStopping() { throw error }
+          Thread.sleep(forTimeInterval: min(0.1, end.timeIntervalSinceNow))
+        }
         attempt += 1
       }
     }

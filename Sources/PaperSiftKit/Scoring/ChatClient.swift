@@ -141,9 +141,18 @@ public struct ChatClient: Sendable {
   /// backoff and jitter, honouring `Retry-After`, up to `maxAttempts`. A 429
   /// for an exhausted quota is not retried.
   ///
+  /// - Parameters:
+  ///   - messages: The conversation to send.
+  ///   - maxOutputTokens: The most tokens the model may write.
+  ///   - isStopping: Checked before each retry; true stops the retries, as
+  ///     when the process is ending on a signal.
+  /// - Returns: The first choice's text and the token usage.
   /// - Throws: ``ChatRequestError`` when the attempts run out, the status is
-  ///   not worth retrying, or the response is not a chat completion.
-  public func complete(_ messages: [ChatMessage], maxOutputTokens: Int) throws -> ChatCompletion {
+  ///   not worth retrying, `isStopping` returned true, or the response is not
+  ///   a chat completion.
+  public func complete(
+    _ messages: [ChatMessage], maxOutputTokens: Int, isStopping: () -> Bool = { false }
+  ) throws -> ChatCompletion {
     var headers = [("Content-Type", "application/json"), ("Accept", "application/json")]
     if let apiKey { headers.append(("Authorization", "Bearer \(apiKey)")) }
     let request = HTTPRequest(
@@ -155,15 +164,17 @@ public struct ChatClient: Sendable {
     let response: HTTPResponse
     var everyAttemptUnreachable = true
     do {
-      response = try http.send(request, retrying: policy) { attempt, error, delay in
-        if !Self.isUnreachable(error) { everyAttemptUnreachable = false }
-        logger.warning(
-          "LLM request failed; retrying",
-          [
-            ("attempt", "\(attempt)"), ("max_attempts", "\(policy.maxAttempts)"),
-            ("delay_s", String(format: "%.2f", delay)), ("error", describe(error)),
-          ])
-      }
+      response = try http.send(
+        request, retrying: policy,
+        onRetry: { attempt, error, delay in
+          if !Self.isUnreachable(error) { everyAttemptUnreachable = false }
+          logger.warning(
+            "LLM request failed; retrying",
+            [
+              ("attempt", "\(attempt)"), ("max_attempts", "\(policy.maxAttempts)"),
+              ("delay_s", String(format: "%.2f", delay)), ("error", describe(error)),
+            ])
+        }, isStopping: isStopping)
     } catch let error as HTTPError {
       throw failure(error, everyAttemptUnreachable: everyAttemptUnreachable)
     }

@@ -279,7 +279,10 @@ public final class LLMScorer {
 
     let completion: ChatCompletion
     do {
-      completion = try client.complete(messages, maxOutputTokens: settings.maxOutputTokens)
+      let gate = requestGate
+      completion = try client.complete(
+        messages, maxOutputTokens: settings.maxOutputTokens,
+        isStopping: { gate?.isClosed ?? false })
     } catch let error as ChatRequestError {
       logger.error(
         "LLM batch failed",

@@ -34,6 +34,14 @@ public final class RequestGate: @unchecked Sendable {
     condition.unlock()
   }
 
+  /// Whether the gate is closed, so that a request in flight should not be
+  /// retried.
+  public var isClosed: Bool {
+    condition.lock()
+    defer { condition.unlock() }
+    return closed
+  }
+
   /// Whether a request is in flight.
   public var hasRequestInFlight: Bool {
     condition.lock()

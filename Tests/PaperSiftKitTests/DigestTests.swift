@@ -481,7 +481,7 @@ import Testing
     #expect(abs((cost.estimatedDollars ?? 0) - 0.037875) < 1e-12)
     #expect(
       markdown.contains(
-        "The requests were paid for, although no paper got a score:\n\n"
+        "No paper got a score in this run. What the night's requests cost, earlier runs' included:\n\n"
           + MarkdownDigest.usageTable(paid)))
     #expect(
       markdown.contains(

@@ -65,14 +65,14 @@ import Testing
     let markdown = try NightFixtures.markdown(in: home)
     #expect(
       markdown.contains(
-        MarkdownDigest.usageTable(digest.usage) + "\n\n**Estimated:** the server reported no "
-          + "token usage for 4 requests"))
+        MarkdownDigest.usageTable(digest.usage) + "\n\n**Estimated:** 4 requests have no "
+          + "token usage from the server"))
     #expect(result.errorOutput.contains("LLM response has no usage; its tokens are counted by "))
     let summary = String(format: "$%.4f", digest.usage.totalDollars)
     #expect(
       (result.output + result.errorOutput).contains(
-        "\(summary) (\(summary) this run; estimated for 4 requests whose response reported no "
-          + "usage)"))
+        "\(summary) (\(summary) this run; estimated for 4 requests without usage from the "
+          + "server)"))
 
     // A budget of one and a half batches, by the first run's estimate, sends one batch.
     let batches = try RunStore(database: database).batches(runID: 1)
@@ -173,7 +173,10 @@ import Testing
     #expect(sent.count == 10)
     let markdown = try NightFixtures.markdown(in: home)
     #expect(markdown.contains("**The LLM stage failed: \(cause).**"))
-    #expect(markdown.contains("The requests were paid for, although no paper got a score:"))
+    #expect(
+      markdown.contains(
+        "No paper got a score in this run. What the night's requests cost, earlier runs' "
+          + "included:"))
     #expect(!markdown.contains("missing from answer"))
     #expect(
       result.errorOutput.contains(

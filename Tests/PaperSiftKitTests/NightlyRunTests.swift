@@ -569,7 +569,10 @@ import Testing
     #expect(abs(cost.paidDollars - paidDollars) < 1e-9)
     #expect(cost.estimatedDollars != nil)
     let markdown = try NightFixtures.markdown(in: home)
-    #expect(markdown.contains("The requests were paid for, although no paper got a score:"))
+    #expect(
+      markdown.contains(
+        "No paper got a score in this run. What the night's requests cost, earlier runs' "
+          + "included:"))
     #expect(markdown.contains(MarkdownDigest.usageTable(digest.usage)))
     let dollars = String(format: "$%.4f", paidDollars)
     #expect(result.errorOutput.contains("LLM stage failed"))

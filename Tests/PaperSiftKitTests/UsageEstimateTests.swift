@@ -143,9 +143,10 @@ import Testing
     #expect(content.usage.estimatedRequests == 2)
     #expect(
       markdown.contains(
-        MarkdownDigest.usageTable(content.usage) + "\n\n**Estimated:** the server reported no "
-          + "token usage for 2 requests, so the table counts the tokens of those requests by the "
-          + "estimate that --budget also uses.\n"))
+        MarkdownDigest.usageTable(content.usage) + "\n\n**Estimated:** 2 requests have no "
+          + "token usage from the server (their response reported none, or their run was killed "
+          + "while they waited), so the table counts their tokens by the estimate that --budget "
+          + "also uses.\n"))
     #expect(json.contains(#""estimatedRequests" : 2"#))
     #expect(try JSONDigest.decode(Data(json.utf8)) == content)
   }
@@ -169,7 +170,7 @@ import Testing
 
     #expect(
       outcome.summary.hasSuffix(
-        "1200 tokens, $0.0003 ($0.0003 this run; estimated for \(text) whose response "
-          + "reported no usage)"))
+        "1200 tokens, $0.0003 ($0.0003 this run; estimated for \(text) without usage from "
+          + "the server)"))
   }
 }

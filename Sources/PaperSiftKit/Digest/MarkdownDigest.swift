@@ -83,7 +83,11 @@ public enum MarkdownDigest {
     guard usage.totalTokens > 0 || usage.totalDollars > 0 else {
       return ["No response reported any tokens, so the digest counts no cost."]
     }
-    return ["The requests were paid for, although no paper got a score:", usageTable(usage)]
+    return [
+      "No paper got a score in this run. What the night's requests cost, earlier runs' "
+        + "included:",
+      usageTable(usage),
+    ]
       + estimatedUsageNote(usage)
   }
 
@@ -103,11 +107,11 @@ public enum MarkdownDigest {
   /// estimated, or nothing when every response reported its usage.
   static func estimatedUsageNote(_ usage: DigestContent.Usage) -> [String] {
     guard let requests = usage.estimatedRequests, requests > 0 else { return [] }
-    let estimatedOnes = requests == 1 ? "that request" : "those requests"
+    let (have, their, they) = requests == 1 ? ("has", "its", "it") : ("have", "their", "they")
     return [
-      "**Estimated:** the server reported no token usage for "
-        + "\(MarkdownText.counted(requests, "request")), so the table counts the tokens of "
-        + "\(estimatedOnes) by the estimate that --budget also uses."
+      "**Estimated:** \(MarkdownText.counted(requests, "request")) \(have) no token usage from "
+        + "the server (\(their) response reported none, or \(their) run was killed while \(they) "
+        + "waited), so the table counts \(their) tokens by the estimate that --budget also uses."
     ]
   }
 

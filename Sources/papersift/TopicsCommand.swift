@@ -80,7 +80,13 @@ enum TopicsCommand: Command {
       if !topic.irrelevant.isEmpty {
         lines.append("   irrelevant (LLM only): \(topic.irrelevant)")
       }
-      for line in topic.otherLines { lines.append("   \(line) (LLM only)") }
+      for line in topic.otherLines {
+        // Stored as `label: text`, shown as the irrelevant text is.
+        let parts = line.split(separator: ":", maxSplits: 1)
+        let shown =
+          parts.count == 2 ? "\(parts[0]) (LLM only):\(parts[1])" : "\(line) (LLM only)"
+        lines.append("   \(shown)")
+      }
     }
     let keywordLists = [
       ("relevant keywords (positive vectors)", topics.relevantKeywords),

@@ -64,7 +64,7 @@ import Testing
         "1. Sparse retrieval",
         "   relevant: learned sparse representations.",
         "   irrelevant (LLM only): dense retrieval.",
-        "   examples: SPLADE, uniCOIL and DeepImpact. (LLM only)",
+        "   examples (LLM only): SPLADE, uniCOIL and DeepImpact.",
       ])
     #expect(!result.errorOutput.contains("warning"), "stderr: \(result.errorOutput)")
   }
@@ -129,5 +129,21 @@ import Testing
           + "leave out. Describe what you want to read: a numbered topic such as "
           + "'1. Sparse retrieval' with a '- Relevant: learned sparse representations' line "
           + "under it"), "stderr: \(result.errorOutput)")
+  }
+
+  @Test func otherLabelsOnlyFileExitsTwo() throws {
+    let home = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: home) }
+    let url = try TestFiles.write(
+      "- Examples: ColBERT, DPR\n- Methods: distillation\n", named: "t.md", in: home)
+
+    let result = try PaperSiftProcess(home: home).run(["topics", "--topics", url.path])
+
+    #expect(result.status == 2)
+    #expect(
+      result.errorOutput.contains(
+        "The topics file '\(url.path)' contains no topic to rank by, only text that the "
+          + "prefilter does not read (bullets such as '- Examples:'). Describe what you want "
+          + "to read"), "stderr: \(result.errorOutput)")
   }
 }

@@ -127,9 +127,14 @@ public struct TopicsFile: Sendable, Equatable, Codable {
   /// relevant keyword.
   static func noTopicError(_ parsed: TopicsFile, path: String) -> PaperSiftError {
     let negativeOnly =
-      !parsed.textOutsideTopics.isEmpty || !parsed.irrelevantKeywords.isEmpty
-      || !parsed.applicationKeywords.isEmpty
-    let found = negativeOnly ? ", only text on what to leave out" : ""
+      parsed.textOutsideTopics.contains { $0.hasPrefix("Not relevant: ") }
+      || !parsed.irrelevantKeywords.isEmpty || !parsed.applicationKeywords.isEmpty
+    var found = ""
+    if negativeOnly {
+      found = ", only text on what to leave out"
+    } else if !parsed.textOutsideTopics.isEmpty || !parsed.introduction.isEmpty {
+      found = ", only text that the prefilter does not read (bullets such as '- Examples:')"
+    }
     return PaperSiftError(
       .invalidInput,
       "The topics file '\(path)' contains no topic to rank by\(found). Describe what you "

@@ -153,16 +153,25 @@ struct RepeatedFailures {
   /// It names the status, the model and the settings to check, never the API key.
   func failureStopReason(settings: LLMSettings, endpoint: String) -> String {
     if let status = clientErrorStatus, clientErrorCount >= Self.limit {
-      var reason =
+      let opening =
         "the server at \(endpoint) answered HTTP status \(status) to \(Self.limit) batches in a "
-        + "row, so later batches would most likely fail the same way. Check that llm.model "
-        + "('\(settings.model)') names a model that this server serves, and that llm.baseURL "
-        + "is the base of its OpenAI-compatible API, the URL before /chat/completions. The "
-        + "digest lists the papers of the failed batches with the server's response."
-      if status == 400, settings.jsonMode {
+        + "row, so later batches would most likely fail the same way. "
+      let closing = " The digest lists the papers of the failed batches with the server's response."
+      guard status == 400 else {
+        return opening + "Check that llm.model ('\(settings.model)') names a model that this "
+          + "server serves, and that llm.baseURL is the base of its OpenAI-compatible API, the "
+          + "URL before /chat/completions." + closing
+      }
+      // A 400 rejects the request's content, so its settings come first.
+      var reason =
+        opening + "The server rejected the request itself: its response names the cause. A "
+        + "prompt longer than the model's context needs a lower llm.batchSize (now "
+        + "\(settings.batchSize)) or llm.maxOutputTokens (now \(settings.maxOutputTokens))."
+      if settings.jsonMode {
         reason += " If the server rejects response_format, set llm.jsonMode to false."
       }
-      return reason
+      return reason + " Check too that llm.model ('\(settings.model)') names a model that this "
+        + "server serves." + closing
     }
     let distinct = serverErrorStatuses.reduce(into: [Int]()) { list, status in
       if !list.contains(status) { list.append(status) }

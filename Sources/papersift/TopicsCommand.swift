@@ -83,9 +83,9 @@ enum TopicsCommand: Command {
       for line in topic.otherLines {
         // Stored as `label: text`, shown as the irrelevant text is.
         let parts = line.split(separator: ":", maxSplits: 1)
-        let shown =
+        let labelled =
           parts.count == 2 ? "\(parts[0]) (LLM only):\(parts[1])" : "\(line) (LLM only)"
-        lines.append("   \(shown)")
+        lines.append("   \(labelled)")
       }
     }
     let keywordLists = [

@@ -202,7 +202,7 @@ public struct DigestContent: Codable, Sendable, Equatable {
     /// `papersift unlike ID` when the user liked or disliked the paper.
     public var likeCommand: String
     public var categories: [String]
-    /// How the listing announced the paper: new, or cross-listed from
+    /// The listing's announce type of the paper: new, or cross-listed from
     /// another category.
     public var announceType: AnnounceType
 

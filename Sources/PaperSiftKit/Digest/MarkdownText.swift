@@ -10,7 +10,7 @@ enum MarkdownText {
   /// escaped, because it could open a code span, and so is each `*` and `_`
   /// that could open or close emphasis and each `~` that could open or close
   /// a strikethrough. github.com reads one or two tildes as one, with the
-  /// flanking rules of emphasis (github/cmark-gfm issue 74).
+  /// flanking rules of emphasis.
   ///
   /// A TeX span runs from one `$` to the next, and its text is kept as
   /// written, because GitHub renders it as math.

@@ -271,7 +271,7 @@ public final class LLMScorer {
       estimatedCostUSD: estimatedCost, usage: .zero, costUSD: 0, status: .failed)
 
     // The note is written before sending, so that the request counts even if
-    // the process dies before its answer is stored. Recording the batch
+    // the process dies before its response is stored. Recording the batch
     // removes the note.
     requestGate?.enter()
     defer { requestGate?.leave() }

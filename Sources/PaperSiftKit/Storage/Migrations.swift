@@ -258,7 +258,7 @@ enum Migrations {
     ALTER TABLE runs ADD COLUMN estimated_batches INTEGER NOT NULL DEFAULT 0;
     """
 
-  /// The requests sent and not yet answered, so that a request whose run
+  /// The requests sent and still waiting for a response, so that a request whose run
   /// was killed while it waited is still counted: the provider may have
   /// billed it.
   static let version5 = """

@@ -66,7 +66,8 @@ enum ScoreCommand: Command {
     // Holding the lock, so a run still marked running was cut short.
     try runs.markUnfinishedRunsInterrupted()
     let runID = try runs.startRun(
-      date: date, model: settings.model, promptHash: scorer.promptHash, budgetUSD: budget)
+      date: date, model: settings.model, promptHash: scorer.promptHash, budgetUSD: budget,
+      command: .score)
 
     let result: ScoringResult
     do {

@@ -175,8 +175,8 @@ import Testing
       RankingReport.header(ranking) == [
         "5 papers on 2025-05-05, ranked by likes only.",
         "The learned models start at 200 labelled papers with picks among them (likes, "
-          + "dislikes and the papers of nights the LLM scored). They have 1 so far, from the 1 "
-          + "earlier night of the 60-day training window and from likes and dislikes of older "
+          + "dislikes, the LLM's scores and the other papers of nights that a run scored). "
+          + "They have 1 so far, from the 1 earlier night of the 60-day training window and from likes and dislikes of older "
           + "papers. The likes and scores of 2025-05-05 count from the next night on.",
       ])
   }

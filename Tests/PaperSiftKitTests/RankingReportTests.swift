@@ -137,8 +137,8 @@ import Testing
         "0 papers on 2025-05-05 in arXiv id order, because there is no topics file and no like "
           + "or dislike yet.",
         "The learned models start at 200 labelled papers with picks among them (likes, "
-          + "dislikes and the papers of nights the LLM scored). They have 3 so far, from the 1 "
-          + "earlier night of the 60-day training window and from likes and dislikes of older "
+          + "dislikes, the LLM's scores and the other papers of nights that a run scored). "
+          + "They have 3 so far, from the 1 earlier night of the 60-day training window and from likes and dislikes of older "
           + "papers. The likes and scores of 2025-05-05 count from the next night on.",
         "Copy Data/topics/topics.md to topics.md in the home folder and edit it, or pass "
           + "--topics FILE, or like papers with 'papersift like ID'.",

@@ -52,6 +52,8 @@ import Testing
     #expect(result.status == 0, "stderr: \(result.errorOutput)")
     #expect(try Self.runDates(in: night.home) == ["2025-05-05"])
     #expect(!result.errorOutput.contains("today"), "stderr: \(result.errorOutput)")
+    let database = try Database(path: night.home.appendingPathComponent("papersift.sqlite").path)
+    #expect(try database.scalar("SELECT command FROM runs") == .text("score"))
   }
 
   @Test func runWithoutDayTakesToday() throws {

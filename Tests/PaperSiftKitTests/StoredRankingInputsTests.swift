@@ -11,6 +11,16 @@ import Testing
       categories: ["cs.LG"])
   }
 
+  /// Records a finished nightly run of `date` that chose papers for the LLM
+  /// under model `m` and prompt `h`, the setup of this file's scores.
+  @discardableResult
+  static func recordRankedRun(date: String, in database: Database) throws -> Int64 {
+    let runs = RunStore(database: database)
+    let id = try runs.startRun(date: date, model: "m", promptHash: "h")
+    try runs.finishRun(id, status: .ok, summary: RunSummary(papers: 3, aboveCutoff: 2))
+    return id
+  }
+
   @Test func remoteEncoderTakesStoredDimension() throws {
     let (database, folder) = try EmbeddingStoreTests.temporaryDatabase()
     defer { try? FileManager.default.removeItem(at: folder) }
@@ -51,6 +61,7 @@ import Testing
         PaperScore(paperID: "2505.00001", relevance: 9, novelty: 8, comment: "pick"),
         PaperScore(paperID: "2505.00002", relevance: 3, novelty: 2, comment: "off topic"),
       ], model: "m", promptHash: "h", batchID: nil)
+    try Self.recordRankedRun(date: "2025-05-05", in: database)
     // Feedback from a history: two papers found by look-up, in no listing,
     // and one of a later night, which must not teach the models about the past.
     let history = [Self.paper("2301.00005"), Self.paper("2302.00006")]
@@ -92,7 +103,8 @@ import Testing
     try EmbeddingStore(database: database).save(
       night.indices.map { [Float($0), 1, 0] }, for: night, modelID: "test/model")
     let runs = RunStore(database: database)
-    let first = try runs.startRun(date: "2025-05-05")
+    let first = try runs.startRun(date: "2025-05-05", model: "m", promptHash: "h")
+    try runs.finishRun(first, status: .partial, summary: RunSummary(papers: 4, aboveCutoff: 3))
     let scores = ScoreStore(database: database)
     try scores.save(
       [PaperScore(paperID: "2505.00001", relevance: 9, novelty: 8, comment: "pick")],
@@ -129,6 +141,7 @@ import Testing
     try ScoreStore(database: database).save(
       [PaperScore(paperID: "2505.00001", relevance: 9, novelty: 8, comment: "pick")],
       model: "m", promptHash: "h", batchID: nil)
+    try Self.recordRankedRun(date: "2025-05-05", in: database)
     let old = RecordingEncoder(modelID: "test/old")
     try NightEmbedding.embed(
       scored + unscored, encoder: old, database: database, batchSize: 8)
@@ -151,5 +164,98 @@ import Testing
       tonight, encoder: new, database: database, batchSize: 8, trainingBefore: "2025-05-07",
       trainingDays: 60)
     #expect(second == NightEmbedding.Counts(night: 0, feedback: 0, training: 0))
+  }
+
+  /// Stores night 2025-04-30 of four papers, ranked by a `--no-llm` run
+  /// that chose two for the LLM, with vectors.
+  static func storeNoLLMNight(in database: Database) throws {
+    let night = ["2504.00001", "2504.00002", "2504.00003", "2504.00004"].map(Self.paper)
+    try PaperStore(database: database).importDocuments([
+      FeedDocument(format: .rss, source: "test", date: "2025-04-30", papers: night)
+    ])
+    try EmbeddingStore(database: database).save(
+      night.indices.map { [Float($0), 1, 0] }, for: night, modelID: "test/model")
+    try recordRankedRun(date: "2025-04-30", in: database)
+  }
+
+  /// Records a `score` run of `date` that stored the scores of a pick,
+  /// 2504.00001, and of a paper off topic, 2504.00002, under `m` and `h`.
+  static func recordScoreCommand(date: String, in database: Database) throws {
+    let runs = RunStore(database: database)
+    let id = try runs.startRun(date: date, model: "m", promptHash: "h", command: .score)
+    let batch = try runs.recordBatch(
+      BatchRecord(
+        runID: id, number: 1, papers: 2, model: "m", promptHash: "h", estimatedPromptTokens: 900,
+        estimatedCostUSD: 0.0002, usage: TokenUsage(promptTokens: 900, completionTokens: 80),
+        costUSD: 0.0002, status: .ok))
+    try ScoreStore(database: database).save(
+      [
+        PaperScore(paperID: "2504.00001", relevance: 9, novelty: 8, comment: "pick"),
+        PaperScore(paperID: "2504.00002", relevance: 3, novelty: 2, comment: "off topic"),
+      ], model: "m", promptHash: "h", batchID: batch)
+    try runs.finishRun(id, status: .ok, summary: RunSummary(papers: 2, aboveCutoff: 2))
+  }
+
+  @Test(arguments: ["2025-04-30", "2025-05-06"])
+  func scoreCommandLabelsOnlyItsPapers(storedUnder date: String) throws {
+    let (database, folder) = try EmbeddingStoreTests.temporaryDatabase()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    try Self.storeNoLLMNight(in: database)
+    try Self.recordScoreCommand(date: date, in: database)
+    let inputs = StoredRankingInputs(database: database, modelId: "test/model", dimension: 3)
+
+    let set = try inputs.trainingSet(
+      before: "2025-05-07", days: 60, minimumRelevance: 8, minimumNovelty: 7)
+
+    // The two papers that `score` did not score stay unlabelled.
+    let labels = Dictionary(uniqueKeysWithValues: zip(set.papers.map(\.id), set.labels))
+    #expect(labels == ["2504.00001": true, "2504.00002": false])
+  }
+
+  @Test func runReusingScoreCommandScores() throws {
+    let (database, folder) = try EmbeddingStoreTests.temporaryDatabase()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let night = ["2504.00001", "2504.00002", "2504.00003", "2504.00004"].map(Self.paper)
+    try PaperStore(database: database).importDocuments([
+      FeedDocument(format: .rss, source: "test", date: "2025-04-30", papers: night)
+    ])
+    try EmbeddingStore(database: database).save(
+      night.indices.map { [Float($0), 1, 0] }, for: night, modelID: "test/model")
+    // `score` stores the scores first, and the nightly run reuses them.
+    try Self.recordScoreCommand(date: "2025-04-30", in: database)
+    try Self.recordRankedRun(date: "2025-04-30", in: database)
+    let inputs = StoredRankingInputs(database: database, modelId: "test/model", dimension: 3)
+
+    let set = try inputs.trainingSet(
+      before: "2025-05-07", days: 60, minimumRelevance: 8, minimumNovelty: 7)
+
+    let labels = Dictionary(uniqueKeysWithValues: zip(set.papers.map(\.id), set.labels))
+    #expect(
+      labels == [
+        "2504.00001": true, "2504.00002": false, "2504.00003": false, "2504.00004": false,
+      ])
+  }
+
+  @Test func otherPromptRunLeavesNightUnlabelled() throws {
+    let (database, folder) = try EmbeddingStoreTests.temporaryDatabase()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let night = ["2504.00001", "2504.00002", "2504.00003", "2504.00004"].map(Self.paper)
+    try PaperStore(database: database).importDocuments([
+      FeedDocument(format: .rss, source: "test", date: "2025-04-30", papers: night)
+    ])
+    try EmbeddingStore(database: database).save(
+      night.indices.map { [Float($0), 1, 0] }, for: night, modelID: "test/model")
+    try Self.recordScoreCommand(date: "2025-04-30", in: database)
+    // A --no-llm run under an edited topics file reuses none of those scores.
+    let runs = RunStore(database: database)
+    let id = try runs.startRun(date: "2025-04-30", model: "m", promptHash: "edited")
+    try runs.finishRun(id, status: .ok, summary: RunSummary(papers: 4, aboveCutoff: 2))
+    let inputs = StoredRankingInputs(database: database, modelId: "test/model", dimension: 3)
+
+    let set = try inputs.trainingSet(
+      before: "2025-05-07", days: 60, minimumRelevance: 8, minimumNovelty: 7)
+
+    let labels = Dictionary(uniqueKeysWithValues: zip(set.papers.map(\.id), set.labels))
+    #expect(labels == ["2504.00001": true, "2504.00002": false])
   }
 }

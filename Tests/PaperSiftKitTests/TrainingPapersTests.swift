@@ -8,7 +8,7 @@ import Testing
 @Suite struct TrainingPapersTests {
   static let date = "2025-05-07"
 
-  /// Stores two scored nights of three papers before ``date`` and two papers
+  /// Stores two nights of three papers that nightly runs scored before ``date`` and two papers
   /// on it, likes one earlier paper, and embeds them all.
   static func storeNights(in database: Database, encoder: any SentenceEncoder) throws -> [Paper] {
     let first = ["2505.00001", "2505.00002", "2505.00003"].map(StoredRankingInputsTests.paper)
@@ -24,6 +24,9 @@ import Testing
         PaperScore(paperID: "2505.00001", relevance: 9, novelty: 8, comment: "pick"),
         PaperScore(paperID: "2505.00011", relevance: 3, novelty: 2, comment: "off topic"),
       ], model: "m", promptHash: "h", batchID: nil)
+    for night in ["2025-05-05", "2025-05-06"] {
+      try StoredRankingInputsTests.recordRankedRun(date: night, in: database)
+    }
     _ = try FeedbackStore(database: database).record(
       [try ArxivIdentifier(parsing: "2505.00002")], label: .liked, source: "test")
     try NightEmbedding.embed(

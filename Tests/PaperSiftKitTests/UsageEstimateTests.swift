@@ -102,8 +102,12 @@ import Testing
     defer { storage.close() }
     let path = storage.folder.appendingPathComponent("schema3.sqlite").path
     let old = try Database(path: path, busyTimeoutMilliseconds: 1_000, schemaVersion: 3)
-    let oldStore = RunStore(database: old)
-    let runID = try oldStore.startRun(date: "2025-05-05", model: "gpt-4o-mini")
+    try old.run(
+      """
+      INSERT INTO runs (date, started, status, llm_model, sent, scored)
+      VALUES ('2025-05-05', '2025-05-05T01:30:00Z', 'running', 'gpt-4o-mini', 0, 0)
+      """)
+    let runID = old.lastInsertRowID
     try old.run(
       """
       INSERT INTO batches (run_id, number, papers, model, prompt_hash, prompt_tokens, status,

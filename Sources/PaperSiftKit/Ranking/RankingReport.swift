@@ -118,10 +118,11 @@ public enum RankingReport {
     let nights = ranking.earlierNights == 1 ? "night" : "nights"
     let models =
       "The learned models start at \(ranking.minimumTrainingSize) labelled papers with picks "
-      + "among them (likes, dislikes and the papers of nights the LLM scored). They have "
-      + "\(ranking.trainingSize) so far, from the \(ranking.earlierNights) earlier \(nights) of "
-      + "the \(ranking.trainingDays)-day training window and from likes and dislikes of older "
-      + "papers. The likes and scores of \(ranking.date) count from the next night on."
+      + "among them (likes, dislikes, the LLM's scores and the other papers of nights that a "
+      + "run scored). They have \(ranking.trainingSize) so far, from the "
+      + "\(ranking.earlierNights) earlier \(nights) of the \(ranking.trainingDays)-day training "
+      + "window and from likes and dislikes of older papers. The likes and scores of "
+      + "\(ranking.date) count from the next night on."
     guard ranking.isUnranked else {
       return ["\(night), ranked by \(profile) only.", models]
     }

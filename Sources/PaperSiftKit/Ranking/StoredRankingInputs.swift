@@ -110,21 +110,24 @@ public struct StoredRankingInputs {
     let papers = try self.papers(announcedFrom: start, before: date)
     let feedback = try FeedbackStore(database: database).entries()
     let rated = Set(feedback.map(\.paperId))
-    // A paper of a night the LLM scored and did not pick counts as a
-    // negative. One of a night it never scored (a --no-llm run) is unlabelled.
-    // So is one chosen for the LLM that never got a score (a budget stop or
-    // a failed batch), because it ranked high and may well be a pick.
-    let onScoredNights = Set(
+    // A paper with a score is labelled by it. The other papers of a night
+    // that a nightly run ranked and scored count as negatives, because the
+    // LLM did not pick them. On other nights (a --no-llm run, or papers
+    // scored by `score`) they are unlabelled. So is a paper chosen for the
+    // LLM that never got a score (a budget stop or a failed batch), because
+    // it ranked high and may well be a pick.
+    let labelledByNight = Set(
       try database.rows(
         """
-        SELECT DISTINCT paper_id FROM announcements WHERE date >= ? AND date < ? AND date IN (
-          SELECT a.date FROM announcements a JOIN scores s ON s.paper_id = a.paper_id)
-        AND paper_id NOT IN (
-          SELECT u.paper_id FROM unscored u
-          WHERE NOT EXISTS (SELECT 1 FROM scores s WHERE s.paper_id = u.paper_id))
+        SELECT DISTINCT paper_id FROM announcements WHERE date >= ? AND date < ? AND (
+          EXISTS (SELECT 1 FROM scores s WHERE s.paper_id = announcements.paper_id)
+          OR (date IN (\(Self.rankedAndScoredNights))
+            AND paper_id NOT IN (
+              SELECT u.paper_id FROM unscored u
+              WHERE NOT EXISTS (SELECT 1 FROM scores s WHERE s.paper_id = u.paper_id))))
         """, [.text(start), .text(date)]
       ).compactMap { $0.string(0) })
-    var labelled = papers.filter { onScoredNights.contains($0.id) || rated.contains($0.id) }
+    var labelled = papers.filter { labelledByNight.contains($0.id) || rated.contains($0.id) }
     // Feedback on papers from before the window or from no listing at all
     // (a history brought with `like --from`) labels them too.
     let inWindow = Set(papers.map(\.id))
@@ -132,6 +135,22 @@ public struct StoredRankingInputs {
     labelled += older.filter { paper in paper.announced.map { $0 < date } ?? true }
     return labelled
   }
+
+  /// The query for the dates of the nights whose unscored papers count as
+  /// negatives. On such a night a `run` that finished (`ok` or `partial`)
+  /// chose papers for the LLM, and one of the night's papers has a score
+  /// under that run's model and prompt that the run stored or reused. Scores that a later
+  /// run stored, such as those of `score` after a `--no-llm` run, do not
+  /// make the night count.
+  static let rankedAndScoredNights = """
+    SELECT r.date FROM runs r
+    WHERE r.command = 'run' AND r.status IN ('ok', 'partial') AND r.above_cutoff + r.audited > 0
+      AND EXISTS (
+        SELECT 1 FROM announcements n JOIN scores s ON s.paper_id = n.paper_id
+        LEFT JOIN batches b ON b.id = s.batch_id
+        WHERE n.date = r.date AND s.model = r.llm_model AND s.prompt_hash = r.prompt_hash
+          AND (b.run_id IS NULL OR b.run_id <= r.id))
+    """
 
   /// Returns the ``trainingPapers(before:days:)`` with their stored vectors.
   public func trainingPapersWithVectors(before date: String, days: Int) throws -> TrainingPapers {
@@ -152,8 +171,8 @@ public struct StoredRankingInputs {
 
   /// Returns the papers of `training` that have a vector of ``dimension``,
   /// with their labels. Positives are LLM scores at or above both minimums
-  /// and likes. Negatives are dislikes and the other papers of nights on
-  /// which the LLM scored any paper.
+  /// and likes. Negatives are dislikes, the other scored papers and the
+  /// other papers of nights that a nightly run ranked and scored.
   public func trainingSet(
     from training: TrainingPapers, minimumRelevance: Int, minimumNovelty: Int
   ) throws -> TrainingSet {

@@ -5,7 +5,7 @@ import Foundation
 /// Each migration runs in its own transaction and moves the version by one.
 /// Append new migrations at the end; never edit one that has shipped.
 enum Migrations {
-  static let all: [String] = [version1, version2, version3, version4, version5]
+  static let all: [String] = [version1, version2, version3, version4, version5, version6]
 
   /// Applies the migrations that `database` lacks, up to `target` of them.
   ///
@@ -277,5 +277,19 @@ enum Migrations {
       started TEXT NOT NULL,
       PRIMARY KEY (run_id, number)
     );
+    """
+
+  /// The command that recorded each run, so that papers scored by `score`
+  /// do not make their night count as one that a nightly run ranked.
+  static let version6 = """
+    -- command: 'run' for the nightly job, which ranks the night and chooses
+    --   the papers for the LLM, or 'score' for a run that scores the papers
+    --   of a file. Rows recorded before this version are 'run', except the
+    --   finished ones (ok or partial) without a digest, which only 'score'
+    --   records.
+    ALTER TABLE runs ADD COLUMN command TEXT NOT NULL DEFAULT 'run'
+      CHECK (command IN ('run', 'score'));
+    UPDATE runs SET command = 'score'
+    WHERE status IN ('ok', 'partial') AND digest_path IS NULL;
     """
 }

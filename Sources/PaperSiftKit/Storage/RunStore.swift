@@ -147,20 +147,30 @@ public struct RunStore {
     self.database = database
   }
 
-  /// Inserts a run in state `running` for the announcement day `date`
-  /// (`YYYY-MM-DD`) and returns its id.
+  /// The command that records a run, as stored in `runs.command`.
+  public enum Command: String, Sendable {
+    /// The nightly job, which ranks the night and chooses the papers for the LLM.
+    case run
+    /// `papersift score`, which scores the papers of a file.
+    case score
+  }
+
+  /// Inserts a run of `command` in state `running` for the announcement day
+  /// `date` (`YYYY-MM-DD`) and returns its id.
   public func startRun(
-    date: String, model: String? = nil, promptHash: String? = nil, budgetUSD: Double? = nil
+    date: String, model: String? = nil, promptHash: String? = nil, budgetUSD: Double? = nil,
+    command: Command = .run
   ) throws -> Int64 {
     try database.run(
       """
-      INSERT INTO runs (date, started, status, llm_model, prompt_hash, budget_usd, sent, scored)
-      VALUES (?, ?, ?, ?, ?, ?, 0, 0)
+      INSERT INTO runs (date, started, status, llm_model, prompt_hash, budget_usd, sent, scored,
+        command)
+      VALUES (?, ?, ?, ?, ?, ?, 0, 0, ?)
       """,
       [
         .text(date), .text(RunStore.timestamp()), .text(RunStatus.running.rawValue),
         model.map(SQLValue.text) ?? .null, promptHash.map(SQLValue.text) ?? .null,
-        budgetUSD.map(SQLValue.real) ?? .null,
+        budgetUSD.map(SQLValue.real) ?? .null, .text(command.rawValue),
       ])
     return database.lastInsertRowID
   }

@@ -11,6 +11,8 @@ enum ScoreCommand: Command {
       FILE is an arXiv RSS feed, an arXiv API Atom response, or a JSON Lines file with one
       paper a line, as in Data/benchmark/*.papers.jsonl. Papers already scored under the same model and prompt
       are not sent again. The API key is read from the variable named in llm.apiKeyVariable.
+      On SIGINT or SIGTERM it waits for the response to the request in flight (up to
+      llm.requestTimeout), stores it, records the run as interrupted and exits with 130 or 143.
       """,
     options: [
       .value(
@@ -61,7 +63,13 @@ enum ScoreCommand: Command {
     // Scoring records runs like the nightly job, so the two never overlap.
     let lock = try RunLock(url: context.home.runLockURL, timeout: lockWait)
     defer { withExtendedLifetime(lock) {} }
+    // On SIGINT or SIGTERM the paid response in flight is stored first.
+    let interruption = RunInterruption(
+      databasePath: context.home.databaseURL.path, lock: lock,
+      waitSeconds: settings.requestTimeout)
+    defer { interruption.cancel() }
     let scorer = try LLMScorer(settings: settings, topics: topics, database: database)
+    scorer.requestGate = interruption.requestGate
     let runs = RunStore(database: database)
     // Holding the lock, so a run still marked running was cut short.
     try runs.markUnfinishedRunsInterrupted()

@@ -150,4 +150,33 @@ import Testing
     #expect(result.errorOutput.hasSuffix("error: \(expected)\n"), "stderr: \(result.errorOutput)")
     #expect(night.server.requests.isEmpty)
   }
+
+  @Test(arguments: [(SIGINT, Int32(130)), (SIGTERM, Int32(143))])
+  func signalStoresResponseInFlight(signal: Int32, status: Int32) throws {
+    // The signal arrives while the second batch is in flight. The command
+    // waits for that paid response, stores it and sends no third batch.
+    let scoring = try SecondBatchInFlight(replyDelay: 3, scoreCommand: true)
+    defer { scoring.close() }
+
+    kill(scoring.started.0.processIdentifier, signal)
+    let result = try PaperSiftProcess.finish(scoring.started)
+
+    #expect(result.status == status, "stderr: \(result.errorOutput)")
+    #expect(result.errorOutput.contains("Waiting for the response to the LLM request in flight"))
+    #expect(scoring.server.requests.count == 2)
+    let database = try scoring.database
+    #expect(try database.scalar("SELECT COUNT(*) FROM scores") == .integer(8))
+    #expect(try database.scalar("SELECT COUNT(*) FROM requests_in_flight") == .integer(0))
+    let runs = try database.rows("SELECT status, finished, command FROM runs")
+    #expect(runs.count == 1)
+    #expect(runs.first?.string(0) == "interrupted")
+    #expect(runs.first?.string(1) != nil)
+    #expect(runs.first?.string(2) == "score")
+    let record = try NightFixtures.firstRun(in: scoring.home)
+    #expect(record.sent == 8)
+    #expect(record.scored == 8)
+    // The lock is free: taking it without waiting succeeds.
+    let lock = try RunLock(url: scoring.home.appendingPathComponent("run.lock"), timeout: 0)
+    lock.release()
+  }
 }

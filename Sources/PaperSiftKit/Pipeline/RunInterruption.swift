@@ -5,7 +5,7 @@ import Foundation
   import Glibc
 #endif
 
-/// Ends a nightly run cleanly on SIGINT or SIGTERM.
+/// Ends a nightly run or a `score` run cleanly on SIGINT or SIGTERM.
 ///
 /// The handler runs on a dispatch queue, not in the signal handler itself,
 /// so it may open the database. It marks the run row `interrupted`, which
@@ -18,11 +18,11 @@ import Foundation
 ///
 /// Unchecked Sendable: `isHandling` is read and written under `handling`,
 /// and `sources` changes only in `init` and `cancel`, on the run's thread.
-final class RunInterruption: @unchecked Sendable {
+public final class RunInterruption: @unchecked Sendable {
   private let databasePath: String
   private let lock: RunLock
   /// The gate the LLM stage passes around each request.
-  let requestGate = RequestGate()
+  public let requestGate = RequestGate()
   private let waitSeconds: Double
   private let queue = DispatchQueue(label: "papersift.run-interruption")
   private var sources: [DispatchSourceSignal] = []
@@ -39,7 +39,7 @@ final class RunInterruption: @unchecked Sendable {
   ///   - lock: The run lock to release before exiting.
   ///   - waitSeconds: The longest wait for the response to an LLM request
   ///     in flight, `llm.requestTimeout`.
-  init(databasePath: String, lock: RunLock, waitSeconds: Double) {
+  public init(databasePath: String, lock: RunLock, waitSeconds: Double) {
     self.databasePath = databasePath
     self.lock = lock
     self.waitSeconds = waitSeconds
@@ -54,7 +54,7 @@ final class RunInterruption: @unchecked Sendable {
   }
 
   /// Stops handling the signals and restores their default action.
-  func cancel() {
+  public func cancel() {
     for source in sources { source.cancel() }
     sources = []
     for (number, _) in Self.signals { signal(number, SIG_DFL) }

@@ -100,19 +100,24 @@ struct SmallNight {
 
 /// A run of 20 papers in batches of 4 against a fake server whose first
 /// reply comes at once and every later one after `replyDelay` seconds,
-/// started and stopped while its second batch is in flight.
+/// started and stopped while its second batch is in flight. The run is
+/// `papersift run --top 12`, or `papersift score` of the 20 papers when
+/// `scoreCommand` is true.
 struct SecondBatchInFlight {
   let home: URL
   let server: FakeChatServer
   let started: (Process, URL, URL)
 
-  init(replyDelay: Double) throws {
+  init(replyDelay: Double, scoreCommand: Bool = false) throws {
     home = try TestFiles.temporaryFolder()
     server = try FakeChatServer(replies: [.wellFormed], then: .tooSlow(replyDelay))
     try NightFixtures.configure(home: home, llmBaseURL: server.baseURL, batchSize: 4)
     let day = try NightFixtures.smallDay(20, in: home)
-    started = try PaperSiftProcess(home: home).start(
-      NightFixtures.runArguments(day, ["--top", "12"]))
+    let arguments =
+      scoreCommand
+      ? ["score", "--topics", NightFixtures.topicsFile.path, day.path]
+      : NightFixtures.runArguments(day, ["--top", "12"])
+    started = try PaperSiftProcess(home: home).start(arguments)
     server.waitForRequests(2)
     Thread.sleep(forTimeInterval: 0.3)
   }

@@ -76,6 +76,8 @@ enum ScoreCommand: Command {
     let runID = try runs.startRun(
       date: date, model: settings.model, promptHash: scorer.promptHash, budgetUSD: budget,
       command: .score)
+    // Every paper of the file is chosen for the LLM, as if above a cut-off.
+    try runs.recordChosenPapers(runID, papers: papers.count, aboveCutoff: papers.count, audited: 0)
 
     let result: ScoringResult
     do {
@@ -85,9 +87,7 @@ enum ScoreCommand: Command {
       throw error
     }
     let status: RunStatus = result.unscored.isEmpty ? .ok : .partial
-    // Every paper of the file is chosen for the LLM, as if above a cut-off.
-    try runs.finishRun(
-      runID, status: status, summary: RunSummary(papers: papers.count, aboveCutoff: papers.count))
+    try runs.finishRun(runID, status: status)
     printReport(result, model: settings.model)
     return status == .ok ? .success : .partial
   }

@@ -163,6 +163,11 @@ import Testing
     let record = try NightFixtures.firstRun(in: run.home)
     #expect(record.sent == 8)
     #expect(record.scored == 8)
+    // The counts of the slice are recorded before the first request:
+    // 12 papers above the cut-off and 5 of the other 8 audited.
+    #expect(record.papers == 20)
+    #expect(record.aboveCutoff == 12)
+    #expect(record.audited == 5)
     #expect(try database.scalar("SELECT COUNT(*) FROM requests_in_flight") == .integer(0))
     // The lock is free: taking it without waiting succeeds.
     let lock = try RunLock(url: run.home.appendingPathComponent("run.lock"), timeout: 0)
@@ -175,16 +180,26 @@ import Testing
     defer { run.close() }
 
     let signalled = Date()
-    kill(run.started.0.processIdentifier, SIGINT)
+    kill(run.started.0.processIdentifier, SIGTERM)
     Thread.sleep(forTimeInterval: 0.5)
     kill(run.started.0.processIdentifier, SIGINT)
     let result = try PaperSiftProcess.finish(run.started)
 
-    #expect(result.status == 130, "stderr: \(result.errorOutput)")
+    // The exit status is the first signal's, SIGTERM's.
+    #expect(result.status == 143, "stderr: \(result.errorOutput)")
+    #expect(
+      result.errorOutput.contains(
+        "notice [run] Second signal; stopping at once without waiting signal=SIGINT "
+          + "exit_status=143\n"), "stderr: \(result.errorOutput)")
     #expect(Date().timeIntervalSince(signalled) < 10)
     let database = try run.database
     #expect(try database.scalar("SELECT COUNT(*) FROM scores") == .integer(4))
     #expect(try database.scalar("SELECT COUNT(*) FROM requests_in_flight") == .integer(1))
+    // A run that stops at once keeps the counts of its slice.
+    let record = try NightFixtures.firstRun(in: run.home)
+    #expect(record.papers == 20)
+    #expect(record.aboveCutoff == 12)
+    #expect(record.audited == 5)
   }
 
   @Test func signalStopsRetryWait() throws {
@@ -252,7 +267,11 @@ import Testing
     #expect(runs.first?.string(0) == "interrupted")
     #expect(runs.first?.string(1) != nil)
     #expect(runs.first?.int(2) == 0)
-    #expect(result.errorOutput.contains("Run interrupted"))
+    #expect(
+      result.errorOutput.contains(
+        "notice [run] Run interrupted before it sent any LLM request, so nothing was paid for "
+          + "signal=SIGTERM exit_status=143\n"), "stderr: \(result.errorOutput)")
+    #expect(!result.errorOutput.contains("The batches already scored are stored"))
     // The lock is free: taking it without waiting succeeds.
     let lock = try RunLock(url: home.appendingPathComponent("run.lock"), timeout: 0)
     lock.release()

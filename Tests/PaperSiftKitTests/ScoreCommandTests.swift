@@ -175,6 +175,9 @@ import Testing
     let record = try NightFixtures.firstRun(in: scoring.home)
     #expect(record.sent == 8)
     #expect(record.scored == 8)
+    // Every paper of the file was chosen for the LLM before the first request.
+    #expect(record.papers == 20)
+    #expect(record.aboveCutoff == 20)
     // The lock is free: taking it without waiting succeeds.
     let lock = try RunLock(url: scoring.home.appendingPathComponent("run.lock"), timeout: 0)
     lock.release()

@@ -94,6 +94,9 @@ public final class NightlyRun {
       ranking: ranking, cutoff: try options.cutoff.policy(settings: settings.ranking),
       recorded: options.cutoff.recorded(settings: settings.ranking), settings: settings,
       date: date)
+    try RunStore(database: database).recordChosenPapers(
+      runID, papers: slice.ordered.count, aboveCutoff: slice.sentIDs.count,
+      audited: slice.auditIDs.count)
     logger.info(
       "Ranked the night",
       [

@@ -14,9 +14,10 @@ import Foundation
 /// paid for are already stored, because each is written as it arrives. An
 /// LLM request in flight is paid for too, so the handler first waits for its
 /// response to be stored, up to `waitSeconds`, and lets no further request
-/// start. A second signal while the first is handled exits at once.
+/// start. A second signal while the first is handled exits at once, with
+/// the first signal's status.
 ///
-/// Unchecked Sendable: `isHandling` is read and written under `handling`,
+/// Unchecked Sendable: `firstStatus` is read and written under `handling`,
 /// and `sources` changes only in `init` and `cancel`, on the run's thread.
 public final class RunInterruption: @unchecked Sendable {
   private let databasePath: String
@@ -27,7 +28,8 @@ public final class RunInterruption: @unchecked Sendable {
   private let queue = DispatchQueue(label: "papersift.run-interruption")
   private var sources: [DispatchSourceSignal] = []
   private let handling = NSLock()
-  private var isHandling = false
+  /// The exit status of the first signal, nil until one arrives.
+  private var firstStatus: Int32?
   private let logger = Logger(label: "run")
 
   static let signals: [(number: Int32, name: String)] = [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")]
@@ -62,11 +64,17 @@ public final class RunInterruption: @unchecked Sendable {
 
   private func interrupt(signal number: Int32, name: String) {
     let status = 128 + number
-    let first = handling.withLock {
-      defer { isHandling = true }
-      return !isHandling
+    let earlierStatus = handling.withLock {
+      defer { firstStatus = firstStatus ?? status }
+      return firstStatus
     }
-    guard first else { _exit(status) }
+    if let earlierStatus {
+      logger.notice(
+        "Second signal; stopping at once without waiting",
+        [("signal", name), ("exit_status", "\(earlierStatus)")])
+      fflush(nil)
+      _exit(earlierStatus)
+    }
 
     ProgressLine.clearIfShown()
     if requestGate.hasRequestInFlight {
@@ -90,11 +98,15 @@ public final class RunInterruption: @unchecked Sendable {
       // A new connection, because the run's own may be in a transaction on
       // another thread. It waits for that transaction's commit.
       let database = try Database(path: databasePath)
-      try RunStore(database: database).finishRunningRuns(as: .interrupted)
-      logger.notice(
-        "Run interrupted. The batches already scored are stored, and the next run of the night "
-          + "sends only the papers still unscored",
-        [("signal", name), ("exit_status", "\(status)")])
+      let runs = RunStore(database: database)
+      let requests = try runs.requestCountOfRunningRuns()
+      try runs.finishRunningRuns(as: .interrupted)
+      let message =
+        requests == 0
+        ? "Run interrupted before it sent any LLM request, so nothing was paid for"
+        : "Run interrupted. The batches already scored are stored, and the next run of the "
+          + "night sends only the papers still unscored"
+      logger.notice(message, [("signal", name), ("exit_status", "\(status)")])
     } catch {
       logger.error(
         "Run interrupted, but marking it interrupted failed, so the next run marks it",

@@ -208,6 +208,38 @@ public struct RunStore {
     }
   }
 
+  /// Returns how many LLM requests the runs still `running` have sent,
+  /// answered or still in flight.
+  public func requestCountOfRunningRuns() throws -> Int {
+    let count = try database.scalar(
+      """
+      SELECT (SELECT COUNT(*) FROM batches b JOIN runs r ON b.run_id = r.id WHERE r.status = ?1)
+        + (SELECT COUNT(*) FROM requests_in_flight f JOIN runs r ON f.run_id = r.id
+           WHERE r.status = ?1)
+      """, [.text(RunStatus.running.rawValue)])
+    guard case .integer(let value) = count else { return 0 }
+    return Int(value)
+  }
+
+  /// Records the paper counts of a run that has chosen the papers for the
+  /// LLM, before it sends any request, so that an interrupted or killed
+  /// run keeps them.
+  ///
+  /// - Parameters:
+  ///   - id: The run.
+  ///   - papers: The papers announced that night.
+  ///   - aboveCutoff: The papers above the cut-off, chosen for the LLM.
+  ///   - audited: The papers drawn from below the cut-off for the audit sample.
+  /// - Throws: ``PaperSiftError`` with code `database` when the update fails.
+  public func recordChosenPapers(_ id: Int64, papers: Int, aboveCutoff: Int, audited: Int) throws {
+    try database.run(
+      "UPDATE runs SET papers = ?, above_cutoff = ?, audited = ? WHERE id = ?",
+      [
+        .integer(Int64(papers)), .integer(Int64(aboveCutoff)), .integer(Int64(audited)),
+        .integer(id),
+      ])
+  }
+
   /// Notes that the request of `batch` is about to be sent, so that it is
   /// counted even when its run ends before the response arrives.
   ///

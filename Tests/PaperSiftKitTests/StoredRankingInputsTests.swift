@@ -166,16 +166,14 @@ import Testing
     #expect(second == NightEmbedding.Counts(night: 0, feedback: 0, training: 0))
   }
 
-  /// Stores night 2025-04-30 of four papers, ranked by a `--no-llm` run
-  /// that chose two for the LLM, with vectors.
-  static func storeNoLLMNight(in database: Database) throws {
+  /// Stores night 2025-04-30 of four papers with vectors.
+  static func storeFourPaperNight(in database: Database) throws {
     let night = ["2504.00001", "2504.00002", "2504.00003", "2504.00004"].map(Self.paper)
     try PaperStore(database: database).importDocuments([
       FeedDocument(format: .rss, source: "test", date: "2025-04-30", papers: night)
     ])
     try EmbeddingStore(database: database).save(
       night.indices.map { [Float($0), 1, 0] }, for: night, modelID: "test/model")
-    try recordRankedRun(date: "2025-04-30", in: database)
   }
 
   /// Records a `score` run of `date` that stored the scores of a pick,
@@ -196,40 +194,42 @@ import Testing
     try runs.finishRun(id, status: .ok, summary: RunSummary(papers: 2, aboveCutoff: 2))
   }
 
+  /// Returns the label of each training paper before `date`, by paper id,
+  /// under the rule of relevance 8 and novelty 7.
+  static func trainingLabels(before date: String, in database: Database) throws
+    -> [String: Bool]
+  {
+    let inputs = StoredRankingInputs(database: database, modelId: "test/model", dimension: 3)
+    let set = try inputs.trainingSet(
+      before: date, days: 60, minimumRelevance: 8, minimumNovelty: 7)
+    return Dictionary(uniqueKeysWithValues: zip(set.papers.map(\.id), set.labels))
+  }
+
   @Test(arguments: ["2025-04-30", "2025-05-06"])
   func scoreCommandLabelsOnlyItsPapers(storedUnder date: String) throws {
     let (database, folder) = try EmbeddingStoreTests.temporaryDatabase()
     defer { try? FileManager.default.removeItem(at: folder) }
-    try Self.storeNoLLMNight(in: database)
+    try Self.storeFourPaperNight(in: database)
+    // A --no-llm run ranks the night before `score` stores any score.
+    try Self.recordRankedRun(date: "2025-04-30", in: database)
     try Self.recordScoreCommand(date: date, in: database)
-    let inputs = StoredRankingInputs(database: database, modelId: "test/model", dimension: 3)
 
-    let set = try inputs.trainingSet(
-      before: "2025-05-07", days: 60, minimumRelevance: 8, minimumNovelty: 7)
+    let labels = try Self.trainingLabels(before: "2025-05-07", in: database)
 
     // The two papers that `score` did not score stay unlabelled.
-    let labels = Dictionary(uniqueKeysWithValues: zip(set.papers.map(\.id), set.labels))
     #expect(labels == ["2504.00001": true, "2504.00002": false])
   }
 
   @Test func runReusingScoreCommandScores() throws {
     let (database, folder) = try EmbeddingStoreTests.temporaryDatabase()
     defer { try? FileManager.default.removeItem(at: folder) }
-    let night = ["2504.00001", "2504.00002", "2504.00003", "2504.00004"].map(Self.paper)
-    try PaperStore(database: database).importDocuments([
-      FeedDocument(format: .rss, source: "test", date: "2025-04-30", papers: night)
-    ])
-    try EmbeddingStore(database: database).save(
-      night.indices.map { [Float($0), 1, 0] }, for: night, modelID: "test/model")
+    try Self.storeFourPaperNight(in: database)
     // `score` stores the scores first, and the nightly run reuses them.
     try Self.recordScoreCommand(date: "2025-04-30", in: database)
     try Self.recordRankedRun(date: "2025-04-30", in: database)
-    let inputs = StoredRankingInputs(database: database, modelId: "test/model", dimension: 3)
 
-    let set = try inputs.trainingSet(
-      before: "2025-05-07", days: 60, minimumRelevance: 8, minimumNovelty: 7)
+    let labels = try Self.trainingLabels(before: "2025-05-07", in: database)
 
-    let labels = Dictionary(uniqueKeysWithValues: zip(set.papers.map(\.id), set.labels))
     #expect(
       labels == [
         "2504.00001": true, "2504.00002": false, "2504.00003": false, "2504.00004": false,
@@ -239,23 +239,15 @@ import Testing
   @Test func otherPromptRunLeavesNightUnlabelled() throws {
     let (database, folder) = try EmbeddingStoreTests.temporaryDatabase()
     defer { try? FileManager.default.removeItem(at: folder) }
-    let night = ["2504.00001", "2504.00002", "2504.00003", "2504.00004"].map(Self.paper)
-    try PaperStore(database: database).importDocuments([
-      FeedDocument(format: .rss, source: "test", date: "2025-04-30", papers: night)
-    ])
-    try EmbeddingStore(database: database).save(
-      night.indices.map { [Float($0), 1, 0] }, for: night, modelID: "test/model")
+    try Self.storeFourPaperNight(in: database)
     try Self.recordScoreCommand(date: "2025-04-30", in: database)
     // A --no-llm run under an edited topics file reuses none of those scores.
     let runs = RunStore(database: database)
     let id = try runs.startRun(date: "2025-04-30", model: "m", promptHash: "edited")
     try runs.finishRun(id, status: .ok, summary: RunSummary(papers: 4, aboveCutoff: 2))
-    let inputs = StoredRankingInputs(database: database, modelId: "test/model", dimension: 3)
 
-    let set = try inputs.trainingSet(
-      before: "2025-05-07", days: 60, minimumRelevance: 8, minimumNovelty: 7)
+    let labels = try Self.trainingLabels(before: "2025-05-07", in: database)
 
-    let labels = Dictionary(uniqueKeysWithValues: zip(set.papers.map(\.id), set.labels))
     #expect(labels == ["2504.00001": true, "2504.00002": false])
   }
 }

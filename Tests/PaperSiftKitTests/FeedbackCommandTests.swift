@@ -51,18 +51,19 @@ import Testing
     #expect(!listed.output.contains("pending"), "likes: \(listed.output)")
   }
 
+  /// An arXiv API response without entries, as the API can send under load.
+  static let emptyAtom = """
+    <?xml version="1.0" encoding="UTF-8"?>
+    <feed xmlns="http://www.w3.org/2005/Atom">
+      <title>ArXiv Query: id_list=2505.01136</title>
+      <updated>2025-05-05T00:00:00-04:00</updated>
+    </feed>
+    """
+
   @Test func emptyLookUpKeepsPendingLike() throws {
     let home = try TestFiles.temporaryFolder()
     defer { try? FileManager.default.removeItem(at: home) }
-    // A response without entries, as the arXiv API can send under load.
-    let empty = """
-      <?xml version="1.0" encoding="UTF-8"?>
-      <feed xmlns="http://www.w3.org/2005/Atom">
-        <title>ArXiv Query: id_list=2505.01136</title>
-        <updated>2025-05-05T00:00:00-04:00</updated>
-      </feed>
-      """
-    let (server, online) = try Self.switchableAPI(sending: Data(empty.utf8), home: home)
+    let (server, online) = try Self.switchableAPI(sending: Data(Self.emptyAtom.utf8), home: home)
     defer { server.stop() }
     let papersift = try PaperSiftProcess(home: home)
     let offline = try papersift.run(["like", "2505.01136"])
@@ -89,14 +90,7 @@ import Testing
   @Test func likeOnLastMissDayReportsRemoval() throws {
     let home = try TestFiles.temporaryFolder()
     defer { try? FileManager.default.removeItem(at: home) }
-    let empty = """
-      <?xml version="1.0" encoding="UTF-8"?>
-      <feed xmlns="http://www.w3.org/2005/Atom">
-        <title>ArXiv Query: id_list=2505.01136</title>
-        <updated>2025-05-05T00:00:00-04:00</updated>
-      </feed>
-      """
-    let (server, online) = try Self.switchableAPI(sending: Data(empty.utf8), home: home)
+    let (server, online) = try Self.switchableAPI(sending: Data(Self.emptyAtom.utf8), home: home)
     defer { server.stop() }
     let papersift = try PaperSiftProcess(home: home)
     _ = try papersift.run(["like", "2505.01136"])

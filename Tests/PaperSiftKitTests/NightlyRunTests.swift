@@ -203,28 +203,19 @@ import Testing
   }
 
   @Test func signalStopsRetryWait() throws {
-    let home = try TestFiles.temporaryFolder()
-    defer { try? FileManager.default.removeItem(at: home) }
     // The second batch gets a rate limit that asks for a 60 s wait before
     // its retry; the signal comes during that wait.
-    let server = try FakeChatServer(
-      replies: [.wellFormed, .rateLimited(retryAfter: 60)], then: .wellFormed)
-    defer { server.stop() }
-    try NightFixtures.configure(home: home, llmBaseURL: server.baseURL, batchSize: 4)
-    let day = try NightFixtures.smallDay(20, in: home)
-    let started = try PaperSiftProcess(home: home).start(
-      NightFixtures.runArguments(day, ["--top", "12"]))
-    server.waitForRequests(2)
-    Thread.sleep(forTimeInterval: 0.5)
+    let run = try SecondBatchInFlight(secondReply: .rateLimited(retryAfter: 60))
+    defer { run.close() }
 
     let signalled = Date()
-    kill(started.0.processIdentifier, SIGTERM)
-    let result = try PaperSiftProcess.finish(started)
+    kill(run.started.0.processIdentifier, SIGTERM)
+    let result = try PaperSiftProcess.finish(run.started)
 
     #expect(result.status == 143, "stderr: \(result.errorOutput)")
     #expect(Date().timeIntervalSince(signalled) < 10)
-    #expect(server.requests.count == 2, "no retry and no later batch after the signal")
-    let database = try Database(path: home.appendingPathComponent("papersift.sqlite").path)
+    #expect(run.server.requests.count == 2, "no retry and no later batch after the signal")
+    let database = try run.database
     let statuses = try RunStore(database: database).batches(runID: 1).map(\.status)
     #expect(statuses == [.ok, .failed])
     #expect(try database.scalar("SELECT COUNT(*) FROM requests_in_flight") == .integer(0))

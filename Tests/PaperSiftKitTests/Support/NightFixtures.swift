@@ -109,8 +109,16 @@ struct SecondBatchInFlight {
   let started: (Process, URL, URL)
 
   init(replyDelay: Double, scoreCommand: Bool = false) throws {
+    try self.init(secondReply: .tooSlow(replyDelay), scoreCommand: scoreCommand)
+  }
+
+  /// Starts the run with `secondReply` for the second request and a
+  /// well-formed reply for every later one.
+  init(secondReply: FakeReply, scoreCommand: Bool = false) throws {
     home = try TestFiles.temporaryFolder()
-    server = try FakeChatServer(replies: [.wellFormed], then: .tooSlow(replyDelay))
+    let later: FakeReply
+    if case .tooSlow = secondReply { later = secondReply } else { later = .wellFormed }
+    server = try FakeChatServer(replies: [.wellFormed, secondReply], then: later)
     try NightFixtures.configure(home: home, llmBaseURL: server.baseURL, batchSize: 4)
     let day = try NightFixtures.smallDay(20, in: home)
     let arguments =

@@ -53,18 +53,35 @@ func setLogLevel(_ flags: Set<String>) {
   }
 }
 
+/// Returns the position of the first argument that is neither a global
+/// option nor the value of one: the subcommand's name, if the command line
+/// is valid.
+func subcommandPosition(in arguments: [String]) -> Int? {
+  var index = 0
+  while index < arguments.count {
+    let argument = arguments[index]
+    guard argument.hasPrefix("-"), argument.count > 1 else { return index }
+    let name = argument.split(separator: "=", maxSplits: 1).first.map(String.init) ?? argument
+    let takesValue = globalSpec.options.contains { $0.name == name && $0.valueName != nil }
+    index += takesValue && !argument.contains("=") ? 2 : 1
+  }
+  return nil
+}
+
 @MainActor func main() -> ExitStatus {
   var arguments = Array(CommandLine.arguments.dropFirst())
-  let commandIndex = arguments.firstIndex { argument in
-    commands.contains { $0.spec.name == argument }
+  let firstWord = subcommandPosition(in: arguments)
+  let commandIndex = firstWord.flatMap { index in
+    commands.contains { $0.spec.name == arguments[index] } ? index : nil
   }
-  let globalArguments = Array(arguments[..<(commandIndex ?? arguments.endIndex)])
+  let globalArguments = Array(arguments[..<(firstWord ?? arguments.endIndex)])
   do {
     let global = try globalSpec.parse(globalArguments)
-    if commandIndex == nil, let unknown = global.positionals.first {
+    if commandIndex == nil, let firstWord {
       throw PaperSiftError(
         .invalidInput,
-        "Unknown subcommand '\(unknown)'. Run 'papersift --help' for the list of subcommands.")
+        "Unknown subcommand '\(arguments[firstWord])'. Run 'papersift --help' for the list of "
+          + "subcommands.")
     }
     guard let commandIndex else {
       let help = globalSpec.helpText(commandPath: "papersift")

@@ -104,4 +104,18 @@ import Testing
         "GLOBAL OPTIONS: --home DIR, --verbose, --debug, --quiet, before or after 'rank'; "
           + "'papersift --help' describes them.\n"), "output: \(result.output)")
   }
+
+  @Test func strayWordBeforeCommandIsRejected() throws {
+    let home = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: home) }
+
+    let result = try PaperSiftProcess(home: home).run(["help", "likes"])
+
+    #expect(result.status == 2)
+    #expect(result.output.isEmpty, "output: \(result.output)")
+    #expect(
+      result.errorOutput
+        == "error: Unknown subcommand 'help'. Run 'papersift --help' for the list of "
+        + "subcommands.\n")
+  }
 }

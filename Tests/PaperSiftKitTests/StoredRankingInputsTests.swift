@@ -17,8 +17,17 @@ import Testing
   static func recordRankedRun(date: String, in database: Database) throws -> Int64 {
     let runs = RunStore(database: database)
     let id = try runs.startRun(date: date, model: "m", promptHash: "h")
+    try runs.countPapers(runID: id, sent: 2, scored: 2)
     try runs.finishRun(id, status: .ok, summary: RunSummary(papers: 3, aboveCutoff: 2))
     return id
+  }
+
+  /// Records a `run` of `date` that ranked the night and chose papers for
+  /// the LLM, but sent none, as `--no-llm` does.
+  static func recordRunWithoutRequests(date: String, in database: Database) throws {
+    let runs = RunStore(database: database)
+    let id = try runs.startRun(date: date, model: "m", promptHash: "h")
+    try runs.finishRun(id, status: .ok, summary: RunSummary(papers: 4, aboveCutoff: 2))
   }
 
   @Test func remoteEncoderTakesStoredDimension() throws {
@@ -104,6 +113,7 @@ import Testing
       night.indices.map { [Float($0), 1, 0] }, for: night, modelID: "test/model")
     let runs = RunStore(database: database)
     let first = try runs.startRun(date: "2025-05-05", model: "m", promptHash: "h")
+    try runs.countPapers(runID: first, sent: 1, scored: 1)
     try runs.finishRun(first, status: .partial, summary: RunSummary(papers: 4, aboveCutoff: 3))
     let scores = ScoreStore(database: database)
     try scores.save(
@@ -211,7 +221,7 @@ import Testing
     defer { try? FileManager.default.removeItem(at: folder) }
     try Self.storeFourPaperNight(in: database)
     // A --no-llm run ranks the night before `score` stores any score.
-    try Self.recordRankedRun(date: "2025-04-30", in: database)
+    try Self.recordRunWithoutRequests(date: "2025-04-30", in: database)
     try Self.recordScoreCommand(date: date, in: database)
 
     let labels = try Self.trainingLabels(before: "2025-05-07", in: database)
@@ -224,8 +234,22 @@ import Testing
     let (database, folder) = try EmbeddingStoreTests.temporaryDatabase()
     defer { try? FileManager.default.removeItem(at: folder) }
     try Self.storeFourPaperNight(in: database)
-    // `score` stores the scores first, and the nightly run reuses them.
+    // `score` stores the scores first, and the nightly run reuses them
+    // without a request of its own, so the other papers stay unlabelled.
     try Self.recordScoreCommand(date: "2025-04-30", in: database)
+    try Self.recordRunWithoutRequests(date: "2025-04-30", in: database)
+
+    let labels = try Self.trainingLabels(before: "2025-05-07", in: database)
+
+    #expect(labels == ["2504.00001": true, "2504.00002": false])
+  }
+
+  @Test func scoringRunLabelsItsNight() throws {
+    let (database, folder) = try EmbeddingStoreTests.temporaryDatabase()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    try Self.storeFourPaperNight(in: database)
+    try Self.recordScoreCommand(date: "2025-04-30", in: database)
+    // A nightly run that got scores from its own requests.
     try Self.recordRankedRun(date: "2025-04-30", in: database)
 
     let labels = try Self.trainingLabels(before: "2025-05-07", in: database)

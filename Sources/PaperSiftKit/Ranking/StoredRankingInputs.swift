@@ -138,18 +138,20 @@ public struct StoredRankingInputs {
 
   /// The query for the dates of the nights whose unscored papers count as
   /// negatives. On such a night a `run` that finished (`ok` or `partial`)
-  /// chose papers for the LLM, and one of the night's papers has a score
-  /// under that run's model and prompt that the run stored or reused. Scores that a later
-  /// run stored, such as those of `score` after a `--no-llm` run, do not
-  /// make the night count.
+  /// got LLM scores from its own requests. A run that sent nothing (a
+  /// `--no-llm` run, a budget of 0, a failed stage) does not make its night
+  /// count, even when `score` stored scores for some of its papers.
+  /// Runs recorded before schema version 3 have no count of scored papers,
+  /// so the scores that their batches stored are counted instead.
+  ///
+  /// NOTE: A night whose only scoring run reused scores that `score`
+  /// stored first stays unlabelled apart from those scores.
   static let rankedAndScoredNights = """
     SELECT r.date FROM runs r
-    WHERE r.command = 'run' AND r.status IN ('ok', 'partial') AND r.above_cutoff + r.audited > 0
-      AND EXISTS (
-        SELECT 1 FROM announcements n JOIN scores s ON s.paper_id = n.paper_id
-        LEFT JOIN batches b ON b.id = s.batch_id
-        WHERE n.date = r.date AND s.model = r.llm_model AND s.prompt_hash = r.prompt_hash
-          AND (b.run_id IS NULL OR b.run_id <= r.id))
+    WHERE r.command = 'run' AND r.status IN ('ok', 'partial')
+      AND COALESCE(r.scored, (
+        SELECT COUNT(*) FROM scores s JOIN batches b ON s.batch_id = b.id
+        WHERE b.run_id = r.id)) > 0
     """
 
   /// Returns the ``trainingPapers(before:days:)`` with their stored vectors.

@@ -9,10 +9,11 @@ enum ScoreCommand: Command {
     abstract: "Score the papers of a feed or JSON Lines file with the configured LLM.",
     discussion: """
       FILE is an arXiv RSS feed, an arXiv API Atom response, or a JSON Lines file with one
-      paper a line, as in Data/benchmark/*.papers.jsonl. Papers already scored under the same model and prompt
-      are not sent again. The API key is read from the variable named in llm.apiKeyVariable.
-      On SIGINT or SIGTERM it waits for the response to the request in flight (up to
-      llm.requestTimeout), stores it, records the run as interrupted and exits with 130 or 143.
+      paper a line, as in Data/benchmark/*.papers.jsonl. Papers already scored under the same
+      model and prompt are not sent again. The API key is read from the variable named in
+      llm.apiKeyVariable. On SIGINT or SIGTERM it waits for the response to the request in
+      flight (up to llm.requestTimeout; a second signal stops at once), stores it, records the
+      run as interrupted and exits with 130 or 143.
       """,
     options: [
       .value(
@@ -22,8 +23,8 @@ enum ScoreCommand: Command {
       .value("--limit", "N", help: "Score only the first N papers of the file."),
       .value(
         "--date", "YYYY-MM-DD",
-        help: "The announcement day the run is stored under, which must be the file's day "
-          + "when it gives one (default: the file's day, else today in New York, with a notice)."),
+        help: "The day the run is stored under: the file's day when it gives one "
+          + "(the default), else today in New York."),
       .value("--llm-model", "MODEL", help: "The chat model to score with (default: llm.model)."),
       .value(
         "--llm-base-url", "URL",
@@ -66,7 +67,7 @@ enum ScoreCommand: Command {
     // On SIGINT or SIGTERM the paid response in flight is stored first.
     let interruption = RunInterruption(
       databasePath: context.home.databaseURL.path, lock: lock,
-      waitSeconds: settings.requestTimeout)
+      waitSeconds: settings.requestTimeout, command: "score")
     defer { interruption.cancel() }
     let scorer = try LLMScorer(settings: settings, topics: topics, database: database)
     scorer.requestGate = interruption.requestGate

@@ -112,9 +112,9 @@ func subcommandPosition(in arguments: [String]) -> Int? {
         option.valueName.map { "\(option.name) \($0)" } ?? option.name
       }
       print(
-        command.spec.helpText(commandPath: "papersift \(name)") + "\n\nGLOBAL OPTIONS: "
-          + globals.joined(separator: ", ") + ", before or after '\(name)'; "
-          + "'papersift --help' describes them.")
+        command.spec.helpText(commandPath: "papersift \(name)")
+          + "\n\nGLOBAL OPTIONS (before or after '\(name)', see 'papersift --help'): "
+          + globals.joined(separator: ", "))
       return .success
     }
     let home = parsed.string("--home") ?? global.string("--home")

@@ -101,8 +101,8 @@ import Testing
     #expect(result.status == 0, "stderr: \(result.errorOutput)")
     #expect(
       result.output.hasSuffix(
-        "GLOBAL OPTIONS: --home DIR, --verbose, --debug, --quiet, before or after 'rank'; "
-          + "'papersift --help' describes them.\n"), "output: \(result.output)")
+        "GLOBAL OPTIONS (before or after 'rank', see 'papersift --help'): --home DIR, "
+          + "--verbose, --debug, --quiet\n"), "output: \(result.output)")
   }
 
   @Test func strayWordBeforeCommandIsRejected() throws {

@@ -71,8 +71,7 @@ import Testing
     let summary = String(format: "$%.4f", digest.usage.totalDollars)
     #expect(
       (result.output + result.errorOutput).contains(
-        "\(summary) (\(summary) this run; estimated for 4 requests without usage from the "
-          + "server)"))
+        "\(summary) (\(summary) this run; the night's total counts 4 requests by estimate)"))
 
     // A budget of one and a half batches, by the first run's estimate, sends one batch.
     let batches = try RunStore(database: database).batches(runID: 1)

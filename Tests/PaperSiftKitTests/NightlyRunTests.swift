@@ -149,7 +149,7 @@ import Testing
     let result = try PaperSiftProcess.finish(run.started)
 
     #expect(result.status == status, "stderr: \(result.errorOutput)")
-    #expect(result.errorOutput.contains("Waiting for the response to the LLM request in flight"))
+    #expect(result.errorOutput.contains("Stopping once the LLM request in flight is stored"))
     #expect(result.errorOutput.contains("Run interrupted. The batches already scored are stored"))
     #expect(run.server.requests.count == 2)
     let database = try run.database

@@ -162,7 +162,11 @@ import Testing
     let result = try PaperSiftProcess.finish(scoring.started)
 
     #expect(result.status == status, "stderr: \(result.errorOutput)")
-    #expect(result.errorOutput.contains("Waiting for the response to the LLM request in flight"))
+    #expect(result.errorOutput.contains("notice [score] Stopping once the LLM request in flight"))
+    #expect(
+      result.errorOutput.contains(
+        "the next score of the same papers sends only those still unscored"),
+      "stderr: \(result.errorOutput)")
     #expect(scoring.server.requests.count == 2)
     let database = try scoring.database
     #expect(try database.scalar("SELECT COUNT(*) FROM scores") == .integer(8))

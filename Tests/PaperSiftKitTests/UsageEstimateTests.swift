@@ -174,7 +174,7 @@ import Testing
 
     #expect(
       outcome.summary.hasSuffix(
-        "1200 tokens, $0.0003 ($0.0003 this run; estimated for \(text) without usage from "
-          + "the server)"))
+        "1200 tokens, $0.0003 ($0.0003 this run; the night's total counts \(text) by "
+          + "estimate)"))
   }
 }

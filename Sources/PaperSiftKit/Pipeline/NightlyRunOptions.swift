@@ -110,7 +110,7 @@ public struct NightlyRunOutcome: Sendable {
     if let budgetUSD { paid += String(format: ", whose --budget is $%.4f", budgetUSD) }
     if let estimated = usage.estimatedRequests, estimated > 0 {
       let requests = estimated == 1 ? "1 request" : "\(estimated) requests"
-      paid += "; estimated for \(requests) without usage from the server"
+      paid += "; the night's total counts \(requests) by estimate"
     }
     paid += ")"
     if let skippedLLMReason {

@@ -30,7 +30,9 @@ public final class RunInterruption: @unchecked Sendable {
   private let handling = NSLock()
   /// The exit status of the first signal, nil until one arrives.
   private var firstStatus: Int32?
-  private let logger = Logger(label: "run")
+  private let logger: Logger
+  /// The command whose run this is, `run` or `score`, as the log names it.
+  private let command: String
 
   static let signals: [(number: Int32, name: String)] = [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")]
 
@@ -41,7 +43,10 @@ public final class RunInterruption: @unchecked Sendable {
   ///   - lock: The run lock to release before exiting.
   ///   - waitSeconds: The longest wait for the response to an LLM request
   ///     in flight, `llm.requestTimeout`.
-  public init(databasePath: String, lock: RunLock, waitSeconds: Double) {
+  ///   - command: The command whose run this is, `run` or `score`.
+  public init(databasePath: String, lock: RunLock, waitSeconds: Double, command: String = "run") {
+    self.command = command
+    self.logger = Logger(label: command)
     self.databasePath = databasePath
     self.lock = lock
     self.waitSeconds = waitSeconds
@@ -79,8 +84,8 @@ public final class RunInterruption: @unchecked Sendable {
     ProgressLine.clearIfShown()
     if requestGate.hasRequestInFlight {
       logger.notice(
-        "Waiting for the response to the LLM request in flight, which is paid for, so that it is "
-          + "stored. Send the signal again to stop at once",
+        "Stopping once the LLM request in flight is stored: its response is paid for, and a "
+          + "failed attempt is not retried. Send the signal again to stop at once",
         [("signal", name), ("longest_wait_s", "\(Int(waitSeconds))")])
     }
     // The wait runs off this queue, so that a second signal is handled.
@@ -104,8 +109,8 @@ public final class RunInterruption: @unchecked Sendable {
       let message =
         requests == 0
         ? "Run interrupted before it sent any LLM request, so nothing was paid for"
-        : "Run interrupted. The batches already scored are stored, and the next run of the "
-          + "night sends only the papers still unscored"
+        : "Run interrupted. The batches already scored are stored, and the next \(command) of "
+          + "the same papers sends only those still unscored"
       logger.notice(message, [("signal", name), ("exit_status", "\(status)")])
     } catch {
       logger.error(

@@ -50,6 +50,7 @@ import Testing
          - Relevant: learned sparse representations.
          - Examples: SPLADE, uniCOIL and
            DeepImpact.
+         Methods: pairwise losses, as in: distillation.
          - Not relevant: dense retrieval.
       """
     let url = try TestFiles.write(text, named: "topics.md", in: home)
@@ -59,12 +60,13 @@ import Testing
     #expect(result.status == 0, "stderr: \(result.errorOutput)")
     let lines = result.output.split(separator: "\n").map(String.init)
     #expect(
-      Array(lines.prefix(5)) == [
+      Array(lines.prefix(6)) == [
         "1 topic in \(url.path)",
         "1. Sparse retrieval",
         "   relevant: learned sparse representations.",
         "   irrelevant (LLM only): dense retrieval.",
         "   examples (LLM only): SPLADE, uniCOIL and DeepImpact.",
+        "   methods (LLM only): pairwise losses, as in: distillation.",
       ])
     #expect(!result.errorOutput.contains("warning"), "stderr: \(result.errorOutput)")
   }

@@ -320,6 +320,21 @@ import Testing
   }
 
   @Test(arguments: [
+    ("   Examples: SPLADE and uniCOIL", "", ["examples: SPLADE and uniCOIL"]),
+    ("   Key Methods: distillation", "", ["key methods: distillation"]),
+    ("   and sparse ones: SPLADE", " and sparse ones: SPLADE", []),
+    ("   Four words long label: text", " Four words long label: text", []),
+    ("   Version 2: text", " Version 2: text", []),
+  ])
+  func plainLabelLinesAreLLMOnly(line: String, addedToRelevant: String, other: [String]) {
+    let file = TopicsFile.parse("1. Dense retrieval\n   - Relevant: ColBERT.\n\(line)\n")
+
+    #expect(file.topics.count == 1)
+    #expect(file.topics.first?.relevant == "ColBERT." + addedToRelevant)
+    #expect(file.topics.first?.otherLines == other)
+  }
+
+  @Test(arguments: [
     "   - Not relevant - medical image segmentation",
     "   - Not relevant medical image segmentation",
     "   - Not Relevant \u{2014} medical image segmentation",

@@ -51,6 +51,13 @@ struct TopicsParser {
       return
     }
 
+    // So does a plain line with another capitalised label, such as
+    // "Examples:", under a topic: it is read by the LLM only, as its bullet is.
+    if !inKeywords, !topics.isEmpty, let (label, value) = Self.plainLabel(plain) {
+      addLabelled(label: label, value: value)
+      return
+    }
+
     if let (number, rest) = Self.numberedItem(plain), number > 0 {
       inKeywords = false
       if paragraphTopics {
@@ -197,6 +204,22 @@ struct TopicsParser {
     guard label.count <= 20 else { return nil }
     let value = stripEmphasis(String(text[text.index(after: colon)...]))
     return (label, value)
+  }
+
+  /// Splits a line such as `Examples: SPLADE` into its lowercased label and
+  /// text, or returns nil. The label starts with a capital letter and has
+  /// one to three words of letters, so that a sentence that merely contains
+  /// a colon stays text.
+  static func plainLabel(_ line: String) -> (String, String)? {
+    guard let colon = line.firstIndex(of: ":"), line.first?.isUppercase == true else {
+      return nil
+    }
+    let label = line[..<colon]
+    let words = label.split(separator: " ")
+    guard (1...3).contains(words.count), label.count <= 20,
+      label.allSatisfy({ $0.isLetter || $0 == " " || $0 == "-" })
+    else { return nil }
+    return (label.lowercased(), stripEmphasis(String(line[line.index(after: colon)...])))
   }
 
   /// The labels that mark text to leave out, lowercased, a space standing

@@ -21,9 +21,7 @@ import Testing
     defer { night.close() }
     let (home, server, day) = (night.home, night.server, night.day)
     let papersift = try PaperSiftProcess(home: home)
-    let scored = try papersift.run(NightFixtures.runArguments(day, ["--top", "12"]))
-    let paid = try NightFixtures.digest(in: home)
-    let requests = server.requests.count
+    let (scored, paid, requests) = try night.scoreOnce()
     let topics = try Self.editedTopics(in: home)
 
     let again = try papersift.run(

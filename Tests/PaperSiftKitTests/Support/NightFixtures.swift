@@ -92,6 +92,15 @@ struct SmallNight {
     day = try NightFixtures.smallDay(papers, in: home)
   }
 
+  /// Runs the night once with the LLM on its top 12 papers, and returns the
+  /// run's result, its digest and the requests the server received.
+  func scoreOnce() throws -> (result: PaperSiftProcess.Result, digest: DigestContent, requests: Int)
+  {
+    let result = try PaperSiftProcess(home: home).run(
+      NightFixtures.runArguments(day, ["--top", "12"]))
+    return (result, try NightFixtures.digest(in: home), server.requests.count)
+  }
+
   func close() {
     server.stop()
     try? FileManager.default.removeItem(at: home)

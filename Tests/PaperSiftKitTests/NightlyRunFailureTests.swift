@@ -209,4 +209,32 @@ import Testing
         "not sent: the server at \(server.baseURL)/chat/completions answered HTTP status 500 "
           + "to 2 batches in a row, after 2 attempts each"))
   }
+
+  @Test func failedRunOverStoredScoresSaysSo() throws {
+    let night = try SmallNight(papers: 40)
+    defer { night.close() }
+    let (scored, _, _) = try night.scoreOnce()
+    // The next run chooses more papers, and every request for them fails.
+    let failing = try FakeChatServer { _, _ in .errorStatus(404, body: "no such model") }
+    defer { failing.stop() }
+    try NightFixtures.configure(home: night.home, llmBaseURL: failing.baseURL)
+
+    let result = try PaperSiftProcess(home: night.home).run(
+      NightFixtures.runArguments(night.day, ["--top", "24"]))
+
+    #expect(scored.status == 0, "stderr: \(scored.errorOutput)")
+    #expect(result.status == 3, "stderr: \(result.errorOutput)")
+    #expect(!failing.requests.isEmpty)
+    let digest = try NightFixtures.digest(in: night.home)
+    #expect(digest.skippedLLM == nil)
+    let reason = try #require(digest.failedRequestsReason)
+    #expect(reason.hasPrefix("no paper got a score, and the first cause was: "), "\(reason)")
+    #expect(reason.contains("404"), "\(reason)")
+    let markdown = try NightFixtures.markdown(in: night.home)
+    #expect(
+      markdown.contains(
+        "**The LLM stage failed this run: \(MarkdownDigest.withoutFinalPeriod(reason)).** The "
+          + "scores below were stored by earlier runs of this night, and the papers that got no "
+          + "score are listed at the end."))
+  }
 }

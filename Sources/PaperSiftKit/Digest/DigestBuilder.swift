@@ -62,6 +62,9 @@ public struct DigestInput: Codable, Sendable {
   /// The reason this run sent no request, when ``scores`` are those that
   /// earlier runs of the night stored.
   public var noRequestReason: String?
+  /// Why every request of this run failed, when ``scores`` are those that
+  /// earlier runs of the night stored.
+  public var failedRequestsReason: String?
   /// How many of the top papers to list when the LLM stage was skipped.
   public var prefilterListLength: Int
   public var confidenceLevel: Double
@@ -137,6 +140,7 @@ public enum DigestBuilder {
       selectionRule: input.selectionRule, papers: papers, costSaved: costSaved,
       recall: recall, unscored: unscored, skippedLLM: input.skippedLLM,
       noRequestReason: input.skippedLLM == nil ? input.noRequestReason : nil,
+      failedRequestsReason: input.skippedLLM == nil ? input.failedRequestsReason : nil,
       selectionPrompt: input.selectionPrompt)
   }
 

@@ -41,6 +41,9 @@ public struct DigestContent: Codable, Sendable, Equatable {
   /// The reason this run sent no request, such as `--no-llm was given`. Set
   /// when the digest shows the scores that earlier runs of the night stored.
   public var noRequestReason: String?
+  /// Why this run's requests gave no score, when they all failed and the
+  /// digest shows the scores that earlier runs of the night stored.
+  public var failedRequestsReason: String?
   /// The scoring prompt, shown at the end of the digest when set.
   public var selectionPrompt: String?
 
@@ -48,7 +51,7 @@ public struct DigestContent: Codable, Sendable, Equatable {
     date: String, model: String, usage: Usage, counts: Counts, selectionRule: SelectionRule,
     papers: [SelectedPaper], costSaved: CostSaved?, recall: RecallEstimate?,
     unscored: [UnscoredPaper], skippedLLM: SkippedLLM?, noRequestReason: String? = nil,
-    selectionPrompt: String? = nil
+    failedRequestsReason: String? = nil, selectionPrompt: String? = nil
   ) {
     self.date = date
     self.model = model
@@ -61,6 +64,7 @@ public struct DigestContent: Codable, Sendable, Equatable {
     self.unscored = unscored
     self.skippedLLM = skippedLLM
     self.noRequestReason = noRequestReason
+    self.failedRequestsReason = failedRequestsReason
     self.selectionPrompt = selectionPrompt
   }
 

@@ -23,6 +23,9 @@ public enum MarkdownDigest {
       blocks.append(usageTable(skipped.estimatedUsage))
     } else {
       if let reason = content.noRequestReason { blocks.append(noRequestNotice(reason)) }
+      if let reason = content.failedRequestsReason {
+        blocks.append(failedRequestsNotice(reason))
+      }
       blocks.append(usageTable(content.usage))
       blocks.append(contentsOf: estimatedUsageNote(content.usage))
     }
@@ -66,6 +69,14 @@ public enum MarkdownDigest {
   }
 
   /// Returns the notice of a run that sent nothing and shows the stored scores.
+  /// Returns the notice of a run whose requests all failed, on a night with
+  /// scores that earlier runs stored.
+  private static func failedRequestsNotice(_ reason: String) -> String {
+    "**The LLM stage failed this run: \(withoutFinalPeriod(reason)).** The scores below were "
+      + "stored by earlier runs of this night, and the papers that got no score are listed at "
+      + "the end."
+  }
+
   private static func noRequestNotice(_ reason: String) -> String {
     "**The LLM stage sent no request this run: \(withoutFinalPeriod(reason)).** The scores "
       + "below were stored by earlier runs of this night, and the table shows what those runs "

@@ -6,7 +6,7 @@ extension NightlyRun {
     _ slice: NightSlice, scoring: NightScoring, options: NightlyRunOptions,
     settings: Configuration, database: Database
   ) throws -> NightlyRunOutcome {
-    let input = DigestInput(
+    var input = DigestInput(
       date: slice.date, model: scoring.model, ranking: slice.digestRanking,
       sentIDs: slice.sentIDs, auditIDs: slice.auditIDs, scores: scoring.scores,
       unscoredReasons: scoring.unscoredReasons, usage: scoring.usage,
@@ -14,6 +14,7 @@ extension NightlyRun {
       selectionRule: settings.run.selection, skippedLLM: scoring.skipped,
       noRequestReason: scoring.noRequestReason, prefilterListLength: settings.run.noLLMPaperCount,
       selectionPrompt: scoring.selectionPrompt)
+    input.failedRequestsReason = scoring.failedRequestsReason
     let content = DigestBuilder.build(input)
     let directory = options.outputDirectory ?? settings.run.outputDirectory(home: home)
     let files = try DigestFiles.write(content, to: directory)

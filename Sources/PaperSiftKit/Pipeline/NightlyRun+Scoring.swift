@@ -20,6 +20,8 @@ struct NightScoring {
   var skipIsFault = false
   /// The reason no request was sent, when the scores are those earlier runs stored.
   var noRequestReason: String?
+  /// Why every request of this run failed, when the scores are those earlier runs stored.
+  var failedRequestsReason: String?
   var selectionPrompt: String?
 }
 
@@ -92,6 +94,12 @@ extension NightlyRun {
           ? NightlyRun.failureReason(firstUnscored: first.reason) : NightlyRun.budgetSkipReason,
         estimatedUsage: NightlyRun.digestUsage(estimate.usage, price: scorer.price),
         failed: sent ? true : nil)
+    } else if result.requests > 0, result.scores.count == result.cachedIDs.count,
+      let first = result.unscored.first
+    {
+      // Every request of this run failed, but earlier runs stored scores,
+      // which the digest shows under a notice of the failure.
+      scoring.failedRequestsReason = NightlyRun.failureReason(firstUnscored: first.reason)
     }
     return scoring
   }

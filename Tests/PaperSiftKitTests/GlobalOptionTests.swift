@@ -3,8 +3,8 @@ import Testing
 
 @testable import PaperSiftKit
 
-/// The global options `--home`, `--verbose`, `--debug` and `--quiet` after
-/// the subcommand, as in `papersift run --verbose`.
+/// Checks the global options `--home`, `--verbose`, `--debug` and `--quiet`
+/// after the subcommand, as in `papersift run --verbose`.
 @Suite struct GlobalOptionTests {
   /// Runs `papersift arguments...` without the `--home` that
   /// ``PaperSiftProcess`` puts first, with `PAPERSIFT_HOME` set to `home`.

@@ -3,7 +3,7 @@ import Testing
 
 @testable import PaperSiftKit
 
-/// The cost of a night's LLM requests, as the digest and the summary line report it.
+/// Checks the cost of a night's LLM requests, as the digest and the summary line report it.
 @Suite(.serialized) struct NightUsageTests {
   /// Writes the bundled topics file with one Irrelevant line changed, which
   /// the LLM reads and the prefilter ignores: the prompt changes, and the

@@ -72,7 +72,7 @@ import Testing
 
     #expect(first.status == 0, "stderr: \(first.errorOutput)")
     #expect(second.status == 0, "stderr: \(second.errorOutput)")
-    // Only the run on the new home creates the database, and says so.
+    // Only the run on the new home creates the database and logs a notice.
     #expect(first.errorOutput.contains("Creating a new PaperSift database"))
     #expect(!second.errorOutput.contains("Creating a new PaperSift database"))
     #expect(requestsAfterFirst == 2)
@@ -104,7 +104,7 @@ import Testing
     let paid = try database.rows("SELECT paper_id FROM scores").compactMap { $0.string(0) }
     #expect(paid.count >= 8, "at least two batches of 4 were answered before the kill")
     #expect(try database.scalar("PRAGMA integrity_check") == .text("ok"))
-    // The request waiting for its answer at the kill is noted as in flight.
+    // The request waiting for its response at the kill is noted as in flight.
     let waiting = try database.scalar("SELECT COUNT(*) FROM requests_in_flight")
     #expect(waiting == .integer(1))
 
@@ -189,7 +189,7 @@ import Testing
     #expect(result.status == 143, "stderr: \(result.errorOutput)")
     #expect(
       result.errorOutput.contains(
-        "notice [run] Second signal; stopping at once without waiting signal=SIGINT "
+        "notice [run] Stopping at once on a second signal, without waiting signal=SIGINT "
           + "exit_status=143\n"), "stderr: \(result.errorOutput)")
     #expect(Date().timeIntervalSince(signalled) < 10)
     let database = try run.database
@@ -203,8 +203,8 @@ import Testing
   }
 
   @Test func signalStopsRetryWait() throws {
-    // The second batch gets a rate limit that asks for a 60 s wait before
-    // its retry; the signal comes during that wait.
+    // The second batch gets a rate limit with a Retry-After of 60 s, and the
+    // signal comes during that wait.
     let run = try SecondBatchInFlight(secondReply: .rateLimited(retryAfter: 60))
     defer { run.close() }
 

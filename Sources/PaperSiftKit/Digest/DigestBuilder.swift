@@ -62,7 +62,7 @@ public struct DigestInput: Codable, Sendable {
   /// The reason this run sent no request, when ``scores`` are those that
   /// earlier runs of the night stored.
   public var noRequestReason: String?
-  /// Why every request of this run failed, when ``scores`` are those that
+  /// The reason every request of this run failed, when ``scores`` are those that
   /// earlier runs of the night stored.
   public var failedRequestsReason: String?
   /// How many of the top papers to list when the LLM stage was skipped.

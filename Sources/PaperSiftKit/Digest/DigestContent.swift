@@ -41,7 +41,7 @@ public struct DigestContent: Codable, Sendable, Equatable {
   /// The reason this run sent no request, such as `--no-llm was given`. Set
   /// when the digest shows the scores that earlier runs of the night stored.
   public var noRequestReason: String?
-  /// Why this run's requests gave no score, when they all failed and the
+  /// The reason this run's requests gave no score, when they all failed and the
   /// digest shows the scores that earlier runs of the night stored.
   public var failedRequestsReason: String?
   /// The scoring prompt, shown at the end of the digest when set.

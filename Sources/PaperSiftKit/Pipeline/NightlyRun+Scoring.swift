@@ -20,7 +20,7 @@ struct NightScoring {
   var skipIsFault = false
   /// The reason no request was sent, when the scores are those earlier runs stored.
   var noRequestReason: String?
-  /// Why every request of this run failed, when the scores are those earlier runs stored.
+  /// The reason every request of this run failed, when the scores are those earlier runs stored.
   var failedRequestsReason: String?
   var selectionPrompt: String?
 }

@@ -75,7 +75,7 @@ public final class RunInterruption: @unchecked Sendable {
     }
     if let earlierStatus {
       logger.notice(
-        "Second signal; stopping at once without waiting",
+        "Stopping at once on a second signal, without waiting",
         [("signal", name), ("exit_status", "\(earlierStatus)")])
       fflush(nil)
       _exit(earlierStatus)

@@ -127,7 +127,7 @@ public struct TopicsFile: Sendable, Equatable, Codable {
   /// relevant keyword.
   static func noTopicError(_ parsed: TopicsFile, path: String) -> PaperSiftError {
     let negativeOnly =
-      parsed.textOutsideTopics.contains { $0.hasPrefix("Not relevant: ") }
+      parsed.textOutsideTopics.contains { $0.hasPrefix(TopicsParser.irrelevantTextPrefix) }
       || !parsed.irrelevantKeywords.isEmpty || !parsed.applicationKeywords.isEmpty
     var found = ""
     if negativeOnly {

@@ -171,7 +171,7 @@ struct TopicsParser {
     if madeUpFirstTopic, topics[0].relevant.isEmpty {
       let removed = topics.removeFirst()
       if !removed.irrelevant.isEmpty {
-        textOutsideTopics.insert("Not relevant: " + removed.irrelevant, at: 0)
+        textOutsideTopics.insert(Self.irrelevantTextPrefix + removed.irrelevant, at: 0)
       }
     }
     return TopicsFile(
@@ -221,6 +221,10 @@ struct TopicsParser {
     else { return nil }
     return (label.lowercased(), stripEmphasis(String(line[line.index(after: colon)...])))
   }
+
+  /// The start of a paragraph outside the topics that holds text to leave
+  /// out, from a file whose only topic was made up for it.
+  static let irrelevantTextPrefix = "Not relevant: "
 
   /// The labels that mark text to leave out, lowercased, a space standing
   /// for any run of spaces.

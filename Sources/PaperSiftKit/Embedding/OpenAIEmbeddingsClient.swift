@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// An encoder backed by an OpenAI-compatible `POST /v1/embeddings` server:
 /// OpenAI, Ollama, vLLM or Hugging Face text-embeddings-inference.
@@ -14,13 +15,14 @@ import Foundation
 /// without the user name and password of `embedding.remoteBaseURL`.
 ///
 /// See https://platform.openai.com/docs/api-reference/embeddings/create.
-public final class OpenAIEmbeddingsClient: SentenceEncoder, @unchecked Sendable {
+public final class OpenAIEmbeddingsClient: SentenceEncoder, Sendable {
   public let baseURL: String
   public let model: String
   public let batchSize: Int
   public let modelID: String
   /// The vector length: the configured value, else learned from the first response.
-  public private(set) var dimension: Int
+  public var dimension: Int { learnedDimension.withLock { $0 } }
+  private let learnedDimension: Mutex<Int>
   private let apiKey: String?
   private let redaction: SecretRedaction
   private let retryPolicy: RetryPolicy
@@ -34,18 +36,23 @@ public final class OpenAIEmbeddingsClient: SentenceEncoder, @unchecked Sendable 
   ///   - dimension: The expected vector length, or 0 to accept the server's.
   ///   - batchSize: Texts per request.
   ///   - retryPolicy: How transient failures are retried.
+  ///   - requestTimeout: Seconds allowed for one request.
+  ///   - apiKeyVariable: The environment variable the key was read from, named in errors.
   public init(
     baseURL: String, model: String, apiKey: String?, dimension: Int = 0, batchSize: Int = 64,
-    retryPolicy: RetryPolicy = RetryPolicy()
+    retryPolicy: RetryPolicy = RetryPolicy(), requestTimeout: Double = 60,
+    apiKeyVariable: String = ""
   ) {
     self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
     self.model = model
     self.apiKey = apiKey
     self.redaction = SecretRedaction(apiKey: apiKey, url: baseURL)
-    self.dimension = dimension
+    learnedDimension = Mutex(dimension)
     self.batchSize = max(1, batchSize)
     self.retryPolicy = retryPolicy
     self.modelID = "openai/" + model
+    self.requestTimeout = requestTimeout
+    self.apiKeyVariable = apiKeyVariable
   }
 
   /// Creates the client that `settings` describe, reading the key from the
@@ -59,15 +66,14 @@ public final class OpenAIEmbeddingsClient: SentenceEncoder, @unchecked Sendable 
       apiKey: environment[settings.remoteAPIKeyVariable].flatMap { $0.isEmpty ? nil : $0 },
       batchSize: settings.batchSize,
       retryPolicy: RetryPolicy(
-        maxAttempts: settings.remoteMaxAttempts, maxRetryAfter: settings.remoteMaxRetryAfter))
-    requestTimeout = settings.remoteRequestTimeout
-    apiKeyVariable = settings.remoteAPIKeyVariable
+        maxAttempts: settings.remoteMaxAttempts, maxRetryAfter: settings.remoteMaxRetryAfter),
+      requestTimeout: settings.remoteRequestTimeout, apiKeyVariable: settings.remoteAPIKeyVariable)
   }
 
   /// Seconds allowed for one request.
-  public var requestTimeout: Double = 60
+  public let requestTimeout: Double
   /// The environment variable the key was read from, named in errors.
-  public var apiKeyVariable = ""
+  public let apiKeyVariable: String
 
   public func embed(_ texts: [String]) throws -> [[Float]] {
     var vectors: [[Float]] = []
@@ -167,7 +173,10 @@ public final class OpenAIEmbeddingsClient: SentenceEncoder, @unchecked Sendable 
         "The embeddings response from \(displayURL) has \(items.count) vectors for \(texts.count) "
           + "inputs. Check that the server supports batched input.")
     }
-    if dimension == 0 { dimension = items[0].embedding.count }
+    let dimension = learnedDimension.withLock { known in
+      if known == 0 { known = items[0].embedding.count }
+      return known
+    }
     guard items.allSatisfy({ $0.embedding.count == dimension }) else {
       throw PaperSiftError(
         .network,

@@ -19,7 +19,7 @@ public struct TrainingSet: Sendable {
 }
 
 /// The per-user models fitted on a ``TrainingSet``.
-public struct LearnedModels: @unchecked Sendable {
+public struct LearnedModels: Sendable {
   public var logistic: LogisticRegression?
   public var tfidf: LinearSVM?
   public var neighbours: TfidfNeighbours?

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Tf-idf of words and word pairs, in the style of arxiv-sanity-lite.
 ///
@@ -10,7 +11,7 @@ import Foundation
 /// row is L2-normalised. Terms in fewer than `minDocumentFrequency`
 /// documents or more than `maxDocumentShare` of them are dropped, then the
 /// `maxFeatures` most frequent are kept.
-public struct TfidfVectorizer: @unchecked Sendable {
+public struct TfidfVectorizer: Sendable {
   /// The column of each kept term, keyed by the term's 64-bit hash.
   var columns: HashCounter
 
@@ -197,11 +198,12 @@ public struct TfidfVectorizer: @unchecked Sendable {
 ///
 /// A term is identified by a 64-bit hash of its text: FNV-1a for words and
 /// tokens, mixed for word pairs. A collision would merge two terms, but at 64
-/// bits and a few million terms one is not expected. Not thread-safe: use one
-/// cache from one thread at a time.
-public final class TermCache {
+/// bits and a few million terms one is not expected. Safe to share between
+/// threads: a lock guards the table, and two threads that miss on the same
+/// paper at once both tokenize it and store the same result.
+public final class TermCache: Sendable {
   public let options: TfidfVectorizer.Options
-  private var papers: [String: (terms: [UInt64], counts: [Int32])] = [:]
+  private let papers = Mutex<[String: (terms: [UInt64], counts: [Int32])]>([:])
 
   public init(options: TfidfVectorizer.Options) {
     self.options = options
@@ -209,7 +211,7 @@ public final class TermCache {
 
   /// The paper's distinct term hashes, sorted, with how often each occurs.
   public func termCounts(of paper: Paper) -> (terms: [UInt64], counts: [Int32]) {
-    if let cached = papers[paper.id] { return cached }
+    if let cached = papers.withLock({ $0[paper.id] }) { return cached }
     let all = TfidfVectorizer.termHashes(of: paper, options: options).sorted()
     var terms: [UInt64] = []
     var counts: [Int32] = []
@@ -221,7 +223,7 @@ public final class TermCache {
         counts.append(1)
       }
     }
-    papers[paper.id] = (terms, counts)
+    papers.withLock { $0[paper.id] = (terms, counts) }
     return (terms, counts)
   }
 }

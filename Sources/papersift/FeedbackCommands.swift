@@ -10,11 +10,14 @@ enum FeedbackCommand {
     archive/YYMMNNN, such as hep-th/9901001.
 
     From a BibTeX FILE, each entry's id comes from its eprint, arxiv or arxivid field, or from
-    an arxiv.org url. Entries without one are listed in a note, and other fields such as note
-    are not read. In a list FILE, empty lines and lines that start with # are skipped.
+    an arxiv.org url. An old-style number such as eprint = {9901001} takes its archive from
+    primaryClass = {hep-th}. Entries without an id are listed in a note, and other fields
+    such as note are not read. A list FILE has ids or URLs separated by line breaks, commas or
+    spaces. A # at the start of a line or after a space starts a comment, and a category in
+    brackets after an id, as in arXiv:2505.00733 [cs.LG], is skipped.
 
-    A list line or a BibTeX arXiv field that is not a valid id is skipped, and an error names
-    each one with its line number. The valid ids are stored all the same, and the command
+    A list line, a part of a line or a BibTeX arXiv field that is not a valid id is skipped,
+    and an error names each one with its line number. The valid ids are stored all the same, and the command
     exits with status 1, so fix the lines named and run it again. A FILE without any valid id
     stores nothing and exits with status 2.
 
@@ -27,7 +30,8 @@ enum FeedbackCommand {
   static func options(verb: String) -> [OptionSpec] {
     [
       .value(
-        "--from", "FILE", help: "Also \(verb) the ids in FILE: one id or URL a line, or BibTeX.")
+        "--from", "FILE",
+        help: "Also \(verb) the ids in FILE: ids or URLs, one or more a line, or BibTeX.")
     ]
   }
 
@@ -193,18 +197,44 @@ enum UnlikeCommand: Command {
   static let spec = CommandSpec(
     name: "unlike",
     abstract: "Remove the like or dislike of papers.",
-    discussion: "Accepted id forms: \(ArxivIdentifier.acceptedForms).",
+    discussion: """
+      Accepted id forms: \(ArxivIdentifier.acceptedForms).
+
+      --from FILE takes the files that like --from and dislike --from read, so that
+      'papersift unlike --from FILE' undoes a 'papersift like --from FILE'. A list line or
+      BibTeX arXiv field that is not a valid id is skipped and named with its line
+      number. The other ids are removed all the same, and the command exits with status 1.
+      """,
+    options: [
+      .value(
+        "--from", "FILE",
+        help: "Also remove the feedback on the ids in FILE: ids or URLs, one or more a "
+          + "line, or BibTeX.")
+    ],
     positionals: "ID...")
 
   static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitStatus {
-    let identifiers = try arguments.positionals.map { try ArxivIdentifier(parsing: $0) }
+    var identifiers = try arguments.positionals.map { try ArxivIdentifier(parsing: $0) }
+    var invalidReport: String?
+    if let file = arguments.string("--from") {
+      let contents = try FeedbackCommand.readIdentifiers(from: file, now: Date())
+      identifiers = FeedbackInput.unique(identifiers + contents.identifiers)
+      invalidReport = FeedbackInput.invalidIDReport(for: contents, source: file)
+    }
     guard !identifiers.isEmpty else {
-      throw PaperSiftError(.invalidInput, "No arXiv id given. Pass ids such as 2501.19281.")
+      throw PaperSiftError(
+        .invalidInput, "No arXiv id given. Pass ids such as 2501.19281, or --from FILE.")
     }
     let store = FeedbackStore(database: try context.openDatabase())
     for identifier in identifiers {
       let removed = try store.remove([identifier])
       print("\(identifier.id): \(removed > 0 ? "removed" : "had no feedback")")
+    }
+    if let invalidReport {
+      writeError(
+        invalidReport + "\nThe feedback on the other ids was removed. Fix the skipped ids and "
+          + "run the command again.")
+      return .failure
     }
     return .success
   }

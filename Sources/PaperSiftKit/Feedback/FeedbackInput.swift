@@ -42,11 +42,14 @@ public struct FeedbackFileContents: Sendable, Equatable {
 public struct InvalidListLine: Sendable, Equatable {
   /// The 1-based line number.
   public var line: Int
-  /// The line without leading and trailing spaces and tabs.
+  /// The line without its comment and leading and trailing spaces and
+  /// tabs, or the part of it that is invalid.
   public var text: String
   /// The reason the id on the line is rejected, or nil when the line is
   /// in no accepted form.
   public var rejection: ArxivIdentifier.Rejection?
+  /// Whether ``text`` is one part of a line whose other parts gave ids.
+  public var isPartOfLine = false
 }
 
 /// A BibTeX entry that gave no arXiv id.
@@ -115,10 +118,11 @@ public enum FeedbackInput {
   }
 
   /// Parses `text` as BibTeX when a line starts with an `@type{` or
-  /// `@type(` entry, else as one id or URL a line.
+  /// `@type(` entry, else as a list of ids or URLs.
   ///
-  /// List lines that are empty or start with `#` are skipped, and the
-  /// other lines that are no valid id are returned as invalid lines. For
+  /// ``readListLine(_:number:currentMonth:)`` describes how a list line is
+  /// split into ids and comments, and which lines or parts of lines are
+  /// returned as invalid. For
   /// BibTeX, see ``identifier(of:now:)`` for the fields an entry's id is
   /// taken from. A new-style id whose month is in the future at `now` is
   /// invalid, as ``ArxivIdentifier/futureMonthReason(now:)`` describes.
@@ -139,19 +143,9 @@ public enum FeedbackInput {
     var invalid: [InvalidListLine] = []
     let currentMonth = ArxivIdentifier.monthNumber(of: now)
     for (number, line) in lines.enumerated() {
-      // The ASCII members of `whitespaces` are space and tab.
-      let trimmed = String(line.trimming(.whitespaces) { $0 == 0x20 || $0 == 0x09 })
-      guard !trimmed.isEmpty, !trimmed.hasPrefix("#") else { continue }
-      guard let identifier = ArxivIdentifier.parse(trimmed) else {
-        let rejection = ArxivIdentifier.earlyMonthRejection(trimmed)
-        invalid.append(InvalidListLine(line: number + 1, text: trimmed, rejection: rejection))
-        continue
-      }
-      if let rejection = identifier.futureMonthRejection(currentMonth: currentMonth) {
-        invalid.append(InvalidListLine(line: number + 1, text: trimmed, rejection: rejection))
-        continue
-      }
-      result.append(identifier)
+      let read = readListLine(line, number: number + 1, currentMonth: currentMonth)
+      result += read.identifiers
+      invalid += read.invalid
     }
     return FeedbackFileContents(identifiers: unique(result), invalidLines: invalid)
   }
@@ -211,7 +205,7 @@ public enum FeedbackInput {
     return rest.first == UInt8(ascii: "{") || rest.first == UInt8(ascii: "(")
   }
 
-  static func unique(_ identifiers: [ArxivIdentifier]) -> [ArxivIdentifier] {
+  public static func unique(_ identifiers: [ArxivIdentifier]) -> [ArxivIdentifier] {
     var seen = Set<String>()
     return identifiers.filter { seen.insert($0.id).inserted }
   }

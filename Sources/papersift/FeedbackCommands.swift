@@ -3,6 +3,11 @@ import PaperSiftKit
 
 /// Shared work of `like` and `dislike`.
 enum FeedbackCommand {
+  /// The defaults of `fetch.lookupTimeoutSeconds` and `fetch.lookupMaxAttempts`.
+  private static let lookupDefaults = (
+    Int(FetchSettings().lookupTimeoutSeconds), FetchSettings().lookupMaxAttempts
+  )
+
   /// The help text that `like` and `dislike` share.
   static let discussion = """
     Accepted id forms: \(ArxivIdentifier.acceptedForms).
@@ -22,8 +27,10 @@ enum FeedbackCommand {
     stores nothing and exits with status 2.
 
     Papers that are not stored yet are looked up through the arXiv API (the fetch.apiBaseURL
-    setting); offline, the feedback is kept as pending, and the next fetching run or like,
-    dislike command looks them up again. Pending feedback is removed once look-ups on
+    setting), each request limited to fetch.lookupTimeoutSeconds (default \(lookupDefaults.0)) and
+    fetch.lookupMaxAttempts attempts (default \(lookupDefaults.1)). When the look-up fails, the feedback is
+    kept as pending, and the next fetch, run, like or dislike looks the papers up again.
+    An id that arXiv rejects is not stored. Pending feedback is removed once look-ups on
     \(FeedbackInput.lookupMissDaysBeforeRemoval) separate days (UTC) return no paper for its id.
     """
 
@@ -53,10 +60,9 @@ enum FeedbackCommand {
     var seen = Set<String>()
     identifiers = identifiers.filter { seen.insert($0.id).inserted }
     let database = try context.openDatabase()
-    var settings = try context.loadConfiguration().fetch
-    // A paper not found now stays pending and the next run looks it up, so
-    // this interactive command makes at most two attempts.
-    settings.maxAttempts = min(settings.maxAttempts, 2)
+    // A user waits for this look-up, so it takes the shorter look-up
+    // limits. Feedback that it leaves pending is looked up again later.
+    let client = try ArxivAPIClient(settings: context.loadConfiguration().fetch, for: .user)
     // Earlier feedback still pending joins the same look-up, so that it does
     // not wait for the next fetching run.
     let requested = Set(identifiers.map(\.id))
@@ -70,7 +76,7 @@ enum FeedbackCommand {
     let recorded = try store.record(identifiers, label: label, source: source)
     let outcome = try FeedbackInput.resolveUnknown(
       identifiers.map(\.id) + earlier, database: database,
-      lookup: try ArxivAPIClient(settings: settings), importer: PaperStore(database: database))
+      lookup: client, importer: PaperStore(database: database))
     let imported = Set(outcome.imported)
     let resolvedEarlier = earlier.filter { imported.contains($0) }
     if !resolvedEarlier.isEmpty {
@@ -86,11 +92,15 @@ enum FeedbackCommand {
     _ = try store.remove(identifiers.filter { notFound.contains($0.id) })
     let misses = try FeedbackInput.recordNotFound(
       outcome.notFound.filter { !notFound.contains($0) }, database: database)
+    // arXiv's error entry for an id is a definite result, so its feedback
+    // goes at once, given now or earlier.
+    try FeedbackInput.removeRejected(outcome.rejected, database: database)
     // Feedback given again on the day that its look-ups reach the limit is
     // removed with the rest, so it is reported as not stored.
     let removed = Set(misses.removed).intersection(requested)
     let stored = zip(identifiers, recorded).filter {
       !notFound.contains($0.0.id) && !removed.contains($0.0.id)
+        && outcome.rejected[$0.0.id] == nil
     }
 
     // Each line on standard output marks the feedback that stays pending,
@@ -114,8 +124,13 @@ enum FeedbackCommand {
       FileHandle.standardError.write(
         Data(
           ("note: not in the database (\(reason)): \(pending.joined(separator: ", ")). "
-            + "The feedback is stored as pending; the next fetching 'papersift run' or "
-            + "'papersift like' looks the papers up again.\n").utf8))
+            + "The feedback is stored as pending; the next 'papersift fetch', 'run' or "
+            + "'like' looks the papers up again.\n").utf8))
+    }
+    for (id, reason) in outcome.rejected.sorted(by: { $0.key < $1.key }) {
+      let isNew = requested.contains(id) && !hadFeedback.contains(id)
+      let result = isNew ? "nothing stored" : "its pending feedback was removed"
+      writeError("\(id): arXiv rejected the id (\(reason)), so \(result). Check the id.")
     }
     for id in outcome.notFound where notFound.contains(id) {
       writeError("\(id): not found on arXiv; nothing stored. Check the id.")
@@ -131,7 +146,9 @@ enum FeedbackCommand {
         invalidReport + "\nThe other ids were stored. Fix the skipped ids and run the command "
           + "again.")
     }
-    return notFound.isEmpty && removed.isEmpty && invalidReport == nil ? .success : .failure
+    let rejectedNow = requested.contains { outcome.rejected[$0] != nil }
+    let allStored = notFound.isEmpty && removed.isEmpty && !rejectedNow
+    return allStored && invalidReport == nil ? .success : .failure
   }
 
   static func message(for change: FeedbackChange, verb: String) -> String {
@@ -235,55 +252,6 @@ enum UnlikeCommand: Command {
         invalidReport + "\nThe feedback on the other ids was removed. Fix the skipped ids and "
           + "run the command again.")
       return .failure
-    }
-    return .success
-  }
-}
-
-/// `papersift likes`: lists the feedback.
-enum LikesCommand: Command {
-  static let spec = CommandSpec(
-    name: "likes",
-    abstract: "List liked and disliked papers, oldest first.",
-    options: [
-      .flag(
-        "--json",
-        help: "Print a JSON array of {paperId, label (1 liked, -1 disliked), created, source, "
-          + "pending, title (absent while pending)}.")
-    ])
-
-  /// One entry of `likes --json`.
-  struct Item: Encodable {
-    var paperId: String
-    var label: FeedbackLabel
-    var created: String
-    var source: String
-    var pending: Bool
-    var title: String?
-  }
-
-  static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitStatus {
-    let entries = try FeedbackStore(database: try context.openDatabase()).entries()
-    if arguments.flag("--json") {
-      let encoder = JSONEncoder()
-      encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-      let items = entries.map { entry in
-        Item(
-          paperId: entry.paperId, label: entry.label, created: entry.created,
-          source: entry.source, pending: entry.isPending, title: entry.title)
-      }
-      // Foundation prints an empty array as "[", a blank line and "]".
-      print(items.isEmpty ? "[]" : String(decoding: try encoder.encode(items), as: UTF8.self))
-      return .success
-    }
-    guard !entries.isEmpty else {
-      print("No feedback yet. Run 'papersift like ID' to add some.")
-      return .success
-    }
-    for entry in entries {
-      let mark = entry.label == .liked ? "+" : "-"
-      let title = entry.title ?? "(pending: not fetched yet)"
-      print("\(mark) \(entry.paperId)  \(entry.created)  \(title)")
     }
     return .success
   }

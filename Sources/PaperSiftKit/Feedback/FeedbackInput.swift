@@ -2,10 +2,24 @@ import Foundation
 
 /// Looks papers up by id in a remote catalogue, the arXiv API in PaperSift.
 public protocol PaperLookup {
-  /// Returns the papers found; ids unknown to the catalogue are left out.
+  /// Returns the papers found and the ids that the catalogue rejected;
+  /// other ids unknown to the catalogue are left out of both.
   ///
   /// - Throws: A network error when the catalogue cannot be reached.
-  func lookUp(ids: [String]) throws -> [Paper]
+  func lookUp(ids: [String]) throws -> PaperLookupResult
+}
+
+/// The papers that a look-up found and the ids that the catalogue rejected.
+public struct PaperLookupResult: Sendable, Equatable {
+  public var papers: [Paper]
+  /// The catalogue's reason by version-less id, such as arXiv's
+  /// "incorrect id format for 2505.77777".
+  public var rejected: [String: String]
+
+  public init(papers: [Paper], rejected: [String: String] = [:]) {
+    self.papers = papers
+    self.rejected = rejected
+  }
 }
 
 /// Stores looked-up papers, the paper store in PaperSift.
@@ -19,8 +33,12 @@ public struct LookupOutcome: Sendable, Equatable {
   public var imported: [String] = []
   /// The catalogue could not be reached; the feedback waits for the paper's import.
   public var pending: [String] = []
-  /// The catalogue has no such paper; no feedback was stored for them.
+  /// The catalogue returned no paper for these ids.
   public var notFound: [String] = []
+  /// The catalogue rejected these ids, with its reason by id. That is a
+  /// definite result, unlike an empty response, which the API can send
+  /// under load.
+  public var rejected: [String: String] = [:]
   /// The lookup error's text, when the catalogue could not be reached.
   public var failure: String?
 }
@@ -283,11 +301,14 @@ public enum FeedbackInput {
       return outcome
     }
     do {
-      let found = try lookup.lookUp(ids: unknown)
-      try importer.importPapers(found)
-      let foundIds = Set(found.map(\.id))
+      let result = try lookup.lookUp(ids: unknown)
+      try importer.importPapers(result.papers)
+      let foundIds = Set(result.papers.map(\.id))
       outcome.imported = unknown.filter { foundIds.contains($0) }
-      outcome.notFound = unknown.filter { !foundIds.contains($0) }
+      outcome.rejected = result.rejected.filter { !foundIds.contains($0.key) }
+      outcome.notFound = unknown.filter {
+        !foundIds.contains($0) && outcome.rejected[$0] == nil
+      }
     } catch let error as PaperSiftError where error.code == .database {
       throw error
     } catch {

@@ -130,7 +130,13 @@ enum FeedbackCommand {
     for (id, reason) in outcome.rejected.sorted(by: { $0.key < $1.key }) {
       let isNew = requested.contains(id) && !hadFeedback.contains(id)
       let result = isNew ? "nothing stored" : "its pending feedback was removed"
-      writeError("\(id): arXiv rejected the id (\(reason)), so \(result). Check the id.")
+      let message = "\(id): arXiv rejected the id (\(reason)), so \(result). Check the id."
+      // Earlier feedback removed on the way does not fail this command.
+      if requested.contains(id) {
+        writeError(message)
+      } else {
+        FileHandle.standardError.write(Data("note: \(message)\n".utf8))
+      }
     }
     for id in outcome.notFound where notFound.contains(id) {
       writeError("\(id): not found on arXiv; nothing stored. Check the id.")

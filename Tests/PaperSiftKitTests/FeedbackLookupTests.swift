@@ -218,6 +218,33 @@ import Testing
     #expect(try Self.feedbackIds(home).isEmpty)
   }
 
+  @Test func earlierRejectedIdOnlyNoted() throws {
+    let atom = try Data(contentsOf: try TestFiles.feed("atom-id_list-2025-05-05.xml"))
+    let online = FeedbackCommandTests.Switch()
+    let server = try LoopbackHTTPServer { request in
+      guard online.isOn else { return .text("down", status: 503) }
+      return Self.idList(request.path).contains("2505.77777")
+        ? .text(Self.errorFeed(for: "2505.77777")) : ScriptedResponse(body: atom)
+    }
+    defer { server.stop() }
+    let home = try FeedbackCommandTests.home(server: server)
+    defer { try? FileManager.default.removeItem(at: home) }
+    let papersift = try PaperSiftProcess(home: home)
+    _ = try papersift.run(["like", "2505.77777"])
+
+    online.isOn = true
+    let next = try papersift.run(["like", "2505.01136"])
+
+    #expect(next.status == 0, "stderr: \(next.errorOutput)")
+    #expect(next.output == "2505.01136: liked\n")
+    #expect(
+      next.errorOutput.contains(
+        "note: 2505.77777: arXiv rejected the id (incorrect id format for 2505.77777), so its "
+          + "pending feedback was removed. Check the id.\n"), "stderr: \(next.errorOutput)")
+    #expect(!next.errorOutput.contains("error:"))
+    #expect(try Self.feedbackIds(home) == ["2505.01136"])
+  }
+
   @Test func pendingLikesExplainWhy() throws {
     let home = try TestFiles.temporaryFolder()
     defer { try? FileManager.default.removeItem(at: home) }

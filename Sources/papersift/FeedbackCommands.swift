@@ -18,8 +18,8 @@ enum FeedbackCommand {
     an arxiv.org url. An old-style number such as eprint = {9901001} takes its archive from
     primaryClass = {hep-th}. Entries without an id are listed in a note, and other fields
     such as note are not read. A list FILE has ids or URLs separated by line breaks, commas or
-    spaces. A # at the start of a line or after a space starts a comment, and a category in
-    brackets after an id, as in arXiv:2505.00733 [cs.LG], is skipped.
+    spaces. A # at the start of a line or after a space starts a comment, and the category
+    and day after an id, as in arXiv:2505.00733v1 [cs.LG] 1 May 2025, are skipped.
 
     A list line, a part of a line or a BibTeX arXiv field that is not a valid id is skipped,
     and an error names each one with its line number. The valid ids are stored all the same, and the command

@@ -12,6 +12,8 @@ import Testing
   @Test(arguments: [
     ("arXiv:2505.00733 [cs.LG]", ["2505.00733"]),
     ("arXiv:2505.00733v2  [cs.LG]", ["2505.00733"]),
+    ("arXiv:2505.00733v1  [cs.LG]  1 May 2025", ["2505.00733"]),
+    ("arXiv:hep-th/9901001v3 [hep-th] 22 January 1999", ["hep-th/9901001"]),
     ("2505.01105 # great paper", ["2505.01105"]),
     ("2505.01105\t#great", ["2505.01105"]),
     ("2505.01049, 2505.00725", ["2505.01049", "2505.00725"]),
@@ -47,6 +49,12 @@ import Testing
           line 3: 'not an id'
         Accepted forms: 
         """))
+  }
+
+  @Test func wordsAfterCategoryAreInvalid() throws {
+    let contents = try Self.parse("2505.00733 [cs.LG] 1 Mayday 2025\n")
+    #expect(contents.identifiers.map(\.id) == ["2505.00733"])
+    #expect(contents.invalidLines.map(\.text) == ["1", "Mayday", "2025"])
   }
 
   @Test func bracketWithoutIdIsInvalid() throws {

@@ -13,7 +13,8 @@ extension FeedbackInput {
   /// A `#` at the start or after a space or tab starts a comment, so a
   /// URL's `#fragment` stays. Ids are separated by spaces, tabs, commas or
   /// semicolons. A part in brackets right after an id, such as the `[cs.LG]`
-  /// of `arXiv:2505.00733 [cs.LG]` that arXiv's pages show, is skipped.
+  /// of `arXiv:2505.00733 [cs.LG]` that arXiv's pages show, is skipped, and
+  /// so is a day such as `1 May 2025` after it, as in arXiv's PDF stamp.
   /// When no part of the line is an id, the line is one invalid line, else
   /// each part that is no id is invalid on its own. A new-style id whose
   /// month is after `currentMonth` is invalid.
@@ -28,9 +29,14 @@ extension FeedbackInput {
       : [Substring(text)]
     var invalidParts: [InvalidListLine] = []
     var followsID = false
-    for part in parts {
+    var index = 0
+    while index < parts.count {
+      let part = parts[index]
+      index += 1
       if followsID, part.hasPrefix("["), part.hasSuffix("]") {
         followsID = false
+        // The stamp in the margin of arXiv's PDFs ends in the day of the version.
+        if index + 3 <= parts.count, isDay(parts[index..<index + 3]) { index += 3 }
         continue
       }
       let (identifier, rejection) = readID(String(part), currentMonth: currentMonth)
@@ -67,6 +73,19 @@ extension FeedbackInput {
       return (nil, rejection)
     }
     return (identifier, nil)
+  }
+
+  /// Tells whether `parts` are a day, a month name and a year, such as
+  /// `1 May 2025`, as the stamp `arXiv:2505.00733v1 [cs.LG] 1 May 2025` in
+  /// the margin of arXiv's PDFs ends.
+  private static func isDay(_ parts: ArraySlice<Substring>) -> Bool {
+    let isDigit = { (character: Character) in character.isASCII && character.isNumber }
+    let (day, month, year) = (parts[parts.startIndex], parts[parts.startIndex + 1], parts.last)
+    guard let year, year.count == 4, year.allSatisfy(isDigit),
+      (1...2).contains(day.count), day.allSatisfy(isDigit),
+      let name = BibTeXReader.monthMacros[month.prefix(3).lowercased()]
+    else { return false }
+    return month.count == 3 || month.lowercased() == name.lowercased()
   }
 
   /// Returns `line` up to a `#` at its start or after a space or tab.

@@ -3,6 +3,11 @@ import PaperSiftKit
 
 /// Shared work of `like` and `dislike`.
 enum FeedbackCommand {
+  /// The defaults of `fetch.lookupTimeoutSeconds` and `fetch.lookupMaxAttempts`.
+  private static let lookupDefaults = (
+    Int(FetchSettings().lookupTimeoutSeconds), FetchSettings().lookupMaxAttempts
+  )
+
   /// The help text that `like` and `dislike` share.
   static let discussion = """
     Accepted id forms: \(ArxivIdentifier.acceptedForms).
@@ -10,24 +15,30 @@ enum FeedbackCommand {
     archive/YYMMNNN, such as hep-th/9901001.
 
     From a BibTeX FILE, each entry's id comes from its eprint, arxiv or arxivid field, or from
-    an arxiv.org url. Entries without one are listed in a note, and other fields such as note
-    are not read. In a list FILE, empty lines and lines that start with # are skipped.
+    an arxiv.org url. An old-style number such as eprint = {9901001} takes its archive from
+    primaryClass = {hep-th}. Entries without an id are listed in a note, and other fields
+    such as note are not read. A list FILE has ids or URLs separated by line breaks, commas or
+    spaces. A # at the start of a line or after a space starts a comment, and the category
+    and day after an id, as in arXiv:2505.00733v1 [cs.LG] 1 May 2025, are skipped.
 
-    A list line or a BibTeX arXiv field that is not a valid id is skipped, and an error names
-    each one with its line number. The valid ids are stored all the same, and the command
+    A list line, a part of a line or a BibTeX arXiv field that is not a valid id is skipped,
+    and an error names each one with its line number. The valid ids are stored all the same, and the command
     exits with status 1, so fix the lines named and run it again. A FILE without any valid id
     stores nothing and exits with status 2.
 
     Papers that are not stored yet are looked up through the arXiv API (the fetch.apiBaseURL
-    setting); offline, the feedback is kept as pending, and the next fetching run or like,
-    dislike command looks them up again. Pending feedback is removed once look-ups on
+    setting), each request limited to fetch.lookupTimeoutSeconds (default \(lookupDefaults.0)) and
+    fetch.lookupMaxAttempts attempts (default \(lookupDefaults.1)). When the look-up fails, the feedback is
+    kept as pending, and the next fetch, run, like or dislike looks the papers up again.
+    An id that arXiv rejects is not stored. Pending feedback is removed once look-ups on
     \(FeedbackInput.lookupMissDaysBeforeRemoval) separate days (UTC) return no paper for its id.
     """
 
   static func options(verb: String) -> [OptionSpec] {
     [
       .value(
-        "--from", "FILE", help: "Also \(verb) the ids in FILE: one id or URL a line, or BibTeX.")
+        "--from", "FILE",
+        help: "Also \(verb) the ids in FILE: ids or URLs, one or more a line, or BibTeX.")
     ]
   }
 
@@ -49,10 +60,9 @@ enum FeedbackCommand {
     var seen = Set<String>()
     identifiers = identifiers.filter { seen.insert($0.id).inserted }
     let database = try context.openDatabase()
-    var settings = try context.loadConfiguration().fetch
-    // A paper not found now stays pending and the next run looks it up, so
-    // this interactive command makes at most two attempts.
-    settings.maxAttempts = min(settings.maxAttempts, 2)
+    // A user waits for this look-up, so it takes the shorter look-up
+    // limits. Feedback that it leaves pending is looked up again later.
+    let client = try ArxivAPIClient(settings: context.loadConfiguration().fetch, for: .user)
     // Earlier feedback still pending joins the same look-up, so that it does
     // not wait for the next fetching run.
     let requested = Set(identifiers.map(\.id))
@@ -66,7 +76,7 @@ enum FeedbackCommand {
     let recorded = try store.record(identifiers, label: label, source: source)
     let outcome = try FeedbackInput.resolveUnknown(
       identifiers.map(\.id) + earlier, database: database,
-      lookup: try ArxivAPIClient(settings: settings), importer: PaperStore(database: database))
+      lookup: client, importer: PaperStore(database: database))
     let imported = Set(outcome.imported)
     let resolvedEarlier = earlier.filter { imported.contains($0) }
     if !resolvedEarlier.isEmpty {
@@ -82,11 +92,15 @@ enum FeedbackCommand {
     _ = try store.remove(identifiers.filter { notFound.contains($0.id) })
     let misses = try FeedbackInput.recordNotFound(
       outcome.notFound.filter { !notFound.contains($0) }, database: database)
+    // arXiv's error entry for an id is a definite result, so its feedback
+    // goes at once, given now or earlier.
+    try FeedbackInput.removeRejected(outcome.rejected, database: database)
     // Feedback given again on the day that its look-ups reach the limit is
     // removed with the rest, so it is reported as not stored.
     let removed = Set(misses.removed).intersection(requested)
     let stored = zip(identifiers, recorded).filter {
       !notFound.contains($0.0.id) && !removed.contains($0.0.id)
+        && outcome.rejected[$0.0.id] == nil
     }
 
     // Each line on standard output marks the feedback that stays pending,
@@ -110,8 +124,19 @@ enum FeedbackCommand {
       FileHandle.standardError.write(
         Data(
           ("note: not in the database (\(reason)): \(pending.joined(separator: ", ")). "
-            + "The feedback is stored as pending; the next fetching 'papersift run' or "
-            + "'papersift like' looks the papers up again.\n").utf8))
+            + "The feedback is stored as pending; the next 'papersift fetch', 'run' or "
+            + "'like' looks the papers up again.\n").utf8))
+    }
+    for (id, reason) in outcome.rejected.sorted(by: { $0.key < $1.key }) {
+      let isNew = requested.contains(id) && !hadFeedback.contains(id)
+      let result = isNew ? "nothing stored" : "its pending feedback was removed"
+      let message = "\(id): arXiv rejected the id (\(reason)), so \(result). Check the id."
+      // Earlier feedback removed on the way does not fail this command.
+      if requested.contains(id) {
+        writeError(message)
+      } else {
+        FileHandle.standardError.write(Data("note: \(message)\n".utf8))
+      }
     }
     for id in outcome.notFound where notFound.contains(id) {
       writeError("\(id): not found on arXiv; nothing stored. Check the id.")
@@ -127,7 +152,9 @@ enum FeedbackCommand {
         invalidReport + "\nThe other ids were stored. Fix the skipped ids and run the command "
           + "again.")
     }
-    return notFound.isEmpty && removed.isEmpty && invalidReport == nil ? .success : .failure
+    let rejectedNow = requested.contains { outcome.rejected[$0] != nil }
+    let allStored = notFound.isEmpty && removed.isEmpty && !rejectedNow
+    return allStored && invalidReport == nil ? .success : .failure
   }
 
   static func message(for change: FeedbackChange, verb: String) -> String {
@@ -193,67 +220,44 @@ enum UnlikeCommand: Command {
   static let spec = CommandSpec(
     name: "unlike",
     abstract: "Remove the like or dislike of papers.",
-    discussion: "Accepted id forms: \(ArxivIdentifier.acceptedForms).",
+    discussion: """
+      Accepted id forms: \(ArxivIdentifier.acceptedForms).
+
+      --from FILE takes the files that like --from and dislike --from read, so that
+      'papersift unlike --from FILE' undoes a 'papersift like --from FILE'. A list line or
+      BibTeX arXiv field that is not a valid id is skipped and named with its line
+      number. The other ids are removed all the same, and the command exits with status 1.
+      """,
+    options: [
+      .value(
+        "--from", "FILE",
+        help: "Also remove the feedback on the ids in FILE: ids or URLs, one or more a "
+          + "line, or BibTeX.")
+    ],
     positionals: "ID...")
 
   static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitStatus {
-    let identifiers = try arguments.positionals.map { try ArxivIdentifier(parsing: $0) }
+    var identifiers = try arguments.positionals.map { try ArxivIdentifier(parsing: $0) }
+    var invalidReport: String?
+    if let file = arguments.string("--from") {
+      let contents = try FeedbackCommand.readIdentifiers(from: file, now: Date())
+      identifiers = FeedbackInput.unique(identifiers + contents.identifiers)
+      invalidReport = FeedbackInput.invalidIDReport(for: contents, source: file)
+    }
     guard !identifiers.isEmpty else {
-      throw PaperSiftError(.invalidInput, "No arXiv id given. Pass ids such as 2501.19281.")
+      throw PaperSiftError(
+        .invalidInput, "No arXiv id given. Pass ids such as 2501.19281, or --from FILE.")
     }
     let store = FeedbackStore(database: try context.openDatabase())
     for identifier in identifiers {
       let removed = try store.remove([identifier])
       print("\(identifier.id): \(removed > 0 ? "removed" : "had no feedback")")
     }
-    return .success
-  }
-}
-
-/// `papersift likes`: lists the feedback.
-enum LikesCommand: Command {
-  static let spec = CommandSpec(
-    name: "likes",
-    abstract: "List liked and disliked papers, oldest first.",
-    options: [
-      .flag(
-        "--json",
-        help: "Print a JSON array of {paperId, label (1 liked, -1 disliked), created, source, "
-          + "pending, title (absent while pending)}.")
-    ])
-
-  /// One entry of `likes --json`.
-  struct Item: Encodable {
-    var paperId: String
-    var label: FeedbackLabel
-    var created: String
-    var source: String
-    var pending: Bool
-    var title: String?
-  }
-
-  static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitStatus {
-    let entries = try FeedbackStore(database: try context.openDatabase()).entries()
-    if arguments.flag("--json") {
-      let encoder = JSONEncoder()
-      encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-      let items = entries.map { entry in
-        Item(
-          paperId: entry.paperId, label: entry.label, created: entry.created,
-          source: entry.source, pending: entry.isPending, title: entry.title)
-      }
-      // Foundation prints an empty array as "[", a blank line and "]".
-      print(items.isEmpty ? "[]" : String(decoding: try encoder.encode(items), as: UTF8.self))
-      return .success
-    }
-    guard !entries.isEmpty else {
-      print("No feedback yet. Run 'papersift like ID' to add some.")
-      return .success
-    }
-    for entry in entries {
-      let mark = entry.label == .liked ? "+" : "-"
-      let title = entry.title ?? "(pending: not fetched yet)"
-      print("\(mark) \(entry.paperId)  \(entry.created)  \(title)")
+    if let invalidReport {
+      writeError(
+        invalidReport + "\nThe feedback on the other ids was removed. Fix the skipped ids and "
+          + "run the command again.")
+      return .failure
     }
     return .success
   }

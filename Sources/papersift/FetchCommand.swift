@@ -10,6 +10,11 @@ struct FetchCommand: Command {
       Sends one request for the joined feed of all categories to the RSS service of
       the fetch.rssBaseURL setting. A weekend or holiday feed without papers is normal:
       the command says so and exits 0.
+
+      Likes and dislikes still pending count as soon as the feed brings their papers.
+      The others are then looked up through the arXiv API (fetch.apiBaseURL), as 'run'
+      does, and a note says what the look-up found. A failed look-up leaves them pending
+      and does not change the exit status.
       """,
     options: [
       .value(
@@ -34,7 +39,8 @@ struct FetchCommand: Command {
     if arguments.flag("--keep-replacements") { settings.keepReplacements = true }
     if arguments.flag("--drop-cross") { settings.keepCrossLists = false }
 
-    let store = PaperStore(database: try context.openDatabase())
+    let database = try context.openDatabase()
+    let store = PaperStore(database: database)
     let (document, summary) = try ArxivFeedClient(settings: settings).fetchToday(into: store)
 
     let feedName = settings.categories.joined(separator: "+")
@@ -43,11 +49,37 @@ struct FetchCommand: Command {
       print(
         "No papers in the \(feedName) feed\(day): arXiv announces nothing on weekends "
           + "and holidays.")
-      return .success
+    } else {
+      var reported = document
+      reported.source = feedName + " feed"
+      print(ImportCommand.describe(summary, of: reported))
     }
-    var reported = document
-    reported.source = feedName + " feed"
-    print(ImportCommand.describe(summary, of: reported))
+    let lookup = try FeedbackInput.resolvePending(settings: settings, database: database)
+    for line in notes(on: lookup) {
+      FileHandle.standardError.write(Data("note: \(line)\n".utf8))
+    }
     return .success
+  }
+
+  /// Returns the notes on a look-up of the pending feedback, one a line.
+  static func notes(on lookup: PendingFeedbackLookup) -> [String] {
+    var notes: [String] = []
+    if !lookup.imported.isEmpty {
+      notes.append(
+        "looked up pending feedback; found \(lookup.imported.joined(separator: ", ")), "
+          + "so that feedback counts now.")
+    }
+    if !lookup.stillPending.isEmpty {
+      let reason =
+        lookup.failure.map { "the arXiv look-up failed: \($0)" } ?? "arXiv returned no paper yet"
+      notes.append(
+        "feedback stays pending (\(reason)): \(lookup.stillPending.joined(separator: ", ")). "
+          + "The next fetch, run or like looks the papers up again.")
+    }
+    for id in lookup.removed.keys.sorted() {
+      notes.append(
+        "\(id): \(lookup.removed[id] ?? ""), so its pending feedback was removed. Check the id.")
+    }
+    return notes
   }
 }

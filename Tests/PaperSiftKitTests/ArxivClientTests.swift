@@ -111,6 +111,11 @@ import Testing
     #expect(error?.code == .network)
     #expect(error?.message.contains("\(server.baseURL)/rss/cs.LG+cs.AI does not parse") == true)
     #expect(error?.message.contains("Fetch again later") == true)
+    #expect(
+      error?.message.hasSuffix(
+        "interrupted download or copy.) Nothing was imported. Fetch again later; if this "
+          + "persists, check fetch.rssBaseURL.") == true, "\(error?.message ?? "")")
+    #expect(error?.message.contains("export the file") == false)
   }
 
   @Test func notFoundIsNotRetried() throws {

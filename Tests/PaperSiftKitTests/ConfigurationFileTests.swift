@@ -45,7 +45,7 @@ import Testing
 
   /// The dotted paths of the settings that take whole numbers, listed by hand.
   static let wholeNumberSettings: Set<String> = [
-    "fetch.maxAttempts",
+    "fetch.maxAttempts", "fetch.lookupMaxAttempts",
     "embedding.threads", "embedding.batchSize", "embedding.remoteMaxAttempts",
     "llm.batchSize", "llm.maxAttempts", "llm.maxOutputTokens", "llm.outputTokensPerPaper",
     "llm.reasoningTokensPerRequest",

@@ -110,8 +110,13 @@ import Testing
 
     #expect(error?.code == .network)
     let message = error?.message ?? ""
-    #expect(message.hasPrefix("The feed downloaded from \(server.baseURL)/api/query?id_list="))
+    #expect(message.hasPrefix("The arXiv API response from \(server.baseURL)/api/query?id_list="))
     #expect(message.contains(", the end of the document: "))
-    #expect(message.hasSuffix("Fetch again later; if this persists, check fetch.apiBaseURL."))
+    #expect(!message.contains("Nothing was imported"))
+    #expect(!message.contains("feed downloaded"))
+    #expect(
+      message.hasSuffix(
+        "interrupted download or copy.) Look the papers up again later; if this persists, "
+          + "check fetch.apiBaseURL."))
   }
 }

@@ -172,7 +172,7 @@ import Testing
         ? ScriptedResponse(body: body)
         : .text("down", status: 503, headers: [("Retry-After", "0")])
     }
-    let config = #"{"fetch": {"apiBaseURL": "\#(server.baseURL)/api", "maxAttempts": 1}}"#
+    let config = #"{"fetch": {"apiBaseURL": "\#(server.baseURL)/api", "lookupMaxAttempts": 1}}"#
     try Data(config.utf8).write(to: home.appendingPathComponent("config.json"))
     return (server, online)
   }
@@ -180,7 +180,7 @@ import Testing
   /// Creates a home folder whose configuration points the arXiv API at `server`.
   static func home(server: LoopbackHTTPServer) throws -> URL {
     let home = try TestFiles.temporaryFolder()
-    let config = #"{"fetch": {"apiBaseURL": "\#(server.baseURL)/api", "maxAttempts": 1}}"#
+    let config = #"{"fetch": {"apiBaseURL": "\#(server.baseURL)/api", "lookupMaxAttempts": 1}}"#
     try Data(config.utf8).write(to: home.appendingPathComponent("config.json"))
     return home
   }

@@ -39,16 +39,19 @@ struct TemporaryDatabase {
 }
 
 struct FailingLookup: PaperLookup {
-  func lookUp(ids: [String]) throws -> [Paper] {
+  func lookUp(ids: [String]) throws -> PaperLookupResult {
     throw PaperSiftError(.network, "Unable to reach the arXiv API: timed out.")
   }
 }
 
 struct FixedLookup: PaperLookup {
   let papers: [Paper]
+  var rejected: [String: String] = [:]
 
-  func lookUp(ids: [String]) throws -> [Paper] {
-    papers.filter { ids.contains($0.id) }
+  func lookUp(ids: [String]) throws -> PaperLookupResult {
+    PaperLookupResult(
+      papers: papers.filter { ids.contains($0.id) },
+      rejected: rejected.filter { ids.contains($0.key) })
   }
 }
 

@@ -18,6 +18,10 @@ import Testing
     "`ranking.model.trainingDays` (default \(ModelParameters().trainingDays))",
     "A night's own likes and scores count from the next night on.",
     "`llm.pricesPath` names a JSON file of the same form that replaces that table",
+    "`fetch.requestTimeoutSeconds` (default \(Int(FetchSettings().requestTimeoutSeconds)))",
+    "`fetch.maxAttempts` attempts (default \(FetchSettings().maxAttempts))",
+    "`fetch.lookupTimeoutSeconds` (default \(Int(FetchSettings().lookupTimeoutSeconds)))",
+    "`fetch.lookupMaxAttempts` (default \(FetchSettings().lookupMaxAttempts))",
   ])
   func readmeNamesSetting(phrase: String) throws {
     #expect(try Self.readme().contains(phrase))

@@ -19,6 +19,10 @@ public final class ArxivAPIClient {
   public let retryPolicy: RetryPolicy
   public let connectTimeout: Double
   public let requestTimeout: Double
+  /// The configuration keys that set ``requestTimeout`` and the number of
+  /// attempts, named in failure messages.
+  let timeoutSetting: String
+  let attemptsSetting: String
   private let http: HTTPClient
   private let logger = Logger(label: "arxiv-api")
   private var lastRequestStart: Date?
@@ -38,20 +42,38 @@ public final class ArxivAPIClient {
     self.connectTimeout = connectTimeout
     self.requestTimeout = requestTimeout
     self.http = http
+    timeoutSetting = "fetch.requestTimeoutSeconds"
+    attemptsSetting = "fetch.maxAttempts"
   }
 
-  /// Creates a client with the base URL and timeouts of the `fetch` configuration.
+  /// Who waits for a client's look-ups, which decides the limits it takes
+  /// from the `fetch` configuration.
+  public enum Waiter: Sendable {
+    /// A fetch or run, often from cron: `fetch.requestTimeoutSeconds` and
+    /// `fetch.maxAttempts`, as for the feed.
+    case job
+    /// A user at the terminal, for `like`, `dislike` and `unlike`:
+    /// `fetch.lookupTimeoutSeconds` and `fetch.lookupMaxAttempts`.
+    case user
+  }
+
+  /// Creates a client with the base URL and limits of the `fetch` configuration.
   ///
   /// - Throws: ``PaperSiftError`` with code `configuration` for an unusable setting.
-  public convenience init(settings: FetchSettings) throws {
+  public init(settings: FetchSettings, for waiter: Waiter = .job) throws {
     try settings.validate()
-    self.init(
-      baseURL: settings.apiBaseURL,
-      retryPolicy: RetryPolicy(
-        maxAttempts: max(1, settings.maxAttempts), baseDelay: 3,
-        maxRetryAfter: settings.maxRetryAfterSeconds),
-      connectTimeout: settings.connectTimeoutSeconds,
-      requestTimeout: settings.requestTimeoutSeconds)
+    let isUser = waiter == .user
+    let timeout = isUser ? settings.lookupTimeoutSeconds : settings.requestTimeoutSeconds
+    baseURL = settings.apiBaseURL
+    spacing = ArxivAPIClient.defaultSpacing
+    retryPolicy = RetryPolicy(
+      maxAttempts: isUser ? settings.lookupMaxAttempts : settings.maxAttempts, baseDelay: 3,
+      maxRetryAfter: settings.maxRetryAfterSeconds)
+    connectTimeout = min(settings.connectTimeoutSeconds, timeout)
+    requestTimeout = timeout
+    timeoutSetting = isUser ? "fetch.lookupTimeoutSeconds" : "fetch.requestTimeoutSeconds"
+    attemptsSetting = isUser ? "fetch.lookupMaxAttempts" : "fetch.maxAttempts"
+    http = HTTPClient()
   }
 
   /// Looks up `ids` (any form ``ArxivIdentifier`` accepts) in batches.
@@ -65,6 +87,19 @@ public final class ArxivAPIClient {
   /// - Throws: ``PaperSiftError`` for an invalid id, a request that still
   ///   fails after the retries, or a malformed response.
   public func papers(ids: [String]) throws -> [Paper] {
+    try lookUpPapers(ids: ids).papers
+  }
+
+  /// Looks up `ids` like ``papers(ids:)`` and also returns the ids that
+  /// the API rejected with an error entry, such as "incorrect id format
+  /// for 2505.77777".
+  ///
+  /// The API responds to a request with one bad id with that error alone,
+  /// so the rest of its batch is requested again without it.
+  ///
+  /// - Throws: ``PaperSiftError`` as ``papers(ids:)`` does, and for an
+  ///   error entry that names none of the requested ids.
+  public func lookUpPapers(ids: [String]) throws -> PaperLookupResult {
     var wanted: [String] = []
     var seen = Set<String>()
     for text in ids {
@@ -73,20 +108,36 @@ public final class ArxivAPIClient {
     }
 
     var found: [String: Paper] = [:]
+    var rejected: [String: String] = [:]
     for start in stride(from: 0, to: wanted.count, by: ArxivAPIClient.maxBatchSize) {
-      let batch = Array(wanted[start..<min(start + ArxivAPIClient.maxBatchSize, wanted.count)])
-      for paper in try lookUp(batch) {
-        found[paper.id] = paper
+      var batch = Array(wanted[start..<min(start + ArxivAPIClient.maxBatchSize, wanted.count)])
+      while !batch.isEmpty {
+        do {
+          for paper in try lookUp(batch) { found[paper.id] = paper }
+          batch = []
+        } catch let apiError as ArxivAPIErrorEntry {
+          guard let id = apiError.rejectedID(among: batch) else {
+            throw PaperSiftError(
+              .network,
+              "The arXiv API rejected the look-up of \(batch.count) ids: \(apiError.summary). "
+                + "Check fetch.apiBaseURL; it must be the URL of the arXiv API, such as the "
+                + "default \(FetchSettings().apiBaseURL).")
+          }
+          logger.warning(
+            "arXiv API rejected an id", [("id", id), ("error", apiError.summary)])
+          rejected[id] = apiError.summary
+          batch.removeAll { $0 == id }
+        }
       }
     }
 
-    let missing = wanted.filter { found[$0] == nil }
+    let missing = wanted.filter { found[$0] == nil && rejected[$0] == nil }
     if !missing.isEmpty {
       logger.warning(
         "arXiv API returned no entry for some ids",
         [("count", String(missing.count)), ("ids", missing.prefix(10).joined(separator: ","))])
     }
-    return wanted.compactMap { found[$0] }
+    return PaperLookupResult(papers: wanted.compactMap { found[$0] }, rejected: rejected)
   }
 
   /// Returns the URL that looks up `ids` in one request.
@@ -122,9 +173,10 @@ public final class ArxivAPIClient {
           throw PaperSiftError(
             .network,
             "The arXiv API look-up of \(idCount) ids failed after \(attempt) "
-              + "attempt\(attempt == 1 ? "" : "s"): "
+              + "attempt\(attempt == 1 ? "" : "s") (\(attemptsSetting)): "
               + retryPolicy.describe(error, setting: "fetch.maxRetryAfterSeconds")
-              + FetchSettings.timeoutHint(for: error, seconds: requestTimeout),
+              + FetchSettings.timeoutHint(
+                for: error, seconds: requestTimeout, setting: timeoutSetting),
             underlying: error)
         }
         logger.warning(

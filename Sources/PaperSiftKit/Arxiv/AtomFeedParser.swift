@@ -44,15 +44,13 @@ enum AtomFeedParser {
 
   /// Reads one entry, or returns nil when its `<id>` has no arXiv id.
   ///
-  /// - Throws: ``PaperSiftError`` for an error entry of the API.
+  /// - Throws: ``ArxivAPIErrorEntry`` for an error entry of the API.
   static func parseEntry(_ entry: XMLNode, source: String) throws -> Paper? {
     let atom = XMLNamespace.atom
     let idText = entry.child("id", namespace: atom)?.text.trimmingCharacters(in: .whitespaces)
     let summary = FeedText.clean(entry.child("summary", namespace: atom)?.text ?? "")
-    if let idText, idText.contains("/api/errors") {
-      throw PaperSiftError(
-        .invalidInput,
-        "The arXiv API reported an error in '\(source)': \(summary). Check the requested ids.")
+    if let idText, let apiError = ArxivAPIErrorEntry(idText: idText, summary: summary) {
+      throw apiError
     }
     guard let idText, let identifier = ArxivIdentifier.parse(idText) else { return nil }
     let title = FeedText.clean(entry.child("title", namespace: atom)?.text ?? "")

@@ -206,6 +206,19 @@ public enum FeedReader {
   public static func parse(
     _ data: Data, source: String, fileName: String? = nil, now: Date = Date()
   ) throws -> FeedDocument {
+    do {
+      return try parseKeepingAPIErrors(data, source: source, fileName: fileName, now: now)
+    } catch let apiError as ArxivAPIErrorEntry {
+      throw PaperSiftError(.invalidInput, apiError.fileMessage(source: source))
+    }
+  }
+
+  /// Parses `data` like ``parse(_:source:fileName:now:)``, but throws an
+  /// error entry of the arXiv API as ``ArxivAPIErrorEntry``, so that the
+  /// API client can tell which id the API rejected.
+  static func parseKeepingAPIErrors(
+    _ data: Data, source: String, fileName: String? = nil, now: Date = Date()
+  ) throws -> FeedDocument {
     let document = try parseFormat(data, source: source, fileName: fileName)
     return try FeedItemChecks.skippingFutureMonths(document, now: now)
   }

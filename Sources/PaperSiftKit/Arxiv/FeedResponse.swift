@@ -12,14 +12,21 @@ enum FeedResponse {
     var setting: String
     /// The default of ``setting``.
     var defaultURL: String
+    /// The response's name in messages, such as "The feed downloaded".
+    var responseName: String
+    /// The advice on a response that does not parse, given before the
+    /// setting to check.
+    var retryAdvice: String
   }
 
   static let rss = Expectation(
     format: .rss, name: "an arXiv RSS feed", setting: "fetch.rssBaseURL",
-    defaultURL: FetchSettings().rssBaseURL)
+    defaultURL: FetchSettings().rssBaseURL, responseName: "The feed downloaded",
+    retryAdvice: "Nothing was imported. Fetch again later")
   static let atom = Expectation(
     format: .atom, name: "an arXiv API Atom feed", setting: "fetch.apiBaseURL",
-    defaultURL: FetchSettings().apiBaseURL)
+    defaultURL: FetchSettings().apiBaseURL, responseName: "The arXiv API response",
+    retryAdvice: "Look the papers up again later")
 
   /// Parses the body of `response` as the feed of `expected`.
   ///
@@ -32,12 +39,13 @@ enum FeedResponse {
   ///   HTML page or does not parse, since a cut download or a maintenance
   ///   page can pass, and with code `invalidInput` when it is a feed of
   ///   another format. The message names `url` and the setting to check.
+  ///   An error entry of the arXiv API is thrown as ``ArxivAPIErrorEntry``.
   static func parse(_ response: HTTPResponse, url: String, expecting expected: Expectation)
     throws -> FeedDocument
   {
     let document: FeedDocument
     do {
-      document = try FeedReader.parse(response.body, source: url)
+      document = try FeedReader.parseKeepingAPIErrors(response.body, source: url)
     } catch let error as PaperSiftError where error.code == .invalidInput {
       if isHTMLPage(response) {
         throw PaperSiftError(
@@ -48,10 +56,13 @@ enum FeedResponse {
             + "server under maintenance, also sends such a page.",
           underlying: error)
       }
+      // The parser's advice on files does not fit a download.
+      let problem = error.message.replacingOccurrences(of: " " + XMLTree.fileAdvice, with: "")
       throw PaperSiftError(
         .network,
-        "The feed downloaded from \(url) does not parse (\(error.message)) Fetch again later; "
-          + "if this persists, check \(expected.setting).", underlying: error)
+        "\(expected.responseName) from \(url) does not parse (\(problem)) "
+          + "\(expected.retryAdvice); if this persists, check \(expected.setting).",
+        underlying: error)
     }
     guard document.format == expected.format else {
       throw PaperSiftError(

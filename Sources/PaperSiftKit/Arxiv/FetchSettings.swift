@@ -22,6 +22,14 @@ public struct FetchSettings: Codable, Sendable, Equatable {
   /// The longest `Retry-After` that a request waits for before its next
   /// attempt, in seconds. A longer one fails the request at once.
   public var maxRetryAfterSeconds = RetryPolicy.defaultMaxRetryAfter
+  /// Seconds allowed for one arXiv API request of `like`, `dislike`
+  /// and `unlike`, which a user waits for at the terminal. arXiv's API
+  /// usually responds to an `id_list` query of 100 ids within a few seconds.
+  public var lookupTimeoutSeconds = 15.0
+  /// The number of attempts per arXiv API request of `like`, `dislike`
+  /// and `unlike`, the first included. Feedback that a failed look-up
+  /// leaves pending is looked up again by the next fetch, run or like.
+  public var lookupMaxAttempts = 2
 
   public init() {}
 
@@ -51,6 +59,11 @@ public struct FetchSettings: Codable, Sendable, Equatable {
     maxRetryAfterSeconds =
       try container.decodeIfPresent(Double.self, forKey: .maxRetryAfterSeconds)
       ?? defaults.maxRetryAfterSeconds
+    lookupTimeoutSeconds =
+      try container.decodeIfPresent(Double.self, forKey: .lookupTimeoutSeconds)
+      ?? defaults.lookupTimeoutSeconds
+    lookupMaxAttempts =
+      try container.decodeWholeNumber(forKey: .lookupMaxAttempts) ?? defaults.lookupMaxAttempts
   }
 
   /// Checks the values that the file could set to something unusable.
@@ -74,6 +87,9 @@ public struct FetchSettings: Codable, Sendable, Equatable {
     try SettingRange.checkSeconds("fetch.connectTimeoutSeconds", connectTimeoutSeconds)
     try SettingRange.checkSeconds("fetch.requestTimeoutSeconds", requestTimeoutSeconds)
     try SettingRange.checkCount("fetch.maxAttempts", maxAttempts, in: SettingRange.attempts)
+    try SettingRange.checkSeconds("fetch.lookupTimeoutSeconds", lookupTimeoutSeconds)
+    try SettingRange.checkCount(
+      "fetch.lookupMaxAttempts", lookupMaxAttempts, in: SettingRange.attempts)
     try SettingRange.checkSeconds(
       "fetch.maxRetryAfterSeconds", maxRetryAfterSeconds, allowsZero: true)
     guard !categories.isEmpty, categories.allSatisfy({ !$0.isEmpty }) else {
@@ -84,10 +100,13 @@ public struct FetchSettings: Codable, Sendable, Equatable {
     }
   }
 
-  /// Returns a sentence naming the setting that limits a request, when `error` is a time-out.
-  static func timeoutHint(for error: HTTPError, seconds: Double) -> String {
+  /// Returns a sentence naming `setting`, the key that limits a request to
+  /// `seconds`, when `error` is a time-out.
+  static func timeoutHint(
+    for error: HTTPError, seconds: Double, setting: String = "fetch.requestTimeoutSeconds"
+  ) -> String {
     guard case .timedOut = error.kind else { return "" }
-    return " fetch.requestTimeoutSeconds sets that limit (now \(secondsText(seconds)))."
+    return " \(setting) sets that limit (now \(secondsText(seconds)))."
   }
 
   /// The announce types that are stored; the others are skipped.

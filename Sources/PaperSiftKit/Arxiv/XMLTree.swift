@@ -40,6 +40,10 @@ enum XMLNamespace {
 /// arXiv documents are at most a few megabytes, so a whole tree in memory
 /// keeps the RSS and Atom readers simple.
 enum XMLTree {
+  /// The last sentence of a syntax error's message, which a caller that
+  /// downloaded the document replaces with its own advice.
+  static let fileAdvice = "Nothing was imported; fetch or export the file again."
+
   /// Parses `data` into its root element.
   ///
   /// - Parameters:
@@ -55,7 +59,7 @@ enum XMLTree {
         .invalidInput,
         "Malformed XML in '\(source)' at line \(invalid.line), column \(invalid.column): "
           + "byte \(invalid.offset) of \(data.count) is not valid UTF-8, the document's "
-          + "encoding. Nothing was imported; fetch or export the file again.")
+          + "encoding. \(fileAdvice)")
     }
     let parser = XMLParser(data: data)
     let builder = TreeBuilder()
@@ -85,7 +89,7 @@ enum XMLTree {
     for failure: TreeBuilder.Failure, in data: Data, source: String
   ) -> String {
     let place = "Malformed XML in '\(source)' at line \(failure.line), column \(failure.column)"
-    let retry = "Nothing was imported; fetch or export the file again."
+    let retry = fileAdvice
     guard XMLSyntaxError.isAtEnd(of: data, line: failure.line, column: failure.column) else {
       return "\(place): \(XMLSyntaxError.describe(code: failure.code)). \(retry)"
     }

@@ -59,7 +59,10 @@ extension FeedbackInput {
   /// field that uses an undefined macro is skipped. It becomes the entry's
   /// problem only when no other arXiv field gives an id or a problem. The
   /// fields, in order:
-  /// - `eprint`, unless `archivePrefix` or `eprinttype` names another server
+  /// - `eprint`, unless `archivePrefix` or `eprinttype` names another server.
+  ///   An old-style number without its archive, such as `9901001`, takes
+  ///   the archive from `primaryClass`: `hep-th` gives `hep-th/9901001`, and
+  ///   `math.GT` gives `math/0309136`, the id that arXiv's API returns.
   /// - `arxiv`, `arxivid`, `arxiv_id` or `arxiv-id`
   /// - `url` or `howpublished`, when it contains `arxiv.org`
   /// - `doi`, when it has arXiv's DOI prefix 10.48550/arXiv.
@@ -79,6 +82,15 @@ extension FeedbackInput {
       switch field {
       case "doi": id = remainder(of: cleaned, after: arxivDOIPrefix)
       case "journal": id = remainder(of: cleaned, after: googleScholarJournalPrefix)
+      case "eprint" where isOldStyleNumber(cleaned):
+        guard let primaryClass = entry.fields["primaryclass"].map(cleanedValue),
+          let archive = primaryClass.split(separator: ".").first, !archive.isEmpty
+        else {
+          return .invalid(
+            "invalid eprint '\(cleaned)' because an old-style number needs its archive, "
+              + "as in primaryClass = {hep-th}")
+        }
+        id = Substring("\(archive.lowercased())/\(cleaned)")
       default: id = Substring(cleaned)
       }
       guard let identifier = ArxivIdentifier.parse(String(id)) else {
@@ -130,6 +142,19 @@ extension FeedbackInput {
       result.append(("journal", journal))
     }
     return result
+  }
+
+  /// Tells whether `value` is the number of an old-style id without its
+  /// archive, YYMMNNN with an optional version, as in `eprint = {9901001}`.
+  private static func isOldStyleNumber(_ value: String) -> Bool {
+    let bytes = Array(value.utf8)
+    guard bytes.count >= 7, bytes[..<7].allSatisfy(ArxivIdentifier.isDigit) else {
+      return false
+    }
+    let version = bytes[7...]
+    return version.isEmpty
+      || (version.first == UInt8(ascii: "v") && version.count > 1
+        && version.dropFirst().allSatisfy(ArxivIdentifier.isDigit))
   }
 
   /// The DOI prefix of arXiv's DataCite DOIs, such as 10.48550/arXiv.2501.19281.

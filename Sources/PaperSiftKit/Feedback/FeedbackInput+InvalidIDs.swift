@@ -28,12 +28,17 @@ extension FeedbackInput {
   }
 
   private static func listReport(_ invalid: [InvalidListLine], source: String) -> String {
-    let lines = invalid.count == 1 ? "line" : "lines"
+    var lines = invalid.count == 1 ? "line" : "lines"
+    if invalid.contains(where: \.isPartOfLine) {
+      lines = invalid.count == 1 ? "id" : "ids or lines"
+    }
     let ids = invalid.count == 1 ? "is not a valid arXiv id" : "are not valid arXiv ids"
     var report = ["Skipped \(invalid.count) \(lines) of '\(source)' that \(ids):"]
     for line in invalid.prefix(maxListedKeys) {
       let reason = line.rejection.map { " because \($0.reason)" } ?? ""
-      report.append("  line \(line.line): '\(ArxivIdentifier.shown(line.text))'\(reason)")
+      let part = line.isPartOfLine ? " (part of the line)" : ""
+      report.append(
+        "  line \(line.line): '\(ArxivIdentifier.shown(line.text))'\(part)\(reason)")
     }
     if let rest = remainingLines(invalid.map(\.line)) { report.append(rest) }
     var advice = ["Accepted forms: \(ArxivIdentifier.acceptedForms)."]

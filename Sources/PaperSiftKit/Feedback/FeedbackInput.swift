@@ -2,10 +2,24 @@ import Foundation
 
 /// Looks papers up by id in a remote catalogue, the arXiv API in PaperSift.
 public protocol PaperLookup {
-  /// Returns the papers found; ids unknown to the catalogue are left out.
+  /// Returns the papers found and the ids that the catalogue rejected;
+  /// other ids unknown to the catalogue are left out of both.
   ///
   /// - Throws: A network error when the catalogue cannot be reached.
-  func lookUp(ids: [String]) throws -> [Paper]
+  func lookUp(ids: [String]) throws -> PaperLookupResult
+}
+
+/// The papers that a look-up found and the ids that the catalogue rejected.
+public struct PaperLookupResult: Sendable, Equatable {
+  public var papers: [Paper]
+  /// The catalogue's reason by version-less id, such as arXiv's
+  /// "incorrect id format for 2505.77777".
+  public var rejected: [String: String]
+
+  public init(papers: [Paper], rejected: [String: String] = [:]) {
+    self.papers = papers
+    self.rejected = rejected
+  }
 }
 
 /// Stores looked-up papers, the paper store in PaperSift.
@@ -19,8 +33,12 @@ public struct LookupOutcome: Sendable, Equatable {
   public var imported: [String] = []
   /// The catalogue could not be reached; the feedback waits for the paper's import.
   public var pending: [String] = []
-  /// The catalogue has no such paper; no feedback was stored for them.
+  /// The catalogue returned no paper for these ids.
   public var notFound: [String] = []
+  /// The catalogue rejected these ids, with its reason by id. That is a
+  /// definite result, unlike an empty response, which the API can send
+  /// under load.
+  public var rejected: [String: String] = [:]
   /// The lookup error's text, when the catalogue could not be reached.
   public var failure: String?
 }
@@ -42,11 +60,14 @@ public struct FeedbackFileContents: Sendable, Equatable {
 public struct InvalidListLine: Sendable, Equatable {
   /// The 1-based line number.
   public var line: Int
-  /// The line without leading and trailing spaces and tabs.
+  /// The line without its comment and leading and trailing spaces and
+  /// tabs, or the part of it that is invalid.
   public var text: String
   /// The reason the id on the line is rejected, or nil when the line is
   /// in no accepted form.
   public var rejection: ArxivIdentifier.Rejection?
+  /// Whether ``text`` is one part of a line whose other parts gave ids.
+  public var isPartOfLine = false
 }
 
 /// A BibTeX entry that gave no arXiv id.
@@ -115,10 +136,11 @@ public enum FeedbackInput {
   }
 
   /// Parses `text` as BibTeX when a line starts with an `@type{` or
-  /// `@type(` entry, else as one id or URL a line.
+  /// `@type(` entry, else as a list of ids or URLs.
   ///
-  /// List lines that are empty or start with `#` are skipped, and the
-  /// other lines that are no valid id are returned as invalid lines. For
+  /// ``readListLine(_:number:currentMonth:)`` describes how a list line is
+  /// split into ids and comments, and which lines or parts of lines are
+  /// returned as invalid. For
   /// BibTeX, see ``identifier(of:now:)`` for the fields an entry's id is
   /// taken from. A new-style id whose month is in the future at `now` is
   /// invalid, as ``ArxivIdentifier/futureMonthReason(now:)`` describes.
@@ -139,19 +161,9 @@ public enum FeedbackInput {
     var invalid: [InvalidListLine] = []
     let currentMonth = ArxivIdentifier.monthNumber(of: now)
     for (number, line) in lines.enumerated() {
-      // The ASCII members of `whitespaces` are space and tab.
-      let trimmed = String(line.trimming(.whitespaces) { $0 == 0x20 || $0 == 0x09 })
-      guard !trimmed.isEmpty, !trimmed.hasPrefix("#") else { continue }
-      guard let identifier = ArxivIdentifier.parse(trimmed) else {
-        let rejection = ArxivIdentifier.earlyMonthRejection(trimmed)
-        invalid.append(InvalidListLine(line: number + 1, text: trimmed, rejection: rejection))
-        continue
-      }
-      if let rejection = identifier.futureMonthRejection(currentMonth: currentMonth) {
-        invalid.append(InvalidListLine(line: number + 1, text: trimmed, rejection: rejection))
-        continue
-      }
-      result.append(identifier)
+      let read = readListLine(line, number: number + 1, currentMonth: currentMonth)
+      result += read.identifiers
+      invalid += read.invalid
     }
     return FeedbackFileContents(identifiers: unique(result), invalidLines: invalid)
   }
@@ -211,7 +223,7 @@ public enum FeedbackInput {
     return rest.first == UInt8(ascii: "{") || rest.first == UInt8(ascii: "(")
   }
 
-  static func unique(_ identifiers: [ArxivIdentifier]) -> [ArxivIdentifier] {
+  public static func unique(_ identifiers: [ArxivIdentifier]) -> [ArxivIdentifier] {
     var seen = Set<String>()
     return identifiers.filter { seen.insert($0.id).inserted }
   }
@@ -289,11 +301,14 @@ public enum FeedbackInput {
       return outcome
     }
     do {
-      let found = try lookup.lookUp(ids: unknown)
-      try importer.importPapers(found)
-      let foundIds = Set(found.map(\.id))
+      let result = try lookup.lookUp(ids: unknown)
+      try importer.importPapers(result.papers)
+      let foundIds = Set(result.papers.map(\.id))
       outcome.imported = unknown.filter { foundIds.contains($0) }
-      outcome.notFound = unknown.filter { !foundIds.contains($0) }
+      outcome.rejected = result.rejected.filter { !foundIds.contains($0.key) }
+      outcome.notFound = unknown.filter {
+        !foundIds.contains($0) && outcome.rejected[$0] == nil
+      }
     } catch let error as PaperSiftError where error.code == .database {
       throw error
     } catch {

@@ -3,8 +3,8 @@ import Foundation
 /// The arXiv API answers the look-ups of `like` and `dislike` for papers
 /// that are not stored yet.
 extension ArxivAPIClient: PaperLookup {
-  public func lookUp(ids: [String]) throws -> [Paper] {
-    try papers(ids: ids)
+  public func lookUp(ids: [String]) throws -> PaperLookupResult {
+    try lookUpPapers(ids: ids)
   }
 }
 

@@ -218,7 +218,7 @@ public final class NightlyRun {
       if !pending.isEmpty {
         logger.notice(
           "Feedback on papers not stored yet stays pending and does not count tonight; "
-            + "a run that fetches the feed, or 'papersift like', looks them up",
+            + "a run that fetches the feed, 'papersift fetch' or 'papersift like' looks them up",
           [("papers", "\(pending.count)"), ("ids", pending.prefix(10).joined(separator: ","))])
       }
       return date
@@ -237,23 +237,21 @@ public final class NightlyRun {
   /// Looks up liked or disliked papers that were not stored when the
   /// feedback was given; a failed look-up leaves them pending for the next run.
   func resolvePendingFeedback(settings: Configuration, database: Database) throws {
-    let pending = try FeedbackStore(database: database).pendingIds()
-    guard !pending.isEmpty else { return }
-    let outcome = try FeedbackInput.resolveUnknown(
-      pending, database: database, lookup: try ArxivAPIClient(settings: settings.fetch),
-      importer: PaperStore(database: database))
-    if let failure = outcome.failure {
+    let lookup = try FeedbackInput.resolvePending(settings: settings.fetch, database: database)
+    guard !lookup.looked.isEmpty else { return }
+    if let failure = lookup.failure {
       logger.warning(
-        "Pending feedback stays pending", [("papers", "\(pending.count)"), ("error", failure)])
+        "Pending feedback stays pending",
+        [("papers", "\(lookup.looked.count)"), ("error", failure)])
     } else {
       logger.info(
         "Resolved pending feedback",
         [
-          ("imported", "\(outcome.imported.count)"),
-          ("not_found", outcome.notFound.joined(separator: ",")),
+          ("imported", "\(lookup.imported.count)"),
+          ("still_pending", lookup.stillPending.joined(separator: ",")),
+          ("removed", lookup.removed.keys.sorted().joined(separator: ",")),
         ])
     }
-    try FeedbackInput.recordNotFound(outcome.notFound, database: database)
   }
 
   private func missingDate(_ options: NightlyRunOptions) throws -> String {

@@ -16,6 +16,11 @@ public struct FeedbackEntry: Sendable, Codable, Equatable {
   public var source: String
   /// The paper's title, nil while the paper is not in the database.
   public var title: String?
+  /// The number of UTC days on which an arXiv look-up returned no paper
+  /// for the id, 0 when none did.
+  public var lookupMissDays = 0
+  /// The last such day, `YYYY-MM-DD`, or nil.
+  public var lastLookupMiss: String?
 
   /// Whether the paper is not in the database yet, so the feedback waits for its import.
   public var isPending: Bool { title == nil }
@@ -99,7 +104,8 @@ public struct FeedbackStore {
   public func entries() throws -> [FeedbackEntry] {
     let rows = try database.rows(
       """
-      SELECT feedback.paper_id, feedback.label, feedback.created, feedback.source, papers.title
+      SELECT feedback.paper_id, feedback.label, feedback.created, feedback.source, papers.title,
+        feedback.lookup_miss_days, feedback.last_lookup_miss
       FROM feedback LEFT JOIN papers ON papers.id = feedback.paper_id
       ORDER BY feedback.created, feedback.rowid
       """)
@@ -109,7 +115,7 @@ public struct FeedbackStore {
       else { return nil }
       return FeedbackEntry(
         paperId: id, label: label, created: row.string(2) ?? "", source: row.string(3) ?? "",
-        title: row.string(4))
+        title: row.string(4), lookupMissDays: row.int(5) ?? 0, lastLookupMiss: row.string(6))
     }
   }
 

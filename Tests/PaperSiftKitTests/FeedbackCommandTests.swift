@@ -298,9 +298,10 @@ import Testing
       #expect(
         result.output
           == "cond-mat/0703999: liked (pending: the arXiv look-up failed)\n"
-          + "math.GT/0309136: liked (pending: the arXiv look-up failed)\n")
+          + "math/0309136: liked (pending: the arXiv look-up failed)\n")
       let query = try #require(server.requests.last?.path)
       #expect(query.contains("cond-mat/0703999"))
+      #expect(query.contains("math/0309136"))
     }
   }
 

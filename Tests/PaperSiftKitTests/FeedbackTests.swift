@@ -81,7 +81,7 @@ final class RecordingImporter: PaperImporting {
     ("https://arxiv.org/pdf/2501.19281v1", "2501.19281"),
     ("https://arxiv.org/pdf/2501.19281v1.pdf", "2501.19281"),
     ("hep-th/9901001", "hep-th/9901001"),
-    ("math.GT/0309136", "math.GT/0309136"),
+    ("math.GT/0309136", "math/0309136"),
   ])
   func validIdStoredVersionless(input: String, stored: String) throws {
     let storage = try TemporaryDatabase()
@@ -343,7 +343,7 @@ final class RecordingImporter: PaperImporting {
     let contents = try FeedbackInput.parse(text, source: "refs.bib")
     #expect(
       contents.identifiers.map(\.id) == [
-        "2501.19281", "2410.00001", "math.GT/0309136", "2302.12345", "2505.01136", "2505.01197",
+        "2501.19281", "2410.00001", "math/0309136", "2302.12345", "2505.01136", "2505.01197",
         "2403.00001", "2404.00002",
       ])
     #expect(contents.skippedEntries.map(\.key) == ["d"])

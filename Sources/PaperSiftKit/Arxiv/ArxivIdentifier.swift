@@ -5,7 +5,8 @@ import Foundation
 /// Accepts the forms a user copies from arXiv: `2501.19281`, `2501.19281v2`,
 /// `arXiv:2501.19281`, `https://arxiv.org/abs/2501.19281v3`,
 /// `https://arxiv.org/pdf/2501.19281v1` (with or without `.pdf`), and
-/// old-style ids such as `hep-th/9901001` or `math.GT/0309136`. See
+/// old-style ids such as `hep-th/9901001` or `math.GT/0309136` (stored as
+/// `math/0309136`, the id arXiv gives such a paper). See
 /// https://info.arxiv.org/help/arxiv_identifier.html for the schemes.
 public struct ArxivIdentifier: Sendable, Hashable, CustomStringConvertible {
   /// The version-less id, the key PaperSift stores papers under.
@@ -149,7 +150,8 @@ public struct ArxivIdentifier: Sendable, Hashable, CustomStringConvertible {
   }
 
   /// Parses `archive[.XX]/YYMMNNN` with an optional `vN`, such as
-  /// `math.GT/0309136v2`, where `slash` is the index of the first `/`.
+  /// `math.GT/0309136v2`, where `slash` is the index of the first `/`. The
+  /// id drops the subject class `.XX`.
   private static func parseOldStyle(_ bytes: [UInt8], slash: Int) -> ArxivIdentifier? {
     var archive = bytes[..<slash]
     var hasSubjectClass = false
@@ -168,7 +170,9 @@ public struct ArxivIdentifier: Sendable, Hashable, CustomStringConvertible {
       isOldStyleMonth(Substring(decoding: digits.prefix(4), as: UTF8.self)),
       digits.suffix(3).contains(where: { $0 != UInt8(ascii: "0") })
     else { return nil }
-    return make(bytes[..<digits.endIndex], versionSuffix: bytes[digits.endIndex...])
+    // arXiv's id leaves the subject class out: math.GT/0309136 is math/0309136,
+    // the form that the API and the listings give.
+    return make(archive + [UInt8(ascii: "/")] + digits, versionSuffix: bytes[digits.endIndex...])
   }
 
   static func isDigit(_ byte: UInt8) -> Bool {

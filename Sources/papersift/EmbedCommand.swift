@@ -9,6 +9,8 @@ enum EmbedCommand: Command {
     discussion: """
       Reads one {"text": "..."} object per line of FILE ('-' for standard input) and writes
       one {"input_ids": [...], "embedding": [...]} line per input to standard output, in order.
+      A blank line before the last object is rejected with its number, because it would shift
+      the outputs; write {"text": ""} to embed an empty text.
       """,
     options: [
       .value("--jsonl", "FILE", help: "The input file of {\"text\": ...} lines, or '-'."),
@@ -58,10 +60,10 @@ enum EmbedCommand: Command {
     return .success
   }
 
-  /// Reads the `text` field of every non-empty line.
+  /// Reads the `text` field of every line, as ``EmbedInput`` reads them.
   ///
-  /// - Throws: ``PaperSiftError`` with code `invalidInput` when the input
-  ///   has no such line or a line is not such an object.
+  /// - Throws: ``PaperSiftError`` when the input cannot be read, is empty, or
+  ///   has a line that is blank or not a `{"text": ...}` object.
   static func readTexts(path: String) throws -> [String] {
     let data: Data
     do {
@@ -76,24 +78,6 @@ enum EmbedCommand: Command {
         "Unable to read '\(path)': \(PaperSiftError.describe(error)). Check the path.",
         underlying: error)
     }
-    var texts: [String] = []
-    let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
-    for (number, line) in lines.enumerated() {
-      guard line.contains(where: { $0 != 0x20 && $0 != 0x0D && $0 != 0x09 }) else { continue }
-      let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any]
-      guard let text = object?["text"] as? String else {
-        throw PaperSiftError(
-          .invalidInput,
-          "Line \(number + 1) of '\(path)' is not a JSON object with a string \"text\" field.")
-      }
-      texts.append(text)
-    }
-    guard !texts.isEmpty else {
-      let source = path == "-" ? "The standard input" : "'\(path)'"
-      throw PaperSiftError(
-        .invalidInput,
-        "\(source) is empty: expected JSON Lines with one {\"text\": ...} object a line.")
-    }
-    return texts
+    return try EmbedInput.texts(in: data, source: path == "-" ? "the standard input" : "'\(path)'")
   }
 }

@@ -84,12 +84,7 @@ struct ImportCommand: Command {
   }
 
   static func validatedDate(_ text: String?) throws -> String? {
-    guard let text else { return nil }
-    guard FeedText.isDay(text) else {
-      throw PaperSiftError(
-        .invalidInput, "Invalid value '\(text)' for --date: expected a day as YYYY-MM-DD.")
-    }
-    return text
+    try text.map { try DayOption.validated($0) }
   }
 
   /// Describes in one line what an import did with one file.

@@ -35,7 +35,7 @@ enum RankCommand: Command {
     ])
 
   static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitStatus {
-    let top = try arguments.int("--top", in: 1...1_000_000)
+    let top = try arguments.int("--top", in: ParsedArguments.paperCounts)
     let requestedDate = try ImportCommand.validatedDate(arguments.string("--date"))
     let configuration = try context.loadConfiguration()
     let database = try context.openDatabase()

@@ -44,13 +44,16 @@ enum RunCommand: Command {
       .flag(
         "--no-llm",
         help: "Send nothing to the LLM. Show the night's stored scores, else the prefilter's top."),
-      .value(
-        "--budget", "USD",
-        help: "Send no LLM batch whose estimated cost would take this run's spending over USD. "
-          + "The budget is per run: a second run of the night may spend it again."),
+      budgetOption,
       .value("--out", "DIR", help: "Write the digest files here (default: run.outputFolder)."),
       waitOption,
     ])
+
+  /// `--budget USD`, which `run` and `score` take.
+  static let budgetOption = OptionSpec.value(
+    "--budget", "USD",
+    help: "Send no LLM batch whose estimated cost would take this run's spending over USD, an "
+      + "amount in US dollars. The budget is per run: a second run may spend it again.")
 
   /// `--wait SECONDS`, which `run` and `score` take for the run lock of the home folder.
   static let waitOption = OptionSpec.value(
@@ -84,13 +87,7 @@ enum RunCommand: Command {
 
   static func makeOptions(_ arguments: ParsedArguments) throws -> NightlyRunOptions {
     var options = NightlyRunOptions()
-    if let date = arguments.string("--date") {
-      guard FeedText.isDay(date) else {
-        throw PaperSiftError(
-          .invalidInput, "Invalid --date '\(date)': expected YYYY-MM-DD, such as 2025-05-05.")
-      }
-      options.date = date
-    }
+    options.date = try ImportCommand.validatedDate(arguments.string("--date"))
     options.inputs = arguments.strings("--input").map { URL(fileURLWithPath: $0) }
     let chosen = ["--top", "--fraction", "--cutoff"].filter { arguments.string($0) != nil }
     guard chosen.count <= 1 else {
@@ -99,7 +96,7 @@ enum RunCommand: Command {
         "Pass only one of --top, --fraction and --cutoff, not \(chosen.joined(separator: " and "))."
       )
     }
-    if let top = try arguments.int("--top", in: 1...1_000_000) {
+    if let top = try arguments.int("--top", in: ParsedArguments.paperCounts) {
       options.cutoff = .count(top)
     } else if let share = try arguments.double("--fraction") {
       // NightlyRun checks the range, with one message for 0 and for 1.5.

@@ -18,9 +18,8 @@ enum ScoreCommand: Command {
     options: [
       .value(
         "--topics", "FILE", help: "The topics file (default: ranking.topicsFile in the home)."),
-      .value(
-        "--budget", "USD", help: "Send no batch whose estimated cost would cross USD dollars."),
-      .value("--limit", "N", help: "Score only the first N papers of the file."),
+      RunCommand.budgetOption,
+      .value("--limit", "N", help: "Score only the first N papers of the file (1 or more)."),
       .value(
         "--date", "YYYY-MM-DD",
         help: "The day the run is stored under: the file's day when it gives one "
@@ -38,7 +37,7 @@ enum ScoreCommand: Command {
       throw PaperSiftError(.invalidInput, "Pass exactly one papers file, such as day.papers.jsonl.")
     }
     let budget = try arguments.double("--budget", in: 0 ... .infinity)
-    let limit = try arguments.int("--limit", in: 1...Int.max)
+    let limit = try arguments.int("--limit", in: ParsedArguments.paperCounts)
     let lockWait = try RunCommand.lockWaitSeconds(arguments)
     let dateOption = try ImportCommand.validatedDate(arguments.string("--date"))
 
@@ -110,9 +109,11 @@ enum ScoreCommand: Command {
     print(
       "\(result.scores.count) scored (\(result.cachedIDs.count) already stored), "
         + "\(result.unscored.count) unscored, \(result.requests) "
-        + "\(result.requests == 1 ? "batch" : "batches") sent to \(model), retries not counted: "
-        + "\(usage.promptTokens) prompt tokens (\(usage.cachedPromptTokens) cached), "
-        + "\(usage.completionTokens) completion tokens, cost \(cost)")
+        + "\(result.requests == 1 ? "request" : "requests") sent to \(model), counting a batch "
+        + "sent again as a new request and a request retried after an HTTP error once: "
+        + "\(usage.promptTokens) prompt tokens "
+        + "(\(usage.cachedPromptTokens) cached), \(usage.completionTokens) completion tokens, "
+        + "cost \(cost)")
   }
 
   private static func readDocument(_ path: String) throws -> FeedDocument {

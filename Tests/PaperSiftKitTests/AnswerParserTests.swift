@@ -234,6 +234,29 @@ struct ParsingCase: CustomTestStringConvertible, Sendable {
     #expect(answer.invalid["2505.00001"] == #"RELEVANCE 11, NOVELTY "high""#)
   }
 
+  @Test func conflictingRepeatsAreListed() throws {
+    let text = [
+      Self.line("2505.00001", "11"), Self.line("2505.00001", "3", "4"),
+      Self.line("2505.00001", "3", "4"), Self.line("2505.00001", "9", "4"),
+      Self.line("2505.00001", "0"), Self.line("2505.00002"), Self.line("2505.00002", "8", "2"),
+    ].joined(separator: "\n")
+
+    let answer = AnswerParser.parse(text, batchIDs: Self.batch)
+
+    #expect(answer.scores["2505.00001"]?.relevance == 3)
+    #expect(answer.invalid.isEmpty)
+    // The same scores again and an invalid entry are no conflict.
+    #expect(
+      answer.conflicts.map(\.kept.scoreText) == [
+        "RELEVANCE 3, NOVELTY 4", "RELEVANCE 8, NOVELTY 7",
+      ])
+    #expect(
+      answer.conflicts.map(\.ignored.scoreText) == [
+        "RELEVANCE 9, NOVELTY 4", "RELEVANCE 8, NOVELTY 2",
+      ])
+    #expect(answer.conflicts.map(\.ignored.paperID) == ["2505.00001", "2505.00002"])
+  }
+
   @Test func matchesByIDNotPosition() {
     let reversed = Self.batch.reversed().enumerated().map { index, id in
       Self.line(id, "\(index + 1)")

@@ -380,7 +380,10 @@ import Testing
     let error = #expect(throws: ChatRequestError.self) {
       try client.complete(Self.messages, maxOutputTokens: 100)
     }
-    #expect(error?.message.contains("not a chat completion: <html>proxy login</html>") == true)
+    #expect(
+      error?.message.hasSuffix(
+        "not a chat completion: proxy login. Check llm.baseURL and that the server speaks the "
+          + "OpenAI API.") == true, "\(error?.message ?? "")")
   }
 
   @Test func echoedKeyIsRedacted() throws {

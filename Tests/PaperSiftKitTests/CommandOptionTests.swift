@@ -45,6 +45,55 @@ import Testing
   }
 
   @Test(arguments: [
+    ["run", "--no-llm", "--date"], ["rank", "--date"], ["papers", "--date"],
+    ["import", "FILE", "--date"], ["score", "FILE", "--date"],
+  ])
+  func dateOptionIsCheckedAlike(arguments: [String]) throws {
+    let home = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: home) }
+    let papersift = try PaperSiftProcess(home: home)
+    let command = arguments.map { $0 == "FILE" ? TestFiles.benchmarkDay.path : $0 }
+
+    let form = try papersift.run(command + ["2025-2-3"])
+    let noDay = try papersift.run(command + ["2025-02-30"])
+    let leapDay = try papersift.run(command + ["2023-02-29"])
+
+    for result in [form, noDay, leapDay] {
+      #expect(result.status == 2, "stderr: \(result.errorOutput)")
+    }
+    #expect(
+      form.errorOutput.hasSuffix(
+        "error: Invalid value '2025-2-3' for --date: expected a day as YYYY-MM-DD, such as "
+          + "2025-05-05.\n"), "stderr: \(form.errorOutput)")
+    #expect(
+      noDay.errorOutput.hasSuffix(
+        "error: Invalid value '2025-02-30' for --date: not a calendar day, because February "
+          + "2025 has days 01 to 28.\n"), "stderr: \(noDay.errorOutput)")
+    #expect(
+      leapDay.errorOutput.hasSuffix(
+        "error: Invalid value '2023-02-29' for --date: not a calendar day, because February "
+          + "2023 has days 01 to 28.\n"), "stderr: \(leapDay.errorOutput)")
+  }
+
+  @Test(arguments: [
+    (["run", "--no-llm", "--top"], "--top"), (["rank", "--top"], "--top"),
+    (["score", "FILE", "--limit"], "--limit"),
+  ])
+  func paperCountsShareRange(arguments: [String], option: String) throws {
+    let home = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: home) }
+    let command = arguments.map { $0 == "FILE" ? TestFiles.benchmarkDay.path : $0 }
+
+    let result = try PaperSiftProcess(home: home).run(command + ["1000001"])
+
+    #expect(result.status == 2)
+    #expect(
+      result.errorOutput.hasSuffix(
+        "error: Invalid value '1000001' for \(option): expected an integer from 1 to 1000000.\n"),
+      "stderr: \(result.errorOutput)")
+  }
+
+  @Test(arguments: [
     ["topics", "--topics", "MISSING"], ["import", "MISSING"], ["like", "--from", "MISSING"],
   ])
   func missingInputFileExitsTwo(arguments: [String]) throws {

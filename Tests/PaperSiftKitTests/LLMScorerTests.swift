@@ -216,10 +216,15 @@ import Testing
     let outcome = try #require(result)
     Self.expectScoresFromServer(outcome, papers)
     #expect(server.requests.count == 1)
+    // The repeated entry's relevance of 1 conflicts with the kept 6, so the
+    // warning names both.
+    #expect(FakeChatServer.relevance(of: repeated) == 6)
     #expect(
       log.contains(
-        "LLM answer lists a paper more than once; its first valid entry is kept batch=1 "
-          + "paper=\(repeated)"))
+        "LLM answer gives a paper conflicting scores; its first valid entry is kept batch=1 "
+          + "paper=\(repeated) kept=\"RELEVANCE 6, NOVELTY 6\" "
+          + "ignored=\"RELEVANCE 1, NOVELTY 6\"\n"), "stderr: \(log)")
+    #expect(!log.contains("lists a paper more than once"), "stderr: \(log)")
   }
 
   @Test func truncatedAnswerResendsItsLastPaper() throws {

@@ -729,7 +729,10 @@ import Testing
     #expect(wrongDay.status == 2)
     #expect(wrongDay.errorOutput.contains("--date 2025-05-06 does not match the day of"))
     #expect(noSuchDay.status == 2)
-    #expect(noSuchDay.errorOutput.contains("Invalid --date '2025-13-45'"))
+    #expect(
+      noSuchDay.errorOutput.hasSuffix(
+        "error: Invalid value '2025-13-45' for --date: not a calendar day, because there is no "
+          + "month 13; months run from 01 to 12.\n"), "stderr: \(noSuchDay.errorOutput)")
   }
 
   @Test func outputFileFailsBeforeScoring() throws {

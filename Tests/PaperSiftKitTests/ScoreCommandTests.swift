@@ -56,6 +56,23 @@ import Testing
     #expect(try database.scalar("SELECT command FROM runs") == .text("score"))
   }
 
+  @Test func summaryCountsRequests() throws {
+    let night = try SmallNight(
+      papers: 3, usage: TokenUsage(promptTokens: 1_000, completionTokens: 100))
+    defer { night.close() }
+
+    let result = try PaperSiftProcess(home: night.home).run(Self.scoreArguments(night))
+
+    #expect(result.status == 0, "stderr: \(result.errorOutput)")
+    #expect(night.server.requests.count == 1)
+    #expect(
+      result.output.contains(
+        "3 scored (0 already stored), 0 unscored, 1 request sent to fake-model, counting a "
+          + "batch sent again as a new request and a request retried after an HTTP error once: "
+          + "1000 prompt tokens (0 cached), 100 completion tokens, cost "),
+      "stdout: \(result.output)")
+  }
+
   @Test func runWithoutDayTakesToday() throws {
     let night = try SmallNight(papers: 3)
     defer { night.close() }

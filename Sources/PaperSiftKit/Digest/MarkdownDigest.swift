@@ -8,6 +8,11 @@ import Foundation
 /// sections follow: the run, the estimated recall, the cost saved and the
 /// unscored papers.
 public enum MarkdownDigest {
+  /// The longest LLM comment shown in full. The longest of the 2,153
+  /// comments in `Data/benchmark` has 332 characters, so only a model that
+  /// ignores the prompt's one-sentence rule writes a longer one.
+  static let maxCommentCharacters = 1_000
+
   /// Returns the digest as Markdown, ending in one newline.
   public static func render(_ content: DigestContent) -> String {
     var blocks: [String] = [title(content.date)]
@@ -45,7 +50,9 @@ public enum MarkdownDigest {
     blocks.append(unscoredSection(content))
     if let prompt = content.selectionPrompt {
       blocks.append("---")
-      blocks.append("# Paper Selection Prompt\n\n" + prompt.trimmingCharacters(in: .newlines))
+      // The prompt's own headings go one level down, so that they nest under this one.
+      let nested = MarkdownHeadings.demoted(prompt.trimmingCharacters(in: .newlines))
+      blocks.append("# Paper Selection Prompt\n\n" + nested)
     }
     return blocks.joined(separator: "\n\n") + "\n"
   }
@@ -194,7 +201,10 @@ public enum MarkdownDigest {
       "**Abstract:** \(MarkdownText.inline(paper.abstract))",
     ]
     if let comment = paper.comment {
-      lines.append("**Comment:** \(MarkdownText.inline(comment))")
+      let commentText = MarkdownText.inline(
+        comment, maxCharacters: maxCommentCharacters,
+        note: "(cut short here; the JSON digest has the whole comment)")
+      lines.append("**Comment:** \(commentText)")
     }
     if let relevance = paper.relevance, let novelty = paper.novelty {
       lines.append("**Relevance:** \(relevance)\n**Novelty:** \(novelty)")

@@ -67,6 +67,16 @@ enum MarkdownText {
     escaped(VisibleText.singleLine(text))
   }
 
+  /// Returns `text` as ``inline(_:)`` does, cut between two words after at
+  /// most `maxCharacters` characters and followed by "…" and `note` when it
+  /// is longer.
+  static func inline(_ text: String, maxCharacters: Int, note: String) -> String {
+    let line = VisibleText.singleLine(text)
+    let clipped = line.clipped(atWordBoundary: maxCharacters)
+    guard clipped != line else { return escaped(line) }
+    return escaped(clipped) + " " + note
+  }
+
   /// Returns a title as ``inline(_:)`` does, or `(no title)` for an empty
   /// one, so that a link to the paper keeps visible text.
   static func title(_ title: String) -> String {

@@ -46,7 +46,8 @@ final class CurlTransfer {
       status: status, headers: responseHeaders, body: received, finalURL: finalURL)
     guard (200...299).contains(status) else {
       throw HTTPError(
-        kind: .status(status), url: errorURL, detail: CurlTransfer.excerpt(of: received),
+        kind: .status(status), url: errorURL,
+        detail: ResponseExcerpt.text(of: received, contentType: responseHeaders["content-type"]),
         retryAfter: responseHeaders["retry-after"].flatMap(CurlTransfer.parseRetryAfter),
         body: received)
     }
@@ -132,12 +133,6 @@ final class CurlTransfer {
     let milliseconds = (seconds * 1000).rounded()
     guard !milliseconds.isNaN else { return 1 }
     return Int(min(max(milliseconds, 1), Double(Int32.max)))
-  }
-
-  /// The first 300 characters of an error body, on one line, for messages.
-  static func excerpt(of body: Data) -> String {
-    let text = String(decoding: body.prefix(300), as: UTF8.self)
-    return text.split(whereSeparator: \.isNewline).joined(separator: " ")
   }
 
   /// Parses `Retry-After` given in seconds or as an HTTP date.

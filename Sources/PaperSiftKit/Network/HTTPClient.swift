@@ -85,7 +85,9 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
       return transient.map { Int32($0.rawValue) }.contains(code)
     case .tooLarge: return false
     case .status(let status):
-      return (status == 429 && !isQuotaExhausted) || (500...599).contains(status)
+      let serverError =
+        (500...599).contains(status) && !RetryPolicy.unsupportedStatuses.contains(status)
+      return (status == 429 && !isQuotaExhausted) || serverError
     }
   }
 
@@ -108,7 +110,14 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
   /// Returns `Request to URL failed with HTTP status N: DETAIL.`, the
   /// opening of the description of a `.status` error.
   func statusSentence(_ status: Int) -> String {
-    "Request to \(url) failed with HTTP status \(status)\(detail.isEmpty ? "" : ": \(detail)")."
+    "Request to \(url) failed with HTTP status \(status)\(detailClause)."
+  }
+
+  /// The detail after a colon, without the final period that the sentence
+  /// around it adds, or empty when there is no detail.
+  var detailClause: String {
+    guard !detail.isEmpty else { return "" }
+    return ": " + (detail.hasSuffix(".") ? String(detail.dropLast()) : detail)
   }
 
   static func hint(forStatus status: Int) -> String {
@@ -116,6 +125,9 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
     case 401, 403: "Check the API key and its environment variable."
     case 404: "Check the base URL and the path."
     case 429: "The server is rate-limiting; wait and retry."
+    case 501, 505:
+      "The server does not support this request, so retrying does not help; check the URL and "
+        + "that the server offers this API."
     case 500...599: "The server failed; retry later."
     default: "Check the request."
     }

@@ -9,6 +9,11 @@ public struct RetryPolicy: Sendable {
   /// The default of ``maxRetryAfter`` and of the settings that set it, in seconds.
   public static let defaultMaxRetryAfter = 120.0
 
+  /// The HTTP statuses with which a server reports that it does not support
+  /// the request: 501 Not Implemented and 505 HTTP Version Not Supported. A
+  /// retry would fail the same way.
+  public static let unsupportedStatuses: Set<Int> = [501, 505]
+
   /// The number of attempts in all, the first included.
   public var maxAttempts: Int
   /// Seconds before the second attempt, before jitter.

@@ -142,10 +142,7 @@ public final class NightlyRun {
         "Invalid --top \(count): expected 1 or more papers. Pass --no-llm to send none.")
     }
     if options.cutoff == .auto { try NightlyRun.validateAutoCutoff(settings.ranking) }
-    if let date = options.date, !NightlyRun.isCalendarDate(date) {
-      throw PaperSiftError(
-        .invalidInput, "Invalid --date '\(date)': expected a day YYYY-MM-DD, such as 2025-05-05.")
-    }
+    if let date = options.date { _ = try DayOption.validated(date) }
     return settings
   }
 
@@ -171,15 +168,6 @@ public final class NightlyRun {
         "Invalid ranking.cutoffValue \(value) for the policy '\(settings.cutoffPolicy)' in the "
           + "configuration: use \(expected).")
     }
-  }
-
-  static func isCalendarDate(_ text: String) -> Bool {
-    guard text.wholeMatch(of: /\d{4}-\d{2}-\d{2}/) != nil else { return false }
-    let formatter = DateFormatter()
-    formatter.locale = Locale(identifier: "en_US_POSIX")
-    formatter.timeZone = TimeZone(identifier: "UTC")
-    formatter.dateFormat = "yyyy-MM-dd"
-    return formatter.date(from: text).map { formatter.string(from: $0) } == text
   }
 
   /// Imports `--input` files, or fetches today's feed, and returns the night's date.

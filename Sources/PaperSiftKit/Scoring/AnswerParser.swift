@@ -16,6 +16,17 @@ public struct PaperScore: Sendable, Equatable, Codable {
     self.novelty = novelty
     self.comment = comment
   }
+
+  /// The two scores as log lines and messages show them, such as
+  /// `RELEVANCE 9, NOVELTY 7`.
+  var scoreText: String { "RELEVANCE \(relevance), NOVELTY \(novelty)" }
+}
+
+/// A later valid entry for a paper whose relevance or novelty differ from
+/// those of the paper's first valid entry, which is the one kept.
+public struct ScoreConflict: Sendable, Equatable {
+  public var kept: PaperScore
+  public var ignored: PaperScore
 }
 
 /// The scores and faults that one LLM response contained for a batch.
@@ -31,6 +42,9 @@ public struct ParsedAnswer: Sendable, Equatable {
   /// Ids of the batch that the response lists more than once, each named
   /// once. The first valid entry of such an id is the one kept.
   public var repeatedIDs: [String] = []
+  /// The later valid entries of repeated ids whose scores differ from the
+  /// kept ones, in the order of the response.
+  public var conflicts: [ScoreConflict] = []
   /// Whether the response ended inside an object, as a truncated one does.
   public var endsIncomplete = false
   /// Whether the response contained a complete JSON object, with an id key
@@ -173,10 +187,18 @@ public enum AnswerParser {
     if !seen.insert(id).inserted, !answer.repeatedIDs.contains(id) {
       answer.repeatedIDs.append(id)
     }
-    guard answer.scores[id] == nil else { return }
-
     let relevance = score(fields["relevance"])
     let novelty = score(fields["novelty"])
+    var comment = ""
+    if case .string(let text) = fields["comment"] { comment = text }
+    if let kept = answer.scores[id] {
+      if let relevance, let novelty, relevance != kept.relevance || novelty != kept.novelty {
+        let ignored = PaperScore(
+          paperID: id, relevance: relevance, novelty: novelty, comment: comment)
+        answer.conflicts.append(ScoreConflict(kept: kept, ignored: ignored))
+      }
+      return
+    }
     guard let relevance, let novelty else {
       var faults: [String] = []
       if relevance == nil { faults.append("RELEVANCE \(fields["relevance"]?.text ?? "missing")") }
@@ -184,8 +206,6 @@ public enum AnswerParser {
       answer.invalid[id] = faults.joined(separator: ", ")
       return
     }
-    var comment = ""
-    if case .string(let text) = fields["comment"] { comment = text }
     answer.invalid[id] = nil
     answer.scores[id] = PaperScore(
       paperID: id, relevance: relevance, novelty: novelty, comment: comment)

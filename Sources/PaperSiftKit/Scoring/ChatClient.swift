@@ -139,7 +139,8 @@ public struct ChatClient: Sendable {
   ///
   /// Retries 408, 429, 5xx, timeouts and dropped connections with exponential
   /// backoff and jitter, honouring `Retry-After`, up to `maxAttempts`. A 429
-  /// for an exhausted quota is not retried.
+  /// for an exhausted quota is not retried, and neither are 501 and 505,
+  /// with which a server reports that it does not support the request.
   ///
   /// - Parameters:
   ///   - messages: The conversation to send.
@@ -186,7 +187,8 @@ public struct ChatClient: Sendable {
     RetryPolicy(
       maxAttempts: settings.maxAttempts, baseDelay: settings.retryBaseDelay,
       maxDelay: settings.retryMaxDelay, maxRetryAfter: settings.maxRetryAfter,
-      retryStatuses: Set([408, 429] + Array(500...599)))
+      retryStatuses: Set([408, 429] + Array(500...599)).subtracting(
+        RetryPolicy.unsupportedStatuses))
   }
 
   /// Returns whether `error` is a timeout, a refused connection or an
@@ -245,6 +247,8 @@ public struct ChatClient: Sendable {
     case .status(let status) where retryPolicy.excessiveRetryAfter(error) != nil:
       let seconds = retryPolicy.excessiveRetryAfter(error) ?? 0
       text = statusText(error, status) + "The server " + retryAfterAdvice(seconds)
+    case .status(let status) where RetryPolicy.unsupportedStatuses.contains(status):
+      text = statusText(error, status) + Self.unsupportedAdvice
     case .status(400) where settings.jsonMode:
       text =
         error.description + " If the server rejects response_format, set llm.jsonMode to false."
@@ -268,14 +272,20 @@ public struct ChatClient: Sendable {
     retryPolicy.retryAfterAdvice(seconds, setting: "llm.maxRetryAfter")
   }
 
+  /// The advice for HTTP 501 and 505, which a server sends for a method or
+  /// path it does not serve, such as a web server that is not an LLM API.
+  static let unsupportedAdvice =
+    "The server does not support this request, so it was not retried. Check that llm.baseURL "
+    + "is the base of an OpenAI-compatible API, the URL before /chat/completions, and that "
+    + "the server there supports the chat completions API."
+
   private static let quotaAdvice =
     "The account behind the API key has no quota left (insufficient_quota). Check its plan "
     + "and billing with the provider, then run again."
 
   /// Returns `Request to URL failed with HTTP status N: BODY. ` for a status error.
   private func statusText(_ error: HTTPError, _ status: Int) -> String {
-    let body = error.detail.isEmpty ? "" : ": \(error.detail)"
-    return "Request to \(displayEndpoint) failed with HTTP status \(status)\(body). "
+    "Request to \(displayEndpoint) failed with HTTP status \(status)\(error.detailClause). "
   }
 
   /// The advice for a rejected key, which names its variable but never shows the key.
@@ -298,12 +308,7 @@ public struct ChatClient: Sendable {
     do {
       decoded = try JSONDecoder().decode(ResponseBody.self, from: response.body)
     } catch {
-      let excerpt = CurlTransfer.excerpt(of: response.body)
-      throw ChatRequestError(
-        kind: .failed,
-        message: redacted(
-          "The server at \(displayEndpoint) returned a response that is not a chat completion: "
-            + "\(excerpt). Check llm.baseURL and that the server speaks the OpenAI API."))
+      throw ChatRequestError(kind: .failed, message: redacted(notACompletionMessage(response)))
     }
     guard let choice = decoded.choices.first else {
       throw ChatRequestError(
@@ -325,6 +330,34 @@ public struct ChatClient: Sendable {
       content: redacted(choice.message?.content ?? ""), usage: usage, usageReported: reported,
       finishReason: choice.finishReason,
       model: decoded.model)
+  }
+
+  /// The characters of a response that is not a chat completion that its
+  /// error message quotes, few enough to keep the digest's notice short.
+  static let quotedResponseLength = 160
+
+  /// Returns the message for a successful response that is not a chat
+  /// completion, such as a web page or a stream of server-sent events.
+  ///
+  /// A stream is named without quoting it, because its first event is a
+  /// long line of JSON that adds nothing to the message.
+  private func notACompletionMessage(_ response: HTTPResponse) -> String {
+    let start = String(decoding: response.body.prefix(64), as: UTF8.self)
+      .drop(while: \.isWhitespace)
+    let isEventStream =
+      response.headers["content-type"]?.lowercased().hasPrefix("text/event-stream") == true
+      || start.hasPrefix("data:")
+    if isEventStream {
+      return "The server at \(displayEndpoint) returned a stream of server-sent events (lines "
+        + "that start with \"data:\") in place of one chat completion, although the request set "
+        + "\"stream\" to false. Check llm.baseURL and that the server supports the chat "
+        + "completions API without streaming."
+    }
+    let excerpt = ResponseExcerpt.text(
+      of: response.body, contentType: response.headers["content-type"],
+      maxCharacters: Self.quotedResponseLength)
+    return "The server at \(displayEndpoint) returned a response that is not a chat completion: "
+      + "\(excerpt). Check llm.baseURL and that the server speaks the OpenAI API."
   }
 
   /// Returns `text` with the API key and the URL credentials of `llm.baseURL` removed.

@@ -58,6 +58,9 @@ extension LLMScorer {
       }
     }
     logProblems(answer, batch: record.number)
+    if !cutOff, !found.isEmpty || !answer.invalid.isEmpty {
+      logLeftOut(answer.missing(from: ids), batch: record.number, resent: resends)
+    }
     if cutOff, found.count < batch.count {
       logCutOff(
         completion, batch: record.number, papers: batch.count, scored: found.count,
@@ -136,15 +139,40 @@ extension LLMScorer {
           ("ids", answer.unknownIDs.prefix(20).joined(separator: ",")),
         ])
     }
-    for id in answer.repeatedIDs {
+    let conflicting = Set(answer.conflicts.map(\.kept.paperID))
+    for id in answer.repeatedIDs where !conflicting.contains(id) {
       logger.warning(
         "LLM answer lists a paper more than once; its first valid entry is kept",
         [("batch", "\(batch)"), ("paper", id)])
+    }
+    for conflict in answer.conflicts {
+      logger.warning(
+        "LLM answer gives a paper conflicting scores; its first valid entry is kept",
+        [
+          ("batch", "\(batch)"), ("paper", conflict.kept.paperID),
+          ("kept", conflict.kept.scoreText), ("ignored", conflict.ignored.scoreText),
+        ])
     }
     for (id, fault) in answer.invalid.sorted(by: { $0.key < $1.key }) {
       logger.warning(
         "LLM answer has an invalid score", [("batch", "\(batch)"), ("paper", id), ("fault", fault)])
     }
+  }
+
+  /// Logs the papers of a batch that a complete answer with entries for
+  /// other papers left out, and whether they are sent again.
+  private func logLeftOut(_ ids: [String], batch: Int, resent: Bool) {
+    guard !ids.isEmpty else { return }
+    let message =
+      resent
+      ? "LLM answer left out papers of the batch; they are sent again"
+      : "LLM answer left out papers of the batch; they stay unscored"
+    logger.warning(
+      message,
+      [
+        ("batch", "\(batch)"), ("count", "\(ids.count)"),
+        ("ids", ids.prefix(20).joined(separator: ",")),
+      ])
   }
 
   /// Logs how many papers of a batch whose answer was cut off got a score,

@@ -13,8 +13,9 @@ import Foundation
 /// next run of the night) sends them again. Every paper ends with a score or
 /// a reason. After a failure that every later request would repeat (a
 /// rejected key, an exhausted quota, a server that never responds, two
-/// batches in a row with server errors, with the same client error status
-/// or with answers unusable in the same way), no further batch is sent, not even one of papers queued to be sent
+/// batches in a row with server errors, with the same status that rejects
+/// the request, such as 404 or 501, or with answers unusable in the same
+/// way), no further batch is sent, not even one of papers queued to be sent
 /// again, which keep the reason their answer gave.
 ///
 /// A response without token usage is counted by the estimate that the

@@ -43,10 +43,11 @@ enum UnusableAnswer: Sendable, Equatable, CustomStringConvertible {
 ///
 /// Three kinds of run count: answers unusable in the same way, requests
 /// that failed after every attempt with a server error (HTTP 5xx) or a rate
-/// limit (HTTP 429), and requests that failed with the same client error
-/// status (HTTP 4xx, such as 404 for an unknown model). A batch that ends
-/// one way ends the runs of the other kinds, and an answer that gives some
-/// paper a score ends all three. HTTP 408 does not count, because it passes
+/// limit (HTTP 429), and requests that failed with the same status that
+/// rejects the request itself (HTTP 4xx, such as 404 for an unknown model,
+/// and HTTP 501 and 505, with which a server reports that it does not
+/// support it). A batch that ends one way ends the runs of the other kinds,
+/// and an answer that gives some paper a score ends all three. HTTP 408 does not count, because it passes
 /// with time. HTTP 401, 403 and 429 for an exhausted quota stop the stage at
 /// once (``ChatRequestError/stopReason``).
 struct RepeatedFailures {
@@ -58,8 +59,8 @@ struct RepeatedFailures {
   /// The HTTP statuses of the latest requests in a row that failed with a
   /// server error or a rate limit after every attempt.
   private(set) var serverErrorStatuses: [Int] = []
-  /// The client error status of the latest requests in a row that failed
-  /// with the same one, and how many they are.
+  /// The status that rejected the latest requests in a row, the same for
+  /// each (see ``isRequestError(_:)``), and how many they are.
   private var clientErrorStatus: Int?
   private var clientErrorCount = 0
 
@@ -87,19 +88,19 @@ struct RepeatedFailures {
   /// - Parameter status: The HTTP status of the last attempt, nil when no
   ///   response arrived.
   /// - Returns: Whether it is the ``limit``-th server error or rate limit
-  ///   (HTTP 5xx or 429 after every attempt) in a row, or the ``limit``-th client error in a row
-  ///   with the same status. ``failureStopReason(settings:endpoint:)`` then
+  ///   (HTTP 5xx or 429 after every attempt) in a row, or the ``limit``-th
+  ///   request error (``isRequestError(_:)``) in a row with the same status. ``failureStopReason(settings:endpoint:)`` then
   ///   gives the reason to stop.
   mutating func recordFailure(status: Int?) -> Bool {
     unusableKind = nil
     unusableCount = 0
-    if let status, (500...599).contains(status) || status == 429 {
+    if let status, !Self.isRequestError(status), (500...599).contains(status) || status == 429 {
       endClientErrors()
       serverErrorStatuses.append(status)
       return serverErrorStatuses.count == Self.limit
     }
     serverErrorStatuses = []
-    guard let status, Self.isClientError(status) else {
+    guard let status, Self.isRequestError(status) else {
       endClientErrors()
       return false
     }
@@ -108,10 +109,12 @@ struct RepeatedFailures {
     return clientErrorCount == Self.limit
   }
 
-  /// Returns whether `status` is a client error that counts towards a run:
-  /// HTTP 4xx other than 408 and 429.
-  static func isClientError(_ status: Int) -> Bool {
-    (400...499).contains(status) && status != 408 && status != 429
+  /// Returns whether `status` rejects the request itself, so that every
+  /// later batch would get it too: HTTP 4xx other than 408 and 429, and the
+  /// ``RetryPolicy/unsupportedStatuses`` 501 and 505.
+  static func isRequestError(_ status: Int) -> Bool {
+    let clientError = (400...499).contains(status) && status != 408 && status != 429
+    return clientError || RetryPolicy.unsupportedStatuses.contains(status)
   }
 
   private mutating func endClientErrors() {
@@ -148,7 +151,7 @@ struct RepeatedFailures {
 
   /// Returns the reason to store for papers left unsent after
   /// ``recordFailure(status:)`` returned true: ``limit`` requests in a row
-  /// failed with the same client error, or with server errors.
+  /// failed with the same request error, or with server errors.
   ///
   /// It names the status, the model and the settings to check, never the API key.
   func failureStopReason(settings: LLMSettings, endpoint: String) -> String {
@@ -157,6 +160,11 @@ struct RepeatedFailures {
         "the server at \(endpoint) answered HTTP status \(status) to \(Self.limit) batches in a "
         + "row, so later batches would most likely fail the same way. "
       let closing = " The digest lists the papers of the failed batches with the server's response."
+      if RetryPolicy.unsupportedStatuses.contains(status) {
+        return opening + "The server does not support the request. Check that llm.baseURL is "
+          + "the base of an OpenAI-compatible API, the URL before /chat/completions, and that "
+          + "the server there supports the chat completions API." + closing
+      }
       guard status == 400 else {
         return opening + "Check that llm.model ('\(settings.model)') names a model that this "
           + "server serves, and that llm.baseURL is the base of its OpenAI-compatible API, the "

@@ -163,6 +163,11 @@ public struct ParsedArguments: Sendable {
     return URL(fileURLWithPath: (text as NSString).expandingTildeInPath)
   }
 
+  /// The values of options that count papers, such as `--top` and
+  /// `--limit`. A night has a few hundred papers, so the upper bound only
+  /// catches a mistyped value.
+  public static let paperCounts: ClosedRange<Int> = 1...1_000_000
+
   /// Returns the option's value as an integer.
   ///
   /// - Throws: ``PaperSiftError`` when the value is not an integer in `range`.

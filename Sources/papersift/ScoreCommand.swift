@@ -57,6 +57,9 @@ enum ScoreCommand: Command {
     try NightlyRun.checkDate(
       dateOption, matchesDayOf: document,
       file: URL(fileURLWithPath: (file as NSString).expandingTildeInPath))
+    // An Atom or JSON Lines file may give no day, and then --date alone
+    // names the night, which must be one arXiv can have announced.
+    try NightlyRun.checkAnnounced(dateOption)
     var papers = document.papers
     if let limit { papers = Array(papers.prefix(limit)) }
     let date = dateOption ?? document.date ?? today(file: document.source)

@@ -46,10 +46,8 @@ enum ScoreCommand: Command {
     let topicsURL = try TopicsCommand.topicsURL(
       arguments.string("--topics").map { ($0 as NSString).expandingTildeInPath },
       context: context, configuration: configuration)
-    let topics = try TopicsFile.read(
-      from: topicsURL,
-      ifUnreadable: "Pass --topics FILE, or copy Data/topics/topics.md there and edit it."
-    ).text
+    let topics = try TopicsFile.read(from: topicsURL, ifUnreadable: TopicsFile.unreadableAdvice)
+      .text
     var settings = configuration.llm
     try settings.apply(
       model: arguments.string("--llm-model"), baseURL: arguments.string("--llm-base-url"))

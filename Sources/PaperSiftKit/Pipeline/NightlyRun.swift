@@ -276,10 +276,7 @@ public final class NightlyRun {
     let url =
       options.topicsFile
       ?? URL(fileURLWithPath: settings.ranking.topicsFile, relativeTo: home.root)
-    return try TopicsFile.read(
-      from: url,
-      ifUnreadable: "Pass --topics FILE, or copy Data/topics/topics.md there and edit it to "
-        + "describe your interests.")
+    return try TopicsFile.read(from: url, ifUnreadable: TopicsFile.unreadableAdvice)
   }
 
   /// Embeds the night's papers, the liked or disliked papers and the

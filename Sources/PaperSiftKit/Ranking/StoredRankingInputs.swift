@@ -41,6 +41,15 @@ public struct StoredRankingInputs {
     }
   }
 
+  /// Returns whether any like, dislike or LLM score is stored. Without one,
+  /// only a topics file can rank a night, because likes and earlier picks
+  /// make the rest of the profile and the learned models train on them.
+  public func hasFeedbackOrScores() throws -> Bool {
+    let found = try database.scalar(
+      "SELECT EXISTS (SELECT 1 FROM feedback) OR EXISTS (SELECT 1 FROM scores)")
+    return found == .integer(1)
+  }
+
   /// Returns how many announcement days are stored in the `days` days before `date`.
   public func nightCount(before date: String, days: Int) throws -> Int {
     let start = Self.date(date, addingDays: -days)

@@ -860,6 +860,14 @@ import Testing
     let markdown = MarkdownDigest.render(DigestBuilder.build(input))
     #expect(markdown.contains(note))
     #expect(markdown.contains("- Audit sample: 4 of the 18 papers below the cutoff, with 1 pick"))
+
+    // The fixture night's unscored paper is above the cutoff, not in the audit.
+    var failed = try Self.night()
+    #expect(!MarkdownDigest.render(DigestBuilder.build(failed)).contains(note))
+    failed.scores["2509.14249"] = nil
+    let unknown = MarkdownDigest.render(DigestBuilder.build(failed))
+    #expect(unknown.contains("No recall estimate, because 1 paper above the cutoff"))
+    #expect(unknown.contains(note))
   }
 
   @Test func recallSectionShowsArithmetic() throws {

@@ -57,14 +57,7 @@ extension MarkdownDigest {
       return heading + missingAuditText(content)
     }
 
-    var lines = [headline(recall), "", counts] + auditLines(recall) + ["", samplingNote]
-    // Every paper above the cutoff has a score here, so the unscored papers
-    // are audit papers, which the estimate leaves out of the sample.
-    if !content.unscored.isEmpty {
-      lines.append(
-        "The audit papers listed below as unscored are left out of the sample, which stays "
-          + "random only if their missing scores do not depend on the paper.")
-    }
+    let lines = [headline(recall), "", counts] + auditLines(recall) + samplingNotes(content)
     return heading + lines.joined(separator: "\n")
   }
 
@@ -88,7 +81,7 @@ extension MarkdownDigest {
       lines.append("- Picks lost below the cutoff: not estimated")
       return lines.joined(separator: "\n") + "\n\n" + missingAuditText(content)
     }
-    lines += auditLines(recall) + ["", samplingNote]
+    lines += auditLines(recall) + samplingNotes(content)
     return lines.joined(separator: "\n")
   }
 
@@ -120,11 +113,23 @@ extension MarkdownDigest {
     ]
   }
 
-  private static let samplingNote =
-    "The sample is a simple random sample without replacement, so the estimate of the "
-    + "picks lost is unbiased. The interval is exact for sampling without replacement "
-    + "(Clopper-Pearson with the hypergeometric distribution) and assumes the LLM would "
-    + "score a paper the same way in the sample as above the cutoff."
+  /// Returns the lines under the audit's estimate: what the sample and the
+  /// interval assume, and that unscored audit papers are left out of it.
+  private static func samplingNotes(_ content: DigestContent) -> [String] {
+    var lines = [
+      "",
+      "The sample is a simple random sample without replacement, so the estimate of the "
+        + "picks lost is unbiased. The interval is exact for sampling without replacement "
+        + "(Clopper-Pearson with the hypergeometric distribution) and assumes the LLM would "
+        + "score a paper the same way in the sample as above the cutoff.",
+    ]
+    if content.unscored.contains(where: \.inAuditSample) {
+      lines.append(
+        "The audit papers listed below as unscored are left out of the sample, which stays "
+          + "random only if their missing scores do not depend on the paper.")
+    }
+    return lines
+  }
 
   /// Explains a recall section without an estimate although papers lie below the cutoff.
   private static func missingAuditText(_ content: DigestContent) -> String {

@@ -54,7 +54,8 @@ enum RankCommand: Command {
     var missingTopics: PaperSiftError?
     do {
       topics = try TopicsFile.load(from: topicsURL)
-    } catch let error as PaperSiftError where !FileManager.default.fileExists(atPath: topicsURL.path)
+    } catch let error as PaperSiftError
+      where !FileManager.default.fileExists(atPath: topicsURL.path)
     {
       missingTopics = error
     }

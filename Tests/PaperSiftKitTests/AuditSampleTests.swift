@@ -178,7 +178,8 @@ import Testing
     #expect(estimate.recall == nil)
     #expect(estimate.recallLow == nil)
     #expect(estimate.recallHigh == nil)
-    let papers = unscored == 1 ? "1 paper above the cutoff has" : "\(unscored) papers above the cutoff have"
+    let papers =
+      unscored == 1 ? "1 paper above the cutoff has" : "\(unscored) papers above the cutoff have"
     #expect(
       estimate.noRecallReason == "\(papers) no score, so the picks above the cutoff are not known")
   }
@@ -198,11 +199,12 @@ import Testing
     #expect(estimate.noRecallReason?.hasPrefix("106 papers above the cutoff have no score") == true)
   }
 
-  @Test(arguments: [
-    (5, 10, 0, 0, "no paper below the cutoff was audited with a score"),
-    (0, 10, 2, 0, "no paper above the cutoff or in the audit sample is a pick, so recall is 0/0"),
-    (5, 0, 0, 0, nil), (9, 18, 5, 1, nil),
-  ] as [(Int, Int, Int, Int, String?)])
+  @Test(
+    arguments: [
+      (5, 10, 0, 0, "no paper below the cutoff was audited with a score"),
+      (0, 10, 2, 0, "no paper above the cutoff or in the audit sample is a pick, so recall is 0/0"),
+      (5, 0, 0, 0, nil), (9, 18, 5, 1, nil),
+    ] as [(Int, Int, Int, Int, String?)])
   func noRecallReasonNamesCause(
     picksAbove: Int, below: Int, sample: Int, samplePicks: Int, reason: String?
   ) {

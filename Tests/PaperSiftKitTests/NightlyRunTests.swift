@@ -398,7 +398,8 @@ import Testing
     #expect(night.server.requests.count == requests)
     #expect(paid.recall?.recall != nil)
     let digest = try NightFixtures.digest(in: home)
-    #expect(digest.counts == DigestContent.Counts(papers: 40, aboveCutoff: 40, audited: 0, scored: 17))
+    #expect(
+      digest.counts == DigestContent.Counts(papers: 40, aboveCutoff: 40, audited: 0, scored: 17))
     #expect(digest.unscored.count == 23)
     let recall = try #require(digest.recall)
     #expect(recall.papersBelowCutoff == 0)
@@ -411,9 +412,11 @@ import Testing
         == "23 papers above the cutoff have no score, so the picks above the cutoff are not known")
     let markdown = try NightFixtures.markdown(in: home)
     #expect(!markdown.contains("Every paper of the night"))
-    #expect(markdown.contains("- Papers below the cutoff: none, so the cutoff itself lost no picks"))
+    #expect(
+      markdown.contains("- Papers below the cutoff: none, so the cutoff itself lost no picks"))
     let json = try String(
-      contentsOf: home.appendingPathComponent("digests/digest-\(digest.date).json"), encoding: .utf8)
+      contentsOf: home.appendingPathComponent("digests/digest-\(digest.date).json"), encoding: .utf8
+    )
     #expect(!json.contains(#""recall" : 1"#))
   }
 

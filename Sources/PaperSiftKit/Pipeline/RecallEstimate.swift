@@ -27,11 +27,11 @@ import Foundation
 /// keeps the sample random only when the failures do not depend on the paper.
 ///
 /// `K` is known only when every paper above the cutoff has a score. A paper
-/// above the cutoff without one, whether its request failed or was never sent
-/// (a budget, a stop, or `--no-llm` after a run with a smaller cutoff), may
-/// or may not be a pick, so it is no evidence either way. Then recall and its
-/// interval are left out, and only the estimate of `M`, which rests on the
-/// audit sample alone, is given.
+/// above the cutoff may lack one because its request failed or because it
+/// was never sent (a budget, a stop, or `--no-llm` after a run with a
+/// smaller cutoff). It may or may not be a pick, so it is no evidence either
+/// way. Then recall and its interval are left out, and only the estimate of
+/// `M`, which rests on the audit sample alone, is given.
 public struct RecallEstimate: Codable, Sendable, Equatable {
   /// `K`: the picks among the papers above the cutoff that got a score.
   public var picksAboveCutoff: Int
@@ -57,7 +57,7 @@ public struct RecallEstimate: Codable, Sendable, Equatable {
   /// The interval bounds on recall. A bound is nil where it is 0/0.
   public var recallLow: Double?
   public var recallHigh: Double?
-  /// Why `recall` is nil, such as papers above the cutoff without a score.
+  /// The reason `recall` is nil, such as papers above the cutoff without a score.
   public var noRecallReason: String?
 
   /// Computes the estimate and its interval.
@@ -109,7 +109,8 @@ public struct RecallEstimate: Codable, Sendable, Equatable {
     recallLow = Self.recall(picks: picks, lost: Double(high))
     recallHigh = Self.recall(picks: picks, lost: Double(low))
     if recall == nil {
-      noRecallReason = "no paper above the cutoff or in the audit sample is a pick, so recall is 0/0"
+      noRecallReason =
+        "no paper above the cutoff or in the audit sample is a pick, so recall is 0/0"
     }
   }
 

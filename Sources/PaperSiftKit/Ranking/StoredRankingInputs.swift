@@ -42,8 +42,9 @@ public struct StoredRankingInputs {
   }
 
   /// Returns whether any like, dislike or LLM score is stored. Without one,
-  /// only a topics file can rank a night, because likes and earlier picks
-  /// make the rest of the profile and the learned models train on them.
+  /// only a topics file can rank a night, because the rest of the profile is
+  /// made of likes, dislikes and earlier LLM picks, and the learned models
+  /// train on these too.
   public func hasFeedbackOrScores() throws -> Bool {
     let found = try database.scalar(
       "SELECT EXISTS (SELECT 1 FROM feedback) OR EXISTS (SELECT 1 FROM scores)")

@@ -70,8 +70,8 @@ public struct TopicsFile: Sendable, Equatable, Codable {
   /// The largest topics file read, in bytes: 40 times the bundled example.
   public static let maxBytes = 100_000
 
-  /// What to do when the topics file cannot be read, which `run`, `score`,
-  /// `rank` and `topics` all advise.
+  /// The advice of `run`, `score`, `rank` and `topics` for a topics file
+  /// that cannot be read.
   public static let unreadableAdvice =
     "Pass --topics FILE, set ranking.topicsFile in the configuration, or copy "
     + "Data/topics/topics.md there and edit it to describe your interests."

@@ -34,6 +34,7 @@ struct ImportCommand: Command {
         .invalidInput, "No files to import. Run 'papersift import FILE...' with one or more files.")
     }
     let date = try validatedDate(arguments.string("--date"))
+    try NightlyRun.checkAnnounced(date)
     let settings = try context.loadConfiguration().fetch
     let keeping = AnnounceType.keptTypes(
       crossLists: settings.keepCrossLists,

@@ -20,7 +20,9 @@ enum RankCommand: Command {
       paper you disliked gets 1 subtracted and never does. --explain names the closest topic
       or like, the negative keyword and the closest dislike with what each took off, and the
       models' scores. --json gives them as keys, such as closestNegative and negativePenalty,
-      and closestDisliked, dislikedSimilarity and dislikedPenalty.
+      and closestDisliked, dislikedSimilarity and dislikedPenalty. Without a topics file, rank
+      stops with exit status 2 as run does, unless likes, dislikes, earlier LLM picks or the
+      learned models rank the night; it then warns and ranks by them.
       """,
     options: [
       .value("--date", "YYYY-MM-DD", help: "The night to rank (default: the latest fetched)."),
@@ -46,14 +48,18 @@ enum RankCommand: Command {
     }
     let topicsURL = try TopicsCommand.topicsURL(
       arguments.string("--topics"), context: context, configuration: configuration)
+    // A missing topics file stops the command as it stops run and score,
+    // unless likes, earlier LLM picks or the learned models rank the night.
     var topics: TopicsFile?
-    if FileManager.default.fileExists(atPath: topicsURL.path) {
+    var missingTopics: PaperSiftError?
+    do {
       topics = try TopicsFile.load(from: topicsURL)
-    } else {
-      Logger(label: "rank").warning(
-        "No topics file: ranking by likes and learned models only, when there are any; pass --topics FILE",
-        [("file", topicsURL.path)])
+    } catch let error as PaperSiftError
+      where !FileManager.default.fileExists(atPath: topicsURL.path)
+    {
+      missingTopics = error
     }
+    if let missingTopics, try !store.hasFeedbackOrScores() { throw missingTopics }
     // Likes given since the last run, papers imported without a run and,
     // after a change of model, the training papers have no vector yet.
     // Without one they would not count. The lock makes a second rank or run
@@ -72,6 +78,13 @@ enum RankCommand: Command {
       embedder: embedder, trainingPapers: embedded.trainingPapers)
     guard !ranking.papers.isEmpty else {
       throw PaperSiftError(.notFound, "No papers announced on \(date) are in the database.")
+    }
+    if let missingTopics {
+      guard !ranking.isUnranked else { throw missingTopics }
+      Logger(label: "rank").warning(
+        "No topics file: ranking by likes, earlier LLM picks and learned models only; pass "
+          + "--topics FILE",
+        [("file", topicsURL.path)])
     }
     if arguments.flag("--json") {
       let encoder = JSONEncoder()

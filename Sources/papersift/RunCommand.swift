@@ -7,7 +7,10 @@ enum RunCommand: Command {
     name: "run",
     abstract: "Run the nightly job: ingest, embed, rank, score the top slice, write the digest.",
     discussion: """
-      Without --input, fetches today's feed of the configured categories. The LLM stage
+      Without --input, fetches today's feed of the configured categories. With --date, a
+      night already stored is ranked as stored, without fetching the feed (so it works
+      offline); any other day must be the feed's day, else the run stops with exit status 2
+      and names both days. The LLM stage
       sends nothing with --no-llm. It also sends nothing, with a warning and exit status 3,
       when the environment variable that llm.apiKeyVariable names (default OPENAI_API_KEY) is
       unset for a server not on this machine; set llm.apiKeyVariable to "" for a server that
@@ -23,7 +26,8 @@ enum RunCommand: Command {
       """,
     options: [
       .value(
-        "--date", "YYYY-MM-DD", help: "The announcement day to rank (default: the feed's day)."),
+        "--date", "YYYY-MM-DD",
+        help: "The announcement day to rank: a stored night, or the feed's day (the default)."),
       .value(
         "--input", "FILE",
         help: "Import this RSS, Atom or JSON Lines file instead of fetching; repeatable.",

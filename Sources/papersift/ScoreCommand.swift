@@ -45,10 +45,8 @@ enum ScoreCommand: Command {
     let topicsURL = try TopicsCommand.topicsURL(
       arguments.string("--topics").map { ($0 as NSString).expandingTildeInPath },
       context: context, configuration: configuration)
-    let topics = try TopicsFile.read(
-      from: topicsURL,
-      ifUnreadable: "Pass --topics FILE, or copy Data/topics/topics.md there and edit it."
-    ).text
+    let topics = try TopicsFile.read(from: topicsURL, ifUnreadable: TopicsFile.unreadableAdvice)
+      .text
     var settings = configuration.llm
     try settings.apply(
       model: arguments.string("--llm-model"), baseURL: arguments.string("--llm-base-url"))
@@ -56,6 +54,9 @@ enum ScoreCommand: Command {
     try NightlyRun.checkDate(
       dateOption, matchesDayOf: document,
       file: URL(fileURLWithPath: (file as NSString).expandingTildeInPath))
+    // An Atom or JSON Lines file may give no day, and then --date alone
+    // names the night, which must be one arXiv can have announced.
+    try NightlyRun.checkAnnounced(dateOption)
     var papers = document.papers
     if let limit { papers = Array(papers.prefix(limit)) }
     let date = dateOption ?? document.date ?? today(file: document.source)

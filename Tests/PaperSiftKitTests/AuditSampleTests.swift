@@ -162,6 +162,59 @@ import Testing
     #expect(estimate.hasEstimate == (example.lost != nil))
   }
 
+  /// Papers above the cutoff without a score may hold picks, so `K` is not
+  /// known and recall is left out. The estimate of `M` rests on the audit
+  /// alone and stays: 18 * 1 / 5 = 3.6, interval 1 to 11 as in the fixture
+  /// night of `DigestTests`.
+  @Test(arguments: [1, 2, 106])
+  func unscoredAboveCutoffLeavesOutRecall(unscored: Int) {
+    let estimate = RecallEstimate(
+      picksAboveCutoff: 9, unscoredAboveCutoff: unscored, papersBelowCutoff: 18, sampleSize: 5,
+      samplePicks: 1)
+    #expect(estimate.estimatedLostPicks == 3.6)
+    #expect(estimate.lostPicksLow == 1)
+    #expect(estimate.lostPicksHigh == 11)
+    #expect(estimate.hasEstimate)
+    #expect(estimate.recall == nil)
+    #expect(estimate.recallLow == nil)
+    #expect(estimate.recallHigh == nil)
+    let papers =
+      unscored == 1 ? "1 paper above the cutoff has" : "\(unscored) papers above the cutoff have"
+    #expect(
+      estimate.noRecallReason == "\(papers) no score, so the picks above the cutoff are not known")
+  }
+
+  /// With nothing below the cutoff, the cutoff lost nothing, but the papers
+  /// above it without a score still leave recall unknown.
+  @Test func unscoredWholeNightLeavesOutRecall() {
+    let estimate = RecallEstimate(
+      picksAboveCutoff: 6, unscoredAboveCutoff: 106, papersBelowCutoff: 0, sampleSize: 0,
+      samplePicks: 0)
+    #expect(estimate.estimatedLostPicks == 0)
+    #expect(estimate.lostPicksLow == 0)
+    #expect(estimate.lostPicksHigh == 0)
+    #expect(estimate.recall == nil)
+    #expect(estimate.recallLow == nil)
+    #expect(estimate.recallHigh == nil)
+    #expect(estimate.noRecallReason?.hasPrefix("106 papers above the cutoff have no score") == true)
+  }
+
+  @Test(
+    arguments: [
+      (5, 10, 0, 0, "no paper below the cutoff was audited with a score"),
+      (0, 10, 2, 0, "no paper above the cutoff or in the audit sample is a pick, so recall is 0/0"),
+      (5, 0, 0, 0, nil), (9, 18, 5, 1, nil),
+    ] as [(Int, Int, Int, Int, String?)])
+  func noRecallReasonNamesCause(
+    picksAbove: Int, below: Int, sample: Int, samplePicks: Int, reason: String?
+  ) {
+    let estimate = RecallEstimate(
+      picksAboveCutoff: picksAbove, papersBelowCutoff: below, sampleSize: sample,
+      samplePicks: samplePicks)
+    #expect(estimate.noRecallReason == reason)
+    #expect((estimate.recall == nil) == (reason != nil))
+  }
+
   private func expectClose(_ actual: Double?, _ expected: Double?) {
     guard let expected else {
       #expect(actual == nil)
@@ -320,9 +373,11 @@ import Testing
     return (size / drawn) * (size / drawn) * variance
   }
 
-  @Test func estimateSurvivesJSONRoundTrip() throws {
+  @Test(arguments: [0, 3])
+  func estimateSurvivesJSONRoundTrip(unscored: Int) throws {
     let estimate = RecallEstimate(
-      picksAboveCutoff: 9, papersBelowCutoff: 18, sampleSize: 5, samplePicks: 1)
+      picksAboveCutoff: 9, unscoredAboveCutoff: unscored, papersBelowCutoff: 18, sampleSize: 5,
+      samplePicks: 1)
     let data = try JSONEncoder().encode(estimate)
     #expect(try JSONDecoder().decode(RecallEstimate.self, from: data) == estimate)
   }

@@ -371,11 +371,22 @@ import Testing
     #expect(planned == drawn)
   }
 
+  /// Returns ``night()`` with a non-pick score for 2509.14846, the paper
+  /// above the cutoff whose request failed, so that all 12 papers above the
+  /// cutoff have a score.
+  static func fullyScoredNight() throws -> DigestInput {
+    var input = try night()
+    input.scores["2509.14846"] = DigestInput.Score(relevance: 3, novelty: 3, comment: "Off topic.")
+    return input
+  }
+
   @Test func recallCountsComeFromScores() throws {
-    let content = DigestBuilder.build(try Self.night())
+    let content = DigestBuilder.build(try Self.fullyScoredNight())
     let recall = try #require(content.recall)
     // 9 picks among 12 sent; 18 below, 5 audited, 1 pick among them.
     #expect(recall.picksAboveCutoff == 9)
+    #expect(recall.unscoredAboveCutoff == 0)
+    #expect(recall.noRecallReason == nil)
     #expect(recall.papersBelowCutoff == 18)
     #expect(recall.sampleSize == 5)
     #expect(recall.samplePicks == 1)
@@ -383,7 +394,100 @@ import Testing
     #expect(recall.estimatedLostPicks == 3.6)
     #expect(abs((recall.recall ?? 0) - 9 / 12.6) < 1e-12)
     #expect(
-      content.counts == DigestContent.Counts(papers: 30, aboveCutoff: 12, audited: 5, scored: 16))
+      content.counts == DigestContent.Counts(papers: 30, aboveCutoff: 12, audited: 5, scored: 17))
+  }
+
+  @Test func unscoredPaperAboveCutoffHidesRecall() throws {
+    let content = DigestBuilder.build(try Self.night())
+    let recall = try #require(content.recall)
+    // 2509.14846 failed, so the picks above the cutoff are 9 or 10: recall
+    // is not known, but the audit's 18 * 1 / 5 = 3.6 lost picks still hold.
+    #expect(recall.picksAboveCutoff == 9)
+    #expect(recall.unscoredAboveCutoff == 1)
+    #expect(recall.recall == nil)
+    #expect(recall.recallLow == nil)
+    #expect(recall.recallHigh == nil)
+    #expect(
+      recall.noRecallReason
+        == "1 paper above the cutoff has no score, so the picks above the cutoff are not known")
+    #expect(recall.estimatedLostPicks == 3.6)
+    #expect(recall.lostPicksLow == 1)
+    #expect(recall.lostPicksHigh == 11)
+    let markdown = MarkdownDigest.render(content)
+    let section = """
+      ## Estimated recall
+
+      No recall estimate, because 1 paper above the cutoff has no score, so the picks above \
+      the cutoff are not known. The unscored papers below give the reasons.
+
+      - Picks among the 11 of the 12 papers above the cutoff that got a score: 9
+      - Audit sample: 5 of the 18 papers below the cutoff, with 1 pick
+      - Estimated picks lost below the cutoff: 3.6 (18 × 1 / 5)
+      - 95% interval on the picks lost: 1 to 11
+
+      The sample is a simple random sample
+      """
+    #expect(markdown.contains(section))
+    #expect(!markdown.contains("The cutoff kept an estimated"))
+  }
+
+  /// A `--no-llm` run with a cutoff below every paper, after a run that
+  /// scored only the top of the night: nothing lies below the cutoff, but
+  /// most papers above it were never sent.
+  @Test func wholeNightAboveCutoffUnscoredHidesRecall() throws {
+    var input = try Self.fullyScoredNight()
+    input.sentIDs = Set(input.ranking.map(\.paper.id))
+    input.auditIDs = []
+    input.noRequestReason = "--no-llm was given"
+    for entry in input.ranking[12...] where input.scores[entry.paper.id] == nil {
+      input.unscoredReasons[entry.paper.id] = "not sent, because --no-llm was given"
+    }
+    let content = DigestBuilder.build(input)
+    let recall = try #require(content.recall)
+    // The 12 papers of the old slice and its 5 audit papers have a score,
+    // so 13 of the 30 papers above the cutoff have none.
+    #expect(content.counts.scored == 17)
+    #expect(content.unscored.count == 13)
+    #expect(recall.unscoredAboveCutoff == 13)
+    #expect(recall.papersBelowCutoff == 0)
+    #expect(recall.picksAboveCutoff == 10)
+    #expect(recall.recall == nil)
+    #expect(recall.recallLow == nil)
+    #expect(recall.recallHigh == nil)
+    #expect(recall.estimatedLostPicks == 0)
+    let markdown = MarkdownDigest.render(content)
+    let section = """
+      No recall estimate, because 13 papers above the cutoff have no score, so the picks \
+      above the cutoff are not known. The unscored papers below give the reasons.
+
+      - Picks among the 17 of the 30 papers above the cutoff that got a score: 10
+      - Papers below the cutoff: none, so the cutoff itself lost no picks
+
+      ## Cost
+      """
+    #expect(markdown.contains(section))
+    #expect(!markdown.contains("Every paper of the night"))
+
+    let json = String(decoding: try JSONDigest.encode(content), as: UTF8.self)
+    #expect(json.contains(#""unscoredAboveCutoff" : 13"#))
+    #expect(json.contains(#""noRecallReason" : "13 papers above the cutoff have no score"#))
+    #expect(!json.contains(#""recall" : 1"#))
+    #expect(!json.contains("recallLow"))
+  }
+
+  @Test func unscoredAboveAndUnauditedSaysBoth() throws {
+    var input = try Self.night()
+    for id in input.auditIDs { input.scores[id] = nil }
+    let content = DigestBuilder.build(input)
+    #expect(content.recall?.hasEstimate == false)
+    #expect(content.recall?.unscoredAboveCutoff == 1)
+    let section = """
+      - Picks among the 11 of the 12 papers above the cutoff that got a score: 9
+      - Picks lost below the cutoff: not estimated
+
+      No estimate, because none of the 5 papers drawn for the audit got a score.
+      """
+    #expect(MarkdownDigest.render(content).contains(section))
   }
 
   @Test func unscoredAuditPaperLeavesSample() throws {
@@ -731,28 +835,43 @@ import Testing
           + "run.auditFraction and run.auditMinimum set the sample size."))
   }
 
-  @Test func allPapersSentSaysNoneLost() throws {
-    var input = try Self.night()
+  @Test func allPapersScoredSaysNoneLost() throws {
+    var input = try Self.fullyScoredNight()
     input.sentIDs = Set(input.ranking.map(\.paper.id))
     input.auditIDs = []
+    for entry in input.ranking where input.scores[entry.paper.id] == nil {
+      input.scores[entry.paper.id] = DigestInput.Score(relevance: 2, novelty: 2, comment: "")
+    }
     let content = DigestBuilder.build(input)
     #expect(content.recall?.recall == 1)
+    #expect(content.recall?.noRecallReason == nil)
     #expect(
       MarkdownDigest.render(content).contains(
-        "Every paper of the night was sent to the LLM, so the cutoff lost no picks."))
+        "Every paper of the night is above the cutoff and got a score, so the cutoff lost no "
+          + "picks.\n\n- Picks among the 30 papers above the cutoff: 10"))
   }
 
-  @Test func unscoredNoteNeedsUnscoredPapers() throws {
-    let note = "The unscored papers listed below count as no picks"
-    var input = try Self.night()
-    #expect(MarkdownDigest.render(DigestBuilder.build(input)).contains(note))
-
-    input.scores["2509.14846"] = DigestInput.Score(relevance: 3, novelty: 3, comment: "Off topic.")
+  @Test func unscoredAuditNoteNeedsUnscoredAudit() throws {
+    let note = "The audit papers listed below as unscored are left out of the sample"
+    var input = try Self.fullyScoredNight()
     #expect(!MarkdownDigest.render(DigestBuilder.build(input)).contains(note))
+
+    input.scores["2509.14249"] = nil
+    let markdown = MarkdownDigest.render(DigestBuilder.build(input))
+    #expect(markdown.contains(note))
+    #expect(markdown.contains("- Audit sample: 4 of the 18 papers below the cutoff, with 1 pick"))
+
+    // The fixture night's unscored paper is above the cutoff, not in the audit.
+    var failed = try Self.night()
+    #expect(!MarkdownDigest.render(DigestBuilder.build(failed)).contains(note))
+    failed.scores["2509.14249"] = nil
+    let unknown = MarkdownDigest.render(DigestBuilder.build(failed))
+    #expect(unknown.contains("No recall estimate, because 1 paper above the cutoff"))
+    #expect(unknown.contains(note))
   }
 
   @Test func recallSectionShowsArithmetic() throws {
-    let markdown = MarkdownDigest.render(DigestBuilder.build(try Self.night()))
+    let markdown = MarkdownDigest.render(DigestBuilder.build(try Self.fullyScoredNight()))
     #expect(markdown.contains("- Estimated picks lost below the cutoff: 3.6 (18 × 1 / 5)"))
     #expect(
       markdown.contains(

@@ -37,6 +37,8 @@ import Testing
     let papersift = try PaperSiftProcess(home: home)
     let imported = try papersift.run(["import", day.path])
     #expect(imported.status == 0, "stderr: \(imported.errorOutput)")
+    // Without a topics file, a like is what ranks the night.
+    try EmbeddingLockTests.likeFirstPaper(papersift)
     let rank = ["rank", "--date", "2025-05-05", "--json"]
 
     let first = try papersift.start(rank)
@@ -61,5 +63,15 @@ import Testing
     let texts = server.requests.compactMap(Self.inputs(of:)).map(\.count)
     #expect(texts.reduce(0, +) == 21, "texts per request: \(texts)")
     #expect(second.output == firstResult.output)
+  }
+
+  /// Likes the first stored paper of 2025-05-05, so that `rank` has
+  /// something to rank by in a home without a topics file.
+  static func likeFirstPaper(_ papersift: PaperSiftProcess) throws {
+    let listing = try ImportCommandTests.listed(
+      try papersift.run(["papers", "--date", "2025-05-05", "--json"]))
+    let first = try #require(listing.first?.id)
+    let liked = try papersift.run(["like", first])
+    #expect(liked.status == 0, "stderr: \(liked.errorOutput)")
   }
 }

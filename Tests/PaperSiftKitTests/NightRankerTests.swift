@@ -176,8 +176,9 @@ import Testing
         "5 papers on 2025-05-05, ranked by likes only.",
         "The learned models start at 200 labelled papers with picks among them (likes, "
           + "dislikes, the LLM's scores and the other papers of nights that a run scored). "
-          + "They have 1 so far, from the 1 earlier night of the 60-day training window and from likes and dislikes of older "
-          + "papers. The likes and scores of 2025-05-05 count from the next night on.",
+          + "There is 1 labelled paper so far, from 1 earlier night of the 60-day training "
+          + "window and from likes and dislikes of older papers. The likes and scores of "
+          + "2025-05-05 count from the next night on.",
       ])
   }
 
@@ -358,31 +359,56 @@ import Testing
     #expect(result.output.contains("gets 1 added, so its score is above 1"))
   }
 
-  /// Without a topics file, likes or learned models, every paper ties: its
-  /// percentile is 0.5, whose logit is 0, so every score is 0.5.
-  @Test func rankCommandWithNothingToRankBy() throws {
+  /// Without a topics file and without a like, dislike or LLM score, nothing
+  /// ranks the night, so `rank` stops with the error and exit status of `run`
+  /// before it embeds anything.
+  @Test func rankWithNothingToRankByFailsAsRun() throws {
+    let home = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: home) }
+    try NightFixtures.configure(home: home, llmBaseURL: nil)
+    let day = try NightFixtures.smallDay(3, in: home)
+    let papersift = try PaperSiftProcess(home: home)
+    #expect(try papersift.run(["import", day.path]).status == 0)
+
+    let ranked = try papersift.run(["rank", "--top", "5"])
+    let run = try papersift.run(["run", "--no-llm", "--input", day.path])
+
+    let topics = home.appendingPathComponent("topics.md").path
+    #expect(ranked.status == 2, "stderr: \(ranked.errorOutput)")
+    #expect(ranked.output.isEmpty)
+    let message = try #require(ranked.errorOutput.split(separator: "\n").last)
+    #expect(message.hasPrefix("error: Unable to read the topics file '\(topics)': "))
+    #expect(
+      message.hasSuffix(
+        "Pass --topics FILE, set ranking.topicsFile in the configuration, or copy "
+          + "Data/topics/topics.md there and edit it to describe your interests."))
+    #expect(run.status == 2, "stderr: \(run.errorOutput)")
+    #expect(run.errorOutput.split(separator: "\n").last == message)
+    let database = try Database(path: home.appendingPathComponent("papersift.sqlite").path)
+    #expect(try database.scalar("SELECT COUNT(*) FROM embeddings") == .integer(0))
+  }
+
+  /// A like ranks the night without a topics file, with a warning.
+  @Test func rankWithLikeNeedsNoTopicsFile() throws {
     let home = try TestFiles.temporaryFolder()
     defer { try? FileManager.default.removeItem(at: home) }
     try NightFixtures.configure(home: home, llmBaseURL: nil)
     let listing = try NightFixtures.importSmallDay(3, into: home)
+    let papersift = try PaperSiftProcess(home: home)
+    let liked = try #require(listing.first?.id)
+    #expect(try papersift.run(["like", liked]).status == 0)
 
-    let result = try PaperSiftProcess(home: home).run(["rank", "--top", "5"])
+    let result = try papersift.run(["rank"])
 
     #expect(result.status == 0, "stderr: \(result.errorOutput)")
-    #expect(result.errorOutput.contains("No topics file"), "stderr: \(result.errorOutput)")
+    #expect(
+      result.errorOutput.contains(
+        "No topics file: ranking by likes, earlier LLM picks and learned models only; pass "
+          + "--topics FILE"), "stderr: \(result.errorOutput)")
     let lines = result.output.split(separator: "\n").map(String.init)
-    #expect(
-      lines.first
-        == "3 papers on 2025-05-05 in arXiv id order, because there is no topics file and no "
-        + "like or dislike yet.")
-    #expect(lines.count == 6)
-    #expect(
-      lines.dropFirst(2).first
-        == "Copy Data/topics/topics.md to topics.md in the home folder and edit it, or pass "
-        + "--topics FILE, or like papers with 'papersift like ID'.")
-    let ids = listing.map(\.id).sorted()
-    for (offset, id) in ids.enumerated() {
-      #expect(lines[3 + offset].hasPrefix("  \(offset + 1). \(id)  0.500  "))
-    }
+    #expect(lines.first == "3 papers on 2025-05-05, ranked by likes only.")
+    let first = try #require(lines.dropFirst().first { $0.hasPrefix("  1. ") })
+    #expect(first.hasPrefix("  1. \(liked)  "))
+    #expect(first.hasSuffix("[liked]"))
   }
 }

@@ -365,11 +365,59 @@ import Testing
     #expect(!unscoredIDs.isEmpty)
     #expect(digest.unscored.allSatisfy { $0.reason == "not sent, because --no-llm was given" })
     #expect(Set(digest.papers.map(\.id)).isSubset(of: paidIDs))
+    // Papers 13 to 20 that the first run did not audit were never sent, so
+    // the picks above the cutoff, and with them recall, are not known.
+    let recall = try #require(digest.recall)
+    let unscoredAbove = digest.unscored.filter { !$0.inAuditSample }.count
+    #expect(unscoredAbove > 0)
+    #expect(recall.unscoredAboveCutoff == unscoredAbove)
+    #expect(recall.recall == nil)
+    #expect(recall.recallLow == nil)
+    #expect(recall.recallHigh == nil)
     let markdown = try NightFixtures.markdown(in: home)
     #expect(markdown.contains(": not sent, because --no-llm was given"))
+    #expect(markdown.contains("No recall estimate, because \(unscoredAbove) paper"))
     #expect(
       wider.errorOutput.contains(
         "\(unscoredIDs.count) unscored, scores stored by earlier runs, no request sent"))
+  }
+
+  /// A `--no-llm` run whose cutoff takes the whole night, after a run that
+  /// scored its top 12 and audited 5 of the 28 papers below them.
+  @Test func noLLMWholeNightLeavesRecallUnknown() throws {
+    let night = try SmallNight(papers: 40)
+    defer { night.close() }
+    let (home, day) = (night.home, night.day)
+    let (scored, paid, requests) = try night.scoreOnce()
+
+    let whole = try PaperSiftProcess(home: home).run(
+      NightFixtures.runArguments(day, ["--top", "1000", "--no-llm"]))
+
+    #expect(scored.status == 0, "stderr: \(scored.errorOutput)")
+    #expect(whole.status == 0, "stderr: \(whole.errorOutput)")
+    #expect(night.server.requests.count == requests)
+    #expect(paid.recall?.recall != nil)
+    let digest = try NightFixtures.digest(in: home)
+    #expect(
+      digest.counts == DigestContent.Counts(papers: 40, aboveCutoff: 40, audited: 0, scored: 17))
+    #expect(digest.unscored.count == 23)
+    let recall = try #require(digest.recall)
+    #expect(recall.papersBelowCutoff == 0)
+    #expect(recall.unscoredAboveCutoff == 23)
+    #expect(recall.recall == nil)
+    #expect(recall.recallLow == nil)
+    #expect(recall.recallHigh == nil)
+    #expect(
+      recall.noRecallReason
+        == "23 papers above the cutoff have no score, so the picks above the cutoff are not known")
+    let markdown = try NightFixtures.markdown(in: home)
+    #expect(!markdown.contains("Every paper of the night"))
+    #expect(
+      markdown.contains("- Papers below the cutoff: none, so the cutoff itself lost no picks"))
+    let json = try String(
+      contentsOf: home.appendingPathComponent("digests/digest-\(digest.date).json"), encoding: .utf8
+    )
+    #expect(!json.contains(#""recall" : 1"#))
   }
 
   @Test func inputRunNamesPendingFeedback() throws {

@@ -226,7 +226,7 @@ import Testing
     // Scores: a 0 + 0.5·1 = 0.5, b 0.5 + 0.5·0.866 = 0.933, d 1 + 0 = 1.
     let expected = """
       3 papers on 2025-05-05, ranked by topics and likes only.
-      The learned models start at 200 labelled papers with picks among them (likes, dislikes, the LLM's scores and the other papers of nights that a run scored). They have 0 so far, from the 0 earlier nights of the 60-day training window and from likes and dislikes of older papers. The likes and scores of 2025-05-05 count from the next night on.
+      The learned models start at 200 labelled papers with picks among them (likes, dislikes, the LLM's scores and the other papers of nights that a run scored). There are 0 labelled papers so far, from 0 earlier nights of the 60-day training window and from likes and dislikes of older papers. The likes and scores of 2025-05-05 count from the next night on.
         1. d  0.990  Title d
            topic "vertical" (cosine 1.000), closest like 2501.00001 (mean cosine of the nearest likes 0.000)
         2. b  0.500  Title b

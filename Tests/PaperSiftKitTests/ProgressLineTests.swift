@@ -65,6 +65,7 @@ import Testing
     let papersift = try PaperSiftProcess(home: home)
     let imported = try papersift.run(["import", day.path])
     #expect(imported.status == 0, "stderr: \(imported.errorOutput)")
+    try EmbeddingLockTests.likeFirstPaper(papersift)
 
     let (status, terminal) = try Self.runOnTerminal(papersift, ["rank", "--date", "2025-05-05"])
 

@@ -138,10 +138,40 @@ import Testing
           + "or dislike yet.",
         "The learned models start at 200 labelled papers with picks among them (likes, "
           + "dislikes, the LLM's scores and the other papers of nights that a run scored). "
-          + "They have 3 so far, from the 1 earlier night of the 60-day training window and from likes and dislikes of older "
-          + "papers. The likes and scores of 2025-05-05 count from the next night on.",
+          + "There are 3 labelled papers so far, from 1 earlier night of the 60-day training "
+          + "window and from likes and dislikes of older papers. The likes and scores of "
+          + "2025-05-05 count from the next night on.",
         "Copy Data/topics/topics.md to topics.md in the home folder and edit it, or pass "
           + "--topics FILE, or like papers with 'papersift like ID'.",
+      ])
+  }
+
+  /// One paper, one labelled paper and no earlier night: each count takes
+  /// its own singular or plural.
+  @Test func headerCountsAgreeWithNouns() {
+    let profile = Profile(
+      entries: [ProfileEntry(kind: .topic, label: "Sparse retrieval")],
+      matrix: Matrix(stacking: [[1, 0, 0]], columns: 3))
+    let ranking = Self.ranking(
+      profile: profile, papers: [Self.paper("a")],
+      embeddings: Matrix(stacking: [[1, 0, 0]], columns: 3), trainingSize: 1, earlierNights: 0)
+
+    #expect(
+      RankingReport.header(ranking) == [
+        "1 paper on 2025-05-05, ranked by topics only.",
+        "The learned models start at 200 labelled papers with picks among them (likes, "
+          + "dislikes, the LLM's scores and the other papers of nights that a run scored). "
+          + "There is 1 labelled paper so far, from 0 earlier nights of the 60-day training "
+          + "window and from likes and dislikes of older papers. The likes and scores of "
+          + "2025-05-05 count from the next night on.",
+      ])
+
+    var learned = ranking
+    learned.usedModels = true
+    learned.papers = []
+    #expect(
+      RankingReport.header(learned) == [
+        "0 papers on 2025-05-05, ranked by the learned models on 1 labelled paper, with topics."
       ])
   }
 

@@ -209,6 +209,7 @@ public enum DigestBuilder {
     let scoredAudit = input.auditIDs.filter { input.scores[$0] != nil }
     return RecallEstimate(
       picksAboveCutoff: input.sentIDs.filter(isPick).count,
+      unscoredAboveCutoff: input.sentIDs.filter { input.scores[$0] == nil }.count,
       papersBelowCutoff: input.ranking.count - input.sentIDs.count,
       sampleSize: scoredAudit.count,
       samplePicks: scoredAudit.filter(isPick).count,

@@ -42,43 +42,93 @@ extension MarkdownDigest {
         + "sample was not scored."
     }
     guard let recall = content.recall else { return heading + "No estimate." }
-    let above = MarkdownText.counted(content.counts.aboveCutoff, "paper")
-    let counts = "- Picks among the \(above) above the cutoff: \(recall.picksAboveCutoff)"
     guard content.counts.papers > 0 else {
       return heading + "No estimate, because the night had no papers."
     }
-    guard recall.papersBelowCutoff > 0 else {
-      return heading + "Every paper of the night was sent to the LLM, so the cutoff lost "
-        + "no picks.\n\n" + counts
+    guard recall.unscoredAboveCutoff == 0 else {
+      return heading + unknownPicksText(content, recall: recall)
     }
-    guard recall.hasEstimate, let lost = recall.estimatedLostPicks,
-      let low = recall.lostPicksLow, let high = recall.lostPicksHigh
-    else {
+    let counts = picksLine(recall, aboveCutoff: content.counts.aboveCutoff)
+    guard recall.papersBelowCutoff > 0 else {
+      return heading + "Every paper of the night is above the cutoff and got a score, so the "
+        + "cutoff lost no picks.\n\n" + counts
+    }
+    guard recall.hasEstimate else {
       return heading + missingAuditText(content)
     }
 
-    let level = MarkdownText.level(recall.confidenceLevel)
+    let lines = [headline(recall), "", counts] + auditLines(recall) + samplingNotes(content)
+    return heading + lines.joined(separator: "\n")
+  }
+
+  /// Explains a recall section whose papers above the cutoff are not all
+  /// scored, so that their picks are not known. The audit's estimate of the
+  /// picks lost below the cutoff does not depend on them, so it is still shown.
+  private static func unknownPicksText(_ content: DigestContent, recall: RecallEstimate)
+    -> String
+  {
+    let reason = recall.noRecallReason ?? "some papers above the cutoff have no score"
     var lines = [
-      headline(recall, level: level),
+      "No recall estimate, because \(reason). The unscored papers below give the reasons.",
       "",
-      counts,
-      "- Audit sample: \(recall.sampleSize) of the \(recall.papersBelowCutoff) papers below "
-        + "the cutoff, with \(MarkdownText.counted(recall.samplePicks, "pick"))",
+      picksLine(recall, aboveCutoff: content.counts.aboveCutoff),
+    ]
+    guard recall.papersBelowCutoff > 0 else {
+      lines.append("- Papers below the cutoff: none, so the cutoff itself lost no picks")
+      return lines.joined(separator: "\n")
+    }
+    guard recall.hasEstimate else {
+      lines.append("- Picks lost below the cutoff: not estimated")
+      return lines.joined(separator: "\n") + "\n\n" + missingAuditText(content)
+    }
+    lines += auditLines(recall) + samplingNotes(content)
+    return lines.joined(separator: "\n")
+  }
+
+  /// Counts the picks above the cutoff, among the scored papers when some
+  /// have no score.
+  private static func picksLine(_ recall: RecallEstimate, aboveCutoff: Int) -> String {
+    let above = MarkdownText.counted(aboveCutoff, "paper")
+    guard recall.unscoredAboveCutoff > 0 else {
+      return "- Picks among the \(above) above the cutoff: \(recall.picksAboveCutoff)"
+    }
+    let scored = aboveCutoff - recall.unscoredAboveCutoff
+    return "- Picks among the \(scored) of the \(above) above the cutoff that got a score: "
+      + "\(recall.picksAboveCutoff)"
+  }
+
+  /// Lists the audit sample and its estimate of the picks lost below the cutoff.
+  private static func auditLines(_ recall: RecallEstimate) -> [String] {
+    guard let lost = recall.estimatedLostPicks, let low = recall.lostPicksLow,
+      let high = recall.lostPicksHigh
+    else { return [] }
+    let below = MarkdownText.counted(recall.papersBelowCutoff, "paper")
+    let level = MarkdownText.level(recall.confidenceLevel)
+    return [
+      "- Audit sample: \(recall.sampleSize) of the \(below) below the cutoff, with "
+        + MarkdownText.counted(recall.samplePicks, "pick"),
       "- Estimated picks lost below the cutoff: \(MarkdownText.decimal(lost, places: 1)) "
         + "(\(recall.papersBelowCutoff) × \(recall.samplePicks) / \(recall.sampleSize))",
       "- \(level) interval on the picks lost: \(low) to \(high)",
+    ]
+  }
+
+  /// Returns the lines under the audit's estimate: what the sample and the
+  /// interval assume, and that unscored audit papers are left out of it.
+  private static func samplingNotes(_ content: DigestContent) -> [String] {
+    var lines = [
       "",
       "The sample is a simple random sample without replacement, so the estimate of the "
         + "picks lost is unbiased. The interval is exact for sampling without replacement "
         + "(Clopper-Pearson with the hypergeometric distribution) and assumes the LLM would "
         + "score a paper the same way in the sample as above the cutoff.",
     ]
-    if !content.unscored.isEmpty {
+    if content.unscored.contains(where: \.inAuditSample) {
       lines.append(
-        "The unscored papers listed below count as no picks, so the estimate leaves out any "
-          + "picks among them.")
+        "The audit papers listed below as unscored are left out of the sample, which stays "
+          + "random only if their missing scores do not depend on the paper.")
     }
-    return heading + lines.joined(separator: "\n")
+    return lines
   }
 
   /// Explains a recall section without an estimate although papers lie below the cutoff.
@@ -98,7 +148,8 @@ extension MarkdownDigest {
       + "unscored papers below give the reasons."
   }
 
-  private static func headline(_ recall: RecallEstimate, level: String) -> String {
+  private static func headline(_ recall: RecallEstimate) -> String {
+    let level = MarkdownText.level(recall.confidenceLevel)
     guard let estimate = recall.recall else {
       let bound = recall.lostPicksHigh ?? 0
       return "Recall is undefined, because there were no picks among the papers sent and "

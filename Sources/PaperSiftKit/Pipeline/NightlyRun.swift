@@ -31,6 +31,7 @@ public final class NightlyRun {
   ///   fails does not throw: its papers are listed as unscored.
   public func execute(_ options: NightlyRunOptions) throws -> NightlyRunOutcome {
     let settings = try resolvedSettings(options)
+    try Self.checkAnnounced(options.date)
     try home.create()
     let lock = try RunLock(url: home.runLockURL, timeout: options.lockWaitSeconds)
     defer { withExtendedLifetime(lock) {} }
@@ -201,16 +202,12 @@ public final class NightlyRun {
           ("inserted", "\(summaries.map(\.inserted).reduce(0, +))"),
           ("updated", "\(summaries.map(\.updated).reduce(0, +))"),
         ])
-      // A run on input files looks nothing up, so log what stays out of the ranking.
-      let pending = try FeedbackStore(database: database).pendingIds()
-      if !pending.isEmpty {
-        logger.notice(
-          "Feedback on papers not stored yet stays pending and does not count tonight; "
-            + "a run that fetches the feed, 'papersift fetch' or 'papersift like' looks them up",
-          [("papers", "\(pending.count)"), ("ids", pending.prefix(10).joined(separator: ","))])
-      }
+      try notePendingFeedback(database: database)
       return date
     }
+    // A night that --date names and that is stored is ranked as stored, also
+    // offline, and its feed is not fetched again.
+    if let date = try storedNight(options.date, database: database) { return date }
 
     ProgressLine.update("fetching today's feed")
     let client = ArxivFeedClient(settings: settings.fetch)
@@ -218,6 +215,7 @@ public final class NightlyRun {
     logger.info(
       "Fetched the feed",
       [("papers", "\(document.papers.count)"), ("inserted", "\(summary.inserted)")])
+    if let date = options.date { try Self.checkFeedDay(document.date, requested: date) }
     try resolvePendingFeedback(settings: settings, database: database)
     return options.date ?? document.date ?? NightlyRun.today()
   }
@@ -264,10 +262,7 @@ public final class NightlyRun {
     let url =
       options.topicsFile
       ?? URL(fileURLWithPath: settings.ranking.topicsFile, relativeTo: home.root)
-    return try TopicsFile.read(
-      from: url,
-      ifUnreadable: "Pass --topics FILE, or copy Data/topics/topics.md there and edit it to "
-        + "describe your interests.")
+    return try TopicsFile.read(from: url, ifUnreadable: TopicsFile.unreadableAdvice)
   }
 
   /// Embeds the night's papers, the liked or disliked papers and the

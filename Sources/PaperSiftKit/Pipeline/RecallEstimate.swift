@@ -23,13 +23,21 @@ import Foundation
 ///   `K / (K + M_high)` and `K / (K + M_low)`.
 ///
 /// Assumptions: the LLM would judge a paper the same way in the sample as in
-/// the slice, and `K` is exact because every sent paper was scored. Sent
-/// papers left unscored make `K` a lower bound. Audit papers left unscored are
-/// treated as never drawn, which keeps the sample random only when the
-/// failures do not depend on the paper.
+/// the slice. Audit papers left unscored are treated as never drawn, which
+/// keeps the sample random only when the failures do not depend on the paper.
+///
+/// `K` is known only when every paper above the cutoff has a score. A paper
+/// above the cutoff may lack one because its request failed or because it
+/// was never sent (a budget, a stop, or `--no-llm` after a run with a
+/// smaller cutoff). It may or may not be a pick, so it is no evidence either
+/// way. Then recall and its interval are left out, and only the estimate of
+/// `M`, which rests on the audit sample alone, is given.
 public struct RecallEstimate: Codable, Sendable, Equatable {
-  /// `K`: the picks among the papers sent to the LLM.
+  /// `K`: the picks among the papers above the cutoff that got a score.
   public var picksAboveCutoff: Int
+  /// The papers above the cutoff without a score. Recall is estimated only
+  /// when this is 0.
+  public var unscoredAboveCutoff: Int
   /// `N`: the papers below the cutoff, the population of the audit sample.
   public var papersBelowCutoff: Int
   /// `n`: the audit papers that were scored.
@@ -49,39 +57,61 @@ public struct RecallEstimate: Codable, Sendable, Equatable {
   /// The interval bounds on recall. A bound is nil where it is 0/0.
   public var recallLow: Double?
   public var recallHigh: Double?
+  /// The reason `recall` is nil, such as papers above the cutoff without a score.
+  public var noRecallReason: String?
 
   /// Computes the estimate and its interval.
   ///
   /// - Precondition: `0 <= samplePicks <= sampleSize <= papersBelowCutoff`,
-  ///   `picksAboveCutoff >= 0` and `0 < confidenceLevel < 1`.
+  ///   `picksAboveCutoff >= 0`, `unscoredAboveCutoff >= 0` and
+  ///   `0 < confidenceLevel < 1`.
   public init(
-    picksAboveCutoff: Int, papersBelowCutoff: Int, sampleSize: Int, samplePicks: Int,
-    confidenceLevel: Double = 0.95
+    picksAboveCutoff: Int, unscoredAboveCutoff: Int = 0, papersBelowCutoff: Int,
+    sampleSize: Int, samplePicks: Int, confidenceLevel: Double = 0.95
   ) {
     precondition(picksAboveCutoff >= 0, "negative pick count")
+    precondition(unscoredAboveCutoff >= 0, "negative unscored count")
     precondition(
       0 <= samplePicks && samplePicks <= sampleSize && sampleSize <= papersBelowCutoff,
       "audit counts out of order")
     precondition(confidenceLevel > 0 && confidenceLevel < 1, "confidence level outside (0, 1)")
     self.picksAboveCutoff = picksAboveCutoff
+    self.unscoredAboveCutoff = unscoredAboveCutoff
     self.papersBelowCutoff = papersBelowCutoff
     self.sampleSize = sampleSize
     self.samplePicks = samplePicks
     self.confidenceLevel = confidenceLevel
 
-    guard sampleSize > 0 || papersBelowCutoff == 0 else { return }
-    let lost =
-      papersBelowCutoff == 0
-      ? 0 : Double(papersBelowCutoff) * Double(samplePicks) / Double(sampleSize)
-    let bounds = Hypergeometric.confidenceBounds(
-      population: papersBelowCutoff, sampleSize: sampleSize, observed: samplePicks,
-      confidenceLevel: confidenceLevel)
-    estimatedLostPicks = lost
-    lostPicksLow = bounds.lowerBound
-    lostPicksHigh = bounds.upperBound
-    recall = Self.recall(picks: Double(picksAboveCutoff), lost: lost)
-    recallLow = Self.recall(picks: Double(picksAboveCutoff), lost: Double(bounds.upperBound))
-    recallHigh = Self.recall(picks: Double(picksAboveCutoff), lost: Double(bounds.lowerBound))
+    if sampleSize > 0 || papersBelowCutoff == 0 {
+      let bounds = Hypergeometric.confidenceBounds(
+        population: papersBelowCutoff, sampleSize: sampleSize, observed: samplePicks,
+        confidenceLevel: confidenceLevel)
+      estimatedLostPicks =
+        papersBelowCutoff == 0
+        ? 0 : Double(papersBelowCutoff) * Double(samplePicks) / Double(sampleSize)
+      lostPicksLow = bounds.lowerBound
+      lostPicksHigh = bounds.upperBound
+    }
+
+    guard unscoredAboveCutoff == 0 else {
+      let unscored = MarkdownText.counted(
+        unscoredAboveCutoff, "paper above the cutoff has", "papers above the cutoff have")
+      noRecallReason = "\(unscored) no score, so the picks above the cutoff are not known"
+      return
+    }
+    guard let lost = estimatedLostPicks, let low = lostPicksLow, let high = lostPicksHigh
+    else {
+      noRecallReason = "no paper below the cutoff was audited with a score"
+      return
+    }
+    let picks = Double(picksAboveCutoff)
+    recall = Self.recall(picks: picks, lost: lost)
+    recallLow = Self.recall(picks: picks, lost: Double(high))
+    recallHigh = Self.recall(picks: picks, lost: Double(low))
+    if recall == nil {
+      noRecallReason =
+        "no paper above the cutoff or in the audit sample is a pick, so recall is 0/0"
+    }
   }
 
   /// Whether the audit gave an estimate. It is false when nothing was audited

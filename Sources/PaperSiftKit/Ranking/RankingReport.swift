@@ -97,7 +97,7 @@ public enum RankingReport {
   /// Returns the lines above the ranking: what ranked the night and, until
   /// the learned models take part, how many labelled papers they have.
   static func header(_ ranking: NightRanking) -> [String] {
-    let night = "\(ranking.papers.count) papers on \(ranking.date)"
+    let night = "\(MarkdownText.counted(ranking.papers.count, "paper")) on \(ranking.date)"
     let kinds = Set(ranking.profile.entries.map(\.kind))
     let parts = [
       kinds.contains(.topic) || kinds.contains(.keyword) ? "topics" : nil,
@@ -110,19 +110,19 @@ public enum RankingReport {
       : parts.dropLast().joined(separator: ", ") + " and " + parts[parts.count - 1]
     if ranking.usedModels {
       let withProfile = profile.isEmpty ? "" : ", with \(profile)"
-      return [
-        "\(night), ranked by the learned models on \(ranking.trainingSize) labelled "
-          + "papers\(withProfile)."
-      ]
+      let labelled = MarkdownText.counted(ranking.trainingSize, "labelled paper")
+      return ["\(night), ranked by the learned models on \(labelled)\(withProfile)."]
     }
-    let nights = ranking.earlierNights == 1 ? "night" : "nights"
+    let minimum = MarkdownText.counted(ranking.minimumTrainingSize, "labelled paper")
+    let labelled = MarkdownText.counted(
+      ranking.trainingSize, "labelled paper so far", "labelled papers so far")
+    let nights = MarkdownText.counted(ranking.earlierNights, "earlier night")
     let models =
-      "The learned models start at \(ranking.minimumTrainingSize) labelled papers with picks "
-      + "among them (likes, dislikes, the LLM's scores and the other papers of nights that a "
-      + "run scored). They have \(ranking.trainingSize) so far, from the "
-      + "\(ranking.earlierNights) earlier \(nights) of the \(ranking.trainingDays)-day training "
-      + "window and from likes and dislikes of older papers. The likes and scores of "
-      + "\(ranking.date) count from the next night on."
+      "The learned models start at \(minimum) with picks among them (likes, dislikes, the "
+      + "LLM's scores and the other papers of nights that a run scored). There "
+      + "\(ranking.trainingSize == 1 ? "is" : "are") \(labelled), from \(nights) of the "
+      + "\(ranking.trainingDays)-day training window and from likes and dislikes of older "
+      + "papers. The likes and scores of \(ranking.date) count from the next night on."
     guard ranking.isUnranked else {
       return ["\(night), ranked by \(profile) only.", models]
     }

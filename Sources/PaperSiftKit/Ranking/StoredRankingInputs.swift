@@ -41,6 +41,16 @@ public struct StoredRankingInputs {
     }
   }
 
+  /// Returns whether any like, dislike or LLM score is stored. Without one,
+  /// only a topics file can rank a night, because the rest of the profile is
+  /// made of likes, dislikes and earlier LLM picks, and the learned models
+  /// train on these too.
+  public func hasFeedbackOrScores() throws -> Bool {
+    let found = try database.scalar(
+      "SELECT EXISTS (SELECT 1 FROM feedback) OR EXISTS (SELECT 1 FROM scores)")
+    return found == .integer(1)
+  }
+
   /// Returns how many announcement days are stored in the `days` days before `date`.
   public func nightCount(before date: String, days: Int) throws -> Int {
     let start = Self.date(date, addingDays: -days)

@@ -70,16 +70,17 @@ public struct TopicsFile: Sendable, Equatable, Codable {
   /// The largest topics file read, in bytes: 40 times the bundled example.
   public static let maxBytes = 100_000
 
+  /// The advice of `run`, `score`, `rank` and `topics` for a topics file
+  /// that cannot be read.
+  public static let unreadableAdvice =
+    "Pass --topics FILE, set ranking.topicsFile in the configuration, or copy "
+    + "Data/topics/topics.md there and edit it to describe your interests."
+
   /// Reads and parses the file at `url`.
   ///
   /// - Throws: ``PaperSiftError`` when the file cannot be read or contains no topic.
   public static func load(from url: URL) throws -> TopicsFile {
-    try read(
-      from: url,
-      ifUnreadable: "Copy Data/topics/topics.md there and edit it, set ranking.topicsFile in "
-        + "the configuration, or pass --topics FILE."
-    )
-    .topics
+    try read(from: url, ifUnreadable: unreadableAdvice).topics
   }
 
   /// Reads the file at `url` and parses it.

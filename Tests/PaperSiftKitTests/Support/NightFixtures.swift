@@ -19,12 +19,17 @@ enum NightFixtures {
   /// Writes a `config.json` into `home` that uses the installed model, scores
   /// with `model` at the server at `llmBaseURL` in batches of `batchSize`, and
   /// keeps the digests in `home/digests`. A model in the built-in price table
-  /// is priced even on a loopback server.
+  /// is priced even on a loopback server. The feed comes from `rssBaseURL`,
+  /// by default a loopback port that refuses connections, in one attempt, and
+  /// the arXiv API from that port too, so that no run reaches arxiv.org.
   static func configure(
     home: URL, llmBaseURL: String?, batchSize: Int = 10, apiKeyVariable: String = "",
-    model: String = "fake-model"
+    model: String = "fake-model", rssBaseURL: String = "http://127.0.0.1:9/rss"
   ) throws {
     var configuration = Configuration()
+    configuration.fetch.rssBaseURL = rssBaseURL
+    configuration.fetch.apiBaseURL = "http://127.0.0.1:9/api/query"
+    configuration.fetch.maxAttempts = 1
     configuration.embedding.modelDirectory = EncoderFixtures.modelDirectory.path
     configuration.llm.baseURL = llmBaseURL ?? "http://127.0.0.1:9/v1"
     configuration.llm.model = model

@@ -37,15 +37,14 @@ enum RankCommand: Command {
   static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitStatus {
     let top = try arguments.int("--top", in: 1...1_000_000)
     let requestedDate = try ImportCommand.validatedDate(arguments.string("--date"))
-    let configuration = try context.loadConfiguration()
+    let configuration = context.configuration
     let database = try context.openDatabase()
     let encoder = try EncoderFactory.make(configuration.embedding, home: context.home)
     let store = StoredRankingInputs(database: database)
     guard let date = try requestedDate ?? store.latestDate() else {
       throw PaperSiftError(.notFound, "No papers fetched yet. Run 'papersift run' first.")
     }
-    let topicsURL = try TopicsCommand.topicsURL(
-      arguments.string("--topics"), context: context, configuration: configuration)
+    let topicsURL = TopicsCommand.topicsURL(arguments.string("--topics"), context: context)
     var topics: TopicsFile?
     if FileManager.default.fileExists(atPath: topicsURL.path) {
       topics = try TopicsFile.load(from: topicsURL)

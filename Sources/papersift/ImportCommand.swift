@@ -113,11 +113,11 @@ struct ImportCommand: Command {
     let noun = document.format == .jsonLines ? "line" : "item"
     let future = document.futureMonthIDs.count
     let repeated = document.repeatedItems
-    let unread = document.skippedItems - future - repeated
-    if unread > 0, document.format == .jsonLines {
-      skipped.append(counted(unread, "invalid line"))
-    } else if unread > 0 {
-      skipped.append(counted(unread, "item") + " without an arXiv id")
+    let invalid = document.skippedItems - future - repeated
+    if invalid > 0, document.format == .jsonLines {
+      skipped.append(counted(invalid, "invalid line"))
+    } else if invalid > 0 {
+      skipped.append(counted(invalid, "item") + " without an arXiv id")
     }
     if repeated > 0 { skipped.append(counted(repeated, "repeated \(noun)")) }
     if future > 0 {

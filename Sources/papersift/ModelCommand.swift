@@ -93,7 +93,7 @@ enum ModelCommand: Command {
     }
   }
 
-  /// Creates the folder that will hold the model folder `folder`.
+  /// Creates the parent folder of the model folder `folder`.
   static func createParent(of folder: URL) throws {
     let parent = folder.deletingLastPathComponent()
     do {

@@ -34,8 +34,9 @@ public struct PaperSiftHome: Sendable {
   ///
   /// An empty `PAPERSIFT_HOME` counts as unset, as version 0.7 of the XDG
   /// base directory specification treats its variables ("either not set or
-  /// empty") and as `${PAPERSIFT_HOME:-...}` in `scripts/install-model` does. A notice names the folder used, because
-  /// the variable may be empty by mistake, such as in a cron line.
+  /// empty") and as `${PAPERSIFT_HOME:-...}` in `scripts/install-model`
+  /// does. A notice names the folder used, because the variable may be
+  /// empty by mistake, such as in a cron line.
   public static func fromEnvironment(
     _ environment: [String: String] = ProcessInfo.processInfo.environment
   ) -> PaperSiftHome {

@@ -23,8 +23,7 @@ enum SettingRange {
       throw PaperSiftError(
         .configuration,
         "Invalid \(key) \(numberText(value)) in the configuration: expected a number of "
-          + "seconds \(lower) "
-          + "and at most \(Int(maxSeconds)) (one day).")
+          + "seconds \(lower) and at most \(Int(maxSeconds)) (one day).")
     }
   }
 

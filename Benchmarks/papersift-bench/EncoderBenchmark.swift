@@ -49,7 +49,7 @@ enum EncoderBenchmark {
     let requested = try parsed.string("--precision").map(EncoderPrecision.parse(option:))
     let modelDirectory =
       parsed.string("--model-dir").map { URL(fileURLWithPath: $0) }
-      ?? PaperSiftHome.resolve(flag: nil).modelDirectory
+      ?? PaperSiftHome.fromEnvironment().modelDirectory
 
     var texts = try days.flatMap(readTexts)
     if let count = try parsed.int("--papers", in: 1...100_000), !texts.isEmpty {

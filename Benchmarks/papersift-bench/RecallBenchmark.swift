@@ -36,7 +36,7 @@ private func runRecallBenchmark(_ arguments: [String]) throws -> Int32 {
   }
   let folder = URL(fileURLWithPath: parsed.string("--days") ?? "Data/benchmark")
   let target = try parsed.double("--target", in: 0...1) ?? 0.95
-  let home = PaperSiftHome.resolve(flag: parsed.string("--home"))
+  let home = try PaperSiftHome.resolve(flag: parsed.string("--home"))
   let configuration = try Configuration.load(from: home.configurationURL)
   let settings = configuration.ranking
   let encoder = LazyEncoderEmbedding(settings: configuration.embedding, home: home)

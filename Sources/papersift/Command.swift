@@ -22,9 +22,22 @@ enum ExitStatus: Int32 {
   case busy = 4
 }
 
-/// What every command gets: the home folder and, on demand, the database and configuration.
+/// The context of every command: the home folder, its checked
+/// configuration and, on demand, its database.
 struct CommandContext {
   let home: PaperSiftHome
+  /// The home's `config.json`, read and range-checked before any command
+  /// runs, so that every command stops on a broken file, as README states.
+  let configuration: Configuration
+
+  /// Reads and checks the configuration of `home`.
+  ///
+  /// - Throws: ``PaperSiftError`` with code `configuration` for an invalid
+  ///   file, which `main` maps to exit status 2.
+  init(home: PaperSiftHome) throws {
+    self.home = home
+    self.configuration = try Configuration.load(from: home.configurationURL)
+  }
 
   /// Creates the home folder if needed and opens its database.
   func openDatabase() throws -> Database {
@@ -40,9 +53,5 @@ struct CommandContext {
     Logger(label: "home").notice(
       "Creating a new PaperSift database; check --home or PAPERSIFT_HOME if you expected one",
       [("path", home.databaseURL.path)])
-  }
-
-  func loadConfiguration() throws -> Configuration {
-    try Configuration.load(from: home.configurationURL)
   }
 }

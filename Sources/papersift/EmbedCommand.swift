@@ -33,7 +33,7 @@ enum EmbedCommand: Command {
     }
     // Read before the model loads, so that a bad input fails at once.
     let texts = try readTexts(path: path)
-    let settings = try context.loadConfiguration().embedding
+    let settings = context.configuration.embedding
     let precision =
       try arguments.string("--precision").map(EncoderPrecision.parse(option:)) ?? settings.precision
     let encoder = try NativeSentenceEncoder(

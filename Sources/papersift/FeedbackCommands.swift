@@ -62,7 +62,7 @@ enum FeedbackCommand {
     let database = try context.openDatabase()
     // A user waits for this look-up, so it takes the shorter look-up
     // limits. Feedback that it leaves pending is looked up again later.
-    let client = try ArxivAPIClient(settings: context.loadConfiguration().fetch, for: .user)
+    let client = try ArxivAPIClient(settings: context.configuration.fetch, for: .user)
     // Earlier feedback still pending joins the same look-up, so that it does
     // not wait for the next fetching run.
     let requested = Set(identifiers.map(\.id))

@@ -30,7 +30,7 @@ struct FetchCommand: Command {
     ])
 
   static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitStatus {
-    var settings = try context.loadConfiguration().fetch
+    var settings = context.configuration.fetch
     if let list = arguments.string("--categories") {
       settings.categories = list.split(separator: ",").map {
         $0.trimmingCharacters(in: .whitespaces)

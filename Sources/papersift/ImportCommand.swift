@@ -35,7 +35,7 @@ struct ImportCommand: Command {
     }
     let date = try validatedDate(arguments.string("--date"))
     try NightlyRun.checkAnnounced(date)
-    let settings = try context.loadConfiguration().fetch
+    let settings = context.configuration.fetch
     let keeping = AnnounceType.keptTypes(
       crossLists: settings.keepCrossLists,
       replacements: settings.keepReplacements || arguments.flag("--keep-replacements"))
@@ -96,30 +96,44 @@ struct ImportCommand: Command {
       return "\(name): no papers\(day) (a day without announcements)."
     }
     var line =
-      "\(name): stored \(summary.stored) \(summary.stored == 1 ? "paper" : "papers")\(day) "
+      "\(name): stored \(counted(summary.stored, "paper"))\(day) "
       + "(\(summary.inserted) new, "
       + "\(summary.updated) updated, \(summary.unchanged) unchanged)"
     var skipped: [String] = []
     if summary.skippedReplacements > 0 {
-      skipped.append("\(summary.skippedReplacements) replacements")
+      skipped.append(counted(summary.skippedReplacements, "replacement"))
     }
-    if summary.skippedCrossLists > 0 { skipped.append("\(summary.skippedCrossLists) cross-lists") }
+    if summary.skippedCrossLists > 0 {
+      skipped.append(counted(summary.skippedCrossLists, "cross-list"))
+    }
+    let noun = document.format == .jsonLines ? "line" : "item"
     let future = document.futureMonthIDs.count
-    let count = document.skippedItems - future
-    if count > 0, document.format == .jsonLines {
-      skipped.append("\(count) invalid or repeated \(count == 1 ? "line" : "lines")")
-    } else if count > 0 {
-      skipped.append("\(count) \(count == 1 ? "item" : "items") without an arXiv id")
+    let repeated = document.repeatedItems
+    let invalid = document.skippedItems - future - repeated
+    if invalid > 0, document.format == .jsonLines {
+      skipped.append(counted(invalid, "invalid line"))
+    } else if invalid > 0 {
+      skipped.append(counted(invalid, "item") + " without an arXiv id")
     }
+    if repeated > 0 { skipped.append(counted(repeated, "repeated \(noun)")) }
     if future > 0 {
-      let noun = document.format == .jsonLines ? "line" : "item"
       let ids = document.futureMonthIDs.prefix(3).joined(separator: ", ")
       let more = future > 3 ? ", …" : ""
       skipped.append(
-        "\(future) \(noun)\(future == 1 ? "" : "s") whose arXiv id has a month in the future "
-          + "(\(ids)\(more))")
+        counted(future, noun) + " whose arXiv id has a month in the future (\(ids)\(more))")
     }
-    if !skipped.isEmpty { line += ", skipped " + skipped.joined(separator: " and ") }
+    if !skipped.isEmpty { line += ", skipped " + listed(skipped) }
     return line + "."
+  }
+
+  /// Returns `count` and `noun`, with an `s` after the noun unless the count is 1.
+  static func counted(_ count: Int, _ noun: String) -> String {
+    "\(count) \(noun)\(count == 1 ? "" : "s")"
+  }
+
+  /// Joins `parts` as `a`, `a and b` or `a, b and c`.
+  static func listed(_ parts: [String]) -> String {
+    guard parts.count > 2 else { return parts.joined(separator: " and ") }
+    return parts.dropLast().joined(separator: ", ") + " and " + parts[parts.count - 1]
   }
 }

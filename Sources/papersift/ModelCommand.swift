@@ -36,7 +36,7 @@ enum ModelCommand: Command {
       throw PaperSiftError(
         .invalidInput, "Expected one action: 'papersift model install|verify|info'.")
     }
-    let settings = try context.loadConfiguration().embedding
+    let settings = context.configuration.embedding
     let folder =
       try arguments.path("--model-dir") ?? settings.resolvedModelDirectory(home: context.home)
     let hash = arguments.string("--sha256")?.lowercased()
@@ -53,8 +53,7 @@ enum ModelCommand: Command {
       let source: ModelInstaller.Source =
         try arguments.path("--from").map { .folder($0) }
         ?? .hub(baseURL: arguments.string("--hub-url") ?? ModelInstaller.defaultHubURL)
-      try FileManager.default.createDirectory(
-        at: folder.deletingLastPathComponent(), withIntermediateDirectories: true)
+      try createParent(of: folder)
       try installer.install(from: source, into: folder)
       print("Installed the model in \(folder.path).")
       return .success
@@ -91,6 +90,21 @@ enum ModelCommand: Command {
       throw PaperSiftError(
         .invalidInput,
         "Unknown action '\(action)' for 'papersift model': expected install, verify or info.")
+    }
+  }
+
+  /// Creates the parent folder of the model folder `folder`.
+  static func createParent(of folder: URL) throws {
+    let parent = folder.deletingLastPathComponent()
+    do {
+      try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
+    } catch {
+      throw PaperSiftError(
+        .io,
+        "Unable to create the folder '\(parent.path)' for the model: "
+          + "\(FileManager.default.folderCreationFailure(parent, error: error)). Pass a "
+          + "writable folder with --model-dir or --home.",
+        underlying: error)
     }
   }
 }

@@ -39,15 +39,14 @@ enum RankCommand: Command {
   static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitStatus {
     let top = try arguments.int("--top", in: ParsedArguments.paperCounts)
     let requestedDate = try ImportCommand.validatedDate(arguments.string("--date"))
-    let configuration = try context.loadConfiguration()
+    let configuration = context.configuration
     let database = try context.openDatabase()
     let encoder = try EncoderFactory.make(configuration.embedding, home: context.home)
     let store = StoredRankingInputs(database: database)
     guard let date = try requestedDate ?? store.latestDate() else {
       throw PaperSiftError(.notFound, "No papers fetched yet. Run 'papersift run' first.")
     }
-    let topicsURL = try TopicsCommand.topicsURL(
-      arguments.string("--topics"), context: context, configuration: configuration)
+    let topicsURL = TopicsCommand.topicsURL(arguments.string("--topics"), context: context)
     // A missing topics file stops the command as it stops run and score,
     // unless likes, earlier LLM picks or the learned models rank the night.
     var topics: TopicsFile?

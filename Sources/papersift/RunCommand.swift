@@ -71,7 +71,7 @@ enum RunCommand: Command {
 
   static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitStatus {
     let options = try makeOptions(arguments)
-    let configuration = try context.loadConfiguration()
+    let configuration = context.configuration
     context.noteNewDatabase()
     let outcome = try NightlyRun(home: context.home, configuration: configuration).execute(
       options)

@@ -41,10 +41,10 @@ enum ScoreCommand: Command {
     let lockWait = try RunCommand.lockWaitSeconds(arguments)
     let dateOption = try ImportCommand.validatedDate(arguments.string("--date"))
 
-    let configuration = try context.loadConfiguration()
-    let topicsURL = try TopicsCommand.topicsURL(
+    let configuration = context.configuration
+    let topicsURL = TopicsCommand.topicsURL(
       arguments.string("--topics").map { ($0 as NSString).expandingTildeInPath },
-      context: context, configuration: configuration)
+      context: context)
     let topics = try TopicsFile.read(from: topicsURL, ifUnreadable: TopicsFile.unreadableAdvice)
       .text
     var settings = configuration.llm

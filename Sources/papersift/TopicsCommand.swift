@@ -19,7 +19,7 @@ enum TopicsCommand: Command {
         .invalidInput, "Pass the topics file once, with --topics FILE, not with --file as well.")
     }
     let file = arguments.string("--topics") ?? arguments.string("--file")
-    let url = try topicsURL(file, context: context)
+    let url = topicsURL(file, context: context)
     let topics = try TopicsFile.load(from: url)
     if !topics.textOutsideTopics.isEmpty {
       Logger(label: "topics").warning(
@@ -56,14 +56,10 @@ enum TopicsCommand: Command {
     }
   }
 
-  /// The topics file named by `file`, else by the configuration, relative to the home folder.
-  /// Returns `file`, else the configured topics file; a caller that loaded
-  /// the configuration already passes it, so that its warnings print once.
-  static func topicsURL(
-    _ file: String?, context: CommandContext, configuration: Configuration? = nil
-  ) throws -> URL {
+  /// Returns `file`, else the configured topics file, relative to the home folder.
+  static func topicsURL(_ file: String?, context: CommandContext) -> URL {
     if let file { return URL(fileURLWithPath: file) }
-    let configured = try (configuration ?? context.loadConfiguration()).ranking.topicsFile
+    let configured = context.configuration.ranking.topicsFile
     if configured.hasPrefix("/") { return URL(fileURLWithPath: configured) }
     return context.home.root.appendingPathComponent(configured)
   }

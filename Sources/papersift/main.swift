@@ -118,7 +118,7 @@ func subcommandPosition(in arguments: [String]) -> Int? {
       return .success
     }
     let home = parsed.string("--home") ?? global.string("--home")
-    let context = CommandContext(home: PaperSiftHome.resolve(flag: home))
+    let context = try CommandContext(home: PaperSiftHome.resolve(flag: home))
     return try command.run(parsed, context: context)
   } catch let error as PaperSiftError {
     writeError(error.message)

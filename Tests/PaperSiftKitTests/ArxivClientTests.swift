@@ -180,8 +180,8 @@ import Testing
   }
 
   @Test(arguments: [
-    ("requestTimeoutSeconds", 0.0, "Invalid fetch.requestTimeoutSeconds 0.0"),
-    ("connectTimeoutSeconds", -1.0, "Invalid fetch.connectTimeoutSeconds -1.0"),
+    ("requestTimeoutSeconds", 0.0, "Invalid fetch.requestTimeoutSeconds 0 "),
+    ("connectTimeoutSeconds", -1.0, "Invalid fetch.connectTimeoutSeconds -1 "),
     ("maxAttempts", 0.0, "Invalid fetch.maxAttempts 0"),
   ])
   func unusableSettingsAreRejected(key: String, value: Double, message: String) throws {

@@ -16,9 +16,9 @@ import Testing
   @Test(arguments: [
     (#"{"llm": {"requestTimeout": 1e300}}"#, "llm.requestTimeout 1e+300", "at most 86400"),
     (#"{"llm": {"connectTimeout": 1e19}}"#, "llm.connectTimeout 1e+19", "at most 86400"),
-    (#"{"llm": {"connectTimeout": 0}}"#, "llm.connectTimeout 0.0", "above 0"),
-    (#"{"llm": {"retryBaseDelay": -1}}"#, "llm.retryBaseDelay -1.0", "from 0"),
-    (#"{"llm": {"retryMaxDelay": 1e10}}"#, "llm.retryMaxDelay 10000000000.0", "at most 86400"),
+    (#"{"llm": {"connectTimeout": 0}}"#, "llm.connectTimeout 0 ", "above 0"),
+    (#"{"llm": {"retryBaseDelay": -1}}"#, "llm.retryBaseDelay -1 ", "from 0"),
+    (#"{"llm": {"retryMaxDelay": 1e10}}"#, "llm.retryMaxDelay 10000000000 ", "at most 86400"),
     (#"{"llm": {"maxOutputTokens": 0}}"#, "llm.maxOutputTokens 0", "from 1 to 1000000"),
     (
       #"{"llm": {"maxOutputTokens": 2000000}}"#, "llm.maxOutputTokens 2000000",
@@ -45,6 +45,11 @@ import Testing
       #"{"ranking": {"minimumLabelledPapers": -1}}"#, "ranking.minimumLabelledPapers -1",
       "from 0 to"
     ),
+    (
+      #"{"ranking": {"minimumPapersPerClass": 0}}"#, "ranking.minimumPapersPerClass 0",
+      "from 1 to 2147483647"
+    ),
+    (#"{"llm": {"temperature": 2.5}}"#, "llm.temperature '2.5'", "from 0 to 2"),
     (#"{"llm": {"maxAttempts": 0}}"#, "llm.maxAttempts 0", "from 1 to 100"),
     (#"{"llm": {"outputTokensPerPaper": -5}}"#, "llm.outputTokensPerPaper -5", "from 1 to"),
     (
@@ -55,18 +60,18 @@ import Testing
       #"{"llm": {"reasoningTokensPerRequest": 1000001}}"#,
       "llm.reasoningTokensPerRequest 1000001", "from 0 to 1000000"
     ),
-    (#"{"ranking": {"cold": {"halfLifeDays": 0}}}"#, "ranking.cold.halfLifeDays 0.0", "above 0"),
+    (#"{"ranking": {"cold": {"halfLifeDays": 0}}}"#, "ranking.cold.halfLifeDays 0 ", "above 0"),
     (#"{"ranking": {"cold": {"nearest": 0}}}"#, "ranking.cold.nearest 0", "from 1 to 1000"),
     (
       #"{"ranking": {"cold": {"likeWeight": 1e308}}}"#, "ranking.cold.likeWeight 1e+308",
       "to 100"
     ),
-    (#"{"ranking": {"model": {"svmC": -1}}}"#, "ranking.model.svmC -1.0", "above 0"),
+    (#"{"ranking": {"model": {"svmC": -1}}}"#, "ranking.model.svmC -1 ", "above 0"),
     (
       #"{"ranking": {"model": {"maxFeatures": -1}}}"#, "ranking.model.maxFeatures -1",
       "from 1 to"
     ),
-    (#"{"ranking": {"weights": {"tfidf": -2}}}"#, "ranking.weights.tfidf -2.0", "from 0.0"),
+    (#"{"ranking": {"weights": {"tfidf": -2}}}"#, "ranking.weights.tfidf -2 ", "from 0 to 100."),
     (#"{"run": {"auditMinimum": 1e15}}"#, "run.auditMinimum 1000000000000000", "from 0 to"),
     (#"{"fetch": {"categories": []}}"#, "fetch.categories", "one or more arXiv categories"),
     (#"{"llm": {"maxAttempts": 1000000}}"#, "llm.maxAttempts 1000000", "from 1 to 100"),

@@ -105,6 +105,7 @@ struct CutoffTuningTests {
     defer { try? FileManager.default.removeItem(at: folder) }
     var settings = RankingSettings()
     settings.minimumLabelledPapers = 0
+    settings.minimumPapersPerClass = 1
     // Two histories that agree on every night but the third: there the LLM
     // picks alpha papers in one and beta papers in the other.
     let stay = try AxisNights.make(
@@ -179,6 +180,7 @@ struct CutoffTuningTests {
     // Nights 1 and 2 have 0 and 20 labelled papers, below the switch-over
     // point of 30, so the models join from night 3.
     settings.minimumLabelledPapers = 30
+    settings.minimumPapersPerClass = 1
     let days = try AxisNights.make(folder: folder, pickedAxes: ["alpha", "beta", "alpha", "beta"])
     var replay = RecallReplay(
       replay: Replay(

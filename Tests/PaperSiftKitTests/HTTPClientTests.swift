@@ -87,6 +87,57 @@ import Testing
     #expect(server.requests.count == 4)
   }
 
+  /// A redirect to a server that is down fails at the target, so the
+  /// message names the target as well as the requested URL.
+  @Test func failedRedirectTargetIsNamed() throws {
+    let down = try LoopbackHTTPServer { _ in .text("") }
+    let target = down.baseURL + "/rss"
+    down.stop()
+    let server = try LoopbackHTTPServer { _ in
+      ScriptedResponse(status: 302, headers: [("Location", target)])
+    }
+    defer { server.stop() }
+    let url = server.baseURL + "/rss/cs.LG"
+
+    let error = #expect(throws: HTTPError.self) { try HTTPClient().send(HTTPRequest(url: url)) }
+
+    #expect(error?.kind == .transfer(code: 7))
+    #expect(error?.redirectedURL == target)
+    #expect(
+      error?.description.hasPrefix("Request to \(url) (redirected to \(target)) failed: ")
+        == true, "got: \(error?.description ?? "")")
+  }
+
+  @Test func redirectToMissingPageIsNamed() throws {
+    let server = try LoopbackHTTPServer { request in
+      request.path == "/old"
+        ? ScriptedResponse(status: 301, headers: [("Location", "/gone")])
+        : .text("nf", status: 404)
+    }
+    defer { server.stop() }
+
+    let error = #expect(throws: HTTPError.self) {
+      try HTTPClient().send(HTTPRequest(url: server.baseURL + "/old"))
+    }
+
+    #expect(
+      error?.description
+        == "Request to \(server.baseURL)/old (redirected to \(server.baseURL)/gone) failed with "
+        + "HTTP status 404: nf. Check the base URL and the path.")
+  }
+
+  @Test func statusWithoutRedirectNamesOneURL() throws {
+    let server = try LoopbackHTTPServer { _ in .text("nf", status: 404) }
+    defer { server.stop() }
+
+    let error = #expect(throws: HTTPError.self) {
+      try HTTPClient().send(HTTPRequest(url: server.baseURL + "/gone"))
+    }
+
+    #expect(error?.redirectedURL == nil)
+    #expect(error?.description.hasPrefix("Request to \(server.baseURL)/gone failed") == true)
+  }
+
   @Test func oversizedBodyIsRejected() throws {
     let big = Data(repeating: 65, count: 200_000)
     let server = try LoopbackHTTPServer { _ in ScriptedResponse(body: big) }

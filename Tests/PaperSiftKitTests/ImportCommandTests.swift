@@ -15,6 +15,11 @@ struct PaperSiftProcess {
   let home: URL
   /// Variables added to the test process's environment.
   var environment: [String: String] = [:]
+  /// Variables removed from the test process's environment.
+  var unsetVariables: Set<String> = []
+  /// Whether `--home HOME` goes before the arguments; without it, the
+  /// executable chooses its home and `home` only contains the output files.
+  var passesHome = true
 
   /// Finds the built executable and uses `home` as its `--home`.
   init(home: URL, environment: [String: String] = [:]) throws {
@@ -33,8 +38,10 @@ struct PaperSiftProcess {
   func start(_ arguments: [String]) throws -> (Process, URL, URL) {
     let process = Process()
     process.executableURL = executable
-    process.arguments = ["--home", home.path] + arguments
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    process.arguments = (passesHome ? ["--home", home.path] : []) + arguments
+    process.environment = ProcessInfo.processInfo.environment
+      .filter { !unsetVariables.contains($0.key) }
+      .merging(environment) { $1 }
     let outputURL = home.appendingPathComponent("stdout-\(UUID().uuidString)")
     let errorURL = home.appendingPathComponent("stderr-\(UUID().uuidString)")
     try Data().write(to: outputURL)
@@ -140,6 +147,32 @@ struct ListedPaper: Decodable {
           "id", "version", "title", "abstract", "authors", "categories", "announce_type",
           "announced",
         ])
+  }
+
+  /// A feed with a repeated item, an item without an id and one replacement
+  /// counts each apart, in the singular for one.
+  @Test func importCountsSkippedItemsApart() throws {
+    let home = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: home) }
+    let replacement = IncompleteFeedItemTests.rssItem(id: "2505.00004")
+      .replacingOccurrences(of: ">new<", with: ">replace<")
+    let feed = IncompleteFeedItemTests.rss([
+      IncompleteFeedItemTests.rssItem(id: "2505.00001"),
+      IncompleteFeedItemTests.rssItem(id: "2505.00002"),
+      IncompleteFeedItemTests.rssItem(id: "2505.00001"),
+      IncompleteFeedItemTests.rssItem(id: nil, link: "https://example.org/lost"), replacement,
+    ])
+    let file = home.appendingPathComponent("dupitems.xml")
+    try Data(feed.utf8).write(to: file)
+    let papersift = try PaperSiftProcess(home: home)
+
+    let imported = try papersift.run(["import", file.path])
+
+    #expect(imported.status == 0, "stderr: \(imported.errorOutput)")
+    #expect(
+      imported.output
+        == "dupitems.xml: stored 2 papers of 2025-05-05 (2 new, 0 updated, 0 unchanged), "
+        + "skipped 1 replacement, 1 item without an arXiv id and 1 repeated item.\n")
   }
 
   @Test func rssSampleGivesSameIDs() throws {
@@ -371,7 +404,8 @@ struct ListedPaper: Decodable {
       fetched.output
         == "cs.LG feed: stored 2 papers of 2025-05-05 (2 new, 0 updated, 0 unchanged), "
         + "skipped 1 item without an arXiv id.\n")
-    #expect(fetched.errorOutput.contains("empty title or abstract; kept paper=2505.00002"))
+    #expect(
+      fetched.errorOutput.contains("empty title, abstract or author list; kept paper=2505.00002"))
     #expect(fetched.errorOutput.contains("no arXiv id; skipped position=3"))
     #expect(fetched.errorOutput.contains("link=https://example.org/lost"))
     #expect(fetched.errorOutput.contains("without an arXiv id skipped=1 items=3"))

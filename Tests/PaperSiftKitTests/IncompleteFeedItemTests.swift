@@ -7,7 +7,7 @@ import Testing
 @Suite struct IncompleteFeedItemTests {
   static func rssItem(
     id: String?, title: String = "A title", abstract: String = "An abstract.",
-    link: String? = nil
+    link: String? = nil, authors: String = "Ada Lovelace, Grace Hopper"
   ) -> String {
     let header = id.map { "arXiv:\($0)v1 Announce Type: new\nAbstract: " } ?? ""
     let guid = id.map { "<guid isPermaLink=\"false\">oai:arXiv.org:\($0)v1</guid>" } ?? ""
@@ -18,6 +18,7 @@ import Testing
             \(linkElement)
             <description>\(header)\(abstract)</description>
             \(guid)
+            <dc:creator>\(authors)</dc:creator>
             <category>cs.LG</category>
             <arxiv:announce_type>new</arxiv:announce_type>
           </item>
@@ -27,7 +28,8 @@ import Testing
   static func rss(_ items: [String]) -> String {
     """
     <?xml version='1.0' encoding='UTF-8'?>
-    <rss xmlns:arxiv="http://arxiv.org/schemas/atom" version="2.0">
+    <rss xmlns:arxiv="http://arxiv.org/schemas/atom"
+      xmlns:dc="http://purl.org/dc/elements/1.1/" version="2.0">
       <channel>
         <title>cs.LG updates on arXiv.org</title>
         <pubDate>Mon, 05 May 2025 00:00:00 -0400</pubDate>
@@ -79,8 +81,22 @@ import Testing
     #expect(document.papers[1].abstract == "An abstract.")
     #expect(document.papers[1].announced == "2025-05-05")
     #expect(document.skippedItems == 0)
-    #expect(log.contains("Feed item has an empty title or abstract; kept paper=2505.00002"))
+    #expect(
+      log.contains("Feed item has an empty title, abstract or author list; kept paper=2505.00002"))
     #expect(log.contains("empty=title line="))
+    #expect(!log.contains("paper=2505.00001"))
+  }
+
+  @Test func rssItemWithoutAuthorsIsKept() throws {
+    let text = Self.rss([
+      Self.rssItem(id: "2505.00001"), Self.rssItem(id: "2505.00002", authors: " "),
+    ])
+    let (document, log) = try Self.parse(text, source: "no-authors.xml")
+
+    #expect(document.papers.map(\.id) == ["2505.00001", "2505.00002"])
+    #expect(document.papers[0].authors == ["Ada Lovelace", "Grace Hopper"])
+    #expect(document.papers[1].authors == [])
+    #expect(log.contains("author list; kept paper=2505.00002 empty=authors line="))
     #expect(!log.contains("paper=2505.00001"))
   }
 
@@ -235,6 +251,39 @@ import Testing
     let stored = try #require(try store.paper(id: "2505.00001"))
     #expect(stored.title == "Routing experts")
     #expect(stored.abstract == "An abstract.")
+  }
+
+  /// A JSON Lines re-import at the same version with `"authors": []` keeps
+  /// the stored authors, as an empty title does, and warns. A non-empty
+  /// title or author list replaces the stored one, as a corrected listing.
+  @Test func emptyAuthorsKeepStoredAuthors() throws {
+    let folder = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let store = PaperStore(database: try PaperStoreTests.openDatabase(in: folder))
+    func line(title: String, authors: String) -> String {
+      #"{"id": "2505.01049", "title": "\#(title)", "abstract": "An abstract.", "#
+        + #""authors": [\#(authors)], "categories": ["cs.LG"]}"#
+    }
+    func importLine(_ text: String) throws -> (ImportSummary?, String) {
+      let (document, log) = try JSONLinesDayParserTests.parse([text])
+      return (try store.importDay(date: "2025-05-21", papers: document.papers), log)
+    }
+    _ = try importLine(line(title: "Routing experts", authors: #""Nishant Jain", "Xunpeng Huang""#))
+
+    let (emptied, log) = try importLine(line(title: "", authors: ""))
+    let kept = try #require(try store.paper(id: "2505.01049"))
+    let (corrected, _) = try importLine(line(title: "Routing", authors: #""Nishant Jain""#))
+    let replaced = try #require(try store.paper(id: "2505.01049"))
+
+    #expect(emptied?.unchanged == 1)
+    #expect(kept.authors == ["Nishant Jain", "Xunpeng Huang"])
+    #expect(kept.title == "Routing experts")
+    #expect(
+      log.contains(
+        "empty title, abstract or author list; kept paper=2505.01049 empty=title,authors line=1"))
+    #expect(corrected?.updated == 1)
+    #expect(replaced.authors == ["Nishant Jain"])
+    #expect(replaced.title == "Routing")
   }
 
   @Test func emptyTitleStoredThenReplaced() throws {

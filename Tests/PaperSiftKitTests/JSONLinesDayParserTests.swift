@@ -38,7 +38,9 @@ import Testing
     #expect(document.papers[2].abstract == "")
     #expect(document.papers.allSatisfy { $0.announced == "2025-05-05" })
     #expect(document.skippedItems == 0)
-    #expect(log.contains("empty title or abstract; kept paper=2505.00002 empty=title line=2"))
+    #expect(
+      log.contains("empty title, abstract or author list; kept paper=2505.00002 empty=title line=2")
+    )
     #expect(log.contains("kept paper=2505.00003 empty=abstract line=3 source=parser-test.jsonl"))
     #expect(!log.contains("paper=2505.00001"))
     #expect(!log.contains("skipped"))
@@ -162,7 +164,7 @@ import Testing
     #expect(
       imported.output
         == "2025-05-05.papers.jsonl: stored 2 papers of 2025-05-05 (2 new, 0 updated, "
-        + "0 unchanged), skipped 2 invalid or repeated lines.\n")
+        + "0 unchanged), skipped 1 invalid line and 1 repeated line.\n")
     #expect(imported.errorOutput.contains("not a valid paper; skipped line=2 column=2"))
     #expect(imported.errorOutput.contains("repeats a paper; skipped, first line kept"))
     #expect(imported.errorOutput.contains("paper=2505.00001 line=4 first_line=1"))

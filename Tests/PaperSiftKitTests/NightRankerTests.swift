@@ -159,27 +159,56 @@ import Testing
       "text: \(text)")
   }
 
-  /// The earlier night contains the one labelled paper (the dislike of
-  /// 2505.00009); the likes and dislike of tonight count from the next night.
-  @Test func headerCountsEarlierNights() throws {
+  /// The earlier night contains the one labelled paper, the dislike of
+  /// 2505.00009, so no scored night added a label. The likes and dislike of
+  /// tonight count from the next night.
+  @Test func headerCountsFeedbackApartFromNights() throws {
     let (database, folder) = try EmbeddingStoreTests.temporaryDatabase()
     defer { try? FileManager.default.removeItem(at: folder) }
     try Self.storeNight(in: database)
 
     let ranking = try Self.rank(database)
 
-    #expect(ranking.earlierNights == 1)
+    #expect(ranking.scoredNights == 0)
+    #expect(ranking.feedbackLabels == 1)
     #expect(ranking.trainingSize == 1)
     #expect(ranking.trainingDays == 60)
     #expect(
       RankingReport.header(ranking) == [
         "5 papers on 2025-05-05, ranked by likes only.",
-        "The learned models start at 200 labelled papers with picks among them (likes, "
-          + "dislikes, the LLM's scores and the other papers of nights that a run scored). "
-          + "There is 1 labelled paper so far, from 1 earlier night of the 60-day training "
-          + "window and from likes and dislikes of older papers. The likes and scores of "
-          + "2025-05-05 count from the next night on.",
+        "The learned models start at 200 labelled papers with at least 20 picks and 20 other "
+          + "papers among them (likes, dislikes, the LLM's scores and the other papers of nights "
+          + "that a run scored). They have 1 so far: 1 like or dislike and 0 papers from 0 "
+          + "scored nights of the 60-day training window. The likes and scores of 2025-05-05 "
+          + "count from the next night on.",
       ])
+  }
+
+  /// An LLM score on a paper of 2025-05-02 makes that night count, while
+  /// 2025-05-01 adds only the dislike of 2505.00009, a feedback label.
+  @Test func headerCountsNightWithScore() throws {
+    let (database, folder) = try EmbeddingStoreTests.temporaryDatabase()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    try Self.storeNight(in: database)
+    let scored = StoredRankingInputsTests.paper("2505.00010")
+    try PaperStore(database: database).importDocuments([
+      FeedDocument(format: .rss, source: "test", date: "2025-05-02", papers: [scored])
+    ])
+    try EmbeddingStore(database: database).save([[1, 0, 0]], for: [scored], modelID: Self.modelID)
+    try ScoreStore(database: database).save(
+      [PaperScore(paperID: scored.id, relevance: 9, novelty: 8, comment: "pick")], model: "m",
+      promptHash: "h", batchID: nil)
+
+    let ranking = try Self.rank(database)
+
+    #expect(ranking.trainingSize == 2)
+    #expect(ranking.positives == 1)
+    #expect(ranking.feedbackLabels == 1)
+    #expect(ranking.scoredNights == 1)
+    #expect(
+      RankingReport.modelsLine(ranking).contains(
+        "They have 2 so far: 1 like or dislike and 1 paper from 1 scored night of the 60-day "
+          + "training window."))
   }
 
   @Test func dislikedPaperLeavesOutOwnVector() throws {

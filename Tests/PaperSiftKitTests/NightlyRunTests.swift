@@ -744,7 +744,7 @@ import Testing
   }
 
   @Test(arguments: [
-    (#"{"ranking": {"cutoffValue": -1}}"#, "Invalid ranking.cutoffValue -1.0"),
+    (#"{"ranking": {"cutoffValue": -1}}"#, "Invalid ranking.cutoffValue -1 "),
     (
       #"{"ranking": {"cutoffPolicy": "count", "cutoffValue": 1e300}}"#,
       "Invalid ranking.cutoffValue"

@@ -129,8 +129,9 @@ import Testing
   @Test func authorOverlapLiftsPaper() {
     var settings = RankingSettings()
     settings.minimumLabelledPapers = 0
+    settings.minimumPapersPerClass = 1
     settings.weights = RankerWeights(profile: 1, logistic: 0, tfidf: 0, authorOverlap: 5)
-    var models = LearnedModels(trainingSize: 10)
+    var models = LearnedModels(trainingSize: 10, positives: 5)
     models.positiveAuthors = ["ada lovelace"]
     var papers = Self.papers
     papers[0].authors = ["Grace Hopper", "ADA Lovelace"]
@@ -187,8 +188,9 @@ import Testing
   @Test func modelsWaitForSwitchOver() {
     var settings = RankingSettings()
     settings.minimumLabelledPapers = 10
+    settings.minimumPapersPerClass = 4
     // A logistic model that prefers horizontal papers, against the vertical topic.
-    var models = LearnedModels(trainingSize: 9)
+    var models = LearnedModels(trainingSize: 9, positives: 4)
     models.logistic = LogisticRegression(weights: [1, 0], bias: 0)
     settings.weights = RankerWeights(profile: 1, logistic: 3, tfidf: 0)
     let prefilter = Prefilter(settings: settings)
@@ -205,6 +207,26 @@ import Testing
     // 1·topic + 3·logistic: a 9.23, b 1.357, c -1.357, d -9.23.
     #expect(after.map(\.paperId) == ["a", "b", "c", "d"])
     #expect(after[0].logistic == 1)
+  }
+
+  /// Ten labelled papers reach the count of 10, but the models also need 4
+  /// papers of each class: 3 picks and 7 others, or 7 and 3, are too few.
+  @Test(arguments: [(3, false), (4, true), (6, true), (7, false)])
+  func modelsWaitForEachClass(positives: Int, expected: Bool) {
+    var settings = RankingSettings()
+    settings.minimumLabelledPapers = 10
+    settings.minimumPapersPerClass = 4
+    var models = LearnedModels(trainingSize: 10, positives: positives)
+    models.logistic = LogisticRegression(weights: [1, 0], bias: 0)
+    settings.weights = RankerWeights(profile: 1, logistic: 3, tfidf: 0)
+    let prefilter = Prefilter(settings: settings)
+
+    let ranked = prefilter.rank(
+      papers: Self.papers, embeddings: Self.embeddings, profile: Self.topicProfile, models: models)
+
+    #expect(prefilter.usesModels(trainingSize: 10, positives: positives) == expected)
+    #expect((ranked[0].logistic != nil) == expected)
+    #expect(ranked.map(\.paperId) == (expected ? ["a", "b", "c", "d"] : ["d", "c", "b", "a"]))
   }
 
   @Test func explainNamesClosestEntry() {
@@ -226,7 +248,7 @@ import Testing
     // Scores: a 0 + 0.5·1 = 0.5, b 0.5 + 0.5·0.866 = 0.933, d 1 + 0 = 1.
     let expected = """
       3 papers on 2025-05-05, ranked by topics and likes only.
-      The learned models start at 200 labelled papers with picks among them (likes, dislikes, the LLM's scores and the other papers of nights that a run scored). There are 0 labelled papers so far, from 0 earlier nights of the 60-day training window and from likes and dislikes of older papers. The likes and scores of 2025-05-05 count from the next night on.
+      The learned models start at 200 labelled papers with at least 20 picks and 20 other papers among them (likes, dislikes, the LLM's scores and the other papers of nights that a run scored). They have 0 so far: 0 likes and dislikes and 0 papers from 0 scored nights of the 60-day training window. The likes and scores of 2025-05-05 count from the next night on.
         1. d  0.990  Title d
            topic "vertical" (cosine 1.000), closest like 2501.00001 (mean cosine of the nearest likes 0.000)
         2. b  0.500  Title b

@@ -7,7 +7,8 @@ import Testing
 @Suite struct RankingReportTests {
   static func ranking(
     profile: Profile, papers: [Paper] = [], embeddings: Matrix? = nil, trainingSize: Int = 0,
-    usedModels: Bool = false, earlierNights: Int = 0, settings: RankingSettings = RankingSettings()
+    usedModels: Bool = false, positives: Int = 0, feedbackLabels: Int = 0, scoredNights: Int = 0,
+    settings: RankingSettings = RankingSettings()
   ) -> NightRanking {
     let ranked = Prefilter(settings: settings).rank(
       papers: papers, embeddings: embeddings ?? Matrix(rows: 0, columns: 3, values: []),
@@ -15,7 +16,8 @@ import Testing
     return NightRanking(
       date: "2025-05-05", papers: papers, ranked: ranked, profile: profile,
       trainingSize: trainingSize, usedModels: usedModels, minimumTrainingSize: 200,
-      trainingDays: 60, earlierNights: earlierNights, negativeWeight: settings.cold.negativeWeight,
+      minimumPerClass: 20, positives: positives, feedbackLabels: feedbackLabels,
+      trainingDays: 60, scoredNights: scoredNights, negativeWeight: settings.cold.negativeWeight,
       dislikeWeight: settings.cold.dislikeWeight)
   }
 
@@ -129,18 +131,18 @@ import Testing
   @Test func headerWithoutAnythingToRankBy() {
     let ranking = Self.ranking(
       profile: Profile(entries: [], matrix: Matrix(rows: 0, columns: 3, values: [])),
-      trainingSize: 3, earlierNights: 1)
+      trainingSize: 3, positives: 1, feedbackLabels: 1, scoredNights: 1)
 
     #expect(ranking.isUnranked)
     #expect(
       RankingReport.header(ranking) == [
         "0 papers on 2025-05-05 in arXiv id order, because there is no topics file and no like "
           + "or dislike yet.",
-        "The learned models start at 200 labelled papers with picks among them (likes, "
-          + "dislikes, the LLM's scores and the other papers of nights that a run scored). "
-          + "There are 3 labelled papers so far, from 1 earlier night of the 60-day training "
-          + "window and from likes and dislikes of older papers. The likes and scores of "
-          + "2025-05-05 count from the next night on.",
+        "The learned models start at 200 labelled papers with at least 20 picks and 20 other "
+          + "papers among them (likes, dislikes, the LLM's scores and the other papers of nights "
+          + "that a run scored). They have 3 so far: 1 like or dislike and 2 papers from 1 "
+          + "scored night of the 60-day training window. The likes and scores of 2025-05-05 "
+          + "count from the next night on.",
         "Copy Data/topics/topics.md to topics.md in the home folder and edit it, or pass "
           + "--topics FILE, or like papers with 'papersift like ID'.",
       ])
@@ -154,16 +156,16 @@ import Testing
       matrix: Matrix(stacking: [[1, 0, 0]], columns: 3))
     let ranking = Self.ranking(
       profile: profile, papers: [Self.paper("a")],
-      embeddings: Matrix(stacking: [[1, 0, 0]], columns: 3), trainingSize: 1, earlierNights: 0)
+      embeddings: Matrix(stacking: [[1, 0, 0]], columns: 3), trainingSize: 1, feedbackLabels: 1)
 
     #expect(
       RankingReport.header(ranking) == [
         "1 paper on 2025-05-05, ranked by topics only.",
-        "The learned models start at 200 labelled papers with picks among them (likes, "
-          + "dislikes, the LLM's scores and the other papers of nights that a run scored). "
-          + "There is 1 labelled paper so far, from 0 earlier nights of the 60-day training "
-          + "window and from likes and dislikes of older papers. The likes and scores of "
-          + "2025-05-05 count from the next night on.",
+        "The learned models start at 200 labelled papers with at least 20 picks and 20 other "
+          + "papers among them (likes, dislikes, the LLM's scores and the other papers of nights "
+          + "that a run scored). They have 1 so far: 1 like or dislike and 0 papers from 0 "
+          + "scored nights of the 60-day training window. The likes and scores of 2025-05-05 "
+          + "count from the next night on.",
       ])
 
     var learned = ranking
@@ -173,6 +175,24 @@ import Testing
       RankingReport.header(learned) == [
         "0 papers on 2025-05-05, ranked by the learned models on 1 labelled paper, with topics."
       ])
+  }
+
+  /// 463 likes and one dislike reach the 200 labelled papers, but one
+  /// other paper is below the 20 each class needs, and the header says so.
+  @Test func headerNamesShortClass() {
+    let ranking = Self.ranking(
+      profile: Profile(entries: [], matrix: Matrix(rows: 0, columns: 3, values: [])),
+      trainingSize: 464, positives: 463, feedbackLabels: 464)
+
+    #expect(
+      RankingReport.modelsLine(ranking)
+        == "The learned models start at 200 labelled papers with at least 20 picks and 20 "
+        + "other papers among them (likes, dislikes, the LLM's scores and the other papers of "
+        + "nights that a run scored). They have 464 so far: 464 likes and dislikes and 0 papers "
+        + "from 0 scored nights of the 60-day training window. Of these, 463 are picks and 1 "
+        + "is another paper, so the models stay off until each class has 20. Dislike papers "
+        + "you would skip, or let 'papersift run' score a night. The likes and scores of "
+        + "2025-05-05 count from the next night on.")
   }
 
   @Test func headerWithLearnedModels() {

@@ -15,6 +15,7 @@ import Testing
 
   @Test(arguments: [
     "`ranking.minimumLabelledPapers` (default \(RankingSettings().minimumLabelledPapers))",
+    "`ranking.minimumPapersPerClass` (default \(RankingSettings().minimumPapersPerClass))",
     "`ranking.model.trainingDays` (default \(ModelParameters().trainingDays))",
     "A night's own likes and scores count from the next night on.",
     "`llm.pricesPath` names a JSON file of the same form that replaces that table",

@@ -97,6 +97,7 @@ struct AxisEmbedding: TextEmbedding {
     }
     var settings = RankingSettings()
     settings.minimumLabelledPapers = 0
+    settings.minimumPapersPerClass = 1
     let variants: [ReplayVariant] = [.profile, .logistic, .auto]
     let results = try [first, second].map { folder in
       try Replay(
@@ -123,6 +124,7 @@ struct AxisEmbedding: TextEmbedding {
   static func sentReplay(fraction: Double, folder: URL) throws -> Replay {
     var settings = RankingSettings()
     settings.minimumLabelledPapers = 0
+    settings.minimumPapersPerClass = 1
     var run = RunSettings()
     run.auditFraction = 0
     run.auditMinimum = 0

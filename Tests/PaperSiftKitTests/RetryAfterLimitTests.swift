@@ -128,8 +128,8 @@ import Testing
   }
 
   @Test(arguments: [
-    (#"{"fetch": {"maxRetryAfterSeconds": -1}}"#, "fetch.maxRetryAfterSeconds -1.0"),
-    (#"{"llm": {"maxRetryAfter": 1e9}}"#, "llm.maxRetryAfter 1000000000.0"),
+    (#"{"fetch": {"maxRetryAfterSeconds": -1}}"#, "fetch.maxRetryAfterSeconds -1"),
+    (#"{"llm": {"maxRetryAfter": 1e9}}"#, "llm.maxRetryAfter 1000000000"),
     (#"{"embedding": {"remoteMaxRetryAfter": -0.5}}"#, "embedding.remoteMaxRetryAfter -0.5"),
   ])
   func outOfRangeLimitIsNamed(json: String, named: String) {

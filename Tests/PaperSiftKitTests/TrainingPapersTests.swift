@@ -50,6 +50,7 @@ import Testing
       tonight = try TrainingPapersTests.storeNights(in: database, encoder: encoder)
       inputs = try StoredRankingInputs(database: database, encoder: encoder)
       settings.minimumLabelledPapers = 0
+      settings.minimumPapersPerClass = 1
     }
 
     func remove() {

@@ -9,8 +9,8 @@ import Foundation
 /// `.../api/errors#...` URL. See https://info.arxiv.org/help/api/user-manual.html.
 ///
 /// An entry without an arXiv id, or with the id of an earlier entry, is
-/// skipped with a warning, and an entry with an empty title or summary is
-/// kept with a warning. A response whose entries
+/// skipped with a warning, and an entry with an empty title, summary or
+/// author list is kept with a warning. A response whose entries
 /// all lack an id is rejected.
 enum AtomFeedParser {
   static func parse(_ root: XMLNode, source: String) throws -> FeedDocument {
@@ -39,7 +39,7 @@ enum AtomFeedParser {
     FeedItemChecks.reportRepeated(repeated, source: source)
     return FeedDocument(
       format: .atom, source: source, date: nil, papers: kept,
-      skippedItems: skipped.count + repeated.count)
+      skippedItems: skipped.count + repeated.count, repeatedItems: repeated.count)
   }
 
   /// Reads one entry, or returns nil when its `<id>` has no arXiv id.
@@ -54,8 +54,6 @@ enum AtomFeedParser {
     }
     guard let idText, let identifier = ArxivIdentifier.parse(idText) else { return nil }
     let title = FeedText.clean(entry.child("title", namespace: atom)?.text ?? "")
-    FeedItemChecks.warnIfEmpty(
-      title: title, abstract: summary, id: identifier.id, line: entry.line, source: source)
 
     let authors = entry.children("author", namespace: atom).compactMap { author in
       author.child("name", namespace: atom).map { FeedText.clean($0.text) }
@@ -71,7 +69,7 @@ enum AtomFeedParser {
       String($0.text.trimmingCharacters(in: .whitespacesAndNewlines).prefix(10))
     }
 
-    return Paper(
+    let paper = Paper(
       id: identifier.id,
       version: identifier.version ?? 1,
       title: title,
@@ -81,5 +79,7 @@ enum AtomFeedParser {
       announceType: .unknown,
       announced: nil,
       published: published.flatMap { FeedText.isDay($0) ? $0 : nil })
+    FeedItemChecks.warnIfEmpty(paper, line: entry.line, source: source)
+    return paper
   }
 }

@@ -23,23 +23,28 @@ public struct FeedDocument: Sendable, Equatable {
   /// or repeat an earlier item's id, or the JSON Lines lines left out as
   /// invalid or repeated. The items in ``futureMonthIDs`` count too.
   public var skippedItems: Int
+  /// The items or lines of ``skippedItems`` left out because an earlier one
+  /// has the same id.
+  public var repeatedItems: Int
   /// The ids of the items left out because their month is in the future.
   public var futureMonthIDs: [String] = []
 
   public init(
-    format: FeedFormat, source: String, date: String?, papers: [Paper], skippedItems: Int = 0
+    format: FeedFormat, source: String, date: String?, papers: [Paper], skippedItems: Int = 0,
+    repeatedItems: Int = 0
   ) {
     self.format = format
     self.source = source
     self.date = date
     self.papers = papers
     self.skippedItems = skippedItems
+    self.repeatedItems = repeatedItems
   }
 }
 
 /// The warnings and the rejection that the RSS and Atom readers share for
 /// incomplete items. The JSON Lines reader shares the warning for an empty
-/// title or abstract and the limit on warnings.
+/// title, abstract or author list and the limit on warnings.
 enum FeedItemChecks {
   static let logger = Logger(label: "feed")
   /// The number of skipped items logged one by one. The count line covers the rest.
@@ -54,18 +59,21 @@ enum FeedItemChecks {
     var link: String?
   }
 
-  /// Logs a warning when a kept paper has an empty title or abstract.
+  /// Logs a warning when a kept paper has an empty title, abstract or author list.
   ///
   /// Such a paper is still stored, because it has an id. ``PaperStore``
-  /// keeps a stored title or abstract that a later empty one would replace.
-  static func warnIfEmpty(title: String, abstract: String, id: String, line: Int, source: String) {
-    let empty = [title.isEmpty ? "title" : nil, abstract.isEmpty ? "abstract" : nil]
-      .compactMap { $0 }
+  /// keeps a stored title, abstract or author list that a later empty one
+  /// would replace.
+  static func warnIfEmpty(_ paper: Paper, line: Int, source: String) {
+    let empty = [
+      paper.title.isEmpty ? "title" : nil, paper.abstract.isEmpty ? "abstract" : nil,
+      paper.authors.isEmpty ? "authors" : nil,
+    ].compactMap { $0 }
     guard !empty.isEmpty else { return }
     logger.warning(
-      "Feed item has an empty title or abstract; kept",
+      "Feed item has an empty title, abstract or author list; kept",
       [
-        ("paper", id), ("empty", empty.joined(separator: ",")), ("line", "\(line)"),
+        ("paper", paper.id), ("empty", empty.joined(separator: ",")), ("line", "\(line)"),
         ("source", source),
       ])
   }

@@ -10,8 +10,8 @@ import Foundation
 /// that day; any other name leaves the day to the caller.
 ///
 /// The reader follows the RSS and Atom readers, so that one bad line does
-/// not cost the night. A paper with an empty title or abstract is kept with
-/// a warning. A line that is not valid JSON, lacks one of the keys, or has an
+/// not cost the night. A paper with an empty title, abstract or author list
+/// is kept with a warning. A line that is not valid JSON, lacks one of the keys, or has an
 /// invalid arXiv id or version is skipped with a warning that gives its line
 /// number and the reason. A paper listed again keeps its first line, and each
 /// later line is skipped with a warning. A file in which no line is a valid
@@ -70,9 +70,7 @@ enum JSONLinesDayParser {
         continue
       }
       firstLine[paper.id] = lineNumber
-      FeedItemChecks.warnIfEmpty(
-        title: paper.title, abstract: paper.abstract, id: paper.id, line: lineNumber,
-        source: source)
+      FeedItemChecks.warnIfEmpty(paper, line: lineNumber, source: source)
       papers.append(paper)
     }
 
@@ -84,8 +82,13 @@ enum JSONLinesDayParser {
         source, lines: nonBlankLines, line: first.line, column: column, reason: reason)
     }
     reportSkipped(skipped, lines: nonBlankLines, source: source)
+    let repeated = skipped.filter { line in
+      if case .repeated = line.problem { return true }
+      return false
+    }
     return FeedDocument(
-      format: .jsonLines, source: source, date: date, papers: papers, skippedItems: skipped.count)
+      format: .jsonLines, source: source, date: date, papers: papers,
+      skippedItems: skipped.count, repeatedItems: repeated.count)
   }
 
   /// Reads one non-blank line as a paper announced on `date`, or returns why

@@ -11,9 +11,9 @@ import Foundation
 /// announcements. See https://info.arxiv.org/help/rss.html.
 ///
 /// An item without an arXiv id, or with the id of an earlier item, is
-/// skipped with a warning. An item with an empty title or abstract is kept
-/// with a warning, so that one bad item does not cost the night. A feed
-/// whose items all lack an id is rejected.
+/// skipped with a warning. An item with an empty title, abstract or author
+/// list is kept with a warning, so that one bad item does not cost the
+/// night. A feed whose items all lack an id is rejected.
 enum RSSFeedParser {
   static func parse(_ root: XMLNode, source: String) throws -> FeedDocument {
     guard let channel = root.child("channel") else {
@@ -49,7 +49,7 @@ enum RSSFeedParser {
     FeedItemChecks.reportRepeated(repeated, source: source)
     return FeedDocument(
       format: .rss, source: source, date: date, papers: kept,
-      skippedItems: skipped.count + repeated.count)
+      skippedItems: skipped.count + repeated.count, repeatedItems: repeated.count)
   }
 
   /// Reads one item, or returns nil when it has no arXiv id.
@@ -66,8 +66,6 @@ enum RSSFeedParser {
     }
     let title = FeedText.clean(item.child("title")?.text ?? "")
     let abstract = FeedText.clean(header.abstract)
-    FeedItemChecks.warnIfEmpty(
-      title: title, abstract: abstract, id: identifier.id, line: item.line, source: source)
     let typeText =
       item.child("announce_type", namespace: XMLNamespace.arxiv)?.text ?? header.announceType
     let announceType = typeText.flatMap {
@@ -80,7 +78,7 @@ enum RSSFeedParser {
       $0.text.trimmingCharacters(in: .whitespacesAndNewlines)
     }.filter { !$0.isEmpty }
 
-    return Paper(
+    let paper = Paper(
       id: identifier.id,
       version: identifier.version ?? header.identifier?.version ?? 1,
       title: title,
@@ -88,6 +86,8 @@ enum RSSFeedParser {
       authors: authors,
       categories: categories,
       announceType: announceType ?? .unknown)
+    FeedItemChecks.warnIfEmpty(paper, line: item.line, source: source)
+    return paper
   }
 
   struct DescriptionHeader {

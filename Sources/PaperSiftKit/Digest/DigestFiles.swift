@@ -91,8 +91,8 @@ public struct DigestFiles: Sendable, Equatable {
       throw PaperSiftError(
         .io,
         "Unable to create the digest folder '\(directory.path)': "
-          + "\(PaperSiftError.describe(error)). Check the permissions or set run.outputFolder "
-          + "in the configuration.",
+          + "\(FileManager.default.folderCreationFailure(directory, error: error)). Check the "
+          + "permissions or set run.outputFolder in the configuration.",
         underlying: error)
     }
   }

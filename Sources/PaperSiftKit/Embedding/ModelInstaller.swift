@@ -65,7 +65,9 @@ public struct ModelInstaller: Sendable {
         at: partial.appendingPathComponent("1_Pooling"), withIntermediateDirectories: true)
     } catch {
       throw PaperSiftError(
-        .io, "Unable to create '\(partial.path)': \(PaperSiftError.describe(error)).",
+        .io,
+        "Unable to create '\(partial.path)': "
+          + "\(fileManager.folderCreationFailure(partial, error: error)).",
         underlying: error)
     }
     defer { try? fileManager.removeItem(at: partial) }

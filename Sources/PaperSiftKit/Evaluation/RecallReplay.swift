@@ -98,6 +98,9 @@ public struct RecallReplay {
 
     let history = replay.days[max(0, index - replay.settings.model.trainingDays)..<index]
     let trainingSize = history.reduce(0) { $0 + $1.papers.count }
+    let positives = history.reduce(0) { $0 + replay.knownPicks(of: $1).count }
+    let usesModels = Prefilter(settings: replay.settings).usesModels(
+      trainingSize: trainingSize, positives: positives)
     var scores = RankerScores(rankings: rankings, count: day.papers.count)
     scores.authorCounts = day.papers.map(\.authors.count)
     scores.overlaps = Prefilter.authorOverlaps(
@@ -105,7 +108,7 @@ public struct RecallReplay {
     for weights in weightCandidates {
       let order = scores.combined(
         weights: weights, combination: replay.settings.combination,
-        usesModels: trainingSize >= replay.settings.minimumLabelledPapers)
+        usesModels: usesModels)
       nights[Self.name(of: weights)] = RankedNight(
         order.map { item in
           RankedEntry(

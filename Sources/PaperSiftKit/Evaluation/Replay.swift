@@ -166,16 +166,20 @@ public final class Replay {
       case .logistic:
         variantSettings.weights = RankerWeights(profile: 0, logistic: 1, tfidf: 0)
         variantSettings.minimumLabelledPapers = 0
+        variantSettings.minimumPapersPerClass = 1
       case .tfidf:
         variantSettings.weights = RankerWeights(profile: 0, logistic: 0, tfidf: 1)
         variantSettings.minimumLabelledPapers = 0
+        variantSettings.minimumPapersPerClass = 1
       case .neighbours:
         variantSettings.weights = RankerWeights(profile: 0, logistic: 0, tfidf: 0, neighbours: 1)
         variantSettings.minimumLabelledPapers = 0
+        variantSettings.minimumPapersPerClass = 1
       case .rankAverage:
         variantSettings.weights = RankerWeights(profile: 0, logistic: 1, tfidf: 1)
         variantSettings.combination = .rankAverage
         variantSettings.minimumLabelledPapers = 0
+        variantSettings.minimumPapersPerClass = 1
       case .auto:
         profile = fullProfile
       case .authorCountPrior:

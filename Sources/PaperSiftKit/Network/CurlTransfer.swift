@@ -32,26 +32,43 @@ final class CurlTransfer {
 
     let code = withExtendedLifetime(self) { curl_easy_perform(handle) }
     guard code == CURLE_OK else {
-      throw transferError(code)
+      var error = transferError(code)
+      error.redirectedURL = redirectedURL(handle)
+      throw error
     }
 
     var status = 0
     papersift_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
-    var effective: UnsafeMutablePointer<CChar>?
-    _ = withUnsafeMutablePointer(to: &effective) { pointer in
-      papersift_curl_getinfo_pointer(handle, CURLINFO_EFFECTIVE_URL, pointer)
-    }
-    let finalURL = effective.map { String(cString: $0) } ?? request.url
     let response = HTTPResponse(
-      status: status, headers: responseHeaders, body: received, finalURL: finalURL)
+      status: status, headers: responseHeaders, body: received,
+      finalURL: effectiveURL(handle) ?? request.url)
     guard (200...299).contains(status) else {
       throw HTTPError(
         kind: .status(status), url: errorURL,
         detail: ResponseExcerpt.text(of: received, contentType: responseHeaders["content-type"]),
         retryAfter: responseHeaders["retry-after"].flatMap(CurlTransfer.parseRetryAfter),
-        body: received)
+        body: received, redirectedURL: redirectedURL(handle))
     }
     return response
+  }
+
+  /// Returns the last URL curl used (`CURLINFO_EFFECTIVE_URL`): after
+  /// redirects, the target of the last one, even when the transfer failed.
+  private func effectiveURL(_ handle: UnsafeMutableRawPointer) -> String? {
+    var effective: UnsafeMutablePointer<CChar>?
+    _ = withUnsafeMutablePointer(to: &effective) { pointer in
+      papersift_curl_getinfo_pointer(handle, CURLINFO_EFFECTIVE_URL, pointer)
+    }
+    return effective.map { String(cString: $0) }
+  }
+
+  /// Returns the ``effectiveURL(_:)`` without user name and password when
+  /// the transfer followed a redirect (`CURLINFO_REDIRECT_COUNT`), else nil.
+  private func redirectedURL(_ handle: UnsafeMutableRawPointer) -> String? {
+    var redirects = 0
+    papersift_curl_getinfo_long(handle, CURLINFO_REDIRECT_COUNT, &redirects)
+    guard redirects > 0 else { return nil }
+    return effectiveURL(handle).map(SecretRedaction.displayURL)
   }
 
   private func configure(_ handle: UnsafeMutableRawPointer) throws {

@@ -60,6 +60,14 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
   public var retryAfter: Double?
   /// The whole response body of a `.status` error, empty for other kinds.
   public var body = Data()
+  /// The URL that failed after the request followed redirects, without its
+  /// user name and password, or nil when no redirect was followed.
+  public var redirectedURL: String? = nil
+
+  /// The request's URL and, after a redirect, the URL that failed.
+  var target: String {
+    redirectedURL.map { "\(url) (redirected to \($0))" } ?? url
+  }
 
   /// Whether this is an HTTP 429 whose JSON body has `insufficient_quota` as
   /// its `error.code` or `error.type`, as OpenAI returns when the account has
@@ -94,13 +102,13 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
   public var description: String {
     switch kind {
     case .transfer(let code):
-      return "Request to \(url) failed: \(detail) (curl code \(code)). "
+      return "Request to \(target) failed: \(detail) (curl code \(code)). "
         + "Check the network and the URL, then retry."
     case .timedOut:
-      return "Request to \(url) timed out: \(detail). "
+      return "Request to \(target) timed out: \(detail). "
         + "The server is slow or unreachable; retry later or raise the timeout."
     case .tooLarge(let limit):
-      return "Response from \(url) is larger than the limit of \(limit) bytes. "
+      return "Response from \(target) is larger than the limit of \(limit) bytes. "
         + "Check that the URL points at the expected service."
     case .status(let status):
       return statusSentence(status) + " " + HTTPError.hint(forStatus: status)
@@ -110,7 +118,7 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
   /// Returns `Request to URL failed with HTTP status N: DETAIL.`, the
   /// opening of the description of a `.status` error.
   func statusSentence(_ status: Int) -> String {
-    "Request to \(url) failed with HTTP status \(status)\(detailClause)."
+    "Request to \(target) failed with HTTP status \(status)\(detailClause)."
   }
 
   /// The detail after a colon, without the final period that the sentence

@@ -166,8 +166,8 @@ public final class NightlyRun {
     guard valid else {
       throw PaperSiftError(
         .configuration,
-        "Invalid ranking.cutoffValue \(value) for the policy '\(settings.cutoffPolicy)' in the "
-          + "configuration: use \(expected).")
+        "Invalid ranking.cutoffValue \(numberText(value)) for the policy "
+          + "'\(settings.cutoffPolicy)' in the configuration: use \(expected).")
     }
   }
 

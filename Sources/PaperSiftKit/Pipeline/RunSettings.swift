@@ -51,7 +51,7 @@ public struct RunSettings: Codable, Sendable, Equatable {
     guard auditFraction.isFinite, (0...1).contains(auditFraction) else {
       throw PaperSiftError(
         .configuration,
-        "Invalid run.auditFraction \(auditFraction) in the configuration: "
+        "Invalid run.auditFraction \(numberText(auditFraction)) in the configuration: "
           + "use a share of the night between 0 and 1, such as 0.03.")
     }
     try SettingRange.checkCount("run.auditMinimum", auditMinimum, in: 0...10_000)

@@ -29,6 +29,8 @@ public struct LearnedModels: Sendable {
   public var positiveAuthors: Set<String> = []
   /// How many labelled papers the models were fitted on.
   public var trainingSize: Int
+  /// How many of them are picks.
+  public var positives: Int
 
   /// Fits the models that `weights` does not switch off, and collects the
   /// positives' authors when the author-overlap weight is set.
@@ -42,8 +44,8 @@ public struct LearnedModels: Sendable {
     _ set: TrainingSet, vocabularyPapers: [Paper] = [], parameters: ModelParameters,
     weights: RankerWeights, termCache: TermCache? = nil
   ) -> LearnedModels {
-    var models = LearnedModels(trainingSize: set.labels.count)
     let positives = set.positives
+    var models = LearnedModels(trainingSize: set.labels.count, positives: positives)
     guard positives > 0, positives < set.labels.count else { return models }
     if weights.authorOverlap != 0 {
       for (paper, label) in zip(set.papers, set.labels) where label {

@@ -10,14 +10,23 @@ public struct NightRanking: Sendable {
   public var profile: Profile
   /// Labelled papers available for the learned models.
   public var trainingSize: Int
-  /// Whether the learned models took part (``RankingSettings/minimumLabelledPapers`` reached).
+  /// Whether the learned models took part, as ``Prefilter/usesModels(trainingSize:positives:)``
+  /// decides.
   public var usedModels: Bool
   /// The labelled papers the learned models need before they take part.
   public var minimumTrainingSize: Int = RankingSettings().minimumLabelledPapers
+  /// The picks, and the other papers, that they need among those.
+  public var minimumPerClass: Int = RankingSettings().minimumPapersPerClass
+  /// The picks (LLM picks and likes) among the labelled papers.
+  public var positives = 0
+  /// The labelled papers that the user liked or disliked.
+  public var feedbackLabels = 0
   /// The days before ``date`` whose nights the learned models train on.
   public var trainingDays: Int = ModelParameters().trainingDays
-  /// The nights stored in those days.
-  public var earlierNights = 0
+  /// The nights of those days that list a labelled paper the user neither
+  /// liked nor disliked: a paper the LLM scored, or another paper of a
+  /// night that a run scored.
+  public var scoredNights = 0
   /// The weight of the negative keywords' cosine in the cold-start score.
   public var negativeWeight: Double = ColdStartParameters().negativeWeight
   /// The weight of the disliked papers' mean cosine in the cold-start score.
@@ -94,10 +103,8 @@ public enum NightRanker {
       halfLifeDays: settings.cold.halfLifeDays, embedder: profileEmbedder,
       dimension: inputs.dimension)
     let prefilter = Prefilter(settings: settings)
-    // A model needs both classes; without a positive it would rank at random.
-    let usesModels =
-      prefilter.usesModels(trainingSize: training.labels.count)
-      && training.labels.contains(true) && training.labels.contains(false)
+    let usesModels = prefilter.usesModels(
+      trainingSize: training.labels.count, positives: training.positives)
     let models =
       usesModels
       ? LearnedModels.train(
@@ -107,12 +114,17 @@ public enum NightRanker {
       papers: papers, embeddings: embeddings, profile: profile, models: models,
       likedIds: Set(feedback.filter(\.liked).map(\.paperId)),
       dislikedIds: Set(feedback.filter { !$0.liked }.map(\.paperId)))
+    let feedbackIds = Set(feedback.map(\.paperId))
+    let nightLabelled = Set(training.papers.map(\.id)).subtracting(feedbackIds)
     return NightRanking(
       date: date, papers: papers, ranked: ranked, profile: profile,
       trainingSize: training.labels.count,
       usedModels: models?.logistic != nil || models?.tfidf != nil || models?.neighbours != nil,
       minimumTrainingSize: settings.minimumLabelledPapers,
-      trainingDays: days, earlierNights: try inputs.nightCount(before: date, days: days),
+      minimumPerClass: settings.minimumPapersPerClass, positives: training.positives,
+      feedbackLabels: training.papers.count(where: { feedbackIds.contains($0.id) }),
+      trainingDays: days,
+      scoredNights: try inputs.nightCount(before: date, days: days, listing: nightLabelled),
       negativeWeight: settings.cold.negativeWeight, dislikeWeight: settings.cold.dislikeWeight)
   }
 }

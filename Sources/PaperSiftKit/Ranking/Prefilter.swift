@@ -43,9 +43,14 @@ public struct Prefilter: Sendable {
     self.settings = settings
   }
 
-  /// Returns whether the learned models join the ranking for a training set of this size.
-  public func usesModels(trainingSize: Int) -> Bool {
-    trainingSize >= settings.minimumLabelledPapers
+  /// Returns whether the learned models join the ranking for a training
+  /// set of `trainingSize` papers, `positives` of them picks: it needs
+  /// ``RankingSettings/minimumLabelledPapers`` papers and
+  /// ``RankingSettings/minimumPapersPerClass`` of each class.
+  public func usesModels(trainingSize: Int, positives: Int) -> Bool {
+    let perClass = max(1, settings.minimumPapersPerClass)
+    return trainingSize >= settings.minimumLabelledPapers && positives >= perClass
+      && trainingSize - positives >= perClass
   }
 
   /// The learned models' scores of one night, nil for a model not used.
@@ -60,7 +65,8 @@ public struct Prefilter: Sendable {
 
   func modelScores(papers: [Paper], embeddings: Matrix, models: LearnedModels?) -> ModelScores {
     var result = ModelScores()
-    guard let models, usesModels(trainingSize: models.trainingSize) else { return result }
+    guard let models, usesModels(trainingSize: models.trainingSize, positives: models.positives)
+    else { return result }
     result.logistic = models.logistic?.scores(embeddings)
     if let vectorizer = models.vectorizer, models.tfidf != nil || models.neighbours != nil {
       let rows = vectorizer.transform(papers)
@@ -75,7 +81,7 @@ public struct Prefilter: Sendable {
   /// `likedIds`, then by combined score, then the papers in `dislikedIds`.
   ///
   /// `embeddings` has one L2-normalised row per paper; `models` take part
-  /// only when ``usesModels(trainingSize:)`` holds for their training size.
+  /// only when ``usesModels(trainingSize:positives:)`` holds for their training set.
   public func rank(
     papers: [Paper], embeddings: Matrix, profile: Profile, models: LearnedModels?,
     likedIds: Set<String> = [], dislikedIds: Set<String> = []

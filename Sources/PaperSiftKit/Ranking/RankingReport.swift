@@ -113,16 +113,7 @@ public enum RankingReport {
       let labelled = MarkdownText.counted(ranking.trainingSize, "labelled paper")
       return ["\(night), ranked by the learned models on \(labelled)\(withProfile)."]
     }
-    let minimum = MarkdownText.counted(ranking.minimumTrainingSize, "labelled paper")
-    let labelled = MarkdownText.counted(
-      ranking.trainingSize, "labelled paper so far", "labelled papers so far")
-    let nights = MarkdownText.counted(ranking.earlierNights, "earlier night")
-    let models =
-      "The learned models start at \(minimum) with picks among them (likes, dislikes, the "
-      + "LLM's scores and the other papers of nights that a run scored). There "
-      + "\(ranking.trainingSize == 1 ? "is" : "are") \(labelled), from \(nights) of the "
-      + "\(ranking.trainingDays)-day training window and from likes and dislikes of older "
-      + "papers. The likes and scores of \(ranking.date) count from the next night on."
+    let models = modelsLine(ranking)
     guard ranking.isUnranked else {
       return ["\(night), ranked by \(profile) only.", models]
     }
@@ -132,6 +123,39 @@ public enum RankingReport {
       "Copy Data/topics/topics.md to topics.md in the home folder and edit it, or pass "
         + "--topics FILE, or like papers with 'papersift like ID'.",
     ]
+  }
+
+  /// Returns when the learned models start, what labelled papers they have
+  /// and, when the count is reached but one class is short, why they are off.
+  static func modelsLine(_ ranking: NightRanking) -> String {
+    let perClass = ranking.minimumPerClass
+    let others = ranking.trainingSize - ranking.positives
+    let fromNights = ranking.trainingSize - ranking.feedbackLabels
+    var line =
+      "The learned models start at \(ranking.minimumTrainingSize) labelled papers with at least "
+      + "\(perClass) picks and \(perClass) other papers among them (likes, dislikes, the LLM's "
+      + "scores and the other papers of nights that a run scored). They have "
+      + "\(ranking.trainingSize) so far: "
+      + counted(ranking.feedbackLabels, "like or dislike", "likes and dislikes") + " and "
+      + counted(fromNights, "paper", "papers") + " from "
+      + counted(ranking.scoredNights, "scored night", "scored nights")
+      + " of the \(ranking.trainingDays)-day training window."
+    if ranking.trainingSize >= ranking.minimumTrainingSize,
+      ranking.positives < perClass || others < perClass
+    {
+      line +=
+        " Of these, \(counted(ranking.positives, "is a pick", "are picks")) and "
+        + "\(counted(others, "is another paper", "are other papers")), so the models stay off "
+        + "until each class has \(perClass). Dislike papers you would skip, or let "
+        + "'papersift run' score a night."
+    }
+    return line
+      + " The likes and scores of \(ranking.date) count from the next night on."
+  }
+
+  /// Returns `count` followed by `singular` when it is 1, else by `plural`.
+  static func counted(_ count: Int, _ singular: String, _ plural: String) -> String {
+    "\(count) \(count == 1 ? singular : plural)"
   }
 
   static func explanation(_ item: Item) -> String {

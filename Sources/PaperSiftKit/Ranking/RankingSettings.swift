@@ -19,6 +19,17 @@ public struct RankingSettings: Codable, Sendable, Equatable {
   /// Labelled papers (LLM picks plus likes) needed before the learned models
   /// join the ranking; below it, only topics and likes rank.
   public var minimumLabelledPapers = 200
+  /// Labelled papers of each class, picks (LLM picks and likes) and other
+  /// papers (the rest of scored nights and dislikes), needed before the
+  /// learned models join the ranking.
+  ///
+  /// A model fitted on a handful of papers of one class learns those papers
+  /// rather than the user's interests, as after importing a library of likes
+  /// with one dislike. 20 is below the picks of one scored night in the
+  /// benchmark history (1485 picks in 56 nights, about 26 a night, see
+  /// Benchmarks/RECALL.md). So it does not delay the models for a user whose
+  /// runs score nights, and one night's other papers exceed it many times.
+  public var minimumPapersPerClass = 20
   /// The weight of each ranker and author term in the combined score.
   public var weights = RankerWeights.tuned
   /// The rule that combines the rankers' scores.
@@ -47,6 +58,9 @@ public struct RankingSettings: Codable, Sendable, Equatable {
     minimumLabelledPapers =
       try container.decodeWholeNumber(forKey: .minimumLabelledPapers)
       ?? defaults.minimumLabelledPapers
+    minimumPapersPerClass =
+      try container.decodeWholeNumber(forKey: .minimumPapersPerClass)
+      ?? defaults.minimumPapersPerClass
     weights = try value(.weights, defaults.weights)
     combination = try value(.combination, defaults.combination)
     cold = try value(.cold, defaults.cold)
@@ -62,6 +76,9 @@ public struct RankingSettings: Codable, Sendable, Equatable {
   public func validate() throws {
     try SettingRange.checkCount(
       "ranking.minimumLabelledPapers", minimumLabelledPapers, in: 0...Int(Int32.max))
+    // A model needs at least one paper of each class.
+    try SettingRange.checkCount(
+      "ranking.minimumPapersPerClass", minimumPapersPerClass, in: 1...Int(Int32.max))
     // 100 years of nights at most, so that the window's date arithmetic cannot overflow.
     try SettingRange.checkCount("ranking.model.trainingDays", model.trainingDays, in: 1...36_500)
 

@@ -51,14 +51,20 @@ public struct StoredRankingInputs {
     return found == .integer(1)
   }
 
-  /// Returns how many announcement days are stored in the `days` days before `date`.
-  public func nightCount(before date: String, days: Int) throws -> Int {
+  /// Returns how many announcement days in the `days` days before `date`
+  /// list at least one of the papers `ids`.
+  public func nightCount(before date: String, days: Int, listing ids: Set<String>) throws -> Int {
+    guard !ids.isEmpty else { return 0 }
     let start = Self.date(date, addingDays: -days)
-    let count = try database.scalar(
-      "SELECT COUNT(DISTINCT date) FROM announcements WHERE date >= ? AND date < ?",
+    let rows = try database.rows(
+      "SELECT date, paper_id FROM announcements WHERE date >= ? AND date < ?",
       [.text(start), .text(date)])
-    guard case .integer(let value) = count else { return 0 }
-    return Int(value)
+    var nights: Set<String> = []
+    for row in rows {
+      guard let night = row.string(0), let id = row.string(1), ids.contains(id) else { continue }
+      nights.insert(night)
+    }
+    return nights.count
   }
 
   /// Returns the papers announced on `date`, ordered by id.

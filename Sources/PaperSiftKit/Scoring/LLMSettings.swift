@@ -128,7 +128,7 @@ public struct LLMSettings: Codable, Sendable, Equatable {
     try SettingRange.checkSeconds("llm.retryMaxDelay", retryMaxDelay, allowsZero: true)
     try SettingRange.checkSeconds("llm.maxRetryAfter", maxRetryAfter, allowsZero: true)
     guard (0...2).contains(temperature) else {
-      throw invalid("temperature", "\(temperature)", "use a value from 0 to 2")
+      throw invalid("temperature", numberText(temperature), "use a value from 0 to 2")
     }
     try SettingRange.checkCount("llm.maxOutputTokens", maxOutputTokens, in: 1...1_000_000)
     try SettingRange.checkCount(

@@ -56,8 +56,9 @@ public final class PaperStore {
   /// Papers whose announce type is not in `keeping` are counted and skipped.
   /// A stored paper is updated when the listing has a newer version, changed
   /// metadata at the same version, or a later day. An older version never
-  /// replaces a newer one, and an empty title or abstract never replaces a
-  /// stored one. Importing the same listing twice changes nothing.
+  /// replaces a newer one, and an empty title, abstract or author list never
+  /// replaces a stored one, while a non-empty one does, as a corrected
+  /// listing should. Importing the same listing twice changes nothing.
   ///
   /// - Parameters:
   ///   - date: The announcement day, `YYYY-MM-DD`.
@@ -168,11 +169,11 @@ public final class PaperStore {
     var merged = stored
     if paper.version > stored.version || !PaperStore.sameContent(paper, stored) {
       merged.version = paper.version
-      // A feed item with an empty title or abstract is kept, but its empty
-      // text does not replace what an earlier listing stored.
+      // A feed item with an empty title, abstract or author list is kept,
+      // but its empty field does not replace what an earlier listing stored.
       merged.title = paper.title.isEmpty ? stored.title : paper.title
       merged.abstract = paper.abstract.isEmpty ? stored.abstract : paper.abstract
-      merged.authors = paper.authors
+      merged.authors = paper.authors.isEmpty ? stored.authors : paper.authors
       merged.categories = paper.categories
       merged.published = paper.published ?? stored.published
     }

@@ -11,18 +11,49 @@ public struct PaperSiftHome: Sendable {
     self.root = root
   }
 
-  /// Resolves the home folder from a `--home` value and the environment.
+  /// Resolves the home folder from a `--home` value, else from the environment.
+  ///
+  /// - Throws: ``PaperSiftError`` with code `invalidInput` for an empty
+  ///   `--home`, which most often comes from an unset shell variable (as in
+  ///   `--home "$PS_HOME"`) and would otherwise open the default home.
   public static func resolve(
     flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment
-  ) -> PaperSiftHome {
-    if let flag, !flag.isEmpty {
-      return PaperSiftHome(root: URL(fileURLWithPath: (flag as NSString).expandingTildeInPath))
+  ) throws -> PaperSiftHome {
+    guard let flag else { return fromEnvironment(environment) }
+    guard !flag.isEmpty else {
+      throw PaperSiftError(
+        .invalidInput,
+        "Invalid value '' for --home: expected a folder. An empty value often comes from an "
+          + "unset shell variable, as in --home \"$PS_HOME\". Pass a folder, or leave --home "
+          + "out to use $PAPERSIFT_HOME, else ~/.papersift.")
     }
-    if let value = environment["PAPERSIFT_HOME"], !value.isEmpty {
+    return PaperSiftHome(root: URL(fileURLWithPath: (flag as NSString).expandingTildeInPath))
+  }
+
+  /// Resolves the home folder from `$PAPERSIFT_HOME`, else `~/.papersift`.
+  ///
+  /// An empty `PAPERSIFT_HOME` counts as unset, as version 0.7 of the XDG
+  /// base directory specification treats its variables ("either not set or
+  /// empty") and as `${PAPERSIFT_HOME:-...}` in `scripts/install-model`
+  /// does. A notice names the folder used, because the variable may be
+  /// empty by mistake, such as in a cron line.
+  public static func fromEnvironment(
+    _ environment: [String: String] = ProcessInfo.processInfo.environment
+  ) -> PaperSiftHome {
+    let value = environment["PAPERSIFT_HOME"]
+    if let value, !value.isEmpty {
       return PaperSiftHome(root: URL(fileURLWithPath: (value as NSString).expandingTildeInPath))
     }
-    let home = environment["HOME"] ?? NSHomeDirectory()
-    return PaperSiftHome(root: URL(fileURLWithPath: home).appendingPathComponent(".papersift"))
+    let user = environment["HOME"] ?? NSHomeDirectory()
+    let home = PaperSiftHome(
+      root: URL(fileURLWithPath: user).appendingPathComponent(".papersift"))
+    if value != nil {
+      Logger(label: "home").notice(
+        "PAPERSIFT_HOME is set but empty, so the default home folder is used; unset the "
+          + "variable or set it to a folder",
+        [("path", home.root.path)])
+    }
+    return home
   }
 
   public var databaseURL: URL { root.appendingPathComponent("papersift.sqlite") }
@@ -37,9 +68,10 @@ public struct PaperSiftHome: Sendable {
     do {
       try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
     } catch {
+      let cause = FileManager.default.folderCreationFailure(root, error: error)
       throw PaperSiftError(
         .io,
-        "Unable to create the PaperSift home folder '\(root.path)': \(PaperSiftError.describe(error)). "
+        "Unable to create the PaperSift home folder '\(root.path)': \(cause). "
           + "Pass a writable folder with --home or PAPERSIFT_HOME.",
         underlying: error)
     }

@@ -22,8 +22,8 @@ enum SettingRange {
       let lower = allowsZero ? "from 0" : "above 0"
       throw PaperSiftError(
         .configuration,
-        "Invalid \(key) \(value) in the configuration: expected a number of seconds \(lower) "
-          + "and at most \(Int(maxSeconds)) (one day).")
+        "Invalid \(key) \(numberText(value)) in the configuration: expected a number of "
+          + "seconds \(lower) and at most \(Int(maxSeconds)) (one day).")
     }
   }
 
@@ -38,11 +38,12 @@ enum SettingRange {
   ) throws {
     let aboveLower = excludingLower ? value > range.lowerBound : value >= range.lowerBound
     guard value.isFinite, aboveLower, value <= range.upperBound else {
-      let lower = excludingLower ? "above \(range.lowerBound)" : "from \(range.lowerBound)"
+      let bound = numberText(range.lowerBound)
+      let lower = excludingLower ? "above \(bound)" : "from \(bound)"
       throw PaperSiftError(
         .configuration,
-        "Invalid \(key) \(value) in the configuration: expected a number \(lower) "
-          + "to \(range.upperBound).")
+        "Invalid \(key) \(numberText(value)) in the configuration: expected a number \(lower) "
+          + "to \(numberText(range.upperBound)).")
     }
   }
 

@@ -43,7 +43,7 @@ enum EncoderFixtures {
     if let path = environment["PAPERSIFT_MODEL_DIR"], !path.isEmpty {
       return URL(fileURLWithPath: path)
     }
-    return PaperSiftHome.resolve(flag: nil, environment: environment).modelDirectory
+    return PaperSiftHome.fromEnvironment(environment).modelDirectory
   }
 
   /// The message a test shows when the weights are not installed.

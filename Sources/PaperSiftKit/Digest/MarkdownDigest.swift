@@ -99,7 +99,10 @@ public enum MarkdownDigest {
   /// Returns the tokens and dollars paid for a stage in which no paper got a score.
   private static func paidBlocks(_ usage: DigestContent.Usage) -> [String] {
     guard usage.totalTokens > 0 || usage.totalDollars > 0 else {
-      return ["No response reported any tokens, so the digest counts no cost."]
+      return [
+        "The requests failed without a response that counts tokens, such as with an HTTP "
+          + "error status or a timeout, so the digest counts no cost."
+      ]
     }
     return [
       "No paper got a score in this run. What the night's requests cost, earlier runs' "

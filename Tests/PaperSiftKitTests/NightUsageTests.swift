@@ -99,7 +99,8 @@ import Testing
     // A scored paper is priced by the requests under the new prompt alone.
     let cost = try #require(digest.costSaved)
     #expect(abs(cost.paidDollars - Self.miniDollars(secondRun.usage)) < 1e-12)
-    #expect(abs(cost.dollarsPerPaper - Self.miniDollars(secondRun.usage) / 17) < 1e-12)
+    // The digest rounds dollars to 10 decimals.
+    #expect(abs(cost.dollarsPerPaper - Self.miniDollars(secondRun.usage) / 17) < 1e-10)
   }
 
   @Test func runShareMatchesNightTotal() throws {
@@ -107,8 +108,9 @@ import Testing
     // (500 × 0.15 + 1000 × 0.60) / 10^6 = $0.000675 at gpt-4o-mini's prices.
     // Two such batches make $0.00135, halfway between $0.0013 and $0.0014.
     // A sum of the two batch costs is 0.00135 in binary and prints $0.0014,
-    // but the price of the summed tokens is 0.0013499999999999999 and
-    // prints $0.0013: the two sums must be the same computation.
+    // but the price of the summed tokens is 0.0013499999999999999 and would
+    // print $0.0013. Amounts are rounded to 10 decimals before they are
+    // printed, so both print $0.0014, in the summary and in the digest.
     let night = try SmallNight(
       papers: 40, model: "gpt-4o-mini",
       usage: TokenUsage(promptTokens: 500, completionTokens: 1_000))
@@ -123,8 +125,9 @@ import Testing
     #expect(server.requests.count == 2)
     let digest = try NightFixtures.digest(in: home)
     #expect(digest.usage.totalTokens == 3_000)
-    let dollars = String(format: "$%.4f", digest.usage.totalDollars)
-    #expect(result.errorOutput.contains("3000 tokens, \(dollars) (\(dollars) this run)"))
+    #expect(result.errorOutput.contains("3000 tokens, $0.0014 ($0.0014 this run)"))
+    let markdown = try NightFixtures.markdown(in: home)
+    #expect(markdown.contains("| **Cost**  | $0.0001 | $0.0000         | $0.0012    | $0.0014 |"))
   }
 
   @Test func largerCutoffRunPricesEveryScoredPaper() throws {

@@ -104,7 +104,8 @@ public struct DigestInput: Codable, Sendable {
 /// Assembles a ``DigestContent`` from the night's ranking and scores: applies
 /// the selection rule, sorts the picks, counts the audit and prices the cutoff.
 public enum DigestBuilder {
-  /// Builds the digest content for `input`.
+  /// Builds the digest content for `input`, with its dollar amounts rounded
+  /// to ``Dollars/decimals`` decimals.
   ///
   /// A sent or audited paper without a score and without a reason in
   /// `unscoredReasons` is listed as unscored with the reason "no score
@@ -144,13 +145,15 @@ public enum DigestBuilder {
         paidScoredPapers: paidPapers,
         estimatedDollars: input.skippedLLM?.estimatedUsage.totalDollars)
     }
-    return DigestContent(
+    let content = DigestContent(
       date: input.date, model: input.model, usage: input.usage, counts: counts,
       selectionRule: input.selectionRule, papers: papers, costSaved: costSaved,
       recall: recall, unscored: unscored, skippedLLM: input.skippedLLM,
       noRequestReason: input.skippedLLM == nil ? input.noRequestReason : nil,
       failedRequestsReason: input.skippedLLM == nil ? input.failedRequestsReason : nil,
       selectionPrompt: input.selectionPrompt)
+    // The Markdown and the JSON digest are both written from these amounts.
+    return content.roundingDollars()
   }
 
   /// Sorts picks like the digests the benchmark labels come from: relevance,

@@ -134,9 +134,12 @@ import Testing
     defer { server.stop() }
     let (setup, result, log) = try ScoringFailureTests.score(40, on: server)
 
-    #expect(server.idsPerRequest == [ScoringFailureTests.ids(1...10), ScoringFailureTests.ids(11...20)])
+    #expect(
+      server.idsPerRequest == [ScoringFailureTests.ids(1...10), ScoringFailureTests.ids(11...20)])
     #expect(result.scores.isEmpty)
-    #expect(result.usage == TokenUsage(promptTokens: 4_000, completionTokens: 1_000, cachedPromptTokens: 800))
+    #expect(
+      result.usage
+        == TokenUsage(promptTokens: 4_000, completionTokens: 1_000, cachedPromptTokens: 800))
     #expect(abs(result.costUSD - 2 * Self.usageDollars) < 1e-12)
     #expect(result.estimatedRequests == 0)
     let batches = try RunStore(database: setup.database).batches(runID: setup.runID)

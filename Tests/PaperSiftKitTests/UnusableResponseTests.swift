@@ -17,7 +17,11 @@ import Testing
 
   /// Sends one request to `server` and returns the error it throws.
   static func failure(from server: FakeChatServer) throws -> ChatRequestError? {
-    let client = try ChatClient(settings: ScoringFixtures.settings(for: server), environment: [:])
+    try failure(settings: ScoringFixtures.settings(for: server))
+  }
+
+  static func failure(settings: LLMSettings) throws -> ChatRequestError? {
+    let client = try ChatClient(settings: settings, environment: [:])
     return #expect(throws: ChatRequestError.self) {
       try client.complete(messages, maxOutputTokens: 100)
     }
@@ -88,11 +92,8 @@ import Testing
     var settings = LLMSettings()
     settings.baseURL = server.baseURL + "/v1"
     settings.apiKeyVariable = ""
-    let client = try ChatClient(settings: settings, environment: [:])
 
-    let error = #expect(throws: ChatRequestError.self) {
-      try client.complete(Self.messages, maxOutputTokens: 100)
-    }
+    let error = try Self.failure(settings: settings)
 
     #expect(error?.unusableResponse == .notChatCompletion)
     #expect(error?.reportedUsage == TokenUsage(promptTokens: 700, completionTokens: 0))

@@ -5,8 +5,8 @@ import Foundation
 public enum UnusableResponse: Sendable, Equatable, CustomStringConvertible {
   /// The body is empty or white space.
   case emptyBody
-  /// The body is a stream of server-sent events (`data:` lines), although
-  /// the request sets `stream` to false.
+  /// The body is a stream of server-sent events (`text/event-stream` or
+  /// `data:` lines), although the request sets `stream` to false.
   case eventStream
   /// The body is not the JSON object of a chat completion, such as the HTML
   /// page of a proxy or an `error` object.

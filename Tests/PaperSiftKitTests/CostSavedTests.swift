@@ -88,7 +88,7 @@ import Testing
     #expect(content.costSaved?.savedDollars == 0)
     #expect(
       MarkdownDigest.render(content).contains(
-        "## Cost saved\n\nScoring 30 papers of 30 cost $0.0321. Every paper of the night was "
-          + "chosen, so the cutoff saved nothing."))
+        "## Cost saved\n\nScoring 30 papers of 30 cost $0.0321. The cutoff chose every paper of "
+          + "the night, so it saved nothing."))
   }
 }

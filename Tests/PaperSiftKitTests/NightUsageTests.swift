@@ -165,8 +165,8 @@ import Testing
           + "have cost about $0.0008, so the cutoff saved about $0.0004."))
     #expect(
       largerMarkdown.contains(
-        "Scoring 40 papers of 40 cost $0.0008. Every paper of the night was chosen, so the "
-          + "cutoff saved nothing."))
+        "Scoring 40 papers of 40 cost $0.0008. The cutoff chose every paper of the night, so "
+          + "it saved nothing."))
 
     // The night paid 4 × $0.00021 = $0.00084 for 40 scored papers, $0.000021
     // a paper: about $0.00084 for the night and $0.00042 for the 20 chosen.

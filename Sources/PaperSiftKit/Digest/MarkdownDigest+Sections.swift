@@ -182,7 +182,7 @@ extension MarkdownDigest {
       let chosen = MarkdownText.counted(cost.chosenPapers, "paper")
       let saving =
         everyPaperChosen
-        ? " Every paper of the night was chosen, so the cutoff would save nothing."
+        ? " The cutoff chose every paper of the night, so it would save nothing."
         : " Scoring all \(cost.allPapers) at the same cost per paper would cost about \(all), so "
           + "the cutoff would save about \(saved)."
       let text =
@@ -195,7 +195,7 @@ extension MarkdownDigest {
     guard cost.paidScoredPapers == cost.scoredPapers else {
       return heading + otherCutoffCostText(cost)
     }
-    let noSaving = " Every paper of the night was chosen, so the cutoff saved nothing."
+    let noSaving = " The cutoff chose every paper of the night, so it saved nothing."
     guard cost.scoredPapers < cost.chosenPapers else {
       let paidText =
         "Scoring \(MarkdownText.counted(cost.scoredPapers, "paper")) of \(cost.allPapers) cost "
@@ -232,7 +232,7 @@ extension MarkdownDigest {
       "The night's requests under this model and prompt cost \(paid) and scored "
       + "\(MarkdownText.counted(cost.paidScoredPapers, "paper")), \(comparison)"
     guard cost.chosenPapers < cost.allPapers else {
-      return opening + " Every paper of the night was chosen, so this cutoff saves nothing."
+      return opening + " This cutoff chose every paper of the night, so it saves nothing."
     }
     return opening + " At their cost per scored paper, scoring all \(cost.allPapers) papers "
       + "of the night would cost about \(MarkdownText.dollars(cost.allPapersDollars)) and "

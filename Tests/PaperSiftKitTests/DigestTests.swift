@@ -521,16 +521,17 @@ import Testing
     let content = DigestBuilder.build(try Self.night())
     let cost = try #require(content.costSaved)
     // 12 above the cutoff + 5 audited = 17 chosen, 16 scored for 0.0160155 +
-    // 0.01604 = 0.0320555 dollars, so 0.0320555 / 16 per paper.
+    // 0.01604 = 0.0320555 dollars, so 0.0320555 / 16 per paper. The digest
+    // rounds each amount to 10 decimals.
     let perPaper = 0.0320555 / 16
     #expect(cost.chosenPapers == 17)
     #expect(cost.scoredPapers == 16)
     #expect(cost.allPapers == 30)
-    #expect(abs(cost.paidDollars - 0.0320555) < 1e-12)
+    #expect(abs(cost.paidDollars - 0.0320555) < 1e-10)
     #expect(cost.estimatedDollars == nil)
-    #expect(abs(cost.allPapersDollars - perPaper * 30) < 1e-12)
-    #expect(abs(cost.chosenPapersDollars - perPaper * 17) < 1e-12)
-    #expect(abs(cost.savedDollars - perPaper * 13) < 1e-12)
+    #expect(abs(cost.allPapersDollars - perPaper * 30) < 1e-10)
+    #expect(abs(cost.chosenPapersDollars - perPaper * 17) < 1e-10)
+    #expect(abs(cost.savedDollars - perPaper * 13) < 1e-10)
   }
 
   @Test func budgetCutPricesByScoredPapers() throws {
@@ -550,11 +551,11 @@ import Testing
     #expect(content.counts.scored == 7)
     #expect(cost.scoredPapers == 7)
     #expect(cost.chosenPapers == 17)
-    #expect(abs(cost.allPapersDollars - 0.0320555 / 7 * 30) < 1e-12)
+    #expect(abs(cost.allPapersDollars - 0.0320555 / 7 * 30) < 1e-10)
     #expect(
       markdown.contains(
         "7 of the 17 papers chosen got a score, for $0.0321, and 10 got no score. At the same "
-          + "cost per scored paper, scoring all 30 would have cost about $0.14 and scoring "
+          + "cost per scored paper, scoring all 30 would have cost about $0.1374 and scoring "
           + "the 17 chosen about $0.0778, so the cutoff saved about $0.0595."))
     #expect(
       markdown.contains(
@@ -701,7 +702,7 @@ import Testing
       markdown.contains(
         "**The LLM stage was skipped: --no-llm was given.**\n\nScoring the 17 papers at the "
           + "chosen cutoff (12 above it and 5 drawn for the audit) would have cost about:"))
-    #expect(markdown.contains("| **Token** | 17900   | 1550       | 0      | 19450   |"))
+    #expect(markdown.contains("| **Token** | 17900   | 0               | 1550       | 19450   |"))
     #expect(!markdown.contains("**Relevance:**"))
     #expect(markdown.contains("## 5. [\\[Re\\] Improving Interpretation Faithfulness"))
     // 0.022375 + 0.0155 = 0.037875 for 17 papers; 30 papers: 0.066838...
@@ -773,9 +774,12 @@ import Testing
     #expect(entry.authors == ["Ada Lovelace"])
   }
 
+  // 1000 tokens at $0.15 and 2000 at $0.60 per million cost $0.00135, which
+  // the sum 0.00015 + 0.0012 gives as 0.0013499999999999999.
   @Test(arguments: [
-    (0.0, "$0.00"), (0.0042, "$0.0042"), (0.0320555, "$0.0321"), (0.1, "$0.10"),
-    (0.54, "$0.54"), (1.5, "$1.50"),
+    (0.0, "$0.0000"), (0.0042, "$0.0042"), (0.0320555, "$0.0321"), (0.1, "$0.1000"),
+    (0.54, "$0.5400"), (1.5, "$1.5000"), (0.000_04, "<$0.0001"), (0.000_05, "$0.0001"),
+    (0.000_15 + 0.0012, "$0.0014"),
   ])
   func dollarsFormat(value: Double, text: String) {
     #expect(MarkdownText.dollars(value) == text)
@@ -787,11 +791,44 @@ import Testing
       completionDollars: 0.18, cachedDollars: 0.0051)
     #expect(
       MarkdownDigest.usageTable(usage) == """
-        |           | Prompt | Completion | Cached  | Total |
-        |-----------|--------|------------|---------|-------|
-        | **Token** | 21638  | 1823       | 4096    | 23461 |
-        | **Cost**  | $0.54  | $0.18      | $0.0051 | $0.72 |
+        |           | Prompt  | of which cached | Completion | Total   |
+        |-----------|---------|-----------------|------------|---------|
+        | **Token** | 21638   | 4096            | 1823       | 23461   |
+        | **Cost**  | $0.5400 | $0.0051         | $0.1800    | $0.7200 |
+
+        The cached tokens are part of the prompt tokens, billed at the cached price, so Total \
+        is Prompt plus Completion.
         """)
+  }
+
+  @Test func usageTableWithoutCacheHasNoNote() {
+    let usage = DigestContent.Usage(
+      promptTokens: 1000, completionTokens: 100, cachedTokens: 0, promptDollars: 0.00015,
+      completionDollars: 0.00006, cachedDollars: 0)
+    let table = MarkdownDigest.usageTable(usage)
+    #expect(table.hasSuffix("| **Cost**  | $0.0001 | $0.0000         | $0.0001    | $0.0002 |"))
+    #expect(!table.contains(MarkdownDigest.cachedNote))
+  }
+
+  @Test func jsonDollarsHaveNoNoise() throws {
+    var input = try Self.night()
+    // Sums of prices carry the noise of binary floating point, such as
+    // 0.0100001 + 0.0004882 = 0.010488299999999999.
+    input.usage.promptDollars = 0.004_453_349_999_999_999
+    input.scoringDollars = 0.010_000_1 + 0.000_488_2
+    #expect("\(input.usage.promptDollars)" == "0.004453349999999999")
+    #expect("\(try #require(input.scoringDollars))" == "0.010488299999999999")
+
+    let json = String(decoding: try JSONDigest.encode(DigestBuilder.build(input)), as: UTF8.self)
+
+    #expect(json.contains("\"promptDollars\" : 0.00445335,"))
+    #expect(json.contains("\"paidDollars\" : 0.0104883,"))
+    // Amounts such as 0.0104883 / 16 per paper keep at most 10 decimals.
+    // The 3 amounts of usage and the 4 of costSaved without an estimate.
+    let dollarLines = json.split(separator: "\n").filter { $0.lowercased().contains("dollars") }
+    #expect(dollarLines.count == 7)
+    let longDecimals = dollarLines.filter { $0.contains(/\d\.\d{11,}/) }
+    #expect(longDecimals.isEmpty)
   }
 
   @Test(arguments: [(0.95, "95%"), (0.5, "50%"), (0.975, "97.5%")])

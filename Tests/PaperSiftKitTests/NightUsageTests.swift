@@ -99,7 +99,8 @@ import Testing
     // A scored paper is priced by the requests under the new prompt alone.
     let cost = try #require(digest.costSaved)
     #expect(abs(cost.paidDollars - Self.miniDollars(secondRun.usage)) < 1e-12)
-    #expect(abs(cost.dollarsPerPaper - Self.miniDollars(secondRun.usage) / 17) < 1e-12)
+    // The digest rounds dollars to 10 decimals.
+    #expect(abs(cost.dollarsPerPaper - Self.miniDollars(secondRun.usage) / 17) < 1e-10)
   }
 
   @Test func runShareMatchesNightTotal() throws {
@@ -107,8 +108,9 @@ import Testing
     // (500 × 0.15 + 1000 × 0.60) / 10^6 = $0.000675 at gpt-4o-mini's prices.
     // Two such batches make $0.00135, halfway between $0.0013 and $0.0014.
     // A sum of the two batch costs is 0.00135 in binary and prints $0.0014,
-    // but the price of the summed tokens is 0.0013499999999999999 and
-    // prints $0.0013: the two sums must be the same computation.
+    // but the price of the summed tokens is 0.0013499999999999999 and would
+    // print $0.0013. Amounts are rounded to 10 decimals before they are
+    // printed, so both print $0.0014, in the summary and in the digest.
     let night = try SmallNight(
       papers: 40, model: "gpt-4o-mini",
       usage: TokenUsage(promptTokens: 500, completionTokens: 1_000))
@@ -123,7 +125,69 @@ import Testing
     #expect(server.requests.count == 2)
     let digest = try NightFixtures.digest(in: home)
     #expect(digest.usage.totalTokens == 3_000)
-    let dollars = String(format: "$%.4f", digest.usage.totalDollars)
-    #expect(result.errorOutput.contains("3000 tokens, \(dollars) (\(dollars) this run)"))
+    #expect(result.errorOutput.contains("3000 tokens, $0.0014 ($0.0014 this run)"))
+    let markdown = try NightFixtures.markdown(in: home)
+    #expect(markdown.contains("| **Cost**  | $0.0001 | $0.0000         | $0.0012    | $0.0014 |"))
+  }
+
+  @Test func largerCutoffRunPricesEveryScoredPaper() throws {
+    // Each request reports 1000 prompt and 100 completion tokens, which cost
+    // (1000 × 0.15 + 100 × 0.60) / 10^6 = $0.00021 at gpt-4o-mini's prices.
+    let night = try SmallNight(
+      papers: 40, model: "gpt-4o-mini",
+      usage: TokenUsage(promptTokens: 1_000, completionTokens: 100))
+    defer { night.close() }
+    let (home, server, day) = (night.home, night.server, night.day)
+    let papersift = try PaperSiftProcess(home: home)
+
+    // The default cutoff sends ceil(0.36 × 40) = 15 papers and 5 for the
+    // audit: 20 papers in 2 requests.
+    let first = try papersift.run(NightFixtures.runArguments(day))
+    let firstDigest = try NightFixtures.digest(in: home)
+    let firstMarkdown = try NightFixtures.markdown(in: home)
+    // --top 40 chooses every paper and sends the 20 without a score in 2 requests.
+    let larger = try papersift.run(NightFixtures.runArguments(day, ["--top", "40"]))
+    let largerMarkdown = try NightFixtures.markdown(in: home)
+    // The default cutoff again: its 20 papers have scores, so nothing is sent.
+    let again = try papersift.run(NightFixtures.runArguments(day))
+
+    for result in [first, larger, again] {
+      #expect(result.status == 0, "stderr: \(result.errorOutput)")
+    }
+    #expect(server.requests.count == 4)
+    #expect(Set(server.idsPerRequest.flatMap { $0 }).count == 40)
+    let firstCost = try #require(firstDigest.costSaved)
+    #expect(firstCost.paidScoredPapers == 20)
+    #expect(abs(firstCost.dollarsPerPaper - 0.000_42 / 20) < 1e-15)
+    #expect(
+      firstMarkdown.contains(
+        "Scoring 20 papers of 40 cost $0.0004. Scoring all 40 at the same cost per paper would "
+          + "have cost about $0.0008, so the cutoff saved about $0.0004."))
+    #expect(
+      largerMarkdown.contains(
+        "Scoring 40 papers of 40 cost $0.0008. The cutoff chose every paper of the night, so "
+          + "it saved nothing."))
+
+    // The night paid 4 × $0.00021 = $0.00084 for 40 scored papers, $0.000021
+    // a paper: about $0.00084 for the night and $0.00042 for the 20 chosen.
+    let digest = try NightFixtures.digest(in: home)
+    #expect(digest.counts.chosen == 20)
+    #expect(digest.counts.scored == 20)
+    let cost = try #require(digest.costSaved)
+    #expect(cost.scoredPapers == 20)
+    #expect(cost.paidScoredPapers == 40)
+    #expect(abs(cost.paidDollars - 0.000_84) < 1e-15)
+    #expect(abs(cost.dollarsPerPaper - 0.000_021) < 1e-15)
+    #expect(abs(cost.allPapersDollars - 0.000_84) < 1e-15)
+    #expect(abs(cost.chosenPapersDollars - 0.000_42) < 1e-15)
+    #expect(abs(cost.savedDollars - 0.000_42) < 1e-15)
+    let markdown = try NightFixtures.markdown(in: home)
+    #expect(
+      markdown.contains(
+        "The night's requests under this model and prompt cost $0.0008 and scored 40 papers, "
+          + "more than the 20 of the 20 papers chosen at this cutoff that have a score, because "
+          + "other runs of the night chose other papers too. At their cost per scored paper, "
+          + "scoring all 40 papers of the night would cost about $0.0008 and scoring the 20 "
+          + "chosen about $0.0004, so this cutoff would save about $0.0004."))
   }
 }

@@ -237,4 +237,47 @@ import Testing
           + "scores below were stored by earlier runs of this night, and the papers that got no "
           + "score are listed at the end."))
   }
+
+  @Test(arguments: [(FakeReply.noChoices, true), (FakeReply.eventStream, false)])
+  func unusableResponsesStopAndArePaid(reply: FakeReply, reportsUsage: Bool) throws {
+    let home = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: home) }
+    // A response that reports usage reports 1000 prompt and 100 completion
+    // tokens, $0.00021 at gpt-4o-mini's $0.15 and $0.60 per million.
+    let server = try FakeChatServer(
+      replies: [], then: reply, usage: TokenUsage(promptTokens: 1_000, completionTokens: 100),
+      reportsUsage: reportsUsage)
+    defer { server.stop() }
+
+    let result = try Self.run(on: server, home: home)
+
+    #expect(result.status == 3, "stderr: \(result.errorOutput)")
+    // Of the 4 batches, the two responses stop the stage before the third.
+    #expect(server.requests.count == 2)
+    #expect(try Self.batchStatuses(in: home) == ["unusable", "unusable"])
+    let digest = try NightFixtures.digest(in: home)
+    #expect(digest.skippedLLM?.requestsFailed == true)
+    #expect(digest.unscored.count == 20)
+    let unsent = digest.unscored.filter { $0.reason.hasPrefix("not sent: the server at ") }
+    #expect(unsent.count == 10)
+    let markdown = try NightFixtures.markdown(in: home)
+    #expect(
+      markdown.contains(
+        "No paper got a score in this run. What the night's requests cost, earlier runs' "
+          + "included:\n\n" + MarkdownDigest.usageTable(digest.usage)))
+    #expect(!markdown.contains("so the digest counts no cost"))
+    if reportsUsage {
+      #expect(digest.usage.promptTokens == 2_000)
+      #expect(digest.usage.completionTokens == 200)
+      #expect(abs(digest.usage.totalDollars - 0.000_42) < 1e-12)
+      #expect(digest.usage.estimatedRequests == nil)
+      #expect(result.errorOutput.contains("2200 tokens, $0.0004 ($0.0004 this run)"))
+    } else {
+      // 5 papers a batch at the default 110 output tokens a paper.
+      #expect(digest.usage.completionTokens == 2 * 5 * 110)
+      #expect(digest.usage.promptTokens > 0)
+      #expect(digest.usage.estimatedRequests == 2)
+      #expect(markdown.contains("**Estimated:** 2 requests have no token usage from the server"))
+    }
+  }
 }

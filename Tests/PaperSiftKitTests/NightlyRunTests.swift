@@ -580,7 +580,10 @@ import Testing
     #expect(!markdown.contains("failure was request failed"))
     #expect(
       markdown.contains("Total relevant papers: not known, because the LLM stage failed."))
-    #expect(markdown.contains("No response reported any tokens, so the digest counts no cost."))
+    #expect(
+      markdown.contains(
+        "The requests failed without a response that counts tokens, such as with an HTTP "
+          + "error status or a timeout, so the digest counts no cost."))
     #expect(markdown.contains("## Cost saved\n\nNo paper got a score. Scoring the "))
     #expect(
       (result.output + result.errorOutput).contains("LLM stage failed (no paper got a score"))

@@ -56,6 +56,10 @@ public struct DigestInput: Codable, Sendable {
   /// The dollars of the night's requests under `model` and the prompt of
   /// ``scores``, which price each scored paper. Nil takes the total of ``usage``.
   public var scoringDollars: Double?
+  /// The papers that the requests of ``scoringDollars`` gave a score, which
+  /// earlier runs of the night with another cutoff can make more than those
+  /// chosen at this one. Nil takes the chosen papers that have a score.
+  public var scoringPapers: Int?
   public var selectionRule: SelectionRule
   /// Set when the LLM stage was skipped, and then ``scores`` is ignored.
   public var skippedLLM: DigestContent.SkippedLLM?
@@ -73,7 +77,8 @@ public struct DigestInput: Codable, Sendable {
   public init(
     date: String, model: String, ranking: [RankedPaper], sentIDs: Set<String>,
     auditIDs: Set<String>, scores: [String: Score], unscoredReasons: [String: String],
-    usage: DigestContent.Usage, scoringDollars: Double? = nil, selectionRule: SelectionRule,
+    usage: DigestContent.Usage, scoringDollars: Double? = nil, scoringPapers: Int? = nil,
+    selectionRule: SelectionRule,
     skippedLLM: DigestContent.SkippedLLM? = nil, noRequestReason: String? = nil,
     prefilterListLength: Int = 20, confidenceLevel: Double = 0.95, selectionPrompt: String? = nil
   ) {
@@ -86,6 +91,7 @@ public struct DigestInput: Codable, Sendable {
     self.unscoredReasons = unscoredReasons
     self.usage = usage
     self.scoringDollars = scoringDollars
+    self.scoringPapers = scoringPapers
     self.selectionRule = selectionRule
     self.skippedLLM = skippedLLM
     self.noRequestReason = noRequestReason
@@ -98,7 +104,8 @@ public struct DigestInput: Codable, Sendable {
 /// Assembles a ``DigestContent`` from the night's ranking and scores: applies
 /// the selection rule, sorts the picks, counts the audit and prices the cutoff.
 public enum DigestBuilder {
-  /// Builds the digest content for `input`.
+  /// Builds the digest content for `input`, with its dollar amounts rounded
+  /// to ``Dollars/decimals`` decimals.
   ///
   /// A sent or audited paper without a score and without a reason in
   /// `unscoredReasons` is listed as unscored with the reason "no score
@@ -128,20 +135,25 @@ public enum DigestBuilder {
       unscored = unscoredPapers(input)
     }
 
+    // A skipped stage prices the chosen papers by estimate.
+    let paidPapers = input.skippedLLM == nil ? input.scoringPapers ?? counts.scored : 0
     var costSaved: DigestContent.CostSaved?
-    if counts.scored > 0 || (counts.chosen > 0 && input.skippedLLM != nil) {
+    if paidPapers > 0 || (counts.chosen > 0 && input.skippedLLM != nil) {
       costSaved = DigestContent.CostSaved(
         chosenPapers: counts.chosen, scoredPapers: counts.scored, allPapers: counts.papers,
         paidDollars: input.scoringDollars ?? input.usage.totalDollars,
+        paidScoredPapers: paidPapers,
         estimatedDollars: input.skippedLLM?.estimatedUsage.totalDollars)
     }
-    return DigestContent(
+    let content = DigestContent(
       date: input.date, model: input.model, usage: input.usage, counts: counts,
       selectionRule: input.selectionRule, papers: papers, costSaved: costSaved,
       recall: recall, unscored: unscored, skippedLLM: input.skippedLLM,
       noRequestReason: input.skippedLLM == nil ? input.noRequestReason : nil,
       failedRequestsReason: input.skippedLLM == nil ? input.failedRequestsReason : nil,
       selectionPrompt: input.selectionPrompt)
+    // The Markdown and the JSON digest are both written from these amounts.
+    return content.roundingDollars()
   }
 
   /// Sorts picks like the digests the benchmark labels come from: relevance,

@@ -24,8 +24,9 @@ public struct DigestContent: Codable, Sendable, Equatable {
   /// novelty, then prefilter rank, or the top of the prefilter ranking when
   /// the LLM stage was skipped.
   public var papers: [SelectedPaper]
-  /// Nil when no paper got a score and no estimate prices the chosen papers,
-  /// such as on a night when no paper was chosen.
+  /// Nil when no request of the night under the digest's model and prompt
+  /// gave a score and no estimate prices the chosen papers, such as on a
+  /// night when no paper was chosen.
   public var costSaved: CostSaved?
   /// Nil when the LLM stage was skipped.
   public var recall: RecallEstimate?
@@ -285,9 +286,10 @@ public struct DigestContent: Codable, Sendable, Equatable {
   ///
   /// The cost of every paper is an estimate: the dollars per paper times the
   /// night's papers. The dollars per paper are the paid dollars over the
-  /// papers that got a score. When no paper got a score, because the LLM
-  /// stage was skipped or failed, they are the estimated dollars over the
-  /// papers chosen.
+  /// papers that the paid requests gave a score, which include papers that
+  /// other runs of the night chose at another cutoff. When no paper got a
+  /// score, because the LLM stage was skipped or failed, they are the
+  /// estimated dollars over the papers chosen.
   public struct CostSaved: Codable, Sendable, Equatable {
     /// The papers chosen for the LLM: those above the cutoff and the audit sample.
     public var chosenPapers: Int
@@ -297,6 +299,9 @@ public struct DigestContent: Codable, Sendable, Equatable {
     /// The dollars paid for the night's requests under the digest's model
     /// and prompt, whose scores the digest shows.
     public var paidDollars: Double
+    /// The papers that the requests of ``paidDollars`` gave a score, chosen
+    /// at this cutoff or not, 0 when the stage was skipped or failed.
+    public var paidScoredPapers: Int
     /// The estimated dollars of scoring the chosen papers, set only when no
     /// paper got a score.
     public var estimatedDollars: Double?
@@ -307,24 +312,26 @@ public struct DigestContent: Codable, Sendable, Equatable {
     /// from the paid dollars when some chosen papers got no score.
     public var chosenPapersDollars: Double
 
-    /// Prices the night from the paid dollars of `scoredPapers` scores, or
-    /// from `estimatedDollars` when `scoredPapers` is 0.
+    /// Prices the night from the paid dollars of `paidScoredPapers` scores,
+    /// or from `estimatedDollars` when `paidScoredPapers` is 0.
     ///
-    /// - Precondition: `scoredPapers > 0`, or `chosenPapers > 0` with an estimate.
+    /// - Precondition: `paidScoredPapers > 0`, or `chosenPapers > 0` with an
+    ///   estimate.
     public init(
       chosenPapers: Int, scoredPapers: Int, allPapers: Int, paidDollars: Double,
-      estimatedDollars: Double?
+      paidScoredPapers: Int, estimatedDollars: Double?
     ) {
       precondition(
-        scoredPapers > 0 || (chosenPapers > 0 && estimatedDollars != nil),
+        paidScoredPapers > 0 || (chosenPapers > 0 && estimatedDollars != nil),
         "no scored papers and no estimate to price")
       self.chosenPapers = chosenPapers
       self.scoredPapers = scoredPapers
       self.allPapers = allPapers
       self.paidDollars = paidDollars
-      if scoredPapers > 0 {
+      self.paidScoredPapers = paidScoredPapers
+      if paidScoredPapers > 0 {
         self.estimatedDollars = nil
-        dollarsPerPaper = paidDollars / Double(scoredPapers)
+        dollarsPerPaper = paidDollars / Double(paidScoredPapers)
       } else {
         self.estimatedDollars = estimatedDollars
         dollarsPerPaper = (estimatedDollars ?? 0) / Double(chosenPapers)

@@ -165,6 +165,10 @@ extension MarkdownDigest {
   static func costSection(_ content: DigestContent) -> String {
     let heading = "## Cost saved\n\n"
     guard let cost = content.costSaved else {
+      if content.counts.scored > 0 {
+        return heading + "The scores shown were paid for by requests of other nights, so this "
+          + "night's cost per paper is not known."
+      }
       guard content.counts.chosen == 0 else {
         return heading + "No paper got a score, so the cost per paper is not known."
       }
@@ -173,27 +177,68 @@ extension MarkdownDigest {
     let all = MarkdownText.dollars(cost.allPapersDollars)
     let saved = MarkdownText.dollars(cost.savedDollars)
     let paid = MarkdownText.dollars(cost.paidDollars)
+    let everyPaperChosen = cost.chosenPapers >= cost.allPapers
     if let estimate = cost.estimatedDollars {
       let chosen = MarkdownText.counted(cost.chosenPapers, "paper")
+      let saving =
+        everyPaperChosen
+        ? " The cutoff chose every paper of the night, so it would save nothing."
+        : " Scoring all \(cost.allPapers) at the same cost per paper would cost about \(all), so "
+          + "the cutoff would save about \(saved)."
       let text =
         "Scoring the \(chosen) at the chosen cutoff would cost about "
-        + "\(MarkdownText.dollars(estimate)) by estimate. Scoring all \(cost.allPapers) at the "
-        + "same cost per paper would cost about \(all), so the cutoff would save about \(saved)."
+        + "\(MarkdownText.dollars(estimate)) by estimate." + saving
       guard content.skippedLLM?.requestsFailed == true else { return heading + text }
       guard cost.paidDollars > 0 else { return heading + "No paper got a score. " + text }
       return heading + "No paper got a score, although the requests cost \(paid). " + text
     }
+    guard cost.paidScoredPapers == cost.scoredPapers else {
+      return heading + otherCutoffCostText(cost)
+    }
+    let noSaving = " The cutoff chose every paper of the night, so it saved nothing."
     guard cost.scoredPapers < cost.chosenPapers else {
-      return heading + "Scoring \(MarkdownText.counted(cost.scoredPapers, "paper")) of "
-        + "\(cost.allPapers) cost \(paid). Scoring all \(cost.allPapers) at the same cost per "
-        + "paper would have cost about \(all), so the cutoff saved about \(saved)."
+      let paidText =
+        "Scoring \(MarkdownText.counted(cost.scoredPapers, "paper")) of \(cost.allPapers) cost "
+        + "\(paid)."
+      guard !everyPaperChosen else { return heading + paidText + noSaving }
+      return heading + paidText + " Scoring all \(cost.allPapers) at the same cost per paper "
+        + "would have cost about \(all), so the cutoff saved about \(saved)."
     }
     let unscored = cost.chosenPapers - cost.scoredPapers
-    return heading + "\(cost.scoredPapers) of the \(cost.chosenPapers) papers chosen got a "
-      + "score, for \(paid), and \(unscored) got no score. At the same cost per scored paper, "
-      + "scoring all \(cost.allPapers) would have cost about \(all) and scoring the "
-      + "\(cost.chosenPapers) chosen about \(MarkdownText.dollars(cost.chosenPapersDollars)), "
-      + "so the cutoff saved about \(saved)."
+    let paidText =
+      "\(cost.scoredPapers) of the \(cost.chosenPapers) papers chosen got a score, for \(paid), "
+      + "and \(unscored) got no score."
+    guard !everyPaperChosen else { return heading + paidText + noSaving }
+    return heading + paidText + " At the same cost per scored paper, scoring all "
+      + "\(cost.allPapers) would have cost about \(all) and scoring the \(cost.chosenPapers) "
+      + "chosen about \(MarkdownText.dollars(cost.chosenPapersDollars)), so the cutoff saved "
+      + "about \(saved)."
+  }
+
+  /// Returns the cost text of a night whose paid requests scored another
+  /// number of papers than the chosen papers that have a score. They scored
+  /// more when other runs of the night chose more, and fewer when some of
+  /// the scores shown were paid for on other nights.
+  private static func otherCutoffCostText(_ cost: DigestContent.CostSaved) -> String {
+    let paid = MarkdownText.dollars(cost.paidDollars)
+    let chosen =
+      "the \(cost.scoredPapers) of the \(cost.chosenPapers) papers chosen at this cutoff that "
+      + "have a score"
+    let comparison =
+      cost.paidScoredPapers > cost.scoredPapers
+      ? "more than \(chosen), because other runs of the night chose other papers too."
+      : "fewer than \(chosen), because requests of other nights scored the rest."
+    let opening =
+      "The night's requests under this model and prompt cost \(paid) and scored "
+      + "\(MarkdownText.counted(cost.paidScoredPapers, "paper")), \(comparison)"
+    guard cost.chosenPapers < cost.allPapers else {
+      return opening + " This cutoff chose every paper of the night, so it saves nothing."
+    }
+    return opening + " At their cost per scored paper, scoring all \(cost.allPapers) papers "
+      + "of the night would cost about \(MarkdownText.dollars(cost.allPapersDollars)) and "
+      + "scoring the \(cost.chosenPapers) chosen about "
+      + "\(MarkdownText.dollars(cost.chosenPapersDollars)), so this cutoff would save about "
+      + "\(MarkdownText.dollars(cost.savedDollars))."
   }
 
   static func unscoredSection(_ content: DigestContent) -> String {

@@ -99,7 +99,10 @@ public enum MarkdownDigest {
   /// Returns the tokens and dollars paid for a stage in which no paper got a score.
   private static func paidBlocks(_ usage: DigestContent.Usage) -> [String] {
     guard usage.totalTokens > 0 || usage.totalDollars > 0 else {
-      return ["No response reported any tokens, so the digest counts no cost."]
+      return [
+        "The requests failed without a response that counts tokens, such as with an HTTP "
+          + "error status or a timeout, so the digest counts no cost."
+      ]
     }
     return [
       "No paper got a score in this run. What the night's requests cost, earlier runs' "
@@ -139,17 +142,19 @@ public enum MarkdownDigest {
       + "about:"
   }
 
-  /// Returns the token and cost table, in which cached tokens are part of the prompt.
+  /// Returns the token and cost table, in which the cached tokens and their
+  /// cost are part of the prompt's, followed by a note stating so when
+  /// some tokens were cached.
   static func usageTable(_ usage: DigestContent.Usage) -> String {
     let rows = [
-      ["", "Prompt", "Completion", "Cached", "Total"],
+      ["", "Prompt", "of which cached", "Completion", "Total"],
       [
-        "**Token**", "\(usage.promptTokens)", "\(usage.completionTokens)",
-        "\(usage.cachedTokens)", "\(usage.totalTokens)",
+        "**Token**", "\(usage.promptTokens)", "\(usage.cachedTokens)",
+        "\(usage.completionTokens)", "\(usage.totalTokens)",
       ],
       [
         "**Cost**", MarkdownText.dollars(usage.promptDollars),
-        MarkdownText.dollars(usage.completionDollars), MarkdownText.dollars(usage.cachedDollars),
+        MarkdownText.dollars(usage.cachedDollars), MarkdownText.dollars(usage.completionDollars),
         MarkdownText.dollars(usage.totalDollars),
       ],
     ]
@@ -161,8 +166,15 @@ public enum MarkdownDigest {
       return "|" + padded.joined(separator: "|") + "|"
     }
     let rule = "|" + widths.map { String(repeating: "-", count: $0 + 2) }.joined(separator: "|")
-    return [line(rows[0]), rule + "|", line(rows[1]), line(rows[2])].joined(separator: "\n")
+    let table = [line(rows[0]), rule + "|", line(rows[1]), line(rows[2])].joined(separator: "\n")
+    guard usage.cachedTokens > 0 else { return table }
+    return table + "\n\n" + cachedNote
   }
+
+  /// The note under a usage table with cached tokens.
+  static let cachedNote =
+    "The cached tokens are part of the prompt tokens, billed at the cached price, so Total is "
+    + "Prompt plus Completion."
 
   private static func relevantCount(_ content: DigestContent) -> String {
     guard let skipped = content.skippedLLM else {

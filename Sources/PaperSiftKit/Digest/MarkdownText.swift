@@ -84,11 +84,11 @@ enum MarkdownText {
     return text.isEmpty ? "(no title)" : text
   }
 
-  /// Formats dollars with two decimals from $0.10 up, and with four below,
-  /// so the cost of a cheap night keeps its digits.
+  /// Formats dollars with four decimals, as ``Dollars/text(_:)`` does, so
+  /// that the cost of a cheap night keeps its digits and every amount of the
+  /// digest has the same form.
   static func dollars(_ value: Double) -> String {
-    let decimals = value != 0 && abs(value) < 0.1 ? 4 : 2
-    return "$" + String(format: "%.\(decimals)f", value)
+    Dollars.text(value)
   }
 
   /// Formats a share from 0 to 1 as a percentage with one decimal.

@@ -10,11 +10,15 @@ struct NightUsage {
   /// The dollars of the batches under one model and prompt, whose scores
   /// the digest shows, so that they price a scored paper.
   var setupDollars: Double
+  /// The papers that the batches of ``setupDollars`` gave a score, chosen at
+  /// this run's cutoff or not, which those dollars paid for.
+  var setupScoredPapers: Int
   /// The dollars of the batches of one run, its share of ``night``.
   var runDollars: Double
 
   /// Sums the batches of the night `date` in `runs`, and apart those under
-  /// `model` and `promptHash` and those of the run `runID`.
+  /// `model` and `promptHash`, with the papers they scored, and those of the
+  /// run `runID`.
   ///
   /// Each sum prices its batches as ``priced(_:prices:)`` does, so the
   /// night's total and a run's share are equal when the run is the night's
@@ -27,6 +31,8 @@ struct NightUsage {
     night = Self.priced(batches, prices: prices)
     let setup = batches.filter { $0.model == model && $0.promptHash == promptHash }
     setupDollars = Self.priced(setup, prices: prices).totalDollars
+    setupScoredPapers = try ScoreStore(database: runs.database).scoredPaperCount(
+      date: date, model: model, promptHash: promptHash)
     runDollars = Self.priced(batches.filter { $0.runID == runID }, prices: prices).totalDollars
   }
 

@@ -10,7 +10,7 @@ extension NightlyRun {
       date: slice.date, model: scoring.model, ranking: slice.digestRanking,
       sentIDs: slice.sentIDs, auditIDs: slice.auditIDs, scores: scoring.scores,
       unscoredReasons: scoring.unscoredReasons, usage: scoring.usage,
-      scoringDollars: scoring.scoringDollars,
+      scoringDollars: scoring.scoringDollars, scoringPapers: scoring.scoringPapers,
       selectionRule: settings.run.selection, skippedLLM: scoring.skipped,
       noRequestReason: scoring.noRequestReason, prefilterListLength: settings.run.noLLMPaperCount,
       selectionPrompt: scoring.selectionPrompt)

@@ -12,6 +12,9 @@ struct NightScoring {
   /// The dollars of the night's requests under this run's model and prompt,
   /// which price each scored paper.
   var scoringDollars = 0.0
+  /// The papers that the requests of ``scoringDollars`` gave a score,
+  /// whether chosen at this run's cutoff or not.
+  var scoringPapers = 0
   /// The dollars of this run's requests, priced as ``usage`` is.
   var spentUSD = 0.0
   var skipped: DigestContent.SkippedLLM?
@@ -26,11 +29,12 @@ struct NightScoring {
 }
 
 extension NightScoring {
-  /// Sets the night's usage, the dollars that price each scored paper and
-  /// this run's spending.
+  /// Sets the night's usage, the dollars and papers that price each scored
+  /// paper, and this run's spending.
   mutating func setNightUsage(_ night: NightUsage) {
     usage = night.night
     scoringDollars = night.setupDollars
+    scoringPapers = night.setupScoredPapers
     spentUSD = night.runDollars
   }
 }

@@ -105,9 +105,9 @@ public struct NightlyRunOutcome: Sendable {
     }
     var line = "\(date): \(papers) papers"
     var paid =
-      "\(usage.totalTokens) tokens, \(String(format: "$%.4f", usage.totalDollars)) "
-      + "(\(String(format: "$%.4f", spentUSD)) this run"
-    if let budgetUSD { paid += String(format: ", whose --budget is $%.4f", budgetUSD) }
+      "\(usage.totalTokens) tokens, \(Dollars.text(usage.totalDollars)) "
+      + "(\(Dollars.text(spentUSD)) this run"
+    if let budgetUSD { paid += ", whose --budget is \(Dollars.text(budgetUSD))" }
     if let estimated = usage.estimatedRequests, estimated > 0 {
       let requests = estimated == 1 ? "1 request" : "\(estimated) requests"
       paid += "; the night's total counts \(requests) by estimate"

@@ -52,6 +52,13 @@ public struct ChatRequestError: Error, CustomStringConvertible, Sendable {
   /// The reason later requests of the run are not sent, because they would
   /// fail the same way, or nil when they may succeed.
   public var stopReason: String?
+  /// How a 2xx response was no chat completion with a choice, or nil when
+  /// the request failed without such a response. The server responded, so
+  /// the provider may bill the request.
+  public var unusableResponse: UnusableResponse?
+  /// The tokens that the unusable response reports, or nil when it reports
+  /// no `usage` with both `prompt_tokens` and `completion_tokens`.
+  public var reportedUsage: TokenUsage?
 
   public var description: String { message }
 }
@@ -71,7 +78,7 @@ public struct ChatClient: Sendable {
   private let apiKey: String?
   private let redaction: SecretRedaction
   private let http: HTTPClient
-  private let logger = Logger(label: "llm")
+  let logger = Logger(label: "llm")
   /// The opening of every failed-request message, which unscored reasons drop.
   static let failurePrefix = "The LLM request failed: "
 
@@ -149,8 +156,9 @@ public struct ChatClient: Sendable {
   ///     when the process is ending on a signal.
   /// - Returns: The first choice's text and the token usage.
   /// - Throws: ``ChatRequestError`` when the attempts run out, the status is
-  ///   not worth retrying, `isStopping` returned true, or the response is not
-  ///   a chat completion.
+  ///   not worth retrying or `isStopping` returned true, and with
+  ///   ``ChatRequestError/unusableResponse`` set when a 2xx response is no
+  ///   chat completion with a choice.
   public func complete(
     _ messages: [ChatMessage], maxOutputTokens: Int, isStopping: () -> Bool = { false }
   ) throws -> ChatCompletion {
@@ -303,63 +311,6 @@ public struct ChatClient: Sendable {
       + "llm.apiKeyVariable names, and that its account may use the model '\(settings.model)'."
   }
 
-  private func decode(_ response: HTTPResponse) throws -> ChatCompletion {
-    let decoded: ResponseBody
-    do {
-      decoded = try JSONDecoder().decode(ResponseBody.self, from: response.body)
-    } catch {
-      throw ChatRequestError(kind: .failed, message: redacted(notACompletionMessage(response)))
-    }
-    guard let choice = decoded.choices.first else {
-      throw ChatRequestError(
-        kind: .failed,
-        message: "The server at \(displayEndpoint) returned a chat completion without choices.")
-    }
-    let reported = decoded.usage?.promptTokens != nil && decoded.usage?.completionTokens != nil
-    if !reported {
-      logger.warning(
-        "LLM response has no usage; its tokens are counted by estimate",
-        [("model", settings.model)])
-    }
-    let usage = TokenUsage(
-      promptTokens: decoded.usage?.promptTokens ?? 0,
-      completionTokens: decoded.usage?.completionTokens ?? 0,
-      cachedPromptTokens: decoded.usage?.promptTokensDetails?.cachedTokens ?? 0)
-    // A server may echo the request's key; it must not reach the scores or the digest.
-    return ChatCompletion(
-      content: redacted(choice.message?.content ?? ""), usage: usage, usageReported: reported,
-      finishReason: choice.finishReason,
-      model: decoded.model)
-  }
-
-  /// The characters of a response that is not a chat completion that its
-  /// error message quotes, few enough to keep the digest's notice short.
-  static let quotedResponseLength = 160
-
-  /// Returns the message for a successful response that is not a chat
-  /// completion, such as a web page or a stream of server-sent events.
-  ///
-  /// A stream is named without quoting it, because its first event is a
-  /// long line of JSON that adds nothing to the message.
-  private func notACompletionMessage(_ response: HTTPResponse) -> String {
-    let start = String(decoding: response.body.prefix(64), as: UTF8.self)
-      .drop(while: \.isWhitespace)
-    let isEventStream =
-      response.headers["content-type"]?.lowercased().hasPrefix("text/event-stream") == true
-      || start.hasPrefix("data:")
-    if isEventStream {
-      return "The server at \(displayEndpoint) returned a stream of server-sent events (lines "
-        + "that start with \"data:\") in place of one chat completion, although the request set "
-        + "\"stream\" to false. Check llm.baseURL and that the server supports the chat "
-        + "completions API without streaming."
-    }
-    let excerpt = ResponseExcerpt.text(
-      of: response.body, contentType: response.headers["content-type"],
-      maxCharacters: Self.quotedResponseLength)
-    return "The server at \(displayEndpoint) returned a response that is not a chat completion: "
-      + "\(excerpt). Check llm.baseURL and that the server speaks the OpenAI API."
-  }
-
   /// Returns `text` with the API key and the URL credentials of `llm.baseURL` removed.
   func redacted(_ text: String) -> String {
     redaction.redact(text)
@@ -383,42 +334,4 @@ private struct RequestBody: Encodable {
     case responseFormat = "response_format"
     case reasoningEffort = "reasoning_effort"
   }
-}
-
-private struct ResponseBody: Decodable {
-  struct Choice: Decodable {
-    struct Message: Decodable {
-      var content: String?
-    }
-    var message: Message?
-    var finishReason: String?
-
-    enum CodingKeys: String, CodingKey {
-      case message
-      case finishReason = "finish_reason"
-    }
-  }
-
-  struct Usage: Decodable {
-    struct PromptDetails: Decodable {
-      var cachedTokens: Int?
-
-      enum CodingKeys: String, CodingKey {
-        case cachedTokens = "cached_tokens"
-      }
-    }
-    var promptTokens: Int?
-    var completionTokens: Int?
-    var promptTokensDetails: PromptDetails?
-
-    enum CodingKeys: String, CodingKey {
-      case promptTokens = "prompt_tokens"
-      case completionTokens = "completion_tokens"
-      case promptTokensDetails = "prompt_tokens_details"
-    }
-  }
-
-  var model: String?
-  var choices: [Choice]
-  var usage: Usage?
 }

@@ -24,7 +24,9 @@ extension LLMScorer {
     isRetry: Bool, session: inout Session
   ) throws -> Resend {
     var record = record
-    count(completion, estimate: estimate, of: batch, into: &record, session: &session)
+    count(
+      completion.usageReported ? completion.usage : nil, estimate: estimate, of: batch,
+      into: &record, session: &session)
 
     let ids = batch.map(\.id)
     let answer = AnswerParser.parse(completion.content, batchIDs: ids)
@@ -90,15 +92,15 @@ extension LLMScorer {
   }
 
   /// Sets the tokens and cost of `record` and adds them to the session: the
-  /// reported ones, or `estimate` when the response reported no usage.
-  private func count(
-    _ completion: ChatCompletion, estimate: TokenUsage, of batch: [Paper],
+  /// `reported` ones, or `estimate` when the response reported no usage.
+  func count(
+    _ reported: TokenUsage?, estimate: TokenUsage, of batch: [Paper],
     into record: inout BatchRecord, session: inout Session
   ) {
-    if completion.usageReported {
-      record.usage = completion.usage
-      if completion.usage.promptTokens > 0 {
-        session.reportedPromptTokens += completion.usage.promptTokens
+    if let reported {
+      record.usage = reported
+      if reported.promptTokens > 0 {
+        session.reportedPromptTokens += reported.promptTokens
         session.estimatedPromptTokens += TokenEstimate.promptTokens(
           of: prompt.messages(for: batch))
       }

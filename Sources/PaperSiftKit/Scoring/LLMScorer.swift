@@ -12,14 +12,17 @@ import Foundation
 /// the same answer. Such papers have no stored score, so a later call (the
 /// next run of the night) sends them again. Every paper ends with a score or
 /// a reason. After a failure that every later request would repeat (a
-/// rejected key, an exhausted quota, a server that never responds, two
+/// rejected key, an exhausted quota, a server that never responds, or two
 /// batches in a row with server errors, with the same status that rejects
-/// the request, such as 404 or 501, or with answers unusable in the same
-/// way), no further batch is sent, not even one of papers queued to be sent
-/// again, which keep the reason their answer gave.
+/// the request, such as 404 or 501, with responses that are no chat
+/// completion in the same way or with answers unusable in the same way), no
+/// further batch is sent. Not even papers queued to be sent again are, and
+/// they keep the reason their answer gave.
 ///
-/// A response without token usage is counted by the estimate that the
-/// budget check uses, so that the budget and the digest still count it.
+/// A response that reports no token usage is counted by the estimate that
+/// the budget check uses, so that the budget and the digest still count it.
+/// So is a 2xx response that is no chat completion, such as one without
+/// choices, unless it reports usage, which is then kept.
 public final class LLMScorer {
   public let settings: LLMSettings
   public let prompt: PromptBuilder
@@ -266,7 +269,7 @@ public final class LLMScorer {
     session.requests += 1
     let number = session.requests
     let messages = prompt.messages(for: batch)
-    var record = BatchRecord(
+    let record = BatchRecord(
       runID: session.runID, number: number, papers: batch.count, model: settings.model,
       promptHash: promptHash, estimatedPromptTokens: estimatedUsage.promptTokens,
       estimatedCostUSD: estimatedCost, usage: .zero, costUSD: 0, status: .failed)
@@ -285,22 +288,8 @@ public final class LLMScorer {
         messages, maxOutputTokens: settings.maxOutputTokens,
         isStopping: { gate?.isClosed ?? false })
     } catch let error as ChatRequestError {
-      logger.error(
-        "LLM batch failed",
-        [("batch", "\(number)"), ("papers", "\(batch.count)"), ("error", error.message)])
-      record.error = error.message
-      let reason = UnscoredReason.requestFailed(error.message)
-      try runs.database.transaction {
-        _ = try runs.recordBatch(record)
-        try storeUnscored(batch.map { ($0.id, reason) }, session: &session)
-      }
-      if let stopReason = error.stopReason {
-        stop(stopReason, batch: number, session: &session)
-      } else if session.failures.recordFailure(status: error.status) {
-        let reason = session.failures.failureStopReason(
-          settings: settings, endpoint: client.displayEndpoint)
-        stop(reason, batch: number, session: &session)
-      }
+      try storeFailure(
+        error, of: batch, record: record, estimate: estimatedUsage, session: &session)
       return Resend()
     }
 

@@ -41,28 +41,37 @@ enum UnusableAnswer: Sendable, Equatable, CustomStringConvertible {
 /// LLM stage once ``limit`` batches in a row fail the same way, because
 /// every later batch would most likely fail so too and may be paid for.
 ///
-/// Three kinds of run count: answers unusable in the same way, requests
-/// that failed after every attempt with a server error (HTTP 5xx) or a rate
-/// limit (HTTP 429), and requests that failed with the same status that
-/// rejects the request itself (HTTP 4xx, such as 404 for an unknown model,
-/// and HTTP 501 and 505, with which a server reports that it does not
+/// Four kinds of run count: answers unusable in the same way, 2xx responses
+/// that are no chat completion in the same way (``UnusableResponse``),
+/// requests that failed after every attempt with a server error (HTTP 5xx)
+/// or a rate limit (HTTP 429), and requests that failed with the same status
+/// that rejects the request itself (HTTP 4xx, such as 404 for an unknown
+/// model, and HTTP 501 and 505, with which a server reports that it does not
 /// support it). A batch that ends one way ends the runs of the other kinds,
-/// and an answer that gives some paper a score ends all three. HTTP 408 does not count, because it passes
-/// with time. HTTP 401, 403 and 429 for an exhausted quota stop the stage at
-/// once (``ChatRequestError/stopReason``).
+/// and an answer that gives some paper a score ends all of them. HTTP 408
+/// does not count, because it passes with time. HTTP 401, 403 and 429 for an
+/// exhausted quota stop the stage at once (``ChatRequestError/stopReason``).
 struct RepeatedFailures {
   /// The batches in a row that stop the stage.
   static let limit = 2
 
-  private var unusableKind: UnusableAnswer?
-  private var unusableCount = 0
+  /// A way a batch failed that counts towards a run.
+  private enum Failure: Equatable {
+    case answer(UnusableAnswer)
+    case response(UnusableResponse)
+    /// A status that rejects the request itself (``isRequestError(_:)``).
+    case requestError(status: Int)
+    /// HTTP 5xx or 429 after every attempt, whichever the status.
+    case serverError
+  }
+
+  /// The failure of the latest batch, nil when it ended every run.
+  private var latest: Failure?
+  /// The batches in a row, the latest included, that failed as ``latest``.
+  private var count = 0
   /// The HTTP statuses of the latest requests in a row that failed with a
   /// server error or a rate limit after every attempt.
   private(set) var serverErrorStatuses: [Int] = []
-  /// The status that rejected the latest requests in a row, the same for
-  /// each (see ``isRequestError(_:)``), and how many they are.
-  private var clientErrorStatus: Int?
-  private var clientErrorCount = 0
 
   /// Records an answered request.
   ///
@@ -71,16 +80,16 @@ struct RepeatedFailures {
   /// - Returns: Whether it is the ``limit``-th unusable answer in a row of
   ///   the same kind.
   mutating func recordAnswer(_ unusable: UnusableAnswer?) -> Bool {
-    serverErrorStatuses = []
-    endClientErrors()
-    guard let unusable else {
-      unusableKind = nil
-      unusableCount = 0
-      return false
-    }
-    unusableCount = unusable == unusableKind ? unusableCount + 1 : 1
-    unusableKind = unusable
-    return unusableCount == Self.limit
+    record(unusable.map(Failure.answer))
+  }
+
+  /// Records a 2xx response that is no chat completion with a choice.
+  ///
+  /// - Returns: Whether it is the ``limit``-th such response in a row of the
+  ///   same kind. ``stopReason(after:settings:endpoint:)`` then gives the
+  ///   reason to stop.
+  mutating func recordResponse(_ unusable: UnusableResponse) -> Bool {
+    record(.response(unusable))
   }
 
   /// Records a failed request.
@@ -89,24 +98,16 @@ struct RepeatedFailures {
   ///   response arrived.
   /// - Returns: Whether it is the ``limit``-th server error or rate limit
   ///   (HTTP 5xx or 429 after every attempt) in a row, or the ``limit``-th
-  ///   request error (``isRequestError(_:)``) in a row with the same status. ``failureStopReason(settings:endpoint:)`` then
-  ///   gives the reason to stop.
+  ///   request error (``isRequestError(_:)``) in a row with the same status.
+  ///   ``failureStopReason(settings:endpoint:)`` then gives the reason to stop.
   mutating func recordFailure(status: Int?) -> Bool {
-    unusableKind = nil
-    unusableCount = 0
-    if let status, !Self.isRequestError(status), (500...599).contains(status) || status == 429 {
-      endClientErrors()
+    guard let status else { return record(nil) }
+    if !Self.isRequestError(status), (500...599).contains(status) || status == 429 {
+      if latest != .serverError { serverErrorStatuses = [] }
       serverErrorStatuses.append(status)
-      return serverErrorStatuses.count == Self.limit
+      return record(.serverError)
     }
-    serverErrorStatuses = []
-    guard let status, Self.isRequestError(status) else {
-      endClientErrors()
-      return false
-    }
-    clientErrorCount = status == clientErrorStatus ? clientErrorCount + 1 : 1
-    clientErrorStatus = status
-    return clientErrorCount == Self.limit
+    return record(Self.isRequestError(status) ? .requestError(status: status) : nil)
   }
 
   /// Returns whether `status` rejects the request itself, so that every
@@ -117,9 +118,18 @@ struct RepeatedFailures {
     return clientError || RetryPolicy.unsupportedStatuses.contains(status)
   }
 
-  private mutating func endClientErrors() {
-    clientErrorStatus = nil
-    clientErrorCount = 0
+  /// Counts `failure`, or ends every run for nil, and returns whether it
+  /// completes a run of ``limit``.
+  private mutating func record(_ failure: Failure?) -> Bool {
+    if failure != .serverError { serverErrorStatuses = [] }
+    guard let failure else {
+      latest = nil
+      count = 0
+      return false
+    }
+    count = failure == latest ? count + 1 : 1
+    latest = failure
+    return count == Self.limit
   }
 
   /// Returns the reason to store for papers left unsent after ``limit``
@@ -149,13 +159,35 @@ struct RepeatedFailures {
     }
   }
 
+  /// Returns the reason to store for papers left unsent after ``limit``
+  /// 2xx responses in a row were no chat completion in the way `kind` names.
+  static func stopReason(
+    after kind: UnusableResponse, settings: LLMSettings, endpoint: String
+  ) -> String {
+    let opening =
+      "the server at \(endpoint) returned \(kind) to \(limit) batches in a row, with no answer "
+      + "to score, so later batches would most likely get the same and may be paid for "
+      + "nothing. "
+    switch kind {
+    case .emptyBody, .notChatCompletion:
+      return opening + "Check that llm.baseURL is the base of an OpenAI-compatible API, the URL "
+        + "before /chat/completions, and the server's log."
+    case .eventStream:
+      return opening + "PaperSift asks for one JSON response (\"stream\": false). Check that "
+        + "the server, or a proxy in front of it, does not stream its responses."
+    case .noChoices:
+      return opening + "Check that llm.model ('\(settings.model)') names a model that this "
+        + "server serves, and the server's log for why it returned no choices."
+    }
+  }
+
   /// Returns the reason to store for papers left unsent after
   /// ``recordFailure(status:)`` returned true: ``limit`` requests in a row
   /// failed with the same request error, or with server errors.
   ///
   /// It names the status, the model and the settings to check, never the API key.
   func failureStopReason(settings: LLMSettings, endpoint: String) -> String {
-    if let status = clientErrorStatus, clientErrorCount >= Self.limit {
+    if case .requestError(let status)? = latest, count >= Self.limit {
       let opening =
         "the server at \(endpoint) answered HTTP status \(status) to \(Self.limit) batches in a "
         + "row, so later batches would most likely fail the same way. "

@@ -16,7 +16,8 @@ public enum UnscoredReason: Sendable, Equatable, CustomStringConvertible {
   case answerNotJSON
   /// The response had entries, but none with an id of the batch.
   case unknownIDs
-  /// Its request failed after every attempt, with the error message.
+  /// Its request failed after every attempt, or got a 2xx response that is
+  /// no chat completion with a choice, with the error message.
   case requestFailed(String)
   /// Its batch was not sent because an earlier request of the run failed in
   /// a way that every later one would repeat, with the reason.

@@ -17,7 +17,8 @@ public enum BatchStatus: String, Sendable, Codable {
   /// The response gave at least one paper a usable score.
   case ok
   /// The response came back, and its tokens are paid for, but it gave no
-  /// paper a usable score, because every entry was missing or invalid.
+  /// paper a usable score: every entry was missing or invalid, or the
+  /// response was no chat completion with a choice.
   case unusable
   /// The request failed after every attempt.
   case failed

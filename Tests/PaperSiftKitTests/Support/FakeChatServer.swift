@@ -41,6 +41,15 @@ enum FakeReply: Sendable {
   case tooSlow(Double)
   /// This text as the message content.
   case content(String)
+  /// Status 200 and a chat completion whose `choices` list is empty, with
+  /// the usage of a well-formed reply.
+  case noChoices
+  /// Status 200 and a well-formed reply as server-sent events of 40
+  /// characters of content each, with the usage in an event of its own
+  /// before `data: [DONE]`, as OpenAI streams with `include_usage`.
+  case eventStream
+  /// Status 200 and an empty body.
+  case emptyBody
 }
 
 /// A chat-completions endpoint on a real loopback socket, for tests.
@@ -189,31 +198,75 @@ final class FakeChatServer: @unchecked Sendable {
       delay = seconds
     case .content(let text):
       content = text
+    case .noChoices, .eventStream, .emptyBody:
+      content = lines.joined(separator: "\n")
     }
     var reported = usage
     if reported?.completionTokens == 0 { reported?.completionTokens = max(1, content.count / 4) }
+    switch reply {
+    case .emptyBody:
+      return .json("")
+    case .eventStream:
+      return .text(
+        eventStream(content: content, usage: reported),
+        headers: [("Content-Type", "text/event-stream")])
+    default:
+      break
+    }
     var response = ScriptedResponse.json(
-      completionBody(content: content, finishReason: finishReason, usage: reported))
+      completionBody(
+        content: content, finishReason: finishReason, usage: reported,
+        hasChoice: !isNoChoices(reply)))
     response.delay = delay
     return response
   }
 
-  private static func completionBody(content: String, finishReason: String, usage: TokenUsage?)
-    -> String
-  {
+  private static func isNoChoices(_ reply: FakeReply) -> Bool {
+    if case .noChoices = reply { return true }
+    return false
+  }
+
+  private static func completionBody(
+    content: String, finishReason: String, usage: TokenUsage?, hasChoice: Bool = true
+  ) -> String {
     let message: [String: Any] = ["role": "assistant", "content": content]
+    let choice: [String: Any] = ["index": 0, "message": message, "finish_reason": finishReason]
     var body: [String: Any] = [
       "id": "chatcmpl-test", "object": "chat.completion", "model": "fake-model",
-      "choices": [["index": 0, "message": message, "finish_reason": finishReason]],
+      "choices": hasChoice ? [choice] : [],
     ]
-    if let usage {
-      body["usage"] = [
-        "prompt_tokens": usage.promptTokens, "completion_tokens": usage.completionTokens,
-        "total_tokens": usage.promptTokens + usage.completionTokens,
-        "prompt_tokens_details": ["cached_tokens": usage.cachedPromptTokens],
+    if let usage { body["usage"] = usageObject(usage) }
+    return jsonText(body)
+  }
+
+  private static func usageObject(_ usage: TokenUsage) -> [String: Any] {
+    [
+      "prompt_tokens": usage.promptTokens, "completion_tokens": usage.completionTokens,
+      "total_tokens": usage.promptTokens + usage.completionTokens,
+      "prompt_tokens_details": ["cached_tokens": usage.cachedPromptTokens],
+    ]
+  }
+
+  /// Returns `content` as the `data:` events of a streamed chat completion,
+  /// with `usage` in an event of its own before `[DONE]`.
+  private static func eventStream(content: String, usage: TokenUsage?) -> String {
+    let characters = Array(content)
+    var events = stride(from: 0, to: characters.count, by: 40).map { start in
+      let piece = String(characters[start..<min(start + 40, characters.count)])
+      let delta: [String: Any] = [
+        "choices": [["index": 0, "delta": ["content": piece], "finish_reason": NSNull()]]
       ]
+      return jsonText(delta)
     }
-    let data = (try? JSONSerialization.data(withJSONObject: body)) ?? Data()
+    if let usage {
+      events.append(jsonText(["choices": [Any](), "usage": usageObject(usage)]))
+    }
+    events.append("[DONE]")
+    return events.map { "data: \($0)\n\n" }.joined()
+  }
+
+  private static func jsonText(_ object: [String: Any]) -> String {
+    let data = (try? JSONSerialization.data(withJSONObject: object)) ?? Data()
     return String(decoding: data, as: UTF8.self)
   }
 

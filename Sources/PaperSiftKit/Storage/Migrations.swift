@@ -5,7 +5,9 @@ import Foundation
 /// Each migration runs in its own transaction and moves the version by one.
 /// Append new migrations at the end; never edit one that has shipped.
 enum Migrations {
-  static let all: [String] = [version1, version2, version3, version4, version5, version6]
+  static let all: [String] = [
+    version1, version2, version3, version4, version5, version6, version7,
+  ]
 
   /// Applies the migrations that `database` lacks, up to `target` of them.
   ///
@@ -291,5 +293,17 @@ enum Migrations {
       CHECK (command IN ('run', 'score'));
     UPDATE runs SET command = 'score'
     WHERE status IN ('ok', 'partial') AND digest_path IS NULL;
+    """
+
+  /// Feedback stored before this version keeps an old-style id as typed,
+  /// such as `math.GT/0309136`, which never matches the paper that arXiv
+  /// lists as `math/0309136`. The id drops the subject class, as
+  /// ``ArxivIdentifier`` now does; where both forms were stored, the
+  /// rewritten row replaces the other.
+  static let version7 = """
+    UPDATE OR REPLACE feedback
+    SET paper_id = substr(paper_id, 1, instr(paper_id, '.') - 1)
+      || substr(paper_id, instr(paper_id, '/'))
+    WHERE paper_id GLOB '*[a-z].[A-Z][A-Z]/[0-9]*';
     """
 }

@@ -7,7 +7,7 @@ import Testing
 /// long, checked through the executable.
 @Suite struct CommandNoteTests {
   /// Days imported out of order keep the later day's correction, and the
-  /// older file imported again changes nothing, as `import --help` says.
+  /// older file imported again changes nothing, as `import --help` states.
   @Test func olderDayImportedAgainChangesNothing() throws {
     let home = try TestFiles.temporaryFolder()
     defer { try? FileManager.default.removeItem(at: home) }

@@ -23,7 +23,7 @@ import Testing
     #expect(!message.isEmpty)
   }
 
-  /// Keys that resemble no section stay warnings, as README says.
+  /// Keys that resemble no section stay warnings, as README states.
   @Test(arguments: [#"{"comment": "mine"}"#, #"{"$schema": "x", "rank": {}}"#])
   func otherUnknownTopLevelKeyStillLoads(json: String) throws {
     let folder = try TestFiles.temporaryFolder()

@@ -4,7 +4,7 @@ import Testing
 @testable import PaperSiftKit
 
 /// The configuration check of the URLs that clients extend, and the
-/// look-up whose answer has no entry for several ids, against a loopback
+/// look-up whose response has no entry for several ids, against a loopback
 /// arXiv API.
 @Suite struct ConfiguredURLTests {
   static let emptyFeed = #"<feed xmlns="http://www.w3.org/2005/Atom"></feed>"#
@@ -12,7 +12,10 @@ import Testing
   @Test(arguments: [
     ("fetch", "apiBaseURL", "http://127.0.0.1:9/api/query#frag", "remove the '#frag' part"),
     ("fetch", "apiBaseURL", "http://127.0.0.1:9/api/query?id_list=1", "remove 'id_list='"),
-    ("fetch", "apiBaseURL", "http://127.0.0.1:9/api?start=5&max_results=2", "remove 'start=' and 'max_results='"),
+    (
+      "fetch", "apiBaseURL", "http://127.0.0.1:9/api?start=5&max_results=2",
+      "remove 'start=' and 'max_results='"
+    ),
     ("fetch", "rssBaseURL", "http://127.0.0.1:9/rss?x=1", "appends / and the categories"),
     ("fetch", "rssBaseURL", "http://127.0.0.1:9/rss#top", "from '?' or '#' on"),
     ("embedding", "remoteBaseURL", "http://u:secret@127.0.0.1:9/v1#x", "appends /embeddings"),
@@ -64,8 +67,9 @@ import Testing
     #expect(server.requests.isEmpty)
   }
 
-  /// arXiv answers every id it knows, so an answer without entries for two
-  /// ids is a failed look-up: the likes stay pending without a day missed.
+  /// arXiv returns an entry for every id it stores, so a response without
+  /// entries for two ids is a failed look-up. The likes stay pending
+  /// without a day missed.
   @Test func emptyAnswerForSeveralIdsIsAFailedLookup() throws {
     let server = try LoopbackHTTPServer { _ in .text(Self.emptyFeed) }
     defer { server.stop() }
@@ -99,6 +103,7 @@ import Testing
 
     let result = try client.lookUpPapers(ids: ["2505.00151"])
 
-    #expect(result.papers.isEmpty && result.rejected.isEmpty)
+    #expect(result.papers.isEmpty)
+    #expect(result.rejected.isEmpty)
   }
 }

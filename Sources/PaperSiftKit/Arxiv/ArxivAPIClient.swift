@@ -98,7 +98,7 @@ public final class ArxivAPIClient {
   /// so the rest of its batch is requested again without it.
   ///
   /// - Throws: ``PaperSiftError`` as ``papers(ids:)`` does, for an error
-  ///   entry that names none of the requested ids, and for an answer
+  ///   entry that names none of the requested ids, and for a response
   ///   without any entry to a request of several ids.
   public func lookUpPapers(ids: [String]) throws -> PaperLookupResult {
     var wanted: [String] = []
@@ -115,10 +115,10 @@ public final class ArxivAPIClient {
       while !batch.isEmpty {
         do {
           let papers = try lookUp(batch)
-          // arXiv answers every id it knows and an error entry for a bad
-          // one, so no entry at all for several ids is more likely a wrong
-          // fetch.apiBaseURL or a server under load than unknown ids, and
-          // must not count as a day without a paper for each.
+          // arXiv returns an entry for every id it stores and an error
+          // entry for a malformed one. No entry for several ids more likely
+          // means a wrong fetch.apiBaseURL or a server under load, so it
+          // does not count as a day without a paper for each id.
           if papers.isEmpty && batch.count > 1 {
             throw PaperSiftError(
               .network,
@@ -155,8 +155,8 @@ public final class ArxivAPIClient {
   }
 
   /// The query items that ``queryURL(ids:)`` sets, and those that would
-  /// change which entries the API answers with, so `fetch.apiBaseURL` may
-  /// not set them.
+  /// change which entries the API returns, so `fetch.apiBaseURL` may not
+  /// set them.
   static let queryItemNames: Set<String> = ["id_list", "max_results", "search_query", "start"]
 
   /// Returns the URL that looks up `ids` in one request.

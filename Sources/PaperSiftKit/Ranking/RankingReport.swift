@@ -134,7 +134,8 @@ public enum RankingReport {
     var line =
       "The learned models start at \(ranking.minimumTrainingSize) labelled papers with at least "
       + counted(perClass, "pick", "picks") + " and "
-      + counted(perClass, "other paper", "other papers") + " among them (likes, dislikes, the LLM's "
+      + counted(perClass, "other paper", "other papers")
+      + " among them (likes, dislikes, the LLM's "
       + "scores and the other papers of nights that a run scored). They have "
       + "\(ranking.trainingSize) so far: "
       + counted(ranking.feedbackLabels, "like or dislike", "likes and dislikes") + " and "

@@ -56,9 +56,9 @@ public final class PaperStore {
   /// Papers whose announce type is not in `keeping` are counted and skipped.
   /// A stored paper is updated when the listing has a newer version, changed
   /// metadata at the same version on the same or a later day, or a later
-  /// day. An older version never replaces a newer one, an older day's
+  /// day. An older version never replaces a newer one, and an older day's
   /// listing never replaces the text of a newer day's listing of the same
-  /// version, and an empty title, abstract or author list never
+  /// version. An empty title, abstract or author list never
   /// replaces a stored one, while a non-empty one does, as a corrected
   /// listing should. Importing the same listing twice changes nothing.
   ///

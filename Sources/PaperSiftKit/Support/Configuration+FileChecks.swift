@@ -60,9 +60,9 @@ extension Configuration {
     }
   }
 
-  /// Whether `key` is `section` in another case, or one edit away from it
-  /// (two for sections of more than four letters), where an edit adds,
-  /// drops or changes a letter or swaps two neighbours, as in `rnu`.
+  /// Returns whether `key` is `section` in another case, or one edit away
+  /// from it (two for sections of more than four letters). An edit adds,
+  /// drops or changes a letter, or swaps two neighbours as in `rnu`.
   static func resembles(_ key: String, _ section: String) -> Bool {
     let key = Array(key.lowercased())
     let section = Array(section)

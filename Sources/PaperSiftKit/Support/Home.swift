@@ -36,10 +36,10 @@ public struct PaperSiftHome: Sendable {
   /// An empty `PAPERSIFT_HOME` counts as unset, as version 0.7 of the XDG
   /// base directory specification treats its variables ("either not set or
   /// empty") and as `${PAPERSIFT_HOME:-...}` in `scripts/install-model`
-  /// does, and so does one of white space only, which would otherwise name
-  /// a folder of spaces in the working directory. A warning names the
-  /// folder used, because the variable may be empty by mistake, such as in
-  /// a cron line.
+  /// does. So does one of white space only, which would otherwise name a
+  /// folder of spaces in the working directory. A warning names the folder
+  /// used, because the variable may be empty by mistake, such as in a cron
+  /// line.
   public static func fromEnvironment(
     _ environment: [String: String] = ProcessInfo.processInfo.environment
   ) -> PaperSiftHome {
@@ -59,8 +59,8 @@ public struct PaperSiftHome: Sendable {
     return home
   }
 
-  /// Whether `value` is empty or white space only, which names no folder
-  /// that a user means.
+  /// Returns whether `value` is empty or white space only, which names no
+  /// folder that a user means.
   static func isBlank(_ value: String) -> Bool {
     value.allSatisfy { $0.isWhitespace }
   }

@@ -14,8 +14,8 @@ enum URLSetting {
     case queryAppended(Set<String>)
   }
 
-  /// Checks that `value` is an http or https URL with a host that the client
-  /// can extend as `use` says.
+  /// Checks that `value` is an http or https URL with a host, to which the
+  /// client can add what `use` describes.
   ///
   /// - Parameters:
   ///   - key: The dotted key, such as `fetch.apiBaseURL`, for the message.

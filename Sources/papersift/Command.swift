@@ -41,8 +41,9 @@ struct CommandContext {
 
   /// Creates the home folder if needed and opens its database.
   func openDatabase() throws -> Database {
-    noteNewDatabase()
+    // Created first, so that a home that is a file stops with its error alone.
     try home.create()
+    noteNewDatabase()
     return try Database(path: home.databaseURL.path)
   }
 

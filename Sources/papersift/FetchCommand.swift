@@ -23,7 +23,8 @@ struct FetchCommand: Command {
           + "cs.LG,cs.AI unless configured)."),
       .flag(
         "--keep-replacements",
-        help: "Also store replacements (new versions of older papers); default: off."),
+        help: "Also store replacements (new versions of older papers); default: the "
+          + "fetch.keepReplacements setting, off unless configured."),
       .flag(
         "--drop-cross",
         help: "Skip papers cross-listed from other categories; default: they are stored."),
@@ -61,19 +62,20 @@ struct FetchCommand: Command {
     return .success
   }
 
-  /// Returns the notes on a look-up of the pending feedback, one a line.
+  /// Returns the notes on a look-up of the pending feedback, one a line,
+  /// each naming at most ``FeedbackInput/maxListedKeys`` ids.
   static func notes(on lookup: PendingFeedbackLookup) -> [String] {
     var notes: [String] = []
     if !lookup.imported.isEmpty {
       notes.append(
-        "looked up pending feedback; found \(lookup.imported.joined(separator: ", ")), "
+        "looked up pending feedback; found \(FeedbackInput.clippedList(lookup.imported)), "
           + "so that feedback counts now.")
     }
     if !lookup.stillPending.isEmpty {
       let reason =
         lookup.failure.map { "the arXiv look-up failed: \($0)" } ?? "arXiv returned no paper yet"
       notes.append(
-        "feedback stays pending (\(reason)): \(lookup.stillPending.joined(separator: ", ")). "
+        "feedback stays pending (\(reason)): \(FeedbackInput.clippedList(lookup.stillPending)). "
           + "The next fetch, run or like looks the papers up again.")
     }
     for id in lookup.removed.keys.sorted() {

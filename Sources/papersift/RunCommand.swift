@@ -72,6 +72,8 @@ enum RunCommand: Command {
   static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitStatus {
     let options = try makeOptions(arguments)
     let configuration = context.configuration
+    // Created first, so that a home that is a file stops with its error alone.
+    try context.home.create()
     context.noteNewDatabase()
     let outcome = try NightlyRun(home: context.home, configuration: configuration).execute(
       options)

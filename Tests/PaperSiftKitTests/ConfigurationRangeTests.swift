@@ -47,7 +47,15 @@ import Testing
     ),
     (
       #"{"ranking": {"minimumPapersPerClass": 0}}"#, "ranking.minimumPapersPerClass 0",
-      "from 1 to 2147483647"
+      "from 1 to 500000"
+    ),
+    (
+      #"{"ranking": {"minimumLabelledPapers": 0, "minimumPapersPerClass": 1000000}}"#,
+      "ranking.minimumPapersPerClass 1000000", "from 1 to 500000"
+    ),
+    (
+      #"{"ranking": {"minimumLabelledPapers": 2000000}}"#,
+      "ranking.minimumLabelledPapers 2000000", "from 0 to 1000000"
     ),
     (#"{"llm": {"temperature": 2.5}}"#, "llm.temperature '2.5'", "from 0 to 2"),
     (#"{"llm": {"maxAttempts": 0}}"#, "llm.maxAttempts 0", "from 1 to 100"),

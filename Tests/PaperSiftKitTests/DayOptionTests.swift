@@ -4,7 +4,9 @@ import Testing
 @testable import PaperSiftKit
 
 @Suite struct DayOptionTests {
-  @Test(arguments: ["2025-05-05", "2024-02-29", "2000-02-29", "2025-12-31", "2025-04-30"])
+  @Test(arguments: [
+    "2025-05-05", "2024-02-29", "2000-02-29", "2025-12-31", "2025-04-30", "1991-01-01",
+  ])
   func calendarDayIsAccepted(text: String) throws {
     #expect(try DayOption.validated(text) == text)
   }
@@ -16,6 +18,16 @@ import Testing
     ("2025-00-10", "not a calendar day, because there is no month 00; months run from 01 to 12."),
     ("2025-05-05 ", "expected a day as YYYY-MM-DD, such as 2025-05-05."),
     ("20250505", "expected a day as YYYY-MM-DD, such as 2025-05-05."),
+    (
+      "0000-01-01",
+      "arXiv announced its first papers in 1991, so no earlier day has any; give a day from "
+        + "1991 on, such as 2025-05-05."
+    ),
+    (
+      "1990-12-31",
+      "arXiv announced its first papers in 1991, so no earlier day has any; give a day from "
+        + "1991 on, such as 2025-05-05."
+    ),
     ("٢٠٢٥-05-05", "expected a day as YYYY-MM-DD, such as 2025-05-05."),
   ])
   func invalidDayIsNamed(text: String, reason: String) {

@@ -17,8 +17,11 @@ import Testing
     return try papersift.run(arguments)
   }
 
-  @Test(arguments: [["--home", "", "likes"], ["likes", "--home="], ["--home=", "papers"]])
-  func emptyHomeOptionIsRejected(arguments: [String]) throws {
+  @Test(arguments: [
+    (["--home", "", "likes"], ""), (["likes", "--home="], ""), (["--home=", "papers"], ""),
+    (["likes", "--home", " "], " "), (["--home", " \t", "likes"], " \t"),
+  ])
+  func emptyHomeOptionIsRejected(arguments: [String], value: String) throws {
     let folder = try TestFiles.temporaryFolder()
     defer { try? FileManager.default.removeItem(at: folder) }
     let user = folder.appendingPathComponent("user")
@@ -28,27 +31,31 @@ import Testing
     #expect(result.status == 2)
     #expect(
       result.errorOutput
-        == "error: Invalid value '' for --home: expected a folder. An empty value often comes "
-        + "from an unset shell variable, as in --home \"$PS_HOME\". Pass a folder, or leave "
-        + "--home out to use $PAPERSIFT_HOME, else ~/.papersift.\n")
+        == "error: Invalid value '\(value)' for --home: expected a folder. An empty or blank "
+        + "value often comes from an unset shell variable, as in --home \"$PS_HOME\". Pass a "
+        + "folder, or leave --home out to use $PAPERSIFT_HOME, else ~/.papersift.\n")
     #expect(!FileManager.default.fileExists(atPath: user.path))
+    #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
   }
 
-  @Test func emptyVariableNamesDefaultHome() throws {
+  @Test(arguments: ["", " ", "\t "])
+  func emptyVariableNamesDefaultHome(value: String) throws {
     let folder = try TestFiles.temporaryFolder()
     defer { try? FileManager.default.removeItem(at: folder) }
     let user = folder.appendingPathComponent("user")
     try FileManager.default.createDirectory(at: user, withIntermediateDirectories: true)
 
     let result = try Self.run(
-      ["likes"], environment: ["HOME": user.path, "PAPERSIFT_HOME": ""], folder: folder)
+      ["likes"], environment: ["HOME": user.path, "PAPERSIFT_HOME": value], folder: folder)
 
     #expect(result.status == 0, "stderr: \(result.errorOutput)")
     #expect(
       result.errorOutput.contains(
-        "PAPERSIFT_HOME is set but empty, so the default home folder is used; unset the "
-          + "variable or set it to a folder path=\(user.path)/.papersift"))
+        "warning [home] PAPERSIFT_HOME is set but empty or blank, so the default home folder "
+          + "is used; unset the variable or set it to a folder path=\(user.path)/.papersift"),
+      "stderr: \(result.errorOutput)")
     #expect(FileManager.default.fileExists(atPath: user.path + "/.papersift/papersift.sqlite"))
+    #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["user"])
   }
 
   @Test func unsetVariableLogsNoNotice() throws {
@@ -74,9 +81,28 @@ import Testing
 
     #expect(result.status == 1)
     #expect(
-      result.errorOutput.contains(
-        "error: Unable to create the PaperSift home folder '\(home.path)': '\(file.path)' is a "
-          + "file, not a folder. Pass a writable folder with --home or PAPERSIFT_HOME.\n"))
+      result.errorOutput
+        == "error: Unable to create the PaperSift home folder '\(home.path)': '\(file.path)' is "
+        + "a file, not a folder. Pass a writable folder with --home or PAPERSIFT_HOME.\n")
+  }
+
+  /// The new-database notice comes only once the home folder exists, so a
+  /// home that is a file gets its error alone, from `run` too.
+  @Test(arguments: [["likes"], ["run", "--no-llm"]])
+  func homeThatIsAFileGetsNoNotice(arguments: [String]) throws {
+    let folder = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let file = folder.appendingPathComponent("home")
+    try Data("x".utf8).write(to: file)
+
+    let result = try Self.run(
+      ["--home", file.path] + arguments, environment: [:], folder: folder)
+
+    #expect(result.status == 1)
+    #expect(
+      result.errorOutput
+        == "error: Unable to create the PaperSift home folder '\(file.path)': '\(file.path)' is "
+        + "a file, not a folder. Pass a writable folder with --home or PAPERSIFT_HOME.\n")
   }
 
   /// Every command that uses the home stops on an invalid `config.json`,

@@ -161,6 +161,48 @@ import Testing
     #expect(try store.announcementDays().map(\.date) == ["2025-05-05", "2025-05-12"])
   }
 
+  /// Back-filling days in any order keeps the text of the latest day's
+  /// listing at an equal version, and importing the older day again is then
+  /// a no-op.
+  @Test func olderDayKeepsNewerDaysCorrection() throws {
+    let folder = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let store = PaperStore(database: try Self.openDatabase(in: folder))
+    let original = Self.paper("2506.00101", title: "Sparse retrieval")
+    let corrected = Self.paper("2506.00101", title: "Sparse retrieval (corrected)")
+    try store.importDay(date: "2025-06-10", papers: [original])
+    let correction = try store.importDay(date: "2025-06-11", papers: [corrected])
+    let before = try Self.snapshot(store.database)
+
+    let again = try store.importDay(date: "2025-06-10", papers: [original])
+
+    #expect(correction.updated == 1)
+    #expect(again.unchanged == 1)
+    #expect(again.updated == 0)
+    #expect(try Self.snapshot(store.database) == before)
+    let paper = try #require(try store.paper(id: "2506.00101"))
+    #expect(paper.title == "Sparse retrieval (corrected)")
+    #expect(paper.announced == "2025-06-11")
+  }
+
+  /// An older day's listing keeps the stored text, while a correction
+  /// listed on the row's own day still replaces it.
+  @Test func sameDayCorrectionStillReplaces() throws {
+    let folder = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let store = PaperStore(database: try Self.openDatabase(in: folder))
+    try store.importDay(
+      date: "2025-06-11", papers: [Self.paper("2506.00101", title: "Sparse retrieval (corrected)")])
+    let first = try store.importDay(
+      date: "2025-06-10", papers: [Self.paper("2506.00101", title: "Sparse retrieval")])
+    let same = try store.importDay(
+      date: "2025-06-11", papers: [Self.paper("2506.00101", title: "Sparse retrieval (again)")])
+
+    #expect(first.unchanged == 1)
+    #expect(same.updated == 1)
+    #expect(try store.paper(id: "2506.00101")?.title == "Sparse retrieval (again)")
+  }
+
   @Test func duplicateInListingKeepsHighestVersion() throws {
     let folder = try TestFiles.temporaryFolder()
     defer { try? FileManager.default.removeItem(at: folder) }

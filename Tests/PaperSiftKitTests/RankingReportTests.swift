@@ -8,7 +8,7 @@ import Testing
   static func ranking(
     profile: Profile, papers: [Paper] = [], embeddings: Matrix? = nil, trainingSize: Int = 0,
     usedModels: Bool = false, positives: Int = 0, feedbackLabels: Int = 0, scoredNights: Int = 0,
-    settings: RankingSettings = RankingSettings()
+    settings: RankingSettings = RankingSettings(), minimumPerClass: Int = 20
   ) -> NightRanking {
     let ranked = Prefilter(settings: settings).rank(
       papers: papers, embeddings: embeddings ?? Matrix(rows: 0, columns: 3, values: []),
@@ -16,7 +16,7 @@ import Testing
     return NightRanking(
       date: "2025-05-05", papers: papers, ranked: ranked, profile: profile,
       trainingSize: trainingSize, usedModels: usedModels, minimumTrainingSize: 200,
-      minimumPerClass: 20, positives: positives, feedbackLabels: feedbackLabels,
+      minimumPerClass: minimumPerClass, positives: positives, feedbackLabels: feedbackLabels,
       trainingDays: 60, scoredNights: scoredNights, negativeWeight: settings.cold.negativeWeight,
       dislikeWeight: settings.cold.dislikeWeight)
   }
@@ -193,6 +193,18 @@ import Testing
         + "is another paper, so the models stay off until each class has 20. Dislike papers "
         + "you would skip, or let 'papersift run' score a night. The likes and scores of "
         + "2025-05-05 count from the next night on.")
+  }
+
+  /// A per-class minimum of 1 reads "1 pick and 1 other paper".
+  @Test func headerCountsOnePerClassInTheSingular() {
+    let ranking = Self.ranking(
+      profile: Profile(entries: [], matrix: Matrix(rows: 0, columns: 3, values: [])),
+      trainingSize: 0, minimumPerClass: 1)
+
+    #expect(
+      RankingReport.modelsLine(ranking).hasPrefix(
+        "The learned models start at 200 labelled papers with at least 1 pick and 1 other "
+          + "paper among them (likes,"))
   }
 
   @Test func headerWithLearnedModels() {

@@ -138,7 +138,7 @@ import Testing
     }
 
     #expect(error?.code == .configuration)
-    #expect(error?.message.hasPrefix("Invalid \(named) in the configuration") == true)
+    #expect(error?.message.hasPrefix("Invalid \(named) on line 1 of the configuration") == true)
     #expect(error?.message.contains("from 0 and at most 86400") == true)
   }
 

@@ -97,8 +97,9 @@ public final class ArxivAPIClient {
   /// The API responds to a request with one bad id with that error alone,
   /// so the rest of its batch is requested again without it.
   ///
-  /// - Throws: ``PaperSiftError`` as ``papers(ids:)`` does, and for an
-  ///   error entry that names none of the requested ids.
+  /// - Throws: ``PaperSiftError`` as ``papers(ids:)`` does, for an error
+  ///   entry that names none of the requested ids, and for a response
+  ///   without any entry to a request of several ids.
   public func lookUpPapers(ids: [String]) throws -> PaperLookupResult {
     var wanted: [String] = []
     var seen = Set<String>()
@@ -113,7 +114,20 @@ public final class ArxivAPIClient {
       var batch = Array(wanted[start..<min(start + ArxivAPIClient.maxBatchSize, wanted.count)])
       while !batch.isEmpty {
         do {
-          for paper in try lookUp(batch) { found[paper.id] = paper }
+          let papers = try lookUp(batch)
+          // arXiv returns an entry for every id it stores and an error
+          // entry for a malformed one. No entry for several ids more likely
+          // means a wrong fetch.apiBaseURL or a server under load, so it
+          // does not count as a day without a paper for each id.
+          if papers.isEmpty && batch.count > 1 {
+            throw PaperSiftError(
+              .network,
+              "The arXiv API answered the look-up of \(batch.count) ids with no entry at all, "
+                + "so the look-up counts as failed and the ids stay pending. Check "
+                + "fetch.apiBaseURL; it must be the URL of the arXiv API, such as the default "
+                + "\(FetchSettings().apiBaseURL).")
+          }
+          for paper in papers { found[paper.id] = paper }
           batch = []
         } catch let apiError as ArxivAPIErrorEntry {
           guard let id = apiError.rejectedID(among: batch) else {
@@ -139,6 +153,11 @@ public final class ArxivAPIClient {
     }
     return PaperLookupResult(papers: wanted.compactMap { found[$0] }, rejected: rejected)
   }
+
+  /// The query items that ``queryURL(ids:)`` sets, and those that would
+  /// change which entries the API returns, so `fetch.apiBaseURL` may not
+  /// set them.
+  static let queryItemNames: Set<String> = ["id_list", "max_results", "search_query", "start"]
 
   /// Returns the URL that looks up `ids` in one request.
   public func queryURL(ids: [String]) -> String {

@@ -71,19 +71,12 @@ public struct FetchSettings: Codable, Sendable, Equatable {
   /// - Throws: ``PaperSiftError`` with code `configuration` naming the key.
   public func validate() throws {
     let defaults = FetchSettings()
-    for (key, value, example) in [
-      ("rssBaseURL", rssBaseURL, defaults.rssBaseURL),
-      ("apiBaseURL", apiBaseURL, defaults.apiBaseURL),
-    ] {
-      guard let url = URLComponents(string: value), ["http", "https"].contains(url.scheme ?? ""),
-        url.host?.isEmpty == false
-      else {
-        throw PaperSiftError(
-          .configuration,
-          "Invalid fetch.\(key) '\(value)' in the configuration: expected an http or https "
-            + "URL such as \(example).")
-      }
-    }
+    try URLSetting.check(
+      "fetch.rssBaseURL", rssBaseURL, example: defaults.rssBaseURL,
+      use: .pathAppended("/ and the categories"))
+    try URLSetting.check(
+      "fetch.apiBaseURL", apiBaseURL, example: defaults.apiBaseURL,
+      use: .queryAppended(ArxivAPIClient.queryItemNames))
     try SettingRange.checkSeconds("fetch.connectTimeoutSeconds", connectTimeoutSeconds)
     try SettingRange.checkSeconds("fetch.requestTimeoutSeconds", requestTimeoutSeconds)
     try SettingRange.checkCount("fetch.maxAttempts", maxAttempts, in: SettingRange.attempts)

@@ -89,6 +89,9 @@ public struct EmbeddingSettings: Codable, Sendable, Equatable {
         "Invalid embedding.batchSize \(batchSize) in the configuration: expected 1 to 4096 texts "
           + "per forward pass (8 is the default).")
     }
+    try URLSetting.check(
+      "embedding.remoteBaseURL", remoteBaseURL, example: EmbeddingSettings().remoteBaseURL,
+      use: .pathAppended("/embeddings"))
     try SettingRange.checkSeconds("embedding.remoteRequestTimeout", remoteRequestTimeout)
     try SettingRange.checkVariableName("embedding.remoteAPIKeyVariable", remoteAPIKeyVariable)
     try SettingRange.checkCount(

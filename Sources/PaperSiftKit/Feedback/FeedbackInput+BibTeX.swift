@@ -31,15 +31,19 @@ extension FeedbackInput {
   ///
   /// At most ``maxListedKeys`` keys are named. The entries whose arXiv
   /// field is invalid are left to ``invalidIDReport(for:source:)``.
+  /// Joins the first ``maxListedKeys`` of `names` with commas, followed by
+  /// "and N more" for the rest, so that a long list fits a message.
+  public static func clippedList(_ names: [String]) -> String {
+    var shown = Array(names.prefix(maxListedKeys))
+    if names.count > maxListedKeys { shown.append("and \(names.count - maxListedKeys) more") }
+    return shown.joined(separator: ", ")
+  }
+
   public static func skippedNote(for contents: FeedbackFileContents, source: String) -> String? {
     let skipped = contents.skippedEntries.filter { $0.problem == nil }
     guard !skipped.isEmpty else { return nil }
-    var names = skipped.prefix(maxListedKeys).map(\.name)
-    if skipped.count > maxListedKeys {
-      names.append("and \(skipped.count - maxListedKeys) more")
-    }
     return "skipped \(skipped.count) of \(contents.entryCount) BibTeX entries in '\(source)' "
-      + "that have no arXiv id: \(names.joined(separator: ", ")). To include an entry, "
+      + "that have no arXiv id: \(clippedList(skipped.map(\.name))). To include an entry, "
       + "give it an arXiv id such as eprint = {2501.19281}."
   }
 

@@ -133,7 +133,9 @@ public enum RankingReport {
     let fromNights = ranking.trainingSize - ranking.feedbackLabels
     var line =
       "The learned models start at \(ranking.minimumTrainingSize) labelled papers with at least "
-      + "\(perClass) picks and \(perClass) other papers among them (likes, dislikes, the LLM's "
+      + counted(perClass, "pick", "picks") + " and "
+      + counted(perClass, "other paper", "other papers")
+      + " among them (likes, dislikes, the LLM's "
       + "scores and the other papers of nights that a run scored). They have "
       + "\(ranking.trainingSize) so far: "
       + counted(ranking.feedbackLabels, "like or dislike", "likes and dislikes") + " and "

@@ -74,11 +74,14 @@ public struct RankingSettings: Codable, Sendable, Equatable {
   /// - Throws: ``PaperSiftError`` with code `configuration` naming the key,
   ///   the value and the accepted range.
   public func validate() throws {
+    // A million labels is decades of nights: a larger minimum would only
+    // switch the models off without saying so.
     try SettingRange.checkCount(
-      "ranking.minimumLabelledPapers", minimumLabelledPapers, in: 0...Int(Int32.max))
+      "ranking.minimumLabelledPapers", minimumLabelledPapers, in: 0...1_000_000)
     // A model needs at least one paper of each class.
     try SettingRange.checkCount(
-      "ranking.minimumPapersPerClass", minimumPapersPerClass, in: 1...Int(Int32.max))
+      "ranking.minimumPapersPerClass", minimumPapersPerClass, in: 1...500_000)
+    try checkPerClassFitsTotal()
     // 100 years of nights at most, so that the window's date arithmetic cannot overflow.
     try SettingRange.checkCount("ranking.model.trainingDays", model.trainingDays, in: 1...36_500)
 
@@ -114,6 +117,28 @@ public struct RankingSettings: Codable, Sendable, Equatable {
     ] {
       try SettingRange.checkNumber("ranking.\(key)", value, in: -100...100)
     }
+  }
+}
+
+extension RankingSettings {
+  /// Rejects a per-class minimum whose two classes need more papers than
+  /// `minimumLabelledPapers`, which would silently move the models' start
+  /// from that key to twice the per-class minimum. A total minimum of 0
+  /// leaves the start to the per-class minimum alone.
+  ///
+  /// - Throws: ``PaperSiftError`` with code `configuration` naming both keys.
+  func checkPerClassFitsTotal() throws {
+    let needed = 2 * minimumPapersPerClass
+    guard minimumLabelledPapers > 0, needed > minimumLabelledPapers else { return }
+    let most = minimumLabelledPapers / 2
+    let lower = most >= 1 ? "ranking.minimumPapersPerClass to at most \(most), or " : ""
+    throw PaperSiftError(
+      .configuration,
+      "Invalid ranking.minimumPapersPerClass \(minimumPapersPerClass) in the configuration: "
+        + "its picks and other papers make \(needed) labelled papers, more than "
+        + "ranking.minimumLabelledPapers \(minimumLabelledPapers), so the learned models would "
+        + "start at \(needed), not at \(minimumLabelledPapers). Set " + lower
+        + "ranking.minimumLabelledPapers to at least \(needed).")
   }
 }
 

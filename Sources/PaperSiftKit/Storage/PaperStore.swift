@@ -55,8 +55,10 @@ public final class PaperStore {
   ///
   /// Papers whose announce type is not in `keeping` are counted and skipped.
   /// A stored paper is updated when the listing has a newer version, changed
-  /// metadata at the same version, or a later day. An older version never
-  /// replaces a newer one, and an empty title, abstract or author list never
+  /// metadata at the same version on the same or a later day, or a later
+  /// day. An older version never replaces a newer one, and an older day's
+  /// listing never replaces the text of a newer day's listing of the same
+  /// version. An empty title, abstract or author list never
   /// replaces a stored one, while a non-empty one does, as a corrected
   /// listing should. Importing the same listing twice changes nothing.
   ///
@@ -166,8 +168,13 @@ public final class PaperStore {
     }
     guard paper.version >= stored.version else { return .unchanged }
 
+    // At an equal version, the text of a newer day's listing stays: an older
+    // listing imported afterwards would otherwise undo a correction.
+    let isEarlierDay = date.map { day in stored.announced.map { day < $0 } ?? false } ?? false
     var merged = stored
-    if paper.version > stored.version || !PaperStore.sameContent(paper, stored) {
+    if paper.version > stored.version
+      || (!isEarlierDay && !PaperStore.sameContent(paper, stored))
+    {
       merged.version = paper.version
       // A feed item with an empty title, abstract or author list is kept,
       // but its empty field does not replace what an earlier listing stored.

@@ -32,8 +32,20 @@ public struct Configuration: Codable, Sendable, Equatable {
   /// - Throws: ``PaperSiftError`` naming the file and the JSON problem, or
   ///   with code `configuration` naming the key, the value and the accepted range.
   public static func load(from url: URL) throws -> Configuration {
-    let configuration = try decode(from: url)
-    try configuration.validate()
+    guard let data = try readFile(url) else { return Configuration() }
+    let configuration = try decode(data, file: url)
+    let unknown = try configuration.unknownKeys(in: data)
+    try rejectMisspeltSections(unknown, in: data, file: url)
+    for key in unknown {
+      Logger(label: "configuration").warning(
+        "Unknown key in the configuration is ignored; check its spelling",
+        [("key", key), ("file", url.path)])
+    }
+    do {
+      try configuration.validate()
+    } catch let error as PaperSiftError where error.code == .configuration {
+      throw withLine(error, in: data)
+    }
     return configuration
   }
 
@@ -50,24 +62,6 @@ public struct Configuration: Codable, Sendable, Equatable {
     try run.validate()
   }
 
-  private static func decode(from url: URL) throws -> Configuration {
-    guard FileManager.default.fileExists(atPath: url.path) else { return Configuration() }
-    let data: Data
-    do {
-      data = try Data(contentsOf: url)
-    } catch {
-      throw PaperSiftError(
-        .io, "Unable to read '\(url.path)': \(PaperSiftError.describe(error)).", underlying: error)
-    }
-    let configuration = try decode(data, file: url)
-    for key in try configuration.unknownKeys(in: data) {
-      Logger(label: "configuration").warning(
-        "Unknown key in the configuration is ignored; check its spelling",
-        [("key", key), ("file", url.path)])
-    }
-    return configuration
-  }
-
   /// Decodes the text of a configuration file, stricter than `JSONDecoder`.
   ///
   /// The text must be one JSON object without trailing commas, repeated
@@ -82,11 +76,7 @@ public struct Configuration: Codable, Sendable, Equatable {
   ///   the problem and, where it has one, the key path and line.
   static func decode(_ data: Data, file: URL) throws -> Configuration {
     func invalid(_ problem: String, underlying: (any Error)? = nil) -> PaperSiftError {
-      PaperSiftError(
-        .configuration,
-        "Invalid configuration file '\(file.path)': \(problem). "
-          + "Fix the file or delete it to return to the defaults.",
-        underlying: underlying)
+      invalidFile(file, problem, underlying: underlying)
     }
     guard data.contains(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) else {
       throw invalid("the file is empty; write {} for the defaults")

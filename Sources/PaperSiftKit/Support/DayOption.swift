@@ -12,7 +12,7 @@ public enum DayOption {
   ///
   /// - Throws: ``PaperSiftError`` with code `invalidInput` that names the
   ///   expected form, or, for text in that form such as `2025-02-30`, the
-  ///   month or day that the calendar lacks.
+  ///   month or day that the calendar lacks, or a year before arXiv's first.
   public static func validated(_ text: String, option: String = "--date") throws -> String {
     let opening = "Invalid value '\(text)' for \(option):"
     guard let match = text.wholeMatch(of: /(\d{4})-(\d{2})-(\d{2})/),
@@ -34,8 +34,17 @@ public enum DayOption {
         "\(opening) not a calendar day, because \(monthNames[month - 1]) \(match.1) has days "
           + "01 to \(days).")
     }
+    guard year >= firstYear else {
+      throw PaperSiftError(
+        .invalidInput,
+        "\(opening) arXiv announced its first papers in \(firstYear), so no earlier day has "
+          + "any; give a day from \(firstYear) on, such as 2025-05-05.")
+    }
     return text
   }
+
+  /// The year arXiv started (August 1991); no earlier day has papers.
+  static let firstYear = 1991
 
   /// Returns the number of days of `month` (1 to 12) in `year` of the
   /// Gregorian calendar.

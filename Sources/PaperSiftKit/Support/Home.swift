@@ -13,19 +13,20 @@ public struct PaperSiftHome: Sendable {
 
   /// Resolves the home folder from a `--home` value, else from the environment.
   ///
-  /// - Throws: ``PaperSiftError`` with code `invalidInput` for an empty
-  ///   `--home`, which most often comes from an unset shell variable (as in
-  ///   `--home "$PS_HOME"`) and would otherwise open the default home.
+  /// - Throws: ``PaperSiftError`` with code `invalidInput` for an empty or
+  ///   blank `--home`, which most often comes from an unset shell variable
+  ///   (as in `--home "$PS_HOME"` or `--home "$PS_HOME "`) and would
+  ///   otherwise open the default home or a folder named by spaces.
   public static func resolve(
     flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment
   ) throws -> PaperSiftHome {
     guard let flag else { return fromEnvironment(environment) }
-    guard !flag.isEmpty else {
+    guard !isBlank(flag) else {
       throw PaperSiftError(
         .invalidInput,
-        "Invalid value '' for --home: expected a folder. An empty value often comes from an "
-          + "unset shell variable, as in --home \"$PS_HOME\". Pass a folder, or leave --home "
-          + "out to use $PAPERSIFT_HOME, else ~/.papersift.")
+        "Invalid value '\(flag)' for --home: expected a folder. An empty or blank value often "
+          + "comes from an unset shell variable, as in --home \"$PS_HOME\". Pass a folder, or "
+          + "leave --home out to use $PAPERSIFT_HOME, else ~/.papersift.")
     }
     return PaperSiftHome(root: URL(fileURLWithPath: (flag as NSString).expandingTildeInPath))
   }
@@ -35,25 +36,33 @@ public struct PaperSiftHome: Sendable {
   /// An empty `PAPERSIFT_HOME` counts as unset, as version 0.7 of the XDG
   /// base directory specification treats its variables ("either not set or
   /// empty") and as `${PAPERSIFT_HOME:-...}` in `scripts/install-model`
-  /// does. A notice names the folder used, because the variable may be
-  /// empty by mistake, such as in a cron line.
+  /// does. So does one of white space only, which would otherwise name a
+  /// folder of spaces in the working directory. A warning names the folder
+  /// used, because the variable may be empty by mistake, such as in a cron
+  /// line.
   public static func fromEnvironment(
     _ environment: [String: String] = ProcessInfo.processInfo.environment
   ) -> PaperSiftHome {
     let value = environment["PAPERSIFT_HOME"]
-    if let value, !value.isEmpty {
+    if let value, !isBlank(value) {
       return PaperSiftHome(root: URL(fileURLWithPath: (value as NSString).expandingTildeInPath))
     }
     let user = environment["HOME"] ?? NSHomeDirectory()
     let home = PaperSiftHome(
       root: URL(fileURLWithPath: user).appendingPathComponent(".papersift"))
     if value != nil {
-      Logger(label: "home").notice(
-        "PAPERSIFT_HOME is set but empty, so the default home folder is used; unset the "
-          + "variable or set it to a folder",
+      Logger(label: "home").warning(
+        "PAPERSIFT_HOME is set but empty or blank, so the default home folder is used; unset "
+          + "the variable or set it to a folder",
         [("path", home.root.path)])
     }
     return home
+  }
+
+  /// Returns whether `value` is empty or white space only, which names no
+  /// folder that a user means.
+  static func isBlank(_ value: String) -> Bool {
+    value.allSatisfy { $0.isWhitespace }
   }
 
   public var databaseURL: URL { root.appendingPathComponent("papersift.sqlite") }

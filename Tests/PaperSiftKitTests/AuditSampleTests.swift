@@ -217,7 +217,7 @@ import Testing
 
   /// The JSON of a 0/0 recall keeps the counts and the reason and leaves
   /// out `recall`, `recallLow` and `recallHigh`, as README says.
-  @Test func zeroOverZeroRecallLeavesOutEveryRecallKey() throws {
+  @Test func zeroOverZeroRecallOmitsBounds() throws {
     let estimate = RecallEstimate(
       picksAboveCutoff: 0, papersBelowCutoff: 75, sampleSize: 5, samplePicks: 0)
     let encoder = JSONEncoder()

@@ -46,7 +46,9 @@ import Testing
 
   /// A fraction out of range is echoed as typed, and NaN is called no number.
   @Test(arguments: [
-    (["--fraction", "0"], "error: Invalid --fraction 0: expected a share above 0 and at most 1.\n"),
+    (
+      ["--fraction", "0"], "error: Invalid --fraction 0: expected a share above 0 and at most 1.\n"
+    ),
     (
       ["--fraction", "1.50"],
       "error: Invalid --fraction 1.50: expected a share above 0 and at most 1.\n"

@@ -110,8 +110,11 @@ import Testing
           + "all 30 would have cost about $0.0601"))
     let json = String(decoding: try JSONDigest.encode(content), as: UTF8.self)
     #expect(json.contains("\"noScoreDollars\" : 0.005,"))
-    #expect(!String(decoding: try JSONDigest.encode(DigestBuilder.build(try DigestTests.night())),
-      as: UTF8.self).contains("noScoreDollars"))
+    #expect(
+      !String(
+        decoding: try JSONDigest.encode(DigestBuilder.build(try DigestTests.night())),
+        as: UTF8.self
+      ).contains("noScoreDollars"))
   }
 
   /// Amounts below $0.00005 read "under $0.0001" in sentences, never

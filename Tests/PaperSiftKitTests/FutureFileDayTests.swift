@@ -40,7 +40,8 @@ import Testing
     /// and that no run was recorded.
     func expectNothingChanged() throws {
       let days = try papersift.run(["papers", "--json"])
-      #expect(try ImportCommandTests.listed(days).map(\.announced).allSatisfy { $0 == "2025-05-05" })
+      #expect(
+        try ImportCommandTests.listed(days).map(\.announced).allSatisfy { $0 == "2025-05-05" })
       #expect(try ImportCommandTests.listed(days).count == 3)
       let database = try Database(path: home.appendingPathComponent("papersift.sqlite").path)
       #expect(try database.scalar("SELECT COUNT(*) FROM runs") == .integer(0))
@@ -52,7 +53,9 @@ import Testing
     func close() { try? FileManager.default.removeItem(at: home) }
   }
 
-  static func expectRejected(_ result: PaperSiftProcess.Result, file: URL, day: String, origin: String) {
+  static func expectRejected(
+    _ result: PaperSiftProcess.Result, file: URL, day: String, origin: String
+  ) {
     #expect(result.status == 2, "stderr: \(result.errorOutput)")
     #expect(
       result.errorOutput.contains(
@@ -63,7 +66,7 @@ import Testing
     #expect(!result.output.contains("stored"))
   }
 
-  @Test func importRejectsFutureDayOfFileNameAndFeed() throws {
+  @Test func importRejectsFutureFileDay() throws {
     let setup = try Setup()
     defer { setup.close() }
 
@@ -75,7 +78,7 @@ import Testing
     try setup.expectNothingChanged()
   }
 
-  @Test func scoreAndRunInputRejectFutureDayOfFile() throws {
+  @Test func scoreAndRunRejectFutureFileDay() throws {
     let setup = try Setup()
     defer { setup.close() }
 
@@ -88,12 +91,15 @@ import Testing
     Self.expectRejected(ran, file: setup.feed, day: "2099-05-05", origin: "its pubDate")
     try setup.expectNothingChanged()
     let digests = setup.home.appendingPathComponent("digests")
-    #expect(!FileManager.default.fileExists(atPath: digests.appendingPathComponent(
-      "digest-2099-05-05.md").path))
+    #expect(
+      !FileManager.default.fileExists(
+        atPath: digests.appendingPathComponent(
+          "digest-2099-05-05.md"
+        ).path))
   }
 
   /// A fetched feed dated in the future is rejected by URL and day.
-  @Test func fetchedFeedWithFutureDayIsRejected() throws {
+  @Test func fetchedFutureFeedIsRejected() throws {
     let server = try LoopbackHTTPServer { _ in .text(Setup.futureFeed) }
     defer { server.stop() }
     let setup = try Setup(rssBaseURL: server.baseURL + "/rss")
@@ -122,8 +128,9 @@ import Testing
   /// 4 May 2025 in New York, 2025-05-05 is accepted and 2025-05-06 is not.
   @Test func fileDayUpToTomorrowIsAccepted() throws {
     let now = try #require(ISO8601DateFormatter().date(from: "2025-05-04T23:30:00Z"))
-    let line = Data(try String(contentsOf: TestFiles.benchmarkDay, encoding: .utf8)
-      .split(separator: "\n")[0].utf8)
+    let line = Data(
+      try String(contentsOf: TestFiles.benchmarkDay, encoding: .utf8)
+        .split(separator: "\n")[0].utf8)
 
     let accepted = try FeedReader.parse(
       line, source: "a", fileName: "2025-05-05.papers.jsonl", now: now)

@@ -71,7 +71,7 @@ import Testing
     #expect(json.contains("\"noScoreDollars\" : 0.00042,"))
   }
 
-  @Test func otherDayPapersScoredUnderTheNightCountForTheirDay() throws {
+  @Test func otherDayPapersCountForTheirDay() throws {
     let server = try FakeChatServer(replies: [], usage: Self.usage)
     defer { server.stop() }
     let (home, day) = try Self.home(server: server)
@@ -79,10 +79,11 @@ import Testing
     let papersift = try PaperSiftProcess(home: home)
     // 10 papers of 2025-05-06, stored under their day, and the same lines
     // in a file without a day.
-    let lines = try String(
-      contentsOf: TestFiles.repositoryRoot.appendingPathComponent(
-        "Data/benchmark/2025-05-06.papers.jsonl"), encoding: .utf8
-    ).split(separator: "\n").prefix(10).joined(separator: "\n") + "\n"
+    let lines =
+      try String(
+        contentsOf: TestFiles.repositoryRoot.appendingPathComponent(
+          "Data/benchmark/2025-05-06.papers.jsonl"), encoding: .utf8
+      ).split(separator: "\n").prefix(10).joined(separator: "\n") + "\n"
     let otherDay = try TestFiles.write(lines, named: "2025-05-06.papers.jsonl", in: home)
     let undated = try TestFiles.write(lines, named: "undated.jsonl", in: home)
     let topics = NightFixtures.topicsFile.path
@@ -118,7 +119,7 @@ import Testing
 
   /// A request that scored 3 papers of the night and 1 of another day
   /// prices the night's papers with 3/4 of its dollars.
-  @Test func requestWithPapersOfTwoDaysCountsItsShare() throws {
+  @Test func mixedDayRequestCountsItsShare() throws {
     let database = try ScoringFixtures.database()
     let papers = ScoringFixtures.papers(4)
     let store = PaperStore(database: database)

@@ -248,7 +248,7 @@ import Testing
 
   /// An unusable answer is a chat completion, so it ends a run of responses
   /// that are no chat completion and starts a run of its own.
-  @Test func unusableAnswerBetweenResponsesDoesNotStop() throws {
+  @Test func answerBetweenResponsesDoesNotStop() throws {
     let server = try FakeChatServer(
       replies: [.noChoices, .content("I cannot help with that."), .emptyBody, .wellFormed])
     defer { server.stop() }

@@ -9,7 +9,10 @@ extension FeedItemChecks {
   /// file misnamed, and storing it would move its papers to that day. The
   /// check runs before anything is stored.
   ///
-  /// - Parameter advice: What to check besides the system clock.
+  /// - Parameters:
+  ///   - document: The file or feed just parsed.
+  ///   - now: The time against which the day is checked.
+  ///   - advice: What to check besides the system clock.
   /// - Throws: ``PaperSiftError`` with code `invalidInput` naming the file
   ///   or URL and the day.
   static func checkAnnouncedDay(of document: FeedDocument, now: Date, advice: String) throws {

@@ -180,11 +180,13 @@ struct RepeatedFailures {
     let opening =
       "the server at \(endpoint) \(returned), with no answer to score, so later batches would "
       + "most likely get the same and may be paid for nothing. "
-    return opening + responseKinds.map { Self.advice(for: $0, settings: settings) }
-      .reduce(into: [String]()) { list, advice in
-        if !list.contains(advice) { list.append(advice) }
-      }
-      .joined(separator: " ")
+    // An empty body and a body that is no chat completion share their advice.
+    var advice: [String] = []
+    for kind in responseKinds {
+      let text = Self.advice(for: kind, settings: settings)
+      if !advice.contains(text) { advice.append(text) }
+    }
+    return opening + advice.joined(separator: " ")
   }
 
   /// Returns what to check after 2xx responses that are no chat completion

@@ -104,8 +104,14 @@ enum RunCommand: Command {
     }
     if let top = try arguments.int("--top", in: ParsedArguments.paperCounts) {
       options.cutoff = .count(top)
-    } else if let share = try arguments.double("--fraction") {
-      // NightlyRun checks the range, with one message for 0 and for 1.5.
+    } else if let text = arguments.string("--fraction"),
+      let share = try arguments.double("--fraction")
+    {
+      // One message for 0 and for 1.5, which echoes the value as typed.
+      guard share > 0, share <= 1 else {
+        throw PaperSiftError(
+          .invalidInput, "Invalid --fraction \(text): expected a share above 0 and at most 1.")
+      }
       options.cutoff = .fraction(share)
     } else if let cutoff = arguments.string("--cutoff"), cutoff != "auto" {
       throw PaperSiftError(.invalidInput, "Invalid --cutoff '\(cutoff)': the only value is auto.")

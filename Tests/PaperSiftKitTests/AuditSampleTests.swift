@@ -135,11 +135,11 @@ import Testing
     Case(
       name: "no pick above cutoff", picksAbove: 0, below: 6, sample: 3, samplePicks: 1,
       confidence: 0.95, lost: 2, lostRange: 1...4, recall: 0, recallLow: 0, recallHigh: 0),
-    // K=0 and k=0: recall is 0/0. The low bound is 0/(0+7) = 0, the high
-    // bound 0/(0+0) is undefined.
+    // K=0 and k=0: recall is 0/0. The low bound 0/(0+7) = 0 says nothing
+    // alone, and the high bound 0/(0+0) is undefined, so both are left out.
     Case(
       name: "no picks anywhere", picksAbove: 0, below: 10, sample: 2, samplePicks: 0,
-      confidence: 0.95, lost: 0, lostRange: 0...7, recall: nil, recallLow: 0, recallHigh: nil),
+      confidence: 0.95, lost: 0, lostRange: 0...7, recall: nil, recallLow: nil, recallHigh: nil),
     // n=0 below a non-empty cutoff: no estimate at all.
     Case(
       name: "empty sample", picksAbove: 4, below: 10, sample: 0, samplePicks: 0,
@@ -213,6 +213,20 @@ import Testing
       samplePicks: samplePicks)
     #expect(estimate.noRecallReason == reason)
     #expect((estimate.recall == nil) == (reason != nil))
+  }
+
+  /// The JSON of a 0/0 recall keeps the counts and the reason and leaves
+  /// out `recall`, `recallLow` and `recallHigh`, as README says.
+  @Test func zeroOverZeroRecallOmitsBounds() throws {
+    let estimate = RecallEstimate(
+      picksAboveCutoff: 0, papersBelowCutoff: 75, sampleSize: 5, samplePicks: 0)
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = .sortedKeys
+    let json = String(decoding: try encoder.encode(estimate), as: UTF8.self)
+
+    #expect(!json.contains("\"recall"), "json: \(json)")
+    #expect(json.contains("\"picksAboveCutoff\":0"), "json: \(json)")
+    #expect(json.contains("\"noRecallReason\":\"no paper above the cutoff"), "json: \(json)")
   }
 
   private func expectClose(_ actual: Double?, _ expected: Double?) {

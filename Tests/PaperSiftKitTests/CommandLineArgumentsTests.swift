@@ -55,6 +55,18 @@ import Testing
     }
   }
 
+  @Test(arguments: ["nan", "NaN", "-nan"])
+  func notANumberSaysSo(text: String) throws {
+    let parsed = try Self.spec.parse(["--top", text])
+    #expect {
+      _ = try parsed.double("--top", in: 0 ... .infinity)
+    } throws: { error in
+      (error as? PaperSiftError)?.message
+        == "Invalid value '\(text)' for --top: expected a number of at least 0.0, and this one "
+        + "is not a number."
+    }
+  }
+
   @Test(arguments: [
     (["--no-llm=false"], "Option '--no-llm' takes no value, but 'false' was given."),
     (["--bogus"], "Unknown option '--bogus' for 'run'. Run 'papersift run --help'"),

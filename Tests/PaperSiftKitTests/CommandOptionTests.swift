@@ -44,6 +44,36 @@ import Testing
     #expect(result.errorOutput.contains(message), "stderr: \(result.errorOutput)")
   }
 
+  /// A fraction out of range is echoed as typed, and NaN is called no number.
+  @Test(arguments: [
+    (
+      ["--fraction", "0"], "error: Invalid --fraction 0: expected a share above 0 and at most 1.\n"
+    ),
+    (
+      ["--fraction", "1.50"],
+      "error: Invalid --fraction 1.50: expected a share above 0 and at most 1.\n"
+    ),
+    (
+      ["--fraction", "nan"],
+      "error: Invalid value 'nan' for --fraction: expected a number, and this one is not a "
+        + "number.\n"
+    ),
+    (
+      ["--budget", "nan"],
+      "error: Invalid value 'nan' for --budget: expected a number of at least 0.0, and this "
+        + "one is not a number.\n"
+    ),
+  ])
+  func runNumberOptionsEchoTheValue(arguments: [String], message: String) throws {
+    let home = try TestFiles.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: home) }
+
+    let result = try PaperSiftProcess(home: home).run(["run", "--no-llm"] + arguments)
+
+    #expect(result.status == 2)
+    #expect(result.errorOutput.hasSuffix(message), "stderr: \(result.errorOutput)")
+  }
+
   @Test(arguments: [
     ["run", "--no-llm", "--date"], ["rank", "--date"], ["papers", "--date"],
     ["import", "FILE", "--date"], ["score", "FILE", "--date"],

@@ -624,10 +624,17 @@ import Testing
       digest.skippedLLM?.reason == "no paper got a score, and the first cause was: invalid score")
     #expect(digest.usage.promptTokens == paidTokens)
     #expect(abs(digest.usage.totalDollars - paidDollars) < 1e-9)
+    // The requests returned no score, so they price no paper and are
+    // counted apart.
     let cost = try #require(digest.costSaved)
-    #expect(abs(cost.paidDollars - paidDollars) < 1e-9)
+    #expect(cost.paidDollars == 0)
+    #expect(abs((cost.noScoreDollars ?? 0) - paidDollars) < 1e-9)
     #expect(cost.estimatedDollars != nil)
     let markdown = try NightFixtures.markdown(in: home)
+    #expect(
+      markdown.contains(
+        "No paper got a score, although the requests cost \(String(format: "$%.4f", paidDollars))."
+      ))
     #expect(
       markdown.contains(
         "No paper got a score in this run. What the night's requests cost, earlier runs' "

@@ -5,7 +5,7 @@ import Testing
 
 /// HTTP 200 responses that are no chat completion with a choice: the client
 /// keeps the usage they report, the scorer counts them or their estimate,
-/// and two of a kind in a row stop the LLM stage.
+/// and two in a row, of one kind or two, stop the LLM stage.
 @Suite struct UnusableResponseTests {
   static let usage = TokenUsage(promptTokens: 2_000, completionTokens: 500, cachedPromptTokens: 400)
   /// The dollars of ``usage`` at gpt-4o-mini's built-in prices: 1600
@@ -220,16 +220,42 @@ import Testing
           + "proxy in front of it, does not stream its responses.") == true)
   }
 
-  @Test func differentResponsesInARowDoNotStop() throws {
-    let server = try FakeChatServer(
-      replies: [.noChoices, .emptyBody, .noChoices, .content("I cannot help with that.")])
+  /// A stream, then an HTML page: two responses in a row that are no chat
+  /// completion stop the stage, and the reason names both kinds with the
+  /// advice for each.
+  @Test func differentResponsesInARowStop() throws {
+    let server = try FakeChatServer(replies: [.eventStream, .htmlPage, .eventStream])
     defer { server.stop() }
-    let (_, result, _) = try ScoringFailureTests.score(50, on: server)
+    let (_, result, _) = try ScoringFailureTests.score(40, on: server)
 
-    // The refusal is a chat completion, so its unusable answer counts apart
-    // from the responses before it.
-    #expect(server.requests.count == 5)
-    #expect(result.scores.map(\.paperID) == ScoringFailureTests.ids(41...50))
+    #expect(server.requests.count == 2)
+    #expect(result.scores.isEmpty)
+    let reasons = ScoringFailureTests.reasons(result)
+    #expect(reasons.count == 40)
+    let endpoint = server.baseURL + "/chat/completions"
+    for id in ScoringFailureTests.ids(21...40) {
+      #expect(
+        reasons[id]
+          == "not sent: the server at \(endpoint) returned no chat completion to 2 batches in a "
+          + "row (a stream of server-sent events, then a response that is not a chat "
+          + "completion), with no answer to score, so later batches would most likely get the "
+          + "same and may be paid for nothing. PaperSift asks for one JSON response (\"stream\": "
+          + "false). Check that the server, or a proxy in front of it, does not stream its "
+          + "responses. Check that llm.baseURL is the base of an OpenAI-compatible API, the URL "
+          + "before /chat/completions, and the server's log.", "\(id)")
+    }
+  }
+
+  /// An unusable answer is a chat completion, so it ends a run of responses
+  /// that are no chat completion and starts a run of its own.
+  @Test func answerBetweenResponsesDoesNotStop() throws {
+    let server = try FakeChatServer(
+      replies: [.noChoices, .content("I cannot help with that."), .emptyBody, .wellFormed])
+    defer { server.stop() }
+    let (_, result, _) = try ScoringFailureTests.score(40, on: server)
+
+    #expect(server.requests.count == 4)
+    #expect(result.scores.map(\.paperID) == ScoringFailureTests.ids(31...40))
   }
 
   @Test func unusableResponseCountsTowardBudget() throws {

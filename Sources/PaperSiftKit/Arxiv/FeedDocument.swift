@@ -209,13 +209,18 @@ public enum FeedReader {
   ///     Papers whose month is in the future are skipped with a warning.
   /// - Returns: The papers, with the day when the content or the name gives one.
   /// - Throws: ``PaperSiftError`` with code `invalidInput` when the format is
-  ///   not recognised, the content is malformed, or every paper has an id
-  ///   whose month is in the future, naming `source` and the position.
+  ///   not recognised, the content is malformed, every paper has an id
+  ///   whose month is in the future, or the day is one arXiv has not
+  ///   announced yet at `now`, naming `source` and the position or the day.
   public static func parse(
     _ data: Data, source: String, fileName: String? = nil, now: Date = Date()
   ) throws -> FeedDocument {
     do {
-      return try parseKeepingAPIErrors(data, source: source, fileName: fileName, now: now)
+      let document = try parseKeepingAPIErrors(
+        data, source: source, fileName: fileName, now: now)
+      try FeedItemChecks.checkAnnouncedDay(
+        of: document, now: now, advice: FeedItemChecks.fileDayAdvice)
+      return document
     } catch let apiError as ArxivAPIErrorEntry {
       throw PaperSiftError(.invalidInput, apiError.fileMessage(source: source))
     }

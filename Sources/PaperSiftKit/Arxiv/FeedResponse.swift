@@ -38,7 +38,8 @@ enum FeedResponse {
   /// - Throws: ``PaperSiftError`` with code `network` when the body is an
   ///   HTML page or does not parse, since a cut download or a maintenance
   ///   page can pass, and with code `invalidInput` when it is a feed of
-  ///   another format. The message names `url` and the setting to check.
+  ///   another format or gives a day arXiv has not announced yet. The
+  ///   message names `url` and the setting to check.
   ///   An error entry of the arXiv API is thrown as ``ArxivAPIErrorEntry``.
   static func parse(_ response: HTTPResponse, url: String, expecting expected: Expectation)
     throws -> FeedDocument
@@ -70,6 +71,10 @@ enum FeedResponse {
         "The response from \(url) is \(document.format.rawValue), not \(expected.name). "
           + "Check \(expected.setting).")
     }
+    try FeedItemChecks.checkAnnouncedDay(
+      of: document, now: Date(),
+      advice: "that \(expected.setting) is the URL of \(expected.name), such as the default "
+        + "\(expected.defaultURL).")
     return document
   }
 

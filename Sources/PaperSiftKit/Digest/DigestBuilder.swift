@@ -54,12 +54,17 @@ public struct DigestInput: Codable, Sendable {
   /// The tokens and dollars of the night's requests, under every model and prompt.
   public var usage: DigestContent.Usage
   /// The dollars of the night's requests under `model` and the prompt of
-  /// ``scores``, which price each scored paper. Nil takes the total of ``usage``.
+  /// ``scores`` that returned scores of the night's papers, which price each
+  /// scored paper. Nil takes the total of ``usage``.
   public var scoringDollars: Double?
-  /// The papers that the requests of ``scoringDollars`` gave a score, which
-  /// earlier runs of the night with another cutoff can make more than those
-  /// chosen at this one. Nil takes the chosen papers that have a score.
+  /// The papers of the night that the requests of ``scoringDollars`` gave a
+  /// score, which earlier runs of the night with another cutoff can make
+  /// more than those chosen at this one. Nil takes the chosen papers that
+  /// have a score.
   public var scoringPapers: Int?
+  /// The dollars of the night's requests under `model` and the prompt of
+  /// ``scores`` that returned no score, which price no paper. Nil is none.
+  public var noScoreDollars: Double?
   public var selectionRule: SelectionRule
   /// Set when the LLM stage was skipped, and then ``scores`` is ignored.
   public var skippedLLM: DigestContent.SkippedLLM?
@@ -143,7 +148,8 @@ public enum DigestBuilder {
         chosenPapers: counts.chosen, scoredPapers: counts.scored, allPapers: counts.papers,
         paidDollars: input.scoringDollars ?? input.usage.totalDollars,
         paidScoredPapers: paidPapers,
-        estimatedDollars: input.skippedLLM?.estimatedUsage.totalDollars)
+        estimatedDollars: input.skippedLLM?.estimatedUsage.totalDollars,
+        noScoreDollars: input.noScoreDollars ?? 0)
     }
     let content = DigestContent(
       date: input.date, model: input.model, usage: input.usage, counts: counts,

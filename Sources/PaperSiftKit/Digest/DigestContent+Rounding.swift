@@ -30,6 +30,7 @@ extension DigestContent.CostSaved {
   func roundingDollars() -> Self {
     var copy = self
     copy.paidDollars = Dollars.rounded(paidDollars)
+    copy.noScoreDollars = noScoreDollars.map(Dollars.rounded)
     copy.estimatedDollars = estimatedDollars.map(Dollars.rounded)
     copy.dollarsPerPaper = Dollars.rounded(dollarsPerPaper)
     copy.allPapersDollars = Dollars.rounded(allPapersDollars)

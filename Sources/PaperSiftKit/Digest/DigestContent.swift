@@ -286,10 +286,11 @@ public struct DigestContent: Codable, Sendable, Equatable {
   ///
   /// The cost of every paper is an estimate: the dollars per paper times the
   /// night's papers. The dollars per paper are the paid dollars over the
-  /// papers that the paid requests gave a score, which include papers that
-  /// other runs of the night chose at another cutoff. When no paper got a
-  /// score, because the LLM stage was skipped or failed, they are the
-  /// estimated dollars over the papers chosen.
+  /// papers of the night that the paid requests gave a score, which include
+  /// papers that other runs of the night chose at another cutoff. Requests
+  /// that returned no score are counted apart and price no paper. When no
+  /// paper got a score, because the LLM stage was skipped or failed, the
+  /// dollars per paper are the estimated dollars over the papers chosen.
   public struct CostSaved: Codable, Sendable, Equatable {
     /// The papers chosen for the LLM: those above the cutoff and the audit sample.
     public var chosenPapers: Int
@@ -297,11 +298,16 @@ public struct DigestContent: Codable, Sendable, Equatable {
     public var scoredPapers: Int
     public var allPapers: Int
     /// The dollars paid for the night's requests under the digest's model
-    /// and prompt, whose scores the digest shows.
+    /// and prompt, whose scores the digest shows, that returned scores of
+    /// papers of the night.
     public var paidDollars: Double
-    /// The papers that the requests of ``paidDollars`` gave a score, chosen
-    /// at this cutoff or not, 0 when the stage was skipped or failed.
+    /// The papers of the night that the requests of ``paidDollars`` gave a
+    /// score, chosen at this cutoff or not, 0 when the stage was skipped or
+    /// failed.
     public var paidScoredPapers: Int
+    /// The dollars paid for the night's requests under the same model and
+    /// prompt that returned no score, nil when there were none.
+    public var noScoreDollars: Double?
     /// The estimated dollars of scoring the chosen papers, set only when no
     /// paper got a score.
     public var estimatedDollars: Double?
@@ -314,12 +320,13 @@ public struct DigestContent: Codable, Sendable, Equatable {
 
     /// Prices the night from the paid dollars of `paidScoredPapers` scores,
     /// or from `estimatedDollars` when `paidScoredPapers` is 0.
+    /// `noScoreDollars` prices no paper, and is kept when above 0.
     ///
     /// - Precondition: `paidScoredPapers > 0`, or `chosenPapers > 0` with an
     ///   estimate.
     public init(
       chosenPapers: Int, scoredPapers: Int, allPapers: Int, paidDollars: Double,
-      paidScoredPapers: Int, estimatedDollars: Double?
+      paidScoredPapers: Int, estimatedDollars: Double?, noScoreDollars: Double = 0
     ) {
       precondition(
         paidScoredPapers > 0 || (chosenPapers > 0 && estimatedDollars != nil),
@@ -329,6 +336,7 @@ public struct DigestContent: Codable, Sendable, Equatable {
       self.allPapers = allPapers
       self.paidDollars = paidDollars
       self.paidScoredPapers = paidScoredPapers
+      self.noScoreDollars = noScoreDollars > 0 ? noScoreDollars : nil
       if paidScoredPapers > 0 {
         self.estimatedDollars = nil
         dollarsPerPaper = paidDollars / Double(paidScoredPapers)

@@ -174,23 +174,25 @@ extension MarkdownDigest {
       }
       return heading + "No paper was sent to the LLM, so nothing was spent."
     }
-    let all = MarkdownText.dollars(cost.allPapersDollars)
-    let saved = MarkdownText.dollars(cost.savedDollars)
-    let paid = MarkdownText.dollars(cost.paidDollars)
+    let all = Dollars.about(cost.allPapersDollars)
+    let saved = Dollars.about(cost.savedDollars)
+    let paid = Dollars.inText(cost.paidDollars)
     let everyPaperChosen = cost.chosenPapers >= cost.allPapers
     if let estimate = cost.estimatedDollars {
       let chosen = MarkdownText.counted(cost.chosenPapers, "paper")
       let saving =
         everyPaperChosen
         ? " The cutoff chose every paper of the night, so it would save nothing."
-        : " Scoring all \(cost.allPapers) at the same cost per paper would cost about \(all), so "
-          + "the cutoff would save about \(saved)."
+        : " Scoring all \(cost.allPapers) at the same cost per paper would cost \(all), so "
+          + "the cutoff would save \(saved)."
       let text =
-        "Scoring the \(chosen) at the chosen cutoff would cost about "
-        + "\(MarkdownText.dollars(estimate)) by estimate." + saving
+        "Scoring the \(chosen) at the chosen cutoff would cost "
+        + "\(Dollars.about(estimate)) by estimate." + saving
       guard content.skippedLLM?.requestsFailed == true else { return heading + text }
-      guard cost.paidDollars > 0 else { return heading + "No paper got a score. " + text }
-      return heading + "No paper got a score, although the requests cost \(paid). " + text
+      let spent = cost.paidDollars + (cost.noScoreDollars ?? 0)
+      guard spent > 0 else { return heading + "No paper got a score. " + text }
+      return heading + "No paper got a score, although the requests cost "
+        + "\(Dollars.inText(spent)). " + text
     }
     guard cost.paidScoredPapers == cost.scoredPapers else {
       return heading + otherCutoffCostText(cost)
@@ -199,20 +201,28 @@ extension MarkdownDigest {
     guard cost.scoredPapers < cost.chosenPapers else {
       let paidText =
         "Scoring \(MarkdownText.counted(cost.scoredPapers, "paper")) of \(cost.allPapers) cost "
-        + "\(paid)."
+        + "\(paid)\(noScoreText(cost))."
       guard !everyPaperChosen else { return heading + paidText + noSaving }
       return heading + paidText + " Scoring all \(cost.allPapers) at the same cost per paper "
-        + "would have cost about \(all), so the cutoff saved about \(saved)."
+        + "would have cost \(all), so the cutoff saved \(saved)."
     }
     let unscored = cost.chosenPapers - cost.scoredPapers
     let paidText =
-      "\(cost.scoredPapers) of the \(cost.chosenPapers) papers chosen got a score, for \(paid), "
-      + "and \(unscored) got no score."
+      "\(cost.scoredPapers) of the \(cost.chosenPapers) papers chosen got a score, for "
+      + "\(paid)\(noScoreText(cost)), and \(unscored) got no score."
     guard !everyPaperChosen else { return heading + paidText + noSaving }
     return heading + paidText + " At the same cost per scored paper, scoring all "
-      + "\(cost.allPapers) would have cost about \(all) and scoring the \(cost.chosenPapers) "
-      + "chosen about \(MarkdownText.dollars(cost.chosenPapersDollars)), so the cutoff saved "
-      + "about \(saved)."
+      + "\(cost.allPapers) would have cost \(all) and scoring the \(cost.chosenPapers) "
+      + "chosen \(Dollars.about(cost.chosenPapersDollars)), so the cutoff saved "
+      + "\(saved)."
+  }
+
+  /// Returns the dollars of the requests that returned no score, which the
+  /// cost per scored paper leaves out, as a parenthesis, or "" when there
+  /// were none.
+  private static func noScoreText(_ cost: DigestContent.CostSaved) -> String {
+    guard let dollars = cost.noScoreDollars else { return "" }
+    return " (and \(Dollars.inText(dollars)) on requests that returned no score)"
   }
 
   /// Returns the cost text of a night whose paid requests scored another
@@ -220,7 +230,7 @@ extension MarkdownDigest {
   /// more when other runs of the night chose more, and fewer when some of
   /// the scores shown were paid for on other nights.
   private static func otherCutoffCostText(_ cost: DigestContent.CostSaved) -> String {
-    let paid = MarkdownText.dollars(cost.paidDollars)
+    let paid = Dollars.inText(cost.paidDollars)
     let chosen =
       "the \(cost.scoredPapers) of the \(cost.chosenPapers) papers chosen at this cutoff that "
       + "have a score"
@@ -229,16 +239,16 @@ extension MarkdownDigest {
       ? "more than \(chosen), because other runs of the night chose other papers too."
       : "fewer than \(chosen), because requests of other nights scored the rest."
     let opening =
-      "The night's requests under this model and prompt cost \(paid) and scored "
-      + "\(MarkdownText.counted(cost.paidScoredPapers, "paper")), \(comparison)"
+      "The night's requests under this model and prompt cost \(paid)\(noScoreText(cost)) and "
+      + "scored \(MarkdownText.counted(cost.paidScoredPapers, "paper")) of the night, "
+      + "\(comparison)"
     guard cost.chosenPapers < cost.allPapers else {
       return opening + " This cutoff chose every paper of the night, so it saves nothing."
     }
     return opening + " At their cost per scored paper, scoring all \(cost.allPapers) papers "
-      + "of the night would cost about \(MarkdownText.dollars(cost.allPapersDollars)) and "
-      + "scoring the \(cost.chosenPapers) chosen about "
-      + "\(MarkdownText.dollars(cost.chosenPapersDollars)), so this cutoff would save about "
-      + "\(MarkdownText.dollars(cost.savedDollars))."
+      + "of the night would cost \(Dollars.about(cost.allPapersDollars)) and "
+      + "scoring the \(cost.chosenPapers) chosen \(Dollars.about(cost.chosenPapersDollars)), so "
+      + "this cutoff would save \(Dollars.about(cost.savedDollars))."
   }
 
   static func unscoredSection(_ content: DigestContent) -> String {

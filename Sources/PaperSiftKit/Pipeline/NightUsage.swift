@@ -7,18 +7,23 @@ import Foundation
 struct NightUsage {
   /// Every batch of the night: every run, model and prompt.
   var night: DigestContent.Usage
-  /// The dollars of the batches under one model and prompt, whose scores
-  /// the digest shows, so that they price a scored paper.
+  /// The dollars of the requests under one model and prompt, whose scores
+  /// the digest shows, that returned scores of papers of the night, so that
+  /// they price a scored paper. A request that also scored papers of other
+  /// nights counts with the share of its scores that are of this night.
   var setupDollars: Double
-  /// The papers that the batches of ``setupDollars`` gave a score, chosen at
-  /// this run's cutoff or not, which those dollars paid for.
+  /// The papers of the night that the requests of ``setupDollars`` gave a
+  /// score, chosen at this run's cutoff or not, which those dollars paid for.
   var setupScoredPapers: Int
+  /// The dollars of the requests under the same model and prompt that
+  /// returned no score, which price no paper.
+  var setupNoScoreDollars: Double
   /// The dollars of the batches of one run, its share of ``night``.
   var runDollars: Double
 
   /// Sums the batches of the night `date` in `runs`, and apart those under
-  /// `model` and `promptHash`, with the papers they scored, and those of the
-  /// run `runID`.
+  /// `model` and `promptHash`, with the papers of the night they scored, and
+  /// those of the run `runID`.
   ///
   /// Each sum prices its batches as ``priced(_:prices:)`` does, so the
   /// night's total and a run's share are equal when the run is the night's
@@ -29,10 +34,23 @@ struct NightUsage {
   ) throws {
     let batches = try runs.batchUsage(date: date)
     night = Self.priced(batches, prices: prices)
-    let setup = batches.filter { $0.model == model && $0.promptHash == promptHash }
-    setupDollars = Self.priced(setup, prices: prices).totalDollars
-    setupScoredPapers = try ScoreStore(database: runs.database).scoredPaperCount(
-      date: date, model: model, promptHash: promptHash)
+    let setup = try runs.setupBatches(date: date, model: model, promptHash: promptHash)
+    let scoredOnlyOfNight = setup.filter {
+      $0.scoredPapers > 0 && $0.scoredPapersOfNight == $0.scoredPapers
+    }
+    let mixed = setup.filter {
+      $0.scoredPapersOfNight > 0 && $0.scoredPapersOfNight < $0.scoredPapers
+    }
+    setupDollars =
+      Self.priced(scoredOnlyOfNight.map(\.usage), prices: prices).totalDollars
+      + mixed.reduce(0) { sum, batch in
+        let share = Double(batch.scoredPapersOfNight) / Double(batch.scoredPapers)
+        return sum + Self.priced([batch.usage], prices: prices).totalDollars * share
+      }
+    setupScoredPapers = setup.reduce(0) { $0 + $1.scoredPapersOfNight }
+    setupNoScoreDollars =
+      Self.priced(setup.filter { $0.scoredPapers == 0 }.map(\.usage), prices: prices)
+      .totalDollars
     runDollars = Self.priced(batches.filter { $0.runID == runID }, prices: prices).totalDollars
   }
 

@@ -15,6 +15,7 @@ extension NightlyRun {
       noRequestReason: scoring.noRequestReason, prefilterListLength: settings.run.noLLMPaperCount,
       selectionPrompt: scoring.selectionPrompt)
     input.failedRequestsReason = scoring.failedRequestsReason
+    input.noScoreDollars = scoring.noScoreDollars
     let content = DigestBuilder.build(input)
     let directory = options.outputDirectory ?? settings.run.outputDirectory(home: home)
     let files = try DigestFiles.write(content, to: directory)

@@ -9,12 +9,15 @@ struct NightScoring {
   /// The night's paid tokens and dollars, of every run, model and prompt,
   /// also when no paper got a score or no request was sent.
   var usage: DigestContent.Usage = .zero
-  /// The dollars of the night's requests under this run's model and prompt,
-  /// which price each scored paper.
+  /// The dollars of the night's requests under this run's model and prompt
+  /// that returned scores of the night's papers, which price each scored paper.
   var scoringDollars = 0.0
-  /// The papers that the requests of ``scoringDollars`` gave a score,
-  /// whether chosen at this run's cutoff or not.
+  /// The papers of the night that the requests of ``scoringDollars`` gave a
+  /// score, whether chosen at this run's cutoff or not.
   var scoringPapers = 0
+  /// The dollars of the night's requests under this run's model and prompt
+  /// that returned no score.
+  var noScoreDollars = 0.0
   /// The dollars of this run's requests, priced as ``usage`` is.
   var spentUSD = 0.0
   var skipped: DigestContent.SkippedLLM?
@@ -35,6 +38,7 @@ extension NightScoring {
     usage = night.night
     scoringDollars = night.setupDollars
     scoringPapers = night.setupScoredPapers
+    noScoreDollars = night.setupNoScoreDollars
     spentUSD = night.runDollars
   }
 }

@@ -105,9 +105,9 @@ public struct NightlyRunOutcome: Sendable {
     }
     var line = "\(date): \(papers) papers"
     var paid =
-      "\(usage.totalTokens) tokens, \(Dollars.text(usage.totalDollars)) "
-      + "(\(Dollars.text(spentUSD)) this run"
-    if let budgetUSD { paid += ", whose --budget is \(Dollars.text(budgetUSD))" }
+      "\(usage.totalTokens) tokens, \(Dollars.inText(usage.totalDollars)) "
+      + "(\(Dollars.inText(spentUSD)) this run"
+    if let budgetUSD { paid += ", whose --budget is \(Dollars.inText(budgetUSD))" }
     if let estimated = usage.estimatedRequests, estimated > 0 {
       let requests = estimated == 1 ? "1 request" : "\(estimated) requests"
       paid += "; the night's total counts \(requests) by estimate"

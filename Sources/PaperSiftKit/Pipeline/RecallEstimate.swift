@@ -54,7 +54,9 @@ public struct RecallEstimate: Codable, Sendable, Equatable {
   /// The estimated recall, nil without a sample or when `K` is 0 and the
   /// estimated `M` is 0, so recall is 0/0.
   public var recall: Double?
-  /// The interval bounds on recall. A bound is nil where it is 0/0.
+  /// The interval bounds on recall. A bound is nil where it is 0/0, and
+  /// both are nil when ``recall`` is, since a lower bound of 0 alone says
+  /// nothing.
   public var recallLow: Double?
   public var recallHigh: Double?
   /// The reason `recall` is nil, such as papers above the cutoff without a score.
@@ -106,12 +108,13 @@ public struct RecallEstimate: Codable, Sendable, Equatable {
     }
     let picks = Double(picksAboveCutoff)
     recall = Self.recall(picks: picks, lost: lost)
-    recallLow = Self.recall(picks: picks, lost: Double(high))
-    recallHigh = Self.recall(picks: picks, lost: Double(low))
-    if recall == nil {
+    guard recall != nil else {
       noRecallReason =
         "no paper above the cutoff or in the audit sample is a pick, so recall is 0/0"
+      return
     }
+    recallLow = Self.recall(picks: picks, lost: Double(high))
+    recallHigh = Self.recall(picks: picks, lost: Double(low))
   }
 
   /// Whether the audit gave an estimate. It is false when nothing was audited

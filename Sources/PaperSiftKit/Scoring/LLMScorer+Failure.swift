@@ -40,8 +40,8 @@ extension LLMScorer {
       stop(stopReason, batch: record.number, session: &session)
     } else if let unusable = error.unusableResponse {
       guard session.failures.recordResponse(unusable) else { return }
-      let reason = RepeatedFailures.stopReason(
-        after: unusable, settings: settings, endpoint: client.displayEndpoint)
+      let reason = session.failures.responseStopReason(
+        settings: settings, endpoint: client.displayEndpoint)
       stop(reason, batch: record.number, session: &session)
     } else if session.failures.recordFailure(status: error.status) {
       let reason = session.failures.failureStopReason(

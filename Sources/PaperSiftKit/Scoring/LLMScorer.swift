@@ -15,7 +15,7 @@ import Foundation
 /// rejected key, an exhausted quota, a server that never responds, or two
 /// batches in a row with server errors, with the same status that rejects
 /// the request, such as 404 or 501, with responses that are no chat
-/// completion in the same way or with answers unusable in the same way), no
+/// completion in any way or with answers unusable in the same way), no
 /// further batch is sent. Not even papers queued to be sent again are, and
 /// they keep the reason their answer gave.
 ///

@@ -42,8 +42,8 @@ enum UnusableAnswer: Sendable, Equatable, CustomStringConvertible {
 /// every later batch would most likely fail so too and may be paid for.
 ///
 /// Four kinds of run count: answers unusable in the same way, 2xx responses
-/// that are no chat completion in the same way (``UnusableResponse``),
-/// requests that failed after every attempt with a server error (HTTP 5xx)
+/// that are no chat completion in any way (``UnusableResponse``; a proxy
+/// may answer a stream one time and an HTML page the next), requests that failed after every attempt with a server error (HTTP 5xx)
 /// or a rate limit (HTTP 429), and requests that failed with the same status
 /// that rejects the request itself (HTTP 4xx, such as 404 for an unknown
 /// model, and HTTP 501 and 505, with which a server reports that it does not
@@ -58,7 +58,9 @@ struct RepeatedFailures {
   /// A way a batch failed that counts towards a run.
   private enum Failure: Equatable {
     case answer(UnusableAnswer)
-    case response(UnusableResponse)
+    /// A 2xx response that is no chat completion, in any of the ways
+    /// ``responseKinds`` lists.
+    case response
     /// A status that rejects the request itself (``isRequestError(_:)``).
     case requestError(status: Int)
     /// HTTP 5xx or 429 after every attempt, whichever the status.
@@ -72,6 +74,9 @@ struct RepeatedFailures {
   /// The HTTP statuses of the latest requests in a row that failed with a
   /// server error or a rate limit after every attempt.
   private(set) var serverErrorStatuses: [Int] = []
+  /// The ways the latest 2xx responses in a row were no chat completion,
+  /// each once, in the order they first came.
+  private(set) var responseKinds: [UnusableResponse] = []
 
   /// Records an answered request.
   ///
@@ -85,11 +90,13 @@ struct RepeatedFailures {
 
   /// Records a 2xx response that is no chat completion with a choice.
   ///
-  /// - Returns: Whether it is the ``limit``-th such response in a row of the
-  ///   same kind. ``stopReason(after:settings:endpoint:)`` then gives the
+  /// - Returns: Whether it is the ``limit``-th such response in a row, of
+  ///   any kind. ``responseStopReason(settings:endpoint:)`` then gives the
   ///   reason to stop.
   mutating func recordResponse(_ unusable: UnusableResponse) -> Bool {
-    record(.response(unusable))
+    if latest != .response { responseKinds = [] }
+    if !responseKinds.contains(unusable) { responseKinds.append(unusable) }
+    return record(.response)
   }
 
   /// Records a failed request.
@@ -122,6 +129,7 @@ struct RepeatedFailures {
   /// completes a run of ``limit``.
   private mutating func record(_ failure: Failure?) -> Bool {
     if failure != .serverError { serverErrorStatuses = [] }
+    if failure != .response { responseKinds = [] }
     guard let failure else {
       latest = nil
       count = 0
@@ -159,25 +167,41 @@ struct RepeatedFailures {
     }
   }
 
-  /// Returns the reason to store for papers left unsent after ``limit``
-  /// 2xx responses in a row were no chat completion in the way `kind` names.
-  static func stopReason(
-    after kind: UnusableResponse, settings: LLMSettings, endpoint: String
-  ) -> String {
+  /// Returns the reason to store for papers left unsent after
+  /// ``recordResponse(_:)`` returned true: ``limit`` 2xx responses in a row
+  /// were no chat completion, in the ways ``responseKinds`` names.
+  func responseStopReason(settings: LLMSettings, endpoint: String) -> String {
+    let kinds = responseKinds.map(\.description)
+    let returned =
+      kinds.count == 1
+      ? "returned \(kinds[0]) to \(Self.limit) batches in a row"
+      : "returned no chat completion to \(Self.limit) batches in a row ("
+        + kinds.joined(separator: ", then ") + ")"
     let opening =
-      "the server at \(endpoint) returned \(kind) to \(limit) batches in a row, with no answer "
-      + "to score, so later batches would most likely get the same and may be paid for "
-      + "nothing. "
+      "the server at \(endpoint) \(returned), with no answer to score, so later batches would "
+      + "most likely get the same and may be paid for nothing. "
+    // An empty body and a body that is no chat completion share their advice.
+    var advice: [String] = []
+    for kind in responseKinds {
+      let text = Self.advice(for: kind, settings: settings)
+      if !advice.contains(text) { advice.append(text) }
+    }
+    return opening + advice.joined(separator: " ")
+  }
+
+  /// Returns what to check after 2xx responses that are no chat completion
+  /// in the way `kind` names.
+  private static func advice(for kind: UnusableResponse, settings: LLMSettings) -> String {
     switch kind {
     case .emptyBody, .notChatCompletion:
-      return opening + "Check that llm.baseURL is the base of an OpenAI-compatible API, the URL "
-        + "before /chat/completions, and the server's log."
+      return "Check that llm.baseURL is the base of an OpenAI-compatible API, the URL before "
+        + "/chat/completions, and the server's log."
     case .eventStream:
-      return opening + "PaperSift asks for one JSON response (\"stream\": false). Check that "
-        + "the server, or a proxy in front of it, does not stream its responses."
+      return "PaperSift asks for one JSON response (\"stream\": false). Check that the server, "
+        + "or a proxy in front of it, does not stream its responses."
     case .noChoices:
-      return opening + "Check that llm.model ('\(settings.model)') names a model that this "
-        + "server serves, and the server's log for why it returned no choices."
+      return "Check that llm.model ('\(settings.model)') names a model that this server serves, "
+        + "and the server's log for why it returned no choices."
     }
   }
 

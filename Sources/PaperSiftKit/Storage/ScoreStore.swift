@@ -75,21 +75,6 @@ public struct ScoreStore {
     return found
   }
 
-  /// Returns how many papers the requests of the runs of the night `date`
-  /// gave a score under one setup, whichever night the papers belong to.
-  ///
-  /// A score counts for the batch that stored it last, so a paper scored
-  /// again under the same setup by a run of another night counts there.
-  public func scoredPaperCount(date: String, model: String, promptHash: String) throws -> Int {
-    let rows = try database.rows(
-      """
-      SELECT COUNT(DISTINCT s.paper_id)
-      FROM scores s JOIN batches b ON s.batch_id = b.id JOIN runs r ON b.run_id = r.id
-      WHERE r.date = ? AND s.model = ? AND s.prompt_hash = ?
-      """, [.text(date), .text(model), .text(promptHash)])
-    return rows.first?.int(0) ?? 0
-  }
-
   /// Stores `scores` under one setup and the batch row they came from,
   /// replacing earlier scores of the same papers under that setup.
   public func save(_ scores: [PaperScore], model: String, promptHash: String, batchID: Int64?)

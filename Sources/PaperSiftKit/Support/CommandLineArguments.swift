@@ -197,9 +197,14 @@ public struct ParsedArguments: Sendable {
         case (false, true): "a number of at most \(range.upperBound)"
         case (false, false): "a number"
         }
-      // Double("1e999") is infinity, which no range here allows.
-      let tooLarge = Double(text).map { !$0.isFinite } ?? false
-      let note = tooLarge ? ", and this one is too large to hold" : ""
+      // Double("1e999") is infinity, which no range here allows, and
+      // Double("nan") is a value that is no number.
+      let note =
+        switch Double(text) {
+        case let value? where value.isNaN: ", and this one is not a number"
+        case let value? where value.isInfinite: ", and this one is too large to hold"
+        default: ""
+        }
       throw PaperSiftError(
         .invalidInput, "Invalid value '\(text)' for \(name): expected \(expected)\(note).")
     }

@@ -21,8 +21,26 @@ enum Dollars {
   /// such as `$0.0045` or `$1.2500`, and a positive amount below $0.00005
   /// as `<$0.0001`, so that a cost never reads as zero.
   static func text(_ value: Double) -> String {
+    if isBelowLeastShown(value) { return "<$0.0001" }
+    return "$" + String(format: "%.4f", rounded(value))
+  }
+
+  /// Formats `value` for running text: as ``text(_:)`` does, but a positive
+  /// amount below $0.00005 as `under $0.0001`, which reads as words.
+  static func inText(_ value: Double) -> String {
+    isBelowLeastShown(value) ? "under $0.0001" : text(value)
+  }
+
+  /// Formats an estimated `value` for running text, such as `about $0.0045`,
+  /// or `under $0.0001` for a positive amount below $0.00005.
+  static func about(_ value: Double) -> String {
+    isBelowLeastShown(value) ? "under $0.0001" : "about " + text(value)
+  }
+
+  /// Whether `value` is positive and rounds to less than the $0.0001 that
+  /// four decimals show.
+  private static func isBelowLeastShown(_ value: Double) -> Bool {
     let amount = rounded(value)
-    if amount > 0, amount < 0.000_05 { return "<$0.0001" }
-    return "$" + String(format: "%.4f", amount)
+    return amount > 0 && amount < 0.000_05
   }
 }

@@ -50,6 +50,8 @@ enum FakeReply: Sendable {
   case eventStream
   /// Status 200 and an empty body.
   case emptyBody
+  /// Status 200 and the HTML page of a proxy, as `text/html`.
+  case htmlPage
 }
 
 /// A chat-completions endpoint on a real loopback socket, for tests.
@@ -193,6 +195,10 @@ final class FakeChatServer: @unchecked Sendable {
       return .text(body, status: status)
     case .errorEchoingKey(let status):
       return .text("", status: status)
+    case .htmlPage:
+      return .text(
+        "<!DOCTYPE html>\n<html><body><h1>Welcome to the proxy</h1></body></html>\n",
+        headers: [("Content-Type", "text/html; charset=utf-8")])
     case .tooSlow(let seconds):
       content = lines.joined(separator: "\n")
       delay = seconds

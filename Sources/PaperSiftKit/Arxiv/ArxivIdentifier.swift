@@ -72,7 +72,9 @@ public struct ArxivIdentifier: Sendable, Hashable, CustomStringConvertible {
 
   /// Tells whether `text` contains a character that ``isHidden(_:)`` matches.
   static func hasHiddenCharacters(_ text: String) -> Bool {
-    !text.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F } && text.unicodeScalars.contains(where: isHidden)
+    // Printable ASCII, the common case, has none.
+    guard !text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else { return false }
+    return text.unicodeScalars.contains(where: isHidden)
   }
 
   /// Tells whether `scalar` is white space other than the ASCII space and

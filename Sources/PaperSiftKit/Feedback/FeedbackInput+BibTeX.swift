@@ -161,7 +161,7 @@ extension FeedbackInput {
     return result
   }
 
-  /// An error whose description is the reason an old-style number is rejected.
+  /// The reason that an `eprint` old-style number without its archive gives no id.
   struct OldStyleProblem: Error {
     /// A clause that starts with "because".
     var reason: String

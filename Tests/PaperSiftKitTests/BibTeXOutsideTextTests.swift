@@ -50,7 +50,13 @@ import Testing
 
     #expect(
       contents.identifiers.map(\.id) == ["2505.00001", "2505.00002", "2505.00003", "2505.00004"])
-    #expect(contents.invalidLines == [InvalidListLine(line: 11, text: "2505.0008", rejection: nil)])
+    try #require(contents.invalidLines.count == 1)
+    #expect(contents.invalidLines[0].line == 11)
+    #expect(contents.invalidLines[0].text == "2505.0008")
+    #expect(
+      contents.invalidLines[0].rejection?.reason
+        == "its number 0008 has 4 digits, but ids of the months from 1501 (January 2015) on "
+        + "have 5")
     #expect(contents.entryCount == 2)
   }
 
@@ -62,13 +68,17 @@ import Testing
     let lines = report.split(separator: "\n").map(String.init)
     try #require(lines.count == 6)
     #expect(lines[0] == "Skipped 1 id of 'mixed.txt' that is not a valid arXiv id:")
-    #expect(lines[1] == "  line 1: 'arXiv:2505.0009' (part of the line)")
+    #expect(
+      lines[1]
+        == "  line 1: 'arXiv:2505.0009' (part of the line) because its number 0009 has 4 "
+        + "digits, but ids of the months from 1501 (January 2015) on have 5")
     #expect(lines[2].hasPrefix("Accepted forms: 2501.19281, "))
+    #expect(lines[2].hasSuffix(". Copy the id from the paper's arXiv page."))
     #expect(lines[3] == "Skipped 1 BibTeX entry of 'mixed.txt' with an invalid arXiv id:")
     #expect(
       lines[4]
-        == "  t, line 2: invalid eprint '2503.2000' because it is in none of the forms listed "
-        + "below")
+        == "  t, line 2: invalid eprint '2503.2000' because its number 2000 has 4 digits, but "
+        + "ids of the months from 1501 (January 2015) on have 5")
     #expect(lines[5].hasPrefix("Write the id in the eprint, arxiv or url field"))
   }
 

@@ -95,13 +95,14 @@ import Testing
       report.hasPrefix(
         """
         Skipped 2 lines of 'ids.txt' that are not valid arXiv ids:
-          line 1: '2505.0001<U+00A0>[cs.LG]'
+          line 1: '2505.0001<U+00A0>[cs.LG]' because its number 0001 has 4 digits, but ids \
+        of the months from 1501 (January 2015) on have 5
           line 2: '2505.<U+00AD>00013'
         Accepted forms: 
         """))
     #expect(
       report.hasSuffix(
-        " A mark such as <U+00A0> stands for a character that does not show or looks like a "
+        " Copy the id from the paper's arXiv page. A mark such as <U+00A0> stands for a character that does not show or looks like a "
           + "space. Replace it with a space or delete it."))
   }
 
@@ -166,7 +167,8 @@ import Testing
     ),
     (
       "eprint = {2505.0014 [cs.LG]}",
-      "invalid eprint '2505.0014' because it is in none of the forms listed below"
+      "invalid eprint '2505.0014' because its number 0014 has 4 digits, but ids of the months "
+        + "from 1501 (January 2015) on have 5"
     ),
     (
       "eprint = {2505.\u{200B}00146}",

@@ -43,9 +43,10 @@ public struct ArxivIdentifier: Sendable, Hashable, CustomStringConvertible {
     if let rejection = earlyMonthRejection(text) {
       return rejection.message(for: text, place: place)
     }
+    let reason = numberLengthRejection(text).map { " because \($0.reason)" } ?? ""
     let advice = hasHiddenCharacters(text) ? " \(hiddenCharacterAdvice)" : ""
-    return "Invalid arXiv id '\(shown(text))'\(place). Accepted forms: \(acceptedForms)."
-      + advice
+    return "Invalid arXiv id '\(shown(text))'\(place)\(reason). Accepted forms: "
+      + "\(acceptedForms).\(advice)"
   }
 
   /// Returns `text` for an error message, cut to 200 characters, so that a

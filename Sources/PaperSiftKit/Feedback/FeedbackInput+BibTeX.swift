@@ -110,7 +110,7 @@ extension FeedbackInput {
       }
       guard let identifier = ArxivIdentifier.parse(String(id)) else {
         let reason =
-          ArxivIdentifier.earlyMonthRejection(String(id)).map { "because \($0.reason)" }
+          ArxivIdentifier.formRejection(String(id)).map { "because \($0.reason)" }
           ?? "because it is in none of the forms listed below"
         return .invalid("invalid \(field) '\(shown(cleaned))' \(reason)")
       }

@@ -130,7 +130,7 @@ extension FeedbackInput {
     -> (ArxivIdentifier?, ArxivIdentifier.Rejection?)
   {
     guard let identifier = ArxivIdentifier.parse(text) else {
-      return (nil, ArxivIdentifier.earlyMonthRejection(text))
+      return (nil, ArxivIdentifier.formRejection(text))
     }
     if let rejection = identifier.futureMonthRejection(currentMonth: currentMonth) {
       return (nil, rejection)

@@ -17,9 +17,11 @@ enum FeedbackCommand {
     From a BibTeX FILE, each entry's id comes from its eprint, arxiv or arxivid field, or from
     an arxiv.org url. An old-style number such as eprint = {9901001} takes its archive from
     primaryClass = {hep-th}. Entries without an id are listed in a note, and other fields
-    such as note are not read. A list FILE has ids or URLs separated by line breaks, commas or
-    spaces. A # at the start of a line or after a space starts a comment, and the category
-    and day after an id, as in arXiv:2505.00733v1 [cs.LG] 1 May 2025, are skipped.
+    such as note are not read. A line outside entries that contains an id is read as a list
+    line. A list FILE has ids or URLs separated by line breaks, commas, semicolons or spaces,
+    Unicode spaces included. A # at the start of a line or after a separator starts a comment,
+    and the categories and day after an id, as in arXiv:2505.00733v1 [cs.LG] 1 May 2025, are
+    skipped. Ids on the command line may also be separated by commas or semicolons.
 
     A list line, a part of a line or a BibTeX arXiv field that is not a valid id is skipped,
     and an error names each one with its line number. The valid ids are stored all the same, and the command
@@ -46,10 +48,10 @@ enum FeedbackCommand {
     _ label: FeedbackLabel, _ arguments: ParsedArguments, context: CommandContext
   ) throws -> ExitStatus {
     let now = Date()
-    var identifiers = try arguments.positionals.map { try ArxivIdentifier(parsing: $0, now: now) }
+    var identifiers = try commandLineIdentifiers(arguments.positionals, now: now)
     var invalidReport: String?
     if let file = arguments.string("--from") {
-      let contents = try readIdentifiers(from: file, now: now)
+      let contents = try readIdentifiers(from: file, now: now, verb: "stored")
       identifiers += contents.identifiers
       invalidReport = FeedbackInput.invalidIDReport(for: contents, source: file)
     }
@@ -165,13 +167,41 @@ enum FeedbackCommand {
     }
   }
 
+  /// Parses the ids given on the command line, where one argument may hold
+  /// several ids separated by commas or semicolons, as a list file may.
+  /// With `now`, a new-style id whose month is in the future is invalid.
+  ///
+  /// - Throws: ``PaperSiftError`` with code `invalidInput` for the first
+  ///   invalid id.
+  static func commandLineIdentifiers(_ arguments: [String], now: Date?) throws
+    -> [ArxivIdentifier]
+  {
+    var identifiers: [ArxivIdentifier] = []
+    for argument in arguments {
+      let parts = argument.split { $0 == "," || $0 == ";" }
+        .map { $0.trimmingCharacters(in: .whitespaces) }
+        .filter { !$0.isEmpty }
+      // An empty argument, or one of separators only, is rejected as written.
+      for part in parts.isEmpty ? [argument] : parts {
+        let identifier =
+          try now.map { try ArxivIdentifier(parsing: part, now: $0) }
+          ?? ArxivIdentifier(parsing: part)
+        identifiers.append(identifier)
+      }
+    }
+    return identifiers
+  }
+
   /// Reads the ids of a `--from` file, printing a note on the BibTeX
-  /// entries without an arXiv field.
+  /// entries without an arXiv field. `verb` is what the command does to
+  /// the ids, "stored" or "removed", for the error on a file without any.
   ///
   /// - Throws: ``PaperSiftError`` with code `invalidInput` when the file
   ///   contains no valid arXiv id, naming the invalid ones, or any error of
   ///   ``FeedbackInput/read(contentsOf:now:)``.
-  static func readIdentifiers(from path: String, now: Date) throws -> FeedbackFileContents {
+  static func readIdentifiers(from path: String, now: Date, verb: String) throws
+    -> FeedbackFileContents
+  {
     let contents = try FeedbackInput.read(contentsOf: URL(fileURLWithPath: path), now: now)
     if let note = FeedbackInput.skippedNote(for: contents, source: path) {
       FileHandle.standardError.write(Data("note: \(note)\n".utf8))
@@ -180,7 +210,7 @@ enum FeedbackCommand {
     if let report = FeedbackInput.invalidIDReport(for: contents, source: path) {
       throw PaperSiftError(
         .invalidInput,
-        "'\(path)' contains no valid arXiv id, so nothing was stored. \(report)")
+        "'\(path)' contains no valid arXiv id, so nothing was \(verb). \(report)")
     }
     throw PaperSiftError(
       .invalidInput,
@@ -223,7 +253,8 @@ enum UnlikeCommand: Command {
     discussion: """
       Accepted id forms: \(ArxivIdentifier.acceptedForms).
 
-      --from FILE takes the files that like --from and dislike --from read, so that
+      --from FILE takes the files that like --from and dislike --from read: ids or URLs
+      separated by line breaks, commas, semicolons or spaces, or BibTeX. So
       'papersift unlike --from FILE' undoes a 'papersift like --from FILE'. A list line or
       BibTeX arXiv field that is not a valid id is skipped and named with its line
       number. The other ids are removed all the same, and the command exits with status 1.
@@ -237,10 +268,10 @@ enum UnlikeCommand: Command {
     positionals: "ID...")
 
   static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitStatus {
-    var identifiers = try arguments.positionals.map { try ArxivIdentifier(parsing: $0) }
+    var identifiers = try FeedbackCommand.commandLineIdentifiers(arguments.positionals, now: nil)
     var invalidReport: String?
     if let file = arguments.string("--from") {
-      let contents = try FeedbackCommand.readIdentifiers(from: file, now: Date())
+      let contents = try FeedbackCommand.readIdentifiers(from: file, now: Date(), verb: "removed")
       identifiers = FeedbackInput.unique(identifiers + contents.identifiers)
       invalidReport = FeedbackInput.invalidIDReport(for: contents, source: file)
     }

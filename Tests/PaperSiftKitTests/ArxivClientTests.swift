@@ -352,4 +352,28 @@ import Testing
       #expect(later.timeIntervalSince(earlier) >= 0.25)
     }
   }
+
+  /// A 404 is not retried, so the message does not blame the limit of
+  /// attempts, which would have allowed one more.
+  @Test func unretriedErrorNamesNoAttemptLimit() throws {
+    let server = try LoopbackHTTPServer { _ in .text("no such page", status: 404) }
+    defer { server.stop() }
+    var settings = FetchSettings()
+    settings.apiBaseURL = server.baseURL + "/api/query"
+    settings.lookupMaxAttempts = 2
+    let client = try ArxivAPIClient(settings: settings, for: .user)
+
+    let error = #expect(throws: PaperSiftError.self) {
+      try client.papers(ids: ["2505.00001"])
+    }
+
+    #expect(error?.code == .network)
+    #expect(
+      error?.message.hasPrefix(
+        "The arXiv API look-up of 1 id failed after 1 attempt, because the error is not "
+          + "retried: Request to \(server.baseURL)/api/query?id_list=2505.00001&max_results=1 "
+          + "failed with HTTP status 404") == true, "message: \(error?.message ?? "")")
+    #expect(error?.message.contains("lookupMaxAttempts") == false)
+    #expect(server.requests.count == 1)
+  }
 }

@@ -202,4 +202,36 @@ import Testing
     #expect((error?.message.count ?? .max) < 800)
     #expect(error?.message.contains("… (10000 characters)") == true)
   }
+
+  @Test(
+    arguments: [
+      (
+        "2503.2000",
+        "its number 2000 has 4 digits, but ids of the months from 1501 (January 2015) on have 5"
+      ),
+      (
+        "https://arxiv.org/abs/2505.110v2",
+        "its number 110 has 3 digits, but ids of the months from 1501 (January 2015) on have 5"
+      ),
+      (
+        "1412.12345",
+        "its number 12345 has 5 digits, but ids of the months from 0704 to 1412 have 4"
+      ),
+      ("2505.1105x", nil), ("2513.1234", nil), ("0612.123", nil), ("x2505.1105", nil),
+    ] as [(String, String?)])
+  func numberLengthRejection(text: String, reason: String?) {
+    #expect(ArxivIdentifier.numberLengthRejection(text)?.reason == reason)
+  }
+
+  @Test func numberLengthNamedOnCommandLine() {
+    let error = #expect(throws: PaperSiftError.self) {
+      try ArxivIdentifier(parsing: "1412.12345")
+    }
+
+    #expect(
+      error?.message.hasPrefix(
+        "Invalid arXiv id '1412.12345' because its number 12345 has 5 digits, but ids of the "
+          + "months from 0704 to 1412 have 4. Accepted forms: 2501.19281, ") == true,
+      "message: \(error?.message ?? "")")
+  }
 }

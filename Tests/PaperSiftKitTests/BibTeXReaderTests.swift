@@ -95,7 +95,10 @@ import Testing
         SkippedBibTeXEntry(key: "w", line: 3, problem: nil),
         SkippedBibTeXEntry(
           key: "z", line: 7, problem: "howpublished uses the undefined macro 'bad'"),
-        SkippedBibTeXEntry(key: "t", line: 8, problem: "invalid eprint '2503.2000'"),
+        SkippedBibTeXEntry(
+          key: "t", line: 8,
+          problem: "invalid eprint '2503.2000' because its number 2000 has 4 digits, but ids "
+            + "of the months from 1501 (January 2015) on have 5"),
       ])
     let note = try #require(FeedbackInput.skippedNote(for: contents, source: "refs.bib"))
     #expect(
@@ -110,7 +113,8 @@ import Testing
           u, line 1: url uses the undefined macro 'nope'
           v, line 2: eprint uses the undefined macro 'missing'
           z, line 7: howpublished uses the undefined macro 'bad'
-          t, line 8: invalid eprint '2503.2000'
+          t, line 8: invalid eprint '2503.2000' because its number 2000 has 4 digits, but ids \
+        of the months from 1501 (January 2015) on have 5
 
         """))
   }

@@ -329,7 +329,8 @@ import Testing
     #expect(
       result.errorOutput.contains(
         "error: Skipped 1 BibTeX entry of '\(bib.path)' with an invalid arXiv id:\n"
-          + "  typo, line 4: invalid eprint '2503.2000'\n"))
+          + "  typo, line 4: invalid eprint '2503.2000' because its number 2000 has 4 digits, "
+          + "but ids of the months from 1501 (January 2015) on have 5\n"))
     #expect(
       result.errorOutput.hasSuffix(
         "The other ids were stored. Fix the skipped ids and run the command again.\n"))

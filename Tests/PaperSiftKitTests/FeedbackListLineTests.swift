@@ -23,6 +23,22 @@ import Testing
     ("https://arxiv.org/abs/2505.00908?context=cs # found it", ["2505.00908"]),
     ("  # only a comment, 2505.00001", []),
     (", ,", []),
+    ("2505.00014,#comment after comma", ["2505.00014"]),
+    ("2505.00014;# comment", ["2505.00014"]),
+    ("2505.00016 [cs.LG, stat.ML]", ["2505.00016"]),
+    ("2505.00016 [cs.LG,stat.ML,math.OC] 2505.00017", ["2505.00016", "2505.00017"]),
+    ("arXiv:2505.00017v1 [cs.LG] 12 Sept 2025", ["2505.00017"]),
+    ("arXiv:2505.00017v1 [cs.LG] 12 Sep. 2025", ["2505.00017"]),
+    ("arXiv:2505.00017v1 [cs.LG] 3 june 2025", ["2505.00017"]),
+    (
+      "arXiv:2505.00017v1 [cs.LG, stat.ML] 12 SEPT. 2025, 2505.00018",
+      ["2505.00017", "2505.00018"]
+    ),
+    ("arXiv:2505.00013\u{A0}[cs.LG]", ["2505.00013"]),
+    ("2505.00193\u{2003}[cs.LG]", ["2505.00193"]),
+    ("2505.00001\u{2009}2505.00002\u{3000}2505.00003", ["2505.00001", "2505.00002", "2505.00003"]),
+    ("2505.00001\u{200B}2505.00002", ["2505.00001", "2505.00002"]),
+    ("2505.00001\u{A0}#\u{A0}note", ["2505.00001"]),
   ])
   func lineFormsAccepted(line: String, ids: [String]) throws {
     let contents = try Self.parse(line + "\n")
@@ -57,6 +73,39 @@ import Testing
     #expect(contents.invalidLines.map(\.text) == ["1", "Mayday", "2025"])
   }
 
+  @Test(arguments: [
+    ("2505.00733 [cs.LG] 1 Septe 2025", ["1", "Septe", "2025"]),
+    ("2505.00733 [cs.LG] 1 Ma. 2025", ["1", "Ma.", "2025"]),
+    ("2505.00733 [cs.LG, 2505.00734 x]", ["[cs.LG", "x]"]),
+    ("2505.00733 [cs.LG, stat.ML", ["[cs.LG", "stat.ML"]),
+  ])
+  func wordsAfterIdInvalid(line: String, invalid: [String]) throws {
+    let contents = try Self.parse(line + "\n")
+    #expect(contents.invalidLines.map(\.text) == invalid)
+  }
+
+  /// Unicode spaces separate ids, so a line without any id is quoted whole,
+  /// and the characters that do not show are written as code points.
+  @Test func hiddenCharactersShownAsCodePoints() throws {
+    let contents = try Self.parse("2505.0001\u{A0}[cs.LG]\n2505.\u{AD}00013\n")
+
+    #expect(contents.identifiers.isEmpty)
+    let report = try #require(FeedbackInput.invalidIDReport(for: contents, source: "ids.txt"))
+    #expect(
+      report.hasPrefix(
+        """
+        Skipped 2 lines of 'ids.txt' that are not valid arXiv ids:
+          line 1: '2505.0001<U+00A0>[cs.LG]' because its number 0001 has 4 digits, but ids \
+        of the months from 1501 (January 2015) on have 5
+          line 2: '2505.<U+00AD>00013'
+        Accepted forms: 
+        """))
+    #expect(
+      report.hasSuffix(
+        " Copy the id from the paper's arXiv page. A mark such as <U+00A0> stands for a character that does not show or looks like a "
+          + "space. Replace it with a space or delete it."))
+  }
+
   @Test func bracketWithoutIdIsInvalid() throws {
     let contents = try Self.parse("[cs.LG] 2505.00733\n")
     #expect(contents.identifiers.map(\.id) == ["2505.00733"])
@@ -82,6 +131,10 @@ import Testing
     ),
     ("eprint = {hep-th/9901001}, primaryClass = {hep-th}", "hep-th/9901001", nil),
     ("eprint = {2505.00733}, primaryClass = {cs.LG}", "2505.00733", nil),
+    ("eprint = {arXiv:9901004}, primaryClass = {gr-qc}", "gr-qc/9901004", nil),
+    ("eprint = {ARXIV:9901004v2}, primaryClass = {gr-qc}", "gr-qc/9901004", 2),
+    ("eprint = {2505.00146 [cs.LG]}", "2505.00146", nil),
+    ("eprint = {arXiv:2505.00146v3\u{A0}[cs.LG]}", "2505.00146", 3),
   ])
   func bibTeXOldStyleNumberTakesArchive(fields: String, id: String, version: Int?) throws {
     let contents = try Self.parse("@misc{key,\n  \(fields)\n}\n")
@@ -97,8 +150,30 @@ import Testing
       "invalid eprint '9901001' because an old-style number needs its "
         + "archive, as in primaryClass = {hep-th}"
     ),
-    ("eprint = {9901001}, primaryClass = {physics-xx}", "invalid eprint '9901001'"),
-    ("eprint = {9913001}, primaryClass = {hep-th}", "invalid eprint '9913001'"),
+    (
+      "eprint = {arXiv:9901004}",
+      "invalid eprint 'arXiv:9901004' because an old-style number needs its "
+        + "archive, as in primaryClass = {hep-th}"
+    ),
+    (
+      "eprint = {9901001}, primaryClass = {physics-xx}",
+      "invalid eprint '9901001' because primaryClass = {physics-xx} names no archive of "
+        + "old-style ids, such as hep-th or math"
+    ),
+    (
+      "eprint = {9913001}, primaryClass = {hep-th}",
+      "invalid eprint '9913001' because its YYMM 9913 is not a month from 9107 to 0703, the "
+        + "span of old-style ids"
+    ),
+    (
+      "eprint = {2505.0014 [cs.LG]}",
+      "invalid eprint '2505.0014' because its number 0014 has 4 digits, but ids of the months "
+        + "from 1501 (January 2015) on have 5"
+    ),
+    (
+      "eprint = {2505.\u{200B}00146}",
+      "invalid eprint '2505.<U+200B>00146' because it is in none of the forms listed below"
+    ),
   ])
   func bibTeXOldStyleNumberWithoutArchiveSkipped(fields: String, problem: String) throws {
     let contents = try Self.parse("@misc{key,\n  \(fields)\n}\n")
@@ -132,8 +207,13 @@ import Testing
       #expect(fromList.errorOutput.contains("The feedback on the other ids was removed."))
       #expect(fromBib.status == 0, "stderr: \(fromBib.errorOutput)")
       #expect(fromBib.output == "hep-th/9901001: removed\n")
-      // A file with an entry is BibTeX, so the id list lines in it are text.
-      #expect(none.output == "hep-th/9901001: had no feedback\n")
+      // In a file with an entry, the lines outside entries that contain
+      // ids are read too, while other text, such as foo, is a comment.
+      #expect(none.status == 0, "stderr: \(none.errorOutput)")
+      #expect(
+        none.output
+          == "2505.01136: had no feedback\n2505.00001: had no feedback\n"
+          + "hep-th/9901001: had no feedback\n")
       let remaining = try FeedbackStore(
         database: Database(path: home.appendingPathComponent("papersift.sqlite").path)
       ).entries()

@@ -161,7 +161,7 @@ import Testing
     #expect(error?.code == .network)
     #expect(
       error?.message
-        == "The arXiv API rejected the look-up of 1 ids: incorrect id format for 9999.99999. "
+        == "The arXiv API rejected the look-up of 1 id: incorrect id format for 9999.99999. "
         + "Check fetch.apiBaseURL; it must be the URL of the arXiv API, such as the default "
         + "https://export.arxiv.org/api/query.")
     #expect(server.requests.count == 1)
@@ -372,7 +372,7 @@ import Testing
     #expect(
       fetched.errorOutput.contains(
         "note: feedback stays pending (the arXiv look-up failed: The arXiv API look-up of 1 "
-          + "ids failed after 1 attempt (fetch.maxAttempts): "), "stderr: \(fetched.errorOutput)")
+          + "id failed after 1 attempt (fetch.maxAttempts): "), "stderr: \(fetched.errorOutput)")
     #expect(try FeedbackStore(database: Self.database(home)).pendingIds() == ["2505.00002"])
   }
 }

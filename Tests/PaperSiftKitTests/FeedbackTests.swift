@@ -397,16 +397,22 @@ final class RecordingImporter: PaperImporting {
       @misc{elsewhere, url = {https://example.org/2503.20001}}
       """
     let contents = try FeedbackInput.parse(text, source: "refs.bib")
+    let reason = " because it is in none of the forms listed below"
+    let short =
+      "invalid eprint '2503.2000' because its number 2000 has 4 digits, but ids of the months "
+      + "from 1501 (January 2015) on have 5"
     #expect(contents.identifiers.isEmpty)
     #expect(
       contents.skippedEntries == [
-        SkippedBibTeXEntry(key: "short", line: 1, problem: "invalid eprint '2503.2000'"),
-        SkippedBibTeXEntry(key: "zero", line: 2, problem: "invalid eprint '2501.00000'"),
+        SkippedBibTeXEntry(key: "short", line: 1, problem: short),
+        SkippedBibTeXEntry(key: "zero", line: 2, problem: "invalid eprint '2501.00000'" + reason),
         SkippedBibTeXEntry(
-          key: "oldArchive", line: 4, problem: "invalid url 'https://arxiv.org/abs/foo/9901001'"),
+          key: "oldArchive", line: 4,
+          problem: "invalid url 'https://arxiv.org/abs/foo/9901001'" + reason),
         SkippedBibTeXEntry(
-          key: "listing", line: 5, problem: "invalid url 'https://arxiv.org/list/cs.LG/recent'"),
-        SkippedBibTeXEntry(key: "typo", line: 6, problem: "invalid eprint '2503.2000'"),
+          key: "listing", line: 5,
+          problem: "invalid url 'https://arxiv.org/list/cs.LG/recent'" + reason),
+        SkippedBibTeXEntry(key: "typo", line: 6, problem: short),
         SkippedBibTeXEntry(key: "elsewhere", line: 7, problem: nil),
       ])
   }
@@ -465,7 +471,8 @@ final class RecordingImporter: PaperImporting {
     #expect(
       report == """
         Skipped 2 BibTeX entries of 'refs.bib' with an invalid arXiv id:
-          smith25, line 2: invalid eprint '2503.2000'
+          smith25, line 2: invalid eprint '2503.2000' because its number 2000 has 4 digits, but \
+        ids of the months from 1501 (January 2015) on have 5
           the entry on line 5: invalid eprint '0612.1234' because its YYMM 0612 is before 0704 \
         (April 2007), the first month of new-style ids (YYMM.NNNNN)
         Write the id in the eprint, arxiv or url field in one of these forms: \

@@ -63,7 +63,7 @@ import Testing
       return "Unable to download the arXiv feed: Request to \(server.baseURL)/rss/cs.LG "
         + status + advice(wait: wait, limit: limit, setting: "fetch.maxRetryAfterSeconds")
     case .arxivLookup:
-      return "The arXiv API look-up of 1 ids failed after 1 attempt (fetch.maxAttempts): "
+      return "The arXiv API look-up of 1 id failed after 1 attempt: "
         + "Request to \(server.baseURL)/api/query?id_list=2505.00001&max_results=1 " + status
         + advice(wait: wait, limit: limit, setting: "fetch.maxRetryAfterSeconds")
     case .remoteEmbeddings:

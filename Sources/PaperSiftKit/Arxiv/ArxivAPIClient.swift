@@ -133,7 +133,8 @@ public final class ArxivAPIClient {
           guard let id = apiError.rejectedID(among: batch) else {
             throw PaperSiftError(
               .network,
-              "The arXiv API rejected the look-up of \(batch.count) ids: \(apiError.summary). "
+              "The arXiv API rejected the look-up of \(batch.count) "
+                + "\(batch.count == 1 ? "id" : "ids"): \(apiError.summary). "
                 + "Check fetch.apiBaseURL; it must be the URL of the arXiv API, such as the "
                 + "default \(FetchSettings().apiBaseURL).")
           }
@@ -191,8 +192,8 @@ public final class ArxivAPIClient {
         else {
           throw PaperSiftError(
             .network,
-            "The arXiv API look-up of \(idCount) ids failed after \(attempt) "
-              + "attempt\(attempt == 1 ? "" : "s") (\(attemptsSetting)): "
+            "The arXiv API look-up of \(idCount) \(idCount == 1 ? "id" : "ids") failed "
+              + attemptsText(attempt, error: error)
               + retryPolicy.describe(error, setting: "fetch.maxRetryAfterSeconds")
               + FetchSettings.timeoutHint(
                 for: error, seconds: requestTimeout, setting: timeoutSetting),
@@ -208,6 +209,22 @@ public final class ArxivAPIClient {
         attempt += 1
       }
     }
+  }
+
+  /// Returns the part of a failure message that says why `attempt` was the
+  /// last one, ending in ": ".
+  ///
+  /// It names ``attemptsSetting`` only when the attempts ran out. An error
+  /// that is not retried, or a `Retry-After` longer than the policy allows,
+  /// stops the look-up before that limit, and the error's description
+  /// names the setting for the `Retry-After`.
+  private func attemptsText(_ attempt: Int, error: HTTPError) -> String {
+    let attempts = "after \(attempt) attempt\(attempt == 1 ? "" : "s")"
+    if attempt >= retryPolicy.maxAttempts { return "\(attempts) (\(attemptsSetting)): " }
+    if !retryPolicy.shouldRetry(error) {
+      return "\(attempts), because the error is not retried: "
+    }
+    return "\(attempts): "
   }
 
   private func waitForSpacing() {

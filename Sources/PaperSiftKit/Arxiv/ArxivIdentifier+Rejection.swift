@@ -1,7 +1,8 @@
 import Foundation
 
 // Why an id in an accepted form is still rejected: a month in the future,
-// or a new-style id before the scheme's start in April 2007.
+// a new-style id before the scheme's start in April 2007, or a new-style
+// number of the wrong length.
 extension ArxivIdentifier {
   /// A reason to reject an id, and what the user should do about it.
   public struct Rejection: Sendable, Equatable {
@@ -91,12 +92,8 @@ extension ArxivIdentifier {
   /// of a text that is wrong in another way.
   static func earlyMonthRejection(_ text: String) -> Rejection? {
     let bytes = Array(text.utf8)
-    for dot in bytes.indices where bytes[dot] == UInt8(ascii: ".") && dot >= 4 {
+    for (dot, yearMonth) in yearMonths(in: bytes) {
       let yearMonthRange = (dot - 4)..<dot
-      guard bytes[yearMonthRange].allSatisfy(isDigit),
-        dot == 4 || !isDigit(bytes[dot - 5])
-      else { continue }
-      let yearMonth = bytes[yearMonthRange].reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
       guard yearMonth < 704, (1...12).contains(yearMonth % 100) else { continue }
       let numberDigits = bytes[(dot + 1)...].prefix(while: isDigit).count
       // Ids from 1501 on have five digits after the dot, earlier ones four.
@@ -108,6 +105,60 @@ extension ArxivIdentifier {
           format: "its YYMM %04d is before 0704 (April 2007), the first month of new-style ids "
             + "(YYMM.NNNNN)", yearMonth),
         advice: oldStyleAdvice)
+    }
+    return nil
+  }
+
+  /// Returns each dot of `bytes` that follows four digits, the YYMM of a
+  /// new-style id, with the number those digits form. A fifth digit before
+  /// them, as in 10612.1234, rules the dot out.
+  private static func yearMonths(in bytes: [UInt8]) -> [(dot: Int, yearMonth: Int)] {
+    bytes.indices.compactMap { dot in
+      guard bytes[dot] == UInt8(ascii: "."), dot >= 4,
+        bytes[(dot - 4)..<dot].allSatisfy(isDigit), dot == 4 || !isDigit(bytes[dot - 5])
+      else { return nil }
+      let yearMonth = bytes[(dot - 4)..<dot].reduce(0) {
+        $0 * 10 + Int($1 - UInt8(ascii: "0"))
+      }
+      return (dot, yearMonth)
+    }
+  }
+}
+
+extension ArxivIdentifier {
+  /// Returns the rejection of `text`, which ``parse(_:)`` rejects, when it
+  /// is one of ``earlyMonthRejection(_:)`` or
+  /// ``numberLengthRejection(_:)``, or nil otherwise.
+  static func formRejection(_ text: String) -> Rejection? {
+    earlyMonthRejection(text) ?? numberLengthRejection(text)
+  }
+
+  /// Returns the rejection of `text` when it is an accepted form except
+  /// that the number after a new-style YYMM has too few or too many digits,
+  /// such as 2503.2000 or 1412.00001, or nil otherwise.
+  ///
+  /// As in ``earlyMonthRejection(_:)``, the text qualifies only when a
+  /// number of the right length in place of the wrong one makes ``parse(_:)``
+  /// accept it.
+  static func numberLengthRejection(_ text: String) -> Rejection? {
+    let bytes = Array(text.utf8)
+    for (dot, yearMonth) in yearMonths(in: bytes) {
+      guard yearMonth >= 704, (1...12).contains(yearMonth % 100) else { continue }
+      // Ids from 1501 on have five digits after the dot, earlier ones four.
+      let expected = yearMonth >= 1501 ? 5 : 4
+      let digitCount = bytes[(dot + 1)...].prefix(while: isDigit).count
+      guard digitCount > 0, digitCount != expected else { continue }
+      let numberRange = (dot + 1)..<(dot + 1 + digitCount)
+      var candidate = bytes
+      candidate.replaceSubrange(
+        numberRange, with: [UInt8](repeating: UInt8(ascii: "0"), count: expected - 1) + [0x31])
+      guard parse(String(decoding: candidate, as: UTF8.self)) != nil else { continue }
+      let number = String(decoding: bytes[numberRange], as: UTF8.self)
+      let months = yearMonth >= 1501 ? "from 1501 (January 2015) on" : "from 0704 to 1412"
+      return Rejection(
+        reason: "its number \(number) has \(digitCount) digits, but ids of the months \(months) "
+          + "have \(expected)",
+        advice: "Copy the id from the paper's arXiv page.")
     }
     return nil
   }

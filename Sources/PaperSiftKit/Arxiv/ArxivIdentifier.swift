@@ -43,13 +43,50 @@ public struct ArxivIdentifier: Sendable, Hashable, CustomStringConvertible {
     if let rejection = earlyMonthRejection(text) {
       return rejection.message(for: text, place: place)
     }
-    return "Invalid arXiv id '\(shown(text))'\(place). Accepted forms: \(acceptedForms)."
+    let reason = numberLengthRejection(text).map { " because \($0.reason)" } ?? ""
+    let advice = hasHiddenCharacters(text) ? " \(hiddenCharacterAdvice)" : ""
+    return "Invalid arXiv id '\(shown(text))'\(place)\(reason). Accepted forms: "
+      + "\(acceptedForms).\(advice)"
   }
 
   /// Returns `text` for an error message, cut to 200 characters, so that a
-  /// long line of a file does not fill the terminal.
+  /// long line of a file does not fill the terminal. A character that
+  /// ``isHidden(_:)`` matches is shown as its code point, such as `<U+00A0>`.
   static func shown(_ text: String) -> String {
-    text.count > 200 ? text.prefix(200) + "… (\(text.count) characters)" : text
+    let clipped = text.count > 200 ? text.prefix(200) + "… (\(text.count) characters)" : text
+    guard hasHiddenCharacters(clipped) else { return clipped }
+    var result = ""
+    for scalar in clipped.unicodeScalars {
+      if isHidden(scalar) {
+        result += String(format: "<U+%04X>", scalar.value)
+      } else {
+        result.unicodeScalars.append(scalar)
+      }
+    }
+    return result
+  }
+
+  /// The sentence that explains the `<U+00A0>` marks of ``shown(_:)``.
+  static let hiddenCharacterAdvice =
+    "A mark such as <U+00A0> stands for a character that does not show or looks like a space. "
+    + "Replace it with a space or delete it."
+
+  /// Tells whether `text` contains a character that ``isHidden(_:)`` matches.
+  static func hasHiddenCharacters(_ text: String) -> Bool {
+    // Printable ASCII, the common case, has none.
+    guard !text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else { return false }
+    return text.unicodeScalars.contains(where: isHidden)
+  }
+
+  /// Tells whether `scalar` is white space other than the ASCII space and
+  /// tab, such as U+00A0 or U+2003, a format character such as the
+  /// zero-width space U+200B, or a control character, all of which an error
+  /// message would show as a space or not at all.
+  static func isHidden(_ scalar: Unicode.Scalar) -> Bool {
+    guard scalar != " ", scalar != "\t" else { return false }
+    let properties = scalar.properties
+    return properties.isWhitespace || properties.generalCategory == .format
+      || properties.generalCategory == .control
   }
 
   /// Parses one of the accepted forms, like ``init(parsing:)``, and also

@@ -43,6 +43,8 @@ struct BibTeXReader {
   private var lineIndex = 0
   /// The values of the macros defined so far, by lower-cased name.
   private var macros = BibTeXReader.monthMacros
+  /// The runs of text outside entries and blocks read so far.
+  private var outside: [OutsideText] = []
 
   private init(text: String, source: String) {
     bytes = Array(text.utf8)
@@ -55,12 +57,46 @@ struct BibTeXReader {
   ///   `@string` block is not closed or a field has no `=` or no value. The
   ///   message names `source`, the entry's key and the line.
   static func entries(in text: String, source: String) throws -> [BibTeXEntry] {
-    var reader = BibTeXReader(text: text, source: source)
-    return try reader.readEntries()
+    try read(text, source: source).entries
   }
 
-  private mutating func readEntries() throws -> [BibTeXEntry] {
+  /// A run of text outside entries and `@comment`, `@preamble` and
+  /// `@string` blocks, which BibTeX reads as a comment.
+  struct OutsideText {
+    /// The number of entries before the run.
+    var entriesBefore: Int
+    /// The 1-based line the run starts on.
+    var line: Int
+    var text: Substring
+  }
+
+  /// Returns the entries of `text` in file order, and the runs of text
+  /// outside them.
+  ///
+  /// - Throws: ``PaperSiftError`` as ``entries(in:source:)`` does.
+  static func read(_ text: String, source: String) throws
+    -> (entries: [BibTeXEntry], outside: [OutsideText])
+  {
+    var reader = BibTeXReader(text: text, source: source)
+    let entries = try reader.readEntries(of: text)
+    return (entries, reader.outside)
+  }
+
+  private mutating func readEntries(of text: String) throws -> [BibTeXEntry] {
     var entries: [BibTeXEntry] = []
+    var outsideStart = 0
+    // Blocks start at an ASCII `@`, so each run of outside text is cut at
+    // character boundaries.
+    let keepOutside = { (reader: inout Self, end: Int, entriesBefore: Int) in
+      guard outsideStart < end else { return }
+      let utf8 = text.utf8
+      let lower = utf8.index(utf8.startIndex, offsetBy: outsideStart)
+      let upper = utf8.index(lower, offsetBy: end - outsideStart)
+      reader.outside.append(
+        OutsideText(
+          entriesBefore: entriesBefore, line: reader.line(at: outsideStart),
+          text: text[lower..<upper]))
+    }
     while let at = bytes[index...].firstIndex(of: UInt8(ascii: "@")) {
       index = at + 1
       skipWhitespace()
@@ -69,19 +105,20 @@ struct BibTeXReader {
       guard !type.isEmpty, index < bytes.count,
         bytes[index] == UInt8(ascii: "{") || bytes[index] == UInt8(ascii: "(")
       else { continue }
+      keepOutside(&self, at, entries.count)
       let line = line(at: at)
       let close = bytes[index] == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: ")")
       index += 1
       if type == "string" {
         try readMacros(line: line, close: close)
-        continue
-      }
-      if ["comment", "preamble"].contains(type) {
+      } else if ["comment", "preamble"].contains(type) {
         try skipBlock(type: type, line: line, close: close)
-        continue
+      } else {
+        entries.append(try readEntry(type: type, line: line, close: close))
       }
-      entries.append(try readEntry(type: type, line: line, close: close))
+      outsideStart = index
     }
+    keepOutside(&self, bytes.count, entries.count)
     return entries
   }
 

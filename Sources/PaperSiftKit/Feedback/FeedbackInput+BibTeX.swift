@@ -5,12 +5,30 @@ extension FeedbackInput {
   /// The maximum number of citation keys that ``skippedNote(for:source:)`` lists.
   static let maxListedKeys = 10
 
+  /// Reads the ids of the entries of the BibTeX `text`, and of the id list
+  /// lines outside entries, in file order.
+  ///
+  /// BibTeX reads text outside entries as a comment, but a user may paste a
+  /// citation into a list of ids, so a line outside entries is read as a
+  /// list line by ``readOutsideLine(_:number:currentMonth:)``.
   static func parseBibTeX(_ text: String, source: String, now: Date) throws
     -> FeedbackFileContents
   {
-    let entries = try BibTeXReader.entries(in: text, source: source)
+    let (entries, outside) = try BibTeXReader.read(text, source: source)
     var contents = FeedbackFileContents(identifiers: [], entryCount: entries.count)
-    for entry in entries {
+    let currentMonth = ArxivIdentifier.monthNumber(of: now)
+    var runs = outside[...]
+    for index in 0...entries.count {
+      while let run = runs.first, run.entriesBefore == index {
+        runs.removeFirst()
+        for (offset, line) in lines(of: String(run.text)).enumerated() {
+          let read = readOutsideLine(line, number: run.line + offset, currentMonth: currentMonth)
+          contents.identifiers += read.identifiers
+          contents.invalidLines += read.invalid
+        }
+      }
+      guard index < entries.count else { break }
+      let entry = entries[index]
       switch identifier(of: entry, now: now) {
       case .found(let identifier):
         contents.identifiers.append(identifier)
@@ -81,28 +99,27 @@ extension FeedbackInput {
           undefinedMacroProblem ?? "\(field) uses the undefined macro '\(macro)'"
         continue
       }
-      let cleaned = cleanedValue(value)
+      let cleaned = withoutCategory(cleanedValue(value))
       let id: Substring
       switch field {
       case "doi": id = remainder(of: cleaned, after: arxivDOIPrefix)
       case "journal": id = remainder(of: cleaned, after: googleScholarJournalPrefix)
-      case "eprint" where isOldStyleNumber(cleaned):
-        guard let primaryClass = entry.fields["primaryclass"].map(cleanedValue),
-          let archive = primaryClass.split(separator: ".").first, !archive.isEmpty
-        else {
-          return .invalid(
-            "invalid eprint '\(cleaned)' because an old-style number needs its archive, "
-              + "as in primaryClass = {hep-th}")
+      case "eprint" where isOldStyleNumber(withoutArxivPrefix(cleaned)):
+        switch oldStyleID(number: withoutArxivPrefix(cleaned), entry: entry) {
+        case .success(let oldStyle): id = oldStyle
+        case .failure(let problem):
+          return .invalid("invalid eprint '\(shown(cleaned))' \(problem.reason)")
         }
-        id = Substring("\(archive.lowercased())/\(cleaned)")
       default: id = Substring(cleaned)
       }
       guard let identifier = ArxivIdentifier.parse(String(id)) else {
-        let reason = ArxivIdentifier.earlyMonthRejection(String(id)).map { " because \($0.reason)" }
-        return .invalid("invalid \(field) '\(cleaned)'\(reason ?? "")")
+        let reason =
+          ArxivIdentifier.formRejection(String(id)).map { "because \($0.reason)" }
+          ?? "because it is in none of the forms listed below"
+        return .invalid("invalid \(field) '\(shown(cleaned))' \(reason)")
       }
       if let reason = identifier.futureMonthReason(now: now) {
-        return .invalid("invalid \(field) '\(cleaned)' because \(reason)")
+        return .invalid("invalid \(field) '\(shown(cleaned))' because \(reason)")
       }
       return .found(identifier)
     }
@@ -148,9 +165,59 @@ extension FeedbackInput {
     return result
   }
 
+  /// The reason that an `eprint` old-style number without its archive gives no id.
+  struct OldStyleProblem: Error {
+    /// A clause that starts with "because".
+    var reason: String
+  }
+
+  /// Returns the old-style id of the `number` of an `eprint` without its
+  /// archive, such as `hep-th/9901001` for `9901001` and the `primaryClass`
+  /// `hep-th` of `entry`, or the reason that there is none.
+  private static func oldStyleID(number: Substring, entry: BibTeXEntry)
+    -> Result<Substring, OldStyleProblem>
+  {
+    guard let primaryClass = entry.fields["primaryclass"].map(cleanedValue),
+      let archive = primaryClass.split(separator: ".").first, !archive.isEmpty
+    else {
+      return .failure(
+        OldStyleProblem(
+          reason: "because an old-style number needs its archive, as in primaryClass = {hep-th}"
+        ))
+    }
+    let id = Substring("\(archive.lowercased())/\(number)")
+    if ArxivIdentifier.parse(String(id)) != nil { return .success(id) }
+    guard ArxivIdentifier.oldStyleArchives.contains(Substring(archive.lowercased())) else {
+      return .failure(
+        OldStyleProblem(
+          reason: "because primaryClass = {\(shown(primaryClass))} names no archive of "
+            + "old-style ids, such as hep-th or math"))
+    }
+    return .failure(
+      OldStyleProblem(
+        reason: "because its YYMM \(number.prefix(4)) is not a month from 9107 to 0703, "
+          + "the span of old-style ids"))
+  }
+
+  /// Returns `value` without a leading `arXiv:` in any letter case.
+  private static func withoutArxivPrefix(_ value: String) -> Substring {
+    value.lowercased().hasPrefix("arxiv:") ? value.dropFirst(6) : Substring(value)
+  }
+
+  /// Returns `value` without a category in brackets after a space at its
+  /// end, as in `2505.00146 [cs.LG]`.
+  private static func withoutCategory(_ value: String) -> String {
+    guard value.hasSuffix("]"), let open = value.lastIndex(of: "["),
+      let before = value[..<open].last, before.isWhitespace
+    else { return value }
+    return value[..<open].trimmingCharacters(in: .whitespaces)
+  }
+
+  private static func shown(_ text: String) -> String { ArxivIdentifier.shown(text) }
+
   /// Tells whether `value` is the number of an old-style id without its
   /// archive, YYMMNNN with an optional version, as in `eprint = {9901001}`.
-  private static func isOldStyleNumber(_ value: String) -> Bool {
+  private static func isOldStyleNumber(_ value: Substring) -> Bool {
     let bytes = Array(value.utf8)
     guard bytes.count >= 7, bytes[..<7].allSatisfy(ArxivIdentifier.isDigit) else {
       return false

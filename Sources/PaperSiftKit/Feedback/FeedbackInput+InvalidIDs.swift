@@ -15,16 +15,20 @@ extension FeedbackInput {
   /// skipped. Then ``maxListedKeys`` of them follow one a line, each with
   /// its line number, text and reason, then the line numbers of the rest.
   /// A list's report ends with the accepted forms and the advice of the
-  /// rejections, a BibTeX report with the fields an id is read from.
+  /// rejections, a BibTeX report with the fields an id is read from. A
+  /// BibTeX file with invalid list lines outside entries gets both reports.
   public static func invalidIDReport(for contents: FeedbackFileContents, source: String)
     -> String?
   {
+    var reports: [String] = []
     if !contents.invalidLines.isEmpty {
-      return listReport(contents.invalidLines, source: source)
+      reports.append(listReport(contents.invalidLines, source: source))
     }
     let invalidEntries = contents.skippedEntries.filter { $0.problem != nil }
-    guard !invalidEntries.isEmpty else { return nil }
-    return bibTeXReport(invalidEntries, source: source)
+    if !invalidEntries.isEmpty {
+      reports.append(bibTeXReport(invalidEntries, source: source))
+    }
+    return reports.isEmpty ? nil : reports.joined(separator: "\n")
   }
 
   private static func listReport(_ invalid: [InvalidListLine], source: String) -> String {
@@ -44,6 +48,11 @@ extension FeedbackInput {
     var advice = ["Accepted forms: \(ArxivIdentifier.acceptedForms)."]
     for rejection in invalid.compactMap(\.rejection) where !advice.contains(rejection.advice) {
       advice.append(rejection.advice)
+    }
+    if invalid.prefix(maxListedKeys).contains(where: {
+      ArxivIdentifier.hasHiddenCharacters($0.text)
+    }) {
+      advice.append(ArxivIdentifier.hiddenCharacterAdvice)
     }
     report.append(advice.joined(separator: " "))
     return report.joined(separator: "\n")

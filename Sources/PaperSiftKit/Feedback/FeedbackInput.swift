@@ -47,7 +47,8 @@ public struct LookupOutcome: Sendable, Equatable {
 public struct FeedbackFileContents: Sendable, Equatable {
   /// The ids in file order, each id once.
   public var identifiers: [ArxivIdentifier]
-  /// The lines of an id list that are no valid id, always empty for BibTeX.
+  /// The list lines that are no valid id, in a BibTeX file those outside
+  /// entries.
   public var invalidLines: [InvalidListLine] = []
   /// The BibTeX entries that gave no id, always empty for an id list.
   public var skippedEntries: [SkippedBibTeXEntry] = []
@@ -136,7 +137,9 @@ public enum FeedbackInput {
   }
 
   /// Parses `text` as BibTeX when a line starts with an `@type{` or
-  /// `@type(` entry, else as a list of ids or URLs.
+  /// `@type(` entry, else as a list of ids or URLs. In BibTeX, the lines
+  /// outside entries that contain ids are read as list lines too, as
+  /// ``readOutsideLine(_:number:currentMonth:)`` describes.
   ///
   /// ``readListLine(_:number:currentMonth:)`` describes how a list line is
   /// split into ids and comments, and which lines or parts of lines are

@@ -76,7 +76,11 @@ enum RankCommand: Command {
       date: date, inputs: inputs, settings: configuration.ranking, topics: topics,
       embedder: embedder, trainingPapers: embedded.trainingPapers)
     guard !ranking.papers.isEmpty else {
-      throw PaperSiftError(.notFound, "No papers announced on \(date) are in the database.")
+      throw PaperSiftError(
+        .notFound,
+        "No papers announced on \(date) are in the database. Store the night first with "
+          + "'papersift import FILE' or 'papersift fetch', or pick a stored day with "
+          + "'papersift papers'.")
     }
     if let missingTopics {
       guard !ranking.isUnranked else { throw missingTopics }

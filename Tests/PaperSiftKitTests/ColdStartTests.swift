@@ -185,6 +185,24 @@ import Testing
     #expect(order == [2, 1, 0])
   }
 
+  /// A dislike opposite to a paper (cosine -1) takes nothing off its score
+  /// and adds nothing to it either: the score is the topic cosine alone.
+  @Test func unlikeDislikeAddsNothing() {
+    let profile = Self.profile([
+      (ProfileEntry(kind: .topic, label: "x"), [1, 0]),
+      (ProfileEntry(kind: .disliked, label: "d"), [-1, 0]),
+    ])
+    let scores = ColdStartScorer.score(
+      embeddings: Self.papers, paperIds: Self.paperIds, profile: profile,
+      parameters: ColdStartParameters())
+
+    // The paper at 0°: topic cosine 1, dislike cosine -1.
+    #expect(abs(scores[0].disliked + 1) < 1e-6)
+    #expect(abs(scores[0].score - 1) < 1e-6)
+    // The paper at 60°: topic cosine 0.5, dislike cosine -0.5.
+    #expect(abs(scores[1].score - 0.5) < 1e-6)
+  }
+
   @Test func ownFeedbackLeftOut() {
     // Paper 2501.00001 (0°) is liked and paper 2501.00003 (90°) is disliked;
     // the other like "x" is at 90° and the other dislike "y" at 0°.

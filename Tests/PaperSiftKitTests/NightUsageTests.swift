@@ -185,8 +185,8 @@ import Testing
     #expect(
       markdown.contains(
         "The night's requests under this model and prompt cost $0.0008 and scored 40 papers of "
-          + "the night, more than the 20 of the 20 papers chosen at this cutoff that have a score, because "
-          + "other runs of the night chose other papers too. At their cost per scored paper, "
+          + "the night, more than the 20 papers chosen at this cutoff, because other runs of the "
+          + "night chose other papers too. At their cost per scored paper, "
           + "scoring all 40 papers of the night would cost about $0.0008 and scoring the 20 "
           + "chosen about $0.0004, so this cutoff would save about $0.0004."))
   }

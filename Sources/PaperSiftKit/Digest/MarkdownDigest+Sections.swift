@@ -232,8 +232,10 @@ extension MarkdownDigest {
   private static func otherCutoffCostText(_ cost: DigestContent.CostSaved) -> String {
     let paid = Dollars.inText(cost.paidDollars)
     let chosen =
-      "the \(cost.scoredPapers) of the \(cost.chosenPapers) papers chosen at this cutoff that "
-      + "have a score"
+      cost.scoredPapers == cost.chosenPapers
+      ? "the \(cost.chosenPapers) papers chosen at this cutoff"
+      : "the \(cost.scoredPapers) of the \(cost.chosenPapers) papers chosen at this cutoff that "
+        + "have a score"
     let comparison =
       cost.paidScoredPapers > cost.scoredPapers
       ? "more than \(chosen), because other runs of the night chose other papers too."

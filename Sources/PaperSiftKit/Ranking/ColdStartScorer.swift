@@ -2,7 +2,7 @@ import Foundation
 
 /// A paper's cold-start score and the profile entries behind it.
 public struct ColdStartScore: Sendable, Equatable {
-  /// `topic - negativeWeight·negative + likeWeight·liked - dislikeWeight·disliked`.
+  /// `topic - negativeWeight·negative + likeWeight·liked - dislikeWeight·max(0, disliked)`.
   public var score: Float
   /// The largest cosine to a topic entry, 0 without topics.
   public var topic: Float
@@ -21,6 +21,13 @@ public struct ColdStartScore: Sendable, Equatable {
   public var bestLiked: Int?
   /// The profile row of the closest disliked paper, if any.
   public var bestDisliked: Int?
+
+  /// The part of a mean cosine to disliked papers that lowers a score: a
+  /// paper unlike every disliked paper (mean cosine below 0) loses nothing,
+  /// rather than gaining from the dislikes.
+  public static func penalised(_ dislikedMean: Float) -> Float {
+    max(0, dislikedMean)
+  }
 }
 
 /// Scores papers against a profile with the similarity kernel, one block of
@@ -73,7 +80,7 @@ public enum ColdStartScorer {
           row, over: otherDisliked, weights: weights, count: parameters.nearest)
         let score =
           topic - Float(parameters.negativeWeight) * negative + Float(parameters.likeWeight)
-          * like - Float(parameters.dislikeWeight) * dislike
+          * like - Float(parameters.dislikeWeight) * ColdStartScore.penalised(dislike)
         scores.append(
           ColdStartScore(
             score: score, topic: topic, negative: negative, liked: like, disliked: dislike,

@@ -32,7 +32,7 @@ public enum RankingReport {
     public var negativePenalty: Float?
     /// The disliked paper with the largest cosine, the mean cosine of the
     /// nearest disliked papers, and what that took off the cold-start score
-    /// (the mean times `ranking.cold.dislikeWeight`). The disliked paper is
+    /// (the mean, where above 0, times `ranking.cold.dislikeWeight`). The disliked paper is
     /// never the paper itself.
     public var closestDisliked: String?
     public var dislikedSimilarity: Float?
@@ -67,7 +67,7 @@ public enum RankingReport {
         negativePenalty: negative.map { Float(ranking.negativeWeight) * $0 },
         closestDisliked: ranked.cold.bestDisliked.map { entries[$0].label },
         dislikedSimilarity: disliked,
-        dislikedPenalty: disliked.map { Float(ranking.dislikeWeight) * $0 },
+        dislikedPenalty: disliked.map { Float(ranking.dislikeWeight) * ColdStartScore.penalised($0) },
         logistic: ranked.logistic, tfidf: ranked.tfidf, neighbours: ranked.neighbours,
         authorOverlap: ranked.authorOverlap)
     }

@@ -67,7 +67,9 @@ public enum RankingReport {
         negativePenalty: negative.map { Float(ranking.negativeWeight) * $0 },
         closestDisliked: ranked.cold.bestDisliked.map { entries[$0].label },
         dislikedSimilarity: disliked,
-        dislikedPenalty: disliked.map { Float(ranking.dislikeWeight) * ColdStartScore.penalised($0) },
+        dislikedPenalty: disliked.map {
+          Float(ranking.dislikeWeight) * ColdStartScore.penalised($0)
+        },
         logistic: ranked.logistic, tfidf: ranked.tfidf, neighbours: ranked.neighbours,
         authorOverlap: ranked.authorOverlap)
     }

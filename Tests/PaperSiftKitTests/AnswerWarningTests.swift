@@ -3,7 +3,7 @@ import Testing
 
 @testable import PaperSiftKit
 
-/// The warnings that the scorer logs for answers that leave out or repeat
+/// The warnings that the scorer logs for replies that leave out or repeat
 /// papers, against a loopback fake chat server.
 @Suite struct AnswerWarningTests {
   /// Scores `papers` against `server` and returns the result and standard error.
@@ -30,7 +30,7 @@ import Testing
   }
 
   @Test func leftOutAgainStaysUnscored() throws {
-    // Each answer scores only the first paper of its request: the first
+    // Each reply scores only the first paper of its request. The first
     // leaves out three papers, and the retry of those three leaves out two.
     let server = try FakeChatServer { _, ids in
       .content(FakeChatServer.line(for: ids[0]))
@@ -83,7 +83,7 @@ import Testing
   }
 
   @Test func conflictKeepsFirstValidEntry() throws {
-    // 2505.10001 is scored 10/10, then 1/1, as in an answer that contradicts itself.
+    // 2505.10001 is scored 10/10, then 1/1, as in a reply that contradicts itself.
     let server = try FakeChatServer { _, ids in
       let first = #"{"ARXIVID": "2505.10001", "RELEVANCE": 10, "NOVELTY": 10, "COMMENT": "a"}"#
       let second = #"{"ARXIVID": "2505.10001", "RELEVANCE": 1, "NOVELTY": 1, "COMMENT": "b"}"#

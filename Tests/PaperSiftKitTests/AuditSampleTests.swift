@@ -135,8 +135,8 @@ import Testing
     Case(
       name: "no pick above cutoff", picksAbove: 0, below: 6, sample: 3, samplePicks: 1,
       confidence: 0.95, lost: 2, lostRange: 1...4, recall: 0, recallLow: 0, recallHigh: 0),
-    // K=0 and k=0: recall is 0/0. The low bound 0/(0+7) = 0 says nothing
-    // alone, and the high bound 0/(0+0) is undefined, so both are left out.
+    // K=0 and k=0: recall is 0/0. The low bound 0/(0+7) = 0 carries no
+    // information alone, and the high bound 0/(0+0) is undefined, so both are left out.
     Case(
       name: "no picks anywhere", picksAbove: 0, below: 10, sample: 2, samplePicks: 0,
       confidence: 0.95, lost: 0, lostRange: 0...7, recall: nil, recallLow: nil, recallHigh: nil),
@@ -216,7 +216,7 @@ import Testing
   }
 
   /// The JSON of a 0/0 recall keeps the counts and the reason and leaves
-  /// out `recall`, `recallLow` and `recallHigh`, as README says.
+  /// out `recall`, `recallLow` and `recallHigh`, as README documents.
   @Test func zeroOverZeroRecallOmitsBounds() throws {
     let estimate = RecallEstimate(
       picksAboveCutoff: 0, papersBelowCutoff: 75, sampleSize: 5, samplePicks: 0)

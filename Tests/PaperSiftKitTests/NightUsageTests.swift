@@ -17,7 +17,7 @@ import Testing
   }
 
   @Test func noLLMAfterTopicsEditShowsNightSpend() throws {
-    let night = try SmallNight(papers: 40, model: "gpt-4o-mini")
+    let night = try Self.miniNight()
     defer { night.close() }
     let (home, server, day) = (night.home, night.server, night.day)
     let papersift = try PaperSiftProcess(home: home)
@@ -57,6 +57,12 @@ import Testing
           + "($0.0000 this run)"))
   }
 
+  /// Creates a night of 40 papers scored with gpt-4o-mini, whose server
+  /// reports `usage` for each request, or derives the counts when it is nil.
+  static func miniNight(usage: TokenUsage? = nil) throws -> SmallNight {
+    try SmallNight(papers: 40, model: "gpt-4o-mini", usage: usage)
+  }
+
   /// Returns the dollars of `usage` at gpt-4o-mini's built-in prices: $0.15
   /// per million uncached prompt tokens, $0.075 cached and $0.60 completion.
   static func miniDollars(_ usage: TokenUsage) -> Double {
@@ -67,7 +73,7 @@ import Testing
   }
 
   @Test func rescoreAfterTopicsEditCountsBothPrompts() throws {
-    let night = try SmallNight(papers: 40, model: "gpt-4o-mini")
+    let night = try Self.miniNight()
     defer { night.close() }
     let (home, server, day) = (night.home, night.server, night.day)
     let papersift = try PaperSiftProcess(home: home)
@@ -111,9 +117,7 @@ import Testing
     // but the price of the summed tokens is 0.0013499999999999999 and would
     // print $0.0013. Amounts are rounded to 10 decimals before they are
     // printed, so both print $0.0014, in the summary and in the digest.
-    let night = try SmallNight(
-      papers: 40, model: "gpt-4o-mini",
-      usage: TokenUsage(promptTokens: 500, completionTokens: 1_000))
+    let night = try Self.miniNight(usage: TokenUsage(promptTokens: 500, completionTokens: 1_000))
     defer { night.close() }
     let (home, server, day) = (night.home, night.server, night.day)
 
@@ -133,9 +137,7 @@ import Testing
   @Test func largerCutoffRunPricesEveryScoredPaper() throws {
     // Each request reports 1000 prompt and 100 completion tokens, which cost
     // (1000 × 0.15 + 100 × 0.60) / 10^6 = $0.00021 at gpt-4o-mini's prices.
-    let night = try SmallNight(
-      papers: 40, model: "gpt-4o-mini",
-      usage: TokenUsage(promptTokens: 1_000, completionTokens: 100))
+    let night = try Self.miniNight(usage: TokenUsage(promptTokens: 1_000, completionTokens: 100))
     defer { night.close() }
     let (home, server, day) = (night.home, night.server, night.day)
     let papersift = try PaperSiftProcess(home: home)

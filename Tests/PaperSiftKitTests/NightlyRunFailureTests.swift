@@ -210,7 +210,7 @@ import Testing
           + "to 2 batches in a row, after 2 attempts each"))
   }
 
-  @Test func failedRunOverStoredScoresSaysSo() throws {
+  @Test func failedRunOverStoredScoresReportsFailure() throws {
     let night = try SmallNight(papers: 40)
     defer { night.close() }
     let (scored, _, _) = try night.scoreOnce()

@@ -12,12 +12,22 @@ import Testing
   static let usage = TokenUsage(promptTokens: 1_000, completionTokens: 100)
   static let requestDollars = 0.000_21
 
-  /// A home scored with gpt-4o-mini at `server`, in batches of 10, with the
-  /// first 40 papers of 2025-05-05.
+  /// Creates a home configured for gpt-4o-mini at `server`, in batches of 10,
+  /// and a day file with the first 40 papers of 2025-05-05.
   static func home(server: FakeChatServer) throws -> (home: URL, day: URL) {
     let home = try TestFiles.temporaryFolder()
     try NightFixtures.configure(home: home, llmBaseURL: server.baseURL, model: "gpt-4o-mini")
     return (home, try NightFixtures.smallDay(40, in: home))
+  }
+
+  /// Checks that `cost` prices the 20 chosen papers of 2025-05-05 by their
+  /// 2 requests: $0.00042 in all, $0.000021 a paper.
+  static func expectTwentyPaidPapers(
+    _ cost: DigestContent.CostSaved, sourceLocation: SourceLocation = #_sourceLocation
+  ) {
+    #expect(cost.paidScoredPapers == 20, sourceLocation: sourceLocation)
+    #expect(cost.paidDollars == 0.000_42, sourceLocation: sourceLocation)
+    #expect(cost.dollarsPerPaper == 0.000_021, sourceLocation: sourceLocation)
   }
 
   @Test func failedRequestsPriceNoPaper() throws {
@@ -54,10 +64,8 @@ import Testing
     let digest = try NightFixtures.digest(in: home)
     #expect(abs(digest.usage.totalDollars - 4 * Self.requestDollars) < 1e-12)
     let cost = try #require(digest.costSaved)
-    #expect(cost.paidScoredPapers == 20)
-    #expect(cost.paidDollars == 0.000_42)
+    Self.expectTwentyPaidPapers(cost)
     #expect(cost.noScoreDollars == 0.000_42)
-    #expect(cost.dollarsPerPaper == 0.000_021)
     #expect(cost.allPapersDollars == 0.000_84)
     #expect(abs(cost.savedDollars - 0.000_42) < 1e-15)
     let markdown = try NightFixtures.markdown(in: home)
@@ -104,11 +112,9 @@ import Testing
     #expect(abs(digest.usage.totalDollars - 3 * Self.requestDollars) < 1e-12)
     // Only the 20 papers of 2025-05-05 and their $0.00042 price a paper.
     let cost = try #require(digest.costSaved)
-    #expect(cost.paidScoredPapers == 20)
+    Self.expectTwentyPaidPapers(cost)
     #expect(cost.scoredPapers == 20)
-    #expect(cost.paidDollars == 0.000_42)
     #expect(cost.noScoreDollars == nil)
-    #expect(cost.dollarsPerPaper == 0.000_021)
     let markdown = try NightFixtures.markdown(in: home)
     #expect(
       markdown.contains(

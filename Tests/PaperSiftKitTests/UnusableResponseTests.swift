@@ -246,7 +246,7 @@ import Testing
     }
   }
 
-  /// An unusable answer is a chat completion, so it ends a run of responses
+  /// An unusable reply is a chat completion, so it ends a run of responses
   /// that are no chat completion and starts a run of its own.
   @Test func answerBetweenResponsesDoesNotStop() throws {
     let server = try FakeChatServer(

@@ -63,7 +63,7 @@ public struct DigestInput: Codable, Sendable {
   /// have a score.
   public var scoringPapers: Int?
   /// The dollars of the night's requests under `model` and the prompt of
-  /// ``scores`` that returned no score, which price no paper. Nil is none.
+  /// ``scores`` that returned no score, which price no paper. Nil counts as 0.
   public var noScoreDollars: Double?
   public var selectionRule: SelectionRule
   /// Set when the LLM stage was skipped, and then ``scores`` is ignored.

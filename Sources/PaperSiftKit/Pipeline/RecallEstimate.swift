@@ -55,8 +55,8 @@ public struct RecallEstimate: Codable, Sendable, Equatable {
   /// estimated `M` is 0, so recall is 0/0.
   public var recall: Double?
   /// The interval bounds on recall. A bound is nil where it is 0/0, and
-  /// both are nil when ``recall`` is, since a lower bound of 0 alone says
-  /// nothing.
+  /// both are nil when ``recall`` is, since a lower bound of 0 alone carries
+  /// no information.
   public var recallLow: Double?
   public var recallHigh: Double?
   /// The reason `recall` is nil, such as papers above the cutoff without a score.

@@ -52,9 +52,9 @@ public struct ChatRequestError: Error, CustomStringConvertible, Sendable {
   /// The reason later requests of the run are not sent, because they would
   /// fail the same way, or nil when they may succeed.
   public var stopReason: String?
-  /// How a 2xx response was no chat completion with a choice, or nil when
-  /// the request failed without such a response. The server responded, so
-  /// the provider may bill the request.
+  /// The kind of 2xx response that was no chat completion with a choice, or
+  /// nil when the request failed without such a response. The server
+  /// responded, so the provider may bill the request.
   public var unusableResponse: UnusableResponse?
   /// The tokens that the unusable response reports, or nil when it reports
   /// no `usage` with both `prompt_tokens` and `completion_tokens`.

@@ -1,7 +1,7 @@
 import Foundation
 
-/// The way a 2xx response to a chat-completions request is no chat
-/// completion with a choice, so that it gives no answer to score.
+/// The kind of 2xx response to a chat-completions request that is no chat
+/// completion with a choice, so it contains no reply to score.
 public enum UnusableResponse: Sendable, Equatable, CustomStringConvertible {
   /// The body is empty or white space.
   case emptyBody

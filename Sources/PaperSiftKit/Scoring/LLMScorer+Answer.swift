@@ -161,8 +161,8 @@ extension LLMScorer {
     }
   }
 
-  /// Logs the papers of a batch that a complete answer with entries for
-  /// other papers left out, and whether they are sent again.
+  /// Logs the papers of a batch that a complete reply left out while
+  /// scoring other papers, and whether they are sent again.
   private func logLeftOut(_ ids: [String], batch: Int, resent: Bool) {
     guard !ids.isEmpty else { return }
     let message =

@@ -10,7 +10,7 @@ extension LLMScorer {
   ///
   /// A 2xx response that is no chat completion with a choice is stored as
   /// an `unusable` batch. The provider may bill it, so it counts the tokens
-  /// that it reports, or `estimate` when it reports none, as an answer
+  /// that it reports, or `estimate` when it reports none, as a reply
   /// without usage does.
   func storeFailure(
     _ error: ChatRequestError, of batch: [Paper], record: BatchRecord, estimate: TokenUsage,

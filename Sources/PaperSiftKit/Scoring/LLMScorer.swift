@@ -11,13 +11,14 @@ import Foundation
 /// call unless it was cut off, because the same prompt would most likely get
 /// the same answer. Such papers have no stored score, so a later call (the
 /// next run of the night) sends them again. Every paper ends with a score or
-/// a reason. After a failure that every later request would repeat (a
-/// rejected key, an exhausted quota, a server that never responds, or two
-/// batches in a row with server errors, with the same status that rejects
-/// the request, such as 404 or 501, with responses that are no chat
-/// completion in any way or with answers unusable in the same way), no
-/// further batch is sent. Not even papers queued to be sent again are, and
-/// they keep the reason their answer gave.
+/// a reason. No further batch is sent after a failure that every later
+/// request would repeat, and neither are papers queued to be sent again,
+/// which keep the reason from their reply. Such failures are a rejected key,
+/// an exhausted quota and a server that never responds. Two batches in a
+/// row stop the stage too when both get server errors, or the same status
+/// that rejects the request, such as 404 or 501. So do two batches in a row
+/// with responses that are no chat completion, or with replies unusable in
+/// the same way.
 ///
 /// A response that reports no token usage is counted by the estimate that
 /// the budget check uses, so that the budget and the digest still count it.

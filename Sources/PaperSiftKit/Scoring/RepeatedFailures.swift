@@ -41,14 +41,16 @@ enum UnusableAnswer: Sendable, Equatable, CustomStringConvertible {
 /// LLM stage once ``limit`` batches in a row fail the same way, because
 /// every later batch would most likely fail so too and may be paid for.
 ///
-/// Four kinds of run count: answers unusable in the same way, 2xx responses
-/// that are no chat completion in any way (``UnusableResponse``; a proxy
-/// may answer a stream one time and an HTML page the next), requests that failed after every attempt with a server error (HTTP 5xx)
-/// or a rate limit (HTTP 429), and requests that failed with the same status
-/// that rejects the request itself (HTTP 4xx, such as 404 for an unknown
-/// model, and HTTP 501 and 505, with which a server reports that it does not
-/// support it). A batch that ends one way ends the runs of the other kinds,
-/// and an answer that gives some paper a score ends all of them. HTTP 408
+/// Four kinds of failure form a run. They are replies unusable in the same
+/// way, and 2xx responses that are no chat completion in any way
+/// (``UnusableResponse``). They are also requests that failed after every
+/// attempt with a server error (HTTP 5xx) or a rate limit (HTTP 429), and
+/// requests that failed with the same status that rejects the request. Such statuses are HTTP 4xx, such as 404
+/// for an unknown model, and HTTP 501 and 505, with which a server reports
+/// that it does not support the request. The kinds of unusable response
+/// count together, because a proxy may return a stream one time and an HTML
+/// page the next. A batch that ends one way ends the runs of the other
+/// kinds, and a reply that gives some paper a score ends all of them. HTTP 408
 /// does not count, because it passes with time. HTTP 401, 403 and 429 for an
 /// exhausted quota stop the stage at once (``ChatRequestError/stopReason``).
 struct RepeatedFailures {

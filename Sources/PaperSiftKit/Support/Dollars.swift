@@ -37,8 +37,8 @@ enum Dollars {
     isBelowLeastShown(value) ? "under $0.0001" : "about " + text(value)
   }
 
-  /// Whether `value` is positive and rounds to less than the $0.0001 that
-  /// four decimals show.
+  /// Checks whether `value`, rounded as ``rounded(_:)`` does, is positive but
+  /// below $0.00005, so that four decimals would show it as $0.0000.
   private static func isBelowLeastShown(_ value: Double) -> Bool {
     let amount = rounded(value)
     return amount > 0 && amount < 0.000_05

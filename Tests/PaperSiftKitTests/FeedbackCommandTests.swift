@@ -66,12 +66,11 @@ import Testing
     let (server, online) = try Self.switchableAPI(sending: Data(Self.emptyAtom.utf8), home: home)
     defer { server.stop() }
     let papersift = try PaperSiftProcess(home: home)
-    let offline = try papersift.run(["like", "2505.01136"])
+
+    let (offline, again) = try Self.likeOffline(
+      "2505.01136", thenRun: ["like", "2505.01136"], papersift: papersift, online: online)
+
     #expect(offline.status == 0, "stderr: \(offline.errorOutput)")
-
-    online.isOn = true
-    let again = try papersift.run(["like", "2505.01136"])
-
     #expect(again.status == 0, "stderr: \(again.errorOutput)")
     #expect(again.output == "2505.01136: already liked (pending: arXiv returned no paper yet)\n")
     #expect(
@@ -93,15 +92,17 @@ import Testing
     let (server, online) = try Self.switchableAPI(sending: Data(Self.emptyAtom.utf8), home: home)
     defer { server.stop() }
     let papersift = try PaperSiftProcess(home: home)
-    _ = try papersift.run(["like", "2505.01136"])
-    // Look-ups on two earlier days found nothing; today's is the third.
-    let database = try Database(path: home.appendingPathComponent("papersift.sqlite").path)
-    try database.run(
-      "UPDATE feedback SET lookup_miss_days = 2, last_lookup_miss = '2000-01-02'", [])
+    let databasePath = home.appendingPathComponent("papersift.sqlite").path
 
-    online.isOn = true
-    let again = try papersift.run(["like", "2505.01136"])
+    let (_, again) = try Self.likeOffline(
+      "2505.01136", thenRun: ["like", "2505.01136"], papersift: papersift, online: online
+    ) {
+      // Look-ups on two earlier days found nothing, so today's is the third.
+      try Database(path: databasePath).run(
+        "UPDATE feedback SET lookup_miss_days = 2, last_lookup_miss = '2000-01-02'", [])
+    }
 
+    let database = try Database(path: databasePath)
     #expect(again.status == 1, "stderr: \(again.errorOutput)")
     #expect(again.output == "")
     #expect(
@@ -175,6 +176,18 @@ import Testing
     let config = #"{"fetch": {"apiBaseURL": "\#(server.baseURL)/api", "lookupMaxAttempts": 1}}"#
     try Data(config.utf8).write(to: home.appendingPathComponent("config.json"))
     return (server, online)
+  }
+
+  /// Runs `papersift like id` while the fake arXiv API is down, then `whileOffline`,
+  /// then turns the API on and runs `arguments`. Returns both results.
+  static func likeOffline(
+    _ id: String, thenRun arguments: [String], papersift: PaperSiftProcess, online: Switch,
+    whileOffline: () throws -> Void = {}
+  ) throws -> (offline: PaperSiftProcess.Result, online: PaperSiftProcess.Result) {
+    let offline = try papersift.run(["like", id])
+    try whileOffline()
+    online.isOn = true
+    return (offline, try papersift.run(arguments))
   }
 
   /// Creates a home folder whose configuration points the arXiv API at `server`.

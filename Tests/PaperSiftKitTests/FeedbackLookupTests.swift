@@ -203,12 +203,11 @@ import Testing
     let (server, online) = try FeedbackCommandTests.switchableAPI(sending: atom, home: home)
     defer { server.stop() }
     let papersift = try PaperSiftProcess(home: home)
-    let offline = try papersift.run(["like", "2505.77777"])
+
+    let (offline, again) = try FeedbackCommandTests.likeOffline(
+      "2505.77777", thenRun: ["dislike", "2505.77777"], papersift: papersift, online: online)
+
     #expect(offline.output == "2505.77777: liked (pending: the arXiv look-up failed)\n")
-
-    online.isOn = true
-    let again = try papersift.run(["dislike", "2505.77777"])
-
     #expect(again.status == 1, "stderr: \(again.errorOutput)")
     #expect(again.output == "")
     #expect(
@@ -230,10 +229,9 @@ import Testing
     let home = try FeedbackCommandTests.home(server: server)
     defer { try? FileManager.default.removeItem(at: home) }
     let papersift = try PaperSiftProcess(home: home)
-    _ = try papersift.run(["like", "2505.77777"])
 
-    online.isOn = true
-    let next = try papersift.run(["like", "2505.01136"])
+    let (_, next) = try FeedbackCommandTests.likeOffline(
+      "2505.77777", thenRun: ["like", "2505.01136"], papersift: papersift, online: online)
 
     #expect(next.status == 0, "stderr: \(next.errorOutput)")
     #expect(next.output == "2505.01136: liked\n")

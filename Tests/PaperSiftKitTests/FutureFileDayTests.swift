@@ -3,10 +3,10 @@ import Testing
 
 @testable import PaperSiftKit
 
-/// A day that a file or a feed gives, by a JSON Lines file's name or an RSS
-/// pubDate, is checked like `--date`: a day arXiv has not announced yet stops
-/// `import`, `score`, `run --input` and a fetching `run` with exit status 2
-/// before anything is stored, and stored papers keep their day.
+/// The day of a JSON Lines file's name or of an RSS pubDate, checked like
+/// `--date`. A day that arXiv has not announced yet stops `import`, `score`,
+/// `run --input` and a fetching `run` with exit status 2 before anything is
+/// stored, and stored papers keep their day.
 @Suite struct FutureFileDayTests {
   /// A home with the first 3 papers of 2025-05-05 stored, and the same
   /// papers written as `2099-01-01.papers.jsonl` and as an RSS feed whose

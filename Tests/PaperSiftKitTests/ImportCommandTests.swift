@@ -17,8 +17,8 @@ struct PaperSiftProcess {
   var environment: [String: String] = [:]
   /// Variables removed from the test process's environment.
   var unsetVariables: Set<String> = []
-  /// Whether `--home HOME` goes before the arguments; without it, the
-  /// executable chooses its home and `home` only contains the output files.
+  /// Whether `--home HOME` goes before the arguments. Without it, the
+  /// executable chooses its home, and `home` only contains the output files.
   var passesHome = true
 
   /// Finds the built executable and uses `home` as its `--home`.

@@ -271,13 +271,13 @@ import Testing
     _ = try importLine(line(title: "Routing experts", authors: #""Nishant Jain", "Xunpeng Huang""#))
 
     let (emptied, log) = try importLine(line(title: "", authors: ""))
-    let kept = try #require(try store.paper(id: "2505.01049"))
+    let afterEmpty = try #require(try store.paper(id: "2505.01049"))
     let (corrected, _) = try importLine(line(title: "Routing", authors: #""Nishant Jain""#))
     let replaced = try #require(try store.paper(id: "2505.01049"))
 
     #expect(emptied?.unchanged == 1)
-    #expect(kept.authors == ["Nishant Jain", "Xunpeng Huang"])
-    #expect(kept.title == "Routing experts")
+    #expect(afterEmpty.authors == ["Nishant Jain", "Xunpeng Huang"])
+    #expect(afterEmpty.title == "Routing experts")
     #expect(
       log.contains(
         "empty title, abstract or author list; kept paper=2505.01049 empty=title,authors line=1"))

@@ -211,8 +211,8 @@ public final class ArxivAPIClient {
     }
   }
 
-  /// Returns the part of a failure message that says why `attempt` was the
-  /// last one, ending in ": ".
+  /// Returns the part of a failure message that explains why `attempt` was
+  /// the last one, ending in ": ".
   ///
   /// It names ``attemptsSetting`` only when the attempts ran out. An error
   /// that is not retried, or a `Retry-After` longer than the policy allows,

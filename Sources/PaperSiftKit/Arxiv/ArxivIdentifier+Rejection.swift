@@ -21,8 +21,8 @@ extension ArxivIdentifier {
   /// The advice on an id whose month is in the future.
   static let clockAdvice = "Check the id, and the system clock if the id is right."
 
-  /// The advice on a new-style id that stands for a paper from before the
-  /// new scheme started.
+  /// The advice on a new-style id of a paper from before the new scheme
+  /// started.
   static let oldStyleAdvice =
     "Papers from before April 2007 have old-style ids, archive/YYMMNNN, such as hep-th/9901001."
 

@@ -79,9 +79,9 @@ public struct ArxivIdentifier: Sendable, Hashable, CustomStringConvertible {
   }
 
   /// Tells whether `scalar` is white space other than the ASCII space and
-  /// tab, such as U+00A0 or U+2003, a format character such as the
-  /// zero-width space U+200B, or a control character, all of which an error
-  /// message would show as a space or not at all.
+  /// tab (such as U+00A0 or U+2003), a format character (such as the
+  /// zero-width space U+200B) or a control character. An error message
+  /// would show such a character as a space or not at all.
   static func isHidden(_ scalar: Unicode.Scalar) -> Bool {
     guard scalar != " ", scalar != "\t" else { return false }
     let properties = scalar.properties

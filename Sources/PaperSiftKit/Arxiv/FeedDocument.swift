@@ -228,7 +228,7 @@ public enum FeedReader {
 
   /// Parses `data` like ``parse(_:source:fileName:now:)``, but throws an
   /// error entry of the arXiv API as ``ArxivAPIErrorEntry``, so that the
-  /// API client can tell which id the API rejected.
+  /// API client can find which id the API rejected.
   static func parseKeepingAPIErrors(
     _ data: Data, source: String, fileName: String? = nil, now: Date = Date()
   ) throws -> FeedDocument {

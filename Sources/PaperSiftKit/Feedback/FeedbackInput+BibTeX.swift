@@ -44,19 +44,19 @@ extension FeedbackInput {
     return contents
   }
 
+  /// Joins the first ``maxListedKeys`` of `names` with commas, followed by
+  /// "and N more" for the rest, so that a long list fits a message.
+  public static func clippedList(_ names: [String]) -> String {
+    var listed = Array(names.prefix(maxListedKeys))
+    if names.count > maxListedKeys { listed.append("and \(names.count - maxListedKeys) more") }
+    return listed.joined(separator: ", ")
+  }
+
   /// Returns the note that lists the entries of `contents` without an
   /// arXiv field, or nil when every entry has one.
   ///
   /// At most ``maxListedKeys`` keys are named. The entries whose arXiv
   /// field is invalid are left to ``invalidIDReport(for:source:)``.
-  /// Joins the first ``maxListedKeys`` of `names` with commas, followed by
-  /// "and N more" for the rest, so that a long list fits a message.
-  public static func clippedList(_ names: [String]) -> String {
-    var shown = Array(names.prefix(maxListedKeys))
-    if names.count > maxListedKeys { shown.append("and \(names.count - maxListedKeys) more") }
-    return shown.joined(separator: ", ")
-  }
-
   public static func skippedNote(for contents: FeedbackFileContents, source: String) -> String? {
     let skipped = contents.skippedEntries.filter { $0.problem == nil }
     guard !skipped.isEmpty else { return nil }

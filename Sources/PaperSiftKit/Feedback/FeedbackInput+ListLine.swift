@@ -99,7 +99,7 @@ extension FeedbackInput {
   /// Returns the parts of `text` between separators.
   private static func splitParts(_ text: String) -> [Substring] {
     let utf8 = text.utf8
-    // Most lines hold one ASCII id, which a split would only copy.
+    // Most lines contain one ASCII id, which a split would only copy.
     if utf8.allSatisfy({ $0 < 0x80 }) {
       guard utf8.contains(where: isSeparator) else { return [Substring(text)] }
       return text.split { $0.asciiValue.map(isSeparator) ?? false }

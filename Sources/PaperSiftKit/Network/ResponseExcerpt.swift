@@ -4,9 +4,8 @@ import Foundation
 /// visible text, cut between two words.
 ///
 /// An HTML or XML body, such as the error page of a web server or proxy,
-/// is quoted by its text: comments, `script`, `style` and `head` elements
-/// and tags are removed and the common character references decoded, so
-/// that the message shows the page's text.
+/// is quoted by its text. Comments, `script`, `style` and `head` elements
+/// and tags are removed, and the common character references are decoded.
 enum ResponseExcerpt {
   /// The maximum characters quoted, before the "…" of a cut.
   static let maxCharacters = 300

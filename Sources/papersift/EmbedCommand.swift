@@ -10,7 +10,7 @@ enum EmbedCommand: Command {
       Reads one {"text": "..."} object per line of FILE ('-' for standard input) and writes
       one {"input_ids": [...], "embedding": [...]} line per input to standard output, in order.
       A blank line before the last object is rejected with its number, because it would shift
-      the outputs; write {"text": ""} to embed an empty text.
+      the outputs. Write {"text": ""} to embed an empty text.
       """,
     options: [
       .value("--jsonl", "FILE", help: "The input file of {\"text\": ...} lines, or '-'."),

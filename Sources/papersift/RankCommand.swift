@@ -22,7 +22,7 @@ enum RankCommand: Command {
       models' scores. --json gives them as keys, such as closestNegative and negativePenalty,
       and closestDisliked, dislikedSimilarity and dislikedPenalty. Without a topics file, rank
       stops with exit status 2 as run does, unless likes, dislikes, earlier LLM picks or the
-      learned models rank the night; it then warns and ranks by them.
+      learned models rank the night. It then warns and ranks by them.
       """,
     options: [
       .value("--date", "YYYY-MM-DD", help: "The night to rank (default: the latest fetched)."),

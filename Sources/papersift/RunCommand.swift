@@ -9,7 +9,7 @@ enum RunCommand: Command {
     discussion: """
       Without --input, fetches today's feed of the configured categories. With --date, a
       night already stored is ranked as stored, without fetching the feed (so it works
-      offline); any other day must be the feed's day, else the run stops with exit status 2
+      offline). Any other day must be the feed's day, else the run stops with exit status 2
       and names both days. The LLM stage
       sends nothing with --no-llm. It also sends nothing, with a warning and exit status 3,
       when the environment variable that llm.apiKeyVariable names (default OPENAI_API_KEY) is

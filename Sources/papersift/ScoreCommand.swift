@@ -12,7 +12,7 @@ enum ScoreCommand: Command {
       paper a line, as in Data/benchmark/*.papers.jsonl. Papers already scored under the same
       model and prompt are not sent again. The API key is read from the variable named in
       llm.apiKeyVariable. On SIGINT or SIGTERM it waits for the response to the request in
-      flight (up to llm.requestTimeout; a second signal stops at once), stores it, records the
+      flight (up to llm.requestTimeout, or until a second signal), stores it, records the
       run as interrupted and exits with 130 or 143.
       """,
     options: [

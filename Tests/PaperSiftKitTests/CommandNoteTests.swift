@@ -3,8 +3,8 @@ import Testing
 
 @testable import PaperSiftKit
 
-/// Texts of `import` and `fetch` that trial users found untrue or too
-/// long, checked through the executable.
+/// Help texts and notes of `import` and `fetch`, checked through the
+/// executable.
 @Suite struct CommandNoteTests {
   /// Days imported out of order keep the later day's correction, and the
   /// older file imported again changes nothing, as `import --help` states.

@@ -3,9 +3,9 @@ import Testing
 
 @testable import PaperSiftKit
 
-/// Mistakes in `config.json` that once passed or gave an unclear message:
-/// a misspelt section, a folder in place of the file, range errors without
-/// their line and contradictory minimums of the learned models.
+/// Mistakes in `config.json` that stop a command with a clear message: a
+/// misspelt section, a folder in place of the file, a value out of range
+/// (named with its line) and contradictory minimums of the learned models.
 @Suite struct ConfigurationMistakeTests {
   @Test(arguments: [
     ("{\n  \"Fetch\": {\"apiBaseURL\": \"http://127.0.0.1:9/api\"}\n}\n", "Fetch", 2, "fetch"),
@@ -25,7 +25,7 @@ import Testing
 
   /// Keys that resemble no section stay warnings, as README states.
   @Test(arguments: [#"{"comment": "mine"}"#, #"{"$schema": "x", "rank": {}}"#])
-  func otherUnknownTopLevelKeyStillLoads(json: String) throws {
+  func otherUnknownKeyStillLoads(json: String) throws {
     let folder = try TestFiles.temporaryFolder()
     defer { try? FileManager.default.removeItem(at: folder) }
     let url = try TestFiles.write(json, named: "config.json", in: folder)
@@ -115,7 +115,7 @@ import Testing
         + "at least 2."
     ),
   ])
-  func perClassAboveHalfTheTotalIsRejected(json: String, message: String) throws {
+  func perClassAboveHalfIsRejected(json: String, message: String) throws {
     let folder = try TestFiles.temporaryFolder()
     defer { try? FileManager.default.removeItem(at: folder) }
     let url = try TestFiles.write(json, named: "config.json", in: folder)

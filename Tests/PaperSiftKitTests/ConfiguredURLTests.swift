@@ -28,9 +28,9 @@ import Testing
     let error = #expect(throws: PaperSiftError.self) { try configuration.validate() }
 
     #expect(error?.code == .configuration)
-    let shown = value.replacingOccurrences(of: "u:secret@", with: "")
+    let redactedURL = value.replacingOccurrences(of: "u:secret@", with: "")
     #expect(
-      error?.message.hasPrefix("Invalid \(section).\(key) '\(shown)' in the configuration: ")
+      error?.message.hasPrefix("Invalid \(section).\(key) '\(redactedURL)' in the configuration: ")
         == true, "\(error?.message ?? "")")
     #expect(error?.message.contains(fix) == true, "\(error?.message ?? "")")
     #expect(error?.message.contains("secret") == false)
@@ -95,8 +95,8 @@ import Testing
     #expect(server.requests.count == 1)
   }
 
-  /// One id without an entry is still an id that arXiv does not know.
-  @Test func emptyAnswerForOneIdIsNotFound() throws {
+  /// One id without an entry is an id that arXiv does not list.
+  @Test func emptyResponseForOneIdIsNotFound() throws {
     let server = try LoopbackHTTPServer { _ in .text(Self.emptyFeed) }
     defer { server.stop() }
     let client = ArxivAPIClient(baseURL: server.baseURL + "/api", spacing: 0)

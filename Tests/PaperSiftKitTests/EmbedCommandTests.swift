@@ -78,14 +78,21 @@ import Testing
     #expect(try EmbedInput.texts(in: Data(input.utf8), source: "'in.jsonl'") == ["a", ""])
   }
 
-  @Test func blankLineIsRejectedByCommand() throws {
+  /// Runs `papersift embed --jsonl FILE` in a fresh home on a file of `contents`.
+  private static func embed(_ contents: String) throws -> (
+    result: PaperSiftProcess.Result, input: URL
+  ) {
     let home = try TestFiles.temporaryFolder()
     defer { try? FileManager.default.removeItem(at: home) }
     try NightFixtures.configure(home: home, llmBaseURL: nil)
-    let input = try TestFiles.write(
-      "{\"text\": \"a\"}\n\n{\"text\": \"b\"}\n", named: "texts.jsonl", in: home)
+    let input = try TestFiles.write(contents, named: "texts.jsonl", in: home)
 
     let result = try PaperSiftProcess(home: home).run(["embed", "--jsonl", input.path])
+    return (result, input)
+  }
+
+  @Test func blankLineIsRejectedByCommand() throws {
+    let (result, input) = try Self.embed("{\"text\": \"a\"}\n\n{\"text\": \"b\"}\n")
 
     #expect(result.status == 2)
     #expect(
@@ -96,13 +103,7 @@ import Testing
   }
 
   @Test func textIsEmbedded() throws {
-    let home = try TestFiles.temporaryFolder()
-    defer { try? FileManager.default.removeItem(at: home) }
-    try NightFixtures.configure(home: home, llmBaseURL: nil)
-    let input = try TestFiles.write(
-      "{\"text\": \"Sparse attention\"}\n", named: "texts.jsonl", in: home)
-
-    let result = try PaperSiftProcess(home: home).run(["embed", "--jsonl", input.path])
+    let (result, _) = try Self.embed("{\"text\": \"Sparse attention\"}\n")
 
     #expect(result.status == 0, "stderr: \(result.errorOutput)")
     let lines = result.output.split(separator: "\n")

@@ -89,7 +89,7 @@ import Testing
   /// The new-database notice comes only once the home folder exists, so a
   /// home that is a file gets its error alone, from `run` too.
   @Test(arguments: [["likes"], ["run", "--no-llm"]])
-  func homeThatIsAFileGetsNoNotice(arguments: [String]) throws {
+  func fileAsHomeGetsNoNotice(arguments: [String]) throws {
     let folder = try TestFiles.temporaryFolder()
     defer { try? FileManager.default.removeItem(at: folder) }
     let file = folder.appendingPathComponent("home")

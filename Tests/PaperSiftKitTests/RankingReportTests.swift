@@ -178,7 +178,7 @@ import Testing
   }
 
   /// 463 likes and one dislike reach the 200 labelled papers, but one
-  /// other paper is below the 20 each class needs, and the header says so.
+  /// other paper is below the 20 each class needs, and the header names that class.
   @Test func headerNamesShortClass() {
     let ranking = Self.ranking(
       profile: Profile(entries: [], matrix: Matrix(rows: 0, columns: 3, values: [])),

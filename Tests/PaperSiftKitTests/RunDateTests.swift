@@ -14,8 +14,8 @@ import Testing
 
     init() throws {
       home = try TestFiles.temporaryFolder()
-      let items = ["2505.00001", "2505.00002", "2505.00003"].map {
-        IncompleteFeedItemTests.rssItem(id: $0, title: "Sparse attention \($0)")
+      let items = ["2505.00001", "2505.00002", "2505.00003"].map { (id: String) in
+        IncompleteFeedItemTests.rssItem(id: id, title: "Sparse attention \(id)")
       }
       let body = IncompleteFeedItemTests.rss(items)
       feed = try LoopbackHTTPServer { _ in .text(body) }

@@ -22,8 +22,8 @@ public struct ColdStartScore: Sendable, Equatable {
   /// The profile row of the closest disliked paper, if any.
   public var bestDisliked: Int?
 
-  /// The part of a mean cosine to disliked papers that lowers a score: a
-  /// paper unlike every disliked paper (mean cosine below 0) loses nothing,
+  /// Returns the part of a mean cosine to disliked papers that lowers a score.
+  /// A paper unlike every disliked paper (mean cosine below 0) loses nothing
   /// rather than gaining from the dislikes.
   public static func penalised(_ dislikedMean: Float) -> Float {
     max(0, dislikedMean)

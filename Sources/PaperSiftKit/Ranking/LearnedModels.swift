@@ -29,7 +29,7 @@ public struct LearnedModels: Sendable {
   public var positiveAuthors: Set<String> = []
   /// How many labelled papers the models were fitted on.
   public var trainingSize: Int
-  /// How many of them are picks.
+  /// The number of those papers that are picks.
   public var positives: Int
 
   /// Fits the models that `weights` does not switch off, and collects the

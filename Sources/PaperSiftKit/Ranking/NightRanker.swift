@@ -15,7 +15,7 @@ public struct NightRanking: Sendable {
   public var usedModels: Bool
   /// The labelled papers the learned models need before they take part.
   public var minimumTrainingSize: Int = RankingSettings().minimumLabelledPapers
-  /// The picks, and the other papers, that they need among those.
+  /// The papers of each class, picks and others, that they need among those.
   public var minimumPerClass: Int = RankingSettings().minimumPapersPerClass
   /// The picks (LLM picks and likes) among the labelled papers.
   public var positives = 0

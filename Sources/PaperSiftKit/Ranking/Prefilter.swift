@@ -44,7 +44,7 @@ public struct Prefilter: Sendable {
   }
 
   /// Returns whether the learned models join the ranking for a training
-  /// set of `trainingSize` papers, `positives` of them picks: it needs
+  /// set of `trainingSize` papers, `positives` of them picks. They need
   /// ``RankingSettings/minimumLabelledPapers`` papers and
   /// ``RankingSettings/minimumPapersPerClass`` of each class.
   public func usesModels(trainingSize: Int, positives: Int) -> Bool {
@@ -81,7 +81,7 @@ public struct Prefilter: Sendable {
   /// `likedIds`, then by combined score, then the papers in `dislikedIds`.
   ///
   /// `embeddings` has one L2-normalised row per paper; `models` take part
-  /// only when ``usesModels(trainingSize:positives:)`` holds for their training set.
+  /// only when ``usesModels(trainingSize:positives:)`` returns true for their training set.
   public func rank(
     papers: [Paper], embeddings: Matrix, profile: Profile, models: LearnedModels?,
     likedIds: Set<String> = [], dislikedIds: Set<String> = []

@@ -74,8 +74,8 @@ public struct RankingSettings: Codable, Sendable, Equatable {
   /// - Throws: ``PaperSiftError`` with code `configuration` naming the key,
   ///   the value and the accepted range.
   public func validate() throws {
-    // A million labels is decades of nights: a larger minimum would only
-    // switch the models off without saying so.
+    // A million labels would take decades of nights, so a larger minimum
+    // would only switch the models off silently.
     try SettingRange.checkCount(
       "ranking.minimumLabelledPapers", minimumLabelledPapers, in: 0...1_000_000)
     // A model needs at least one paper of each class.
@@ -130,8 +130,9 @@ extension RankingSettings {
   func checkPerClassFitsTotal() throws {
     let needed = 2 * minimumPapersPerClass
     guard minimumLabelledPapers > 0, needed > minimumLabelledPapers else { return }
-    let most = minimumLabelledPapers / 2
-    let lower = most >= 1 ? "ranking.minimumPapersPerClass to at most \(most), or " : ""
+    let maxPerClass = minimumLabelledPapers / 2
+    let lower =
+      maxPerClass >= 1 ? "ranking.minimumPapersPerClass to at most \(maxPerClass), or " : ""
     throw PaperSiftError(
       .configuration,
       "Invalid ranking.minimumPapersPerClass \(minimumPapersPerClass) in the configuration: "

@@ -198,9 +198,9 @@ public struct TfidfVectorizer: Sendable {
 ///
 /// A term is identified by a 64-bit hash of its text: FNV-1a for words and
 /// tokens, mixed for word pairs. A collision would merge two terms, but at 64
-/// bits and a few million terms one is not expected. Safe to share between
-/// threads: a lock guards the table, and two threads that miss on the same
-/// paper at once both tokenize it and store the same result.
+/// bits and a few million terms one is not expected. The cache is safe to
+/// share between threads because a lock guards the table. Two threads that
+/// miss on the same paper at once both tokenize it and store the same result.
 public final class TermCache: Sendable {
   public let options: TfidfVectorizer.Options
   private let papers = Mutex<[String: (terms: [UInt64], counts: [Int32])]>([:])

@@ -298,7 +298,7 @@ enum Migrations {
   /// Feedback stored before this version keeps an old-style id as typed,
   /// such as `math.GT/0309136`, which never matches the paper that arXiv
   /// lists as `math/0309136`. The id drops the subject class, as
-  /// ``ArxivIdentifier`` now does; where both forms were stored, the
+  /// ``ArxivIdentifier`` now does. Where both forms were stored, the
   /// rewritten row replaces the other.
   static let version7 = """
     UPDATE OR REPLACE feedback

@@ -182,7 +182,7 @@ public struct RunStore {
   /// such a run was cut short, killed for example.
   ///
   /// - Returns: The requests those runs left waiting for a response, now
-  ///   recorded as failed batches; see ``settleLostRequests()``.
+  ///   recorded as failed batches, as ``settleLostRequests()`` describes.
   @discardableResult
   public func markUnfinishedRunsInterrupted() throws -> [BatchRecord] {
     try database.transaction {
@@ -198,7 +198,7 @@ public struct RunStore {
   /// run is the only one running.
   ///
   /// - Returns: The requests those runs left waiting for a response, now
-  ///   recorded as failed batches; see ``settleLostRequests()``.
+  ///   recorded as failed batches, as ``settleLostRequests()`` describes.
   @discardableResult
   public func finishRunningRuns(as status: RunStatus) throws -> [BatchRecord] {
     try database.transaction {
@@ -210,7 +210,7 @@ public struct RunStore {
   }
 
   /// Returns how many LLM requests the runs still `running` have sent,
-  /// answered or still in flight.
+  /// completed or still in flight.
   public func requestCountOfRunningRuns() throws -> Int {
     let count = try database.scalar(
       """

@@ -68,7 +68,7 @@ extension Configuration {
     let section = Array(section)
     let allowed = section.count > 4 ? 2 : 1
     guard abs(key.count - section.count) <= allowed else { return false }
-    // The optimal string alignment distance, in a full table: the names are short.
+    // The optimal string alignment distance, in a full table because the names are short.
     var distance = [[Int]](
       repeating: [Int](repeating: 0, count: section.count + 1), count: key.count + 1)
     for i in 0...key.count { distance[i][0] = i }

@@ -43,7 +43,7 @@ public enum DayOption {
     return text
   }
 
-  /// The year arXiv started (August 1991); no earlier day has papers.
+  /// The year arXiv started (August 1991), so no earlier day has papers.
   static let firstYear = 1991
 
   /// Returns the number of days of `month` (1 to 12) in `year` of the

@@ -18,8 +18,10 @@ extension String {
     {
       end = space
     }
-    var kept = start[..<end]
-    while kept.last?.isWhitespace == true { kept = kept.dropLast() }
-    return kept + "…"
+    var head = start[..<end]
+    while head.last?.isWhitespace == true {
+      head = head.dropLast()
+    }
+    return head + "…"
   }
 }

@@ -19,7 +19,7 @@ enum URLSetting {
   ///
   /// - Parameters:
   ///   - key: The dotted key, such as `fetch.apiBaseURL`, for the message.
-  ///   - value: The configured URL; the message shows it without a password.
+  ///   - value: The configured URL, which the message shows without a password.
   ///   - example: A usable URL, the default.
   ///   - use: What the client adds to the URL.
   /// - Throws: ``PaperSiftError`` with code `configuration` naming the key,
@@ -53,11 +53,12 @@ enum URLSetting {
           + "the URL and a fragment would hide that query from the server; use a URL such as "
           + example
       }
-      let given = (url.queryItems ?? []).map(\.name).filter { items.contains($0) }
-      guard given.isEmpty else {
-        return "remove \(given.map { "'\($0)='" }.joined(separator: " and ")) from the query, "
-          + "because PaperSift sets \(given.count == 1 ? "it" : "them") for each request; use a "
-          + "URL such as \(example)"
+      let reservedNames = (url.queryItems ?? []).map(\.name).filter { items.contains($0) }
+      guard reservedNames.isEmpty else {
+        let itemList = reservedNames.map { "'\($0)='" }.joined(separator: " and ")
+        let pronoun = reservedNames.count == 1 ? "it" : "them"
+        return "remove \(itemList) from the query, because PaperSift sets \(pronoun) for each "
+          + "request; use a URL such as \(example)"
       }
     }
     return nil

@@ -44,7 +44,7 @@ import Testing
   }
 
   @Test func endedRunCountsRequestOnce() throws {
-    let (database, runs, runID) = try Self.runWithWaitingRequest(
+    let (_, runs, runID) = try Self.runWithWaitingRequest(
       number: 2, completionTokens: 1_100)
 
     let lost = try runs.markUnfinishedRunsInterrupted()
